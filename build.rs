@@ -1,0 +1,143 @@
+//! Compiles the fact tables in `data/` (SR error codes of the storage manager, XAPI error codes
+//! with their parameter names) into static Rust arrays, so the catalogues cost no parsing at
+//! run time and no JSON parser has to ship for them.
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::{env, fs, path::Path};
+
+#[derive(serde::Deserialize)]
+struct SrCode {
+    name: String,
+    value: u32,
+    description: String,
+}
+
+#[derive(serde::Deserialize)]
+struct SrHistory {
+    name: String,
+    value: u32,
+    description: String,
+    status: String,
+    first_seen: String,
+    last_seen: String,
+    value_now_used_by: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct ApiError {
+    code: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    params: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    doc: String,
+    #[serde(default)]
+    documented: Option<bool>,
+    #[serde(default)]
+    first_seen: Option<String>,
+    #[serde(default)]
+    last_seen: Option<String>,
+}
+
+/// Some removed codes have `null` params or doc: read those as empty.
+fn null_as_empty<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+fn read<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    let path = Path::new("data").join(name);
+    println!("cargo:rerun-if-changed={}", path.display());
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
+}
+
+fn main() {
+    let upstream: Vec<SrCode> = read("sr_error_codes.json");
+    let xcpng: Vec<SrCode> = read("sr_error_codes_xcpng-8.3.json");
+    let history: Vec<SrHistory> = read("sr_error_codes_history.json");
+    let api: Vec<ApiError> = read("api_errors.json");
+    let removed: Vec<ApiError> = read("api_errors_removed.json");
+
+    let mut out = String::new();
+
+    // SR codes: the union of upstream and XCP-ng 8.3, keyed by value. Where both know a value
+    // they agree on name and description (checked below), so one entry carries both flags.
+    let mut sr: BTreeMap<u32, (String, String, bool, bool)> = BTreeMap::new();
+    for c in &upstream {
+        sr.insert(c.value, (c.name.clone(), c.description.clone(), true, false));
+    }
+    for c in &xcpng {
+        match sr.get_mut(&c.value) {
+            Some(e) => {
+                assert_eq!((&e.0, &e.1), (&c.name, &c.description), "SR code {} differs", c.value);
+                e.3 = true;
+            }
+            None => {
+                sr.insert(c.value, (c.name.clone(), c.description.clone(), false, true));
+            }
+        }
+    }
+    out.push_str("pub(crate) static SR_CODES: &[SrErrorCode] = &[\n");
+    for (value, (name, description, up, x)) in &sr {
+        writeln!(
+            out,
+            "    SrErrorCode {{ value: {value}, name: {name:?}, description: {description:?}, upstream: {up}, xcpng: {x} }},"
+        )
+        .unwrap();
+    }
+    out.push_str("];\n\n");
+
+    let mut history = history;
+    history.sort_by(|a, b| (a.value, &a.first_seen).cmp(&(b.value, &b.first_seen)));
+    out.push_str("pub(crate) static SR_CODE_HISTORY: &[SrCodeHistory] = &[\n");
+    for h in &history {
+        let now = match &h.value_now_used_by {
+            Some(n) => format!("Some({n:?})"),
+            None => "None".into(),
+        };
+        let status = if h.status == "removed" { "HistoryStatus::Removed" } else { "HistoryStatus::Changed" };
+        writeln!(
+            out,
+            "    SrCodeHistory {{ value: {}, name: {:?}, description: {:?}, status: {status}, first_seen: {:?}, last_seen: {:?}, value_now_used_by: {now} }},",
+            h.value, h.name, h.description, h.first_seen, h.last_seen
+        )
+        .unwrap();
+    }
+    out.push_str("];\n\n");
+
+    let mut all: Vec<(&ApiError, bool)> = api.iter().map(|a| (a, false)).chain(removed.iter().map(|a| (a, true))).collect();
+    all.sort_by(|a, b| a.0.code.cmp(&b.0.code));
+    for pair in all.windows(2) {
+        assert_ne!(pair[0].0.code, pair[1].0.code, "duplicate XAPI code");
+    }
+    out.push_str("pub(crate) static API_ERRORS: &[ApiErrorCode] = &[\n");
+    for (a, is_removed) in &all {
+        let removed = if *is_removed {
+            format!(
+                "Some(Removed {{ first_seen: {:?}, last_seen: {:?} }})",
+                a.first_seen.as_deref().unwrap_or(""),
+                a.last_seen.as_deref().unwrap_or("")
+            )
+        } else {
+            "None".into()
+        };
+        writeln!(
+            out,
+            "    ApiErrorCode {{ code: {:?}, params: &{:?}, doc: {:?}, documented: {}, removed: {removed} }},",
+            a.code,
+            a.params,
+            a.doc,
+            a.documented.unwrap_or(!a.doc.is_empty())
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+
+    let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("catalog_data.rs");
+    fs::write(dest, out).unwrap();
+    println!("cargo:rerun-if-changed=build.rs");
+}

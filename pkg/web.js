@@ -1,0 +1,46 @@
+// Browser entry (and bundlers). Call `await init()` once before anything else: it fetches and
+// instantiates xapi_doctor_bg.wasm next to this module (or what you pass it). It is idempotent,
+// and every function throws a clear error if it is called before init() has finished.
+import initGlue, * as glue from './dist/xapi_doctor.web.js';
+
+let pending = null;
+let ready = false;
+
+export default function init(moduleOrPath) {
+  if (pending === null) {
+    const arg = moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath };
+    pending = initGlue(arg).then(
+      () => {
+        ready = true;
+      },
+      (error) => {
+        pending = null; // allow a retry, e.g. after a network error
+        throw error;
+      },
+    );
+  }
+  return pending;
+}
+
+export { init };
+
+function notInitialised(name) {
+  const error = new Error(`xapi-doctor: call \`await init()\` before ${name}()`);
+  error.code = 'NOT_INITIALIZED';
+  return error;
+}
+
+export function diagnose(input, options) {
+  if (!ready) throw notInitialised('diagnose');
+  return glue.diagnose(input, options);
+}
+
+export function listRules() {
+  if (!ready) throw notInitialised('listRules');
+  return glue.listRules();
+}
+
+export function version() {
+  if (!ready) throw notInitialised('version');
+  return glue.version();
+}

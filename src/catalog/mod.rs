@@ -1,0 +1,161 @@
+//! Facts compiled in from `data/`: every SR error code the storage manager can raise (upstream
+//! and XCP-ng 8.3), the values that were reused over the years, and every XAPI error code with
+//! its parameter names (current and removed). `build.rs` turns the JSON tables into the static
+//! arrays included below; lookups are binary searches.
+
+/// One SR error code of `XE_SR_ERRORCODES.xml`; XAPI reports it as `SR_BACKEND_FAILURE_<value>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SrErrorCode {
+    pub value: u32,
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Known to the upstream storage manager (xapi-project/sm master).
+    pub upstream: bool,
+    /// Known to XCP-ng 8.3's storage manager.
+    pub xcpng: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryStatus {
+    /// The name disappeared; the value may now mean something else.
+    Removed,
+    /// Same name, but the description or the value changed.
+    Changed,
+}
+
+/// An SR error code as it was in an earlier release of the storage manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SrCodeHistory {
+    pub value: u32,
+    pub name: &'static str,
+    pub description: &'static str,
+    pub status: HistoryStatus,
+    pub first_seen: &'static str,
+    pub last_seen: &'static str,
+    /// The current code that now uses this value, when the value was reassigned.
+    pub value_now_used_by: Option<&'static str>,
+}
+
+/// When a XAPI error code was dropped from `api_errors.ml` (older hosts still send it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Removed {
+    pub first_seen: &'static str,
+    pub last_seen: &'static str,
+}
+
+/// One XAPI error code with its declared parameter names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiErrorCode {
+    pub code: &'static str,
+    pub params: &'static [&'static str],
+    pub doc: &'static str,
+    /// Whether the datamodel documents it (32 codes are declared without doc or params).
+    pub documented: bool,
+    pub removed: Option<Removed>,
+}
+
+include!(concat!(env!("OUT_DIR"), "/catalog_data.rs"));
+
+/// Every SR error code, sorted by value.
+pub fn sr_error_codes() -> &'static [SrErrorCode] {
+    SR_CODES
+}
+
+/// The SR error code with this value, if any release of the storage manager defines it.
+pub fn sr_error(value: u32) -> Option<&'static SrErrorCode> {
+    SR_CODES.binary_search_by_key(&value, |c| c.value).ok().map(|i| &SR_CODES[i])
+}
+
+/// Earlier meanings of this SR error value (removed or changed codes), oldest first.
+pub fn sr_error_history(value: u32) -> &'static [SrCodeHistory] {
+    let start = SR_CODE_HISTORY.partition_point(|h| h.value < value);
+    let end = SR_CODE_HISTORY.partition_point(|h| h.value <= value);
+    &SR_CODE_HISTORY[start..end]
+}
+
+/// Every XAPI error code (current and removed), sorted by code.
+pub fn api_errors() -> &'static [ApiErrorCode] {
+    API_ERRORS
+}
+
+/// The XAPI error code, by its exact name. `LICENSE_RESTRICTION` (the spelling of the docs)
+/// finds `LICENCE_RESTRICTION` (the spelling on the wire).
+pub fn api_error(code: &str) -> Option<&'static ApiErrorCode> {
+    let code = canonical_code(code);
+    API_ERRORS.binary_search_by(|e| e.code.cmp(code)).ok().map(|i| &API_ERRORS[i])
+}
+
+/// The spelling XAPI puts on the wire for a code a user may have typed from documentation.
+pub fn canonical_code(code: &str) -> &str {
+    match code {
+        "LICENSE_RESTRICTION" => "LICENCE_RESTRICTION",
+        other => other,
+    }
+}
+
+/// The value `n` of a code `SR_BACKEND_FAILURE_<n>`.
+pub fn sr_backend_failure_value(code: &str) -> Option<u32> {
+    let digits = code.strip_prefix("SR_BACKEND_FAILURE_")?;
+    if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Whether `code` is something XAPI can send: a catalogued code or `SR_BACKEND_FAILURE_<n>`.
+pub fn is_known_code(code: &str) -> bool {
+    api_error(code).is_some() || sr_backend_failure_value(code).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_upstream_and_xcpng_sr_code_decodes() {
+        assert_eq!(SR_CODES.iter().filter(|c| c.upstream).count(), 173);
+        assert_eq!(SR_CODES.iter().filter(|c| c.xcpng).count(), 185);
+        assert_eq!(sr_error(44).unwrap().name, "SRNoSpace");
+        assert_eq!(sr_error(44).unwrap().description, "There is insufficient space");
+        assert_eq!(sr_error(109).unwrap().description, "The snapshot chain is too long");
+        let x = sr_error(5008).unwrap();
+        assert!(x.xcpng && !x.upstream);
+        assert!(sr_error(119).unwrap().upstream && !sr_error(119).unwrap().xcpng);
+        assert!(sr_error(3).is_none());
+        assert!(SR_CODES.windows(2).all(|w| w[0].value < w[1].value));
+    }
+
+    #[test]
+    fn history_tells_reused_values() {
+        let h = sr_error_history(457);
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].name, "SRInsufficientSpace");
+        assert_eq!(h[0].value_now_used_by, Some("CBTActivateFailed"));
+        assert!(sr_error_history(44).is_empty());
+        assert_eq!(sr_error_history(111)[0].value_now_used_by, Some("SMBMount"));
+    }
+
+    #[test]
+    fn every_xapi_code_has_its_params() {
+        assert_eq!(API_ERRORS.iter().filter(|e| e.removed.is_none()).count(), 635);
+        assert_eq!(API_ERRORS.iter().filter(|e| e.removed.is_some()).count(), 45);
+        assert_eq!(api_error("VDI_IN_USE").unwrap().params, &["vdi", "operation"]);
+        assert_eq!(api_error("LICENSE_RESTRICTION").unwrap().code, "LICENCE_RESTRICTION");
+        assert_eq!(api_error("LICENCE_RESTRICTION").unwrap().params, &["feature"]);
+        assert!(api_error("VM_LACKS_FEATURE_SHUTDOWN").unwrap().removed.is_some());
+        assert!(!api_error("VDI_IO_ERROR").unwrap().documented);
+        assert!(API_ERRORS.windows(2).all(|w| w[0].code < w[1].code));
+    }
+
+    #[test]
+    fn sr_backend_failure_values_parse_strictly() {
+        assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE_44"), Some(44));
+        assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE_5011"), Some(5011));
+        assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE_"), None);
+        assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE"), None);
+        assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE_4x"), None);
+        assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE_99999999999999"), None);
+        assert!(is_known_code("SR_BACKEND_FAILURE_777"));
+        assert!(!is_known_code("NOT_A_CODE"));
+    }
+}

@@ -1,0 +1,346 @@
+//! Recognises what kind of input `diagnose` was given and normalises it into [`Event`]s: a XAPI
+//! error with its code and parameters, or a Xen Orchestra error without a code — each with the
+//! evidence it came from and what it says about its subject (VM, SR, job, task).
+//!
+//! SMlog text and pool records are recognised here too, and handed to their own analysers.
+
+use serde_json::Value;
+
+use crate::catalog;
+use crate::model::{Confidence, Evidence, InputKind, Params, Subject};
+
+pub mod smlog;
+pub mod xapi;
+pub mod xo_log;
+
+/// The wire shape a XAPI error arrived in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `["CODE", "param", …]` (XML-RPC `ErrorDescription`, task `error_info`, JSON-RPC 1.0 `error`).
+    Array,
+    /// `{"Status": "Failure", "ErrorDescription": [...]}` or the XML-RPC XML itself.
+    XmlRpc,
+    /// `{"result": null, "error": [...]}`.
+    JsonRpc1,
+    /// `{"jsonrpc": "2.0", "error": {"code": 1, "message": "CODE", "data": [...]}}`.
+    JsonRpc2,
+    /// An async task record with `error_info`.
+    Task,
+    /// Xen Orchestra's `XapiError` object `{code, params, call, …}`.
+    XoXapiError,
+    /// Xen Orchestra's message string `CODE(param, param)`.
+    XoMessage,
+    /// `xe` CLI output (`Error code:` / `Error parameters:`, or the documented message form).
+    XeCli,
+    /// A Python list repr `['CODE', 'param', …]` as the storage manager logs it.
+    PythonList,
+    /// `Raising exception [N, text]` from SMlog.
+    SmRaise,
+    /// The code found in free text.
+    Text,
+}
+
+/// A XAPI error, whatever shape it came in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct XapiError {
+    /// The code as XAPI puts it on the wire (`LICENSE_RESTRICTION` is canonicalised to
+    /// `LICENCE_RESTRICTION`).
+    pub code: String,
+    pub params: Vec<String>,
+    pub shape: Shape,
+    /// The XAPI call or task that failed, when the input says (`VM.snapshot`, a task name…).
+    pub call: Option<String>,
+    pub evidence: Vec<Evidence>,
+    pub subject: Subject,
+    pub confidence: Confidence,
+    /// Facts found around the error (an SMlog space check's `freeBytes` and `neededBytes`…);
+    /// they are added to the finding's params.
+    pub extra: Params,
+}
+
+impl XapiError {
+    pub fn new(code: &str, params: Vec<String>, shape: Shape) -> XapiError {
+        let confidence = match shape {
+            Shape::Text => Confidence::Medium,
+            _ => Confidence::High,
+        };
+        XapiError {
+            code: catalog::canonical_code(code.trim()).to_string(),
+            params,
+            shape,
+            call: None,
+            evidence: Vec::new(),
+            subject: Subject::default(),
+            confidence,
+            extra: Params::default(),
+        }
+    }
+
+    /// The `n` of `SR_BACKEND_FAILURE_<n>`.
+    pub fn sr_value(&self) -> Option<u32> {
+        catalog::sr_backend_failure_value(&self.code)
+    }
+
+    /// The storage manager's text of an SR backend failure (its second parameter).
+    pub fn reason(&self) -> Option<&str> {
+        if self.code.starts_with("SR_BACKEND_FAILURE") {
+            self.params.get(1).map(String::as_str).filter(|s| !s.trim().is_empty())
+        } else {
+            None
+        }
+    }
+
+    /// The `[opterr=…]` detail the storage manager appends to a failure's text.
+    pub fn opterr(&self) -> Option<&str> {
+        let reason = self.reason()?;
+        let start = reason.find("[opterr=")? + "[opterr=".len();
+        let rest = &reason[start..];
+        Some(rest.strip_suffix(']').unwrap_or(rest).trim_end_matches(']'))
+    }
+
+    /// All parameter text in one lower-case string, for rules that look for a word in it.
+    pub fn params_lower(&self) -> String {
+        self.params.join(" ").to_ascii_lowercase()
+    }
+
+    /// The parameters by name: the catalogue's names for the code (`VDI_IN_USE` → `vdi`,
+    /// `operation`); `status`, `reason`, `stderr` (and `opterr`) for SR backend failures;
+    /// `param<N>` for parameters beyond the declared ones or of unknown codes.
+    pub fn named_params(&self) -> Params {
+        let mut out = Params::default();
+        let names: &[&str] = if self.code.starts_with("SR_BACKEND_FAILURE_") {
+            &["status", "reason", "stderr"]
+        } else {
+            catalog::api_error(&self.code).map(|e| e.params).unwrap_or(&[])
+        };
+        for (i, value) in self.params.iter().enumerate() {
+            match names.get(i) {
+                Some(name) => out.insert(*name, value.clone()),
+                None => out.insert(format!("param{}", i + 1), value.clone()),
+            }
+        }
+        if let Some(opterr) = self.opterr() {
+            out.insert("opterr", opterr);
+        }
+        for (k, v) in &self.extra.0 {
+            out.insert(k.clone(), v.clone());
+        }
+        out
+    }
+}
+
+/// A Xen Orchestra error or message without a XAPI code (`unhealthy VDI chain`, `ENOSPC: …`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct XoError {
+    pub message: String,
+    /// The error's class name (`Error`, `AssertionError`, `BodyTimeoutError`…).
+    pub name: Option<String>,
+    /// A Node or undici error code (`ENOSPC`, `ERR_ASSERTION`, `UND_ERR_BODY_TIMEOUT`…).
+    pub code: Option<String>,
+    pub evidence: Vec<Evidence>,
+    pub subject: Subject,
+    pub confidence: Confidence,
+    /// When no rule recognises it, still report it (a failed task of a backup log must always
+    /// show something); free-text fragments are not reported.
+    pub report_unrecognised: bool,
+}
+
+impl XoError {
+    pub fn new(message: impl Into<String>) -> XoError {
+        XoError {
+            message: message.into(),
+            name: None,
+            code: None,
+            evidence: Vec::new(),
+            subject: Subject::default(),
+            confidence: Confidence::High,
+            report_unrecognised: false,
+        }
+    }
+}
+
+/// One normalised input event the rules look at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Xapi(XapiError),
+    Xo(XoError),
+}
+
+impl Event {
+    pub fn subject_mut(&mut self) -> &mut Subject {
+        match self {
+            Event::Xapi(e) => &mut e.subject,
+            Event::Xo(e) => &mut e.subject,
+        }
+    }
+}
+
+/// What `diagnose` does with an input.
+#[derive(Debug)]
+pub enum Parsed {
+    /// Errors to run the rules on.
+    Events { kind: InputKind, events: Vec<Event> },
+    /// Storage-manager log text: run the SMlog analyser.
+    Smlog,
+    /// Pool records: run the chain check.
+    Records(Value),
+    /// Nothing to diagnose.
+    Empty,
+}
+
+/// Recognises free text (anything a user may paste).
+pub fn parse_text(text: &str) -> Parsed {
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if trimmed.is_empty() {
+        return Parsed::Empty;
+    }
+    if trimmed.starts_with('{') || trimmed.starts_with('[') || trimmed.starts_with('"') {
+        if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
+            return parse_json_value(&value);
+        }
+    }
+    if trimmed.starts_with('<') {
+        if let Some(e) = xapi::from_xmlrpc(trimmed) {
+            return Parsed::Events { kind: InputKind::XapiError, events: vec![Event::Xapi(e)] };
+        }
+    }
+    if smlog::looks_like_smlog(text) {
+        return Parsed::Smlog;
+    }
+    let events = xapi::from_text(text);
+    Parsed::Events { kind: text_kind(text, &events), events }
+}
+
+/// Recognises JSON text that must be JSON (what JavaScript passed as an object).
+pub fn parse_json_text(json: &str) -> Result<Parsed, crate::Error> {
+    let value: Value = serde_json::from_str(json).map_err(|e| crate::Error::InvalidJson(describe_json_error(&e)))?;
+    Ok(parse_json_value(&value))
+}
+
+fn describe_json_error(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    if msg.contains("recursion limit") {
+        format!("nested more than 128 levels deep ({msg})")
+    } else {
+        msg
+    }
+}
+
+/// Recognises a parsed JSON value: every JSON shape of a XAPI error, Xen Orchestra errors and
+/// backup logs, and pool records; anything else has its strings searched like free text.
+pub fn parse_json_value(value: &Value) -> Parsed {
+    if let Some(e) = xapi::from_json(value) {
+        return Parsed::Events { kind: InputKind::XapiError, events: vec![Event::Xapi(e)] };
+    }
+    if is_records(value) {
+        return Parsed::Records(value.clone());
+    }
+    if xo_log::is_xo_log(value) {
+        return Parsed::Events { kind: InputKind::XoLog, events: xo_log::events(value) };
+    }
+    if let Some(events) = xo_log::serialized_error_events(value, &Subject::default(), &Evidence::text("")) {
+        let kind = if events.iter().any(|e| matches!(e, Event::Xapi(_))) { InputKind::XapiError } else { InputKind::XoError };
+        return Parsed::Events { kind, events };
+    }
+    if let Value::String(s) = value {
+        return parse_text(s);
+    }
+    // Unknown JSON: search every string in it.
+    let mut text = String::new();
+    collect_strings(value, &mut text, 0);
+    let events = xapi::from_text(&text);
+    Parsed::Events { kind: InputKind::Text, events }
+}
+
+/// The pool records of the chain check: an object with `VDI` (and usually `VM`, `VBD`, `SR`)
+/// as maps keyed by opaque ref or as arrays of xo-server objects.
+pub fn is_records(value: &Value) -> bool {
+    let Some(obj) = value.as_object() else { return false };
+    let table = |k: &str| obj.get(k).is_some_and(|v| v.is_object() || v.is_array());
+    table("VDI") && (table("VM") || table("VBD") || table("SR"))
+}
+
+const MAX_COLLECTED_TEXT: usize = 4 * 1024 * 1024;
+
+fn collect_strings(value: &Value, out: &mut String, depth: usize) {
+    if out.len() > MAX_COLLECTED_TEXT || depth > 64 {
+        return;
+    }
+    match value {
+        Value::String(s) => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out, depth + 1)),
+        Value::Object(map) => map.values().for_each(|v| collect_strings(v, out, depth + 1)),
+        _ => {}
+    }
+}
+
+/// `xapi_error` or `xo_error` when a short text is exactly one error; `text` otherwise.
+fn text_kind(text: &str, events: &[Event]) -> InputKind {
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).take(4).count();
+    if lines <= 3 && events.len() == 1 {
+        match &events[0] {
+            Event::Xapi(e) if e.shape != Shape::Text => return InputKind::XapiError,
+            Event::Xo(_) => return InputKind::XoError,
+            _ => {}
+        }
+    }
+    InputKind::Text
+}
+
+/// A JSON value as a string parameter: strings as they are, anything else as JSON text.
+pub fn value_as_param(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Does this string look like a XAPI error code (`SR_BACKEND_FAILURE_44`, `VDI_IN_USE`)?
+/// Catalogued codes always do; an unknown one must be upper-case words joined by `_`.
+pub fn looks_like_code(s: &str) -> bool {
+    let s = s.trim();
+    if catalog::is_known_code(s) {
+        return true;
+    }
+    let b = s.as_bytes();
+    b.len() >= 3
+        && b.len() <= 80
+        && b[0].is_ascii_uppercase()
+        && b.contains(&b'_')
+        && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+        && !s.ends_with('_')
+}
+
+/// Adds the errors wrapped inside another error's parameters (an `INTERNAL_ERROR` whose message
+/// is `Storage_error ([S(Backend_error);[S(SR_BACKEND_FAILURE_46);…`): the wrapped code is the
+/// real cause and gets its own diagnosis.
+pub fn expand_nested(events: Vec<Event>) -> Vec<Event> {
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        let mut nested = Vec::new();
+        if let Event::Xapi(e) = &event {
+            let wraps = e.code == "INTERNAL_ERROR" || e.params.iter().any(|p| p.contains("SR_BACKEND_FAILURE_"));
+            if wraps {
+                for p in &e.params {
+                    for mut inner in xapi::codes_in_line(p) {
+                        if inner.code == e.code || inner.code == "INTERNAL_ERROR" {
+                            continue;
+                        }
+                        inner.subject = e.subject.clone();
+                        inner.evidence = e.evidence.clone();
+                        inner.confidence = e.confidence.min(Confidence::Medium);
+                        inner.call = e.call.clone();
+                        nested.push(Event::Xapi(inner));
+                    }
+                }
+            }
+        }
+        out.push(event);
+        out.extend(nested);
+    }
+    out
+}

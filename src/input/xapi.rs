@@ -1,0 +1,502 @@
+//! Every wire shape of a XAPI error (research/xapi_wire.md): the bare array, XML-RPC (as JSON
+//! or as the XML body), JSON-RPC 1.0 and 2.0 envelopes, an async task's `error_info`, Xen
+//! Orchestra's `XapiError` object and its message string `CODE(p1, p2)`, `xe` CLI output, the
+//! storage manager's Python list repr and `Raising exception [N, text]` — and the same codes
+//! embedded in free text as users paste it (quote prefixes, stack traces, `CODE - description`).
+
+use serde_json::Value;
+
+use super::{looks_like_code, value_as_param, Event, Shape, XapiError, XoError};
+use crate::catalog;
+use crate::model::{Confidence, Evidence};
+
+/// A XAPI error from a parsed JSON value, if the value is one of its JSON shapes.
+pub fn from_json(value: &Value) -> Option<XapiError> {
+    match value {
+        Value::Array(items) => from_array(items, Shape::Array),
+        Value::Object(obj) => {
+            // XML-RPC response struct.
+            if obj.get("Status").and_then(Value::as_str) == Some("Failure") {
+                if let Some(Value::Array(items)) = obj.get("ErrorDescription") {
+                    return from_array(items, Shape::XmlRpc);
+                }
+            }
+            // JSON-RPC envelopes: 1.0 carries the array, 2.0 an error object.
+            if obj.contains_key("jsonrpc") || obj.contains_key("id") || obj.contains_key("result") {
+                match obj.get("error") {
+                    Some(Value::Array(items)) => return from_array(items, Shape::JsonRpc1),
+                    Some(err @ Value::Object(_)) => {
+                        if let Some(e) = from_jsonrpc2_error(err) {
+                            return Some(e);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // The bare JSON-RPC 2.0 error object.
+            if obj.contains_key("data") && !obj.contains_key("params") {
+                if let Some(e) = from_jsonrpc2_error(value) {
+                    return Some(e);
+                }
+            }
+            // An async task record.
+            if let Some(Value::Array(items)) = obj.get("error_info") {
+                if let Some(mut e) = from_array(items, Shape::Task) {
+                    e.call = obj.get("name_label").and_then(Value::as_str).map(str::to_string);
+                    return Some(e);
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// `[code, params…]`: the first item must look like a code, the others are parameters.
+pub fn from_array(items: &[Value], shape: Shape) -> Option<XapiError> {
+    let code = items.first()?.as_str()?;
+    if !looks_like_code(code) {
+        return None;
+    }
+    let params = items[1..].iter().map(value_as_param).collect();
+    let mut e = XapiError::new(code, params, shape);
+    e.evidence.push(Evidence::text(Value::Array(items.to_vec()).to_string()));
+    Some(e)
+}
+
+/// `{"code": 1, "message": "CODE", "data": [...]}`.
+fn from_jsonrpc2_error(err: &Value) -> Option<XapiError> {
+    let code = err.get("message")?.as_str()?;
+    if !looks_like_code(code) {
+        return None;
+    }
+    let params = match err.get("data") {
+        Some(Value::Array(items)) => items.iter().map(value_as_param).collect(),
+        _ => Vec::new(),
+    };
+    let mut e = XapiError::new(code, params, Shape::JsonRpc2);
+    e.evidence.push(Evidence::text(err.to_string()));
+    Some(e)
+}
+
+/// The XML-RPC response body itself: the `<value>` strings of `ErrorDescription`.
+pub fn from_xmlrpc(xml: &str) -> Option<XapiError> {
+    let start = xml.find("ErrorDescription")?;
+    let after = &xml[start..];
+    let data_start = after.find("<data>").map(|i| i + "<data>".len()).unwrap_or(0);
+    let data_end = after.find("</data>").unwrap_or(after.len());
+    if data_start > data_end {
+        return None;
+    }
+    let data = &after[data_start..data_end];
+    let mut values = Vec::new();
+    let mut rest = data;
+    while let Some(open) = rest.find("<value") {
+        let tag_end = rest[open..].find('>')? + open;
+        if rest[..tag_end].ends_with('/') {
+            // `<value/>` is an empty string.
+            values.push(String::new());
+            rest = &rest[tag_end + 1..];
+            continue;
+        }
+        let body_start = tag_end + 1;
+        let close = rest[body_start..].find("</value>")? + body_start;
+        let mut body = &rest[body_start..close];
+        if let Some(inner) = body.strip_prefix("<string>").and_then(|b| b.strip_suffix("</string>")) {
+            body = inner;
+        } else if body == "<string/>" {
+            body = "";
+        }
+        values.push(xml_unescape(body));
+        rest = &rest[close + "</value>".len()..];
+    }
+    let code = values.first()?.clone();
+    if !looks_like_code(&code) {
+        return None;
+    }
+    let mut e = XapiError::new(&code, values[1..].to_vec(), Shape::XmlRpc);
+    e.evidence.push(Evidence::text(format!("ErrorDescription: [{}]", values.join(", "))));
+    Some(e)
+}
+
+fn xml_unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Removes what pasting adds in front of a line: forum and e-mail quote marks (`> `, `>> `).
+pub fn strip_quote_prefix(line: &str) -> &str {
+    let mut l = line.trim_start();
+    while let Some(rest) = l.strip_prefix('>') {
+        l = rest.trim_start();
+    }
+    l
+}
+
+/// Parameters of Xen Orchestra's message string: its `params.join(', ')` split back.
+/// An SR backend failure always has three (`status`, `reason`, `stderr`) and its reason may
+/// itself contain ", ", so the middle parts are joined back into the reason.
+pub fn split_message_params(code: &str, inner: &str) -> Vec<String> {
+    if inner.is_empty() {
+        return Vec::new();
+    }
+    let parts: Vec<&str> = inner.split(", ").collect();
+    let declared = if code.starts_with("SR_BACKEND_FAILURE") {
+        3
+    } else {
+        catalog::api_error(code).map(|e| e.params.len()).unwrap_or(0)
+    };
+    if declared == 3 && code.starts_with("SR_BACKEND_FAILURE") && parts.len() > 3 {
+        let last = parts.len() - 1;
+        return vec![parts[0].to_string(), parts[1..last].join(", "), parts[last].to_string()];
+    }
+    if declared >= 1 && parts.len() > declared {
+        let mut out: Vec<String> = parts[..declared - 1].iter().map(|s| s.to_string()).collect();
+        out.push(parts[declared - 1..].join(", "));
+        return out;
+    }
+    parts.into_iter().map(str::to_string).collect()
+}
+
+/// Parses a Python or JSON list of quoted strings starting at `s[0] == '['`:
+/// `['SR_BACKEND_FAILURE_44', '', 'There is insufficient space', '']`.
+pub fn parse_quoted_list(s: &str) -> Option<Vec<String>> {
+    let bytes = s.as_bytes();
+    if bytes.first() != Some(&b'[') {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut i = 1;
+    loop {
+        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b',') {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return if items.is_empty() { None } else { Some(items) };
+        }
+        match bytes[i] {
+            b']' => return Some(items),
+            b'u' | b'b' if matches!(bytes.get(i + 1), Some(b'\'' | b'"')) => i += 1,
+            b'\'' | b'"' => {
+                let quote = bytes[i];
+                let mut item = Vec::new();
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    if bytes[i] == b'\\' && i + 1 < bytes.len() {
+                        i += 1;
+                        item.push(match bytes[i] {
+                            b'n' => b'\n',
+                            b't' => b'\t',
+                            other => other,
+                        });
+                    } else {
+                        item.push(bytes[i]);
+                    }
+                    i += 1;
+                }
+                items.push(String::from_utf8_lossy(&item).into_owned());
+                i += 1;
+            }
+            _ => {
+                // An unquoted item (a number, None): take it up to the next comma or bracket.
+                let start = i;
+                while i < bytes.len() && bytes[i] != b',' && bytes[i] != b']' {
+                    i += 1;
+                }
+                items.push(String::from_utf8_lossy(&bytes[start..i]).trim().to_string());
+            }
+        }
+    }
+}
+
+/// The error of `Raising exception [N, text]` (the storage manager's log of every failure).
+pub fn from_raising_exception(message: &str) -> Option<XapiError> {
+    let start = message.find("Raising exception [")? + "Raising exception [".len();
+    let rest = &message[start..];
+    let comma = rest.find(',')?;
+    let value: u32 = rest[..comma].trim().parse().ok()?;
+    let text = rest[comma + 1..].trim_start();
+    let text = text.strip_suffix(']').unwrap_or(text);
+    Some(XapiError::new(&format!("SR_BACKEND_FAILURE_{value}"), vec![String::new(), text.to_string(), String::new()], Shape::SmRaise))
+}
+
+/// Official texts distinctive enough to name their code when a user pastes only the text.
+const TELLTALE_TEXTS: &[(&str, &str)] = &[
+    ("there is insufficient space", "SR_BACKEND_FAILURE_44"),
+    ("snapshot chain is too long", "SR_BACKEND_FAILURE_109"),
+    ("volume group out of space", "SR_BACKEND_FAILURE_180"),
+];
+
+/// Every XAPI error and Xen Orchestra message found in free text, one event per distinct
+/// error, each with the lines it was seen on as evidence.
+pub fn from_text(text: &str) -> Vec<Event> {
+    let mut found = Found::default();
+    let lines: Vec<&str> = text.lines().collect();
+    let markers: Vec<&str> = crate::rules::xo_markers().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let line = strip_quote_prefix(lines[i]);
+        let evidence = Evidence::at_line(lines[i].trim(), line_no);
+
+        // `xe` output for codes outside the datamodel: two lines.
+        if let Some(code) = line.strip_prefix("Error code:").map(str::trim) {
+            if looks_like_code(code) {
+                let mut params = Vec::new();
+                let mut ev = vec![evidence.clone()];
+                if let Some(next) = lines.get(i + 1).map(|l| strip_quote_prefix(l)) {
+                    if let Some(p) = next.strip_prefix("Error parameters:") {
+                        let p = p.strip_prefix(' ').unwrap_or(p);
+                        params = split_message_params(code, p);
+                        ev.push(Evidence::at_line(lines[i + 1].trim(), line_no + 1));
+                        i += 1;
+                    }
+                }
+                let mut e = XapiError::new(code, params, Shape::XeCli);
+                e.evidence = ev;
+                found.add(e);
+                i += 1;
+                continue;
+            }
+        }
+
+        // `xe` output for documented codes: the official doc line, then `name: value` lines.
+        if let Some(entry) = documented_message(line) {
+            let mut params = Vec::new();
+            let mut ev = vec![evidence.clone()];
+            for (k, name) in entry.params.iter().enumerate() {
+                let Some(next) = lines.get(i + 1 + k).map(|l| strip_quote_prefix(l)) else { break };
+                match next.strip_prefix(name).and_then(|r| r.strip_prefix(':')) {
+                    Some(value) => {
+                        params.push(value.trim().to_string());
+                        ev.push(Evidence::at_line(next.trim(), line_no + 1 + k as u32));
+                    }
+                    None => break,
+                }
+            }
+            let consumed = params.len();
+            let mut e = XapiError::new(entry.code, params, Shape::XeCli);
+            e.evidence = ev;
+            found.add(e);
+            i += 1 + consumed;
+            continue;
+        }
+
+        let mut line_has_code = false;
+        if let Some(mut e) = from_raising_exception(line) {
+            e.evidence.push(evidence.clone());
+            found.add(e);
+            line_has_code = true;
+        }
+        for e in codes_in_line(line) {
+            let mut e = e;
+            e.evidence.push(evidence.clone());
+            found.add(e);
+            line_has_code = true;
+        }
+        let lower = line.to_ascii_lowercase();
+        for marker in &markers {
+            if crate::rules::contains_ascii_ci(&lower, marker) {
+                let mut e = XoError::new(line.trim());
+                e.evidence.push(evidence.clone());
+                e.confidence = Confidence::Medium;
+                found.add_xo(e);
+                break;
+            }
+        }
+        if !line_has_code {
+            for (telltale, code) in TELLTALE_TEXTS {
+                if lower.contains(telltale) {
+                    found.telltales.push((code, evidence.clone()));
+                }
+            }
+        }
+        i += 1;
+    }
+    found.finish()
+}
+
+/// The `xe` CLI prints a documented error as its doc line: find the code of such a line.
+fn documented_message(line: &str) -> Option<&'static catalog::ApiErrorCode> {
+    let l = line.trim();
+    if l.len() < 24 || !l.as_bytes()[0].is_ascii_uppercase() {
+        return None;
+    }
+    catalog::api_errors().iter().find(|e| e.documented && e.removed.is_none() && e.doc == l)
+}
+
+/// The codes in one line of free text, with their parameters when the line has them in one of
+/// the known forms (`CODE(p, p)`, `['CODE', 'p']`, `CODE: text`, `CODE - text`).
+pub fn codes_in_line(line: &str) -> Vec<XapiError> {
+    let mut out = Vec::new();
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let boundary = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        if !(c.is_ascii_uppercase() && boundary) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_uppercase() || bytes[i].is_ascii_digit() || bytes[i] == b'_') {
+            i += 1;
+        }
+        if i < bytes.len() && bytes[i].is_ascii_lowercase() {
+            // Part of a longer word such as `SR_BACKEND_FAILUREx`.
+            continue;
+        }
+        let token = &line[start..i];
+        let known = catalog::is_known_code(token);
+        let before = &line[..start];
+        let after = &line[i..];
+        // In a list repr: `['CODE', …]`, `["CODE", …]`, `[u'CODE', …]`.
+        let list_start = before
+            .strip_suffix('\'')
+            .or_else(|| before.strip_suffix('"'))
+            .map(|b| b.strip_suffix('u').unwrap_or(b))
+            .and_then(|b| b.strip_suffix('['))
+            .map(|b| b.len());
+        if let Some(open) = list_start {
+            if known || looks_like_code(token) {
+                if let Some(items) = parse_quoted_list(&line[open..]) {
+                    if items.first().map(String::as_str) == Some(token) {
+                        let shape = if before.ends_with('"') { Shape::Array } else { Shape::PythonList };
+                        out.push(XapiError::new(token, items[1..].to_vec(), shape));
+                        i = skip_past_list(line, open);
+                        continue;
+                    }
+                }
+            }
+        }
+        // Xen Orchestra's message form `CODE(p, p)`.
+        if let Some(inner_and_rest) = after.strip_prefix('(') {
+            if known || looks_like_code(token) {
+                let (inner, consumed) = balanced_parens(inner_and_rest);
+                out.push(XapiError::new(token, split_message_params(token, inner), Shape::XoMessage));
+                i += 1 + consumed;
+                continue;
+            }
+        }
+        if !known {
+            continue;
+        }
+        // `CODE: description` or `CODE - description`: keep the text as the SR failure reason.
+        let description = after
+            .strip_prefix(": ")
+            .or_else(|| after.strip_prefix(" - "))
+            .or_else(|| after.strip_prefix(" – "))
+            .map(str::trim)
+            .filter(|d| !d.is_empty());
+        let params = match description {
+            Some(d) if token.starts_with("SR_BACKEND_FAILURE_") => vec![String::new(), d.to_string(), String::new()],
+            _ => Vec::new(),
+        };
+        out.push(XapiError::new(token, params, Shape::Text));
+    }
+    out
+}
+
+/// The text inside parentheses whose `(` was just consumed, and how many bytes it spans
+/// including the closing `)`. Unbalanced: up to the last `)` of the line, or the whole rest.
+fn balanced_parens(s: &str) -> (&str, usize) {
+    let mut depth = 0usize;
+    for (idx, ch) in s.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' if depth == 0 => return (&s[..idx], idx + 1),
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    match s.rfind(')') {
+        Some(idx) => (&s[..idx], idx + 1),
+        None => (s.trim_end(), s.len()),
+    }
+}
+
+/// The index just after the list starting at `open`.
+fn skip_past_list(line: &str, open: usize) -> usize {
+    let mut quote: Option<u8> = None;
+    let bytes = line.as_bytes();
+    let mut i = open + 1;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'\'' || b == b'"' => quote = Some(b),
+            None if b == b']' => return i + 1,
+            None => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// Collects events, merging repeats of the same error (a stack trace repeats its message).
+#[derive(Default)]
+struct Found {
+    events: Vec<Event>,
+    telltales: Vec<(&'static str, Evidence)>,
+}
+
+impl Found {
+    fn add(&mut self, e: XapiError) {
+        // The same code seen again with fewer parameters (a bare mention) adds evidence only.
+        for existing in self.events.iter_mut() {
+            if let Event::Xapi(x) = existing {
+                if x.code == e.code && (x.params == e.params || e.params.is_empty()) {
+                    merge_evidence(&mut x.evidence, e.evidence);
+                    return;
+                }
+                if x.code == e.code && x.params.is_empty() {
+                    x.params = e.params;
+                    x.shape = e.shape;
+                    x.confidence = x.confidence.min(e.confidence);
+                    merge_evidence(&mut x.evidence, e.evidence);
+                    return;
+                }
+            }
+        }
+        self.events.push(Event::Xapi(e));
+    }
+
+    fn add_xo(&mut self, e: XoError) {
+        for existing in self.events.iter_mut() {
+            if let Event::Xo(x) = existing {
+                if x.message == e.message {
+                    merge_evidence(&mut x.evidence, e.evidence);
+                    return;
+                }
+            }
+        }
+        self.events.push(Event::Xo(e));
+    }
+
+    fn finish(mut self) -> Vec<Event> {
+        for (code, evidence) in std::mem::take(&mut self.telltales) {
+            let already = self.events.iter().any(|e| matches!(e, Event::Xapi(x) if x.code == code));
+            if already {
+                continue;
+            }
+            let mut e = XapiError::new(code, Vec::new(), Shape::Text);
+            e.confidence = Confidence::Low;
+            e.evidence.push(evidence);
+            self.add(e);
+        }
+        self.events
+    }
+}
+
+fn merge_evidence(into: &mut Vec<Evidence>, from: Vec<Evidence>) {
+    for ev in from {
+        if !into.contains(&ev) {
+            crate::rules::push_evidence(into, ev);
+        }
+    }
+}

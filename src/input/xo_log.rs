@@ -1,0 +1,255 @@
+//! Xen Orchestra backup-job logs (research/xo_log_format.md): a tree of tasks (`backup` →
+//! `backup VM` → `snapshot` / `export` → `transfer`…) where a failed or skipped task stores its
+//! error as `result`. Each failed or skipped task becomes an event tied to its VM, job and task;
+//! an error a parent repeats from its sub-task is reported once, at the deepest task.
+
+use serde_json::{Map, Value};
+
+use super::xapi::{codes_in_line, from_array};
+use super::{looks_like_code, value_as_param, Event, Shape, XapiError, XoError};
+use crate::model::{Evidence, Subject};
+
+/// A backup log, a list or map of them, or a single task of one.
+pub fn is_xo_log(value: &Value) -> bool {
+    match value {
+        Value::Object(obj) => is_log_object(obj) || (!obj.is_empty() && obj.values().all(|v| v.as_object().is_some_and(is_log_object))),
+        Value::Array(items) => !items.is_empty() && items.iter().all(|v| v.as_object().is_some_and(is_log_object)),
+        _ => false,
+    }
+}
+
+fn is_log_object(obj: &Map<String, Value>) -> bool {
+    let is_backup = obj.get("message").and_then(Value::as_str) == Some("backup") && (obj.contains_key("tasks") || obj.contains_key("jobId"));
+    let is_task = obj.get("status").is_some_and(Value::is_string)
+        && (obj.contains_key("tasks") || obj.contains_key("result"))
+        && (obj.contains_key("start") || obj.contains_key("message"));
+    is_backup || is_task
+}
+
+/// The events of every failed or skipped task of one or more logs.
+pub fn events(value: &Value) -> Vec<Event> {
+    let mut out = Vec::new();
+    match value {
+        Value::Array(items) => items.iter().for_each(|log| walk_log(log, &mut out)),
+        Value::Object(obj) if !is_log_object(obj) => obj.values().for_each(|log| walk_log(log, &mut out)),
+        log => walk_log(log, &mut out),
+    }
+    out
+}
+
+fn walk_log(log: &Value, out: &mut Vec<Event>) {
+    let mut subject = Subject::default();
+    if let Some(obj) = log.as_object() {
+        subject.job_id = obj.get("jobId").and_then(Value::as_str).map(str::to_string);
+        subject.job_name = obj.get("jobName").and_then(Value::as_str).map(str::to_string);
+    }
+    walk_task(log, &subject, &[], out, 0);
+}
+
+/// Walks one task; returns the error messages reported in its subtree, so that a parent that
+/// only repeats one of them does not report it again.
+fn walk_task(task: &Value, inherited: &Subject, path: &[String], out: &mut Vec<Event>, depth: usize) -> Vec<String> {
+    let Some(obj) = task.as_object() else { return Vec::new() };
+    if depth > 32 {
+        return Vec::new();
+    }
+    let mut subject = inherited.clone();
+    let message = obj.get("message").and_then(Value::as_str).unwrap_or("task");
+    if let Some(data) = obj.get("data").and_then(Value::as_object) {
+        match data.get("type").and_then(Value::as_str) {
+            Some("VM") => {
+                subject.vm_uuid = data.get("id").and_then(Value::as_str).map(str::to_string);
+                subject.vm_name = data.get("name_label").and_then(Value::as_str).map(str::to_string);
+            }
+            Some("SR") => subject.sr_uuid = data.get("id").and_then(Value::as_str).map(str::to_string),
+            _ => {}
+        }
+    }
+    let mut path = path.to_vec();
+    path.push(message.to_string());
+
+    let mut reported = Vec::new();
+    if let Some(Value::Array(children)) = obj.get("tasks") {
+        for child in children {
+            reported.extend(walk_task(child, &subject, &path, out, depth + 1));
+        }
+    }
+
+    let status = obj.get("status").and_then(Value::as_str).unwrap_or("");
+    if matches!(status, "failure" | "skipped" | "interrupted") {
+        if let Some(result) = obj.get("result") {
+            let key = error_key(result);
+            if !key.is_empty() && !reported.contains(&key) {
+                let mut task_subject = subject.clone();
+                task_subject.task_id = obj.get("id").and_then(value_str);
+                task_subject.task = Some(message.to_string());
+                task_subject.task_status = Some(status.to_string());
+                let where_ = path.join(" \u{203a} ");
+                let evidence = Evidence::text(format!("{where_} ({status}): {}", key));
+                if let Some(events) = serialized_error_events(result, &task_subject, &evidence) {
+                    for mut e in events {
+                        if let Event::Xo(x) = &mut e {
+                            x.report_unrecognised = true;
+                        }
+                        out.push(e);
+                    }
+                }
+                reported.push(key);
+            }
+        }
+    }
+    // Warnings of interest (a fall-back to a full, a writer dropped) only when a rule knows them.
+    if let Some(Value::Array(warnings)) = obj.get("warnings") {
+        for w in warnings {
+            let Some(text) = w.get("message").and_then(Value::as_str) else { continue };
+            if text.starts_with("Retry the VM") {
+                continue; // the retried error is reported by the task itself
+            }
+            let mut e = XoError::new(text);
+            e.subject = subject.clone();
+            e.subject.task = Some(message.to_string());
+            e.subject.task_status = Some("warning".to_string());
+            e.evidence.push(Evidence::text(format!("{} (warning): {text}", path.join(" \u{203a} "))));
+            out.push(Event::Xo(e));
+        }
+    }
+    reported
+}
+
+fn value_str(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// What identifies an error across a parent and its sub-task: its message, else its code.
+fn error_key(result: &Value) -> String {
+    match result {
+        Value::String(s) => s.clone(),
+        Value::Object(o) => o
+            .get("message")
+            .and_then(Value::as_str)
+            .or_else(|| o.get("code").and_then(Value::as_str))
+            .unwrap_or("")
+            .to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The events of a serialized error (`@vates/task`'s `serializeError`, `XapiError`, an
+/// `AggregateError` with `errors[]`), or `None` when the value is not an error.
+pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evidence) -> Option<Vec<Event>> {
+    let with_evidence = |mut ev: Vec<Evidence>| {
+        if !evidence.text.is_empty() {
+            ev.insert(0, evidence.clone());
+        }
+        ev
+    };
+    match value {
+        Value::String(message) => {
+            let mut found: Vec<Event> = codes_in_line(message)
+                .into_iter()
+                .map(|mut e| {
+                    e.subject = subject.clone();
+                    e.evidence = with_evidence(Vec::new());
+                    Event::Xapi(e)
+                })
+                .collect();
+            if found.is_empty() {
+                let mut e = XoError::new(message.clone());
+                e.subject = subject.clone();
+                e.evidence = with_evidence(vec![Evidence::text(message.clone())]);
+                found.push(Event::Xo(e));
+            }
+            Some(found)
+        }
+        Value::Object(obj) => {
+            let message = obj.get("message").and_then(Value::as_str);
+            let code = obj.get("code");
+            let params = obj.get("params");
+            if message.is_none() && code.is_none() {
+                return None;
+            }
+            let message_text = message.unwrap_or("");
+            let own_evidence = || {
+                let mut ev = Vec::new();
+                if !message_text.is_empty() {
+                    ev.push(Evidence::text(message_text));
+                }
+                with_evidence(ev)
+            };
+            // XapiError: `code` is the XAPI code, `params` its parameters.
+            if let Some(code) = code.and_then(Value::as_str).filter(|c| looks_like_code(c)) {
+                let params = match params {
+                    Some(Value::Array(items)) => items.iter().map(value_as_param).collect(),
+                    _ => Vec::new(),
+                };
+                let mut e = XapiError::new(code, params, Shape::XoXapiError);
+                e.call = obj
+                    .get("call")
+                    .and_then(|c| c.get("method"))
+                    .and_then(Value::as_str)
+                    .or_else(|| obj.get("task").and_then(|t| t.get("name_label")).and_then(Value::as_str))
+                    .map(str::to_string);
+                e.subject = subject.clone();
+                e.evidence = own_evidence();
+                return Some(vec![Event::Xapi(e)]);
+            }
+            // A XAPI task record carried by the error.
+            if let Some(Value::Array(info)) = obj.get("task").and_then(|t| t.get("error_info")) {
+                if let Some(mut e) = from_array(info, Shape::Task) {
+                    e.subject = subject.clone();
+                    e.evidence = own_evidence();
+                    return Some(vec![Event::Xapi(e)]);
+                }
+            }
+            // AggregateError: every target failed; diagnose each.
+            if let Some(Value::Array(errors)) = obj.get("errors") {
+                let mut all = Vec::new();
+                for err in errors {
+                    if let Some(evs) = serialized_error_events(err, subject, evidence) {
+                        all.extend(evs);
+                    }
+                }
+                if !all.is_empty() {
+                    let mut e = XoError::new(message_text);
+                    e.subject = subject.clone();
+                    e.evidence = own_evidence();
+                    all.insert(0, Event::Xo(e));
+                    return Some(all);
+                }
+            }
+            if message.is_none() {
+                return None;
+            }
+            // A message in the XapiError string form without the object fields.
+            let from_message: Vec<XapiError> = codes_in_line(message_text);
+            if !from_message.is_empty() {
+                return Some(
+                    from_message
+                        .into_iter()
+                        .map(|mut e| {
+                            e.subject = subject.clone();
+                            e.evidence = own_evidence();
+                            Event::Xapi(e)
+                        })
+                        .collect(),
+                );
+            }
+            // Only an object that looks like an error (not any object with a message).
+            let looks_like_error = obj.contains_key("name") || obj.contains_key("stack") || code.is_some();
+            if !looks_like_error {
+                return None;
+            }
+            let mut e = XoError::new(message_text);
+            e.name = obj.get("name").and_then(Value::as_str).map(str::to_string);
+            e.code = code.and_then(value_str);
+            e.subject = subject.clone();
+            e.evidence = own_evidence();
+            Some(vec![Event::Xo(e)])
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,312 @@
+//! The common finding model: every capability (XAPI errors, Xen Orchestra logs, SMlog, VDI
+//! chains, space plans) reports what it found as [`Finding`]s of this one shape, so a UI renders
+//! them all the same way. Field names serialise in camelCase; absent values serialise as `null`.
+
+use serde::{Serialize, Serializer};
+
+/// What kind of problem a finding is about (the public `category` enum of DESIGN.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// The SR lacks space for a snapshot, clone, inflate or coalesce.
+    InsufficientSpace,
+    /// The VHD chain reached the storage manager's limit.
+    ChainTooLong,
+    /// Coalesce / garbage collection is failing or has not caught up.
+    CoalesceFailure,
+    /// The disk is attached, locked or busy in another operation.
+    VdiInUse,
+    /// Reading or writing disk data failed, or a transfer stream broke.
+    IoError,
+    /// The operation is restricted by the host's licence or edition.
+    License,
+    /// An incremental backup or replication lost its base.
+    MissingBaseVm,
+    /// The backup target has no space or quota left.
+    RemoteFull,
+    /// A smart backup job selected no VM.
+    NoMatchingVms,
+    /// The host's version is too old or incompatible for the operation.
+    XapiVersion,
+    /// A lock could not be taken or an operation timed out.
+    LockOrTimeout,
+    /// The storage or the SR cannot be reached or attached.
+    StorageUnreachable,
+    /// A VHD or metadata is damaged.
+    Corruption,
+    /// The VM's or pool's setup forbids the operation.
+    Configuration,
+    /// Looks alarming but is normal; information only.
+    Benign,
+    /// Recognised, with no more specific category.
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 16] = [
+        Category::InsufficientSpace,
+        Category::ChainTooLong,
+        Category::CoalesceFailure,
+        Category::VdiInUse,
+        Category::IoError,
+        Category::License,
+        Category::MissingBaseVm,
+        Category::RemoteFull,
+        Category::NoMatchingVms,
+        Category::XapiVersion,
+        Category::LockOrTimeout,
+        Category::StorageUnreachable,
+        Category::Corruption,
+        Category::Configuration,
+        Category::Benign,
+        Category::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::InsufficientSpace => "insufficient_space",
+            Category::ChainTooLong => "chain_too_long",
+            Category::CoalesceFailure => "coalesce_failure",
+            Category::VdiInUse => "vdi_in_use",
+            Category::IoError => "io_error",
+            Category::License => "license",
+            Category::MissingBaseVm => "missing_base_vm",
+            Category::RemoteFull => "remote_full",
+            Category::NoMatchingVms => "no_matching_vms",
+            Category::XapiVersion => "xapi_version",
+            Category::LockOrTimeout => "lock_or_timeout",
+            Category::StorageUnreachable => "storage_unreachable",
+            Category::Corruption => "corruption",
+            Category::Configuration => "configuration",
+            Category::Benign => "benign",
+            Category::Other => "other",
+        }
+    }
+}
+
+/// How bad it is. Declared from the most to the least severe, so sorting ascending ranks the
+/// most severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Data is at risk.
+    Critical,
+    /// The operation failed.
+    Error,
+    /// It will fail soon, or it degrades.
+    Warning,
+    /// Information only.
+    Info,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [Severity::Critical, Severity::Error, Severity::Warning, Severity::Info];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
+    /// Parses `critical`, `error`, `warning` or `info`.
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// How sure the diagnosis is: `high` when the input carried the error code in a structured
+/// form, `medium` when it was found in free text, `low` when only a description matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    High,
+    Medium,
+    Low,
+}
+
+/// One line (or fragment) of the input that supports a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub text: String,
+    /// 1-based line number in the whole input, where the input has lines.
+    pub line: Option<u32>,
+    /// Process id of an SMlog line.
+    pub pid: Option<u32>,
+}
+
+impl Evidence {
+    pub fn text(text: impl Into<String>) -> Self {
+        Evidence { text: text.into(), line: None, pid: None }
+    }
+
+    pub fn at_line(text: impl Into<String>, line: u32) -> Self {
+        Evidence { text: text.into(), line: Some(line), pid: None }
+    }
+}
+
+/// One step of a remediation: what to do, and the command to run when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub text: String,
+    pub command: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+/// Named parameters of an error, in their declared order (serialised as a plain object).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params(pub Vec<(String, String)>);
+
+impl Params {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        let name = name.into();
+        let value = value.into();
+        match self.0.iter_mut().find(|(k, _)| *k == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Params {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// What a finding is about, as far as the input tells: the VM, disk, SR, backup job and task.
+/// Every field is `null` when unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subject {
+    pub vm_uuid: Option<String>,
+    pub vm_name: Option<String>,
+    pub vdi_uuid: Option<String>,
+    pub sr_uuid: Option<String>,
+    pub sr_name: Option<String>,
+    pub host: Option<String>,
+    pub job_id: Option<String>,
+    pub job_name: Option<String>,
+    pub task_id: Option<String>,
+    /// The Xen Orchestra task name (`snapshot`, `transfer`, `backup VM`…) or the XAPI call.
+    pub task: Option<String>,
+    /// `failure` or `skipped` for a Xen Orchestra task.
+    pub task_status: Option<String>,
+}
+
+impl Subject {
+    /// Fills the fields this subject lacks from `other`.
+    pub fn fill_from(&mut self, other: &Subject) {
+        fn fill(slot: &mut Option<String>, from: &Option<String>) {
+            if slot.is_none() {
+                slot.clone_from(from);
+            }
+        }
+        fill(&mut self.vm_uuid, &other.vm_uuid);
+        fill(&mut self.vm_name, &other.vm_name);
+        fill(&mut self.vdi_uuid, &other.vdi_uuid);
+        fill(&mut self.sr_uuid, &other.sr_uuid);
+        fill(&mut self.sr_name, &other.sr_name);
+        fill(&mut self.host, &other.host);
+        fill(&mut self.job_id, &other.job_id);
+        fill(&mut self.job_name, &other.job_name);
+        fill(&mut self.task_id, &other.task_id);
+        fill(&mut self.task, &other.task);
+        fill(&mut self.task_status, &other.task_status);
+    }
+}
+
+/// One diagnosis: what happened, why, what to do, and the evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// Stable rule id, e.g. `SR044`.
+    pub rule: &'static str,
+    /// The rule's kebab-case name, e.g. `sr-insufficient-space`.
+    pub rule_name: &'static str,
+    pub title: String,
+    pub category: Category,
+    pub severity: Severity,
+    /// Error codes involved, as sent on the wire (`SR_BACKEND_FAILURE_44`, `VDI_IN_USE`…).
+    pub codes: Vec<String>,
+    /// The error's parameters by name (`VDI_IN_USE` → `vdi`, `operation`).
+    pub params: Params,
+    /// One sentence: what happened.
+    pub summary: String,
+    /// Why it happens.
+    pub cause: String,
+    /// What to do, in order.
+    pub remediation: Vec<Step>,
+    pub links: Vec<Link>,
+    pub evidence: Vec<Evidence>,
+    pub confidence: Confidence,
+    pub subject: Subject,
+}
+
+/// Which kind of input `diagnose` recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    /// A XAPI error in one of its wire shapes (array, XML-RPC, JSON-RPC, task, XapiError, `xe`).
+    XapiError,
+    /// A Xen Orchestra error or message without a XAPI code.
+    XoError,
+    /// A Xen Orchestra backup-job log.
+    XoLog,
+    /// Storage-manager log lines (`/var/log/SMlog`).
+    Smlog,
+    /// Pool records (VM, VBD, VDI, SR) for the chain check.
+    Records,
+    /// Free text, searched for known codes and messages.
+    Text,
+    /// Nothing to diagnose (empty or blank input).
+    Empty,
+}
+
+impl InputKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputKind::XapiError => "xapi_error",
+            InputKind::XoError => "xo_error",
+            InputKind::XoLog => "xo_log",
+            InputKind::Smlog => "smlog",
+            InputKind::Records => "records",
+            InputKind::Text => "text",
+            InputKind::Empty => "empty",
+        }
+    }
+}
+
+/// Sorts findings most severe first, then most confident, then by where the evidence starts.
+pub fn rank(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        let line = |f: &Finding| f.evidence.iter().filter_map(|e| e.line).min().unwrap_or(u32::MAX);
+        (a.severity, a.confidence, line(a)).cmp(&(b.severity, b.confidence, line(b)))
+    });
+}
+
+/// Serialises a count (bytes, lines) as a JavaScript-safe number: above 2^53 it loses
+/// precision instead of failing the whole result.
+pub fn as_js_number<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    const MAX_SAFE: u64 = (1 << 53) - 1;
+    if *value <= MAX_SAFE {
+        serializer.serialize_u64(*value)
+    } else {
+        serializer.serialize_f64(*value as f64)
+    }
+}

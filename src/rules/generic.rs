@@ -1,0 +1,250 @@
+//! The catch-alls that make sure nothing goes unexplained: any `SR_BACKEND_FAILURE_<n>` decodes
+//! to its name and official text from the catalogue (with the older meanings of a reused value),
+//! any XAPI code to its documentation and named parameters, and a failed Xen Orchestra task
+//! with an unknown message is still reported. The storage manager's unexpected Python
+//! exception (error 1200) gets its own pointer to the traceback.
+
+use super::space::detail_suffix;
+use super::{Facts, Matcher, Rule, RuleInfo};
+use crate::catalog::{self, HistoryStatus};
+use crate::input::{XapiError, XoError};
+use crate::model::{Category, Confidence, Finding, Severity};
+
+pub static SR000: RuleInfo = RuleInfo {
+    id: "SR000",
+    name: "sr-backend-failure",
+    title: "Storage backend failure",
+    category: Category::Other,
+    severity: Severity::Error,
+    trigger: "any `SR_BACKEND_FAILURE_<n>` no specific rule covers, and the bare `SR_BACKEND_FAILURE`",
+    description: "Decodes the storage manager's error number with the catalogue of every SR error code (upstream \
+                  and XCP-ng), says when the number meant something else in older releases, and points to the \
+                  traceback in SMlog.",
+    example: "SR_BACKEND_FAILURE_78(, VDI Creation failed [opterr=error 5], )",
+};
+
+pub static SR1200: RuleInfo = RuleInfo {
+    id: "SR1200",
+    name: "sm-python-exception",
+    title: "The storage manager hit an unexpected error",
+    category: Category::Other,
+    severity: Severity::Error,
+    trigger: "`SR_BACKEND_FAILURE_1200` (SM has thrown a generic python exception), `_202` (General backend error)",
+    description: "A storage-manager driver raised an exception it does not translate into a specific error; only \
+                  its traceback in SMlog says what failed.",
+    example: r#"["SR_BACKEND_FAILURE_1200", "", "'NoneType' object has no attribute 'split'", ""]"#,
+};
+
+pub static XA000: RuleInfo = RuleInfo {
+    id: "XA000",
+    name: "xapi-error",
+    title: "XAPI error",
+    category: Category::Other,
+    severity: Severity::Error,
+    trigger: "any XAPI error code no specific rule covers",
+    description: "Decodes the code with XAPI's catalogue: its documentation, its parameters by name, and whether \
+                  it was removed from newer releases.",
+    example: r#"["VM_REQUIRES_SR", "OpaqueRef:1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "OpaqueRef:5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"]"#,
+};
+
+pub static XO000: RuleInfo = RuleInfo {
+    id: "XO000",
+    name: "unrecognised-backup-error",
+    title: "Backup task failed",
+    category: Category::Other,
+    severity: Severity::Error,
+    trigger: "a failed or skipped Xen Orchestra task whose error no rule recognises",
+    description: "Every failed task of a backup log gets a finding, even when xapi-doctor does not know the \
+                  message: it shows the message, the VM and the task, and where to look.",
+    example: r#"{"message": "EACCES: permission denied, open '/run/xo-server/mounts/1af95910/xo-vm-backups/.lock'", "name": "Error", "code": "EACCES", "stack": "Error: EACCES: permission denied"}"#,
+};
+
+pub static RULES: &[Rule] = &[
+    Rule { info: &SR1200, matcher: Matcher::Xapi { codes: &[], sr_values: &[1200, 202], build: python_exception } },
+    Rule { info: &SR000, matcher: Matcher::External },
+    Rule { info: &XA000, matcher: Matcher::External },
+    Rule { info: &XO000, matcher: Matcher::External },
+];
+
+/// SMlog's record of an SR failure: `Raising exception [n, …` (the grep pattern for a value).
+fn smlog_grep(value: u32) -> String {
+    format!("grep -B 5 -A 30 'Raising exception \\[{value},' /var/log/SMlog")
+}
+
+fn python_exception(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&SR1200, e, facts);
+    let reason = e.reason().unwrap_or("");
+    f.summary = format!("A storage-manager driver failed with an unexpected exception{}.", detail_suffix(reason));
+    f.cause = "The driver met a condition it has no specific error for (a missing file or volume, a parsing \
+               problem, a bug). The exception's class and traceback in SMlog name the failing step."
+        .to_string();
+    f.step_cmd("Find the exception and its traceback in SMlog on the host that ran the operation.", "grep -A 30 'EXCEPTION' /var/log/SMlog | tail -n 80");
+    f.step("Paste that SMlog excerpt into xapi-doctor: it reads the traceback and the events around it.");
+    f.step_cmd("Rescan the SR and retry once: transient states often clear.", format!("xe sr-scan uuid={}", facts.sr_uuid()));
+    Some(f)
+}
+
+/// Category of an SR error value no specific rule covers.
+fn sr_category(value: u32) -> Category {
+    match value {
+        44 | 127..=129 | 167 | 180 => Category::InsufficientSpace,
+        109 => Category::ChainTooLong,
+        204 => Category::CoalesceFailure,
+        16 | 24 | 56 | 445 => Category::VdiInUse,
+        37 | 201 => Category::LockOrTimeout,
+        54 | 117 | 200 | 453 => Category::IoError,
+        65 | 181 | 459 => Category::Corruption,
+        47 | 67..=76 | 83..=86 | 88 | 108 | 111..=114 | 116 | 124 | 132 | 140 | 141 | 164 | 169 | 171 | 222 | 224 | 430..=434
+        | 450 | 461 => Category::StorageUnreachable,
+        1 | 2 | 19 | 20 | 48 | 49 | 58 | 66 | 87 | 89..=91 | 94..=99 | 101..=103 | 105..=107 | 115 | 120..=123 | 126 | 130
+        | 142 | 160..=163 | 165 | 166 | 170 | 172..=176 | 220 | 221 | 225..=228 | 446..=449 | 454 | 456 | 5002..=5005 | 5010 => {
+            Category::Configuration
+        }
+        _ => Category::Other,
+    }
+}
+
+/// The finding for a XAPI error no specific rule claimed.
+pub fn decode_xapi(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    if e.code.starts_with("SR_BACKEND_FAILURE") {
+        Some(decode_sr(e, facts))
+    } else {
+        Some(decode_api(e, facts))
+    }
+}
+
+fn decode_sr(e: &XapiError, facts: &Facts) -> Finding {
+    let mut f = Finding::of_xapi(&SR000, e, facts);
+    let reason = e.reason().unwrap_or("");
+    let Some(value) = e.sr_value() else {
+        // The bare code: XAPI could not run or understand the storage plugin.
+        let p = e.named_params();
+        let status = p.get("status").unwrap_or("");
+        f.title = "The storage plugin could not be run".to_string();
+        f.summary = format!("XAPI could not run the storage manager's plugin or read its answer{}.", detail_suffix(status));
+        f.cause = "The driver crashed, was killed by a signal, exited with an error, or printed something that is not \
+                   a valid answer; its output and log are in the error's parameters and in SMlog."
+            .to_string();
+        f.step_cmd("Read the end of SMlog on the host at the time of the failure.", "tail -n 200 /var/log/SMlog");
+        f.step("Check the host's storage packages are consistent (a partial update can break the drivers).");
+        return f;
+    };
+    let entry = catalog::sr_error(value);
+    let history = catalog::sr_error_history(value);
+    f.category = sr_category(value);
+    match entry {
+        Some(c) => {
+            f.title = format!("Storage error {value} ({}): {}", c.name, c.description.trim());
+            f.summary = format!(
+                "The storage manager failed with error {value}, {}: \u{201c}{}\u{201d}{}.",
+                c.name,
+                c.description.trim(),
+                detail_suffix(e.opterr().unwrap_or(""))
+            );
+            f.cause = format!(
+                "Error {value} is the storage manager's `{}` (shown by XAPI as SR_BACKEND_FAILURE_{value}). The detail \
+                 in brackets, and the traceback in SMlog, say which step failed.",
+                c.name
+            );
+            if !c.upstream {
+                f.cause.push_str(" This code exists only in XCP-ng's storage manager.");
+            }
+        }
+        None => {
+            f.title = format!("Storage error {value}");
+            f.summary = format!(
+                "The storage manager failed with error {value}, a number no known release of the storage manager \
+                 defines{}.",
+                detail_suffix(reason)
+            );
+            f.cause = "The number may come from a third-party or newer storage driver; its text is the only \
+                       description."
+                .to_string();
+            f.confidence = f.confidence.min(Confidence::Medium);
+        }
+    }
+    for h in history {
+        let old = format!("{} (\u{201c}{}\u{201d}, {} to {})", h.name, h.description.trim(), h.first_seen, h.last_seen);
+        let note = match (h.status, h.value_now_used_by, entry) {
+            (HistoryStatus::Removed, Some(now), _) => format!(" Older storage managers used {value} for {old}; it now means {now}."),
+            (HistoryStatus::Removed, None, None) => format!(" {value} was {old}, a code removed since."),
+            (HistoryStatus::Removed, None, Some(_)) => format!(" {value} once also meant {old}."),
+            (HistoryStatus::Changed, _, _) => format!(" The text of this code changed over the years; it was {old}."),
+        };
+        let reason_matches_old = !reason.is_empty() && reason.starts_with(h.description.trim());
+        if reason_matches_old {
+            f.cause.push_str(&format!(" The text of this error matches the old meaning:{note}"));
+            if entry.is_none() || matches!(h.status, HistoryStatus::Removed) {
+                f.title = format!("Storage error {value} ({}, older release): {}", h.name, h.description.trim());
+            }
+        } else {
+            f.cause.push_str(&note);
+        }
+    }
+    f.step_cmd("Find the failure and its traceback in SMlog on the host that ran the operation.", smlog_grep(value));
+    f.step("Paste that SMlog excerpt into xapi-doctor: it reads the failed commands and tracebacks around the error.");
+    f
+}
+
+fn decode_api(e: &XapiError, facts: &Facts) -> Finding {
+    let mut f = Finding::of_xapi(&XA000, e, facts);
+    let code = &e.code;
+    f.title = format!("XAPI error {code}");
+    match catalog::api_error(code) {
+        Some(entry) => {
+            f.summary = if entry.doc.is_empty() {
+                format!("XAPI refused the operation with {code}.")
+            } else {
+                format!("XAPI refused the operation with {code}: {}", entry.doc)
+            };
+            f.cause = match entry.removed {
+                Some(r) => format!(
+                    "{code} was removed from XAPI after {}, but hosts running older releases still send it.",
+                    r.last_seen
+                ),
+                None if !entry.documented => format!("{code} is one of the codes XAPI raises without documentation."),
+                None => format!("{code} is XAPI's own check; its parameters name the objects involved."),
+            };
+        }
+        None => {
+            f.summary = format!("XAPI reported {code}, a code that is not in XAPI's catalogue.");
+            f.cause = "It may come from a newer XAPI release or from a plug-in.".to_string();
+            f.confidence = f.confidence.min(Confidence::Medium);
+        }
+    }
+    if let Some(call) = &e.call {
+        f.summary.push_str(&format!(" (during {call})"));
+    }
+    f.step_cmd(
+        "On the pool master, find the failing call and what preceded it in XAPI's log.",
+        format!("grep -B 10 '{code}' /var/log/xensource.log | tail -n 60"),
+    );
+    f
+}
+
+/// The finding for a failed Xen Orchestra task whose message no rule knows.
+pub fn unrecognised_xo(e: &XoError, facts: &Facts) -> Option<Finding> {
+    if e.message.trim().is_empty() && e.code.is_none() {
+        return None;
+    }
+    let mut f = Finding::of_xo(&XO000, e, facts);
+    let skipped = facts.subject.task_status.as_deref() == Some("skipped");
+    if skipped {
+        f.severity = Severity::Warning;
+        f.title = "Backup task skipped".to_string();
+    }
+    let what = facts.subject.task.as_deref().map(|t| format!(" at its `{t}` step")).unwrap_or_default();
+    f.summary = format!(
+        "The backup of {} {}{what}: \u{201c}{}\u{201d}.",
+        facts.vm_phrase(),
+        if skipped { "was skipped" } else { "failed" },
+        e.message.trim()
+    );
+    f.cause = "xapi-doctor has no specific rule for this message; the task and its error as logged are in the evidence.".to_string();
+    if let Some(code) = &e.code {
+        f.cause.push_str(&format!(" The error code is {code}."));
+    }
+    f.step("Open the task's details in the backup log (or download the log's JSON) for the full error and its stack.");
+    f.step_cmd("Read xo-server's log around the time of the failure.", "journalctl -u xo-server --since '-2h' | tail -n 200");
+    Some(f)
+}

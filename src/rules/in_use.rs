@@ -1,0 +1,158 @@
+//! Conflicts with other operations: the disk is attached or busy, another operation holds the
+//! object, the object vanished meanwhile, XAPI is saturated, or the VM is in the wrong power
+//! state. Common with parallel backups and with leftovers of an interrupted backup.
+
+use super::{Facts, Matcher, Rule, RuleInfo};
+use crate::input::XapiError;
+use crate::model::{Category, Finding, Severity};
+
+pub static XA001: RuleInfo = RuleInfo {
+    id: "XA001",
+    name: "vdi-in-use",
+    title: "The disk is in use by another operation",
+    category: Category::VdiInUse,
+    severity: Severity::Error,
+    trigger: "`VDI_IN_USE` (also raised with empty parameters for the storage manager's fault 24), `SR_DEVICE_IN_USE`",
+    description: "The disk is attached (often still plugged to the control domain after an interrupted export) or \
+                  busy with another operation, so it cannot be destroyed, snapshotted or exported now.",
+    example: r#"["VDI_IN_USE", "OpaqueRef:8c7f2d1e-3b4a-4c5d-9e6f-7a8b9c0d1e2f", "destroy"]"#,
+};
+
+pub static XA002: RuleInfo = RuleInfo {
+    id: "XA002",
+    name: "other-operation-in-progress",
+    title: "Another operation is running on the same object",
+    category: Category::LockOrTimeout,
+    severity: Severity::Error,
+    trigger: "`OTHER_OPERATION_IN_PROGRESS`",
+    description: "XAPI serialises some operations per object; a second one (a parallel backup, a manual snapshot, \
+                  a migration) was refused while the first runs.",
+    example: r#"["OTHER_OPERATION_IN_PROGRESS", "VM", "OpaqueRef:5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d", "snapshot", "OpaqueRef:0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f"]"#,
+};
+
+pub static XA003: RuleInfo = RuleInfo {
+    id: "XA003",
+    name: "object-vanished",
+    title: "The object was deleted during the operation",
+    category: Category::Other,
+    severity: Severity::Error,
+    trigger: "`HANDLE_INVALID`, `UUID_INVALID`",
+    description: "The operation referred to a VM, snapshot, disk or task that no longer exists — typically deleted \
+                  by a concurrent cleanup, or another job removing its own snapshots.",
+    example: r#"{"Status": "Failure", "ErrorDescription": ["HANDLE_INVALID", "VDI", "OpaqueRef:2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e"]}"#,
+};
+
+pub static XA004: RuleInfo = RuleInfo {
+    id: "XA004",
+    name: "too-many-pending-tasks",
+    title: "XAPI has too many pending tasks",
+    category: Category::LockOrTimeout,
+    severity: Severity::Warning,
+    trigger: "`TOO_MANY_PENDING_TASKS`",
+    description: "XAPI refuses new tasks while too many are queued; Xen Orchestra retries for about a minute before \
+                  giving up.",
+    example: r#"["TOO_MANY_PENDING_TASKS"]"#,
+};
+
+pub static XA005: RuleInfo = RuleInfo {
+    id: "XA005",
+    name: "vm-bad-power-state",
+    title: "The VM is not in the power state the operation needs",
+    category: Category::Configuration,
+    severity: Severity::Error,
+    trigger: "`VM_BAD_POWER_STATE`",
+    description: "The operation needs the VM halted, running or suspended, and it is not — for example a VM that \
+                  was shut down or started while the backup ran.",
+    example: r#"["VM_BAD_POWER_STATE", "OpaqueRef:7e6d5c4b-3a29-4187-9f6e-5d4c3b2a1908", "halted", "running"]"#,
+};
+
+pub static RULES: &[Rule] = &[
+    Rule { info: &XA001, matcher: Matcher::Xapi { codes: &["VDI_IN_USE", "SR_DEVICE_IN_USE"], sr_values: &[], build: vdi_in_use } },
+    Rule { info: &XA002, matcher: Matcher::Xapi { codes: &["OTHER_OPERATION_IN_PROGRESS"], sr_values: &[], build: other_operation } },
+    Rule { info: &XA003, matcher: Matcher::Xapi { codes: &["HANDLE_INVALID", "UUID_INVALID"], sr_values: &[], build: vanished } },
+    Rule { info: &XA004, matcher: Matcher::Xapi { codes: &["TOO_MANY_PENDING_TASKS"], sr_values: &[], build: too_many_tasks } },
+    Rule { info: &XA005, matcher: Matcher::Xapi { codes: &["VM_BAD_POWER_STATE"], sr_values: &[], build: bad_power_state } },
+];
+
+fn vdi_in_use(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA001, e, facts);
+    let params = e.named_params();
+    let operation = params.get("operation").filter(|s| !s.is_empty());
+    let joined = e.params.join(" ");
+    let vdi = facts.subject.vdi_uuid.as_deref().or_else(|| super::find_uuid(&joined)).unwrap_or("<vdi-uuid>");
+    f.summary = match operation {
+        Some(op) => format!("The disk could not be used for `{op}`: it is attached or busy elsewhere."),
+        None => "The disk is in use: it is attached or busy with another operation.".to_string(),
+    };
+    f.cause = "A disk that is attached (to a VM, or to the control domain while a backup exports it) or locked by \
+               another storage operation cannot be destroyed or changed. Interrupted backups often leave a snapshot \
+               plugged to the control domain; Xen Orchestra retries destroying it for about 50 seconds."
+        .to_string();
+    if e.params.first().is_some_and(|p| p.starts_with("OpaqueRef:")) {
+        f.step(format!(
+            "The error names the disk by its opaque reference ({}); Xen Orchestra's disk view, or the API call \
+             VDI.get_uuid, gives its uuid for the commands below.",
+            e.params[0]
+        ));
+    }
+    f.step_cmd(
+        "See which VMs have the disk attached (a VBD of Control domain means a leftover export).",
+        format!("xe vbd-list vdi-uuid={vdi} params=uuid,vm-name-label,currently-attached"),
+    );
+    f.step_cmd("If nothing is using it any more, unplug the stale attachment…", "xe vbd-unplug uuid=<vbd-uuid>");
+    f.step_cmd("…and remove it.", "xe vbd-destroy uuid=<vbd-uuid>");
+    f.step("Then retry the operation; avoid overlapping jobs that touch the same VM.");
+    Some(f)
+}
+
+fn other_operation(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA002, e, facts);
+    let params = e.named_params();
+    let class = params.get("class").unwrap_or("object");
+    let op = params.get("operation_type").filter(|s| !s.is_empty());
+    f.summary = match op {
+        Some(op) => format!("The {class} is busy with another operation ({op}); this one was refused."),
+        None => format!("The {class} is busy with another operation; this one was refused."),
+    };
+    f.cause = "Two operations on the same VM or disk overlapped: two backup jobs, a manual snapshot during a \
+               backup, or a migration."
+        .to_string();
+    f.step_cmd("See the running tasks.", "xe task-list params=uuid,name-label,status,progress,created");
+    f.step("Wait for the other operation, then retry; schedule jobs so they do not cover the same VM at the same time.");
+    f.step_cmd("Cancel a task that is stuck (carefully).", "xe task-cancel uuid=<task-uuid>");
+    Some(f)
+}
+
+fn vanished(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA003, e, facts);
+    let class = e.named_params().get("class").unwrap_or("object").to_string();
+    f.summary = format!("The operation referred to a {class} that no longer exists.");
+    f.cause = "The object was deleted while the operation ran: another job's cleanup removed a snapshot, a VM \
+               was deleted, or a task finished and was destroyed."
+        .to_string();
+    f.step("Retry: the next run works on fresh objects.");
+    f.step("If it repeats, look for two jobs (or a job and a manual cleanup) handling the same VM's snapshots.");
+    Some(f)
+}
+
+fn too_many_tasks(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA004, e, facts);
+    f.summary = "The pool master refused a new task: too many are already pending.".to_string();
+    f.cause = "Many concurrent operations (backup jobs with high concurrency, monitoring tools) saturated XAPI's task queue.".to_string();
+    f.step_cmd("See how many tasks are pending on the pool master.", "xe task-list params=name-label,status | grep -c pending");
+    f.step("Lower the backup jobs' concurrency and spread the schedules.");
+    Some(f)
+}
+
+fn bad_power_state(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA005, e, facts);
+    let p = e.named_params();
+    f.summary = match (p.get("expected"), p.get("actual")) {
+        (Some(exp), Some(act)) => format!("The operation needed the VM {exp}, but it is {act}."),
+        _ => "The VM is not in the power state the operation needs.".to_string(),
+    };
+    f.cause = "The VM's power state changed (or was not what the job expected) when the operation ran.".to_string();
+    f.step_cmd("Check the VM's power state.", format!("xe vm-list uuid={} params=name-label,power-state", facts.vm_uuid()));
+    f.step("Retry when the VM is in the expected state; for offline backups, make sure nothing restarts the VM during the job.");
+    Some(f)
+}

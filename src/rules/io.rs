@@ -1,0 +1,174 @@
+//! Disk data that could not be read, and transfers that broke: the host failed to read a disk
+//! while exporting it (`VDI_IO_ERROR`), or the export stream to Xen Orchestra stalled, timed out,
+//! ended early or came back malformed. These fail the export or transfer step of a backup.
+
+use super::{Facts, Matcher, Rule, RuleInfo};
+use crate::input::{XapiError, XoError};
+use crate::model::{Category, Finding, Severity};
+
+pub static XA006: RuleInfo = RuleInfo {
+    id: "XA006",
+    name: "vdi-io-error",
+    title: "The host could not read the disk during the export",
+    category: Category::IoError,
+    severity: Severity::Error,
+    trigger: "`VDI_IO_ERROR` (usually `VDI_IO_ERROR(Device I/O errors)`)",
+    description: "The host started streaming the disk and then failed to read it: a damaged VHD, a snapshot taken \
+                  while something raced with it, or storage too slow to serve the export and the VMs at once.",
+    example: "VDI_IO_ERROR(Device I/O errors)",
+};
+
+pub static XO007: RuleInfo = RuleInfo {
+    id: "XO007",
+    name: "host-http-timeout",
+    title: "The host stopped answering the export",
+    category: Category::LockOrTimeout,
+    severity: Severity::Error,
+    trigger: "Xen Orchestra's `HTTP connection has timed out`",
+    description: "Xen Orchestra asked the host to stream a disk over HTTP and the host stopped sending: an \
+                  overloaded control domain, or trouble attaching the disk for export.",
+    example: "Error: HTTP connection has timed out",
+};
+
+pub static XO008: RuleInfo = RuleInfo {
+    id: "XO008",
+    name: "export-truncated",
+    title: "The export ended before all the data arrived",
+    category: Category::IoError,
+    severity: Severity::Error,
+    trigger: "`stream has ended without data`, `stream has ended with not enough data`, an end-of-transfer \
+              assertion `Expected values to be strictly equal`",
+    description: "The export stream from the host closed early, so the backup file is incomplete and Xen \
+                  Orchestra's end-of-transfer check rejected it.",
+    example: "stream has ended with not enough data (actual: 1048576, expected: 2097152)",
+};
+
+pub static XO011: RuleInfo = RuleInfo {
+    id: "XO011",
+    name: "export-stalled",
+    title: "The export stalled and timed out",
+    category: Category::LockOrTimeout,
+    severity: Severity::Error,
+    trigger: "`Body Timeout Error` (`UND_ERR_BODY_TIMEOUT`), `Timeout reached`, `task has been destroyed before completion`",
+    description: "The transfer made no progress for too long (large empty disks being compressed, a stalled SR or \
+                  NBD connection), or the XAPI task carrying it disappeared (toolstack restart, 24 h task lifetime).",
+    example: r#"{"message": "Body Timeout Error", "name": "BodyTimeoutError", "code": "UND_ERR_BODY_TIMEOUT", "stack": "BodyTimeoutError: Body Timeout Error\n    at Timeout.onParserTimeout"}"#,
+};
+
+pub static XO012: RuleInfo = RuleInfo {
+    id: "XO012",
+    name: "invalid-export-response",
+    title: "The host answered the export with an error page",
+    category: Category::IoError,
+    severity: Severity::Error,
+    trigger: "`invalid HTTP header in response body`",
+    description: "XAPI replied 200 OK but the body was an HTTP error page (for example a disk not detached cleanly, \
+                  error 46): a XAPI bug that hides the real storage error in xo-server's log.",
+    example: "invalid HTTP header in response body",
+};
+
+pub static RULES: &[Rule] = &[
+    Rule { info: &XA006, matcher: Matcher::Xapi { codes: &["VDI_IO_ERROR"], sr_values: &[], build: vdi_io_error } },
+    Rule { info: &XO007, matcher: Matcher::Xo { markers: &["HTTP connection has timed out"], codes: &[], build: http_timeout } },
+    Rule {
+        info: &XO008,
+        matcher: Matcher::Xo {
+            markers: &["stream has ended without data", "stream has ended with not enough data", "Expected values to be strictly equal"],
+            codes: &[],
+            build: truncated,
+        },
+    },
+    Rule {
+        info: &XO011,
+        matcher: Matcher::Xo {
+            markers: &["Body Timeout Error", "Timeout reached", "task has been destroyed before completion"],
+            codes: &["UND_ERR_BODY_TIMEOUT"],
+            build: stalled,
+        },
+    },
+    Rule { info: &XO012, matcher: Matcher::Xo { markers: &["invalid HTTP header in response body"], codes: &[], build: invalid_response } },
+];
+
+fn vdi_io_error(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA006, e, facts);
+    f.summary = format!("The host failed to read a disk of {} while exporting it.", facts.vm_phrase());
+    f.cause = "The error comes from the host's export tool (vhd-tool), not from the backup software: the disk or \
+               its snapshot could not be read to the end. Causes: a damaged VHD, a snapshot that raced with another \
+               operation, or storage too slow for the export on top of the running VMs."
+        .to_string();
+    f.step_cmd(
+        "On the host that served the export, find the vhd-tool error in XAPI's log.",
+        "grep -iE 'vhd-tool|VDI_IO_ERROR' /var/log/xensource.log | tail -n 40",
+    );
+    f.step_cmd("Look in SMlog for errors on the same disk and for coalesce trouble.", "grep -iE 'exception|error|corrupt' /var/log/SMlog | tail -n 40");
+    f.step_cmd(
+        "Check the disk's VHD for damage (file SR path shown; on LVM use /dev/VG_XenStorage-<sr-uuid>/VHD-<vdi-uuid>).",
+        format!("vhd-util check -n /var/run/sr-mount/{}/{}.vhd", facts.sr_uuid(), facts.vdi_uuid()),
+    );
+    f.step("Retry outside busy hours or with lower job concurrency; if it fails on the same disk every time, copy or migrate that disk to rebuild it.");
+    if facts.host_version.as_deref().and_then(super::parse_version) == Some((7, 5)) {
+        f.step("XenServer 7.5 had a regression that broke exports under back-pressure: update the host.");
+    }
+    f.add_link(super::links::XO_BACKUP_TROUBLESHOOTING);
+    Some(f)
+}
+
+fn http_timeout(e: &XoError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xo(&XO007, e, facts);
+    f.summary = "Xen Orchestra gave up waiting for the host to send the disk: the HTTP connection timed out.".to_string();
+    f.cause = "The host's control domain (dom0) stopped sending data for longer than xo-server's inactivity timeout \
+               (5 minutes by default): it was overloaded, or attaching the disk for export hung."
+        .to_string();
+    f.step_cmd("Check the load of the host's control domain during backups.", "top -b -n 1 | head -n 20");
+    f.step(
+        "As a stopgap, raise xo-server's timeout: add `[xapiOptions]` with `httpInactivityTimeout = 1800000` (30 min) \
+         in /etc/xo-server/config.httpInactivityTimeout.toml and restart xo-server.",
+    );
+    f.step("Then find why the host stalls: SMlog for attach errors, storage latency, too many parallel exports.");
+    f.add_link(super::links::XO_BACKUP_TROUBLESHOOTING);
+    Some(f)
+}
+
+fn truncated(e: &XoError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xo(&XO008, e, facts);
+    f.summary = "The export stream closed before the whole disk or VM image was transferred.".to_string();
+    f.cause = "The host stopped the export midway (control domain under load, a storage read error, a restarted \
+               toolstack), so the backup is incomplete; Xen Orchestra's integrity check at the end caught it."
+        .to_string();
+    f.step_cmd("On the host, look for the export's failure in XAPI's log.", "grep -iE 'export|vhd-tool' /var/log/xensource.log | tail -n 40");
+    f.step("Retry with lower concurrency; if it repeats on one VM, check its disks for read errors (SMlog, vhd-util check).");
+    Some(f)
+}
+
+fn stalled(e: &XoError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xo(&XO011, e, facts);
+    let lower = e.message.to_ascii_lowercase();
+    if lower.contains("destroyed before completion") {
+        f.summary = "The XAPI task carrying the export disappeared before it finished.".to_string();
+        f.cause = "The toolstack was restarted, or the task exceeded XAPI's lifetime for tasks (about 24 hours for \
+                   very long exports)."
+            .to_string();
+        f.step("Check whether the toolstack restarted during the backup (xe-toolstack-restart, host reboot).");
+        f.step("Split very long exports: smaller jobs, incremental backups instead of full ones.");
+    } else {
+        f.summary = "The export made no progress for too long and was cut off.".to_string();
+        f.cause = "No data arrived within the timeout: full exports of large, mostly empty disks stay silent while \
+                   the host compresses zeros, and a stalled SR or NBD connection does the same."
+            .to_string();
+        f.step("For full exports of big sparse disks, disable compression or use incremental (delta) backups.");
+        f.step("Check the SR's latency and the host's load during the backup window.");
+    }
+    f.step("Retry the job; lower its concurrency if several exports run at once.");
+    Some(f)
+}
+
+fn invalid_response(e: &XoError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xo(&XO012, e, facts);
+    f.summary = "The host replied to the export with an error page instead of disk data.".to_string();
+    f.cause = "A XAPI bug returns HTTP 200 with a full HTTP 500 page as the body; the real error (often \
+               SR_BACKEND_FAILURE_46, a disk not detached cleanly) is in that page, which xo-server logs."
+        .to_string();
+    f.step_cmd("Read the page xo-server logged to get the real error, then diagnose that error.", "journalctl -u xo-server --since '-2h' | grep -A 10 'invalid HTTP header'");
+    f.step("A disk left attached to the control domain is the usual cause: see which VBDs hold the VM's snapshot disks and unplug stale ones.");
+    Some(f)
+}

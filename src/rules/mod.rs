@@ -1,0 +1,441 @@
+//! The diagnosis rules and the engine that runs them.
+//!
+//! A rule is data ([`RuleInfo`]: id, title, category, severity, what triggers it, an example)
+//! plus a small function that confirms the match and renders the finding with the facts of the
+//! input filled in. Rules live one family per file; [`registry`] is the one list of all of them,
+//! from which `listRules()`, RULES.md and the TypeScript union of rule ids are generated.
+//!
+//! Evaluation is two-staged: [`evaluate`] picks the candidate rules of an event by its code or by
+//! a literal marker of its message (stage 1), then each candidate's function confirms and renders
+//! (stage 2). A XAPI error no specific rule claims still gets the catalogue's decoding through the
+//! generic rules, so no code goes unexplained.
+
+use serde::Serialize;
+
+use crate::input::{Event, XapiError, XoError};
+use crate::model::{Category, Confidence, Evidence, Finding, Link, Params, Severity, Step, Subject};
+use crate::options::Options;
+
+pub mod availability;
+pub mod chain;
+pub mod generic;
+pub mod in_use;
+pub mod io;
+pub mod licence;
+pub mod pool;
+pub mod snapshot;
+pub mod space;
+pub mod xo_backup;
+
+/// Everything documentation and UIs need to know about a rule.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleInfo {
+    /// Stable id: a family prefix and a number (`SR044`, `XA001`, `XO001`, `SM010`, `CH001`…).
+    pub id: &'static str,
+    /// Kebab-case name of the problem (not of the fix).
+    pub name: &'static str,
+    pub title: &'static str,
+    pub category: Category,
+    /// The usual severity; a rule may raise or lower it for a given input.
+    pub severity: Severity,
+    /// What makes it fire, in prose (codes, messages, log lines, record shapes).
+    pub trigger: &'static str,
+    /// What it detects and why it matters.
+    pub description: &'static str,
+    /// An input that fires the rule. It is a test, and RULES.md shows its diagnosis. A rule
+    /// that needs options gives `{"input": …, "options": …}`.
+    pub example: &'static str,
+}
+
+/// How the engine finds the candidate events of a rule.
+pub enum Matcher {
+    /// XAPI errors with one of these codes or one of these `SR_BACKEND_FAILURE_<n>` values.
+    Xapi {
+        codes: &'static [&'static str],
+        sr_values: &'static [u32],
+        build: fn(&XapiError, &Facts) -> Option<Finding>,
+    },
+    /// Xen Orchestra errors whose message contains one of these markers (ASCII
+    /// case-insensitive), or whose `code` is one of these (Node errno such as `ENOSPC`).
+    Xo {
+        markers: &'static [&'static str],
+        codes: &'static [&'static str],
+        build: fn(&XoError, &Facts) -> Option<Finding>,
+    },
+    /// Evaluated by another analyser (SMlog, chain check, space plan); registered here so that
+    /// the rule is documented and listed with the others.
+    External,
+}
+
+pub struct Rule {
+    pub info: &'static RuleInfo,
+    pub matcher: Matcher,
+}
+
+/// Every rule family, in documentation order.
+static FAMILIES: &[&[Rule]] = &[
+    space::RULES,
+    chain::RULES,
+    snapshot::RULES,
+    availability::RULES,
+    in_use::RULES,
+    io::RULES,
+    licence::RULES,
+    pool::RULES,
+    xo_backup::RULES,
+    generic::RULES,
+];
+
+/// All rules, in documentation order.
+pub fn registry() -> impl Iterator<Item = &'static Rule> {
+    FAMILIES.iter().flat_map(|family| family.iter())
+}
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    registry().find(|r| r.info.id == id)
+}
+
+/// Every marker a Xen Orchestra rule reacts to, for the free-text extractor.
+pub fn xo_markers() -> impl Iterator<Item = &'static str> {
+    registry().flat_map(|r| match &r.matcher {
+        Matcher::Xo { markers, .. } => markers.iter().copied(),
+        _ => [].iter().copied(),
+    })
+}
+
+/// The facts a rule renders its finding with: what the event says about its subject, completed
+/// by what the caller's `options.context` knows.
+pub struct Facts {
+    pub subject: Subject,
+    pub sr_type: Option<String>,
+    pub host_version: Option<String>,
+    pub product: Option<String>,
+}
+
+/// Thick-provisioned block SRs (every snapshot reserves the full disk) versus thin file SRs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SrFamily {
+    ThickLvm,
+    ThinFile,
+    Other,
+    Unknown,
+}
+
+/// Classifies an SR `type` as XAPI reports it.
+pub fn sr_family(sr_type: Option<&str>) -> SrFamily {
+    let Some(t) = sr_type else { return SrFamily::Unknown };
+    match t.trim().to_ascii_lowercase().as_str() {
+        "lvm" | "lvmoiscsi" | "lvmohba" | "lvmofcoe" | "largeblock" | "lvhd" => SrFamily::ThickLvm,
+        "ext" | "ext4" | "nfs" | "smb" | "cifs" | "file" | "xfs" | "zfs" | "glusterfs" | "cephfs" | "moosefs" => {
+            SrFamily::ThinFile
+        }
+        "" => SrFamily::Unknown,
+        _ => SrFamily::Other,
+    }
+}
+
+/// `(major, minor)` of a host version string such as `6.1.0`, `XenServer 6.1` or `8.2.1-1`.
+pub fn parse_version(v: &str) -> Option<(u32, u32)> {
+    let start = v.find(|c: char| c.is_ascii_digit())?;
+    let mut parts = v[start..].split(|c: char| !c.is_ascii_digit());
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    Some((major, minor))
+}
+
+impl Facts {
+    pub fn new(subject: &Subject, options: &Options) -> Facts {
+        let c = &options.context;
+        let mut subject = subject.clone();
+        subject.fill_from(&Subject {
+            vm_uuid: c.vm_uuid.clone(),
+            vm_name: c.vm_name.clone(),
+            sr_uuid: c.sr_uuid.clone(),
+            sr_name: c.sr_name.clone(),
+            ..Subject::default()
+        });
+        Facts {
+            subject,
+            sr_type: c.sr_type.clone(),
+            host_version: c.host_version.clone(),
+            product: c.product.clone(),
+        }
+    }
+
+    pub fn vm_uuid(&self) -> &str {
+        self.subject.vm_uuid.as_deref().unwrap_or("<vm-uuid>")
+    }
+
+    pub fn sr_uuid(&self) -> &str {
+        self.subject.sr_uuid.as_deref().unwrap_or("<sr-uuid>")
+    }
+
+    pub fn vdi_uuid(&self) -> &str {
+        self.subject.vdi_uuid.as_deref().unwrap_or("<vdi-uuid>")
+    }
+
+    /// "the VM web-01" / "the VM" — for prose.
+    pub fn vm_phrase(&self) -> String {
+        match (&self.subject.vm_name, &self.subject.vm_uuid) {
+            (Some(n), _) => format!("the VM \u{201c}{n}\u{201d}"),
+            (None, Some(u)) => format!("the VM {u}"),
+            _ => "the VM".to_string(),
+        }
+    }
+
+    /// "the SR Local storage" / "the SR" — for prose.
+    pub fn sr_phrase(&self) -> String {
+        match (&self.subject.sr_name, &self.subject.sr_uuid) {
+            (Some(n), _) => format!("the SR \u{201c}{n}\u{201d}"),
+            (None, Some(u)) => format!("the SR {u}"),
+            _ => "the SR".to_string(),
+        }
+    }
+
+    pub fn sr_family(&self) -> SrFamily {
+        sr_family(self.sr_type.as_deref())
+    }
+
+    /// The host runs XenServer 6.1 (the release with the large-SR snapshot-deletion bug).
+    pub fn is_xenserver_61(&self) -> bool {
+        let product_ok = self
+            .product
+            .as_deref()
+            .is_none_or(|p| p.to_ascii_lowercase().contains("xenserver") || p.to_ascii_lowercase().contains("citrix"));
+        product_ok && self.host_version.as_deref().and_then(parse_version) == Some((6, 1))
+    }
+}
+
+impl Finding {
+    /// A finding of `info`'s rule with the rule's defaults and the subject filled in; the caller
+    /// writes the summary, cause and remediation.
+    pub fn of(info: &'static RuleInfo, facts: &Facts) -> Finding {
+        Finding {
+            rule: info.id,
+            rule_name: info.name,
+            title: info.title.to_string(),
+            category: info.category,
+            severity: info.severity,
+            codes: Vec::new(),
+            params: Params::default(),
+            summary: String::new(),
+            cause: String::new(),
+            remediation: Vec::new(),
+            links: Vec::new(),
+            evidence: Vec::new(),
+            confidence: Confidence::High,
+            subject: facts.subject.clone(),
+        }
+    }
+
+    /// A finding for a XAPI error: codes, named params, evidence and confidence from the error.
+    pub fn of_xapi(info: &'static RuleInfo, e: &XapiError, facts: &Facts) -> Finding {
+        let mut f = Finding::of(info, facts);
+        f.codes.push(e.code.clone());
+        f.params = e.named_params();
+        f.evidence = e.evidence.clone();
+        f.confidence = e.confidence;
+        f
+    }
+
+    /// A finding for a Xen Orchestra error: its code (if any), evidence and confidence.
+    pub fn of_xo(info: &'static RuleInfo, e: &XoError, facts: &Facts) -> Finding {
+        let mut f = Finding::of(info, facts);
+        if let Some(code) = &e.code {
+            f.codes.push(code.clone());
+        }
+        f.evidence = e.evidence.clone();
+        f.confidence = e.confidence;
+        f
+    }
+
+    /// Adds a step without a command.
+    pub fn step(&mut self, text: impl Into<String>) -> &mut Self {
+        self.remediation.push(Step { text: text.into(), command: None });
+        self
+    }
+
+    /// Adds a step with the command to run.
+    pub fn step_cmd(&mut self, text: impl Into<String>, command: impl Into<String>) -> &mut Self {
+        self.remediation.push(Step { text: text.into(), command: Some(command.into()) });
+        self
+    }
+
+    pub fn link(&mut self, title: impl Into<String>, url: impl Into<String>) -> &mut Self {
+        self.links.push(Link { title: title.into(), url: url.into() });
+        self
+    }
+}
+
+/// The most evidence lines one finding keeps (the first ones, then the last one).
+pub const MAX_EVIDENCE: usize = 20;
+
+/// Runs every rule on every event and returns the findings, deduplicated and ranked.
+pub fn evaluate(events: &[Event], options: &Options) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = Vec::new();
+    for event in events {
+        for f in evaluate_event(event, options) {
+            merge_into(&mut findings, f);
+        }
+    }
+    crate::model::rank(&mut findings);
+    findings
+}
+
+/// The findings of one event: every specific rule that claims it, else the generic decoding.
+pub fn evaluate_event(event: &Event, options: &Options) -> Vec<Finding> {
+    let mut out = Vec::new();
+    match event {
+        Event::Xapi(e) => {
+            let facts = Facts::new(&e.subject, options);
+            let sr_value = crate::catalog::sr_backend_failure_value(&e.code);
+            for rule in registry() {
+                if let Matcher::Xapi { codes, sr_values, build } = &rule.matcher {
+                    let hit = codes.contains(&e.code.as_str()) || sr_value.is_some_and(|v| sr_values.contains(&v));
+                    if hit {
+                        out.extend(build(e, &facts));
+                    }
+                }
+            }
+            if out.is_empty() {
+                out.extend(generic::decode_xapi(e, &facts));
+            }
+        }
+        Event::Xo(e) => {
+            let facts = Facts::new(&e.subject, options);
+            let message = e.message.to_ascii_lowercase();
+            for rule in registry() {
+                if let Matcher::Xo { markers, codes, build } = &rule.matcher {
+                    let by_code = e.code.as_deref().is_some_and(|c| codes.contains(&c));
+                    let by_marker = markers.iter().any(|m| contains_ascii_ci(&message, m));
+                    if by_code || by_marker {
+                        out.extend(build(e, &facts));
+                    }
+                }
+            }
+            if out.is_empty() && e.report_unrecognised {
+                out.extend(generic::unrecognised_xo(e, &facts));
+            }
+        }
+    }
+    out
+}
+
+/// `haystack_lower` (already lower-cased) contains `needle` ignoring ASCII case.
+pub fn contains_ascii_ci(haystack_lower: &str, needle: &str) -> bool {
+    if needle.bytes().any(|b| b.is_ascii_uppercase()) {
+        haystack_lower.contains(&needle.to_ascii_lowercase())
+    } else {
+        haystack_lower.contains(needle)
+    }
+}
+
+/// Adds `f` to `findings`, or merges it into an equal finding already there (same rule, same
+/// subject, same codes and params): the same error seen twice is one problem with more evidence.
+pub fn merge_into(findings: &mut Vec<Finding>, f: Finding) {
+    if let Some(existing) = findings
+        .iter_mut()
+        .find(|g| g.rule == f.rule && g.subject == f.subject && g.codes == f.codes && g.params == f.params)
+    {
+        for ev in f.evidence {
+            if !existing.evidence.contains(&ev) {
+                push_evidence(&mut existing.evidence, ev);
+            }
+        }
+        existing.confidence = existing.confidence.min(f.confidence);
+        existing.severity = existing.severity.min(f.severity);
+    } else {
+        findings.push(f);
+    }
+}
+
+/// Appends evidence, keeping at most [`MAX_EVIDENCE`] items: the first ones and the latest.
+pub fn push_evidence(list: &mut Vec<Evidence>, ev: Evidence) {
+    if list.len() < MAX_EVIDENCE {
+        list.push(ev);
+    } else if let Some(last) = list.last_mut() {
+        *last = ev;
+    }
+}
+
+/// The first canonical UUID (`8-4-4-4-12` hex digits) in `text`.
+pub fn find_uuid(text: &str) -> Option<&str> {
+    let b = text.as_bytes();
+    if b.len() < 36 {
+        return None;
+    }
+    (0..=b.len() - 36).find_map(|i| {
+        let cand = &b[i..i + 36];
+        let shape_ok = cand.iter().enumerate().all(|(k, c)| match k {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        });
+        let bounded = (i == 0 || !b[i - 1].is_ascii_hexdigit()) && b.get(i + 36).is_none_or(|c| !c.is_ascii_hexdigit());
+        (shape_ok && bounded).then(|| &text[i..i + 36])
+    })
+}
+
+/// Formats a byte count for prose: `21.5 GiB`, `512 MiB`, `900 B`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value >= 100.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Links shared by several rules.
+pub mod links {
+    pub const XO_BACKUP_TROUBLESHOOTING: (&str, &str) =
+        ("Xen Orchestra: backup troubleshooting", "https://docs.xen-orchestra.com/backup_troubleshooting");
+    pub const XO_CHAIN_PROTECTION: (&str, &str) = (
+        "Xen Orchestra: VDI chain protection",
+        "https://docs.xen-orchestra.com/backup_troubleshooting#vdi-chain-protection",
+    );
+    pub const XO_SR_44: (&str, &str) = (
+        "Xen Orchestra: SR_BACKEND_FAILURE_44 on thick SRs",
+        "https://docs.xen-orchestra.com/backup_troubleshooting#sr_backend_failure_44",
+    );
+    pub const XO_COALESCE_BLOG: (&str, &str) = (
+        "Xen Orchestra blog: XenServer coalesce detection",
+        "https://xen-orchestra.com/blog/xenserver-coalesce-detection-in-xen-orchestra/",
+    );
+    pub const CTX134910: (&str, &str) =
+        ("Citrix CTX134910: snapshot space on XenServer", "http://support.citrix.com/article/CTX134910");
+    pub const CTX123400: (&str, &str) = (
+        "Citrix CTX123400: reclaiming space with leaf coalesce (XenServer 5.5, 5.6)",
+        "http://support.citrix.com/article/CTX123400",
+    );
+    pub const CTX130420: (&str, &str) = (
+        "Citrix CTX130420: reclaiming space with coalesce (XenServer 6.0, 6.1)",
+        "http://support.citrix.com/article/CTX130420",
+    );
+    pub const CTX133470: (&str, &str) =
+        ("Citrix CTX133470: snapshot chain too long", "http://support.citrix.com/article/CTX133470");
+    pub const CTX137996: (&str, &str) = (
+        "Citrix CTX137996: hotfix XS61E015 for XenServer 6.1.0",
+        "http://support.citrix.com/article/CTX137996",
+    );
+}
+
+impl Finding {
+    /// Adds one of the shared [`links`].
+    pub fn add_link(&mut self, link: (&str, &str)) -> &mut Self {
+        self.link(link.0, link.1)
+    }
+}
+
+#[cfg(test)]
+mod tests;

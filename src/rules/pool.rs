@@ -1,0 +1,215 @@
+//! The pool's state around the operation: a disk missing from its SR, changed-block tracking
+//! not usable for an incremental backup, a call sent to a pool member instead of the master, a
+//! blocked or cancelled operation, an unreachable host, an expired session, an internal error.
+
+use super::{Facts, Matcher, Rule, RuleInfo};
+use crate::input::XapiError;
+use crate::model::{Category, Finding, Severity};
+
+pub static XA012: RuleInfo = RuleInfo {
+    id: "XA012",
+    name: "vdi-missing",
+    title: "The disk could not be found on its SR",
+    category: Category::MissingBaseVm,
+    severity: Severity::Error,
+    trigger: "`VDI_MISSING`, `VDI_LOCATION_MISSING`, `VDI_NOT_AVAILABLE`",
+    description: "XAPI has a record for the disk but the storage does not have it (or could not attach it): \
+                  deleted underneath, a failed scan, or a broken chain.",
+    example: r#"["VDI_MISSING", "OpaqueRef:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "OpaqueRef:4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a"]"#,
+};
+
+pub static XA013: RuleInfo = RuleInfo {
+    id: "XA013",
+    name: "cbt-unusable",
+    title: "Changed-block tracking cannot be used for this disk",
+    category: Category::Configuration,
+    severity: Severity::Warning,
+    trigger: "`VDI_NO_CBT_METADATA`, `VDI_CBT_ENABLED`, `VDI_NOT_SPARSE`",
+    description: "Incremental backups with changed-block tracking (CBT) need the disk's CBT log; it is missing \
+                  (CBT was off, or the snapshot's data was purged), or CBT forbids the operation.",
+    example: r#"["VDI_NO_CBT_METADATA", "OpaqueRef:6f5e4d3c-2b1a-4098-8f7e-6d5c4b3a2f1e"]"#,
+};
+
+pub static XA014: RuleInfo = RuleInfo {
+    id: "XA014",
+    name: "not-pool-master",
+    title: "The call went to a pool member, not the master",
+    category: Category::Configuration,
+    severity: Severity::Warning,
+    trigger: "`HOST_IS_SLAVE`",
+    description: "API calls must go to the pool master; the tool is connected to a member (for example after a \
+                  master change). The error carries the master's address.",
+    example: r#"["HOST_IS_SLAVE", "192.0.2.10"]"#,
+};
+
+pub static XA015: RuleInfo = RuleInfo {
+    id: "XA015",
+    name: "operation-blocked",
+    title: "The operation is blocked on this object",
+    category: Category::Configuration,
+    severity: Severity::Error,
+    trigger: "`OPERATION_BLOCKED`, `OPERATION_NOT_ALLOWED`",
+    description: "Someone set `blocked-operations` on the VM (or XAPI does not allow the operation in its state); \
+                  backup tools themselves block migration during a backup.",
+    example: r#"["OPERATION_BLOCKED", "OpaqueRef:3c2b1a09-8f7e-4d6c-a5b4-3c2d1e0f9a8b", "snapshot"]"#,
+};
+
+pub static XA016: RuleInfo = RuleInfo {
+    id: "XA016",
+    name: "task-cancelled",
+    title: "The operation was cancelled",
+    category: Category::Other,
+    severity: Severity::Warning,
+    trigger: "`TASK_CANCELLED`",
+    description: "The XAPI task was cancelled — by a user, by the backup tool on timeout, or by a toolstack restart.",
+    example: r#"["TASK_CANCELLED", "OpaqueRef:9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d"]"#,
+};
+
+pub static XA017: RuleInfo = RuleInfo {
+    id: "XA017",
+    name: "host-unreachable",
+    title: "A host needed by the operation is unreachable",
+    category: Category::StorageUnreachable,
+    severity: Severity::Error,
+    trigger: "`HOST_OFFLINE`, `NO_HOSTS_AVAILABLE`, `VM_REQUIRES_SR`",
+    description: "The operation needs a host that is down or not responding, or no host can see all the SRs the \
+                  VM needs.",
+    example: r#"["HOST_OFFLINE", "OpaqueRef:1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b"]"#,
+};
+
+pub static XA018: RuleInfo = RuleInfo {
+    id: "XA018",
+    name: "session-invalid",
+    title: "The XAPI session is no longer valid",
+    category: Category::Other,
+    severity: Severity::Warning,
+    trigger: "`SESSION_INVALID`, `SESSION_AUTHENTICATION_FAILED`",
+    description: "The session expired (toolstack restart, too many sessions) or the credentials were refused.",
+    example: r#"["SESSION_INVALID", "OpaqueRef:8b9a0c1d-2e3f-4a5b-6c7d-8e9f0a1b2c3d"]"#,
+};
+
+pub static XA019: RuleInfo = RuleInfo {
+    id: "XA019",
+    name: "xapi-internal-error",
+    title: "XAPI hit an internal error",
+    category: Category::Other,
+    severity: Severity::Error,
+    trigger: "`INTERNAL_ERROR`",
+    description: "XAPI failed with an exception it has no specific error for; the message parameter names it.",
+    example: r#"["INTERNAL_ERROR", "Storage_error ([S(Backend_error);[S(SR_BACKEND_FAILURE_46);[S();S(The VDI is not available);S()]]])"]"#,
+};
+
+pub static RULES: &[Rule] = &[
+    Rule { info: &XA012, matcher: Matcher::Xapi { codes: &["VDI_MISSING", "VDI_LOCATION_MISSING", "VDI_NOT_AVAILABLE"], sr_values: &[], build: vdi_missing } },
+    Rule { info: &XA013, matcher: Matcher::Xapi { codes: &["VDI_NO_CBT_METADATA", "VDI_CBT_ENABLED", "VDI_NOT_SPARSE"], sr_values: &[], build: cbt } },
+    Rule { info: &XA014, matcher: Matcher::Xapi { codes: &["HOST_IS_SLAVE"], sr_values: &[], build: not_master } },
+    Rule { info: &XA015, matcher: Matcher::Xapi { codes: &["OPERATION_BLOCKED", "OPERATION_NOT_ALLOWED"], sr_values: &[], build: blocked } },
+    Rule { info: &XA016, matcher: Matcher::Xapi { codes: &["TASK_CANCELLED"], sr_values: &[], build: cancelled } },
+    Rule { info: &XA017, matcher: Matcher::Xapi { codes: &["HOST_OFFLINE", "NO_HOSTS_AVAILABLE", "VM_REQUIRES_SR"], sr_values: &[], build: host_unreachable } },
+    Rule { info: &XA018, matcher: Matcher::Xapi { codes: &["SESSION_INVALID", "SESSION_AUTHENTICATION_FAILED"], sr_values: &[], build: session } },
+    Rule { info: &XA019, matcher: Matcher::Xapi { codes: &["INTERNAL_ERROR"], sr_values: &[], build: internal } },
+];
+
+fn vdi_missing(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA012, e, facts);
+    if e.code == "VDI_NOT_AVAILABLE" {
+        f.category = Category::StorageUnreachable;
+        f.summary = "The disk could not be attached to the VM.".to_string();
+    } else {
+        f.summary = "XAPI's record of the disk has no matching image on the SR.".to_string();
+    }
+    f.cause = "The disk's VHD or logical volume is gone or unreadable (deleted outside XAPI, a failed coalesce, a \
+               storage problem), or the SR's records are out of date."
+        .to_string();
+    f.step_cmd("Rescan the SR so XAPI's records match what is on the storage.", format!("xe sr-scan uuid={}", facts.sr_uuid()));
+    f.step_cmd("Look in SMlog for errors about the disk (missing parent, failed coalesce).", "grep -iE 'not found|missing|exception' /var/log/SMlog | tail -n 40");
+    Some(f)
+}
+
+fn cbt(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA013, e, facts);
+    f.summary = match e.code.as_str() {
+        "VDI_NO_CBT_METADATA" => "The disk has no changed-block tracking data, so the incremental export could not use it.".to_string(),
+        "VDI_CBT_ENABLED" => "The operation is not allowed while changed-block tracking is enabled on the disk.".to_string(),
+        _ => "The disk is not in a sparse format, so changed blocks cannot be listed.".to_string(),
+    };
+    f.cause = "Incremental backups with CBT compare the disk to a snapshot's CBT log. If CBT was disabled, or the \
+               snapshot's data was purged without its metadata, there is nothing to compare with; the next backup \
+               is a full one."
+        .to_string();
+    f.step_cmd("Check whether CBT is enabled on the VM's disks.", format!("xe vdi-list params=uuid,name-label,cbt-enabled sr-uuid={}", facts.sr_uuid()));
+    f.step("Let the next run take a full backup; if it repeats every run, check the job's CBT options (purge snapshot data) and that nothing disables CBT.");
+    Some(f)
+}
+
+fn not_master(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA014, e, facts);
+    let master = e.params.first().filter(|s| !s.is_empty());
+    f.summary = match master {
+        Some(ip) => format!("The call went to a pool member; the pool master is at {ip}."),
+        None => "The call went to a pool member instead of the pool master.".to_string(),
+    };
+    f.cause = "Only the pool master accepts API calls. The tool is connected to a member, usually after the master role moved.".to_string();
+    f.step("Point the tool's pool connection at the current master (Xen Orchestra follows the redirect by itself).");
+    Some(f)
+}
+
+fn blocked(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA015, e, facts);
+    let p = e.named_params();
+    f.summary = match (e.code.as_str(), p.get("code"), p.get("reason")) {
+        ("OPERATION_BLOCKED", Some(op), _) => format!("The `{op}` operation is blocked on this object."),
+        (_, _, Some(reason)) => format!("XAPI does not allow the operation: {reason}."),
+        _ => "The operation is blocked on this object.".to_string(),
+    };
+    f.cause = "An object's `blocked-operations` map forbids it (set by a user, or by a tool during its own work), or \
+               the object's state does not allow it."
+        .to_string();
+    f.step_cmd("See which operations are blocked on the VM.", format!("xe vm-param-get uuid={} param-name=blocked-operations", facts.vm_uuid()));
+    f.step_cmd("Remove a block that is not wanted any more.", format!("xe vm-param-remove uuid={} param-name=blocked-operations param-key=<operation>", facts.vm_uuid()));
+    Some(f)
+}
+
+fn cancelled(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA016, e, facts);
+    f.summary = "The operation's task was cancelled before it finished.".to_string();
+    f.cause = "A user or the backup tool (on timeout) cancelled the task, or the toolstack restarted.".to_string();
+    f.step("Check who cancelled it (the task list of the backup tool, a toolstack restart in /var/log/xensource.log), then retry.");
+    Some(f)
+}
+
+fn host_unreachable(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA017, e, facts);
+    f.summary = match e.code.as_str() {
+        "NO_HOSTS_AVAILABLE" => "No host of the pool could run the operation.".to_string(),
+        "VM_REQUIRES_SR" => "The host cannot see an SR the VM's disks are on.".to_string(),
+        _ => "A host involved in the operation could not be contacted.".to_string(),
+    };
+    f.cause = "The host is down, disconnected from the pool, or lacks a connection to a storage the VM needs.".to_string();
+    f.step_cmd("Check the hosts' state.", "xe host-list params=name-label,enabled,host-metrics-live");
+    f.step_cmd("Check that each SR of the VM is plugged on the host.", format!("xe pbd-list sr-uuid={} params=host-name-label,currently-attached", facts.sr_uuid()));
+    Some(f)
+}
+
+fn session(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA018, e, facts);
+    f.summary = if e.code == "SESSION_AUTHENTICATION_FAILED" {
+        "The pool refused the credentials.".to_string()
+    } else {
+        "The XAPI session expired during the operation.".to_string()
+    };
+    f.cause = "Sessions end on toolstack restarts and when a host keeps too many; credentials can change.".to_string();
+    f.step("Reconnect the tool to the pool (check the credentials); Xen Orchestra logs in again by itself for expired sessions.");
+    Some(f)
+}
+
+fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of_xapi(&XA019, e, facts);
+    let message = e.params.first().cloned().unwrap_or_default();
+    f.summary = format!("XAPI failed internally: {}", if message.is_empty() { "no message." } else { message.as_str() });
+    f.cause = "An exception inside XAPI that has no specific error code. Storage failures sometimes arrive wrapped \
+               this way; a code inside the message (SR_BACKEND_FAILURE_…) is the real error."
+        .to_string();
+    f.step_cmd("Find the exception in XAPI's log on the pool master.", "grep -B 5 -A 20 'INTERNAL_ERROR' /var/log/xensource.log | tail -n 80");
+    Some(f)
+}

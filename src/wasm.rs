@@ -1,0 +1,110 @@
+//! The WebAssembly boundary, and the only module that knows wasm-bindgen: it turns JavaScript
+//! values into the core's inputs and the core's results into plain objects (`null`, never
+//! `undefined`, for absent values). Errors become JavaScript `Error`s with a stable `code`.
+//!
+//! Objects are passed through `JSON.stringify` and parsed by serde_json rather than walked with
+//! serde-wasm-bindgen: the native stringify and serde_json's recursion limit bound the cost of
+//! hostile, deeply nested or cyclic objects, which a recursive walk of the JS value would not.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::options::Options;
+
+fn js_error(code: &str, message: &str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(code));
+    error.into()
+}
+
+impl From<crate::Error> for JsValue {
+    fn from(e: crate::Error) -> JsValue {
+        js_error(e.code(), &e.to_string())
+    }
+}
+
+/// Serialises a result as plain JavaScript objects.
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))
+}
+
+/// `JSON.stringify(value)`, as an `INVALID_INPUT` error when it throws (cycles, BigInt).
+fn stringify(value: &JsValue, what: &str, code: &str) -> Result<String, JsValue> {
+    match js_sys::JSON::stringify(value) {
+        Ok(s) => s.as_string().ok_or_else(|| js_error(code, &format!("{what} cannot be converted to JSON"))),
+        Err(e) => {
+            let reason = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_else(|| "JSON.stringify failed".to_string());
+            Err(js_error(code, &format!("{what} cannot be converted to JSON: {reason}")))
+        }
+    }
+}
+
+fn options_from(value: &JsValue) -> Result<Options, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Options::default());
+    }
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return Err(js_error("INVALID_OPTIONS", "options must be an object"));
+    }
+    let json = stringify(value, "options", "INVALID_OPTIONS")?;
+    Ok(Options::from_json(&json)?)
+}
+
+/// What a JavaScript caller passed as the input.
+enum Input {
+    Text(String),
+    Bytes(Vec<u8>),
+    Json(String),
+}
+
+fn input_from(value: &JsValue, function: &str) -> Result<Input, JsValue> {
+    if let Some(s) = value.as_string() {
+        return Ok(Input::Text(s));
+    }
+    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+        return Ok(Input::Bytes(bytes.to_vec()));
+    }
+    if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(Input::Bytes(js_sys::Uint8Array::new(buffer).to_vec()));
+    }
+    if value.is_object() {
+        return Ok(Input::Json(stringify(value, "the input", "INVALID_INPUT")?));
+    }
+    let got = value.js_typeof().as_string().unwrap_or_default();
+    let got = if value.is_null() { "null".to_string() } else { got };
+    Err(js_error(
+        "INVALID_INPUT",
+        &format!("{function}() takes a string, a Uint8Array or an object; it was given {got}"),
+    ))
+}
+
+/// Diagnoses any input: a XAPI error in any shape, a Xen Orchestra error or backup log, SMlog
+/// text or bytes, or free text.
+#[wasm_bindgen(js_name = diagnose)]
+pub fn diagnose(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let options = options_from(&options)?;
+    let diagnosis = match input_from(&input, "diagnose")? {
+        Input::Text(s) => crate::diagnose_text(&s, &options)?,
+        Input::Bytes(b) => crate::diagnose_bytes(&b, &options)?,
+        Input::Json(j) => crate::diagnose_json(&j, &options)?,
+    };
+    to_js(&diagnosis)
+}
+
+/// Every rule of the catalogue.
+#[wasm_bindgen(js_name = listRules)]
+pub fn list_rules() -> Result<JsValue, JsValue> {
+    to_js(&crate::list_rules())
+}
+
+/// The package version.
+#[wasm_bindgen(js_name = version)]
+pub fn version() -> String {
+    crate::VERSION.to_string()
+}
