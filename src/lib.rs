@@ -9,6 +9,8 @@
 //! package is built from. Nothing here touches the network or the filesystem.
 
 pub mod catalog;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod docs;
 pub mod error;
 pub mod input;
 pub mod model;

@@ -238,7 +238,13 @@ pub fn parse_json_value(value: &Value) -> Parsed {
     if xo_log::is_xo_log(value) {
         return Parsed::Events { kind: InputKind::XoLog, events: xo_log::events(value) };
     }
-    if let Some(events) = xo_log::serialized_error_events(value, &Subject::default(), &Evidence::text("")) {
+    if let Some(mut events) = xo_log::serialized_error_events(value, &Subject::default(), &Evidence::text("")) {
+        // A whole error object was handed over: say something even if no rule knows it.
+        for e in events.iter_mut() {
+            if let Event::Xo(x) = e {
+                x.report_unrecognised = !matches!(value, Value::String(_));
+            }
+        }
         let kind = if events.iter().any(|e| matches!(e, Event::Xapi(_))) { InputKind::XapiError } else { InputKind::XoError };
         return Parsed::Events { kind, events };
     }

@@ -141,19 +141,16 @@ fn error_key(result: &Value) -> String {
 /// The events of a serialized error (`@vates/task`'s `serializeError`, `XapiError`, an
 /// `AggregateError` with `errors[]`), or `None` when the value is not an error.
 pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evidence) -> Option<Vec<Event>> {
-    let with_evidence = |mut ev: Vec<Evidence>| {
-        if !evidence.text.is_empty() {
-            ev.insert(0, evidence.clone());
-        }
-        ev
-    };
+    // Inside a log, the task's own line (path, status, message) is the evidence; a bare error
+    // object is its own evidence.
+    let with_evidence = |ev: Vec<Evidence>| if evidence.text.is_empty() { ev } else { vec![evidence.clone()] };
     match value {
         Value::String(message) => {
             let mut found: Vec<Event> = codes_in_line(message)
                 .into_iter()
                 .map(|mut e| {
                     e.subject = subject.clone();
-                    e.evidence = with_evidence(Vec::new());
+                    e.evidence = with_evidence(vec![Evidence::text(message.clone())]);
                     Event::Xapi(e)
                 })
                 .collect();
@@ -180,8 +177,15 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
                 }
                 with_evidence(ev)
             };
-            // XapiError: `code` is the XAPI code, `params` its parameters.
-            if let Some(code) = code.and_then(Value::as_str).filter(|c| looks_like_code(c)) {
+            // XapiError: `code` is the XAPI code, `params` its parameters. Node and undici errors
+            // also carry an upper-case `code` (`ENOSPC`, `UND_ERR_BODY_TIMEOUT`): only a
+            // catalogued code, or one that comes with `params` or from a `XapiError`, is XAPI's.
+            let is_xapi_code = |c: &str| {
+                crate::catalog::is_known_code(c)
+                    || (looks_like_code(c)
+                        && (params.is_some_and(Value::is_array) || obj.get("name").and_then(Value::as_str) == Some("XapiError")))
+            };
+            if let Some(code) = code.and_then(Value::as_str).filter(|c| is_xapi_code(c)) {
                 let params = match params {
                     Some(Value::Array(items)) => items.iter().map(value_as_param).collect(),
                     _ => Vec::new(),
@@ -221,9 +225,7 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
                     return Some(all);
                 }
             }
-            if message.is_none() {
-                return None;
-            }
+            message?;
             // A message in the XapiError string form without the object fields.
             let from_message: Vec<XapiError> = codes_in_line(message_text);
             if !from_message.is_empty() {

@@ -44,7 +44,7 @@ pub static XA000: RuleInfo = RuleInfo {
     trigger: "any XAPI error code no specific rule covers",
     description: "Decodes the code with XAPI's catalogue: its documentation, its parameters by name, and whether \
                   it was removed from newer releases.",
-    example: r#"["VM_REQUIRES_SR", "OpaqueRef:1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "OpaqueRef:5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"]"#,
+    example: r#"["VM_HAS_PCI_ATTACHED", "OpaqueRef:1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"]"#,
 };
 
 pub static XO000: RuleInfo = RuleInfo {

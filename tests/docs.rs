@@ -1,0 +1,27 @@
+//! RULES.md and the TypeScript union of rule ids are generated from the registry; this test
+//! fails when the committed files are stale. Regenerate with `UPDATE_DOCS=1 cargo test --test docs`.
+
+use std::path::Path;
+
+fn check(path: &str, expected: String) {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&full, &expected).expect("writing the generated file");
+        return;
+    }
+    let actual = std::fs::read_to_string(&full).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "{path} is stale: regenerate it with `UPDATE_DOCS=1 cargo test --test docs` and commit it"
+    );
+}
+
+#[test]
+fn rules_md_is_fresh() {
+    check("RULES.md", xapi_doctor::docs::rules_markdown());
+}
+
+#[test]
+fn rule_ids_dts_is_fresh() {
+    check("pkg/rule-ids.d.ts", xapi_doctor::docs::rule_ids_dts());
+}

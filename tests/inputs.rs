@@ -1,0 +1,288 @@
+//! Every wire shape of a XAPI error and of Xen Orchestra's messages is recognised, with the code,
+//! the parameters by name and the evidence; bad input gets a clear error or an empty result.
+
+mod common;
+use common::{text, text_with};
+use xapi_doctor::{diagnose_json, diagnose_text, Finding, InputKind, Options};
+
+fn first(d: &xapi_doctor::Diagnosis) -> &Finding {
+    d.findings.first().expect("at least one finding")
+}
+
+fn param<'a>(f: &'a Finding, name: &str) -> Option<&'a str> {
+    f.params.get(name)
+}
+
+const SR44_PARAMS: [(&str, &str); 3] = [("status", ""), ("reason", "There is insufficient space"), ("stderr", "")];
+
+fn assert_sr44(d: &xapi_doctor::Diagnosis, kind: InputKind) {
+    assert_eq!(d.kind, kind);
+    let f = first(d);
+    assert_eq!(f.rule, "SR044");
+    assert_eq!(f.codes, vec!["SR_BACKEND_FAILURE_44"]);
+    for (k, v) in SR44_PARAMS {
+        assert_eq!(param(f, k), Some(v), "param {k}");
+    }
+}
+
+#[test]
+fn xapi_array() {
+    assert_sr44(&text(r#"["SR_BACKEND_FAILURE_44", "", "There is insufficient space", ""]"#), InputKind::XapiError);
+}
+
+#[test]
+fn xml_rpc_struct_as_json() {
+    let d = text(r#"{"Status": "Failure", "ErrorDescription": ["SR_BACKEND_FAILURE_44", "", "There is insufficient space", ""]}"#);
+    assert_sr44(&d, InputKind::XapiError);
+}
+
+#[test]
+fn xml_rpc_body() {
+    let xml = "<?xml version=\"1.0\"?>\n<methodResponse><params><param><value><struct>\n<member><name>Status</name><value>Failure</value></member>\n<member><name>ErrorDescription</name><value><array><data>\n<value>SR_BACKEND_FAILURE_44</value><value></value><value>There is insufficient space</value><value/>\n</data></array></value></member></struct></value></param></params></methodResponse>";
+    assert_sr44(&text(xml), InputKind::XapiError);
+}
+
+#[test]
+fn json_rpc_v1_and_v2() {
+    let v1 = r#"{"result": null, "error": ["SR_BACKEND_FAILURE_44", "", "There is insufficient space", ""], "id": 12}"#;
+    assert_sr44(&text(v1), InputKind::XapiError);
+    let v2 = r#"{"jsonrpc":"2.0","error":{"code":1,"message":"SR_BACKEND_FAILURE_44","data":["","There is insufficient space",""]},"id":0}"#;
+    assert_sr44(&text(v2), InputKind::XapiError);
+    let bare = r#"{"code":1,"message":"SR_BACKEND_FAILURE_44","data":["","There is insufficient space",""]}"#;
+    assert_sr44(&text(bare), InputKind::XapiError);
+}
+
+#[test]
+fn json_rpc_success_is_not_an_error() {
+    let d = text(r#"{"jsonrpc":"2.0","result":"OpaqueRef:1a2b","id":0}"#);
+    assert!(d.findings.is_empty());
+}
+
+#[test]
+fn async_task_error_info() {
+    let task = r#"{"uuid": "c8b187f9-d29f-13ad-1734-0b5f9d6d61c0", "name_label": "Async.VM.snapshot", "status": "failure", "error_info": ["SR_BACKEND_FAILURE_44", "", "There is insufficient space", ""]}"#;
+    assert_sr44(&text(task), InputKind::XapiError);
+}
+
+#[test]
+fn xo_xapi_error_object_and_message() {
+    let obj = r#"{"code": "SR_BACKEND_FAILURE_44", "params": ["", "There is insufficient space", ""], "call": {"duration": 2313, "method": "VM.snapshot", "params": ["* session id *", "OpaqueRef:1"]}, "message": "SR_BACKEND_FAILURE_44(, There is insufficient space, )", "name": "XapiError", "stack": "XapiError: SR_BACKEND_FAILURE_44(, There is insufficient space, )\n    at XapiError.wrap"}"#;
+    assert_sr44(&text(obj), InputKind::XapiError);
+    assert_sr44(&text("SR_BACKEND_FAILURE_44(, There is insufficient space, )"), InputKind::XapiError);
+}
+
+#[test]
+fn xe_cli_undocumented_code() {
+    let out = "Error code: SR_BACKEND_FAILURE_44\nError parameters: , There is insufficient space, \n";
+    let d = text(out);
+    assert_sr44(&d, InputKind::XapiError);
+    let lines: Vec<Option<u32>> = first(&d).evidence.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![Some(1), Some(2)]);
+}
+
+#[test]
+fn xe_cli_documented_code_names_params() {
+    let out = "This operation cannot be performed because this VDI is in use by some other operation\nvdi: OpaqueRef:8c7f2d1e-3b4a-4c5d-9e6f-7a8b9c0d1e2f\noperation: destroy\n";
+    let d = text(out);
+    let f = first(&d);
+    assert_eq!(f.rule, "XA001");
+    assert_eq!(param(f, "vdi"), Some("OpaqueRef:8c7f2d1e-3b4a-4c5d-9e6f-7a8b9c0d1e2f"));
+    assert_eq!(param(f, "operation"), Some("destroy"));
+}
+
+#[test]
+fn free_text_with_quote_prefix_and_stack_trace() {
+    let pasted = "Hi, my backup fails every night with this:\n\
+                  > XapiError: SR_BACKEND_FAILURE_44(, There is insufficient space, )\n\
+                  >     at Function.wrap (/usr/local/lib/node_modules/xo-server/node_modules/xen-api/_XapiError.mjs:16:12)\n\
+                  >     at Xapi._call (/usr/local/lib/node_modules/xo-server/node_modules/xen-api/index.mjs:934:15)\n\
+                  Any idea? The SR is 60% full.";
+    let d = text(pasted);
+    assert_eq!(d.kind, InputKind::Text);
+    let f = first(&d);
+    assert_eq!(f.rule, "SR044");
+    assert_eq!(param(f, "reason"), Some("There is insufficient space"));
+    assert_eq!(f.evidence[0].line, Some(2));
+}
+
+#[test]
+fn code_dash_description() {
+    let d = text("Snapshot of web-01 failed: SR_BACKEND_FAILURE_109 - The snapshot chain is too long");
+    let f = first(&d);
+    assert_eq!(f.rule, "SR109");
+    assert_eq!(param(f, "reason"), Some("The snapshot chain is too long"));
+    assert_eq!(f.confidence, xapi_doctor::Confidence::Medium);
+}
+
+#[test]
+fn python_list_repr_in_a_line() {
+    let line = "leaf-coalesce: EXCEPTION <class 'XenAPI.Failure'>, ['SR_BACKEND_FAILURE_44', '', 'There is insufficient space', '']";
+    assert_sr44(&text(line), InputKind::XapiError);
+}
+
+#[test]
+fn both_licence_spellings() {
+    for input in ["LICENCE_RESTRICTION(PCI_device_for_auto_update)", "LICENSE_RESTRICTION(PCI_device_for_auto_update)", r#"["LICENSE_RESTRICTION", "PCI_device_for_auto_update"]"#] {
+        let d = text_with(input, r#"{"context":{"vmUuid":"8ebe6c89-003a-6e25-eb10-3d791ca3c3ae"}}"#);
+        let f = first(&d);
+        assert_eq!(f.rule, "XA007", "{input}");
+        assert_eq!(f.codes, vec!["LICENCE_RESTRICTION"]);
+        assert_eq!(param(f, "feature"), Some("PCI_device_for_auto_update"));
+        let cmd = f.remediation[0].command.as_deref().expect("a command");
+        assert_eq!(cmd, "xe vm-param-set has-vendor-device=false uuid=8ebe6c89-003a-6e25-eb10-3d791ca3c3ae");
+    }
+}
+
+#[test]
+fn xo_messages_without_code() {
+    let cases = [
+        ("unhealthy VDI chain", "XO001", InputKind::XoError),
+        ("Job canceled to protect the VDI chain", "XO001", InputKind::XoError),
+        ("no VMs match this pattern", "XO002", InputKind::XoError),
+        ("Could not find the base VM", "XO003", InputKind::XoError),
+        ("ENOSPC: no space left on device, write", "XO004", InputKind::XoError),
+        ("Parse Error", "XO005", InputKind::XoError),
+    ];
+    for (input, rule, kind) in cases {
+        let d = text(input);
+        assert_eq!(d.kind, kind, "{input}");
+        assert_eq!(first(&d).rule, rule, "{input}");
+    }
+}
+
+#[test]
+fn xo_backup_log_ties_findings_to_vm_and_job() {
+    let log = include_str!("fixtures/xo-backup-log.json");
+    let d = text(log);
+    assert_eq!(d.kind, InputKind::XoLog);
+    let rules: Vec<&str> = d.findings.iter().map(|f| f.rule).collect();
+    assert_eq!(rules, vec!["XA006", "XO001"], "the I/O error (error) ranks before the skip (warning)");
+    let io = &d.findings[0];
+    assert_eq!(io.subject.vm_name.as_deref(), Some("files-01"));
+    assert_eq!(io.subject.vm_uuid.as_deref(), Some("c98a232f-b339-0334-b946-23244d0a4b7b"));
+    assert_eq!(io.subject.job_name.as_deref(), Some("Nightly delta"));
+    assert_eq!(io.subject.job_id.as_deref(), Some("6b1c2d3e-1111-4a5b-9c8d-0123456789ab"));
+    assert_eq!(io.subject.task.as_deref(), Some("transfer"), "reported at the deepest task, once");
+    assert_eq!(io.params.get("param1"), Some("Device I/O errors"));
+    let skip = &d.findings[1];
+    assert_eq!(skip.subject.vm_name.as_deref(), Some("db-01"));
+    assert_eq!(skip.subject.task_status.as_deref(), Some("skipped"));
+    // The same log as a JavaScript object (JSON that must parse).
+    let again = diagnose_json(log, &Options::default()).expect("valid JSON");
+    assert_eq!(again.findings, d.findings);
+}
+
+#[test]
+fn unknown_sr_codes_still_decode() {
+    let d = text("SR_BACKEND_FAILURE_5008(, Symlink already exists, )");
+    let f = first(&d);
+    assert_eq!(f.rule, "SR000");
+    assert!(f.title.contains("LargeBlockSymlinkExist"), "{}", f.title);
+    assert!(f.cause.contains("only in XCP-ng"));
+    let d = text("SR_BACKEND_FAILURE_31337(, vendor says no, )");
+    assert!(first(&d).summary.contains("31337"));
+}
+
+#[test]
+fn reused_values_are_explained() {
+    let d = text(r#"["SR_BACKEND_FAILURE_457", "", "Not enough space to enable LVHD thin provisioning.", ""]"#);
+    let f = first(&d);
+    assert!(f.title.contains("SRInsufficientSpace"), "{}", f.title);
+    assert!(f.cause.contains("CBTActivateFailed"), "{}", f.cause);
+    let d = text(r#"["SR_BACKEND_FAILURE_457", "", "Unable to activate changed block tracking.", ""]"#);
+    assert!(first(&d).title.contains("CBTActivateFailed"));
+}
+
+#[test]
+fn every_sr_code_decodes_with_its_name() {
+    for code in xapi_doctor::catalog::sr_error_codes() {
+        let input = format!("SR_BACKEND_FAILURE_{}(, {}, )", code.value, code.description);
+        let d = text(&input);
+        let f = first(&d);
+        assert!(f.codes.contains(&format!("SR_BACKEND_FAILURE_{}", code.value)), "{input}");
+        if f.rule == "SR000" {
+            assert!(f.title.contains(code.name), "{} not in {}", code.name, f.title);
+        }
+    }
+}
+
+#[test]
+fn every_xapi_code_shows_named_params() {
+    for e in xapi_doctor::catalog::api_errors() {
+        let mut items = vec![serde_json::Value::String(e.code.to_string())];
+        items.extend(e.params.iter().enumerate().map(|(i, _)| serde_json::Value::String(format!("value{i}"))));
+        let d = text(&serde_json::Value::Array(items).to_string());
+        let f = first(&d);
+        assert_eq!(f.codes, vec![e.code.to_string()]);
+        for (i, name) in e.params.iter().enumerate() {
+            assert_eq!(f.params.get(name), Some(format!("value{i}").as_str()), "{} {name}", e.code);
+        }
+    }
+}
+
+#[test]
+fn options_context_fills_commands() {
+    let d = text_with(
+        "SR_BACKEND_FAILURE_109(, The snapshot chain is too long, )",
+        r#"{"context":{"vmUuid":"8ebe6c89-003a-6e25-eb10-3d791ca3c3ae","srUuid":"5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21","vmName":"web-01"}}"#,
+    );
+    let f = first(&d);
+    let commands: Vec<&str> = f.remediation.iter().filter_map(|s| s.command.as_deref()).collect();
+    assert!(commands.contains(&"xe sr-scan uuid=5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21"), "{commands:?}");
+    assert!(f.summary.contains("web-01"));
+    assert_eq!(f.subject.vm_uuid.as_deref(), Some("8ebe6c89-003a-6e25-eb10-3d791ca3c3ae"));
+    // Without the context, clear placeholders.
+    let d = text("SR_BACKEND_FAILURE_109(, The snapshot chain is too long, )");
+    assert!(first(&d).remediation.iter().any(|s| s.command.as_deref() == Some("xe sr-scan uuid=<sr-uuid>")));
+}
+
+#[test]
+fn thick_versus_thin_advice_follows_the_sr_type() {
+    let thick = text_with("SR_BACKEND_FAILURE_44(, There is insufficient space, )", r#"{"context":{"srType":"lvmoiscsi"}}"#);
+    let thin = text_with("SR_BACKEND_FAILURE_44(, There is insufficient space, )", r#"{"context":{"srType":"nfs"}}"#);
+    let all = |d: &xapi_doctor::Diagnosis| d.findings[0].remediation.iter().map(|s| s.text.clone()).collect::<Vec<_>>().join("\n");
+    assert!(all(&thick).contains("On this thick SR"));
+    assert!(!all(&thin).contains("thick"), "{}", all(&thin));
+    assert!(thin.findings[0].cause.contains("genuinely full"));
+    // The hotfix only for 6.1.
+    let on61 = text_with("SR_BACKEND_FAILURE_44(, There is insufficient space, )", r#"{"context":{"hostVersion":"6.1.0"}}"#);
+    assert!(all(&on61).contains("XS61E015"));
+    assert!(!all(&thick).contains("XS61E015"));
+}
+
+#[test]
+fn wrapped_storage_error_gets_its_own_diagnosis() {
+    let d = text(r#"["INTERNAL_ERROR", "Storage_error ([S(Backend_error);[S(SR_BACKEND_FAILURE_46);[S();S(The VDI is not available);S()]]])"]"#);
+    let rules: Vec<&str> = d.findings.iter().map(|f| f.rule).collect();
+    assert!(rules.contains(&"XA019") && rules.contains(&"SR046"), "{rules:?}");
+}
+
+#[test]
+fn repeated_error_is_one_finding_with_all_evidence() {
+    let pasted = "SR_BACKEND_FAILURE_44(, There is insufficient space, )\nretrying...\nSR_BACKEND_FAILURE_44(, There is insufficient space, )";
+    let d = text(pasted);
+    assert_eq!(d.findings.len(), 1);
+    let lines: Vec<Option<u32>> = d.findings[0].evidence.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![Some(1), Some(3)]);
+}
+
+#[test]
+fn bad_input_is_an_error_or_an_empty_result() {
+    let o = Options::default();
+    assert_eq!(diagnose_text("", &o).unwrap().kind, InputKind::Empty);
+    assert_eq!(diagnose_text("   \n\t ", &o).unwrap().kind, InputKind::Empty);
+    assert!(diagnose_text("hello world", &o).unwrap().findings.is_empty());
+    assert!(diagnose_text("{not json", &o).unwrap().findings.is_empty());
+    let err = diagnose_json("{not json", &o).unwrap_err();
+    assert_eq!(err.code(), "INVALID_JSON");
+    let deep = "[".repeat(1_000_000);
+    assert_eq!(diagnose_json(&deep, &o).unwrap_err().code(), "INVALID_JSON");
+    assert!(diagnose_text(&deep, &o).unwrap().findings.is_empty());
+    let big = "x".repeat(10 * 1024 * 1024);
+    assert!(diagnose_text(&big, &o).unwrap().findings.is_empty());
+    let limited = Options { max_input_bytes: Some(10), ..Options::default() };
+    assert_eq!(diagnose_text("SR_BACKEND_FAILURE_44", &limited).unwrap_err().code(), "INPUT_TOO_LARGE");
+    let garbage: Vec<u8> = (0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    assert!(xapi_doctor::diagnose_bytes(&garbage, &o).is_ok());
+    assert_eq!(Options::from_json(r#"{"context": 5}"#).unwrap_err().code(), "INVALID_OPTIONS");
+}

@@ -1,0 +1,157 @@
+// The diagnose() path end to end through the built WebAssembly package, from Node's ESM entry:
+// every input shape of issue 2, the remediation facts, the result's exact shape, bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { diagnose, listRules, version, init } from '../../pkg/node.mjs';
+
+const SR44 = ['SR_BACKEND_FAILURE_44', '', 'There is insufficient space', ''];
+const xoLog = JSON.parse(readFileSync(new URL('../fixtures/xo-backup-log.json', import.meta.url), 'utf8'));
+
+test('init() is a harmless no-op in Node and version() answers', async () => {
+  await init();
+  await init();
+  assert.match(version(), /^\d+\.\d+\.\d+/);
+});
+
+const shapes = {
+  'XAPI array (object)': SR44,
+  'XAPI array (text)': JSON.stringify(SR44),
+  'XML-RPC struct': { Status: 'Failure', ErrorDescription: SR44 },
+  'XML-RPC body': '<methodResponse><params><param><value><struct><member><name>Status</name><value>Failure</value></member><member><name>ErrorDescription</name><value><array><data><value>SR_BACKEND_FAILURE_44</value><value></value><value>There is insufficient space</value><value></value></data></array></value></member></struct></value></param></params></methodResponse>',
+  'JSON-RPC 1.0': { result: null, error: SR44, id: 1 },
+  'JSON-RPC 2.0': { jsonrpc: '2.0', error: { code: 1, message: SR44[0], data: SR44.slice(1) }, id: 0 },
+  'task error_info': { status: 'failure', name_label: 'Async.VM.snapshot', error_info: SR44 },
+  'XO XapiError object': { name: 'XapiError', code: SR44[0], params: SR44.slice(1), message: 'SR_BACKEND_FAILURE_44(, There is insufficient space, )', call: { method: 'VM.snapshot', duration: 812, params: [] } },
+  'XO message string': 'SR_BACKEND_FAILURE_44(, There is insufficient space, )',
+  'xe CLI': 'Error code: SR_BACKEND_FAILURE_44\nError parameters: , There is insufficient space, \n',
+  'pasted with quote and stack': '> Error: SR_BACKEND_FAILURE_44(, There is insufficient space, )\n>     at Xapi._call (index.mjs:934:15)',
+  'CODE - description': 'snapshot failed: SR_BACKEND_FAILURE_44 - There is insufficient space',
+  bytes: new TextEncoder().encode('SR_BACKEND_FAILURE_44(, There is insufficient space, )'),
+};
+
+for (const [name, input] of Object.entries(shapes)) {
+  test(`SR_BACKEND_FAILURE_44 as ${name}`, () => {
+    const d = diagnose(input);
+    const f = d.findings[0];
+    assert.equal(f.rule, 'SR044');
+    assert.equal(f.category, 'insufficient_space');
+    assert.deepEqual(f.codes, ['SR_BACKEND_FAILURE_44']);
+    assert.equal(f.params.reason, 'There is insufficient space');
+    assert.ok(f.remediation.length >= 5);
+    assert.ok(f.remediation.some((s) => s.command === 'xe sr-scan uuid=<sr-uuid>'));
+  });
+}
+
+test('the result is plain JSON-compatible objects with null for absent values', () => {
+  const d = diagnose(SR44);
+  assert.deepEqual(Object.keys(d).sort(), ['findings', 'kind', 'smlog']);
+  assert.equal(d.smlog, null);
+  const f = d.findings[0];
+  assert.deepEqual(Object.keys(f).sort(), ['category', 'cause', 'codes', 'confidence', 'evidence', 'links', 'params', 'remediation', 'rule', 'ruleName', 'severity', 'subject', 'summary', 'title']);
+  assert.deepEqual(Object.keys(f.subject).sort(), ['host', 'jobId', 'jobName', 'srName', 'srUuid', 'task', 'taskId', 'taskStatus', 'vdiUuid', 'vmName', 'vmUuid']);
+  assert.equal(f.subject.vmUuid, null);
+  assert.equal(Object.getPrototypeOf(f.params), Object.prototype);
+  assert.deepEqual(JSON.parse(JSON.stringify(d)), d);
+  assert.deepEqual(structuredClone(d), d);
+});
+
+test('context fills the commands and sharpens the advice', () => {
+  const context = { vmUuid: '8ebe6c89-003a-6e25-eb10-3d791ca3c3ae', vmName: 'web-01', srUuid: '5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21', srType: 'lvmohba' };
+  const f = diagnose(SR44, { context }).findings[0];
+  const commands = f.remediation.map((s) => s.command).filter(Boolean);
+  assert.ok(commands.includes('xe sr-scan uuid=5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21'));
+  assert.ok(commands.includes('xe vm-snapshot uuid=8ebe6c89-003a-6e25-eb10-3d791ca3c3ae new-name-label=xapi-doctor-space-test'));
+  assert.match(f.summary, /web-01/);
+  assert.ok(f.remediation.some((s) => /thick SR/.test(s.text)));
+  const thin = diagnose(SR44, { context: { srType: 'nfs' } }).findings[0];
+  assert.ok(!thin.remediation.some((s) => /thick/.test(s.text)));
+  const old = diagnose(SR44, { context: { hostVersion: '6.1.0' } });
+  assert.ok(old.findings.some((x) => x.rule === 'HV061'));
+  assert.ok(!diagnose(SR44, { context: { hostVersion: '8.2.1' } }).findings.some((x) => x.rule === 'HV061'));
+});
+
+test('SR_BACKEND_FAILURE_109, licence, VDI_IO_ERROR, VDI_IN_USE', () => {
+  assert.equal(diagnose('SR_BACKEND_FAILURE_109(, The snapshot chain is too long, )').findings[0].category, 'chain_too_long');
+  const lic = diagnose('LICENCE_RESTRICTION(PCI_device_for_auto_update)', { context: { vmUuid: 'c98a232f-b339-0334-b946-23244d0a4b7b' } }).findings[0];
+  assert.equal(lic.category, 'license');
+  assert.equal(lic.remediation[0].command, 'xe vm-param-set has-vendor-device=false uuid=c98a232f-b339-0334-b946-23244d0a4b7b');
+  assert.equal(diagnose('LICENSE_RESTRICTION(PCI_device_for_auto_update)').findings[0].rule, 'XA007');
+  assert.equal(diagnose('VDI_IO_ERROR(Device I/O errors)').findings[0].category, 'io_error');
+  const inUse = diagnose(['VDI_IN_USE', 'OpaqueRef:8c7f2d1e-3b4a-4c5d-9e6f-7a8b9c0d1e2f', 'destroy']).findings[0];
+  assert.equal(inUse.category, 'vdi_in_use');
+  assert.deepEqual(inUse.params, { vdi: 'OpaqueRef:8c7f2d1e-3b4a-4c5d-9e6f-7a8b9c0d1e2f', operation: 'destroy' });
+});
+
+test('Xen Orchestra messages without a code', () => {
+  const cases = {
+    'unhealthy VDI chain': 'coalesce_failure',
+    'Job canceled to protect the VDI chain': 'coalesce_failure',
+    'Error: no VMs match this pattern': 'no_matching_vms',
+    'Could not find the base VM': 'missing_base_vm',
+    'ENOSPC: no space left on device, write': 'remote_full',
+    'Parse Error': 'xapi_version',
+  };
+  for (const [input, category] of Object.entries(cases)) {
+    const d = diagnose(input);
+    assert.equal(d.findings[0]?.category, category, input);
+  }
+  const base = diagnose('Could not find the base VM').findings[0];
+  assert.ok(base.remediation.some((s) => s.text.includes('XO_DELTA_EXPORT: <target SR name> (<target SR uuid>)')));
+});
+
+test('a Xen Orchestra backup log yields each failed or skipped task, tied to its VM and job', () => {
+  const d = diagnose(xoLog);
+  assert.equal(d.kind, 'xo_log');
+  assert.deepEqual(d.findings.map((f) => [f.rule, f.subject.vmName, f.subject.taskStatus]), [
+    ['XA006', 'files-01', 'failure'],
+    ['XO001', 'db-01', 'skipped'],
+  ]);
+  assert.equal(d.findings[0].subject.jobName, 'Nightly delta');
+  assert.deepEqual(diagnose(JSON.stringify(xoLog)), d);
+});
+
+test('unknown SR_BACKEND_FAILURE codes still decode', () => {
+  const f = diagnose('SR_BACKEND_FAILURE_73(, NFS mount error, )').findings[0];
+  assert.equal(f.category, 'storage_unreachable');
+  const g = diagnose('SR_BACKEND_FAILURE_5011(, Failed to reconnect the VolumeGroup, )').findings[0];
+  assert.equal(g.rule, 'SR000');
+  assert.match(g.title, /LargeBlockVGReconnectFailed/);
+  const h = diagnose('SR_BACKEND_FAILURE_424242(, vendor text, )').findings[0];
+  assert.match(h.summary, /424242/);
+});
+
+test('bad input: a clear error with a stable code, or an empty result — never a crash', () => {
+  for (const bad of [42, true, null, undefined, Symbol('x')]) {
+    assert.throws(() => diagnose(bad), (e) => e instanceof Error && e.code === 'INVALID_INPUT');
+  }
+  assert.equal(diagnose('').kind, 'empty');
+  assert.deepEqual(diagnose('{"Status": "Failure", "ErrorDesc').findings, []);
+  const cyclic = {};
+  cyclic.self = cyclic;
+  assert.throws(() => diagnose(cyclic), (e) => e.code === 'INVALID_INPUT');
+  assert.throws(() => diagnose(SR44, 'fast'), (e) => e.code === 'INVALID_OPTIONS');
+  assert.throws(() => diagnose(SR44, { context: 5 }), (e) => e.code === 'INVALID_OPTIONS');
+  assert.throws(() => diagnose(SR44, { maxInputBytes: 3 }), (e) => e.code === 'INPUT_TOO_LARGE');
+  let deep = [];
+  for (let i = 0; i < 1000; i++) deep = [deep];
+  assert.throws(() => diagnose(deep), (e) => e.code === 'INVALID_JSON' && /nested more than 128/.test(e.message));
+  for (let i = 0; i < 200000; i++) deep = [deep];
+  assert.throws(() => diagnose(deep), (e) => e.code === 'INVALID_JSON' || e.code === 'INVALID_INPUT');
+  const big = 'x'.repeat(10 * 1024 * 1024);
+  assert.deepEqual(diagnose(big).findings, []);
+  const garbage = new Uint8Array(1 << 20).map((_, i) => (i * 2654435761) >>> 24);
+  assert.ok(Array.isArray(diagnose(garbage).findings));
+  // The module still works after all of that.
+  assert.equal(diagnose(SR44).findings[0].rule, 'SR044');
+});
+
+test('listRules() lists the catalogue with unique ids and examples that fire', () => {
+  const rules = listRules();
+  assert.ok(rules.length >= 50);
+  assert.equal(new Set(rules.map((r) => r.id)).size, rules.length);
+  for (const r of rules) {
+    assert.ok(r.title && r.description && r.trigger && r.example, r.id);
+    assert.ok(['critical', 'error', 'warning', 'info'].includes(r.severity));
+  }
+});

@@ -1,0 +1,174 @@
+//! Every rule fires on its documented example and on more realistic positives, and stays quiet
+//! on near misses (at least one negative fixture per rule of the XAPI / XO / SR families; the
+//! SMlog and chain families test theirs next to their analysers).
+
+mod common;
+use common::{rules_of, run_example, text, text_with};
+
+#[test]
+fn every_rule_fires_on_its_example() {
+    for rule in xapi_doctor::list_rules() {
+        let d = run_example(rule.example);
+        assert!(
+            rules_of(&d).contains(&rule.id),
+            "rule {} does not fire on its own example; got {:?}",
+            rule.id,
+            rules_of(&d)
+        );
+    }
+}
+
+/// More positives, as users meet them: (rule, input, options).
+const POSITIVES: &[(&str, &str, &str)] = &[
+    ("SR044", "Error code: SR_BACKEND_FAILURE_44\nError parameters: , There is insufficient space, ", ""),
+    ("SR044", r#"{"Status":"Failure","ErrorDescription":["SR_BACKEND_FAILURE_44","","There is insufficient space",""]}"#, ""),
+    ("SR044", r#"["SR_SOURCE_SPACE_INSUFFICIENT", "OpaqueRef:11111111-2222-4333-8444-555555555555"]"#, ""),
+    ("SR044", "> Snapshot failed: There is insufficient space", ""),
+    ("SR081", "SR_BACKEND_FAILURE_81(, Failed to clone VDI [opterr=Command ['/usr/bin/vhd-util', 'snapshot'] failed], )", ""),
+    ("SR109", r#"{"jsonrpc":"2.0","error":{"code":1,"message":"SR_BACKEND_FAILURE_109","data":["","The snapshot chain is too long",""]},"id":0}"#, ""),
+    ("SR109", "Jan 14 02:00:02 xcp-host1 SM: [14502] Raising exception [109, The snapshot chain is too long]", ""),
+    ("XO001", "(unhealthy VDI chain) Job canceled to protect the VDI chain. See https://docs.xen-orchestra.com/backup_troubleshooting#vdi-chain-protection", ""),
+    ("HV061", "SR_BACKEND_FAILURE_44(, There is insufficient space, )", r#"{"context":{"hostVersion":"6.1.0","product":"XenServer"}}"#),
+    ("SR082", r#"{"result":null,"error":["SR_BACKEND_FAILURE_82","","Failed to snapshot VDI [opterr=failed to pause VDI]",""],"id":3}"#, ""),
+    ("XA009", "SR_OPERATION_NOT_SUPPORTED(OpaqueRef:4c5f6b8e-2d1a-4f3b-9e7c-1a2b3c4d5e6f)", ""),
+    ("XA010", "VM_SNAPSHOT_WITH_QUIESCE_FAILED(OpaqueRef:9b1d2c3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e)", ""),
+    ("SR046", "SR_BACKEND_FAILURE_46(, The VDI is not available [opterr=Command ['/sbin/lvchange', '-ay'] failed (5): Input/output error], )", ""),
+    ("SR047", "SR_BACKEND_FAILURE_47(, The SR is not available, )", ""),
+    ("SR073", r#"["SR_BACKEND_FAILURE_68", "", "ISCSI login failed - check access settings for the initiator on the storage, if CHAP is used verify CHAP credentials", ""]"#, ""),
+    ("SR453", "SR_BACKEND_FAILURE_445(, The tapdisk is already running, )", ""),
+    ("XA011", r#"["SR_UNHEALTHY", "OpaqueRef:3f8e1a2b-5c6d-4e7f-8a9b-0c1d2e3f4a5b", "unreachable", "try reboot"]"#, ""),
+    ("XA001", r#"["VDI_IN_USE"]"#, ""),
+    ("XA001", "XapiError: VDI_IN_USE(OpaqueRef:8c7f2d1e-3b4a-4c5d-9e6f-7a8b9c0d1e2f, destroy)\n    at XapiError.wrap (/usr/local/lib/node_modules/xo-server/node_modules/xen-api/_XapiError.mjs:16:12)", ""),
+    ("XA002", r#"{"code":"OTHER_OPERATION_IN_PROGRESS","params":["VM","OpaqueRef:5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d","snapshot"],"name":"XapiError","message":"OTHER_OPERATION_IN_PROGRESS(VM, OpaqueRef:5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d, snapshot)"}"#, ""),
+    ("XA003", "HANDLE_INVALID(VDI, OpaqueRef:2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e)", ""),
+    ("XA004", "TOO_MANY_PENDING_TASKS()", ""),
+    ("XA005", "VM_BAD_POWER_STATE(OpaqueRef:7e6d5c4b-3a29-4187-9f6e-5d4c3b2a1908, halted, running)", ""),
+    ("XA006", r#"{"uuid":"c8b187f9-d29f-13ad-1734-0b5f9d6d61c0","name_label":"[XO] Exporting content of VDI  files-01 0 as vhd stream","status":"failure","error_info":["VDI_IO_ERROR","Device I/O errors"]}"#, ""),
+    ("XA007", "LICENSE_RESTRICTION(PCI_device_for_auto_update)", ""),
+    ("XA007", r#"["LICENCE_RESTRICTION", "VSS"]"#, ""),
+    ("XA008", "VM_MISSING_PV_DRIVERS(OpaqueRef:6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d)", ""),
+    ("XA012", "VDI_MISSING(OpaqueRef:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d, OpaqueRef:4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a)", ""),
+    ("XA013", "VDI_CBT_ENABLED(OpaqueRef:6f5e4d3c-2b1a-4098-8f7e-6d5c4b3a2f1e)", ""),
+    ("XA014", "HOST_IS_SLAVE(192.0.2.10)", ""),
+    ("XA015", "OPERATION_BLOCKED(OpaqueRef:3c2b1a09-8f7e-4d6c-a5b4-3c2d1e0f9a8b, snapshot)", ""),
+    ("XA016", "TASK_CANCELLED(OpaqueRef:9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d)", ""),
+    ("XA017", "NO_HOSTS_AVAILABLE()", ""),
+    ("XA018", "SESSION_AUTHENTICATION_FAILED()", ""),
+    ("XA019", "INTERNAL_ERROR(Object with type VDI and id 1234 does not exist in the database)", ""),
+    ("XO002", r#"{"message":"no VMs match this pattern","name":"XoError","code":27,"data":{"jobId":"6b1c2d3e-1111-4a5b-9c8d-0123456789ab"}}"#, ""),
+    ("XO003", "Error: could not find the base VM (copy of 6e246cbf-41c4-aa5b-f12a-f9080580b4aa)", ""),
+    ("XO004", r#"{"message":"ENOSPC: no space left on device, write","name":"Error","code":"ENOSPC","stack":"Error: ENOSPC: no space left on device, write"}"#, ""),
+    ("XO005", "Parse Error", ""),
+    ("XO006", r#"{"message":"Lock file is already being held","code":"ELOCKED","name":"Error"}"#, ""),
+    ("XO007", "HTTP connection has timed out", ""),
+    ("XO008", "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n1024 !== 0\n", ""),
+    ("XO009", "the job (6b1c2d3e-1111-4a5b-9c8d-0123456789ab) is already running", ""),
+    ("XO010", "no XAPI associated to 6e246cbf-41c4-aa5b-f12a-f9080580b4aa", ""),
+    ("XO011", "task has been destroyed before completion", ""),
+    ("XO011", "Timeout reached", ""),
+    ("XO012", "Error: invalid HTTP header in response body", ""),
+    ("XO013", "FATAL ERROR: CALL_AND_RETRY_LAST Allocation failed - JavaScript heap out of memory", ""),
+    ("XO014", "cannot backup a VM created by this very job", ""),
+    ("XO015", "cannot backup a VM currently being migrated", ""),
+    ("XO016", "VM must be a snapshot", ""),
+    ("XO017", "couldn't instantiate any remote", ""),
+    ("XO018", "can't compute delta OpaqueRef:aa from OpaqueRef:bb, fall back to a full", ""),
+    ("XO019", "Missing vdi 8341e744-0c1d-4b5e-9a2f-6e7d8c9b0a12 which is a base for a delta", ""),
+    ("SR000", "SR_BACKEND_FAILURE_9999(, Some vendor failure, )", ""),
+    ("SR000", "SR_BACKEND_FAILURE(exit code: 1, , Traceback (most recent call last))", ""),
+    ("SR1200", "SR_BACKEND_FAILURE_202(, General backend error [opterr=Command failed], )", ""),
+    ("XA000", "VM_HAS_PCI_ATTACHED(OpaqueRef:1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d)", ""),
+    ("XO000", r#"{"status":"failure","message":"backup VM","data":{"type":"VM","id":"c98a232f-b339-0334-b946-23244d0a4b7b","name_label":"files-01"},"start":1,"result":{"message":"something unexpected happened","name":"Error","stack":"Error: something unexpected happened"}}"#, ""),
+];
+
+/// Near misses: (rule that must not fire, input, options).
+const NEGATIVES: &[(&str, &str, &str)] = &[
+    ("SR044", "SR_BACKEND_FAILURE_109(, The snapshot chain is too long, )", ""),
+    ("SR044", "The SR has 42 GiB of free space left and the snapshot succeeded.", ""),
+    ("SR081", "SR_BACKEND_FAILURE_82(, Failed to snapshot VDI, )", ""),
+    ("SR180", "SR_BACKEND_FAILURE_181(, Error in Metadata volume operation for SR., )", ""),
+    ("SR109", "SR_BACKEND_FAILURE_44(, There is insufficient space, )", ""),
+    ("SR109", "The snapshot chain of this disk has 3 images.", ""),
+    ("XO001", "Error: no VMs match this pattern", ""),
+    ("XO001", "VDI chain is healthy, starting snapshot", ""),
+    ("HV061", "SR_BACKEND_FAILURE_109(, The snapshot chain is too long, )", r#"{"context":{"hostVersion":"8.2.1"}}"#),
+    ("HV061", "SR_BACKEND_FAILURE_46(, The VDI is not available, )", r#"{"context":{"hostVersion":"6.1.0"}}"#),
+    ("SR082", "SR_BACKEND_FAILURE_81(, Failed to clone VDI, )", ""),
+    ("XA009", r#"["OPERATION_NOT_ALLOWED", "VM is a template"]"#, ""),
+    ("XA010", "VM_CHECKPOINT_SUSPEND_FAILED(OpaqueRef:9b1d2c3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e)", ""),
+    ("SR046", "SR_BACKEND_FAILURE_47(, The SR is not available, )", ""),
+    ("SR047", "SR_BACKEND_FAILURE_46(, The VDI is not available, )", ""),
+    ("SR073", "SR_BACKEND_FAILURE_77(, Logical Volume group creation failed, )", ""),
+    ("SR453", "SR_BACKEND_FAILURE_454(, SMB SR is not licensed on this host, )", ""),
+    ("XA011", r#"["SR_NOT_EMPTY"]"#, ""),
+    ("XA001", "VDI_IS_A_PHYSICAL_DEVICE(OpaqueRef:8c7f2d1e-3b4a-4c5d-9e6f-7a8b9c0d1e2f)", ""),
+    ("XA002", r#"["OPERATION_NOT_ALLOWED", "another snapshot is running"]"#, ""),
+    ("XA003", "VDI_MISSING(OpaqueRef:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d, OpaqueRef:4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a)", ""),
+    ("XA004", "TASK_CANCELLED(OpaqueRef:9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d)", ""),
+    ("XA005", "VM_IS_TEMPLATE(OpaqueRef:7e6d5c4b-3a29-4187-9f6e-5d4c3b2a1908)", ""),
+    ("XA006", "VDI_READONLY(OpaqueRef:7e6d5c4b-3a29-4187-9f6e-5d4c3b2a1908)", ""),
+    ("XA007", "VM_LACKS_FEATURE(OpaqueRef:6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d)", ""),
+    ("XA008", "LICENCE_RESTRICTION(PCI_device_for_auto_update)", ""),
+    ("XA012", r#"["VDI_IN_USE", "OpaqueRef:8c7f2d1e-3b4a-4c5d-9e6f-7a8b9c0d1e2f", "destroy"]"#, ""),
+    ("XA013", "VDI_NOT_MANAGED(OpaqueRef:6f5e4d3c-2b1a-4098-8f7e-6d5c4b3a2f1e)", ""),
+    ("XA014", "HOST_OFFLINE(OpaqueRef:1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b)", ""),
+    ("XA015", r#"["OTHER_OPERATION_IN_PROGRESS", "VM", "OpaqueRef:5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d", "snapshot"]"#, ""),
+    ("XA016", "Job canceled to protect the VDI chain", ""),
+    ("XA017", "HOST_IS_SLAVE(192.0.2.10)", ""),
+    ("XA018", "SESSION_NOT_REGISTERED(OpaqueRef:8b9a0c1d-2e3f-4a5b-6c7d-8e9f0a1b2c3d)", ""),
+    ("XA019", "Error: internal error while reading the response", ""),
+    ("XO002", "Backup of the 3 VMs matching the pattern finished", ""),
+    ("XO003", "The base VM was found and the delta was applied", ""),
+    ("XO004", "SR_BACKEND_FAILURE_44(, There is insufficient space, )", ""),
+    ("XO005", "JSON Parse Error at position 12", ""),
+    ("XO006", "Lock file released", ""),
+    ("XO007", "HTTP connection closed by the client", ""),
+    ("XO008", "stream has ended normally", ""),
+    ("XO009", "A GC instance already running, not kicking", ""),
+    ("XO010", "XAPI associated to the pool master", ""),
+    ("XO011", "timeout while getting the remote 1af95910-01b4-4e87-9c2f-d895cafe0776", ""),
+    ("XO012", "invalid HTTP header", ""),
+    ("XO013", "worker started with pid 4242", ""),
+    ("XO014", "cannot backup a VM currently being migrated", ""),
+    ("XO015", "cannot backup a VM created by this very job", ""),
+    ("XO016", "VDI must be destroyed after the export", ""),
+    ("XO017", "all targets have succeeded", ""),
+    ("XO018", "Full backup interval reached, next backup will be a key one", ""),
+    ("XO019", "A differential VHD has a parent", ""),
+    ("SR000", "SR_BACKEND_FAILURE_44(, There is insufficient space, )", ""),
+    ("SR1200", "SR_BACKEND_FAILURE_120(, Netapp Target parameter missing in Dconf string, )", ""),
+    ("XA000", r#"["VDI_IN_USE", "OpaqueRef:8c7f2d1e-3b4a-4c5d-9e6f-7a8b9c0d1e2f", "destroy"]"#, ""),
+    ("XO000", r#"{"status":"skipped","message":"snapshot","start":1,"result":{"message":"unhealthy VDI chain","name":"Error","stack":"Error: unhealthy VDI chain"}}"#, ""),
+    ("XO000", "some line of text that is not an error at all", ""),
+];
+
+fn check(input: &str, options: &str) -> Vec<&'static str> {
+    let d = if options.is_empty() { text(input) } else { text_with(input, options) };
+    rules_of(&d)
+}
+
+#[test]
+fn positives_fire() {
+    for (rule, input, options) in POSITIVES {
+        let got = check(input, options);
+        assert!(got.contains(rule), "{rule} should fire on {input:?}; got {got:?}");
+    }
+}
+
+#[test]
+fn negatives_stay_quiet() {
+    for (rule, input, options) in NEGATIVES {
+        let got = check(input, options);
+        assert!(!got.contains(rule), "{rule} should not fire on {input:?}; got {got:?}");
+    }
+}
+
+#[test]
+fn every_error_rule_has_a_negative_fixture() {
+    for rule in xapi_doctor::list_rules() {
+        let family = &rule.id[..2];
+        if matches!(family, "SR" | "XA" | "XO" | "HV") {
+            assert!(NEGATIVES.iter().any(|(r, _, _)| *r == rule.id), "{} has no negative fixture", rule.id);
+        }
+    }
+}
