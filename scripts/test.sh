@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # Runs every test of xapi-doctor on a fresh machine: sets up what is missing (idempotent),
-# runs the Rust tests on the host, builds the WebAssembly package, and runs the JavaScript
-# tests against it.
+# runs the Rust tests on the host, builds the WebAssembly package, type-checks the public
+# TypeScript types, and runs the JavaScript tests in Node and in Chromium against the package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-echo "==> cargo test" >&2
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "cargo test (host)"
 cargo test --all-targets --quiet
 
-echo "==> build the package" >&2
+step "build the package"
 bash scripts/build.sh
 
-echo "==> JavaScript tests (node:test, through the built package)" >&2
+step "TypeScript types (tsc --strict)"
+tsc -p tests/types
+
+step "JavaScript tests in Node (through the built package)"
 node --test tests/js/
+
+step "browser tests in Chromium"
+node --test tests/browser/
