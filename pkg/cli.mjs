@@ -22,7 +22,8 @@ Options:
   --fail-on SEVERITY     exit 1 when a finding is at least this severe:
                          critical, error (default), warning, info, or none
   --chain RECORDS.json   check the VDI chains of pool records (VM, VBD, VDI, SR objects)
-  --tolerance N          passed to the chain check as its tolerance
+  --tolerance N          with --chain: pending coalesces tolerated per disk chain, as
+                         Xen Orchestra's maxUncoalescedVdis (default 1)
   --rules [RULE...]      print the rule catalogue (all rules, or the ids/names given)
   --context JSON         what you know, to fill the xe commands: {"srUuid": …, "srType": …}
   --vm-uuid, --vm-name, --sr-uuid, --sr-name, --sr-type, --host-version, --product VALUE
@@ -146,8 +147,9 @@ function parse(argv) {
   }
   let tolerance;
   if (values.tolerance !== undefined) {
+    if (values.chain === undefined) throw new UsageError('--tolerance goes with --chain');
     tolerance = Number(values.tolerance);
-    if (!Number.isInteger(tolerance) || tolerance < 0) throw new UsageError('--tolerance must be a whole number ≥ 0');
+    if (values.tolerance.trim() === '' || Number.isNaN(tolerance)) throw new UsageError('--tolerance must be a number');
   }
   let context = {};
   if (values.context !== undefined) {
@@ -240,11 +242,12 @@ async function diagnoseChunks(chunks, options, meter) {
     meter.add(value.length);
   }
   const first = Buffer.concat(head);
-  if (ended) return { result: doctor.diagnose(first, options), bytes: first };
+  if (ended) return doctor.diagnose(first, options);
 
   const rest = { [Symbol.asyncIterator]: () => iterator };
   const Scanner = doctor.SmlogScanner;
-  if (typeof Scanner === 'function' && doctor.diagnose(first.subarray(0, SNIFF_BYTES), options).kind === 'smlog') {
+  const sniffed = typeof Scanner === 'function' ? doctor.diagnose(first.subarray(0, SNIFF_BYTES), options) : null;
+  if (sniffed?.kind === 'smlog') {
     const scanner = new Scanner(options);
     scanner.push(first);
     for await (const chunk of rest) {
@@ -252,15 +255,15 @@ async function diagnoseChunks(chunks, options, meter) {
       meter.add(chunk.length);
     }
     const report = scanner.finish();
-    return { result: { kind: 'smlog', findings: report.findings, smlog: report }, bytes: null };
+    // The head's diagnosis gives the shape of diagnose()'s result; the scanner's report fills it.
+    return { ...sniffed, findings: report.findings, smlog: report };
   }
   const all = [first];
   for await (const chunk of rest) {
     all.push(chunk);
     meter.add(chunk.length);
   }
-  const bytes = Buffer.concat(all);
-  return { result: doctor.diagnose(bytes, options), bytes };
+  return doctor.diagnose(Buffer.concat(all), options);
 }
 
 async function diagnoseInput(name, cli) {
@@ -278,35 +281,19 @@ async function diagnoseInput(name, cli) {
   }
   const meter = progressMeter(label, size, cli.progress);
   try {
-    const { result, bytes } = await diagnoseChunks(stream, cli.options, meter);
-    if (result.kind === 'records' && bytes && typeof doctor.checkVdiChains === 'function') {
-      // Pool records were recognised: the chain check is what they are for.
-      return { type: 'chain', result: checkChains(JSON.parse(bytes.toString('utf8')), cli) };
-    }
-    return { type: 'diagnosis', result };
+    return { type: 'diagnosis', result: await diagnoseChunks(stream, cli.options, meter) };
   } finally {
     meter.done();
   }
 }
 
-function checkChains(records, cli) {
-  const options = { ...cli.options };
-  if (cli.tolerance !== undefined) options.tolerance = cli.tolerance;
-  return doctor.checkVdiChains(records, options);
-}
-
-function readChain(file, cli) {
+/** The chain check of a records file; the library parses the JSON and says what is wrong with it. */
+function checkChainsOf(file, cli) {
   if (typeof doctor.checkVdiChains !== 'function') {
     throw new UsageError('--chain needs checkVdiChains(), which this version of the package does not have yet');
   }
-  let records;
-  try {
-    records = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
-  } catch (e) {
-    if (e instanceof SyntaxError) throw Object.assign(new Error(`not valid JSON: ${e.message}`), { code: 'INVALID_JSON' });
-    throw e;
-  }
-  return { type: 'chain', result: checkChains(records, cli) };
+  const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  return { type: 'chain', result: doctor.checkVdiChains(text, cli.tolerance === undefined ? {} : { tolerance: cli.tolerance }) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,13 +367,18 @@ function renderDiagnosis(label, d, s) {
     const st = d.smlog.stats;
     out.push(s.dim(`  ${st.lines.toLocaleString('en')} lines, ${mb(st.bytes)}${st.unparsedLines ? `, ${st.unparsedLines.toLocaleString('en')} not in SMlog format` : ''}`));
   }
+  if (d.chains) out.push(...chainSummary(d.chains, s));
   out.push('');
   if (d.findings.length === 0) {
     if (d.kind === 'text' || d.kind === 'empty') {
       out.push('  Nothing recognised. xapi-doctor reads XAPI errors (xe output, API responses, task records),');
       out.push('  Xen Orchestra errors and backup logs (JSON), and the storage manager log /var/log/SMlog.');
-    } else if (d.kind === 'records') {
-      out.push('  These are pool records: check their VDI chains with --chain FILE.');
+    } else if (d.kind === 'records' && !d.chains) {
+      out.push(
+        typeof doctor.checkVdiChains === 'function'
+          ? '  Pool records, but the chain check could not use them: --chain FILE says why.'
+          : '  Pool records: this version of xapi-doctor has no VDI chain check.',
+      );
     } else {
       out.push('  No known problem found.');
     }
@@ -396,14 +388,35 @@ function renderDiagnosis(label, d, s) {
   return out.join('\n');
 }
 
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** A few lines on the chain check: what was checked, which VMs a backup would skip, SRs to watch. */
+function chainSummary(report, s) {
+  const out = [];
+  const vms = report.vms ?? [];
+  const srs = report.srs ?? [];
+  out.push(s.dim(`  VDI chains of ${plural(vms.length, 'VM')} on ${plural(srs.length, 'SR')} checked (chain limit ${report.chainLimit ?? 30})`));
+  for (const vm of vms) {
+    const deepest = Math.max(0, ...(vm.disks ?? []).map((d) => d.depth ?? 0));
+    const name = safe(vm.nameLabel ?? vm.uuid ?? vm.ref);
+    if (vm.wouldSkip) out.push(`  VM ${name}: Xen Orchestra would skip its backup (chain depth ${deepest}${vm.trippedBy ? `, tripped by base copy ${safe(vm.trippedBy)}` : ''})`);
+    else if (vm.checkNeverEnds) out.push(`  VM ${name}: its chain loops`);
+  }
+  for (const sr of srs) {
+    if (sr.vdisToCoalesce > 0 || sr.orphans > 0 || sr.missingParents > 0) {
+      const what = [sr.vdisToCoalesce > 0 && `${sr.vdisToCoalesce} to coalesce`, sr.orphans > 0 && plural(sr.orphans, 'orphaned base copy', 'orphaned base copies'), sr.missingParents > 0 && plural(sr.missingParents, 'missing parent')].filter(Boolean);
+      out.push(`  SR ${safe(sr.nameLabel ?? sr.id)}: ${what.join(', ')}`);
+    }
+  }
+  return out;
+}
+
 function renderChain(label, report, s) {
   const out = [];
   const findings = report.findings ?? [];
-  const sizes = [];
-  if (Array.isArray(report.vms)) sizes.push(`${report.vms.length} VM${report.vms.length === 1 ? '' : 's'}`);
-  if (Array.isArray(report.srs)) sizes.push(`${report.srs.length} SR${report.srs.length === 1 ? '' : 's'}`);
   const summary = findings.length === 0 ? 'no finding' : `${findings.length} finding${findings.length > 1 ? 's' : ''}: ${counts(findings).join(', ')}`;
-  out.push(s.bold(`${label}: VDI chain check${sizes.length ? ` of ${sizes.join(', ')}` : ''}, ${summary}`));
+  out.push(s.bold(`${label}: VDI chain check, ${summary}`));
+  out.push(...chainSummary(report, s));
   out.push('');
   if (findings.length === 0) out.push('  Every chain is within the limits.', '');
   renderFindings(findings, s, out);
@@ -496,7 +509,7 @@ async function main(argv) {
 
   const jobs = inputs.map((name) => ({ label: name === '-' ? 'stdin' : safe(name), run: () => diagnoseInput(name, cli) }));
   if (cli.chain !== undefined) {
-    jobs.push({ label: cli.chain === '-' ? 'stdin' : safe(cli.chain), run: async () => readChain(cli.chain, cli) });
+    jobs.push({ label: cli.chain === '-' ? 'stdin' : safe(cli.chain), run: async () => checkChainsOf(cli.chain, cli) });
   }
 
   let status = 0;

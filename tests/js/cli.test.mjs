@@ -15,6 +15,9 @@ const CLI = join(ROOT, 'pkg/cli.mjs');
 const SR44_TEXT = join(ROOT, 'samples/xe-snapshot-sr44.txt');
 const XO_LOG = join(ROOT, 'tests/fixtures/xo-backup-log.json');
 const SMLOG = join(ROOT, 'tests/fixtures/cli/smlog-excerpt.log');
+// Pool records (XAPI shape): VM db-01's disk has two base copies waiting for coalesce.
+const RECORDS = join(ROOT, 'tests/fixtures/cli/records.json');
+const HAS_CHAINS = typeof doctor.checkVdiChains === 'function';
 const ESC = '\x1b';
 
 function run(args, { input, env = {} } = {}) {
@@ -80,6 +83,16 @@ test('--json prints exactly what diagnose() returns, for files and for stdin', (
   assert.deepEqual(json(['-'], { input: text }).value, doctor.diagnose(text));
 });
 
+test('an SMlog bigger than the sniffed head (streamed when the library has SmlogScanner) gives what diagnose() gives on the whole file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'xapi-doctor-cli-'));
+  const file = join(dir, 'SMlog');
+  writeFileSync(file, readFileSync(SMLOG, 'utf8').repeat(20)); // 1.2 MB: two 1 MiB chunks
+  const r = json([file]);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.value, doctor.diagnose(readFileSync(file)));
+  assert.equal(r.value.smlog.stats.lines, 20 * 704);
+});
+
 test('--json with several inputs prints an array in argument order, null for an input that failed', () => {
   const r = json([SR44_TEXT, 'no/such/file', XO_LOG]);
   assert.equal(r.code, 2);
@@ -91,15 +104,19 @@ test('--json with several inputs prints an array in argument order, null for an 
 });
 
 test('text output: findings grouped by severity, evidence with line numbers, remediation with commands', () => {
-  const r = run([SMLOG, '--sr-uuid', '5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21']);
+  const r = run([SMLOG]);
   assert.equal(r.code, 1);
   assert.ok(!r.stdout.includes(ESC), 'no colours when stdout is not a terminal');
   assert.match(r.stdout, /smlog-excerpt\.log: SMlog, \d+ findings: \d+ errors/);
+  assert.match(r.stdout, /^ {2}704 lines, 0\.1 MB$/m);
   assert.match(r.stdout, /^ERROR \(\d+\)$/m);
   assert.match(r.stdout, /^ {2}SR109 {2}The disk's snapshot chain/m);
-  assert.match(r.stdout, /line 19: .*Raising exception \[109, The snapshot chain is too long\]/);
+  assert.match(r.stdout, /line 19(, pid 8767)?: .*Raising exception \[109, The snapshot chain is too long\]/);
   assert.match(r.stdout, /What to do:\n\s+1\. /);
-  assert.match(r.stdout, /\$ xe sr-scan uuid=5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/, 'context fills the commands');
+  assert.match(r.stdout, /\$ xe sr-scan uuid=/);
+  const filled = run([SR44_TEXT, '--sr-uuid', '5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21', '--context', '{"vmUuid":"8ebe6c89-003a-6e25-eb10-3d791ca3c3ae"}']);
+  assert.match(filled.stdout, /\$ xe sr-scan uuid=5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21$/m, 'context fills the commands');
+  assert.match(filled.stdout, /\$ xe vm-snapshot uuid=8ebe6c89-003a-6e25-eb10-3d791ca3c3ae /);
   const xo = run([XO_LOG]).stdout;
   assert.ok(xo.indexOf('ERROR (1)') < xo.indexOf('WARNING (1)'), 'most severe group first');
   assert.match(xo, /VM files-01 \(c98a232f-b339-0334-b946-23244d0a4b7b\) · job Nightly delta/);
@@ -128,7 +145,7 @@ test('exit codes: 0 below the threshold, 1 at or above, 2 for usage and input er
   assert.match(nothing.stdout, /Nothing recognised/);
   assert.equal(run([], { input: '' }).code, 0);
 
-  for (const args of [['--fail-on', 'fatal', SR44_TEXT], ['--bogus', SR44_TEXT], ['--context', '{oops', SR44_TEXT], ['--context', '[1]', SR44_TEXT], ['-', '-']]) {
+  for (const args of [['--fail-on', 'fatal', SR44_TEXT], ['--bogus', SR44_TEXT], ['--context', '{oops', SR44_TEXT], ['--context', '[1]', SR44_TEXT], ['-', '-'], ['--tolerance', '2', SR44_TEXT]]) {
     const r = run(args, { input: '' });
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.stderr, /^xapi-doctor: .+\nTry 'xapi-doctor --help'/, args.join(' '));
@@ -203,8 +220,38 @@ test('hostile input: escape sequences, control characters and bidi overrides are
   assert.ok(r.value.findings[0].params.reason.includes('<script>alert(1)</script> \u009b6n \u202Egnp.exe'));
 });
 
-test('--chain without the chain check in the library is a clear usage error', { skip: typeof doctor.checkVdiChains === 'function' }, () => {
-  const r = run(['--chain', XO_LOG]);
+test('--chain without the chain check in the library is a clear usage error', { skip: HAS_CHAINS }, () => {
+  const r = run(['--chain', RECORDS]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--chain needs checkVdiChains/);
+});
+
+test('--chain RECORDS: the chain check, as text and as exactly what checkVdiChains() returns', { skip: !HAS_CHAINS }, () => {
+  const text = readFileSync(RECORDS, 'utf8');
+  const r = json(['--chain', RECORDS]);
+  assert.deepEqual(r.value, doctor.checkVdiChains(text));
+  assert.ok(r.value.findings.some((f) => f.rule === 'CH001'));
+  assert.equal(r.code, 0, 'chain protection findings are warnings');
+  assert.equal(run(['--chain', RECORDS, '--fail-on', 'warning']).code, 1);
+  const out = run(['--chain', RECORDS]).stdout;
+  assert.match(out, /records\.json: VDI chain check, \d+ findings?: /);
+  assert.match(out, /VM db-01: Xen Orchestra would skip its backup \(chain depth 4, tripped by base copy 6f1b0c3a-0000-4000-8000-00000000000r\)/);
+  assert.match(out, /SR Local storage: 2 to coalesce/);
+  assert.match(out, /\$ xe sr-scan uuid=5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/);
+  const tolerant = json(['--chain', RECORDS, '--tolerance', '5']);
+  assert.deepEqual(tolerant.value, doctor.checkVdiChains(text, { tolerance: 5 }));
+  assert.ok(!tolerant.value.findings.some((f) => f.rule === 'CH001'));
+  assert.deepEqual(json(['--chain', '-'], { input: text }).value, r.value);
+  const bad = run(['--chain', SR44_TEXT]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^xapi-doctor: .*xe-snapshot-sr44\.txt: .+\((INVALID_JSON|INVALID_RECORDS)\)\n$/);
+  assert.equal(run(['--chain', RECORDS, '--tolerance', 'lots']).code, 2);
+});
+
+test('pool records given as a file are recognised and checked by diagnose()', { skip: !HAS_CHAINS }, () => {
+  const r = json([RECORDS]);
+  assert.deepEqual(r.value, doctor.diagnose(readFileSync(RECORDS)));
+  assert.equal(r.value.kind, 'records');
+  assert.ok(r.value.findings.some((f) => f.rule === 'CH001'));
+  assert.match(run([RECORDS]).stdout, /records\.json: pool records, .*\n {2}VDI chains of 1 VM on 1 SR checked/);
 });
