@@ -13,7 +13,8 @@ if [ ! -f "$smlog" ]; then
   mkdir -p "$(dirname "$smlog")"
   python3 ../shared/bench/gen_smlog.py --size-mb 16 --seed 2 -o "$smlog" 2>/dev/null
 fi
-features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
+# The same wasm features as the build (Cargo.toml's wasm-opt line).
+read -r -a features <<< "$(grep '^wasm-opt = ' Cargo.toml | grep -o -- '--enable-[a-z0-9-]*' | tr '\n' ' ')"
 levels=${LEVELS:-"3 s z"}
 passes=${PASSES:-"none O3 Os Oz"}
 work=target/size-matrix
