@@ -96,7 +96,7 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
         }
         // Records that the chain check cannot use give an empty diagnosis, not an error: the
         // dedicated entry point reports why.
-        input::Parsed::Records(value) => match chain::check(&value, &ChainOptions::default()) {
+        input::Parsed::Records(value) => match chain::check_value(&value, &ChainOptions::default()) {
             Ok(report) => Diagnosis {
                 kind: InputKind::Records,
                 findings: report.findings.clone(),
@@ -106,7 +106,7 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
             Err(_) => Diagnosis { kind: InputKind::Records, ..Diagnosis::empty() },
         },
         input::Parsed::SpacePlan(value) => {
-            match chain::space::plan(&value, options.context.host_version.as_deref()) {
+            match chain::space::plan_value(&value, options.context.host_version.as_deref()) {
                 Ok(plan) => Diagnosis {
                     kind: InputKind::Records,
                     findings: plan.findings.clone(),
@@ -125,14 +125,12 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
 /// parents, orphans, loops, the SRs' "VDIs to coalesce", findings and a graph.
 pub fn check_vdi_chains(records_json: &str, options: &ChainOptions) -> Result<ChainReport, Error> {
     check_size(records_json.len(), &Options::default())?;
-    let value: serde_json::Value =
-        serde_json::from_str(records_json).map_err(|e| Error::InvalidRecords(format!("the records are not valid JSON: {e}")))?;
-    chain::check(&value, options)
+    chain::check_json(records_json, options)
 }
 
 /// [`check_vdi_chains`] on records already parsed.
 pub fn check_vdi_chains_value(records: &serde_json::Value, options: &ChainOptions) -> Result<ChainReport, Error> {
-    chain::check(records, options)
+    chain::check_value(records, options)
 }
 
 /// Plans the snapshots a job takes at once on one SR: `{ sr, vdis, concurrency?, hostVersion?,
@@ -140,9 +138,7 @@ pub fn check_vdi_chains_value(records: &serde_json::Value, options: &ChainOption
 /// concurrency that fits, unreclaimed space, and findings.
 pub fn plan_snapshot_space(input_json: &str) -> Result<SpacePlan, Error> {
     check_size(input_json.len(), &Options::default())?;
-    let value: serde_json::Value =
-        serde_json::from_str(input_json).map_err(|e| Error::InvalidRecords(format!("the input is not valid JSON: {e}")))?;
-    chain::space::plan(&value, None)
+    chain::space::plan_json(input_json, None)
 }
 
 /// Every rule, in documentation order.

@@ -66,6 +66,9 @@ pub struct Scratch {
     cache_info: Vec<u32>,
     path_stamp: Vec<u32>,
     counted_stamp: Vec<u32>,
+    /// Per missing parent and per cycle: the SR that last counted it.
+    missing_seen: Vec<u32>,
+    cycle_seen: Vec<u32>,
     walk: u32,
 }
 
@@ -77,6 +80,8 @@ impl Scratch {
             cache_info: vec![0; n],
             path_stamp: vec![NONE; n],
             counted_stamp: vec![NONE; n],
+            missing_seen: vec![NONE; g.missing.len()],
+            cycle_seen: vec![NONE; g.cycles.len()],
             walk: 0,
         }
     }
@@ -95,21 +100,23 @@ pub fn analyse_sr(
 ) -> SrCoalesce {
     let mut out = SrCoalesce::default();
     let mut ours_not_xo = 0u64;
-    let mut cycles_seen: Vec<u32> = Vec::new();
-    let mut missing_seen: Vec<u32> = Vec::new();
     for &v in members {
         let vi = v as usize;
-        let in_cycle = g.in_cycle(v);
-        if in_cycle {
-            let c = g.cycle_of[vi];
-            if !cycles_seen.contains(&c) {
-                cycles_seen.push(c);
+        if g.in_cycle(v) {
+            if let Some(seen) = scratch.cycle_seen.get_mut(g.cycle_of[vi] as usize) {
+                if *seen != s {
+                    *seen = s;
+                    out.cycles += 1;
+                }
             }
             continue;
         }
         if let Parent::Missing(m) = g.parent[vi] {
-            if !missing_seen.contains(&m) {
-                missing_seen.push(m);
+            if let Some(seen) = scratch.missing_seen.get_mut(m as usize) {
+                if *seen != s {
+                    *seen = s;
+                    out.missing_parents += 1;
+                }
             }
         }
         if g.children(v).len() >= 2 {
@@ -121,8 +128,6 @@ pub fn analyse_sr(
             out.orphan_bytes = out.orphan_bytes.saturating_add(vdi.physical_utilisation.unwrap_or(0));
         }
     }
-    out.cycles = cycles_seen.len() as u64;
-    out.missing_parents = missing_seen.len() as u64;
 
     // Xen Orchestra's walk, with the shared-object cache of `_getVdiChainsInfo`.
     let n = g.len() as u32;
@@ -141,9 +146,7 @@ pub fn analyse_sr(
                 g.children(node).iter().filter(|&&c| rec.vdis[c as usize].sr == s).count()
             }
         } else {
-            g.missing
-                .get((node - n) as usize)
-                .map_or(0, |m| m.children.iter().filter(|&&c| rec.vdis[c as usize].sr == s).count())
+            g.missing.get((node - n) as usize).map_or(0, |m| m.children_in_sr(s) as usize)
         }
     };
     'vdis: for &v in members {

@@ -33,6 +33,14 @@ pub enum Parent {
 pub struct MissingParent<'a> {
     pub uuid: &'a str,
     pub children: Vec<u32>,
+    /// `(SR index, children in that SR)`: Xen Orchestra groups children per SR.
+    pub per_sr: Vec<(u32, u32)>,
+}
+
+impl MissingParent<'_> {
+    pub fn children_in_sr(&self, sr: u32) -> u32 {
+        self.per_sr.iter().find(|(s, _)| *s == sr).map_or(0, |(_, n)| *n)
+    }
 }
 
 /// A loop of `vhd-parent` links, in walk order (each node's parent is the next one).
@@ -126,11 +134,15 @@ impl<'a> Graph<'a> {
                 }
                 None => {
                     let m = *missing_index.entry(p).or_insert_with(|| {
-                        missing.push(MissingParent { uuid: p, children: Vec::new() });
+                        missing.push(MissingParent { uuid: p, children: Vec::new(), per_sr: Vec::new() });
                         (missing.len() - 1) as u32
                     });
                     if let Some(mp) = missing.get_mut(m as usize) {
                         mp.children.push(i as u32);
+                        match mp.per_sr.iter_mut().find(|(s, _)| *s == v.sr) {
+                            Some((_, n)) => *n += 1,
+                            None => mp.per_sr.push((v.sr, 1)),
+                        }
                     }
                     parent[i] = Parent::Missing(m);
                 }
@@ -354,12 +366,7 @@ impl<'a> Graph<'a> {
                     } else {
                         let (top, missing_single) = match self.parent[vi] {
                             Parent::Missing(m) => {
-                                let sr = rec.vdis[vi].sr;
-                                let siblings = self.missing[m as usize]
-                                    .children
-                                    .iter()
-                                    .filter(|&&c| rec.vdis[c as usize].sr == sr)
-                                    .count();
+                                let siblings = self.missing[m as usize].children_in_sr(rec.vdis[vi].sr);
                                 (Top::Missing(m), (siblings == 1) as u32)
                             }
                             _ => (Top::Root, 0),

@@ -11,6 +11,7 @@
 pub mod coalesce;
 pub mod graph;
 pub mod protection;
+pub mod raw;
 pub mod records;
 pub mod space;
 
@@ -323,9 +324,33 @@ impl Analysis<'_, '_> {
     }
 }
 
-/// Runs the chain check on parsed records.
-pub fn check(value: &Value, options: &ChainOptions) -> Result<ChainReport, Error> {
-    let mut rec = records::normalise(value)?;
+/// What a records parse error means for the caller.
+pub fn records_error(e: &serde_json::Error, what: &str) -> Error {
+    match e.classify() {
+        serde_json::error::Category::Data => Error::InvalidRecords(format!(
+            "{what} must be an object {{ VM, VBD, VDI, SR }} whose tables are maps keyed by opaque ref or arrays ({e})"
+        )),
+        _ => Error::InvalidRecords(format!("{what} are not valid JSON: {e}")),
+    }
+}
+
+/// The chain check on records as JSON text.
+pub fn check_json(text: &str, options: &ChainOptions) -> Result<ChainReport, Error> {
+    let raw: raw::RawTables<'_> = serde_json::from_str(text).map_err(|e| records_error(&e, "the records"))?;
+    check(&raw, options)
+}
+
+/// The chain check on records already parsed. They are written back to JSON text and read
+/// again: the typed parser then exists once in the `.wasm`, and this path (`diagnose`) is not
+/// the one large pools take.
+pub fn check_value(value: &Value, options: &ChainOptions) -> Result<ChainReport, Error> {
+    let text = serde_json::to_string(value).map_err(|e| Error::InvalidRecords(e.to_string()))?;
+    check_json(&text, options)
+}
+
+/// Runs the chain check on records deserialised with [`raw::RawTables`].
+pub fn check(raw: &raw::RawTables<'_>, options: &ChainOptions) -> Result<ChainReport, Error> {
+    let mut rec = records::normalise(raw)?;
     let graph = Graph::build(&rec);
     let chains = graph.walk_chains(&rec, options.tolerance);
 
@@ -446,7 +471,7 @@ fn vm_chains(rec: &mut Records<'_>, graph: &Graph<'_>, chains: &[ChainInfo]) -> 
         }
     }
     for list in &mut vm_snapshots {
-        list.sort_by(|a, b| rec.vms[*a as usize].snapshot_time.cmp(&rec.vms[*b as usize].snapshot_time));
+        list.sort_unstable_by(|a, b| (&rec.vms[*a as usize].snapshot_time, a).cmp(&(&rec.vms[*b as usize].snapshot_time, b)));
     }
     let no_vbd_table = rec.vbds.is_empty();
     if no_vbd_table && rec.vms.iter().any(|v| !v.vbds.is_empty()) {

@@ -97,12 +97,15 @@ pub fn js_string_to_number(s: &str) -> f64 {
     if let Some(v) = radix(["0x", "0X"], 16).or_else(|| radix(["0o", "0O"], 8)).or_else(|| radix(["0b", "0B"], 2)) {
         return v;
     }
-    let decimal = t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
-    if decimal {
-        t.parse::<f64>().unwrap_or(f64::NAN)
-    } else {
-        f64::NAN
-    }
+    // JavaScript also accepts `+1`, `.5` and `5.`, which JSON's grammar does not.
+    let unsigned = t.strip_prefix('+').unwrap_or(t);
+    let normalised = match (unsigned.strip_prefix('.'), unsigned.strip_suffix('.')) {
+        (Some(rest), _) => format!("0.{rest}"),
+        (None, Some(rest)) => rest.to_string(),
+        (None, None) => unsigned.to_string(),
+    };
+    let normalised = normalised.replacen("-.", "-0.", 1);
+    serde_json::from_str::<f64>(&normalised).unwrap_or(f64::NAN)
 }
 
 /// What Xen Orchestra's check does on one disk chain.
@@ -152,5 +155,12 @@ mod tests {
         assert_eq!(Tolerance::from_json(Some(&serde_json::json!({}))), Tolerance::Unlimited);
         assert_eq!(js_string_to_number("0x10"), 16.0);
         assert!(js_string_to_number("inf").is_nan());
+        assert_eq!(js_string_to_number(" 2 "), 2.0);
+        assert_eq!(js_string_to_number("+1.5"), 1.5);
+        assert_eq!(js_string_to_number(".5"), 0.5);
+        assert_eq!(js_string_to_number("-.5"), -0.5);
+        assert_eq!(js_string_to_number("5."), 5.0);
+        assert_eq!(js_string_to_number("1e3"), 1000.0);
+        assert!(js_string_to_number("1x").is_nan());
     }
 }

@@ -17,11 +17,9 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
+use super::raw::{truncate, Entry, LSize, Loose, RawRecord, RawTables, Table};
 use crate::Error;
-
-type Record = Map<String, Value>;
 
 /// Byte sizes above this (1 EiB) are reported as absurd; they are still used, with saturating
 /// arithmetic.
@@ -181,90 +179,29 @@ pub fn is_null_ref(s: &str) -> bool {
     s.is_empty() || s == "OpaqueRef:NULL"
 }
 
-fn field<'a>(r: &'a Record, names: &[&str]) -> Option<&'a Value> {
-    names.iter().find_map(|n| r.get(*n)).filter(|v| !v.is_null())
+fn text<'r>(fields: &[&'r Loose<'_>]) -> Option<&'r str> {
+    fields.iter().find_map(|f| f.str()).filter(|s| !s.trim().is_empty())
 }
 
-fn str_field<'a>(r: &'a Record, names: &[&str]) -> Option<&'a str> {
-    field(r, names).and_then(Value::as_str).filter(|s| !s.trim().is_empty())
+fn reference<'r>(fields: &[&'r Loose<'_>]) -> Option<&'r str> {
+    text(fields).filter(|s| !is_null_ref(s))
 }
 
-fn ref_field<'a>(r: &'a Record, names: &[&str]) -> Option<&'a str> {
-    str_field(r, names).filter(|s| !is_null_ref(s))
+fn refs<'r>(lists: &[&'r Loose<'_>]) -> Vec<&'r str> {
+    lists
+        .iter()
+        .map(|l| l.list())
+        .find(|l| !l.is_empty())
+        .map(|l| l.iter().map(|s| s.as_ref()).filter(|s| !is_null_ref(s)).collect())
+        .unwrap_or_default()
 }
 
-fn bool_field(r: &Record, names: &[&str]) -> Option<bool> {
-    match field(r, names)? {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
-        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
-        _ => None,
-    }
-}
-
-fn ref_list<'a>(r: &'a Record, names: &[&str]) -> Vec<&'a str> {
-    match field(r, names) {
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).filter(|s| !is_null_ref(s)).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// A size in bytes from a JSON number or a string of digits.
-fn parse_size(v: &Value) -> Result<u64, String> {
-    match v {
-        Value::Number(n) => {
-            if let Some(u) = n.as_u64() {
-                return Ok(u);
-            }
-            if n.as_i64().is_some_and(|i| i < 0) {
-                return Err(format!("{n} is negative"));
-            }
-            float_size(n.as_f64().unwrap_or(f64::NAN), &n.to_string())
-        }
-        Value::String(s) => {
-            let t = s.trim();
-            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-                return t.parse::<u64>().map_err(|_| format!("\"{t}\" does not fit in 64 bits"));
-            }
-            if t.starts_with('-') {
-                return Err(format!("\"{t}\" is negative"));
-            }
-            match t.parse::<f64>() {
-                Ok(f) => float_size(f, t),
-                Err(_) => Err(format!("\"{}\" is not a number", truncate(t, 40))),
-            }
-        }
-        Value::Bool(_) | Value::Array(_) | Value::Object(_) => Err("it is not a number".to_string()),
-        Value::Null => Err("it is null".to_string()),
-    }
-}
-
-fn float_size(f: f64, text: &str) -> Result<u64, String> {
-    if !f.is_finite() || f < 0.0 {
-        return Err(format!("{text} is not a valid size"));
-    }
-    if f >= 18_446_744_073_709_551_615.0 {
-        return Err(format!("{text} does not fit in 64 bits"));
-    }
-    if f.fract() != 0.0 {
-        return Err(format!("{text} is not a whole number of bytes"));
-    }
-    // In range and whole: the conversion is exact enough for a byte count.
-    Ok(f as u64)
-}
-
-fn truncate(s: &str, max: usize) -> &str {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
-}
-
-/// Reads a size field, reporting unusable and absurd values.
-fn size_field(r: &Record, names: &[&str], table: &'static str, id: &str, warnings: &mut Warnings) -> Option<u64> {
-    let (name, value) = names.iter().find_map(|n| r.get(*n).filter(|v| !v.is_null()).map(|v| (*n, v)))?;
-    match parse_size(value) {
-        Ok(bytes) => {
+/// Reads a size field (the first present of `fields`, with its name), reporting unusable and
+/// absurd values.
+fn size(fields: &[(&str, &Loose<'_>)], table: &'static str, id: &str, warnings: &mut Warnings) -> Option<u64> {
+    let (name, value) = fields.iter().find(|(_, v)| !v.is_absent())?;
+    match value.size() {
+        LSize::Bytes(bytes) => {
             if bytes > ABSURD_BYTES {
                 warnings.push(
                     WarningKind::AbsurdValue,
@@ -276,74 +213,57 @@ fn size_field(r: &Record, names: &[&str], table: &'static str, id: &str, warning
             }
             Some(bytes)
         }
-        Err(reason) => {
-            warnings.push(
-                WarningKind::AbsurdValue,
-                table,
-                id,
-                Some(name),
-                format!("`{name}` is ignored: {reason}"),
-            );
+        LSize::Unusable(reason) => {
+            warnings.push(WarningKind::AbsurdValue, table, id, Some(name), format!("`{name}` is ignored: {reason}"));
             None
         }
-    }
-}
-
-fn snapshot_time(r: &Record) -> Option<String> {
-    match field(r, &["snapshot_time", "snapshot-time"])? {
-        Value::String(s) if !s.trim().is_empty() && !s.starts_with("19700101") => Some(s.trim().to_string()),
-        Value::Number(n) => n.as_f64().filter(|f| *f > 0.0).map(|f| format!("{f:020.3}")),
-        _ => None,
+        LSize::Absent => None,
     }
 }
 
 /// The entries of one table: `(key, record)` from an object keyed by ref, `(None, record)`
 /// from an array.
-fn entries<'a>(
-    records: &'a Record,
-    table: &'static str,
+fn entries<'r, 'a>(
+    table: &'r Table<'a>,
+    name: &'static str,
     warnings: &mut Warnings,
-) -> Result<Vec<(Option<&'a str>, &'a Record)>, Error> {
+) -> Result<Vec<(Option<&'r str>, &'r RawRecord<'a>)>, Error> {
     let mut out = Vec::new();
-    match records.get(table) {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(map)) => {
-            for (key, value) in map {
-                match value.as_object() {
-                    Some(r) => out.push((Some(key.as_str()), r)),
-                    None => warnings.push(
+    match table {
+        Table::Absent => {}
+        Table::Map(items) => {
+            out.reserve(items.len());
+            for (key, entry) in items {
+                match entry {
+                    Entry::Record(r) => out.push((Some(key.as_ref()), &**r)),
+                    Entry::NotARecord => warnings.push(
                         WarningKind::NotARecord,
-                        table,
+                        name,
                         key,
                         None,
-                        format!("the {table} entry `{}` is not an object; it is ignored", truncate(key, 80)),
+                        format!("the {name} entry `{}` is not an object; it is ignored", truncate(key, 80)),
                     ),
                 }
             }
         }
-        Some(Value::Array(items)) => {
-            for (i, value) in items.iter().enumerate() {
-                match value.as_object() {
-                    Some(r) => out.push((None, r)),
-                    None => warnings.push(
+        Table::Array(items) => {
+            out.reserve(items.len());
+            for (i, entry) in items.iter().enumerate() {
+                match entry {
+                    Entry::Record(r) => out.push((None, &**r)),
+                    Entry::NotARecord => warnings.push(
                         WarningKind::NotARecord,
-                        table,
+                        name,
                         "",
                         None,
-                        format!("item {i} of the {table} array is not an object; it is ignored"),
+                        format!("item {i} of the {name} array is not an object; it is ignored"),
                     ),
                 }
             }
         }
-        Some(other) => {
-            let got = match other {
-                Value::Bool(_) => "a boolean",
-                Value::Number(_) => "a number",
-                Value::String(_) => "a string",
-                _ => "something else",
-            };
+        Table::Invalid(got) => {
             return Err(Error::InvalidRecords(format!(
-                "`{table}` must be an object keyed by opaque ref (XAPI records) or an array (xo-server objects); it is {got}"
+                "`{name}` must be an object keyed by opaque ref (XAPI records) or an array (xo-server objects); it is {got}"
             )));
         }
     }
@@ -351,73 +271,76 @@ fn entries<'a>(
 }
 
 /// Every identity a record can be referred to by: its key, `$ref`, `_xapiRef`, `id`, `uuid`.
-fn identities<'a>(key: Option<&'a str>, r: &'a Record) -> impl Iterator<Item = &'a str> {
-    let fields = ["$ref", "_xapiRef", "id", "uuid"].into_iter().filter_map(move |n| r.get(n).and_then(Value::as_str));
-    key.into_iter().chain(fields).filter(|s| !is_null_ref(s))
+fn identities<'r>(key: Option<&'r str>, r: &'r RawRecord<'_>) -> impl Iterator<Item = &'r str> {
+    let fields = [r.dollar_ref.str(), r.xapi_ref.str(), r.id.str(), r.uuid.str()];
+    key.into_iter().chain(fields.into_iter().flatten()).filter(|s| !is_null_ref(s))
 }
 
-fn record_key<'a>(key: Option<&'a str>, r: &'a Record) -> &'a str {
+fn record_key<'r>(key: Option<&'r str>, r: &'r RawRecord<'_>) -> &'r str {
     identities(key, r).next().unwrap_or("")
 }
 
 /// Indexes a record under its identities; an identity already taken keeps its first record.
-fn index<'a>(map: &mut HashMap<&'a str, u32>, key: Option<&'a str>, r: &'a Record, i: u32) {
+fn index<'r>(map: &mut HashMap<&'r str, u32>, key: Option<&'r str>, r: &'r RawRecord<'_>, i: u32) {
     for id in identities(key, r) {
         map.entry(id).or_insert(i);
     }
 }
 
+fn name<'r>(r: &'r RawRecord<'_>) -> Option<&'r str> {
+    text(&[&r.name_label, &r.name_label_cli, &r.name_label_camel])
+}
+
 const XO_VDI_TYPES: [&str; 3] = ["VDI", "VDI-snapshot", "VDI-unmanaged"];
 
 /// Normalises `{ VM, VBD, VDI, SR }`.
-pub fn normalise(value: &Value) -> Result<Records<'_>, Error> {
-    let Some(obj) = value.as_object() else {
+pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
+    if !raw.VDI.is_present() {
         return Err(Error::InvalidRecords(
-            "the records must be an object { VM, VBD, VDI, SR } whose tables are maps keyed by opaque ref or arrays"
+            "there is no `VDI` table: give the VDI records as an object keyed by opaque ref or an array of \
+             xo-server VDI objects"
                 .to_string(),
         ));
-    };
-    match obj.get("VDI") {
-        Some(Value::Object(_)) | Some(Value::Array(_)) => {}
-        _ => {
-            return Err(Error::InvalidRecords(
-                "there is no `VDI` table: give the VDI records as an object keyed by opaque ref or an array of \
-                 xo-server VDI objects"
-                    .to_string(),
-            ))
-        }
     }
     let mut rec = Records::default();
     let mut warnings = Warnings::default();
-    let sr_entries = entries(obj, "SR", &mut warnings)?;
-    let vm_entries = entries(obj, "VM", &mut warnings)?;
-    let vbd_entries = entries(obj, "VBD", &mut warnings)?;
-    let vdi_entries = entries(obj, "VDI", &mut warnings)?;
+    let sr_entries = entries(&raw.SR, "SR", &mut warnings)?;
+    let vm_entries = entries(&raw.VM, "VM", &mut warnings)?;
+    let vbd_entries = entries(&raw.VBD, "VBD", &mut warnings)?;
+    let vdi_entries = entries(&raw.VDI, "VDI", &mut warnings)?;
 
     // SRs first: VDIs resolve their SR through this index.
-    for (key, r) in &sr_entries {
+    rec.srs.reserve(sr_entries.len());
+    for &(key, r) in &sr_entries {
         let i = rec.srs.len() as u32;
-        let k = record_key(*key, r);
-        let uuid = str_field(r, &["uuid"]);
+        let k = record_key(key, r);
+        let uuid = text(&[&r.uuid]);
         let id = uuid.unwrap_or(k);
-        let is_xo = r.get("type").and_then(Value::as_str) == Some("SR");
-        let sr_type = if is_xo { str_field(r, &["SR_type"]) } else { str_field(r, &["type", "SR_type"]) };
-        let (size_names, used_names): (&[&str], &[&str]) = if is_xo {
-            (&["physical_size", "size"], &["physical_utilisation", "physical_usage"])
+        let is_xo = r.kind.str() == Some("SR");
+        let (sr_type, size_fields, used_fields) = if is_xo {
+            (
+                text(&[&r.SR_type]),
+                [("physical_size", &r.physical_size), ("size", &r.size)],
+                [("physical_utilisation", &r.physical_utilisation), ("physical_usage", &r.physical_usage)],
+            )
         } else {
-            (&["physical_size", "physical-size"], &["physical_utilisation", "physical-utilisation", "physical_usage"])
+            (
+                text(&[&r.kind, &r.SR_type]),
+                [("physical_size", &r.physical_size), ("physical-size", &r.physical_size_cli)],
+                [("physical_utilisation", &r.physical_utilisation), ("physical-utilisation", &r.physical_utilisation_cli)],
+            )
         };
         rec.srs.push(SrRec {
             key: k,
             uuid,
-            name: str_field(r, &["name_label", "name-label", "nameLabel"]),
+            name: name(r),
             sr_type,
-            physical_size: size_field(r, size_names, "SR", id, &mut warnings),
-            physical_utilisation: size_field(r, used_names, "SR", id, &mut warnings),
-            vdis: ref_list(r, &["VDIs", "$VDIs"]),
+            physical_size: size(&size_fields, "SR", id, &mut warnings),
+            physical_utilisation: size(&used_fields, "SR", id, &mut warnings),
+            vdis: refs(&[&r.VDIs, &r.xo_VDIs]),
             known: true,
         });
-        index(&mut rec.sr_index, *key, r, i);
+        index(&mut rec.sr_index, key, r, i);
     }
     // Which SR lists which VDI, for VDIs that do not name their SR.
     let mut listed_in: HashMap<&str, u32> = HashMap::new();
@@ -427,47 +350,50 @@ pub fn normalise(value: &Value) -> Result<Records<'_>, Error> {
         }
     }
 
-    for (key, r) in &vm_entries {
+    rec.vms.reserve(vm_entries.len());
+    for &(key, r) in &vm_entries {
         let i = rec.vms.len() as u32;
-        let xo_type = r.get("type").and_then(Value::as_str);
+        let xo_type = r.kind.str();
         rec.vms.push(VmRec {
-            key: record_key(*key, r),
-            uuid: str_field(r, &["uuid"]),
-            name: str_field(r, &["name_label", "name-label", "nameLabel"]),
-            vbds: ref_list(r, &["VBDs", "$VBDs"]),
-            is_snapshot: bool_field(r, &["is_a_snapshot"]).unwrap_or(xo_type == Some("VM-snapshot")),
-            is_template: bool_field(r, &["is_a_template"]).unwrap_or(xo_type == Some("VM-template")),
-            is_control_domain: bool_field(r, &["is_control_domain"]).unwrap_or(xo_type == Some("VM-controller")),
-            snapshot_of: ref_field(r, &["snapshot_of", "$snapshot_of"]),
-            snapshot_time: snapshot_time(r),
+            key: record_key(key, r),
+            uuid: text(&[&r.uuid]),
+            name: name(r),
+            vbds: refs(&[&r.VBDs, &r.xo_VBDs]),
+            is_snapshot: r.is_a_snapshot.bool().unwrap_or(xo_type == Some("VM-snapshot")),
+            is_template: r.is_a_template.bool().unwrap_or(xo_type == Some("VM-template")),
+            is_control_domain: r.is_control_domain.bool().unwrap_or(xo_type == Some("VM-controller")),
+            snapshot_of: reference(&[&r.snapshot_of, &r.xo_snapshot_of]),
+            snapshot_time: r.snapshot_time.time().or_else(|| r.snapshot_time_cli.time()),
         });
-        index(&mut rec.vm_index, *key, r, i);
+        index(&mut rec.vm_index, key, r, i);
     }
 
-    for (key, r) in &vbd_entries {
+    rec.vbds.reserve(vbd_entries.len());
+    for &(key, r) in &vbd_entries {
         let i = rec.vbds.len() as u32;
-        let kind = match str_field(r, &["type"]) {
+        let kind = match text(&[&r.kind]) {
             Some(t) if t.eq_ignore_ascii_case("disk") => VbdKind::Disk,
             Some(t) if t.eq_ignore_ascii_case("cd") => VbdKind::Cd,
             Some(t) if t.eq_ignore_ascii_case("floppy") => VbdKind::Floppy,
-            _ => match bool_field(r, &["is_cd_drive"]) {
+            _ => match r.is_cd_drive.bool() {
                 Some(true) => VbdKind::Cd,
                 Some(false) => VbdKind::Disk,
                 None => VbdKind::Unknown,
             },
         };
         rec.vbds.push(VbdRec {
-            key: record_key(*key, r),
-            vm: ref_field(r, &["VM", "$VM"]),
-            vdi: ref_field(r, &["VDI", "$VDI"]),
+            key: record_key(key, r),
+            vm: reference(&[&r.VM, &r.xo_VM]),
+            vdi: reference(&[&r.VDI, &r.xo_VDI]),
             kind,
         });
-        index(&mut rec.vbd_index, *key, r, i);
+        index(&mut rec.vbd_index, key, r, i);
     }
 
-    for (key, r) in &vdi_entries {
-        let k = record_key(*key, r);
-        let uuid = str_field(r, &["uuid"]);
+    rec.vdis.reserve(vdi_entries.len());
+    for &(key, r) in &vdi_entries {
+        let k = record_key(key, r);
+        let uuid = text(&[&r.uuid]);
         let id = uuid.unwrap_or(k);
         if let Some(u) = uuid {
             if rec.vdi_by_uuid.contains_key(u) {
@@ -490,8 +416,8 @@ pub fn normalise(value: &Value) -> Result<Records<'_>, Error> {
             );
         }
         let i = rec.vdis.len() as u32;
-        let xo_type = r.get("type").and_then(Value::as_str).filter(|t| XO_VDI_TYPES.contains(t));
-        let managed = match (bool_field(r, &["managed"]), xo_type) {
+        let xo_type = r.kind.str().filter(|t| XO_VDI_TYPES.contains(t));
+        let managed = match (r.managed.bool(), xo_type) {
             (Some(m), _) => m,
             (None, Some(t)) => t != "VDI-unmanaged",
             (None, None) => {
@@ -505,15 +431,16 @@ pub fn normalise(value: &Value) -> Result<Records<'_>, Error> {
                 true
             }
         };
-        let is_snapshot = bool_field(r, &["is_a_snapshot"]).unwrap_or(xo_type == Some("VDI-snapshot"));
-        let parent = match field(r, &["sm_config", "sm-config"]) {
-            Some(Value::Object(sm)) => sm.get("vhd-parent").and_then(Value::as_str),
-            _ => None,
-        }
-        .or_else(|| str_field(r, &["parent"]))
-        .filter(|p| !p.trim().is_empty());
-        let sr_ref = ref_field(r, &["SR", "$SR"]);
-        let sr = match sr_ref {
+        let is_snapshot = r.is_a_snapshot.bool().unwrap_or(xo_type == Some("VDI-snapshot"));
+        // xo-server's `parent` is the vhd-parent uuid; XAPI's own `parent` is an unrelated,
+        // deprecated VDI ref (always OpaqueRef:NULL), so it is read on xo-server objects only.
+        let parent = r
+            .sm_config
+            .vhd_parent()
+            .or(r.sm_config_cli.vhd_parent())
+            .or_else(|| xo_type.and_then(|_| r.parent.str()))
+            .filter(|p| !is_null_ref(p));
+        let sr = match reference(&[&r.SR, &r.xo_SR]) {
             Some(s) => match rec.sr_index.get(s) {
                 Some(&i) => i,
                 None => {
@@ -529,7 +456,7 @@ pub fn normalise(value: &Value) -> Result<Records<'_>, Error> {
                     placeholder_sr(&mut rec, s)
                 }
             },
-            None => match identities(*key, r).find_map(|v| listed_in.get(v)) {
+            None => match identities(key, r).find_map(|v| listed_in.get(v)) {
                 Some(&i) => i,
                 None => {
                     warnings.push(
@@ -543,24 +470,30 @@ pub fn normalise(value: &Value) -> Result<Records<'_>, Error> {
                 }
             },
         };
-        let (virt, phys): (&[&str], &[&str]) = if xo_type.is_some() {
-            (&["virtual_size", "size"], &["physical_utilisation", "usage"])
+        let (virt, phys) = if xo_type.is_some() {
+            (
+                [("virtual_size", &r.virtual_size), ("size", &r.size)],
+                [("physical_utilisation", &r.physical_utilisation), ("usage", &r.usage)],
+            )
         } else {
-            (&["virtual_size", "virtual-size"], &["physical_utilisation", "physical-utilisation"])
+            (
+                [("virtual_size", &r.virtual_size), ("virtual-size", &r.virtual_size_cli)],
+                [("physical_utilisation", &r.physical_utilisation), ("physical-utilisation", &r.physical_utilisation_cli)],
+            )
         };
         rec.vdis.push(VdiRec {
             key: k,
             uuid,
-            name: str_field(r, &["name_label", "name-label", "nameLabel"]),
+            name: name(r),
             managed,
             is_snapshot,
             sr,
             parent,
-            virtual_size: size_field(r, virt, "VDI", id, &mut warnings),
-            physical_utilisation: size_field(r, phys, "VDI", id, &mut warnings),
-            snapshot_of: ref_field(r, &["snapshot_of", "$snapshot_of"]),
+            virtual_size: size(&virt, "VDI", id, &mut warnings),
+            physical_utilisation: size(&phys, "VDI", id, &mut warnings),
+            snapshot_of: reference(&[&r.snapshot_of, &r.xo_snapshot_of]),
         });
-        index(&mut rec.vdi_index, *key, r, i);
+        index(&mut rec.vdi_index, key, r, i);
         if let Some(u) = uuid {
             rec.vdi_by_uuid.insert(u, i);
         }
@@ -593,19 +526,37 @@ fn placeholder_sr<'a>(rec: &mut Records<'a>, reference: &'a str) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::raw::{size_from_str, LSize, RawTables};
+
+    fn bytes(s: LSize) -> Option<u64> {
+        match s {
+            LSize::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
 
     #[test]
     fn sizes_parse_from_numbers_and_strings() {
-        assert_eq!(parse_size(&serde_json::json!(10)), Ok(10));
-        assert_eq!(parse_size(&serde_json::json!("10737418240")), Ok(10_737_418_240));
-        assert_eq!(parse_size(&serde_json::json!(1e3)), Ok(1000));
-        assert!(parse_size(&serde_json::json!(-1)).is_err());
-        assert!(parse_size(&serde_json::json!("-5")).is_err());
-        assert!(parse_size(&serde_json::json!(1.5)).is_err());
-        assert!(parse_size(&serde_json::json!("99999999999999999999999")).is_err());
-        assert!(parse_size(&serde_json::json!(1e30)).is_err());
-        assert!(parse_size(&serde_json::json!("abc")).is_err());
-        assert_eq!(parse_size(&serde_json::json!(u64::MAX)), Ok(u64::MAX));
+        assert_eq!(bytes(size_from_str("10737418240")), Some(10_737_418_240));
+        assert_eq!(bytes(size_from_str("1e3")), Some(1000));
+        assert_eq!(bytes(size_from_str("-5")), None);
+        assert_eq!(bytes(size_from_str("1.5")), None);
+        assert_eq!(bytes(size_from_str("99999999999999999999999")), None);
+        assert_eq!(bytes(size_from_str("abc")), None);
+        assert_eq!(bytes(size_from_str("inf")), None);
+        let raw: RawTables<'_> = serde_json::from_str(
+            r#"{"VDI": [{"virtual_size": 10}, {"virtual_size": -1}, {"virtual_size": 1.5}, {"virtual_size": 1e30},
+                        {"virtual_size": 18446744073709551615}, {"virtual_size": [1]}, 7]}"#,
+        )
+        .unwrap();
+        let super::super::raw::Table::Array(items) = &raw.VDI else { panic!() };
+        let sizes: Vec<Option<u64>> = items
+            .iter()
+            .filter_map(|e| match e {
+                super::super::raw::Entry::Record(r) => Some(bytes(r.virtual_size.size())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sizes, vec![Some(10), None, None, None, Some(u64::MAX), None]);
     }
 }

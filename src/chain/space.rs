@@ -18,6 +18,7 @@
 
 use serde::Serialize;
 
+use super::raw::{Entry, Loose, RawPlanInput, RawTables, Table};
 use super::records::{normalise, RecordWarning};
 use crate::rules::{sr_family, SrFamily};
 use crate::Error;
@@ -128,6 +129,7 @@ pub struct SpacePlan {
     pub sr_type: Option<String>,
     pub provisioning: Provisioning,
     /// Snapshots taken at once (the input's `concurrency`, at most the number of disks).
+    #[serde(serialize_with = "crate::model::as_js_number")]
     pub concurrency: u64,
     /// Whether the `concurrency` largest snapshots fit in the free space; `null` when a size
     /// is unknown.
@@ -158,40 +160,57 @@ pub fn is_space_plan_input(value: &serde_json::Value) -> bool {
     o.get("sr").is_some_and(|v| v.is_object()) && o.get("vdis").is_some_and(|v| v.is_array() || v.is_object())
 }
 
-/// Plans the snapshots of `input` = `{ sr, vdis, concurrency?, hostVersion?, srVdis? }`.
-pub fn plan(input: &serde_json::Value, fallback_host_version: Option<&str>) -> Result<SpacePlan, Error> {
-    use serde_json::{json, Value};
-    let Some(obj) = input.as_object() else {
-        return Err(Error::InvalidRecords("the space plan input must be an object { sr, vdis, concurrency, hostVersion }".into()));
-    };
-    let sr = match obj.get("sr") {
-        Some(v @ Value::Object(_)) => v,
+/// What a plan-input parse error means for the caller.
+pub fn input_error(e: &serde_json::Error) -> Error {
+    match e.classify() {
+        serde_json::error::Category::Data => {
+            Error::InvalidRecords(format!("the space plan input must be an object {{ sr, vdis, concurrency, hostVersion }} ({e})"))
+        }
+        _ => Error::InvalidRecords(format!("the space plan input is not valid JSON: {e}")),
+    }
+}
+
+/// [`plan`] on JSON text.
+pub fn plan_json(text: &str, fallback_host_version: Option<&str>) -> Result<SpacePlan, Error> {
+    let input: RawPlanInput<'_> = serde_json::from_str(text).map_err(|e| input_error(&e))?;
+    plan(input, fallback_host_version)
+}
+
+/// [`plan`] on a parsed value (written back to text, so the typed parser exists once).
+pub fn plan_value(value: &serde_json::Value, fallback_host_version: Option<&str>) -> Result<SpacePlan, Error> {
+    let text = serde_json::to_string(value).map_err(|e| Error::InvalidRecords(e.to_string()))?;
+    plan_json(&text, fallback_host_version)
+}
+
+/// Plans the snapshots of `{ sr, vdis, concurrency?, hostVersion?, srVdis? }`; `fallback_host_version`
+/// is used when the input has none (`diagnose`'s `options.context.hostVersion`).
+pub fn plan(input: RawPlanInput<'_>, fallback_host_version: Option<&str>) -> Result<SpacePlan, Error> {
+    let sr = match input.sr {
+        Some(Entry::Record(r)) => r,
         _ => return Err(Error::InvalidRecords("`sr` must be the SR's record (XAPI record or xo-server object)".into())),
     };
-    let vdis = match obj.get("vdis") {
-        Some(v @ (Value::Array(_) | Value::Object(_))) => v,
-        _ => {
-            return Err(Error::InvalidRecords(
-                "`vdis` must list the VDI records to snapshot at once (an array, or an object keyed by opaque ref)".into(),
-            ))
+    if !input.vdis.is_present() {
+        return Err(Error::InvalidRecords(
+            "`vdis` must list the VDI records to snapshot at once (an array, or an object keyed by opaque ref)".into(),
+        ));
+    }
+    let concurrency = match &input.concurrency {
+        Loose::Absent => None,
+        Loose::U64(c) if *c >= 1 => Some(*c),
+        Loose::F64(f) if *f >= 1.0 && f.fract() == 0.0 && *f < 9.0e15 => Some(*f as u64),
+        Loose::U64(_) | Loose::I64(_) | Loose::F64(_) => {
+            return Err(Error::InvalidInput("`concurrency` must be a whole number of at least 1".into()))
         }
+        other => return Err(Error::InvalidInput(format!("`concurrency` must be a number; it is {}", other.type_name()))),
     };
-    let concurrency = match obj.get("concurrency") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => match n.as_u64() {
-            Some(c) if c >= 1 => Some(c),
-            _ => return Err(Error::InvalidInput(format!("`concurrency` must be a whole number of at least 1; it is {n}"))),
-        },
-        Some(_) => return Err(Error::InvalidInput("`concurrency` must be a number".into())),
-    };
-    let host_version = match obj.get("hostVersion") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
+    let host_version = match &input.host_version {
+        Loose::Str(s) => Some(s.to_string()),
+        Loose::F64(n) => Some(n.to_string()),
+        Loose::U64(n) => Some(n.to_string()),
         _ => fallback_host_version.map(str::to_string),
     };
-
-    let wrapped = json!({ "SR": [sr], "VDI": vdis });
-    let rec = normalise(&wrapped)?;
+    let tables = RawTables { SR: Table::Array(vec![Entry::Record(sr)]), VDI: input.vdis, ..RawTables::default() };
+    let rec = normalise(&tables)?;
     let mut warnings = rec.warnings.list.clone();
     let Some(sr_rec) = rec.srs.first() else {
         return Err(Error::InvalidRecords("`sr` is not a usable SR record".into()));
@@ -224,7 +243,9 @@ pub fn plan(input: &serde_json::Value, fallback_host_version: Option<&str>) -> R
     let concurrency = concurrency.unwrap_or(n).min(n);
     let mut needs: Vec<u64> = per_vdi.iter().filter_map(|v| v.required_bytes).collect();
     let all_known = needs.len() == per_vdi.len();
-    needs.sort_unstable_by(|a, b| b.cmp(a));
+    // Largest first.
+    needs.sort_unstable();
+    needs.reverse();
     let required_bytes = needs.iter().take(concurrency as usize).fold(0u64, |acc, x| acc.saturating_add(*x));
     let free_bytes = match (sr_rec.physical_size, sr_rec.physical_utilisation) {
         (Some(size), Some(used)) => Some(size.saturating_sub(used)),
@@ -253,10 +274,10 @@ pub fn plan(input: &serde_json::Value, fallback_host_version: Option<&str>) -> R
         count
     });
 
-    let unreclaimed_bytes = match (obj.get("srVdis"), sr_rec.physical_utilisation) {
-        (Some(all @ (Value::Array(_) | Value::Object(_))), Some(used)) => {
-            let wrapped_all = json!({ "VDI": all });
-            let all_rec = normalise(&wrapped_all)?;
+    let all_tables = RawTables { VDI: input.sr_vdis, ..RawTables::default() };
+    let unreclaimed_bytes = match (all_tables.VDI.is_present(), sr_rec.physical_utilisation) {
+        (true, Some(used)) => {
+            let all_rec = normalise(&all_tables)?;
             let visible = all_rec
                 .vdis
                 .iter()

@@ -220,7 +220,7 @@ fn disk_phrase(d: &DiskChain) -> String {
 fn free_percent(sr: &SrChains) -> Option<u64> {
     let size = sr.physical_size.filter(|s| *s > 0)?;
     let free = sr.free_bytes?;
-    Some(((u128::from(free) * 100) / u128::from(size)) as u64)
+    Some((free as f64 / size as f64 * 100.0) as u64)
 }
 
 fn sr_label(sr: Option<&SrChains>) -> String {

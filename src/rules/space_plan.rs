@@ -59,7 +59,7 @@ fn percent(part: u64, whole: u64) -> u64 {
     if whole == 0 {
         0
     } else {
-        ((u128::from(part) * 100) / u128::from(whole)) as u64
+        (part as f64 / whole as f64 * 100.0) as u64
     }
 }
 
