@@ -212,6 +212,8 @@ export interface ChainOptions {
    * never trip; a numeric string converts as in JavaScript (`"2"` is 2, `"abc"` is `NaN`).
    */
   tolerance?: number | string | boolean | null;
+  /** Build `graph` (default `true`); a one-VM pre-flight can skip it. */
+  graph?: boolean | null;
 }
 
 /** How a VBD plugs its disk into the VM. */
@@ -376,7 +378,8 @@ export interface ChainReport {
   srs: SrChains[];
   /** Most severe first (rules `CH001`–`CH006`, `SP002`). */
   findings: Finding[];
-  graph: ChainGraph;
+  /** `null` when `options.graph` is `false`. */
+  graph: ChainGraph | null;
   /** At most 200; `warningsOmitted` counts the rest. */
   warnings: RecordWarning[];
   warningsOmitted: number;

@@ -121,7 +121,7 @@ fn chain_options_from(value: &JsValue) -> Result<crate::ChainOptions, JsValue> {
         return Ok(crate::ChainOptions::default());
     }
     if !value.is_object() || js_sys::Array::is_array(value) {
-        return Err(js_error("INVALID_OPTIONS", "options must be an object { tolerance }"));
+        return Err(js_error("INVALID_OPTIONS", "options must be an object { tolerance, graph }"));
     }
     // A getter that throws reads as absent.
     let t = js_sys::Reflect::get(value, &JsValue::from_str("tolerance")).unwrap_or(JsValue::UNDEFINED);
@@ -136,7 +136,13 @@ fn chain_options_from(value: &JsValue) -> Result<crate::ChainOptions, JsValue> {
     } else {
         Tolerance::Unlimited
     };
-    Ok(crate::ChainOptions { tolerance })
+    let graph = js_sys::Reflect::get(value, &JsValue::from_str("graph")).unwrap_or(JsValue::UNDEFINED);
+    let graph = match graph.as_bool() {
+        Some(b) => b,
+        None if graph.is_undefined() || graph.is_null() => true,
+        None => return Err(js_error("INVALID_OPTIONS", "options.graph must be a boolean")),
+    };
+    Ok(crate::ChainOptions { tolerance, graph })
 }
 
 /// Records (an object, or its JSON text) as JSON text.

@@ -11,7 +11,7 @@ use xapi_doctor::chain::space::{
 use xapi_doctor::{check_vdi_chains, check_vdi_chains_value, diagnose_text, plan_snapshot_space, ChainOptions, Options, Tolerance};
 
 fn opts(tolerance: Tolerance) -> ChainOptions {
-    ChainOptions { tolerance }
+    ChainOptions { tolerance, ..ChainOptions::default() }
 }
 
 fn rule_ids(findings: &[xapi_doctor::Finding]) -> Vec<&'static str> {
@@ -90,10 +90,13 @@ fn two_pending_coalesces_trip_with_tolerance_0_and_1_not_2() {
     assert_eq!(rep.vms[0].tripped_by.as_deref(), Some("R"), "tolerance 1 trips at the second");
     assert_eq!(rep.vms[0].tripped_disk.as_deref(), Some("L"));
     assert!(rep.findings.iter().any(|f| f.rule == "CH001" && f.params.get("trippedBy") == Some("R")));
-    let node = rep.graph.nodes.iter().find(|n| n.id == "R").unwrap();
+    let node = rep.graph.as_ref().unwrap().nodes.iter().find(|n| n.id == "R").unwrap();
     assert!(node.flags.contains(&xapi_doctor::chain::NodeFlag::TrippedProtection));
     let rep = check_vdi_chains_value(&r, &opts(Tolerance::Limit(2))).unwrap();
     assert!(!rep.vms[0].would_skip);
+    let no_graph = ChainOptions::from_json(r#"{"graph": false}"#).unwrap();
+    assert!(check_vdi_chains_value(&r, &no_graph).unwrap().graph.is_none());
+    assert_eq!(ChainOptions::from_json(r#"{"graph": 1}"#).unwrap_err().code(), "INVALID_OPTIONS");
     assert!(!rule_ids(&rep.findings).contains(&"CH001"));
     // Absent tolerance is the default, 1.
     let rep = check_vdi_chains(&r.to_string(), &ChainOptions::from_json("{}").unwrap()).unwrap();
@@ -124,7 +127,7 @@ fn xo_sr_count_quirk_is_reproduced_and_explained() {
     let sr = &rep.srs[0];
     assert_eq!(sr.xo_vdis_to_coalesce, Some(1));
     assert_eq!(sr.vdis_to_coalesce, 1);
-    let len = |id: &str| rep.graph.nodes.iter().find(|n| n.id == id).unwrap().xo_unhealthy_length;
+    let len = |id: &str| rep.graph.as_ref().unwrap().nodes.iter().find(|n| n.id == id).unwrap().xo_unhealthy_length;
     assert_eq!(len("L"), Some(1));
     assert_eq!(len("M"), Some(1), "M inherits B1's count through the shared cached object");
     assert!(sr.xo_difference.as_deref().unwrap().contains("per-disk lengths"), "{:?}", sr.xo_difference);
@@ -432,7 +435,7 @@ fn verdicts_match_a_literal_reference_model_on_random_chains() {
             assert_eq!(sr.xo_vdis_to_coalesce, expected.as_ref().map(|e| e.0), "case {case} sr{s}: {vdis:?}");
             if let Some((_, lengths)) = expected {
                 for (uuid, len) in lengths {
-                    let node = rep.graph.nodes.iter().find(|n| n.id == uuid).unwrap();
+                    let node = rep.graph.as_ref().unwrap().nodes.iter().find(|n| n.id == uuid).unwrap();
                     assert_eq!(node.xo_unhealthy_length, Some(len), "case {case} sr{s} {uuid}: {vdis:?}");
                 }
             }
@@ -580,7 +583,7 @@ fn xapi_and_xo_shapes_give_the_same_report() {
             let vms: Vec<_> = r.vms.iter().map(|v| (v.would_skip, v.tripped_by.clone(), v.disks.iter().map(|d| (d.id.clone(), d.depth, d.pending_coalesce, d.pending_leaf_coalesce, d.cycle)).collect::<Vec<_>>())).collect();
             let srs: Vec<_> = r.srs.iter().map(|s| (s.id.clone(), s.vdis_to_coalesce, s.xo_vdis_to_coalesce, s.orphans, s.missing_parents, s.cycles)).collect();
             let rules: Vec<_> = r.findings.iter().map(|f| f.rule).collect();
-            (vms, srs, rules, r.graph.nodes.len(), r.graph.edges.len())
+            (vms, srs, rules, r.graph.as_ref().unwrap().nodes.len(), r.graph.as_ref().unwrap().edges.len())
         };
         assert_eq!(strip(&a), strip(&b));
     }
@@ -621,7 +624,7 @@ fn unusable_records_are_errors() {
     let rep = check_vdi_chains(&format!(r#"{{"VDI": {deep}}}"#), &ChainOptions::default()).unwrap();
     assert_eq!(rep.warnings[0].kind, xapi_doctor::chain::WarningKind::NotARecord);
     let nested = format!(r#"{{"VDI": [{{"uuid": "a", "other_config": {deep}, "sm_config": {deep}, "virtual_size": {deep}}}]}}"#);
-    assert_eq!(check_vdi_chains(&nested, &ChainOptions::default()).unwrap().graph.nodes.len(), 1);
+    assert_eq!(check_vdi_chains(&nested, &ChainOptions::default()).unwrap().graph.unwrap().nodes.len(), 1);
 }
 
 #[test]
@@ -639,7 +642,7 @@ fn cycles_terminate_and_are_reported() {
     assert!(!rep.vms[0].would_skip);
     assert!(rep.vms[0].check_never_ends);
     assert_eq!(rep.vms[0].disks[0].snapshots_left, 0);
-    assert!(rep.graph.nodes[0].flags.contains(&xapi_doctor::chain::NodeFlag::InCycle));
+    assert!(rep.graph.as_ref().unwrap().nodes[0].flags.contains(&xapi_doctor::chain::NodeFlag::InCycle));
 }
 
 #[test]

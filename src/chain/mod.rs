@@ -35,11 +35,19 @@ pub use space::{Provisioning, SpacePlan, VdiSpace};
 pub const CHAIN_LIMIT: u32 = 30;
 
 /// Options of [`crate::check_vdi_chains`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChainOptions {
     /// Xen Orchestra's `maxUncoalescedVdis` (default 1); see [`Tolerance`] for how any
     /// JavaScript value maps to it.
     pub tolerance: Tolerance,
+    /// Build the graph (default true); a pre-flight check of one VM does not need it.
+    pub graph: bool,
+}
+
+impl Default for ChainOptions {
+    fn default() -> ChainOptions {
+        ChainOptions { tolerance: Tolerance::default(), graph: true }
+    }
 }
 
 impl ChainOptions {
@@ -53,7 +61,12 @@ impl ChainOptions {
         let Some(obj) = value.as_object() else {
             return Err(Error::InvalidOptions("the chain options must be an object { tolerance }".into()));
         };
-        Ok(ChainOptions { tolerance: Tolerance::from_json(obj.get("tolerance")) })
+        let graph = match obj.get("graph") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(Error::InvalidOptions("`graph` must be a boolean".into())),
+        };
+        Ok(ChainOptions { tolerance: Tolerance::from_json(obj.get("tolerance")), graph })
     }
 }
 
@@ -290,7 +303,8 @@ pub struct ChainReport {
     pub vms: Vec<VmChains>,
     pub srs: Vec<SrChains>,
     pub findings: Vec<Finding>,
-    pub graph: ChainGraph,
+    /// `None` when `options.graph` is false.
+    pub graph: Option<ChainGraph>,
     pub warnings: Vec<RecordWarning>,
     /// Warnings beyond the first 200, counted only.
     #[serde(serialize_with = "js")]
@@ -406,7 +420,7 @@ pub fn check(raw: &raw::RawTables<'_>, options: &ChainOptions) -> Result<ChainRe
         sr_slot[s.index as usize] = i;
     }
 
-    let graph_out = build_graph(&rec, &graph, &chains, &vms, &xo_length, &srs, &sr_slot);
+    let graph_out = options.graph.then(|| build_graph(&rec, &graph, &chains, &vms, &xo_length, &srs, &sr_slot));
     let findings = {
         let analysis = Analysis {
             rec: &rec,

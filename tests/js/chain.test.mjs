@@ -95,6 +95,7 @@ test('two pending non-leaf coalesces: skipped with tolerance 0 and 1, not 2', ()
     assert.ok(r.graph.edges.some((e) => e.from === 'B1' && e.to === 'R'));
     r = checkVdiChains(records, { tolerance: 2 });
     assert.equal(r.vms[0].wouldSkip, false);
+    assert.equal(checkVdiChains(records, { graph: false }).graph, null);
     // Defaults: absent, undefined and null mean 1.
     assert.equal(checkVdiChains(records).vms[0].trippedBy, 'R');
     assert.equal(checkVdiChains(records, { tolerance: undefined }).vms[0].trippedBy, 'R');
