@@ -5,6 +5,11 @@
 //! [`diagnose_text`] returns [`Finding`]s: what happened, why, what to do (with the `xe`
 //! commands filled in) and the evidence.
 //!
+//! From the pool's records, [`check_vdi_chains`] replays Xen Orchestra's backup chain
+//! protection (and says which base copy trips it), measures every disk's chain against the
+//! storage manager's limit of 30 and each SR's coalesce backlog; [`plan_snapshot_space`] says
+//! whether the snapshots a job takes at once fit in an SR. Both are in [`chain`].
+//!
 //! This crate is the plain-Rust core; `wasm.rs` is the thin WebAssembly boundary the npm
 //! package is built from. Nothing here touches the network or the filesystem.
 

@@ -592,7 +592,7 @@ fn xapi_and_xo_shapes_give_the_same_report() {
 #[test]
 fn damaged_records_are_reported_not_fatal() {
     let r = json!({
-        "VM": { "OpaqueRef:vm": { "uuid": "vm", "VBDs": ["OpaqueRef:vbd", "OpaqueRef:gone", "OpaqueRef:NULL"] }, "OpaqueRef:bad": 5 },
+        "VM": { "OpaqueRef:vm": { "uuid": "vm", "VBDs": ["OpaqueRef:vbd", "OpaqueRef:gone", "OpaqueRef:NULL", "OpaqueRef:cd", "OpaqueRef:d2"] }, "OpaqueRef:bad": 5 },
         "VBD": { "OpaqueRef:vbd": { "VM": "OpaqueRef:vm", "VDI": "OpaqueRef:nowhere" },
                  "OpaqueRef:cd": { "VM": "OpaqueRef:vm", "VDI": "OpaqueRef:NULL", "type": "CD" },
                  "OpaqueRef:d2": { "VM": "OpaqueRef:vm", "VDI": "OpaqueRef:x" } },
@@ -750,4 +750,19 @@ fn near_limit_names_the_snapshots_to_delete() {
     let first_delete = cmds.iter().position(|c| c.starts_with("xe snapshot-uninstall")).unwrap();
     assert_eq!(cmds[first_delete], "xe snapshot-uninstall snapshot-uuid=snap-11 force=true");
     assert!(f.remediation.iter().any(|s| s.text.contains("2 more")));
+}
+
+#[test]
+fn disks_come_from_the_vms_vbd_list_like_xen_orchestra() {
+    let r = json!({
+        "VM": { "OpaqueRef:a": { "uuid": "a", "VBDs": ["OpaqueRef:1"] }, "OpaqueRef:b": { "uuid": "b" } },
+        "VBD": { "OpaqueRef:1": { "VM": "OpaqueRef:a", "VDI": "OpaqueRef:x" },
+                 "OpaqueRef:2": { "VM": "OpaqueRef:a", "VDI": "OpaqueRef:y" },
+                 "OpaqueRef:3": { "VM": "OpaqueRef:b", "VDI": "OpaqueRef:y" } },
+        "VDI": { "OpaqueRef:x": { "uuid": "x", "managed": true }, "OpaqueRef:y": { "uuid": "y", "managed": true } }
+    });
+    let rep = check_vdi_chains_value(&r, &ChainOptions::default()).unwrap();
+    let disks = |i: usize| rep.vms[i].disks.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
+    assert_eq!(disks(0), vec!["x"], "a VBD missing from the VM's list is not checked, as in Xen Orchestra");
+    assert_eq!(disks(1), vec!["y"], "without a list, the VBDs that name the VM stand in");
 }

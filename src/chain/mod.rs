@@ -518,9 +518,13 @@ fn vm_chains(rec: &mut Records<'_>, graph: &Graph<'_>, chains: &[ChainInfo]) -> 
                 None => {}
             }
         }
-        for &b in vbds_of_vm.get(&(i as u32)).map_or(&[][..], Vec::as_slice) {
-            if !vbd_list.contains(&b) {
-                vbd_list.push(b);
+        // Xen Orchestra reads the VM's own VBDs list; the VBDs naming the VM stand in only when
+        // the record has no list (or none of it resolved).
+        if vbd_list.is_empty() {
+            for &b in vbds_of_vm.get(&(i as u32)).map_or(&[][..], Vec::as_slice) {
+                if !vbd_list.contains(&b) {
+                    vbd_list.push(b);
+                }
             }
         }
         let mut disks: Vec<DiskChain> = Vec::new();

@@ -120,7 +120,7 @@ pub struct VdiSpace {
     pub required_bytes: Option<u64>,
 }
 
-/// The result of [`plan_snapshot_space`].
+/// The result of [`crate::plan_snapshot_space`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SpacePlan {
