@@ -509,7 +509,7 @@ fn thick_plan_matches_the_formulas() {
     assert_eq!(p.fits, Some(false));
     assert_eq!(p.max_concurrency, Some(2));
     let f = p.findings.iter().find(|f| f.rule == "SP001").unwrap();
-    assert!(f.remediation.iter().any(|s| s.text.contains("at most 2")), "{:?}", f.remediation);
+    assert!(f.remediation.iter().any(|s| s.text.contains("concurrency to 2 snapshot")), "{:?}", f.remediation);
 }
 
 #[test]

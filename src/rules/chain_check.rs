@@ -267,6 +267,12 @@ fn gc_steps(f: &mut Finding, sr: Option<&SrChains>) {
     f.step(text);
 }
 
+/// "1 image", "2 images".
+fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The first 8 characters of a uuid, for grep patterns.
 fn short(uuid: &str) -> &str {
     uuid.get(..8).unwrap_or(uuid)
@@ -301,10 +307,10 @@ fn would_skip(a: &Analysis<'_, '_>, vm: &VmChains) -> Finding {
     };
     let trip_phrase = vdi_phrase(a, tripped);
     f.summary = format!(
-        "Xen Orchestra would skip the backup of {vm_phrase}: {} has {} base copies waiting for a non-leaf coalesce, \
-         more than the {tolerance} it tolerates, so its check stops at base copy {trip_phrase}.",
+        "Xen Orchestra would skip the backup of {vm_phrase}: {} has {} waiting for a non-leaf coalesce, more than \
+         the {tolerance} it tolerates, so its check stops at base copy {trip_phrase}.",
         disk_phrase(disk),
-        disk.pending_coalesce,
+        count(disk.pending_coalesce, "base copy", "base copies"),
     );
     f.cause = format!(
         "When a snapshot is deleted, the base copy it leaves must be merged into its parent by the SR's garbage \
@@ -396,16 +402,20 @@ fn near_limit(a: &Analysis<'_, '_>, vm: &VmChains, disk: &DiskChain) -> Finding 
         .to_string();
     if merges > 0 {
         cause.push_str(&format!(
-            " {merges} image(s) of this chain are merges still pending ({} non-leaf, {} leaf): once they run the \
-             chain is {} images deep.",
-            disk.pending_coalesce, disk.pending_leaf_coalesce, disk.depth_after_coalesce
+            " {} of this chain are merges still pending ({} non-leaf, {} leaf): once they run the chain is {} deep.",
+            count(merges, "image", "images"),
+            disk.pending_coalesce,
+            disk.pending_leaf_coalesce,
+            count(disk.depth_after_coalesce, "image", "images")
         ));
     }
     if disk.branch_points > 0 {
         cause.push_str(&format!(
-            " {} base copies of the chain have snapshots (or clones) hanging from them: each such snapshot keeps one \
-             image in the chain until it is deleted.",
-            disk.branch_points
+            " {} of the chain {} snapshots (or clones) hanging from {}: each such snapshot keeps one image in the \
+             chain until it is deleted.",
+            count(disk.branch_points, "base copy", "base copies"),
+            if disk.branch_points == 1 { "has" } else { "have" },
+            if disk.branch_points == 1 { "it" } else { "them" }
         ));
     }
     if disk.missing_parent.is_some() {
@@ -428,7 +438,8 @@ fn near_limit(a: &Analysis<'_, '_>, vm: &VmChains, disk: &DiskChain) -> Finding 
     let snapshots = a.vm_snapshots.get(vm.index as usize).map_or(&[][..], Vec::as_slice);
     if merges > 0 {
         f.step(format!(
-            "{merges} level(s) go away by themselves once the pending merges run: make sure the garbage collector works."
+            "{} of the chain go away by themselves once the pending merges run: make sure the garbage collector works.",
+            count(merges, "level", "levels")
         ));
         gc_steps(&mut f, sr);
     }
@@ -602,9 +613,11 @@ fn orphans(a: &Analysis<'_, '_>, sr: &SrChains) -> Finding {
     let mut f = Finding::of(&CH005, &facts);
     let size = if sr.orphan_bytes > 0 { format!(", {},", human_bytes(sr.orphan_bytes)) } else { String::new() };
     f.summary = format!(
-        "{} base copies{size} on {} are no longer used by any disk or snapshot; the garbage collector should delete them.",
-        sr.orphans,
-        sr_label(Some(sr))
+        "{}{size} on {} {} no longer used by any disk or snapshot; the garbage collector should delete {}.",
+        count(sr.orphans, "base copy", "base copies"),
+        sr_label(Some(sr)),
+        if sr.orphans == 1 { "is" } else { "are" },
+        if sr.orphans == 1 { "it" } else { "them" }
     );
     f.cause = "Deleting the last snapshot that needed a base copy leaves it without a disk or snapshot above it. The \
                garbage collector deletes such base copies on its next run; if they stay, it is not running or it \
@@ -626,9 +639,9 @@ fn backlog(sr: &SrChains) -> Finding {
     let facts = facts_for(None, None, Some(sr));
     let mut f = Finding::of(&CH006, &facts);
     f.summary = format!(
-        "{} has {} base copies waiting to be merged ({} non-leaf, {} leaf coalesces): its garbage collector is behind.",
+        "{} has {} waiting to be merged ({} non-leaf and {} leaf coalesce): its garbage collector is behind.",
         capitalize(&sr_label(Some(sr))),
-        sr.vdis_to_coalesce,
+        count(sr.vdis_to_coalesce, "base copy", "base copies"),
         sr.pending_coalesce,
         sr.pending_leaf_coalesce
     );

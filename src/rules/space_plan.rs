@@ -55,6 +55,15 @@ pub fn unreclaimed_is_large(unreclaimed: u64, physical_size: Option<u64>) -> boo
     unreclaimed >= GIB.max(physical_size.unwrap_or(0) / 10)
 }
 
+/// "20.0 GiB + 64.0 MiB" (the overhead stays visible next to a large size), or the need alone.
+fn need_text(size: u64, need: u64) -> String {
+    if need > size && size >= 1024 * 1024 * 1024 {
+        format!("{} + {}", human_bytes(size), human_bytes(need - size))
+    } else {
+        human_bytes(need)
+    }
+}
+
 fn percent(part: u64, whole: u64) -> u64 {
     if whole == 0 {
         0
@@ -146,7 +155,7 @@ fn insufficient(plan: &SpacePlan) -> Finding {
         if let (Some(size), Some(need)) = (v.virtual_size, v.required_bytes) {
             push_evidence(
                 &mut f.evidence,
-                Evidence::text(format!("disk {name}: virtual size {} → its snapshot needs {}", human_bytes(size), human_bytes(need))),
+                Evidence::text(format!("disk {name}: virtual size {} → its snapshot needs {}", human_bytes(size), need_text(size, need))),
             );
         }
     }
@@ -157,9 +166,7 @@ fn insufficient(plan: &SpacePlan) -> Finding {
         plan.physical_size.map(human_bytes).unwrap_or_else(|| "?".to_string())
     )));
     if max >= 1 && max < plan.concurrency {
-        f.step(format!(
-            "Lower the job's concurrency so that at most {max} of these disks are snapshotted at the same time."
-        ));
+        f.step(format!("Lower the job's concurrency to {max} snapshot(s) at a time on this SR."));
     }
     f.step(
         "Or split the VMs into jobs that run at different times, so their snapshots are not on the SR together.",

@@ -242,3 +242,51 @@ test('absurd sizes serialise as numbers and do not throw', () => {
   assert.equal(plan.perVdi[1].requiredBytes, null);
   assert.ok(plan.warnings.some((w) => w.kind === 'absurd_value'));
 });
+
+test('result objects have exactly the keys of the TypeScript types', () => {
+  const keys = (o) => Object.keys(o).sort().join(',');
+  const r = checkVdiChains(xapiRecords(TWO_PENDING, ['L', 'nowhere']));
+  assert.equal(keys(r), 'chainLimit,findings,graph,srs,stats,tolerance,vms,warnings,warningsOmitted');
+  assert.equal(keys(r.vms[0]), 'checkNeverEnds,disks,nameLabel,ref,trippedBy,trippedDisk,uuid,wouldSkip');
+  assert.equal(
+    keys(r.vms[0].disks[0]),
+    'branchPoints,checkNeverEnds,cycle,depth,depthAfterCoalesce,id,missingParent,nameLabel,pendingCoalesce,' +
+      'pendingLeafCoalesce,snapshotsLeft,sr,trippedBy,vbdType,vdi,wouldSkip',
+  );
+  assert.equal(
+    keys(r.srs[0]),
+    'branchPoints,cycles,freeBytes,id,inRecords,missingParents,nameLabel,orphanBytes,orphans,pendingCoalesce,' +
+      'pendingLeafCoalesce,physicalSize,physicalUtilisation,srType,unreclaimedBytes,uuid,vdiCount,vdisToCoalesce,' +
+      'visibleBytes,xoDifference,xoVdisToCoalesce',
+  );
+  assert.equal(keys(r.graph), 'edges,nodes');
+  assert.equal(
+    keys(r.graph.nodes[0]),
+    'children,depth,flags,id,kind,label,managed,physicalUtilisation,sr,uuid,virtualSize,vms,xoUnhealthyLength',
+  );
+  assert.equal(keys(r.graph.edges[0]), 'from,to');
+  assert.equal(keys(r.warnings[0]), 'field,kind,message,record,table');
+  assert.equal(keys(r.stats), 'srs,vbds,vdis,vms');
+  const p = planSnapshotSpace({ sr: { type: 'lvm' }, vdis: [{ uuid: 'x', virtual_size: 1 }] });
+  assert.equal(
+    keys(p),
+    'concurrency,findings,fits,freeBytes,maxConcurrency,perVdi,physicalSize,physicalUtilisation,provisioning,' +
+      'requiredBytes,srName,srType,srUuid,unreclaimedBytes,warnings',
+  );
+  assert.equal(keys(p.perVdi[0]), 'nameLabel,requiredBytes,uuid,virtualSize');
+  // Absent values are null, never undefined.
+  assert.equal(p.freeBytes, null);
+  assert.equal(r.vms[0].disks[0].missingParent, null);
+});
+
+test('browser entry: NOT_INITIALIZED before init(), then the same results', async () => {
+  const web = await import('../../pkg/web.js');
+  for (const call of [() => web.checkVdiChains({ VDI: [] }), () => web.planSnapshotSpace({ sr: {}, vdis: [] })]) {
+    assert.throws(call, (e) => e.code === 'NOT_INITIALIZED');
+  }
+  const { readFile } = await import('node:fs/promises');
+  await web.init(await readFile(new URL('../../pkg/dist/xapi_doctor_bg.wasm', import.meta.url)));
+  const r = web.checkVdiChains(xapiRecords(TWO_PENDING, ['L']));
+  assert.equal(r.vms[0].trippedBy, 'R');
+  assert.equal(web.planSnapshotSpace({ sr: { type: 'nfs' }, vdis: [{ virtual_size: 10 * GIB }] }).requiredBytes, 2 * 24576);
+});
