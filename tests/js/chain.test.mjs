@@ -290,3 +290,20 @@ test('browser entry: NOT_INITIALIZED before init(), then the same results', asyn
   assert.equal(r.vms[0].trippedBy, 'R');
   assert.equal(web.planSnapshotSpace({ sr: { type: 'nfs' }, vdis: [{ virtual_size: 10 * GIB }] }).requiredBytes, 2 * 24576);
 });
+
+test('a 100,000-image chain and a loop closing it: no stack overflow in WebAssembly', () => {
+  const n = 100000;
+  const VDI = new Array(n + 1);
+  for (let i = 0; i < n; i++) VDI[i] = { type: 'VDI-unmanaged', uuid: `b${i}`, parent: i > 0 ? `b${i - 1}` : undefined, $SR: 'sr' };
+  VDI[n] = { type: 'VDI', uuid: 'leaf', parent: `b${n - 1}`, $SR: 'sr' };
+  const records = { VM: [{ type: 'VM', uuid: 'vm', $VBDs: ['vbd'] }], VBD: [{ uuid: 'vbd', VM: 'vm', VDI: 'leaf' }], VDI, SR: [{ type: 'SR', uuid: 'sr', SR_type: 'ext' }] };
+  let r = checkVdiChains(records, { tolerance: 50000, graph: false });
+  assert.equal(r.vms[0].disks[0].depth, n + 1);
+  assert.equal(r.vms[0].trippedBy, 'b49998');
+  assert.equal(r.srs[0].xoVdisToCoalesce, n);
+  VDI[0].parent = 'leaf';
+  r = checkVdiChains(records, { graph: false });
+  assert.equal(r.vms[0].disks[0].cycle, true);
+  assert.equal(r.srs[0].xoVdisToCoalesce, null);
+  assert.ok(r.findings.some((f) => f.rule === 'CH004'));
+});
