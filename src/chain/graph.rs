@@ -9,10 +9,8 @@
 //! depth-first traversal that carries the figures down from the roots instead of walking up
 //! from each VDI.
 
-use std::collections::HashMap;
-
 use super::protection::{Tolerance, XoOutcome};
-use super::records::Records;
+use super::records::{HashMap, Records};
 
 /// No index (a u32 sentinel, to keep the per-VDI arrays small).
 pub const NONE: u32 = u32::MAX;
@@ -123,7 +121,7 @@ impl<'a> Graph<'a> {
         let n = rec.vdis.len();
         let mut parent = vec![Parent::Root; n];
         let mut missing: Vec<MissingParent<'a>> = Vec::new();
-        let mut missing_index: HashMap<&'a str, u32> = HashMap::new();
+        let mut missing_index: HashMap<&'a str, u32> = HashMap::default();
         let mut child_count = vec![0u32; n + 1];
         for (i, v) in rec.vdis.iter().enumerate() {
             let Some(p) = v.parent else { continue };

@@ -15,8 +15,6 @@ pub mod raw;
 pub mod records;
 pub mod space;
 
-use std::collections::HashMap;
-
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
@@ -24,7 +22,7 @@ use crate::model::Finding;
 use crate::Error;
 use graph::{ChainInfo, Graph, Parent, Top};
 use protection::XoOutcome;
-use records::{Records, VbdKind};
+use records::{HashMap, Records, VbdKind};
 
 pub use protection::Tolerance;
 pub use records::{RecordWarning, WarningKind};
@@ -462,7 +460,7 @@ pub fn check(raw: &raw::RawTables<'_>, options: &ChainOptions) -> Result<ChainRe
 fn vm_chains(rec: &mut Records<'_>, graph: &Graph<'_>, chains: &[ChainInfo]) -> (Vec<VmChains>, Vec<Vec<u32>>) {
     let mut warnings = std::mem::take(&mut rec.warnings);
     // VBDs that name their VM, for VM records without a VBDs list.
-    let mut vbds_of_vm: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut vbds_of_vm: HashMap<u32, Vec<u32>> = HashMap::default();
     for (b, vbd) in rec.vbds.iter().enumerate() {
         match vbd.vm.map(|r| rec.vm_index.get(r)) {
             Some(Some(&vm)) => vbds_of_vm.entry(vm).or_default().push(b as u32),

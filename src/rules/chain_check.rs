@@ -160,11 +160,33 @@ pub fn findings(a: &Analysis<'_, '_>) -> Vec<Finding> {
             }
         }
     }
-    for m in 0..a.graph.missing.len() {
-        out.push(missing_parent(a, m as u32));
+    // The VMs whose disks' chains break at each missing parent, or enter each loop (one pass).
+    let mut vm_of_missing: Vec<Option<&VmChains>> = vec![None; a.graph.missing.len()];
+    let mut vms_of_cycle: Vec<Vec<&VmChains>> = vec![Vec::new(); a.graph.cycles.len()];
+    for vm in a.vms {
+        for d in &vm.disks {
+            match a.chains[d.node as usize].top {
+                Top::Missing(m) => {
+                    if let Some(slot @ None) = vm_of_missing.get_mut(m as usize) {
+                        *slot = Some(vm);
+                    }
+                }
+                Top::Cycle(c) => {
+                    if let Some(list) = vms_of_cycle.get_mut(c as usize) {
+                        if !list.last().is_some_and(|v| std::ptr::eq(*v, vm)) {
+                            list.push(vm);
+                        }
+                    }
+                }
+                Top::Root => {}
+            }
+        }
     }
-    for c in 0..a.graph.cycles.len() {
-        out.push(cycle(a, c as u32));
+    for (m, vm) in vm_of_missing.iter().enumerate() {
+        out.push(missing_parent(a, m as u32, *vm));
+    }
+    for (c, vms) in vms_of_cycle.iter().enumerate() {
+        out.push(cycle(a, c as u32, vms));
     }
     for sr in a.srs {
         if sr.orphans > 0 {
@@ -487,17 +509,13 @@ fn near_limit(a: &Analysis<'_, '_>, vm: &VmChains, disk: &DiskChain) -> Finding 
     f
 }
 
-fn missing_parent(a: &Analysis<'_, '_>, m: u32) -> Finding {
+fn missing_parent(a: &Analysis<'_, '_>, m: u32, vm: Option<&VmChains>) -> Finding {
     let Some(mp) = a.graph.missing.get(m as usize) else {
         return Finding::of(&CH003, &facts_for(None, None, None));
     };
     let first = mp.children.first().copied();
     let sr = first.and_then(|c| a.sr_of(c));
     let mut facts = facts_for(None, first.map(|c| a.node_id(c)), sr);
-    // The VM whose disk's chain breaks here, when there is one.
-    let vm = a.vms.iter().find(|vm| {
-        vm.disks.iter().any(|d| matches!(a.chains[d.node as usize].top, Top::Missing(x) if x == m))
-    });
     if let Some(vm) = vm {
         facts.subject.vm_uuid = vm.uuid.clone();
         facts.subject.vm_name = vm.name_label.clone();
@@ -541,15 +559,10 @@ fn missing_parent(a: &Analysis<'_, '_>, m: u32) -> Finding {
     f
 }
 
-fn cycle(a: &Analysis<'_, '_>, c: u32) -> Finding {
+fn cycle(a: &Analysis<'_, '_>, c: u32, vms: &[&VmChains]) -> Finding {
     let nodes = a.graph.cycles.get(c as usize).map_or(&[][..], |cy| cy.nodes.as_slice());
     let first = nodes.first().copied();
     let sr = first.and_then(|v| a.sr_of(v));
-    let vms: Vec<&VmChains> = a
-        .vms
-        .iter()
-        .filter(|vm| vm.disks.iter().any(|d| matches!(a.chains[d.node as usize].top, Top::Cycle(x) if x == c)))
-        .collect();
     let mut facts = facts_for(vms.first().copied(), first.map(|v| a.node_id(v)), sr);
     if vms.len() > 1 {
         facts.subject.vm_uuid = None;
