@@ -100,8 +100,13 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
             Diagnosis { kind: InputKind::Smlog, findings: report.findings.clone(), smlog: Some(report), ..Diagnosis::empty() }
         }
         // Records that the chain check cannot use give an empty diagnosis, not an error: the
-        // dedicated entry point reports why.
-        input::Parsed::Records(value) => match chain::check_value(&value, &ChainOptions::default()) {
+        // dedicated entry point reports why. The input text itself is read again when it is the
+        // records' JSON (the usual case), else the parsed value.
+        input::Parsed::Records(value) => match std::str::from_utf8(raw)
+            .ok()
+            .and_then(|text| chain::check_json(text, &ChainOptions::default()).ok())
+            .map_or_else(|| chain::check_value(&value, &ChainOptions::default()), Ok)
+        {
             Ok(report) => Diagnosis {
                 kind: InputKind::Records,
                 findings: report.findings.clone(),
