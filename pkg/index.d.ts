@@ -229,9 +229,12 @@ export interface DiskChain {
   /** The SR's id, as in `srs[].id`. */
   sr: string | null;
   vbdType: VbdType;
-  /** Images in the chain, this disk included (the storage manager refuses snapshots at 30). */
+  /**
+   * Images in the chain, this disk included (the storage manager refuses snapshots at 30). With
+   * a missing parent, the images the records show: the real chain is longer.
+   */
   depth: number;
-  /** Snapshots still possible before `SR_BACKEND_FAILURE_109` (0 on a loop). */
+  /** Snapshots still possible before `SR_BACKEND_FAILURE_109` (0 on a loop; an upper bound with a missing parent). */
   snapshotsLeft: number;
   /** The depth once the pending coalesces have run. */
   depthAfterCoalesce: number;

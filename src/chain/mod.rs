@@ -96,9 +96,10 @@ pub struct DiskChain {
     /// The SR's uuid (or the reference the VDI gave when the SR is not in the records).
     pub sr: Option<String>,
     pub vbd_type: VbdKind,
-    /// Images in the chain, this disk included.
+    /// Images in the chain, this disk included; with a missing parent, those the records show.
     pub depth: u32,
-    /// Snapshots the storage manager still accepts before `SR_BACKEND_FAILURE_109`.
+    /// Snapshots the storage manager still accepts before `SR_BACKEND_FAILURE_109` (0 on a
+    /// loop, an upper bound with a missing parent).
     pub snapshots_left: u32,
     /// The depth once the pending coalesces have run.
     pub depth_after_coalesce: u32,
