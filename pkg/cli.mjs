@@ -299,10 +299,13 @@ function checkChainsOf(file, cli) {
 // ---------------------------------------------------------------------------------------------
 // Text output
 
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 function counts(findings) {
   const by = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
   for (const f of findings) by[f.severity] = (by[f.severity] ?? 0) + 1;
-  return SEVERITIES.filter((s) => by[s] > 0).map((s) => `${by[s]} ${s}${by[s] > 1 && s !== 'info' ? 's' : ''}`);
+  const plurals = { error: 'errors', warning: 'warnings' };
+  return SEVERITIES.filter((s) => by[s] > 0).map((s) => plural(by[s], s, plurals[s] ?? s));
 }
 
 function describeSubject(subject) {
@@ -387,8 +390,6 @@ function renderDiagnosis(label, d, s) {
   renderFindings(d.findings, s, out);
   return out.join('\n');
 }
-
-const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** A few lines on the chain check: what was checked, which VMs a backup would skip, SRs to watch. */
 function chainSummary(report, s) {
