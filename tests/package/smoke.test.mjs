@@ -184,8 +184,11 @@ test('the installed bin: xapi-doctor', () => {
   assert.equal(JSON.parse(r.stdout).findings[0].rule, 'SR044');
 });
 
-/** A page that uses the package as the README says: diagnose() before init() fails, then works. */
-function writePage(root) {
+/**
+ * A page that uses the package as the README says: diagnose() before init() fails, then works.
+ * With `initArg`, the app passes init() the module's URL itself (e.g. from the `?url` import).
+ */
+function writePage(root, { preamble = '', initArg = '' } = {}) {
   write(
     join(root, 'index.html'),
     `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>smoke</title></head><body><script type="module" src="./main.js"></script></body></html>\n`,
@@ -193,9 +196,10 @@ function writePage(root) {
   write(
     join(root, 'main.js'),
     `import init, { diagnose, listRules } from 'xapi-doctor';
+${preamble}
 let before = null;
 try { diagnose('x'); } catch (e) { before = e.code; }
-await Promise.all([init(), init()]);
+await Promise.all([init(${initArg}), init(${initArg})]);
 const d = diagnose(['SR_BACKEND_FAILURE_109', '', 'The snapshot chain is too long', '']);
 window.__result = { before, kind: d.kind, rule: d.findings[0].rule, rules: listRules().length };
 `,
@@ -237,6 +241,16 @@ test('Vite production build, loaded in Chromium (no configuration)', async () =>
   const assets = readdirSync(join(root, 'dist/assets'));
   assert.ok(assets.some((f) => f.endsWith('.wasm')), `the .wasm is emitted as an asset: ${assets}`);
   assertPageResult(await loadInChromium(join(root, 'dist')));
+});
+
+test('Vite: the exported .wasm, loaded by the app itself with init(url)', async () => {
+  const { build } = await import('vite');
+  const root = join(dir, 'app/vite-url');
+  writePage(root, { preamble: "import wasmUrl from 'xapi-doctor/xapi_doctor_bg.wasm?url';", initArg: 'wasmUrl' });
+  await build({ root, logLevel: 'silent', configFile: false, build: { outDir: join(root, 'dist') } });
+  const loaded = await loadInChromium(join(root, 'dist'));
+  assertPageResult(loaded);
+  assert.match(loaded.requests.find((p) => p.endsWith('.wasm')), /^\/assets\/xapi_doctor_bg-[\w-]+\.wasm$/);
 });
 
 test('Vite dev server, loaded in Chromium (no configuration either)', async () => {
