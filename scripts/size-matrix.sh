@@ -13,8 +13,9 @@ if [ ! -f "$smlog" ]; then
   mkdir -p "$(dirname "$smlog")"
   python3 ../shared/bench/gen_smlog.py --size-mb 16 --seed 2 -o "$smlog" 2>/dev/null
 fi
-# The same wasm features as the build (Cargo.toml's wasm-opt line).
-read -r -a features <<< "$(grep '^wasm-opt = ' Cargo.toml | grep -o -- '--enable-[a-z0-9-]*' | tr '\n' ' ')"
+# The build's other wasm-opt flags (Cargo.toml's wasm-opt line without its -O level): the wasm
+# features, and tuning flags such as -ocimfs.
+read -r -a features <<< "$(grep '^wasm-opt = ' Cargo.toml | grep -o '"[^"]*"' | tr -d '"' | grep -vE '^-O[0-4sz]?$' | tr '\n' ' ')"
 levels=${LEVELS:-"3 s z"}
 passes=${PASSES:-"none O3 Os Oz"}
 work=target/size-matrix
