@@ -1,10 +1,10 @@
 // The `xapi-doctor` command line, run as a process the way an administrator runs it: each input
 // kind, stdin, --json (exactly the library's objects), --rules, exit codes and --fail-on, colours,
 // and hostile input that must not reach the terminal raw.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,8 @@ const SMLOG = join(ROOT, 'tests/fixtures/cli/smlog-excerpt.log');
 const RECORDS = join(ROOT, 'tests/fixtures/cli/records.json');
 const HAS_CHAINS = typeof doctor.checkVdiChains === 'function';
 const ESC = '\x1b';
+const TMP = mkdtempSync(join(tmpdir(), 'xapi-doctor-cli-'));
+after(() => rmSync(TMP, { recursive: true, force: true }));
 
 function run(args, { input, env = {} } = {}) {
   const clean = { ...process.env };
@@ -84,8 +86,7 @@ test('--json prints exactly what diagnose() returns, for files and for stdin', (
 });
 
 test('an SMlog bigger than the sniffed head (streamed when the library has SmlogScanner) gives what diagnose() gives on the whole file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'xapi-doctor-cli-'));
-  const file = join(dir, 'SMlog');
+  const file = join(TMP, 'SMlog');
   writeFileSync(file, readFileSync(SMLOG, 'utf8').repeat(20)); // 1.2 MB: two 1 MiB chunks
   const r = json([file]);
   assert.equal(r.code, 1);
@@ -198,8 +199,7 @@ test('RULES.md and --rules list the same rules', () => {
 test('hostile input: escape sequences, control characters and bidi overrides are shown escaped', () => {
   const hostile =
     'SR_BACKEND_FAILURE_44(, \x1b]0;pwned\x07\x1b[2J\x1b[31mred\x1b[0m <script>alert(1)</script> \u009b6n \u202Egnp.exe\b\r, )\n';
-  const dir = mkdtempSync(join(tmpdir(), 'xapi-doctor-cli-'));
-  const file = join(dir, 'evil\x1b[2Jname.txt');
+  const file = join(TMP, 'evil\x1b[2Jname.txt');
   writeFileSync(file, hostile);
   for (const args of [[file], [file, '--color'], ['--json', file], ['--json', file, 'no/such/file\x1b[5m']]) {
     const r = run(args);
