@@ -5,9 +5,8 @@
 //! Objects are passed through `JSON.stringify` and parsed by serde_json rather than walked
 //! field by field: the native stringify and serde_json's recursion limit bound the cost of
 //! hostile, deeply nested or cyclic objects, which a recursive walk of the JS value would not.
-//! Results go the same way back (serde_json, then the native `JSON.parse`): the same objects
-//! as serde-wasm-bindgen would build, as fast or faster for these string-heavy results, and
-//! without that dependency (−6.5 KB of .wasm; docs/size.md).
+//! Results go out through serde-wasm-bindgen's JSON-compatible serializer: plain objects,
+//! `null` for absent values, counts as numbers (see `model::as_js_number`).
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -29,9 +28,9 @@ impl From<crate::Error> for JsValue {
 
 /// Serialises a result as plain JavaScript objects.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let json = serde_json::to_string(value)
-        .map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
-    js_sys::JSON::parse(&json)
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))
 }
 
 /// `JSON.stringify(value)`, as an `INVALID_INPUT` error when it throws (cycles, BigInt).
