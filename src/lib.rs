@@ -21,7 +21,7 @@ mod wasm;
 use serde::Serialize;
 
 pub use error::Error;
-pub use input::smlog::SmlogReport;
+pub use input::smlog::{SmlogReport, SmlogScanner};
 pub use model::{Category, Confidence, Evidence, Finding, InputKind, Severity, Step, Subject};
 pub use options::{Context, Options};
 pub use rules::RuleInfo;
@@ -90,6 +90,13 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
         }
         input::Parsed::Records(_) => Diagnosis { kind: InputKind::Records, findings: Vec::new(), smlog: None },
     }
+}
+
+/// Analyses storage-manager log text or bytes (a pasted excerpt or a whole `/var/log/SMlog`):
+/// findings, the coalesce summary and the timeline. Invalid UTF-8 is read lossily. For input that
+/// arrives in pieces, use [`SmlogScanner`]: it gives the same report.
+pub fn analyze_smlog(bytes: &[u8], options: &Options) -> SmlogReport {
+    input::smlog::analyze(bytes, options)
 }
 
 /// Every rule, in documentation order.
