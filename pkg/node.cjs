@@ -13,4 +13,7 @@ module.exports = {
   diagnose: glue.diagnose,
   listRules: glue.listRules,
   version: glue.version,
+  // SMlog (issue 3)
+  analyzeSmlog: glue.analyzeSmlog,
+  SmlogScanner: glue.SmlogScanner,
 };

@@ -3,6 +3,8 @@
 import cjs from './node.cjs';
 
 export const { diagnose, listRules, version } = cjs;
+// SMlog (issue 3)
+export const { analyzeSmlog, SmlogScanner } = cjs;
 
 export function init() {
   return Promise.resolve();

@@ -44,3 +44,18 @@ export function version() {
   if (!ready) throw notInitialised('version');
   return glue.version();
 }
+
+// ---------------------------------------------------------------- SMlog (issue 3)
+
+export function analyzeSmlog(input, options) {
+  if (!ready) throw notInitialised('analyzeSmlog');
+  return glue.analyzeSmlog(input, options);
+}
+
+/** Streaming SMlog reader: `push(chunk)` any number of times, then `finish()`. */
+export class SmlogScanner extends glue.SmlogScanner {
+  constructor(options) {
+    if (!ready) throw notInitialised('SmlogScanner');
+    super(options);
+  }
+}

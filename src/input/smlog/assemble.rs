@@ -113,13 +113,50 @@ struct GaveUp {
     facts: Vec<(String, String)>,
 }
 
+/// A short identifier (a uuid, a command name) stored inline, so that following a process
+/// allocates nothing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Id {
+    len: u8,
+    bytes: [u8; 40],
+}
+
+impl std::fmt::Debug for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Id {
+    fn new(b: &[u8]) -> Option<Id> {
+        if b.len() > 40 || std::str::from_utf8(b).is_err() {
+            return None;
+        }
+        let mut bytes = [0u8; 40];
+        bytes[..b.len()].copy_from_slice(b);
+        Some(Id { len: b.len() as u8, bytes })
+    }
+
+    fn from_str(s: &str) -> Option<Id> {
+        Id::new(s.as_bytes())
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("")
+    }
+
+    fn string(self) -> String {
+        self.as_str().to_string()
+    }
+}
+
 #[derive(Debug, Default)]
 struct PidState {
     last_seen: u32,
     gc: bool,
-    sr: Option<String>,
-    command: Option<String>,
-    vdi_uuid: Option<String>,
+    sr: Option<Id>,
+    command: Option<Id>,
+    vdi_uuid: Option<Id>,
     block: Option<Block>,
     call: Option<CallFailure>,
     pread: Option<PreadFailure>,
@@ -136,6 +173,7 @@ struct PidState {
     lv_retry: Option<Incident>,
     child_error: Option<String>,
     in_tree: bool,
+    tree_depth: u32,
     undo: bool,
 }
 
@@ -412,7 +450,7 @@ impl Analyzer {
         }
         if st.sr_lock_tries >= LOCK_WAIT_REPORTED {
             let mut inc = self.incident(IncidentKind::GcLockTimeout, st.sr_lock_first.as_ref().and_then(|e| e.line).unwrap_or(st.last_seen), Some(pid));
-            inc.sr = st.sr.clone();
+            inc.sr = st.sr.map(Id::string);
             inc.fact("attempts", st.sr_lock_tries.to_string());
             inc.fact("outcome", "still waiting when the log ends");
             if let Some(ev) = st.sr_lock_first.take() {
@@ -427,8 +465,8 @@ impl Analyzer {
 
     fn unresolved_pread(&mut self, pid: u32, st: &PidState, p: PreadFailure) {
         let mut inc = self.incident(IncidentKind::CommandFailed, p.line, Some(pid));
-        inc.sr = st.sr.clone();
-        inc.vdi = st.vdi_uuid.clone();
+        inc.sr = st.sr.map(Id::string);
+        inc.vdi = st.vdi_uuid.map(Id::string);
         inc.detail = Some(p.text.clone());
         if let Some(rc) = p.rc {
             inc.fact("rc", rc.to_string());
@@ -507,23 +545,26 @@ impl Analyzer {
             let indent = p.msg.iter().take_while(|&&b| b == b' ').count();
             if indent >= 8 && p.msg.len() > indent {
                 let depth = (indent as u32 - 8) / 4 + 1;
-                let sr = st.sr.clone();
-                let name = vdi_name(&p.msg[indent..]);
                 st.last_seen = line_no;
-                self.out.coalesce.chain_depth(sr.as_deref(), depth);
+                st.tree_depth = st.tree_depth.max(depth);
                 if depth >= CHAIN_WARN_DEPTH {
-                    let mut inc = self.incident(IncidentKind::ChainNearLimit, line_no, Some(pid));
+                    let sr = st.sr.map(Id::string);
+                    let mut inc = self.incident(IncidentKind::ChainNearLimit, line_no, Some(pid).filter(|p| *p != 0));
                     inc.sr = sr;
-                    inc.vdi = name;
+                    inc.vdi = vdi_name(&p.msg[indent..]);
                     inc.fact("depth", depth.to_string());
-                    inc.add_evidence(self.ev(p.msg, line_no, Some(pid)));
-                    // Report the deepest image of a chain once: deeper lines replace it.
+                    inc.add_evidence(self.ev(p.msg, line_no, Some(pid).filter(|p| *p != 0)));
                     self.out.chain_line(inc);
                 }
                 return true;
             }
             st.in_tree = false;
+            let depth = std::mem::take(&mut st.tree_depth);
+            let sr = st.sr;
             self.open_blocks = self.open_blocks.saturating_sub(1);
+            if depth > 0 {
+                self.out.coalesce.chain_depth(sr.as_ref().map(Id::as_str), depth);
+            }
             return false;
         }
         let Some(mut block) = st.block.take() else { return false };
@@ -667,7 +708,7 @@ impl Analyzer {
                             let st = self.state(pid, line_no);
                             st.gc = true;
                             if st.sr.is_none() {
-                                st.sr = sr;
+                                st.sr = sr.as_deref().and_then(Id::from_str);
                             }
                             st.sr_lock_tries += 1;
                             if st.sr_lock_first.is_none() {
@@ -682,7 +723,7 @@ impl Analyzer {
                 if let Some(st) = self.pids.get_mut(&pid) {
                     if st.sr.is_none() {
                         if let Some(sr) = after(rest, "opening lock file ").and_then(sr_of_lock_path) {
-                            st.sr = Some(lossy(sr));
+                            st.sr = Id::new(sr);
                         }
                     }
                 }
@@ -709,7 +750,7 @@ impl Analyzer {
                 let pid_opt = Self::pid_of(pid, p);
                 let mut inc = self.incident(IncidentKind::ScanError, line_no, pid_opt);
                 inc.vdi = vdi_name(rest);
-                inc.sr = self.pids.get(&pid).and_then(|s| s.sr.clone());
+                inc.sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
                 inc.detail = Some("failed to read VHD metadata".into());
                 inc.add_evidence(self.ev(msg, line_no, pid_opt));
                 self.emit(inc);
@@ -817,19 +858,19 @@ impl Analyzer {
                     self.no_space(pid, line_no, p, rest, IncidentKind::LeafCoalesceNoSpace);
                 } else if starts(msg, "No work, exiting") {
                     self.close_attempt(pid, line_no, true);
-                    let sr = self.pids.get(&pid).and_then(|s| s.sr.clone());
+                    let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
                     let time = self.time();
                     self.out.coalesce.no_work(sr.as_deref(), line_no, time);
                 } else if let Some(rest) = after(msg, "New PID [") {
                     // The GC's parent names its first fork: link the final GC pid to the SR.
                     if let Some(mid) = parse_u64(rest).and_then(|v| u32::try_from(v).ok()) {
-                        let sr = self.pids.get(&pid).and_then(|s| s.sr.clone());
+                        let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
                         if let Some(pos) = self.gc_forks.iter().position(|(m, _)| *m == mid) {
                             let (_, fin) = self.gc_forks.remove(pos);
                             let st = self.state(fin, line_no);
                             st.gc = true;
                             if st.sr.is_none() {
-                                st.sr = sr;
+                                st.sr = sr.as_deref().and_then(Id::from_str);
                             }
                         }
                     }
@@ -896,13 +937,13 @@ impl Analyzer {
                     let cmd = &msg[..brace.saturating_sub(1)];
                     if brace > 3 && msg[brace - 1] == b' ' && cmd.iter().all(|&b| b.is_ascii_lowercase() || b == b'_') && cmd.contains(&b'_') {
                         let dict = &msg[brace..];
-                        let sr = dict_value(dict, "sr_uuid").map(lossy);
-                        let vdi = dict_value(dict, "vdi_uuid").map(lossy);
+                        let sr = dict_value(dict, "sr_uuid").and_then(Id::new);
+                        let vdi = dict_value(dict, "vdi_uuid").and_then(Id::new);
                         if let Some(old) = self.pids.remove(&pid) {
                             self.flush_state(pid, old);
                         }
                         let st = self.state(pid, line_no);
-                        st.command = Some(lossy(cmd));
+                        st.command = Id::new(cmd);
                         st.sr = sr;
                         st.vdi_uuid = vdi;
                     }
@@ -971,13 +1012,13 @@ impl Analyzer {
             b'G' => {
                 if starts(msg, "GC process exiting") {
                     self.close_attempt(pid, line_no, true);
-                    let sr = self.pids.get(&pid).and_then(|s| s.sr.clone());
+                    let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
                     let time = self.time();
                     self.out.coalesce.gc_exit(sr.as_deref(), line_no, time);
                 } else if starts(msg, "GC is disabled for this SR") {
                     self.gc_disabled(pid, line_no, p, "garbage collection");
                 } else if starts(msg, "GC active, about to go quiet") {
-                    let sr = self.pids.get(&pid).and_then(|s| s.sr.clone());
+                    let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
                     let time = self.time();
                     self.out.coalesce.gc_active(sr.as_deref(), line_no, time);
                 }
@@ -1030,7 +1071,7 @@ impl Analyzer {
                             self.out.coalesce.gc_run(&sr, line_no, time);
                             let st = self.state(pid, line_no);
                             st.gc = true;
-                            st.sr = Some(sr);
+                            st.sr = Id::from_str(&sr);
                         }
                     }
                 }
@@ -1082,7 +1123,7 @@ impl Analyzer {
             if find(rest, " VHD trees)").is_some() {
                 let close = find(&rest[open..], "') (").map(|c| open + c);
                 let name = close.map(|c| lossy(&rest[open + 3..c]));
-                let sr = self.pids.get(&pid).and_then(|s| s.sr.clone());
+                let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
                 if let (Some(sr), Some(name)) = (sr.as_deref(), name) {
                     self.out.coalesce.sr_name(sr, &name);
                 }
@@ -1129,7 +1170,7 @@ impl Analyzer {
             evidence.push(ev);
             if let Some(sr) = sr.clone() {
                 let st = self.state(pid, line_no);
-                st.sr = Some(sr.clone());
+                st.sr = Id::from_str(&sr);
                 st.child_error = Some(error.clone());
                 let body = body.filter(|b| !b.is_empty());
                 let line = evidence.first().and_then(|e| e.line).unwrap_or(line_no);
@@ -1225,8 +1266,8 @@ impl Analyzer {
                 let ev = self.ev(msg, line_no, pid_opt);
                 let st = self.state(pid, line_no);
                 let pread = st.pread.take();
-                let sr = st.sr.clone();
-                let vdi = st.vdi_uuid.clone();
+                let sr = st.sr.map(Id::string);
+                let vdi = st.vdi_uuid.map(Id::string);
                 let inc = st.lv_retry.get_or_insert_with(|| {
                     let mut i = Incident::new(IncidentKind::LvBusyRetry, line_no, pid_opt);
                     i.time = time;
@@ -1259,7 +1300,7 @@ impl Analyzer {
             let mut st = self.pids.remove(&pid).unwrap_or_default();
             st.last_seen = line_no;
             if st.sr.is_none() {
-                st.sr = sr;
+                st.sr = sr.as_deref().and_then(Id::from_str);
             }
             push_capped(&mut st.gc_context, ev);
             self.conclude_gc(pid, &mut st, Some(line_no));
@@ -1276,8 +1317,8 @@ impl Analyzer {
             for mut e in xapi::codes_in_line(&text) {
                 e.evidence.push(self.ev(msg, line_no, pid_opt));
                 if let Some(st) = self.pids.get(&pid) {
-                    e.subject.sr_uuid = st.sr.clone();
-                    e.subject.vdi_uuid = st.vdi_uuid.clone();
+                    e.subject.sr_uuid = st.sr.map(Id::string);
+                    e.subject.vdi_uuid = st.vdi_uuid.map(Id::string);
                 }
                 e.subject.host = self.host.clone();
                 let time = self.time();
@@ -1292,8 +1333,8 @@ impl Analyzer {
         let pid_opt = Self::pid_of(pid, p);
         let mut inc = self.incident(kind, line_no, pid_opt);
         if let Some(st) = self.pids.get(&pid) {
-            inc.sr = st.sr.clone();
-            inc.vdi = st.attempt.as_ref().map(|a| a.vdi.clone()).or_else(|| st.vdi_uuid.clone());
+            inc.sr = st.sr.map(Id::string);
+            inc.vdi = st.attempt.as_ref().map(|a| a.vdi.clone()).or_else(|| st.vdi_uuid.map(Id::string));
         }
         if inc.sr.is_none() {
             inc.sr = find_uuid(p.msg).map(lossy).filter(|_| find(p.msg, "SR ").is_some());
@@ -1347,7 +1388,7 @@ impl Analyzer {
         st.gc_context.clear();
         st.undo = false;
         st.attempt = Some(Attempt { op, vdi: vdi.clone(), line: line_no });
-        let sr = st.sr.clone();
+        let sr = st.sr.map(Id::string);
         self.out.coalesce.attempt(sr.as_deref(), &vdi, op, line_no, time);
     }
 
@@ -1355,7 +1396,7 @@ impl Analyzer {
     fn close_attempt(&mut self, pid: u32, line_no: u32, success: bool) {
         let Some(st) = self.pids.get_mut(&pid) else { return };
         let Some(attempt) = st.attempt.take() else { return };
-        let sr = st.sr.clone();
+        let sr = st.sr.map(Id::string);
         if success {
             let kind = match attempt.op {
                 Operation::Coalesce => IncidentKind::CoalesceSucceeded,
@@ -1462,10 +1503,10 @@ impl Analyzer {
             Some(mut e) => {
                 e.evidence = call.evidence;
                 e.evidence.sort_by_key(|ev| ev.line);
-                e.subject.sr_uuid = st.sr.clone();
-                e.subject.vdi_uuid = st.vdi_uuid.clone();
+                e.subject.sr_uuid = st.sr.map(Id::string);
+                e.subject.vdi_uuid = st.vdi_uuid.map(Id::string);
                 e.subject.host = self.host.clone();
-                e.call = st.command.as_deref().map(xapi_call);
+                e.call = st.command.as_ref().map(Id::as_str).map(xapi_call);
                 self.out.xapi(e, line, pid_opt, call.time.clone());
             }
             None => {
@@ -1479,15 +1520,15 @@ impl Analyzer {
                 let mut inc = Incident::new(kind, line, pid_opt);
                 inc.time = call.time.clone();
                 inc.host = self.host.clone();
-                inc.sr = st.sr.clone();
-                inc.vdi = st.vdi_uuid.clone();
+                inc.sr = st.sr.map(Id::string);
+                inc.vdi = st.vdi_uuid.map(Id::string);
                 if let Some((tag, class, text)) = call.exception.take() {
                     inc.detail = Some(text);
                     inc.fact("exception", class);
                     inc.fact("tag", tag);
                 }
                 if let Some(cmd) = &st.command {
-                    inc.fact("command", cmd.clone());
+                    inc.fact("command", cmd.string());
                 }
                 if call.lock_retries > 0 {
                     inc.fact("retries", call.lock_retries.to_string());
@@ -1508,8 +1549,8 @@ impl Analyzer {
         if exc.text.contains("SR_BACKEND_FAILURE") {
             for mut e in xapi::codes_in_line(&exc.text) {
                 e.evidence = exc.evidence.iter().filter(|ev| ev.text.contains("EXCEPTION")).cloned().collect();
-                e.subject.sr_uuid = st.sr.clone();
-                e.subject.vdi_uuid = st.attempt.as_ref().and_then(|a| self.full_uuid(&a.vdi)).or_else(|| st.vdi_uuid.clone());
+                e.subject.sr_uuid = st.sr.map(Id::string);
+                e.subject.vdi_uuid = st.attempt.as_ref().and_then(|a| self.full_uuid(&a.vdi)).or_else(|| st.vdi_uuid.map(Id::string));
                 e.subject.host = self.host.clone();
                 if exc.class.contains("XenAPI.Failure") {
                     e.call = Some("VDI.snapshot".into());
@@ -1523,7 +1564,7 @@ impl Analyzer {
         }
         if exc.tag == "This exception has occured" {
             // The forked coalesce child failed: its error waits for the GC's "failed, skipping".
-            if let Some(sr) = st.sr.clone() {
+            if let Some(sr) = st.sr.map(Id::string) {
                 let error = st.child_error.clone().unwrap_or_else(|| exc.text.clone());
                 let failure = self.child_failures.entry(sr).or_insert_with(|| ChildFailure { error: error.clone(), body: None, line: exc.line, evidence: Vec::new() });
                 for e in exc.evidence.iter().filter(|e| e.text.contains("EXCEPTION")) {
@@ -1574,7 +1615,7 @@ impl Analyzer {
             if line.is_some() && !st.gc_context.is_empty() {
                 // `* * * * * SR …: ERROR` without a banner.
                 let mut inc = self.incident(IncidentKind::GcRunFailed, line.unwrap_or(st.last_seen), Some(pid).filter(|p| *p != 0));
-                inc.sr = st.sr.clone();
+                inc.sr = st.sr.map(Id::string);
                 for e in st.gc_context.drain(..) {
                     inc.add_evidence(e);
                 }
@@ -1600,7 +1641,7 @@ impl Analyzer {
         let text = main.map(|e| e.text.clone()).unwrap_or_default();
         let tag = main.map(|e| e.tag.clone()).unwrap_or_default();
         let any = |needle: &str| excs.iter().any(|e| e.text.contains(needle));
-        let child = st.sr.as_ref().and_then(|sr| self.child_failures.remove(sr));
+        let child = st.sr.as_ref().and_then(|sr| self.child_failures.remove(sr.as_str()));
         let first_line = excs.iter().map(|e| e.line).chain(child.iter().map(|c| c.line)).chain(gave_up.iter().flat_map(|g| g.evidence.first().and_then(|e| e.line))).min().or(line).unwrap_or(st.last_seen);
 
         let kind = if tag == "gc" || (op.is_none() && !excs.is_empty() && tag != "pauseVDIs") {
@@ -1636,7 +1677,7 @@ impl Analyzer {
             IncidentKind::CoalesceFailed
         };
         let mut inc = self.incident(kind, first_line, pid_opt);
-        inc.sr = st.sr.clone();
+        inc.sr = st.sr.map(Id::string);
         inc.vdi = attempt.as_ref().map(|a| a.vdi.clone());
         if inc.vdi.is_none() && kind == IncidentKind::VhdCorrupted {
             inc.vdi = text.strip_prefix("VHD ").and_then(|t| vdi_name(t.as_bytes()));
@@ -1696,7 +1737,7 @@ impl Analyzer {
         if let (Some(a), Some(op)) = (&attempt, op) {
             let time = self.time();
             let outcome = if matches!(kind, IncidentKind::CoalesceOutOfSpace) { Outcome::NoSpace } else { Outcome::Failure };
-            self.out.coalesce.outcome(st.sr.as_deref(), &a.vdi, op, outcome, inc.detail.clone(), line.unwrap_or(st.last_seen), time);
+            self.out.coalesce.outcome(st.sr.as_ref().map(Id::as_str), &a.vdi, op, outcome, inc.detail.clone(), line.unwrap_or(st.last_seen), time);
         }
         self.emit(inc);
     }

@@ -78,17 +78,33 @@ fn parse_prefixed(line: &[u8]) -> Option<LineParts<'_>> {
         return None;
     };
     let time = &line[..time_end];
-    let rest = line.get(time_end + 1..)?;
     if line.get(time_end) != Some(&b' ') {
         return None;
     }
+    let rest = &line[time_end + 1..];
     let host_len = rest.iter().position(|&b| b == b' ')?;
     if host_len == 0 {
         return None;
     }
     let host = &rest[..host_len];
     let rest = &rest[host_len + 1..];
-    // The tag ends at ':' (or at '[' when the program logs its pid, `fairlock[123]:`).
+    // The storage manager's own tags first (nearly every line): `SM: [pid] ` / `SMGC: [pid] `.
+    let (tag, after_tag) = if let Some(r) = rest.strip_prefix(b"SM: ") {
+        (Tag::Sm, r)
+    } else if let Some(r) = rest.strip_prefix(b"SMGC: ") {
+        (Tag::Smgc, r)
+    } else {
+        return parse_other_tag(time, time_kind, host, rest);
+    };
+    let (pid, msg) = match bracketed_pid(after_tag) {
+        Some((p, after)) => (Some(p), after.strip_prefix(b" ").unwrap_or(after)),
+        None => (None, after_tag),
+    };
+    Some(LineParts { time, time_kind: Some(time_kind), host, tag, pid, msg, has_prefix: true })
+}
+
+/// Tags of other programs writing to the same log: `fairlock[1873]: …`, `SMAPIv3: …`.
+fn parse_other_tag<'a>(time: &'a [u8], time_kind: TimeKind, host: &'a [u8], rest: &'a [u8]) -> Option<LineParts<'a>> {
     let tag_len = rest.iter().take(64).position(|&b| b == b':' || b == b'[' || b == b' ')?;
     let tag_bytes = &rest[..tag_len];
     if tag_bytes.is_empty() {
@@ -108,7 +124,6 @@ fn parse_prefixed(line: &[u8]) -> Option<LineParts<'_>> {
         b"SMGC" => Tag::Smgc,
         _ => Tag::Other,
     };
-    // The storage manager writes its own `[pid] ` in front of every message.
     if rest.first() == Some(&b'[') {
         if let Some((p, after)) = bracketed_pid(rest) {
             pid = Some(p);
@@ -136,8 +151,8 @@ fn syslog_time_end(l: &[u8]) -> Option<usize> {
     }
     i += 1;
     let t = l.get(i..i + 8)?;
-    let digits = [0, 1, 3, 4, 6, 7].iter().all(|&k| t[k].is_ascii_digit());
-    if !(digits && t[2] == b':' && t[5] == b':') {
+    let d = |k: usize| t[k].is_ascii_digit();
+    if !(d(0) && d(1) && t[2] == b':' && d(3) && d(4) && t[5] == b':' && d(6) && d(7)) {
         return None;
     }
     Some(i + 8)
@@ -161,19 +176,22 @@ fn rfc3339_time_end(l: &[u8]) -> Option<usize> {
 
 /// `[1234]…` → (1234, the rest after `]`).
 fn bracketed_pid(s: &[u8]) -> Option<(u32, &[u8])> {
-    let close = s.iter().take(12).position(|&b| b == b']')?;
-    let digits = &s[1..close];
-    if digits.is_empty() || digits.len() > 10 {
+    if s.first() != Some(&b'[') {
         return None;
     }
-    let mut value: u64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
+    let mut value: u32 = 0;
+    let mut i = 1;
+    while let Some(&d) = s.get(i) {
+        if d == b']' {
+            return if i > 1 { Some((value, &s[i + 1..])) } else { None };
+        }
+        if !d.is_ascii_digit() || i > 10 {
             return None;
         }
-        value = value * 10 + u64::from(d - b'0');
+        value = value.checked_mul(10)?.checked_add(u32::from(d - b'0'))?;
+        i += 1;
     }
-    Some((u32::try_from(value).ok()?, &s[close + 1..]))
+    None
 }
 
 /// The slow path for what people paste: quote marks, `grep` prefixes, bare `[pid] message`.

@@ -200,10 +200,11 @@ pub struct CoalesceTracker {
 
 impl CoalesceTracker {
     fn sr(&mut self, sr: Option<&str>) -> Option<&mut SrTrack> {
-        let key = sr.unwrap_or("").to_string();
-        let idx = match self.index.get(&key) {
+        let key = sr.unwrap_or("");
+        let idx = match self.index.get(key) {
             Some(i) => *i,
             None => {
+                let key = key.to_string();
                 if self.srs.len() >= MAX_SRS {
                     return None;
                 }
@@ -308,6 +309,7 @@ impl CoalesceTracker {
     }
 
     fn vdi<'a>(t: &'a mut SrTrack, vdi: &str) -> Option<&'a mut CoalesceVdi> {
+        // (lookups by &str: a key is allocated only for a new VDI)
         let s = t.summary.as_mut()?;
         let idx = match t.vdi_index.get(vdi) {
             Some(i) => *i,
