@@ -9,7 +9,6 @@
 //! lines look up their process's state.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use memchr::memmem;
 
@@ -20,7 +19,7 @@ use crate::input::{xapi, Shape, XapiError};
 use crate::model::{Confidence, Evidence};
 
 /// Processes whose state is kept at once; the least recently seen half is flushed beyond.
-const MAX_PIDS: usize = 4096;
+const MAX_PIDS: usize = 8192;
 /// The longest multi-line construct followed (traceback, banner, spilled stderr), in lines.
 const MAX_BLOCK_LINES: u32 = 400;
 /// The longest text kept of one multi-line message.
@@ -32,25 +31,115 @@ pub const CHAIN_WARN_DEPTH: u32 = 25;
 /// Consecutive `SR locked, retrying` without a failure that are worth a warning (one a second).
 const LOCK_WAIT_REPORTED: u32 = 10;
 
-/// A fast hasher for small integer keys (pids).
-#[derive(Default)]
-struct PidHasher(u64);
+/// Process states, directly indexed by pid (a pid is its own hash: no hashing, no rehashing,
+/// no tombstones). Two live pids that share a slot push the older one out; it is flushed.
+struct PidTable {
+    slots: Vec<Option<(u32, Box<PidState>)>>,
+    /// Flushed states, reset and reused (a storage-manager call starts every few dozen lines).
+    spare: Vec<Box<PidState>>,
+    live: usize,
+    /// States pushed out of their slot, to be flushed by the analyser.
+    displaced: Vec<(u32, Box<PidState>)>,
+}
 
-impl Hasher for PidHasher {
+const PID_SLOTS: usize = 1 << 16;
+
+/// A fast hasher for the analysis's small maps (uuids, SR keys): SipHash's resistance to
+/// collision attacks buys nothing here and costs a lot per lookup in WebAssembly.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
     fn finish(&self) -> u64 {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
-type PidMap<V> = HashMap<u32, V, BuildHasherDefault<PidHasher>>;
+/// `HashMap` with [`FxHasher`].
+pub type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+impl Default for PidTable {
+    fn default() -> Self {
+        PidTable { slots: (0..PID_SLOTS).map(|_| None).collect(), spare: Vec::new(), live: 0, displaced: Vec::new() }
+    }
+}
+
+impl PidTable {
+    fn slot(pid: u32) -> usize {
+        pid as usize & (PID_SLOTS - 1)
+    }
+
+    fn len(&self) -> usize {
+        self.live
+    }
+
+    fn get(&self, pid: &u32) -> Option<&PidState> {
+        match self.slots.get(Self::slot(*pid))? {
+            Some((p, st)) if p == pid => Some(st),
+            _ => None,
+        }
+    }
+
+    fn get_mut(&mut self, pid: &u32) -> Option<&mut PidState> {
+        match self.slots.get_mut(Self::slot(*pid))? {
+            Some((p, st)) if p == pid => Some(st),
+            _ => None,
+        }
+    }
+
+    fn contains_key(&self, pid: &u32) -> bool {
+        self.get(pid).is_some()
+    }
+
+    fn remove(&mut self, pid: &u32) -> Option<Box<PidState>> {
+        let slot = self.slots.get_mut(Self::slot(*pid))?;
+        if slot.as_ref().is_some_and(|(p, _)| p == pid) {
+            self.live -= 1;
+            return slot.take().map(|(_, st)| st);
+        }
+        None
+    }
+
+    fn insert(&mut self, pid: u32, st: Box<PidState>) {
+        let Some(slot) = self.slots.get_mut(Self::slot(pid)) else { return };
+        match slot.replace((pid, st)) {
+            Some((old, old_st)) if old != pid => self.displaced.push((old, old_st)),
+            Some(_) => {}
+            None => self.live += 1,
+        }
+    }
+
+    fn entry_or_default(&mut self, pid: u32) -> &mut PidState {
+        let idx = Self::slot(pid);
+        let occupied_by_other = self.slots[idx].as_ref().is_some_and(|(p, _)| *p != pid);
+        if occupied_by_other {
+            if let Some(old) = self.slots[idx].take() {
+                self.displaced.push(old);
+                self.live -= 1;
+            }
+        }
+        if self.slots[idx].is_none() {
+            let st = self.spare.pop().unwrap_or_default();
+            self.slots[idx] = Some((pid, st));
+            self.live += 1;
+        }
+        match &mut self.slots[idx] {
+            Some((_, st)) => st,
+            None => unreachable!("the slot was just filled"),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&u32, &PidState)> {
+        self.slots.iter().filter_map(|s| s.as_ref().map(|(p, st)| (p, &**st)))
+    }
+}
 
 /// A multi-line construct being read for one process.
 #[derive(Debug)]
@@ -158,19 +247,19 @@ struct PidState {
     command: Option<Id>,
     vdi_uuid: Option<Id>,
     block: Option<Block>,
-    call: Option<CallFailure>,
+    call: Option<Box<CallFailure>>,
     pread: Option<PreadFailure>,
     /// Closed GC banners waiting for the line that says what failed (`… failed, skipping`).
     gc_exc: Vec<GcException>,
     /// Other lines that explain the pending GC failure (repair attempts, undo…).
     gc_context: Vec<Evidence>,
     attempt: Option<Attempt>,
-    gave_up: Option<GaveUp>,
+    gave_up: Option<Box<GaveUp>>,
     /// A "no space" incident waiting for its `...but enough space if skip snap-coalesce`.
-    nospace: Option<Incident>,
+    nospace: Option<Box<Incident>>,
     sr_lock_tries: u32,
     sr_lock_first: Option<Evidence>,
-    lv_retry: Option<Incident>,
+    lv_retry: Option<Box<Incident>>,
     child_error: Option<String>,
     in_tree: bool,
     tree_depth: u32,
@@ -220,16 +309,18 @@ impl RecentCommands {
 
 /// The per-line state machine.
 pub struct Analyzer {
-    pids: PidMap<PidState>,
+    pids: PidTable,
     /// Processes with an open multi-line block or tree dump (to skip lookups when none).
     open_blocks: u32,
+    /// Processes with a "no space" incident waiting for the next line.
+    pending_nospace: u32,
     host: Option<String>,
     host_bytes: Vec<u8>,
     /// Full uuids by their first 8 characters, as the GC names VDIs.
-    uuid_by_prefix: HashMap<[u8; 8], String>,
+    uuid_by_prefix: FxMap<[u8; 8], String>,
     /// `Will finish as PID [fin]` logged by an intermediate GC process: (mid, fin).
     gc_forks: Vec<(u32, u32)>,
-    child_failures: HashMap<String, ChildFailure>,
+    child_failures: FxMap<String, ChildFailure>,
     commands: RecentCommands,
     pub out: Collector,
     time_bytes: [u8; 40],
@@ -252,12 +343,39 @@ fn evidence_text(bytes: &[u8]) -> String {
     s
 }
 
-fn starts(msg: &[u8], prefix: &str) -> bool {
-    msg.starts_with(prefix.as_bytes())
+/// `msg` starts with `prefix`. Compared eight bytes at a time: slice equality compiles to a
+/// byte-by-byte `bcmp` in WebAssembly, and this runs several times on every line.
+#[inline(always)]
+pub(super) fn starts(msg: &[u8], prefix: &str) -> bool {
+    let p = prefix.as_bytes();
+    if msg.len() < p.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i + 8 <= p.len() {
+        let a = u64::from_le_bytes([msg[i], msg[i + 1], msg[i + 2], msg[i + 3], msg[i + 4], msg[i + 5], msg[i + 6], msg[i + 7]]);
+        let b = u64::from_le_bytes([p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6], p[i + 7]]);
+        if a != b {
+            return false;
+        }
+        i += 8;
+    }
+    while i < p.len() {
+        if msg[i] != p[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
+#[inline(always)]
 fn after<'a>(msg: &'a [u8], prefix: &str) -> Option<&'a [u8]> {
-    msg.strip_prefix(prefix.as_bytes())
+    if starts(msg, prefix) {
+        Some(&msg[prefix.len()..])
+    } else {
+        None
+    }
 }
 
 fn find(hay: &[u8], needle: &str) -> Option<usize> {
@@ -352,13 +470,14 @@ fn is_driver_tag(tag: &str) -> bool {
 impl Default for Analyzer {
     fn default() -> Self {
         Analyzer {
-            pids: PidMap::default(),
+            pids: PidTable::default(),
             open_blocks: 0,
+            pending_nospace: 0,
             host: None,
             host_bytes: Vec::new(),
-            uuid_by_prefix: HashMap::new(),
+            uuid_by_prefix: FxMap::default(),
             gc_forks: Vec::new(),
-            child_failures: HashMap::new(),
+            child_failures: FxMap::default(),
             commands: RecentCommands::default(),
             out: Collector::default(),
             time_bytes: [0; 40],
@@ -402,7 +521,9 @@ impl Analyzer {
         i
     }
 
-    fn emit(&mut self, mut incident: Incident) {
+    #[inline(never)]
+    fn emit(&mut self, incident: impl Into<Box<Incident>>) {
+        let mut incident: Incident = *incident.into();
         if incident.vdi_uuid.is_none() {
             if let Some(v) = &incident.vdi {
                 incident.vdi_uuid = self.full_uuid(v);
@@ -416,12 +537,23 @@ impl Analyzer {
         if self.pids.len() >= MAX_PIDS && !self.pids.contains_key(&pid) {
             self.evict();
         }
-        let st = self.pids.entry(pid).or_default();
+        let st = self.pids.entry_or_default(pid);
         st.last_seen = line;
         st
     }
 
     /// Flushes the least recently seen half of the process states.
+    /// A process starts (its first line says so): any state an earlier process with the same
+    /// pid left behind is flushed first.
+    #[inline(never)]
+    fn new_process(&mut self, pid: u32, line: u32) -> &mut PidState {
+        if let Some(old) = self.pids.remove(&pid) {
+            self.flush_state(pid, old);
+        }
+        self.state(pid, line)
+    }
+
+    #[inline(never)]
     fn evict(&mut self) {
         let mut seen: Vec<(u32, u32)> = self.pids.iter().map(|(p, s)| (s.last_seen, *p)).collect();
         seen.sort_unstable();
@@ -433,7 +565,8 @@ impl Analyzer {
     }
 
     /// Everything still pending for a process is reported as it stands.
-    fn flush_state(&mut self, pid: u32, mut st: PidState) {
+    #[inline(never)]
+    fn flush_state(&mut self, pid: u32, mut st: Box<PidState>) {
         if st.block.is_some() || st.in_tree {
             self.open_blocks = self.open_blocks.saturating_sub(1);
         }
@@ -443,6 +576,7 @@ impl Analyzer {
         self.finish_call(pid, &mut st);
         self.conclude_gc(pid, &mut st, None);
         if let Some(inc) = st.nospace.take() {
+            self.pending_nospace = self.pending_nospace.saturating_sub(1);
             self.emit(inc);
         }
         if let Some(inc) = st.lv_retry.take() {
@@ -461,8 +595,13 @@ impl Analyzer {
         if let Some(p) = st.pread.take() {
             self.unresolved_pread(pid, &st, p);
         }
+        if self.pids.spare.len() < 64 {
+            *st = PidState::default();
+            self.pids.spare.push(st);
+        }
     }
 
+    #[inline(never)]
     fn unresolved_pread(&mut self, pid: u32, st: &PidState, p: PreadFailure) {
         let mut inc = self.incident(IncidentKind::CommandFailed, p.line, Some(pid));
         inc.sr = st.sr.map(Id::string);
@@ -479,6 +618,9 @@ impl Analyzer {
 
     /// Ends the analysis: flushes every process state.
     pub fn finish(&mut self) {
+        for (pid, st) in std::mem::take(&mut self.pids.displaced) {
+            self.flush_state(pid, st);
+        }
         let mut pids: Vec<(u32, u32)> = self.pids.iter().map(|(p, s)| (s.last_seen, *p)).collect();
         pids.sort_unstable();
         for (_, pid) in pids {
@@ -504,7 +646,50 @@ impl Analyzer {
 
     /// One logical line.
     pub fn line(&mut self, line_no: u32, p: &LineParts) {
+        if !self.pids.displaced.is_empty() {
+            for (pid, st) in std::mem::take(&mut self.pids.displaced) {
+                self.flush_state(pid, st);
+            }
+        }
         let msg = p.msg;
+        let pid_key = p.pid.unwrap_or(0);
+        if self.open_blocks > 0 {
+            self.remember_prefix(p);
+            if self.continue_block(pid_key, line_no, p) {
+                return;
+            }
+        }
+        let Some(&first) = msg.first() else { return };
+        // Most lines are routine: decided here in a few comparisons, without looking anything up.
+        match first {
+            b'l' => self.lock_line(pid_key, line_no, p),
+            b' ' => {
+                if !(starts(msg, "  pread SUCCESS") || msg == b" = 0" || starts(msg, "  Running VHD") || starts(msg, "  Relinking") || starts(msg, "  Reloading") || starts(msg, "  Child process completed")) {
+                    self.remember_prefix(p);
+                    self.indented(pid_key, line_no, p);
+                }
+            }
+            b'[' => {
+                // A command about to run (`['/sbin/lvchange', '-ay', …]`): kept, without
+                // allocating, in case it fails.
+                if msg.get(1) == Some(&b'\'') {
+                    self.commands.remember(pid_key, line_no, msg);
+                }
+            }
+            b'v' | b's' => self.call_start(pid_key, line_no, p),
+            _ if is_routine(msg) => {}
+            _ => {
+                self.remember_prefix(p);
+                self.message(pid_key, line_no, p);
+            }
+        }
+        if self.pending_nospace > 0 {
+            self.release_nospace(pid_key, line_no);
+        }
+    }
+
+    /// The time and host of the line being analysed, for what it reports.
+    fn remember_prefix(&mut self, p: &LineParts) {
         if p.has_prefix {
             let n = p.time.len().min(self.time_bytes.len());
             self.time_bytes[..n].copy_from_slice(&p.time[..n]);
@@ -516,20 +701,6 @@ impl Analyzer {
                 self.host = Some(lossy(p.host));
             }
         }
-        let pid_key = p.pid.unwrap_or(0);
-        if self.open_blocks > 0 && self.continue_block(pid_key, line_no, p) {
-            return;
-        }
-        let Some(&first) = msg.first() else { return };
-        match first {
-            b'l' => self.lock_line(pid_key, line_no, p),
-            b' ' => self.indented(pid_key, line_no, p),
-            b'[' | b'L' | b'R' | b'b' | b't' | b'P' | b'K' | b'E' | b'r' | b'D' | b'U' | b'v' | b's' | b'A' | b'S' | b'N'
-            | b'C' | b'F' | b'G' | b'=' | b'W' | b'I' | b'*' | b'T' | b'V' | b'.' | b'(' | b'M' | b'c' | b'd' | b'B' => {
-                self.message(pid_key, line_no, p)
-            }
-            _ => self.unknown(pid_key, line_no, p),
-        }
     }
 
     fn pid_of(pid_key: u32, p: &LineParts) -> Option<u32> {
@@ -539,6 +710,7 @@ impl Analyzer {
     // ---------------------------------------------------------------- multi-line blocks
 
     /// Feeds a line to its process's open block. Returns `true` when the block took the line.
+    #[inline(never)]
     fn continue_block(&mut self, pid: u32, line_no: u32, p: &LineParts) -> bool {
         let Some(st) = self.pids.get_mut(&pid) else { return false };
         if st.in_tree && st.block.is_none() {
@@ -667,6 +839,7 @@ impl Analyzer {
         }
     }
 
+    #[inline(never)]
     fn open_block(&mut self, pid: u32, line_no: u32, block: Block) {
         let st = self.state(pid, line_no);
         let was_open = st.block.is_some();
@@ -681,6 +854,7 @@ impl Analyzer {
         }
     }
 
+    #[inline(never)]
     fn close_block(&mut self, pid: u32, st: &mut PidState, block: Block) {
         match block {
             Block::SmTraceback { .. } => {}
@@ -694,7 +868,10 @@ impl Analyzer {
 
     fn lock_line(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
-        let Some(rest) = after(msg, "lock: ") else { return self.message(pid, line_no, p) };
+        let Some(rest) = after(msg, "lock: ") else {
+            self.remember_prefix(p);
+            return self.message(pid, line_no, p);
+        };
         match rest.first() {
             Some(b't') => {
                 // `lock: tried lock <path>, acquired: False (exists: True)`: the GC polling the SR lock.
@@ -718,6 +895,18 @@ impl Analyzer {
                     }
                 }
             }
+            Some(b'r') => {
+                // `lock: released /var/lock/sm/<sr>/sr`: a storage-manager call releases the SR
+                // lock when it ends; what it logged is complete.
+                if let Some(path) = after(rest, "released ") {
+                    if path.ends_with(b"/sr") && self.pids.get(&pid).is_some_and(|s| s.command.is_some() && !s.gc) {
+                        if let Some(st) = self.pids.remove(&pid) {
+                            self.remember_prefix(p);
+                            self.flush_state(pid, st);
+                        }
+                    }
+                }
+            }
             Some(b'o') => {
                 // `lock: opening lock file /var/lock/sm/<sr>/running`: which SR a GC works on.
                 if let Some(st) = self.pids.get_mut(&pid) {
@@ -732,6 +921,7 @@ impl Analyzer {
         }
     }
 
+    #[inline(never)]
     fn indented(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
         // The frequent ones first: `  pread SUCCESS`, ` = 0`, tree lines (handled as blocks).
@@ -761,17 +951,11 @@ impl Analyzer {
     }
 
     /// Messages that start with a letter or a symbol the storage manager uses.
+    #[inline(never)]
     fn message(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
         let pid_opt = Self::pid_of(pid, p);
         match msg[0] {
-            b'[' => {
-                // A command about to run (`['/sbin/lvchange', '-ay', …]`): kept, without
-                // allocating, in case it fails.
-                if msg.get(1) == Some(&b'\'') {
-                    self.commands.remember(pid, line_no, msg);
-                }
-            }
             b'*' => self.stars(pid, line_no, p),
             b'R' => {
                 if let Some(rest) = after(msg, "Raising exception [") {
@@ -843,7 +1027,7 @@ impl Analyzer {
                     let ev = self.ev(msg, line_no, pid_opt);
                     let time = self.time();
                     let st = self.state(pid, line_no);
-                    let call = st.call.get_or_insert_with(CallFailure::default);
+                    let call = st.call.get_or_insert_with(Box::default);
                     if call.first_line.is_none() {
                         call.first_line = Some(line_no);
                         call.time = time;
@@ -883,7 +1067,8 @@ impl Analyzer {
                             self.gc_forks.remove(0);
                         }
                         self.gc_forks.push((pid, fin));
-                        self.state(fin, line_no).gc = true;
+                        // A new process: whatever an earlier process with this pid left is done.
+                        self.new_process(fin, line_no).gc = true;
                     }
                 } else if let Some(rest) = after(msg, "WARNING: snapshot paused VM for ") {
                     let mut inc = self.simple_incident(IncidentKind::LongSnapshotPause, pid, line_no, p);
@@ -913,7 +1098,7 @@ impl Analyzer {
                 if starts(msg, "Aborted coalesce") {
                     let ev = self.ev(msg, line_no, pid_opt);
                     let st = self.state(pid, line_no);
-                    let g = st.gave_up.get_or_insert_with(GaveUp::default);
+                    let g = st.gave_up.get_or_insert_with(Box::default);
                     g.evidence.push(ev);
                 } else if starts(msg, "Another GC instance already active") {
                     self.simple(IncidentKind::BenignGcAlreadyRunning, pid, line_no, p);
@@ -927,28 +1112,30 @@ impl Analyzer {
         }
     }
 
+    /// `vdi_snapshot {'sr_uuid': …}`: a storage-manager call starts.
+    #[inline(never)]
+    fn call_start(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        self.remember_prefix(p);
+        let msg = p.msg;
+        if let Some(brace) = msg.iter().take(40).position(|&b| b == b'{') {
+            let cmd = &msg[..brace.saturating_sub(1)];
+            if brace > 3 && msg[brace - 1] == b' ' && cmd.iter().all(|&b| b.is_ascii_lowercase() || b == b'_') && cmd.contains(&b'_') {
+                let dict = &msg[brace..];
+                let sr = dict_value(dict, "sr_uuid").and_then(Id::new);
+                let vdi = dict_value(dict, "vdi_uuid").and_then(Id::new);
+                let st = self.new_process(pid, line_no);
+                st.command = Id::new(cmd);
+                st.sr = sr;
+                st.vdi_uuid = vdi;
+            }
+        }
+    }
+
+    #[inline(never)]
     fn other_message(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
         let pid_opt = Self::pid_of(pid, p);
         match msg[0] {
-            b'v' | b's' => {
-                // `vdi_snapshot {'sr_uuid': …}`: a storage-manager call starts.
-                if let Some(brace) = msg.iter().take(40).position(|&b| b == b'{') {
-                    let cmd = &msg[..brace.saturating_sub(1)];
-                    if brace > 3 && msg[brace - 1] == b' ' && cmd.iter().all(|&b| b.is_ascii_lowercase() || b == b'_') && cmd.contains(&b'_') {
-                        let dict = &msg[brace..];
-                        let sr = dict_value(dict, "sr_uuid").and_then(Id::new);
-                        let vdi = dict_value(dict, "vdi_uuid").and_then(Id::new);
-                        if let Some(old) = self.pids.remove(&pid) {
-                            self.flush_state(pid, old);
-                        }
-                        let st = self.state(pid, line_no);
-                        st.command = Id::new(cmd);
-                        st.sr = sr;
-                        st.vdi_uuid = vdi;
-                    }
-                }
-            }
             b'M' => {
                 if let Some(rest) = after(msg, "Minimum size achieved was ").or_else(|| after(msg, "Minimum size acheived was ")) {
                     self.gave_up_fact(pid, line_no, "minimumSize", rest);
@@ -972,7 +1159,7 @@ impl Analyzer {
                     let ev = self.ev(msg, line_no, pid_opt);
                     let time = self.time();
                     let st = self.state(pid, line_no);
-                    let call = st.call.get_or_insert_with(CallFailure::default);
+                    let call = st.call.get_or_insert_with(Box::default);
                     if call.first_line.is_none() {
                         call.first_line = Some(line_no);
                         call.time = time;
@@ -1069,7 +1256,8 @@ impl Analyzer {
                             let sr = lossy(u);
                             let time = self.time();
                             self.out.coalesce.gc_run(&sr, line_no, time);
-                            let st = self.state(pid, line_no);
+                            let fresh = self.pids.get(&pid).is_some_and(|s| s.command.is_none() && !s.gc);
+                            let st = if fresh { self.state(pid, line_no) } else { self.new_process(pid, line_no) };
                             st.gc = true;
                             st.sr = Id::from_str(&sr);
                         }
@@ -1104,10 +1292,16 @@ impl Analyzer {
             b'K' | b'r' | b'c' | b'd' | b'B' | b'b' | b't' | b'V' => {}
             _ => self.unknown(pid, line_no, p),
         }
-        // A pending "no space" incident waits only for the line right after it.
+    }
+
+    /// A "no space" incident waits only for the line right after it
+    /// (`...but enough space if skip snap-coalesce`).
+    #[inline(never)]
+    fn release_nospace(&mut self, pid: u32, line_no: u32) {
         if let Some(st) = self.pids.get_mut(&pid) {
             if let Some(inc) = st.nospace.take() {
                 if inc.line != line_no {
+                    self.pending_nospace = self.pending_nospace.saturating_sub(1);
                     self.emit(inc);
                 } else if let Some(st) = self.pids.get_mut(&pid) {
                     st.nospace = Some(inc);
@@ -1116,6 +1310,7 @@ impl Analyzer {
         }
     }
 
+    #[inline(never)]
     fn sr_message(&mut self, pid: u32, line_no: u32, p: &LineParts, rest: &[u8]) {
         let msg = p.msg;
         // `SR 5b1c ('Local storage') (3 VDIs in 1 VHD trees): …`: a tree dump follows.
@@ -1143,6 +1338,7 @@ impl Analyzer {
         }
     }
 
+    #[inline(never)]
     fn c_message(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
         let pid_opt = Self::pid_of(pid, p);
@@ -1204,6 +1400,7 @@ impl Analyzer {
         }
     }
 
+    #[inline(never)]
     fn stars(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
         let pid_opt = Self::pid_of(pid, p);
@@ -1237,19 +1434,19 @@ impl Analyzer {
                     self.pids.insert(pid, st);
                     return;
                 }
-                let call = st.call.get_or_insert_with(CallFailure::default);
+                let call = st.call.get_or_insert_with(Box::default);
                 if call.first_line.is_none() {
                     call.first_line = Some(line_no);
                     call.time = time;
                 }
                 push_capped(&mut call.evidence, ev);
                 if let Some(pread) = st.pread.take() {
-                    let call = st.call.get_or_insert_with(CallFailure::default);
+                    let call = st.call.get_or_insert_with(Box::default);
                     for e in pread.evidence {
                         push_capped(&mut call.evidence, e);
                     }
                 }
-                let call = st.call.get_or_insert_with(CallFailure::default);
+                let call = st.call.get_or_insert_with(Box::default);
                 if call.exception.is_none() {
                     call.exception = Some((tag.clone(), class.clone(), text.clone()));
                 }
@@ -1274,7 +1471,7 @@ impl Analyzer {
                     i.host = host;
                     i.sr = sr;
                     i.vdi = vdi;
-                    i
+                    Box::new(i)
                 });
                 if let Some(pread) = pread {
                     if inc.detail.is_none() {
@@ -1308,6 +1505,7 @@ impl Analyzer {
         }
     }
 
+    #[inline(never)]
     fn unknown(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
         // XAPI errors written into a line in any other form (`['SR_BACKEND_FAILURE_44', …]`).
@@ -1329,6 +1527,7 @@ impl Analyzer {
 
     // ---------------------------------------------------------------- helpers for episodes
 
+    #[inline(never)]
     fn simple_incident(&mut self, kind: IncidentKind, pid: u32, line_no: u32, p: &LineParts) -> Incident {
         let pid_opt = Self::pid_of(pid, p);
         let mut inc = self.incident(kind, line_no, pid_opt);
@@ -1343,6 +1542,7 @@ impl Analyzer {
         inc
     }
 
+    #[inline(never)]
     fn simple(&mut self, kind: IncidentKind, pid: u32, line_no: u32, p: &LineParts) {
         let mut inc = self.simple_incident(kind, pid, line_no, p);
         if matches!(kind, IncidentKind::GcRunFailed | IncidentKind::SnapshotCleanupFailed | IncidentKind::LvBusyRetry | IncidentKind::PauseFailed | IncidentKind::UnpauseFailed) {
@@ -1351,6 +1551,7 @@ impl Analyzer {
         self.emit(inc);
     }
 
+    #[inline(never)]
     fn gc_disabled(&mut self, pid: u32, line_no: u32, p: &LineParts, what: &str) {
         let mut inc = self.simple_incident(IncidentKind::GcDisabled, pid, line_no, p);
         inc.vdi = None;
@@ -1361,6 +1562,7 @@ impl Analyzer {
         self.emit(inc);
     }
 
+    #[inline(never)]
     fn no_space(&mut self, pid: u32, line_no: u32, p: &LineParts, rest: &[u8], kind: IncidentKind) {
         let mut inc = self.simple_incident(kind, pid, line_no, p);
         inc.vdi = vdi_name(rest);
@@ -1372,11 +1574,13 @@ impl Analyzer {
         let time = self.time();
         self.out.coalesce.no_space(inc.sr.as_deref(), inc.vdi.as_deref(), op, free, line_no, time);
         let st = self.state(pid, line_no);
-        if let Some(old) = st.nospace.replace(inc) {
-            self.emit(old);
+        match st.nospace.replace(Box::new(inc)) {
+            Some(old) => self.emit(old),
+            None => self.pending_nospace += 1,
         }
     }
 
+    #[inline(never)]
     fn start_attempt(&mut self, pid: u32, line_no: u32, op: Operation, rest: &[u8]) {
         self.close_attempt(pid, line_no, true);
         let Some(vdi) = vdi_name(rest) else { return };
@@ -1393,6 +1597,7 @@ impl Analyzer {
     }
 
     /// Ends the process's open coalesce attempt; `success` when it ended without a failure.
+    #[inline(never)]
     fn close_attempt(&mut self, pid: u32, line_no: u32, success: bool) {
         let Some(st) = self.pids.get_mut(&pid) else { return };
         let Some(attempt) = st.attempt.take() else { return };
@@ -1412,6 +1617,7 @@ impl Analyzer {
         }
     }
 
+    #[inline(never)]
     fn gave_up_fact(&mut self, pid: u32, line_no: u32, name: &str, rest: &[u8]) {
         let value = lossy(rest.trim_ascii());
         if let Some(g) = self.pids.get_mut(&pid).and_then(|s| s.gave_up.as_mut()) {
@@ -1420,22 +1626,24 @@ impl Analyzer {
         }
     }
 
+    #[inline(never)]
     fn gave_up_reason(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let ev = self.ev(p.msg, line_no, Self::pid_of(pid, p));
         let reason = lossy(p.msg);
         let st = self.state(pid, line_no);
-        let g = st.gave_up.get_or_insert_with(GaveUp::default);
+        let g = st.gave_up.get_or_insert_with(Box::default);
         g.reason = Some(reason);
         g.evidence.push(ev);
     }
 
     /// `Raising exception [N, text]` of a process.
+    #[inline(never)]
     fn raise(&mut self, _pid: u32, st: &mut PidState, text: &str, line: u32, evidence: Vec<Evidence>) {
         let Some(mut err) = xapi::from_raising_exception(text) else { return };
         if st.gc && st.command.is_none() {
             // The GC raises internally; 204 is its legacy "gave up on leaf-coalesce".
             if err.sr_value() == Some(204) {
-                let g = st.gave_up.get_or_insert_with(GaveUp::default);
+                let g = st.gave_up.get_or_insert_with(Box::default);
                 g.reason = err.reason().map(str::to_string);
                 g.evidence.extend(evidence);
             } else {
@@ -1446,7 +1654,7 @@ impl Analyzer {
             return;
         }
         let time = self.time();
-        let call = st.call.get_or_insert_with(CallFailure::default);
+        let call = st.call.get_or_insert_with(Box::default);
         if call.first_line.is_none() {
             call.first_line = Some(line);
             call.time = time;
@@ -1455,7 +1663,7 @@ impl Analyzer {
             push_capped(&mut call.evidence, e.clone());
         }
         if let Some(pread) = st.pread.take() {
-            let call = st.call.get_or_insert_with(CallFailure::default);
+            let call = st.call.get_or_insert_with(Box::default);
             for e in pread.evidence {
                 push_capped(&mut call.evidence, e);
             }
@@ -1467,6 +1675,7 @@ impl Analyzer {
     }
 
     /// The storage-manager call of this process failed (or ended): report what it returned.
+    #[inline(never)]
     fn finish_call(&mut self, pid: u32, st: &mut PidState) {
         let Some(mut call) = st.call.take() else { return };
         let pid_opt = Some(pid).filter(|p| *p != 0);
@@ -1542,6 +1751,7 @@ impl Analyzer {
     }
 
     /// A GC exception banner closed.
+    #[inline(never)]
     fn gc_exception(&mut self, pid: u32, st: &mut PidState, mut exc: GcException) {
         st.gc = true;
         let pid_opt = Some(pid).filter(|p| *p != 0);
@@ -1587,6 +1797,7 @@ impl Analyzer {
     }
 
     /// The GC said a coalesce or leaf-coalesce failed (`… failed, skipping`).
+    #[inline(never)]
     fn gc_failed(&mut self, pid: u32, line_no: u32, p: &LineParts, op: Operation, vdi_text: Option<&[u8]>) {
         let pid_opt = Self::pid_of(pid, p);
         let ev = self.ev(p.msg, line_no, pid_opt);
@@ -1610,6 +1821,7 @@ impl Analyzer {
 
     /// Reports the GC failure pending for a process: the banners it logged, the failed child,
     /// the give-up facts, and the line that concluded it (`op` known from that line).
+    #[inline(never)]
     fn conclude_gc_with(&mut self, pid: u32, st: &mut PidState, line: Option<u32>, op: Option<Operation>) {
         if st.gc_exc.is_empty() && st.gave_up.is_none() && op.is_none() {
             if line.is_some() && !st.gc_context.is_empty() {
@@ -1742,6 +1954,7 @@ impl Analyzer {
         self.emit(inc);
     }
 
+    #[inline(never)]
     fn orphan_child_failure(&mut self, c: ChildFailure) {
         let mut inc = self.incident(if is_enospc(&c.error) { IncidentKind::CoalesceOutOfSpace } else { IncidentKind::CoalesceFailed }, c.line, None);
         inc.detail = Some(c.error);
@@ -1827,5 +2040,35 @@ mod tests {
         assert!(is_driver_tag("NFS VHD"));
         assert!(!is_driver_tag("vdi_snapshot"));
         assert!(!is_driver_tag("generic exception: vdi_snapshot"));
+    }
+}
+#[cfg(test)]
+#[test]
+fn print_sizes() {
+    eprintln!("PidState {} Block {} CallFailure {} Incident {} PreadFailure {}", std::mem::size_of::<PidState>(), std::mem::size_of::<Block>(), std::mem::size_of::<CallFailure>(), std::mem::size_of::<Incident>(), std::mem::size_of::<PreadFailure>());
+}
+
+/// Routine messages that never matter for a diagnosis (most of the log): attach/activate chatter,
+/// refcounts, tapdisk plumbing, LVM cache traces.
+#[inline(always)]
+fn is_routine(msg: &[u8]) -> bool {
+    match msg[0] {
+        b'L' => starts(msg, "LVMCache") || starts(msg, "LVHDVDI.") || starts(msg, "LVHDSR."),
+        b'R' => starts(msg, "Refcount") || starts(msg, "Removed ") || starts(msg, "Relinking key"),
+        b'b' => starts(msg, "blktap2."),
+        b't' => starts(msg, "tap."),
+        b'r' => starts(msg, "result: "),
+        b'P' => starts(msg, "PhyLink(") || starts(msg, "Paused or host_ref"),
+        b'A' => starts(msg, "Adding tag") || starts(msg, "Activate lock"),
+        b'E' => starts(msg, "Entering ") || starts(msg, "Expanding VHD"),
+        b'D' => starts(msg, "DeviceNode("),
+        b'N' => starts(msg, "NBDLink(") || starts(msg, "Num combined"),
+        b'C' => starts(msg, "Calling tap-") || starts(msg, "Coalesced size") || starts(msg, "Closing file"),
+        b'S' => starts(msg, "Setting virtual") || starts(msg, "SR.update_asynch") || starts(msg, "Set vhd-blocks") || starts(msg, "Single-snapshot"),
+        b'K' => starts(msg, "Kicking "),
+        b'F' => starts(msg, "FileVDI.") || starts(msg, "Found "),
+        b'W' => starts(msg, "Writing to file"),
+        b'I' => starts(msg, "Iteration: "),
+        _ => false,
     }
 }

@@ -174,22 +174,21 @@ fn rfc3339_time_end(l: &[u8]) -> Option<usize> {
     Some(19 + len)
 }
 
-/// `[1234]…` → (1234, the rest after `]`).
+/// `[1234]…` → (1234, the rest after `]`). At most nine digits, so no overflow is possible.
 fn bracketed_pid(s: &[u8]) -> Option<(u32, &[u8])> {
     if s.first() != Some(&b'[') {
         return None;
     }
     let mut value: u32 = 0;
-    let mut i = 1;
-    while let Some(&d) = s.get(i) {
+    for (i, &d) in s.iter().enumerate().skip(1).take(10) {
         if d == b']' {
             return if i > 1 { Some((value, &s[i + 1..])) } else { None };
         }
-        if !d.is_ascii_digit() || i > 10 {
+        let digit = d.wrapping_sub(b'0');
+        if digit > 9 || i > 9 {
             return None;
         }
-        value = value.checked_mul(10)?.checked_add(u32::from(d - b'0'))?;
-        i += 1;
+        value = value * 10 + u32::from(digit);
     }
     None
 }

@@ -8,6 +8,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use super::assemble::FxMap;
+
 use serde::Serialize;
 
 use super::incident::{Incident, IncidentGroup, IncidentKind, MAX_GROUP_VDIS};
@@ -186,7 +188,7 @@ struct XapiGroup {
 #[derive(Default)]
 struct SrTrack {
     summary: Option<CoalesceSr>,
-    vdi_index: HashMap<String, usize>,
+    vdi_index: FxMap<String, usize>,
     active: bool,
     disabled: bool,
 }
@@ -195,7 +197,7 @@ struct SrTrack {
 #[derive(Default)]
 pub struct CoalesceTracker {
     srs: Vec<SrTrack>,
-    index: HashMap<String, usize>,
+    index: FxMap<String, usize>,
 }
 
 impl CoalesceTracker {
@@ -474,9 +476,9 @@ impl CoalesceTracker {
 pub struct Collector {
     pub coalesce: CoalesceTracker,
     groups: Vec<IncidentGroup>,
-    group_index: HashMap<(IncidentKind, Option<String>, Option<String>), usize>,
+    group_index: FxMap<(IncidentKind, Option<String>, Option<String>), usize>,
     xapi: Vec<XapiGroup>,
-    xapi_index: HashMap<String, usize>,
+    xapi_index: FxMap<String, usize>,
     timeline_head: Vec<TimelineEntry>,
     timeline_tail: VecDeque<TimelineEntry>,
     pub timeline_dropped: u64,
