@@ -1127,8 +1127,10 @@ impl Analyzer {
                 st.command = Id::new(cmd);
                 st.sr = sr;
                 st.vdi_uuid = vdi;
+                return;
             }
         }
+        self.message(pid, line_no, p);
     }
 
     #[inline(never)]
@@ -1358,8 +1360,11 @@ impl Analyzer {
             };
             let ev = self.ev(msg, line_no, pid_opt);
             let mut evidence = Vec::new();
+            // The failure shows from the failed command on (the command line before it is context).
+            let mut first_line = line_no;
             if let Some(st) = self.pids.get_mut(&pid) {
                 if let Some(pread) = st.pread.take() {
+                    first_line = pread.line;
                     evidence.extend(pread.evidence);
                 }
             }
@@ -1369,8 +1374,7 @@ impl Analyzer {
                 st.sr = Id::from_str(&sr);
                 st.child_error = Some(error.clone());
                 let body = body.filter(|b| !b.is_empty());
-                let line = evidence.first().and_then(|e| e.line).unwrap_or(line_no);
-                let old = self.child_failures.insert(sr, ChildFailure { error, body, line, evidence });
+                let old = self.child_failures.insert(sr, ChildFailure { error, body, line: first_line, evidence });
                 if let Some(old) = old {
                     self.orphan_child_failure(old);
                 }

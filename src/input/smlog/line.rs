@@ -56,6 +56,7 @@ impl<'a> LineParts<'a> {
 /// Parses one line (without its `\n`; a trailing `\r` is removed).
 pub fn parse(line: &[u8]) -> LineParts<'_> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
     if let Some(parts) = parse_prefixed(line) {
         return parts;
     }
