@@ -156,6 +156,8 @@ enum Block {
 
 #[derive(Debug, Default)]
 struct GcException {
+    /// The line of the opening banner.
+    start: u32,
     tag: String,
     class: String,
     text: String,
@@ -1409,7 +1411,7 @@ impl Analyzer {
         let msg = p.msg;
         let pid_opt = Self::pid_of(pid, p);
         if starts(msg, "*~*~*~*~") {
-            let exc = GcException { line: line_no, evidence: vec![self.ev(msg, line_no, pid_opt)], ..GcException::default() };
+            let exc = GcException { start: line_no, line: line_no, evidence: vec![self.ev(msg, line_no, pid_opt)], ..GcException::default() };
             self.state(pid, line_no).gc = true;
             self.open_block(pid, line_no, Block::GcBanner(exc));
         } else if let Some(rest) = after(msg, "***** ") {
@@ -1858,7 +1860,7 @@ impl Analyzer {
         let tag = main.map(|e| e.tag.clone()).unwrap_or_default();
         let any = |needle: &str| excs.iter().any(|e| e.text.contains(needle));
         let child = st.sr.as_ref().and_then(|sr| self.child_failures.remove(sr.as_str()));
-        let first_line = excs.iter().map(|e| e.line).chain(child.iter().map(|c| c.line)).chain(gave_up.iter().flat_map(|g| g.evidence.first().and_then(|e| e.line))).min().or(line).unwrap_or(st.last_seen);
+        let first_line = excs.iter().map(|e| e.start).chain(child.iter().map(|c| c.line)).chain(gave_up.iter().flat_map(|g| g.evidence.first().and_then(|e| e.line))).min().or(line).unwrap_or(st.last_seen);
 
         let kind = if tag == "gc" || (op.is_none() && !excs.is_empty() && tag != "pauseVDIs") {
             if text.contains("Unable to acquire the SR lock") {
