@@ -87,6 +87,9 @@ test('diagnose() recognises SMlog (also pasted without prefixes) and returns the
   assert.equal(d.kind, 'smlog');
   assert.ok(d.smlog);
   assert.deepEqual(d.findings, d.smlog.findings);
+  // diagnose() and analyzeSmlog() convert the report by different paths: same objects.
+  assert.deepEqual(d.smlog, analyzeSmlog(SNAPSHOT_NO_SPACE + GC_COALESCE_FAILED).findings.length ? analyzeSmlog(SNAPSHOT_NO_SPACE) : null);
+  assert.deepEqual(diagnose(GC_COALESCE_FAILED).smlog, analyzeSmlog(GC_COALESCE_FAILED));
   const pasted = diagnose('> [14502] Not enough space! free space: 10, need: 20\n> [14502] Raising exception [44, There is insufficient space]\n');
   assert.equal(pasted.kind, 'smlog');
   assert.equal(pasted.findings[0].rule, 'SR044');

@@ -63,6 +63,72 @@ pub fn parse(line: &[u8]) -> LineParts<'_> {
     parse_pasted(line)
 }
 
+/// The header (`timestamp host `) of the last classic line parsed: consecutive lines usually
+/// share it (same second, same host), and then only the tag and the pid are left to read.
+pub struct HeaderCache {
+    bytes: [u8; 64],
+    /// Length of `timestamp host ` (0: nothing cached).
+    len: usize,
+    time_len: usize,
+    time_kind: Option<TimeKind>,
+}
+
+impl Default for HeaderCache {
+    fn default() -> Self {
+        HeaderCache { bytes: [0; 64], len: 0, time_len: 0, time_kind: None }
+    }
+}
+
+impl HeaderCache {
+    /// Parses `line` like [`parse`], reusing the previous line's header when it is the same.
+    #[inline]
+    pub fn parse<'a>(&mut self, line: &'a [u8]) -> LineParts<'a> {
+        let len = self.len;
+        if len > 0 && line.len() > len && same_bytes(&line[..len], &self.bytes[..len]) {
+            let time = &line[..self.time_len];
+            let host = &line[self.time_len + 1..len - 1];
+            if let Some(parts) = parse_after_host(time, self.time_kind.unwrap_or(TimeKind::Syslog), host, &line[len..]) {
+                return parts;
+            }
+        }
+        let parts = parse(line);
+        if parts.has_prefix {
+            let header = parts.time.len() + 1 + parts.host.len() + 1;
+            if header <= self.bytes.len() && line.len() >= header {
+                self.bytes[..header].copy_from_slice(&line[..header]);
+                self.len = header;
+                self.time_len = parts.time.len();
+                self.time_kind = parts.time_kind;
+            }
+        }
+        parts
+    }
+}
+
+/// Byte equality, eight bytes at a time (slice `==` is a byte loop in WebAssembly).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i + 8 <= a.len() {
+        let x = u64::from_le_bytes([a[i], a[i + 1], a[i + 2], a[i + 3], a[i + 4], a[i + 5], a[i + 6], a[i + 7]]);
+        let y = u64::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]]);
+        if x != y {
+            return false;
+        }
+        i += 8;
+    }
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// `true` when the line starts with a syslog prefix (used to decide whether a line continues
 /// the previous one).
 pub fn starts_with_prefix(line: &[u8]) -> bool {
@@ -88,12 +154,17 @@ fn parse_prefixed(line: &[u8]) -> Option<LineParts<'_>> {
         return None;
     }
     let host = &rest[..host_len];
-    let rest = &rest[host_len + 1..];
+    parse_after_host(time, time_kind, host, &rest[host_len + 1..])
+}
+
+/// The tag, pid and message after `timestamp host `.
+#[inline]
+fn parse_after_host<'a>(time: &'a [u8], time_kind: TimeKind, host: &'a [u8], rest: &'a [u8]) -> Option<LineParts<'a>> {
     // The storage manager's own tags first (nearly every line): `SM: [pid] ` / `SMGC: [pid] `.
-    let (tag, after_tag) = if let Some(r) = rest.strip_prefix(b"SM: ") {
-        (Tag::Sm, r)
-    } else if let Some(r) = rest.strip_prefix(b"SMGC: ") {
-        (Tag::Smgc, r)
+    let (tag, after_tag) = if rest.len() >= 4 && rest[0] == b'S' && rest[1] == b'M' && rest[2] == b':' && rest[3] == b' ' {
+        (Tag::Sm, &rest[4..])
+    } else if rest.len() >= 6 && rest[0] == b'S' && rest[1] == b'M' && rest[2] == b'G' && rest[3] == b'C' && rest[4] == b':' && rest[5] == b' ' {
+        (Tag::Smgc, &rest[6..])
     } else {
         return parse_other_tag(time, time_kind, host, rest);
     };
@@ -176,12 +247,15 @@ fn rfc3339_time_end(l: &[u8]) -> Option<usize> {
 }
 
 /// `[1234]…` → (1234, the rest after `]`). At most nine digits, so no overflow is possible.
+#[inline]
 fn bracketed_pid(s: &[u8]) -> Option<(u32, &[u8])> {
     if s.first() != Some(&b'[') {
         return None;
     }
     let mut value: u32 = 0;
-    for (i, &d) in s.iter().enumerate().skip(1).take(10) {
+    let mut i = 1;
+    while i < s.len() && i <= 10 {
+        let d = s[i];
         if d == b']' {
             return if i > 1 { Some((value, &s[i + 1..])) } else { None };
         }
@@ -190,6 +264,7 @@ fn bracketed_pid(s: &[u8]) -> Option<(u32, &[u8])> {
             return None;
         }
         value = value * 10 + u32::from(digit);
+        i += 1;
     }
     None
 }

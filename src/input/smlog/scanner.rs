@@ -38,6 +38,7 @@ pub struct LineSplitter {
     pub truncated_lines: u64,
     pub bytes: u64,
     scratch: Vec<u8>,
+    headers: line::HeaderCache,
 }
 
 impl Default for LineSplitter {
@@ -55,6 +56,7 @@ impl Default for LineSplitter {
             truncated_lines: 0,
             bytes: 0,
             scratch: Vec::new(),
+            headers: line::HeaderCache::default(),
         }
     }
 }
@@ -133,7 +135,7 @@ impl LineSplitter {
                 }
                 self.flush_deferred(analyzer);
             }
-            let parts = line::parse(cut(line));
+            let parts = self.headers.parse(cut(line));
             if end == body.len() {
                 // The last complete line waits for the next chunk: its next line may continue it.
                 self.defer(line, parts.has_prefix);
