@@ -60,3 +60,7 @@ process.stdout.write(JSON.stringify({
   wasmMemoryBytes: glue.wasmMemoryBytes(),
   findingsByRule: byRule,
 }) + '\n');
+// The report is out. Exit now rather than let the engine finish optimising functions it will
+// never run again (its background compiler jobs delay a natural exit by 0.1-0.3 s on this
+// machine; a web page or a server would not notice them).
+process.exit(0);

@@ -309,6 +309,18 @@ impl RecentCommands {
     }
 }
 
+/// Substring searchers used on many lines, built once.
+struct Finders {
+    sr_uuid: memmem::Finder<'static>,
+    vdi_uuid: memmem::Finder<'static>,
+}
+
+impl Default for Finders {
+    fn default() -> Self {
+        Finders { sr_uuid: memmem::Finder::new(b"'sr_uuid': '"), vdi_uuid: memmem::Finder::new(b"'vdi_uuid': '") }
+    }
+}
+
 /// The per-line state machine.
 pub struct Analyzer {
     pids: PidTable,
@@ -324,6 +336,7 @@ pub struct Analyzer {
     gc_forks: Vec<(u32, u32)>,
     child_failures: FxMap<String, ChildFailure>,
     commands: RecentCommands,
+    finders: Finders,
     pub out: Collector,
     time_bytes: [u8; 40],
     time_len: usize,
@@ -428,12 +441,18 @@ fn vdi_name(s: &[u8]) -> Option<String> {
     None
 }
 
-/// `'key': 'value'` in a Python dict repr.
-fn dict_value<'a>(s: &'a [u8], key: &str) -> Option<&'a [u8]> {
-    let pat = format!("'{key}': '");
-    let start = memmem::find(s, pat.as_bytes())? + pat.len();
+/// `'key': 'value'` in a Python dict repr. The finder is built once per key (building a SIMD
+/// searcher costs more than a search of a short dict).
+fn dict_value<'a>(s: &'a [u8], finder: &memmem::Finder<'static>) -> Option<&'a [u8]> {
+    let start = finder.find(s)? + finder.needle().len();
     let len = memchr::memchr(b'\'', &s[start..])?;
     Some(&s[start..start + len])
+}
+
+/// `…/sr`: the path of an SR lock.
+fn ends_with_sr_lock(path: &[u8]) -> bool {
+    let n = path.len();
+    n >= 3 && path[n - 3] == b'/' && path[n - 2] == b's' && path[n - 1] == b'r'
 }
 
 fn parse_u64(s: &[u8]) -> Option<u64> {
@@ -481,6 +500,7 @@ impl Default for Analyzer {
             gc_forks: Vec::new(),
             child_failures: FxMap::default(),
             commands: RecentCommands::default(),
+            finders: Finders::default(),
             out: Collector::default(),
             time_bytes: [0; 40],
             time_len: 0,
@@ -557,9 +577,12 @@ impl Analyzer {
 
     #[inline(never)]
     fn evict(&mut self) {
-        let mut seen: Vec<(u32, u32)> = self.pids.iter().map(|(p, s)| (s.last_seen, *p)).collect();
-        seen.sort_unstable();
-        for (_, pid) in seen.into_iter().take(MAX_PIDS / 2) {
+        // Everything not seen since the middle of the live processes' span goes (about half of
+        // them): a linear pass, no sort.
+        let (lo, hi) = self.pids.iter().fold((u32::MAX, 0), |(lo, hi), (_, s)| (lo.min(s.last_seen), hi.max(s.last_seen)));
+        let cut = lo + (hi.saturating_sub(lo)) / 2;
+        let stale: Vec<u32> = self.pids.iter().filter(|(_, s)| s.last_seen <= cut).map(|(p, _)| *p).collect();
+        for pid in stale {
             if let Some(st) = self.pids.remove(&pid) {
                 self.flush_state(pid, st);
             }
@@ -575,8 +598,14 @@ impl Analyzer {
         if let Some(block) = st.block.take() {
             self.close_block(pid, &mut st, block);
         }
-        self.finish_call(pid, &mut st);
-        self.conclude_gc(pid, &mut st, None);
+        // (Checked here: the engine optimises a function by how much of it runs, and these two
+        // are large while there is rarely anything to do.)
+        if st.call.is_some() {
+            self.finish_call(pid, &mut st);
+        }
+        if !st.gc_exc.is_empty() || st.gave_up.is_some() || !st.gc_context.is_empty() {
+            self.conclude_gc(pid, &mut st, None);
+        }
         if let Some(inc) = st.nospace.take() {
             self.pending_nospace = self.pending_nospace.saturating_sub(1);
             self.emit(inc);
@@ -642,8 +671,11 @@ impl Analyzer {
             }
             self.emit(inc);
         }
-        let resolved: Vec<(String, String)> = self.uuid_by_prefix.iter().map(|(k, v)| (lossy(k), v.clone())).collect();
-        self.out.resolve_vdis(&resolved);
+        let uuids = &self.uuid_by_prefix;
+        self.out.resolve_vdis(&|name: &str| {
+            let key: [u8; 8] = name.as_bytes().get(..8)?.try_into().ok()?;
+            uuids.get(&key).cloned()
+        });
     }
 
     /// One logical line.
@@ -666,7 +698,7 @@ impl Analyzer {
         match first {
             b'l' => self.lock_line(pid_key, line_no, p),
             b' ' => {
-                if !(starts(msg, "  pread SUCCESS") || msg == b" = 0" || starts(msg, "  Running VHD") || starts(msg, "  Relinking") || starts(msg, "  Reloading") || starts(msg, "  Child process completed")) {
+                if !(starts(msg, "  pread SUCCESS") || (msg.len() == 4 && starts(msg, " = 0")) || starts(msg, "  Running VHD") || starts(msg, "  Relinking") || starts(msg, "  Reloading") || starts(msg, "  Child process completed")) {
                     self.remember_prefix(p);
                     self.indented(pid_key, line_no, p);
                 }
@@ -716,31 +748,45 @@ impl Analyzer {
     fn continue_block(&mut self, pid: u32, line_no: u32, p: &LineParts) -> bool {
         let Some(st) = self.pids.get_mut(&pid) else { return false };
         if st.in_tree && st.block.is_none() {
-            let indent = p.msg.iter().take_while(|&&b| b == b' ').count();
-            if indent >= 8 && p.msg.len() > indent {
-                let depth = (indent as u32 - 8) / 4 + 1;
-                st.last_seen = line_no;
-                st.tree_depth = st.tree_depth.max(depth);
-                if depth >= CHAIN_WARN_DEPTH {
-                    let sr = st.sr.map(Id::string);
-                    let mut inc = self.incident(IncidentKind::ChainNearLimit, line_no, Some(pid).filter(|p| *p != 0));
-                    inc.sr = sr;
-                    inc.vdi = vdi_name(&p.msg[indent..]);
-                    inc.fact("depth", depth.to_string());
-                    inc.add_evidence(self.ev(p.msg, line_no, Some(pid).filter(|p| *p != 0)));
-                    self.out.chain_line(inc);
-                }
-                return true;
-            }
-            st.in_tree = false;
-            let depth = std::mem::take(&mut st.tree_depth);
-            let sr = st.sr;
-            self.open_blocks = self.open_blocks.saturating_sub(1);
-            if depth > 0 {
-                self.out.coalesce.chain_depth(sr.as_ref().map(Id::as_str), depth);
-            }
-            return false;
+            return self.tree_line(pid, line_no, p);
         }
+        self.block_line(pid, line_no, p)
+    }
+
+    /// A line of a GC tree dump (8 spaces, then 4 more per level of the chain).
+    #[inline(never)]
+    fn tree_line(&mut self, pid: u32, line_no: u32, p: &LineParts) -> bool {
+        let Some(st) = self.pids.get_mut(&pid) else { return false };
+        let indent = p.msg.iter().take_while(|&&b| b == b' ').count();
+        if indent >= 8 && p.msg.len() > indent {
+            let depth = (indent as u32 - 8) / 4 + 1;
+            st.last_seen = line_no;
+            st.tree_depth = st.tree_depth.max(depth);
+            if depth >= CHAIN_WARN_DEPTH {
+                let sr = st.sr.map(Id::string);
+                let mut inc = self.incident(IncidentKind::ChainNearLimit, line_no, Some(pid).filter(|p| *p != 0));
+                inc.sr = sr;
+                inc.vdi = vdi_name(&p.msg[indent..]);
+                inc.fact("depth", depth.to_string());
+                inc.add_evidence(self.ev(p.msg, line_no, Some(pid).filter(|p| *p != 0)));
+                self.out.chain_line(inc);
+            }
+            return true;
+        }
+        st.in_tree = false;
+        let depth = std::mem::take(&mut st.tree_depth);
+        let sr = st.sr;
+        self.open_blocks = self.open_blocks.saturating_sub(1);
+        if depth > 0 {
+            self.out.coalesce.chain_depth(sr.as_ref().map(Id::as_str), depth);
+        }
+        return false;
+    }
+
+    /// A line of a process with an open multi-line block.
+    #[inline(never)]
+    fn block_line(&mut self, pid: u32, line_no: u32, p: &LineParts) -> bool {
+        let Some(st) = self.pids.get_mut(&pid) else { return false };
         let Some(mut block) = st.block.take() else { return false };
         st.last_seen = line_no;
         let msg = p.msg;
@@ -881,7 +927,7 @@ impl Analyzer {
                     if find(path_and, ", acquired: False").is_some() {
                         let path_end = memchr::memchr(b',', path_and).unwrap_or(path_and.len());
                         let path = &path_and[..path_end];
-                        if path.ends_with(b"/sr") {
+                        if ends_with_sr_lock(path) {
                             let sr = sr_of_lock_path(path).map(lossy);
                             let ev = self.ev(msg, line_no, Self::pid_of(pid, p));
                             let st = self.state(pid, line_no);
@@ -901,7 +947,7 @@ impl Analyzer {
                 // `lock: released /var/lock/sm/<sr>/sr`: a storage-manager call releases the SR
                 // lock when it ends; what it logged is complete.
                 if let Some(path) = after(rest, "released ") {
-                    if path.ends_with(b"/sr") && self.pids.get(&pid).is_some_and(|s| s.command.is_some() && !s.gc) {
+                    if ends_with_sr_lock(path) && self.pids.get(&pid).is_some_and(|s| s.command.is_some() && !s.gc) {
                         if let Some(st) = self.pids.remove(&pid) {
                             self.remember_prefix(p);
                             self.flush_state(pid, st);
@@ -927,7 +973,7 @@ impl Analyzer {
     fn indented(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
         // The frequent ones first: `  pread SUCCESS`, ` = 0`, tree lines (handled as blocks).
-        if starts(msg, "  pread SUCCESS") || msg == b" = 0" {
+        if starts(msg, "  pread SUCCESS") || (msg.len() == 4 && starts(msg, " = 0")) {
             return;
         }
         if let Some(rest) = after(msg, "  Running VHD coalesce on ") {
@@ -956,161 +1002,191 @@ impl Analyzer {
     #[inline(never)]
     fn message(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
-        let pid_opt = Self::pid_of(pid, p);
         match msg[0] {
             b'*' => self.stars(pid, line_no, p),
-            b'R' => {
-                if let Some(rest) = after(msg, "Raising exception [") {
-                    let ev = self.ev(msg, line_no, pid_opt);
-                    if bracket_balance(rest) + 1 > 0 {
-                        let block = Block::Raise { text: lossy(msg), depth: bracket_balance(rest) + 1, line: line_no, lines: 1, evidence: vec![ev] };
-                        self.open_block(pid, line_no, block);
-                    } else {
-                        let mut st = self.pids.remove(&pid).unwrap_or_default();
-                        st.last_seen = line_no;
-                        self.raise(pid, &mut st, &lossy(msg), line_no, vec![ev]);
-                        self.pids.insert(pid, st);
-                    }
-                } else if let Some(rest) = after(msg, "Renaming parent back: ") {
-                    if let Some(u) = uuid_at(rest) {
-                        self.remember_uuid(u);
-                    }
-                }
-            }
-            b'F' => {
-                if let Some(rest) = after(msg, "FAILED in util.pread") {
-                    let rc = find(rest, "(rc ").and_then(|i| {
-                        let s = &rest[i + 4..];
-                        let neg = s.first() == Some(&b'-');
-                        parse_u64(if neg { &s[1..] } else { s }).map(|v| if neg { -(v as i64) } else { v as i64 })
-                    });
-                    let ev = self.ev(msg, line_no, pid_opt);
-                    let mut evidence = Vec::new();
-                    if let Some((cmd_line, cmd)) = self.commands.get(pid) {
-                        evidence.push(Evidence { text: evidence_text(cmd), line: Some(cmd_line), pid: pid_opt });
-                    }
-                    evidence.push(ev);
-                    let failure = PreadFailure { rc, text: lossy(msg), line: line_no, evidence };
-                    if msg.ends_with(b"'") {
-                        let st = self.state(pid, line_no);
-                        let old = st.pread.replace(failure);
-                        if let Some(old) = old {
-                            let st = self.pids.remove(&pid).unwrap_or_default();
-                            self.unresolved_pread(pid, &st, old);
-                            self.pids.insert(pid, st);
-                        }
-                    } else {
-                        self.open_block(pid, line_no, Block::Pread { failure, lines: 1 });
-                    }
-                } else if let Some(rest) = after(msg, "Failed to lock ") {
-                    if find(rest, " on first attempt").is_some() {
-                        let mut inc = self.incident(IncidentKind::BenignLockContention, line_no, pid_opt);
-                        inc.sr = sr_of_lock_path(rest).map(lossy);
-                        if let Some(i) = find(rest, "blocked by PID ") {
-                            if let Some(b) = parse_u64(&rest[i + 15..]) {
-                                inc.fact("blockedBy", b.to_string());
-                            }
-                        }
-                        inc.add_evidence(self.ev(msg, line_no, pid_opt));
-                        self.emit(inc);
-                    }
-                } else if starts(msg, "Failed to pause VDI") {
-                    self.simple(IncidentKind::PauseFailed, pid, line_no, p);
-                } else if starts(msg, "Failed to unpause VDI") {
-                    self.simple(IncidentKind::UnpauseFailed, pid, line_no, p);
-                } else if starts(msg, "Failed to stop gc service") || starts(msg, "Failed to tag vdi") {
-                    self.simple(IncidentKind::GcRunFailed, pid, line_no, p);
-                }
-            }
-            b'N' => {
-                if let Some(rest) = after(msg, "Not enough space! free space: ") {
-                    let free = parse_u64(rest);
-                    let need = find(rest, "need: ").and_then(|i| parse_u64(&rest[i + 6..]));
-                    let ev = self.ev(msg, line_no, pid_opt);
-                    let time = self.time();
-                    let st = self.state(pid, line_no);
-                    let call = st.call.get_or_insert_with(Box::default);
-                    if call.first_line.is_none() {
-                        call.first_line = Some(line_no);
-                        call.time = time;
-                    }
-                    if let (Some(f), Some(n)) = (free, need) {
-                        call.space = Some((f, n));
-                    }
-                    push_capped(&mut call.evidence, ev);
-                } else if let Some(rest) = after(msg, "No space to coalesce ") {
-                    self.no_space(pid, line_no, p, rest, IncidentKind::CoalesceNoSpace);
-                } else if let Some(rest) = after(msg, "No space to leaf-coalesce ") {
-                    self.no_space(pid, line_no, p, rest, IncidentKind::LeafCoalesceNoSpace);
-                } else if starts(msg, "No work, exiting") {
-                    self.close_attempt(pid, line_no, true);
-                    let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
-                    let time = self.time();
-                    self.out.coalesce.no_work(sr.as_deref(), line_no, time);
-                } else if let Some(rest) = after(msg, "New PID [") {
-                    // The GC's parent names its first fork: link the final GC pid to the SR.
-                    if let Some(mid) = parse_u64(rest).and_then(|v| u32::try_from(v).ok()) {
-                        let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
-                        if let Some(pos) = self.gc_forks.iter().position(|(m, _)| *m == mid) {
-                            let (_, fin) = self.gc_forks.remove(pos);
-                            let st = self.state(fin, line_no);
-                            st.gc = true;
-                            if st.sr.is_none() {
-                                st.sr = sr.as_deref().and_then(Id::from_str);
-                            }
-                        }
-                    }
-                }
-            }
-            b'W' => {
-                if let Some(rest) = after(msg, "Will finish as PID [") {
-                    if let Some(fin) = parse_u64(rest).and_then(|v| u32::try_from(v).ok()) {
-                        if self.gc_forks.len() >= 64 {
-                            self.gc_forks.remove(0);
-                        }
-                        self.gc_forks.push((pid, fin));
-                        // A new process: whatever an earlier process with this pid left is done.
-                        self.new_process(fin, line_no).gc = true;
-                    }
-                } else if let Some(rest) = after(msg, "WARNING: snapshot paused VM for ") {
-                    let mut inc = self.simple_incident(IncidentKind::LongSnapshotPause, pid, line_no, p);
-                    let secs = lossy(&rest[..rest.iter().position(|&b| b == b' ').unwrap_or(rest.len())]);
-                    inc.fact("seconds", secs);
-                    self.emit(inc);
-                } else if starts(msg, "WARNING: failed to clean up failed snapshot") {
-                    self.simple(IncidentKind::SnapshotCleanupFailed, pid, line_no, p);
-                }
-            }
+            b'R' => self.msg_upper_r(pid, line_no, p),
+            b'F' => self.msg_upper_f(pid, line_no, p),
+            b'N' => self.msg_upper_n(pid, line_no, p),
+            b'W' => self.msg_upper_w(pid, line_no, p),
             b'C' => self.c_message(pid, line_no, p),
-            b'L' => {
-                if let Some(rest) = after(msg, "Leaf-coalescing ") {
-                    self.start_attempt(pid, line_no, Operation::LeafCoalesce, rest);
-                } else if let Some(rest) = after(msg, "Leaf-coalesce failed on ") {
-                    self.gc_failed(pid, line_no, p, Operation::LeafCoalesce, Some(rest));
-                } else if starts(msg, "Leaf-coalesce disabled for this SR") {
-                    self.gc_disabled(pid, line_no, p, "leaf-coalesce");
-                } else if let Some(rest) = after(msg, "Leaf-coalesce disabled for ") {
-                    let mut inc = self.simple_incident(IncidentKind::GcDisabled, pid, line_no, p);
-                    inc.vdi = vdi_name(rest);
-                    inc.fact("what", "leaf-coalesce of this VDI");
-                    self.emit(inc);
-                }
-            }
-            b'A' => {
-                if starts(msg, "Aborted coalesce") {
-                    let ev = self.ev(msg, line_no, pid_opt);
-                    let st = self.state(pid, line_no);
-                    let g = st.gave_up.get_or_insert_with(Box::default);
-                    g.evidence.push(ev);
-                } else if starts(msg, "Another GC instance already active") {
-                    self.simple(IncidentKind::BenignGcAlreadyRunning, pid, line_no, p);
-                } else if starts(msg, "A GC instance already running") {
-                    self.simple(IncidentKind::BenignGcAlreadyRunning, pid, line_no, p);
-                }
-            }
+            b'L' => self.msg_upper_l(pid, line_no, p),
+            b'A' => self.msg_upper_a(pid, line_no, p),
             b'M' | b'U' | b'S' | b'I' | b'G' | b'E' | b'P' | b'D' | b'=' | b'T' | b'V' | b'.' | b'(' | b'K' | b'r' | b'c'
             | b'd' | b'B' | b'b' | b't' | b'v' | b's' => self.other_message(pid, line_no, p),
             _ => self.unknown(pid, line_no, p),
+        }
+    }
+
+    // The handlers of `message` and `other_message`, one per first letter of the message: the
+    // engine optimises the few that run often without compiling the rest.
+
+    #[inline(never)]
+    fn msg_upper_r(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        let pid_opt = Self::pid_of(pid, p);
+        if let Some(rest) = after(msg, "Raising exception [") {
+            let ev = self.ev(msg, line_no, pid_opt);
+            if bracket_balance(rest) + 1 > 0 {
+                let block = Block::Raise { text: lossy(msg), depth: bracket_balance(rest) + 1, line: line_no, lines: 1, evidence: vec![ev] };
+                self.open_block(pid, line_no, block);
+            } else {
+                let mut st = self.pids.remove(&pid).unwrap_or_default();
+                st.last_seen = line_no;
+                self.raise(pid, &mut st, &lossy(msg), line_no, vec![ev]);
+                self.pids.insert(pid, st);
+            }
+        } else if let Some(rest) = after(msg, "Renaming parent back: ") {
+            if let Some(u) = uuid_at(rest) {
+                self.remember_uuid(u);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn msg_upper_f(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        let pid_opt = Self::pid_of(pid, p);
+        if let Some(rest) = after(msg, "FAILED in util.pread") {
+            let rc = find(rest, "(rc ").and_then(|i| {
+                let s = &rest[i + 4..];
+                let neg = s.first() == Some(&b'-');
+                parse_u64(if neg { &s[1..] } else { s }).map(|v| if neg { -(v as i64) } else { v as i64 })
+            });
+            let ev = self.ev(msg, line_no, pid_opt);
+            let mut evidence = Vec::new();
+            if let Some((cmd_line, cmd)) = self.commands.get(pid) {
+                evidence.push(Evidence { text: evidence_text(cmd), line: Some(cmd_line), pid: pid_opt });
+            }
+            evidence.push(ev);
+            let failure = PreadFailure { rc, text: lossy(msg), line: line_no, evidence };
+            if msg.ends_with(b"'") {
+                let st = self.state(pid, line_no);
+                let old = st.pread.replace(failure);
+                if let Some(old) = old {
+                    let st = self.pids.remove(&pid).unwrap_or_default();
+                    self.unresolved_pread(pid, &st, old);
+                    self.pids.insert(pid, st);
+                }
+            } else {
+                self.open_block(pid, line_no, Block::Pread { failure, lines: 1 });
+            }
+        } else if let Some(rest) = after(msg, "Failed to lock ") {
+            if find(rest, " on first attempt").is_some() {
+                let mut inc = self.incident(IncidentKind::BenignLockContention, line_no, pid_opt);
+                inc.sr = sr_of_lock_path(rest).map(lossy);
+                if let Some(i) = find(rest, "blocked by PID ") {
+                    if let Some(b) = parse_u64(&rest[i + 15..]) {
+                        inc.fact("blockedBy", b.to_string());
+                    }
+                }
+                inc.add_evidence(self.ev(msg, line_no, pid_opt));
+                self.emit(inc);
+            }
+        } else if starts(msg, "Failed to pause VDI") {
+            self.simple(IncidentKind::PauseFailed, pid, line_no, p);
+        } else if starts(msg, "Failed to unpause VDI") {
+            self.simple(IncidentKind::UnpauseFailed, pid, line_no, p);
+        } else if starts(msg, "Failed to stop gc service") || starts(msg, "Failed to tag vdi") {
+            self.simple(IncidentKind::GcRunFailed, pid, line_no, p);
+        }
+    }
+
+    #[inline(never)]
+    fn msg_upper_n(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        let pid_opt = Self::pid_of(pid, p);
+        if let Some(rest) = after(msg, "Not enough space! free space: ") {
+            let free = parse_u64(rest);
+            let need = find(rest, "need: ").and_then(|i| parse_u64(&rest[i + 6..]));
+            let ev = self.ev(msg, line_no, pid_opt);
+            let time = self.time();
+            let st = self.state(pid, line_no);
+            let call = st.call.get_or_insert_with(Box::default);
+            if call.first_line.is_none() {
+                call.first_line = Some(line_no);
+                call.time = time;
+            }
+            if let (Some(f), Some(n)) = (free, need) {
+                call.space = Some((f, n));
+            }
+            push_capped(&mut call.evidence, ev);
+        } else if let Some(rest) = after(msg, "No space to coalesce ") {
+            self.no_space(pid, line_no, p, rest, IncidentKind::CoalesceNoSpace);
+        } else if let Some(rest) = after(msg, "No space to leaf-coalesce ") {
+            self.no_space(pid, line_no, p, rest, IncidentKind::LeafCoalesceNoSpace);
+        } else if starts(msg, "No work, exiting") {
+            self.close_attempt(pid, line_no, true);
+            let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
+            let time = self.time();
+            self.out.coalesce.no_work(sr.as_deref(), line_no, time);
+        } else if let Some(rest) = after(msg, "New PID [") {
+            // The GC's parent names its first fork: link the final GC pid to the SR.
+            if let Some(mid) = parse_u64(rest).and_then(|v| u32::try_from(v).ok()) {
+                let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
+                if let Some(pos) = self.gc_forks.iter().position(|(m, _)| *m == mid) {
+                    let (_, fin) = self.gc_forks.remove(pos);
+                    let st = self.state(fin, line_no);
+                    st.gc = true;
+                    if st.sr.is_none() {
+                        st.sr = sr.as_deref().and_then(Id::from_str);
+                    }
+                }
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn msg_upper_w(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        if let Some(rest) = after(msg, "Will finish as PID [") {
+            if let Some(fin) = parse_u64(rest).and_then(|v| u32::try_from(v).ok()) {
+                if self.gc_forks.len() >= 64 {
+                    self.gc_forks.remove(0);
+                }
+                self.gc_forks.push((pid, fin));
+                // A new process: whatever an earlier process with this pid left is done.
+                self.new_process(fin, line_no).gc = true;
+            }
+        } else if let Some(rest) = after(msg, "WARNING: snapshot paused VM for ") {
+            let mut inc = self.simple_incident(IncidentKind::LongSnapshotPause, pid, line_no, p);
+            let secs = lossy(&rest[..rest.iter().position(|&b| b == b' ').unwrap_or(rest.len())]);
+            inc.fact("seconds", secs);
+            self.emit(inc);
+        } else if starts(msg, "WARNING: failed to clean up failed snapshot") {
+            self.simple(IncidentKind::SnapshotCleanupFailed, pid, line_no, p);
+        }
+    }
+
+    #[inline(never)]
+    fn msg_upper_l(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        if let Some(rest) = after(msg, "Leaf-coalescing ") {
+            self.start_attempt(pid, line_no, Operation::LeafCoalesce, rest);
+        } else if let Some(rest) = after(msg, "Leaf-coalesce failed on ") {
+            self.gc_failed(pid, line_no, p, Operation::LeafCoalesce, Some(rest));
+        } else if starts(msg, "Leaf-coalesce disabled for this SR") {
+            self.gc_disabled(pid, line_no, p, "leaf-coalesce");
+        } else if let Some(rest) = after(msg, "Leaf-coalesce disabled for ") {
+            let mut inc = self.simple_incident(IncidentKind::GcDisabled, pid, line_no, p);
+            inc.vdi = vdi_name(rest);
+            inc.fact("what", "leaf-coalesce of this VDI");
+            self.emit(inc);
+        }
+    }
+
+    #[inline(never)]
+    fn msg_upper_a(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        let pid_opt = Self::pid_of(pid, p);
+        if starts(msg, "Aborted coalesce") {
+            let ev = self.ev(msg, line_no, pid_opt);
+            let st = self.state(pid, line_no);
+            let g = st.gave_up.get_or_insert_with(Box::default);
+            g.evidence.push(ev);
+        } else if starts(msg, "Another GC instance already active") {
+            self.simple(IncidentKind::BenignGcAlreadyRunning, pid, line_no, p);
+        } else if starts(msg, "A GC instance already running") {
+            self.simple(IncidentKind::BenignGcAlreadyRunning, pid, line_no, p);
         }
     }
 
@@ -1123,8 +1199,8 @@ impl Analyzer {
             let cmd = &msg[..brace.saturating_sub(1)];
             if brace > 3 && msg[brace - 1] == b' ' && cmd.iter().all(|&b| b.is_ascii_lowercase() || b == b'_') && cmd.contains(&b'_') {
                 let dict = &msg[brace..];
-                let sr = dict_value(dict, "sr_uuid").and_then(Id::new);
-                let vdi = dict_value(dict, "vdi_uuid").and_then(Id::new);
+                let sr = dict_value(dict, &self.finders.sr_uuid).and_then(Id::new);
+                let vdi = dict_value(dict, &self.finders.vdi_uuid).and_then(Id::new);
                 let st = self.new_process(pid, line_no);
                 st.command = Id::new(cmd);
                 st.sr = sr;
@@ -1138,163 +1214,213 @@ impl Analyzer {
     #[inline(never)]
     fn other_message(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
-        let pid_opt = Self::pid_of(pid, p);
         match msg[0] {
-            b'M' => {
-                if let Some(rest) = after(msg, "Minimum size achieved was ").or_else(|| after(msg, "Minimum size acheived was ")) {
-                    self.gave_up_fact(pid, line_no, "minimumSize", rest);
-                } else if starts(msg, "Max iterations") {
-                    self.gave_up_reason(pid, line_no, p);
-                } else if starts(msg, "More than one coalesce entry") {
-                    self.simple(IncidentKind::GcRunFailed, pid, line_no, p);
-                }
-            }
-            b'U' => {
-                if starts(msg, "Unexpected bump in size") {
-                    self.gave_up_reason(pid, line_no, p);
-                } else if let Some(rest) = after(msg, "Unpause request for ") {
-                    if let Some(u) = uuid_at(rest) {
-                        self.remember_uuid(u);
-                    }
-                }
-            }
-            b'S' => {
-                if starts(msg, "SR locked, retrying") {
-                    let ev = self.ev(msg, line_no, pid_opt);
-                    let time = self.time();
-                    let st = self.state(pid, line_no);
-                    let call = st.call.get_or_insert_with(Box::default);
-                    if call.first_line.is_none() {
-                        call.first_line = Some(line_no);
-                        call.time = time;
-                    }
-                    call.lock_retries += 1;
-                    if call.lock_retries == 1 {
-                        push_capped(&mut call.evidence, ev);
-                    }
-                } else if let Some(rest) = after(msg, "Starting size was ") {
-                    self.gave_up_fact(pid, line_no, "startingSize", rest);
-                } else if starts(msg, "Starting asynch srUpdate") {
-                    self.close_attempt(pid, line_no, true);
-                } else if starts(msg, "Scan error") {
-                    let ev = self.ev(msg, line_no, pid_opt);
-                    push_capped(&mut self.state(pid, line_no).gc_context, ev);
-                } else if starts(msg, "Snapshot-coalesce did not help") {
-                    self.gave_up_reason(pid, line_no, p);
-                } else if let Some(rest) = after(msg, "SR ") {
-                    self.sr_message(pid, line_no, p, rest);
-                }
-            }
-            b'I' => {
-                if starts(msg, "Ignoring exception for LV check") {
-                    let mut inc = self.simple_incident(IncidentKind::BenignLvCheck, pid, line_no, p);
-                    if let Some(st) = self.pids.get_mut(&pid) {
-                        if let Some(pread) = st.pread.take() {
-                            for e in pread.evidence {
-                                inc.add_evidence(e);
-                            }
-                        }
-                    }
-                    self.emit(inc);
-                } else if starts(msg, "In cleanup") {
-                    self.close_attempt(pid, line_no, true);
-                }
-            }
-            b'G' => {
-                if starts(msg, "GC process exiting") {
-                    self.close_attempt(pid, line_no, true);
-                    let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
-                    let time = self.time();
-                    self.out.coalesce.gc_exit(sr.as_deref(), line_no, time);
-                } else if starts(msg, "GC is disabled for this SR") {
-                    self.gc_disabled(pid, line_no, p, "garbage collection");
-                } else if starts(msg, "GC active, about to go quiet") {
-                    let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
-                    let time = self.time();
-                    self.out.coalesce.gc_active(sr.as_deref(), line_no, time);
-                }
-            }
-            b'E' => {
-                if let Some(rest) = after(msg, "ERROR: Failed to unpause VDI ") {
-                    let mut inc = self.simple_incident(IncidentKind::UnpauseFailed, pid, line_no, p);
-                    inc.vdi = vdi_name(rest);
-                    if let Some(st) = self.pids.get_mut(&pid) {
-                        st.gc_context.push(Evidence { text: evidence_text(msg), line: Some(line_no), pid: pid_opt });
-                    }
-                    self.emit(inc);
-                } else if let Some(rest) = after(msg, "ERROR: Parent VDI ") {
-                    let mut inc = self.simple_incident(IncidentKind::ParentMissing, pid, line_no, p);
-                    inc.vdi = find(rest, "(for ").and_then(|i| vdi_name(&rest[i + 5..]));
-                    inc.detail = Some(lossy(msg));
-                    self.emit(inc);
-                } else if starts(msg, "ERROR deactivating LVs") {
-                    self.simple(IncidentKind::LvBusyRetry, pid, line_no, p);
-                }
-            }
-            b'P' => {
-                if let Some(rest) = after(msg, "Pause request for ") {
-                    if let Some(u) = uuid_at(rest) {
-                        self.remember_uuid(u);
-                    }
-                } else if starts(msg, "Parent VDI ") {
-                    let mut inc = self.simple_incident(IncidentKind::ParentMissing, pid, line_no, p);
-                    inc.detail = Some(lossy(msg));
-                    self.emit(inc);
-                }
-            }
-            b'D' => {
-                if let Some(rest) = after(msg, "Deleting unlinked VDI ") {
-                    let name = vdi_name(rest);
-                    let same = self.pids.get(&pid).and_then(|s| s.attempt.as_ref()).is_some_and(|a| Some(&a.vdi) == name.as_ref());
-                    if same {
-                        self.close_attempt(pid, line_no, true);
-                    }
-                }
-            }
-            b'=' => {
-                // `=== SR <uuid>: gc ===`: a GC run starts (or is forced).
-                if let Some(rest) = after(msg, "=== SR ") {
-                    if let Some(u) = uuid_at(rest) {
-                        let is_gc = find(rest, ": gc").is_some();
-                        if is_gc {
-                            let sr = lossy(u);
-                            let time = self.time();
-                            self.out.coalesce.gc_run(&sr, line_no, time);
-                            let fresh = self.pids.get(&pid).is_some_and(|s| s.command.is_none() && !s.gc);
-                            let st = if fresh { self.state(pid, line_no) } else { self.new_process(pid, line_no) };
-                            st.gc = true;
-                            st.sr = Id::from_str(&sr);
-                        }
-                    }
-                }
-            }
-            b'T' => {
-                if starts(msg, "The VDI appears to have been") || starts(msg, "The VDI tree appears") || starts(msg, "The VDI is no longer leaf-coalesceable") {
-                    // The tree changed under the GC: the attempt is abandoned quietly.
-                    if let Some(st) = self.pids.get_mut(&pid) {
-                        st.attempt = None;
-                    }
-                }
-            }
-            b'.' => {
-                if starts(msg, "...but enough space if skip snap-coalesce") {
-                    if let Some(inc) = self.pids.get_mut(&pid).and_then(|s| s.nospace.as_mut()) {
-                        inc.fact("offlineWouldFit", "true");
-                        inc.add_evidence(Evidence { text: evidence_text(msg), line: Some(line_no), pid: pid_opt });
-                    }
-                    return;
-                }
-            }
-            b'(' => {
-                if starts(msg, "(error ignored) Failed to repair parent") {
-                    let mut inc = self.simple_incident(IncidentKind::VhdCorrupted, pid, line_no, p);
-                    inc.fact("repairFailed", "true");
-                    inc.detail = Some(lossy(msg));
-                    self.emit(inc);
-                }
-            }
+            b'M' => self.other_upper_m(pid, line_no, p),
+            b'U' => self.other_upper_u(pid, line_no, p),
+            b'S' => self.other_upper_s(pid, line_no, p),
+            b'I' => self.other_upper_i(pid, line_no, p),
+            b'G' => self.other_upper_g(pid, line_no, p),
+            b'E' => self.other_upper_e(pid, line_no, p),
+            b'P' => self.other_upper_p(pid, line_no, p),
+            b'D' => self.other_upper_d(pid, line_no, p),
+            b'=' => self.other_equals(pid, line_no, p),
+            b'T' => self.other_upper_t(pid, line_no, p),
+            b'.' => self.other_dot(pid, line_no, p),
+            b'(' => self.other_paren(pid, line_no, p),
             b'K' | b'r' | b'c' | b'd' | b'B' | b'b' | b't' | b'V' => {}
             _ => self.unknown(pid, line_no, p),
+        }
+    }
+
+    #[inline(never)]
+    fn other_upper_m(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        if let Some(rest) = after(msg, "Minimum size achieved was ").or_else(|| after(msg, "Minimum size acheived was ")) {
+            self.gave_up_fact(pid, line_no, "minimumSize", rest);
+        } else if starts(msg, "Max iterations") {
+            self.gave_up_reason(pid, line_no, p);
+        } else if starts(msg, "More than one coalesce entry") {
+            self.simple(IncidentKind::GcRunFailed, pid, line_no, p);
+        }
+    }
+
+    #[inline(never)]
+    fn other_upper_u(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        if starts(msg, "Unexpected bump in size") {
+            self.gave_up_reason(pid, line_no, p);
+        } else if let Some(rest) = after(msg, "Unpause request for ") {
+            if let Some(u) = uuid_at(rest) {
+                self.remember_uuid(u);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn other_upper_s(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        let pid_opt = Self::pid_of(pid, p);
+        if starts(msg, "SR locked, retrying") {
+            let ev = self.ev(msg, line_no, pid_opt);
+            let time = self.time();
+            let st = self.state(pid, line_no);
+            let call = st.call.get_or_insert_with(Box::default);
+            if call.first_line.is_none() {
+                call.first_line = Some(line_no);
+                call.time = time;
+            }
+            call.lock_retries += 1;
+            if call.lock_retries == 1 {
+                push_capped(&mut call.evidence, ev);
+            }
+        } else if let Some(rest) = after(msg, "Starting size was ") {
+            self.gave_up_fact(pid, line_no, "startingSize", rest);
+        } else if starts(msg, "Starting asynch srUpdate") {
+            self.close_attempt(pid, line_no, true);
+        } else if starts(msg, "Scan error") {
+            let ev = self.ev(msg, line_no, pid_opt);
+            push_capped(&mut self.state(pid, line_no).gc_context, ev);
+        } else if starts(msg, "Snapshot-coalesce did not help") {
+            self.gave_up_reason(pid, line_no, p);
+        } else if let Some(rest) = after(msg, "SR ") {
+            self.sr_message(pid, line_no, p, rest);
+        }
+    }
+
+    #[inline(never)]
+    fn other_upper_i(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        if starts(msg, "Ignoring exception for LV check") {
+            let mut inc = self.simple_incident(IncidentKind::BenignLvCheck, pid, line_no, p);
+            if let Some(st) = self.pids.get_mut(&pid) {
+                if let Some(pread) = st.pread.take() {
+                    for e in pread.evidence {
+                        inc.add_evidence(e);
+                    }
+                }
+            }
+            self.emit(inc);
+        } else if starts(msg, "In cleanup") {
+            self.close_attempt(pid, line_no, true);
+        }
+    }
+
+    #[inline(never)]
+    fn other_upper_g(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        if starts(msg, "GC process exiting") {
+            self.close_attempt(pid, line_no, true);
+            let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
+            let time = self.time();
+            self.out.coalesce.gc_exit(sr.as_deref(), line_no, time);
+        } else if starts(msg, "GC is disabled for this SR") {
+            self.gc_disabled(pid, line_no, p, "garbage collection");
+        } else if starts(msg, "GC active, about to go quiet") {
+            let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
+            let time = self.time();
+            self.out.coalesce.gc_active(sr.as_deref(), line_no, time);
+        }
+    }
+
+    #[inline(never)]
+    fn other_upper_e(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        let pid_opt = Self::pid_of(pid, p);
+        if let Some(rest) = after(msg, "ERROR: Failed to unpause VDI ") {
+            let mut inc = self.simple_incident(IncidentKind::UnpauseFailed, pid, line_no, p);
+            inc.vdi = vdi_name(rest);
+            if let Some(st) = self.pids.get_mut(&pid) {
+                st.gc_context.push(Evidence { text: evidence_text(msg), line: Some(line_no), pid: pid_opt });
+            }
+            self.emit(inc);
+        } else if let Some(rest) = after(msg, "ERROR: Parent VDI ") {
+            let mut inc = self.simple_incident(IncidentKind::ParentMissing, pid, line_no, p);
+            inc.vdi = find(rest, "(for ").and_then(|i| vdi_name(&rest[i + 5..]));
+            inc.detail = Some(lossy(msg));
+            self.emit(inc);
+        } else if starts(msg, "ERROR deactivating LVs") {
+            self.simple(IncidentKind::LvBusyRetry, pid, line_no, p);
+        }
+    }
+
+    #[inline(never)]
+    fn other_upper_p(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        if let Some(rest) = after(msg, "Pause request for ") {
+            if let Some(u) = uuid_at(rest) {
+                self.remember_uuid(u);
+            }
+        } else if starts(msg, "Parent VDI ") {
+            let mut inc = self.simple_incident(IncidentKind::ParentMissing, pid, line_no, p);
+            inc.detail = Some(lossy(msg));
+            self.emit(inc);
+        }
+    }
+
+    #[inline(never)]
+    fn other_upper_d(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        if let Some(rest) = after(msg, "Deleting unlinked VDI ") {
+            let name = vdi_name(rest);
+            let same = self.pids.get(&pid).and_then(|s| s.attempt.as_ref()).is_some_and(|a| Some(&a.vdi) == name.as_ref());
+            if same {
+                self.close_attempt(pid, line_no, true);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn other_equals(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        // `=== SR <uuid>: gc ===`: a GC run starts (or is forced).
+        if let Some(rest) = after(msg, "=== SR ") {
+            if let Some(u) = uuid_at(rest) {
+                let is_gc = find(rest, ": gc").is_some();
+                if is_gc {
+                    let sr = lossy(u);
+                    let time = self.time();
+                    self.out.coalesce.gc_run(&sr, line_no, time);
+                    let fresh = self.pids.get(&pid).is_some_and(|s| s.command.is_none() && !s.gc);
+                    let st = if fresh { self.state(pid, line_no) } else { self.new_process(pid, line_no) };
+                    st.gc = true;
+                    st.sr = Id::from_str(&sr);
+                }
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn other_upper_t(&mut self, pid: u32, _line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        if starts(msg, "The VDI appears to have been") || starts(msg, "The VDI tree appears") || starts(msg, "The VDI is no longer leaf-coalesceable") {
+            // The tree changed under the GC: the attempt is abandoned quietly.
+            if let Some(st) = self.pids.get_mut(&pid) {
+                st.attempt = None;
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn other_dot(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        let pid_opt = Self::pid_of(pid, p);
+        if starts(msg, "...but enough space if skip snap-coalesce") {
+            if let Some(inc) = self.pids.get_mut(&pid).and_then(|s| s.nospace.as_mut()) {
+                inc.fact("offlineWouldFit", "true");
+                inc.add_evidence(Evidence { text: evidence_text(msg), line: Some(line_no), pid: pid_opt });
+            }
+            return;
+        }
+    }
+
+    #[inline(never)]
+    fn other_paren(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        if starts(msg, "(error ignored) Failed to repair parent") {
+            let mut inc = self.simple_incident(IncidentKind::VhdCorrupted, pid, line_no, p);
+            inc.fact("repairFailed", "true");
+            inc.detail = Some(lossy(msg));
+            self.emit(inc);
         }
     }
 
@@ -1406,14 +1532,21 @@ impl Analyzer {
         }
     }
 
+    /// The GC's `*~*~*~` banner opens (or closes a banner whose opening was not seen).
+    #[inline(never)]
+    fn banner_opens(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        let pid_opt = Self::pid_of(pid, p);
+        let exc = GcException { start: line_no, line: line_no, evidence: vec![self.ev(p.msg, line_no, pid_opt)], ..GcException::default() };
+        self.state(pid, line_no).gc = true;
+        self.open_block(pid, line_no, Block::GcBanner(exc));
+    }
+
     #[inline(never)]
     fn stars(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
         let pid_opt = Self::pid_of(pid, p);
         if starts(msg, "*~*~*~*~") {
-            let exc = GcException { start: line_no, line: line_no, evidence: vec![self.ev(msg, line_no, pid_opt)], ..GcException::default() };
-            self.state(pid, line_no).gc = true;
-            self.open_block(pid, line_no, Block::GcBanner(exc));
+            self.banner_opens(pid, line_no, p);
         } else if let Some(rest) = after(msg, "***** ") {
             if let Some(cmd) = after(rest, "Long LVM call of '") {
                 let mut inc = self.simple_incident(IncidentKind::LongLvmCall, pid, line_no, p);

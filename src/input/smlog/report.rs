@@ -6,7 +6,7 @@
 //! first and latest entries, and the number of SRs and VDIs followed is capped. Findings are
 //! rendered once, at the end.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::assemble::FxMap;
 
@@ -409,12 +409,12 @@ impl CoalesceTracker {
     }
 
     /// Fills in full uuids the log gave after naming the VDI by its prefix.
-    fn resolve(&mut self, by_prefix: &HashMap<String, String>) {
+    fn resolve(&mut self, full_uuid: &dyn Fn(&str) -> Option<String>) {
         for t in &mut self.srs {
             if let Some(s) = t.summary.as_mut() {
                 for v in &mut s.vdis {
                     if v.vdi_uuid.is_none() {
-                        v.vdi_uuid = by_prefix.get(&v.vdi).cloned();
+                        v.vdi_uuid = full_uuid(&v.vdi);
                     }
                 }
             }
@@ -482,7 +482,6 @@ pub struct Collector {
     timeline_head: Vec<TimelineEntry>,
     timeline_tail: VecDeque<TimelineEntry>,
     pub timeline_dropped: u64,
-    vdi_uuids: HashMap<String, String>,
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -512,6 +511,17 @@ impl Collector {
     /// A recognised episode.
     pub fn incident(&mut self, inc: Incident) {
         if !inc.kind.is_benign() {
+            self.timeline_entry(&inc);
+        }
+        if inc.kind.is_success() {
+            return;
+        }
+        self.group(inc);
+    }
+
+    #[inline(never)]
+    fn timeline_entry(&mut self, inc: &Incident) {
+        {
             let (severity, rule) = crate::rules::smlog_rule_of(inc.kind).map_or((Severity::Info, None), |r| (r.severity, Some(r.id)));
             let text = describe(&inc);
             self.push_timeline(TimelineEntry {
@@ -529,9 +539,10 @@ impl Collector {
                 xapi_group: None,
             });
         }
-        if inc.kind.is_success() {
-            return;
-        }
+    }
+
+    #[inline(never)]
+    fn group(&mut self, inc: Incident) {
         let vdi_key = if inc.kind.groups_per_sr() { None } else { inc.vdi.clone() };
         let sr_key = if inc.kind.is_benign() { None } else { inc.sr.clone() };
         let mut key = (inc.kind, sr_key, vdi_key);
@@ -639,15 +650,13 @@ impl Collector {
         self.push_timeline(TimelineEntry { xapi_group: Some(idx), ..entry });
     }
 
-    /// Full uuids of VDIs the log named by prefix (`(prefix, uuid)`).
-    pub fn resolve_vdis(&mut self, pairs: &[(String, String)]) {
-        self.vdi_uuids = pairs.iter().cloned().collect();
-        let map = self.vdi_uuids.clone();
-        self.coalesce.resolve(&map);
+    /// Full uuids of VDIs the log named by their first 8 characters.
+    pub fn resolve_vdis(&mut self, full_uuid: &dyn Fn(&str) -> Option<String>) {
+        self.coalesce.resolve(full_uuid);
         for g in &mut self.groups {
             if g.first.vdi_uuid.is_none() {
                 if let Some(v) = &g.first.vdi {
-                    g.first.vdi_uuid = map.get(v).cloned();
+                    g.first.vdi_uuid = full_uuid(v);
                 }
             }
         }
@@ -705,13 +714,6 @@ impl Collector {
                 if let Some(Some((rule, severity))) = xapi_rule.get(i) {
                     e.rule = Some(rule);
                     e.severity = *severity;
-                }
-            }
-            if let Some(v) = &e.vdi {
-                if v.len() == 8 {
-                    if let Some(full) = self.vdi_uuids.get(v) {
-                        let _ = full;
-                    }
                 }
             }
         }
