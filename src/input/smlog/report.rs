@@ -717,7 +717,7 @@ impl Collector {
                 }
             }
         }
-        timeline.sort_by_key(|e| (e.line, e.last_line));
+        super::assemble::sort_by_line(&mut timeline, |e| Some(e.line));
         (findings, self.coalesce.build(), timeline)
     }
 }
