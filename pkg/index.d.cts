@@ -335,7 +335,7 @@ export interface SmlogStats {
   unparsedLines: number;
   /** Lines longer than 64 KiB, of which only the first 64 KiB were read. */
   truncatedLines: number;
-  /** Timeline entries left out between the first 1000 and the latest 3000. */
+  /** Timeline entries left out: failures between the first 1000 and the latest 3000, coalesce successes before the latest 500. */
   timelineDropped: number;
 }
 

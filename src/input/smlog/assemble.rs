@@ -2193,11 +2193,6 @@ mod tests {
         assert!(!is_driver_tag("generic exception: vdi_snapshot"));
     }
 }
-#[cfg(test)]
-#[test]
-fn print_sizes() {
-    eprintln!("PidState {} Block {} CallFailure {} Incident {} PreadFailure {}", std::mem::size_of::<PidState>(), std::mem::size_of::<Block>(), std::mem::size_of::<CallFailure>(), std::mem::size_of::<Incident>(), std::mem::size_of::<PreadFailure>());
-}
 
 /// Routine messages that never matter for a diagnosis (most of the log): attach/activate chatter,
 /// refcounts, tapdisk plumbing, LVM cache traces.

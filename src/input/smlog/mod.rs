@@ -44,7 +44,8 @@ pub struct SmlogStats {
     /// Lines longer than 64 KiB, of which only the first 64 KiB were read.
     #[serde(serialize_with = "crate::model::as_js_number")]
     pub truncated_lines: u64,
-    /// Timeline entries left out between the first 1000 and the latest 3000.
+    /// Timeline entries left out: failures between the first 1000 and the latest 3000, and
+    /// coalesce successes before the latest 500.
     #[serde(serialize_with = "crate::model::as_js_number")]
     pub timeline_dropped: u64,
 }

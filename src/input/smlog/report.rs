@@ -24,6 +24,8 @@ const MAX_XAPI_GROUPS: usize = 1000;
 /// Timeline entries kept: the first ones and the latest ones.
 const TIMELINE_HEAD: usize = 1000;
 const TIMELINE_TAIL: usize = 3000;
+/// Coalesce successes kept in the timeline (the latest ones).
+const TIMELINE_SUCCESSES: usize = 500;
 const MAX_SRS: usize = 256;
 const MAX_VDIS_PER_SR: usize = 2048;
 /// A VDI whose coalesce failed this many times in a row, without a success between, is stuck.
@@ -481,6 +483,7 @@ pub struct Collector {
     xapi_index: FxMap<String, usize>,
     timeline_head: Vec<TimelineEntry>,
     timeline_tail: VecDeque<TimelineEntry>,
+    successes: VecDeque<TimelineEntry>,
     pub timeline_dropped: u64,
 }
 
@@ -497,6 +500,15 @@ fn clip(s: &str, max: usize) -> String {
 
 impl Collector {
     fn push_timeline(&mut self, entry: TimelineEntry) {
+        if entry.kind.is_success() {
+            // Successes are many in a long log: only the latest are kept, apart from failures.
+            if self.successes.len() >= TIMELINE_SUCCESSES {
+                self.successes.pop_front();
+                self.timeline_dropped += 1;
+            }
+            self.successes.push_back(entry);
+            return;
+        }
         if self.timeline_head.len() < TIMELINE_HEAD {
             self.timeline_head.push(entry);
             return;
@@ -708,7 +720,7 @@ impl Collector {
         }
         crate::model::rank(&mut findings);
 
-        let mut timeline: Vec<TimelineEntry> = self.timeline_head.into_iter().chain(self.timeline_tail).collect();
+        let mut timeline: Vec<TimelineEntry> = self.timeline_head.into_iter().chain(self.timeline_tail).chain(self.successes).collect();
         for e in &mut timeline {
             if let Some(i) = e.xapi_group {
                 if let Some(Some((rule, severity))) = xapi_rule.get(i) {
