@@ -1471,66 +1471,105 @@ impl Analyzer {
     #[inline(never)]
     fn c_message(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
-        let pid_opt = Self::pid_of(pid, p);
         if let Some(rest) = after(msg, "Coalescing ") {
-            if !starts(rest, "parent ") && find(rest, " -> ").is_some() {
-                self.start_attempt(pid, line_no, Operation::Coalesce, rest);
-            }
+            self.c_coalescing(pid, line_no, p, rest);
         } else if starts(msg, "Coalesce failed, skipping") {
-            self.gc_failed(pid, line_no, p, Operation::Coalesce, None);
+            self.c_coalesce_failed_skipping(pid, line_no, p);
         } else if let Some(rest) = after(msg, "Coalesce failed on SR ") {
-            // In the forked coalesce child: `Coalesce failed on SR <sr>: <strerror> (<detail>)`.
-            let sr = uuid_at(rest).map(lossy);
-            let text = rest.get(38..).unwrap_or(&[]);
-            let (error, body) = match memchr::memrchr(b'(', text) {
-                Some(i) => (lossy(text[..i].trim_ascii()), Some(lossy(text[i + 1..].strip_suffix(b")").unwrap_or(&text[i + 1..])))),
-                None => (lossy(text.trim_ascii()), None),
-            };
-            let ev = self.ev(msg, line_no, pid_opt);
-            let mut evidence = Vec::new();
-            // The failure shows from the failed command on (the command line before it is context).
-            let mut first_line = line_no;
-            if let Some(st) = self.pids.get_mut(&pid) {
-                if let Some(pread) = st.pread.take() {
-                    first_line = pread.line;
-                    evidence.extend(pread.evidence);
-                }
-            }
-            evidence.push(ev);
-            if let Some(sr) = sr.clone() {
-                let st = self.state(pid, line_no);
-                st.sr = Id::from_str(&sr);
-                st.child_error = Some(error.clone());
-                let body = body.filter(|b| !b.is_empty());
-                let old = self.child_failures.insert(sr, ChildFailure { error, body, line: first_line, evidence });
-                if let Some(old) = old {
-                    self.orphan_child_failure(old);
-                }
-            }
+            self.c_coalesce_failed_on_sr(pid, line_no, p, rest);
         } else if let Some(rest) = after(msg, "Coalesce failed on ") {
-            // `Coalesce failed on <vdi>, attempting repair on parent <path>` (GC process).
-            if let Some(u) = uuid_at(rest) {
-                self.remember_uuid(u);
-            }
-            let ev = self.ev(msg, line_no, pid_opt);
-            push_capped(&mut self.state(pid, line_no).gc_context, ev);
+            self.c_coalesce_failed_on_vdi(pid, line_no, p, rest);
         } else if starts(msg, "Coalesce disabled for this SR") {
-            self.gc_disabled(pid, line_no, p, "coalesce");
+            self.c_coalesce_disabled(pid, line_no, p);
         } else if let Some(rest) = after(msg, "Could not coalesce due to a lack of space in SR ") {
-            let mut inc = self.simple_incident(IncidentKind::CoalesceNoSpace, pid, line_no, p);
-            inc.sr = uuid_at(rest).map(lossy).or(inc.sr);
-            inc.fact("confirmation", "true");
-            self.emit(inc);
+            self.c_lack_of_space(pid, line_no, p, rest);
         } else if let Some(rest) = after(msg, "Child process failed with : (") {
-            let err = lossy(rest.strip_suffix(b")").unwrap_or(rest));
-            let ev = self.ev(msg, line_no, pid_opt);
-            let st = self.state(pid, line_no);
-            st.child_error = Some(err);
-            push_capped(&mut st.gc_context, ev);
-        } else if let Some(rest) = after(msg, "Coalesce candidate: ") {
-            let _ = rest;
+            self.c_child_failed(pid, line_no, p, rest);
         }
     }
+
+    #[inline(never)]
+    fn c_coalescing(&mut self, pid: u32, line_no: u32, _p: &LineParts, rest: &[u8]) {
+        if !starts(rest, "parent ") && find(rest, " -> ").is_some() {
+            self.start_attempt(pid, line_no, Operation::Coalesce, rest);
+        }
+    }
+
+    #[inline(never)]
+    fn c_coalesce_failed_skipping(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        self.gc_failed(pid, line_no, p, Operation::Coalesce, None);
+    }
+
+    #[inline(never)]
+    fn c_coalesce_failed_on_sr(&mut self, pid: u32, line_no: u32, p: &LineParts, rest: &[u8]) {
+        let msg = p.msg;
+        let pid_opt = Self::pid_of(pid, p);
+        // In the forked coalesce child: `Coalesce failed on SR <sr>: <strerror> (<detail>)`.
+        let sr = uuid_at(rest).map(lossy);
+        let text = rest.get(38..).unwrap_or(&[]);
+        let (error, body) = match memchr::memrchr(b'(', text) {
+            Some(i) => (lossy(text[..i].trim_ascii()), Some(lossy(text[i + 1..].strip_suffix(b")").unwrap_or(&text[i + 1..])))),
+            None => (lossy(text.trim_ascii()), None),
+        };
+        let ev = self.ev(msg, line_no, pid_opt);
+        let mut evidence = Vec::new();
+        // The failure shows from the failed command on (the command line before it is context).
+        let mut first_line = line_no;
+        if let Some(st) = self.pids.get_mut(&pid) {
+            if let Some(pread) = st.pread.take() {
+                first_line = pread.line;
+                evidence.extend(pread.evidence);
+            }
+        }
+        evidence.push(ev);
+        if let Some(sr) = sr.clone() {
+            let st = self.state(pid, line_no);
+            st.sr = Id::from_str(&sr);
+            st.child_error = Some(error.clone());
+            let body = body.filter(|b| !b.is_empty());
+            let old = self.child_failures.insert(sr, ChildFailure { error, body, line: first_line, evidence });
+            if let Some(old) = old {
+                self.orphan_child_failure(old);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn c_coalesce_failed_on_vdi(&mut self, pid: u32, line_no: u32, p: &LineParts, rest: &[u8]) {
+        let msg = p.msg;
+        let pid_opt = Self::pid_of(pid, p);
+        // `Coalesce failed on <vdi>, attempting repair on parent <path>` (GC process).
+        if let Some(u) = uuid_at(rest) {
+            self.remember_uuid(u);
+        }
+        let ev = self.ev(msg, line_no, pid_opt);
+        push_capped(&mut self.state(pid, line_no).gc_context, ev);
+    }
+
+    #[inline(never)]
+    fn c_coalesce_disabled(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+        self.gc_disabled(pid, line_no, p, "coalesce");
+    }
+
+    #[inline(never)]
+    fn c_lack_of_space(&mut self, pid: u32, line_no: u32, p: &LineParts, rest: &[u8]) {
+        let mut inc = self.simple_incident(IncidentKind::CoalesceNoSpace, pid, line_no, p);
+        inc.sr = uuid_at(rest).map(lossy).or(inc.sr);
+        inc.fact("confirmation", "true");
+        self.emit(inc);
+    }
+
+    #[inline(never)]
+    fn c_child_failed(&mut self, pid: u32, line_no: u32, p: &LineParts, rest: &[u8]) {
+        let msg = p.msg;
+        let pid_opt = Self::pid_of(pid, p);
+        let err = lossy(rest.strip_suffix(b")").unwrap_or(rest));
+        let ev = self.ev(msg, line_no, pid_opt);
+        let st = self.state(pid, line_no);
+        st.child_error = Some(err);
+        push_capped(&mut st.gc_context, ev);
+    }
+
 
     /// The GC's `*~*~*~` banner opens (or closes a banner whose opening was not seen).
     #[inline(never)]
@@ -1544,104 +1583,125 @@ impl Analyzer {
     #[inline(never)]
     fn stars(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
-        let pid_opt = Self::pid_of(pid, p);
         if starts(msg, "*~*~*~*~") {
             self.banner_opens(pid, line_no, p);
         } else if let Some(rest) = after(msg, "***** ") {
-            if let Some(cmd) = after(rest, "Long LVM call of '") {
-                let mut inc = self.simple_incident(IncidentKind::LongLvmCall, pid, line_no, p);
-                let end = memchr::memchr(b'\'', cmd).unwrap_or(cmd.len());
-                inc.fact("command", lossy(&cmd[..end]));
-                if let Some(i) = find(cmd, " took ") {
-                    let secs = &cmd[i + 6..];
-                    let secs = std::str::from_utf8(secs).ok().and_then(|s| s.trim().parse::<f64>().ok());
-                    if let Some(s) = secs {
-                        inc.fact("seconds", format!("{:.1}", s));
-                    }
-                }
-                self.emit(inc);
-            } else if let Some(pos) = find(rest, ": EXCEPTION ") {
-                let tag = lossy(&rest[..pos]);
-                let (class, text) = split_class(&rest[pos + ": EXCEPTION ".len()..]);
-                let ev = self.ev(msg, line_no, pid_opt);
-                let time = self.time();
-                self.open_block(pid, line_no, Block::SmTraceback { lines: 1 });
-                let mut st = self.pids.remove(&pid).unwrap_or_default();
-                st.last_seen = line_no;
-                if st.gc && st.command.is_none() {
-                    push_capped(&mut st.gc_context, ev);
-                    self.pids.insert(pid, st);
-                    return;
-                }
-                let call = st.call.get_or_insert_with(Box::default);
-                if call.first_line.is_none() {
-                    call.first_line = Some(line_no);
-                    call.time = time;
-                }
-                push_capped(&mut call.evidence, ev);
-                if let Some(pread) = st.pread.take() {
-                    let call = st.call.get_or_insert_with(Box::default);
-                    for e in pread.evidence {
-                        push_capped(&mut call.evidence, e);
-                    }
-                }
-                let call = st.call.get_or_insert_with(Box::default);
-                if call.exception.is_none() {
-                    call.exception = Some((tag.clone(), class.clone(), text.clone()));
-                }
-                if class.ends_with("SROSError") && is_driver_tag(&tag) {
-                    call.final_text = Some(text);
-                    self.finish_call(pid, &mut st);
-                }
-                self.pids.insert(pid, st);
-            }
+            self.stars_five(pid, line_no, p, rest);
         } else if let Some(rest) = after(msg, "*** ") {
-            if starts(rest, "lvremove failed on attempt") || starts(rest, "lvchange -an failed on attempt") {
-                let time = self.time();
-                let host = self.host.clone();
-                let ev = self.ev(msg, line_no, pid_opt);
-                let st = self.state(pid, line_no);
-                let pread = st.pread.take();
-                let sr = st.sr.map(Id::string);
-                let vdi = st.vdi_uuid.map(Id::string);
-                let inc = st.lv_retry.get_or_insert_with(|| {
-                    let mut i = Incident::new(IncidentKind::LvBusyRetry, line_no, pid_opt);
-                    i.time = time;
-                    i.host = host;
-                    i.sr = sr;
-                    i.vdi = vdi;
-                    Box::new(i)
-                });
-                if let Some(pread) = pread {
-                    if inc.detail.is_none() {
-                        inc.detail = Some(pread.text.clone());
-                    }
-                    for e in pread.evidence {
-                        inc.add_evidence(e);
-                    }
-                }
-                let n = inc.facts.get("attempts").and_then(|a| a.parse::<u32>().ok()).unwrap_or(0) + 1;
-                inc.fact("attempts", n.to_string());
-                inc.fact("command", if starts(rest, "lvremove") { "lvremove" } else { "lvchange -an" });
-                inc.add_evidence(ev);
-            } else if starts(rest, "UNDO LEAF-COALESCE") || starts(rest, "leaf-coalesce undo successful") {
-                let ev = self.ev(msg, line_no, pid_opt);
-                let st = self.state(pid, line_no);
-                st.undo = true;
-                push_capped(&mut st.gc_context, ev);
-            }
+            self.stars_three(pid, line_no, p, rest);
         } else if let Some(rest) = after(msg, "* * * * * SR ") {
-            let sr = uuid_at(rest).map(lossy);
+            self.stars_gc_sr_error(pid, line_no, p, rest);
+        }
+    }
+
+
+    #[inline(never)]
+    fn stars_five(&mut self, pid: u32, line_no: u32, p: &LineParts, rest: &[u8]) {
+        let msg = p.msg;
+        let pid_opt = Self::pid_of(pid, p);
+        if let Some(cmd) = after(rest, "Long LVM call of '") {
+            let mut inc = self.simple_incident(IncidentKind::LongLvmCall, pid, line_no, p);
+            let end = memchr::memchr(b'\'', cmd).unwrap_or(cmd.len());
+            inc.fact("command", lossy(&cmd[..end]));
+            if let Some(i) = find(cmd, " took ") {
+                let secs = &cmd[i + 6..];
+                let secs = std::str::from_utf8(secs).ok().and_then(|s| s.trim().parse::<f64>().ok());
+                if let Some(s) = secs {
+                    inc.fact("seconds", format!("{:.1}", s));
+                }
+            }
+            self.emit(inc);
+        } else if let Some(pos) = find(rest, ": EXCEPTION ") {
+            let tag = lossy(&rest[..pos]);
+            let (class, text) = split_class(&rest[pos + ": EXCEPTION ".len()..]);
             let ev = self.ev(msg, line_no, pid_opt);
+            let time = self.time();
+            self.open_block(pid, line_no, Block::SmTraceback { lines: 1 });
             let mut st = self.pids.remove(&pid).unwrap_or_default();
             st.last_seen = line_no;
-            if st.sr.is_none() {
-                st.sr = sr.as_deref().and_then(Id::from_str);
+            if st.gc && st.command.is_none() {
+                push_capped(&mut st.gc_context, ev);
+                self.pids.insert(pid, st);
+                return;
             }
-            push_capped(&mut st.gc_context, ev);
-            self.conclude_gc(pid, &mut st, Some(line_no));
+            let call = st.call.get_or_insert_with(Box::default);
+            if call.first_line.is_none() {
+                call.first_line = Some(line_no);
+                call.time = time;
+            }
+            push_capped(&mut call.evidence, ev);
+            if let Some(pread) = st.pread.take() {
+                let call = st.call.get_or_insert_with(Box::default);
+                for e in pread.evidence {
+                    push_capped(&mut call.evidence, e);
+                }
+            }
+            let call = st.call.get_or_insert_with(Box::default);
+            if call.exception.is_none() {
+                call.exception = Some((tag.clone(), class.clone(), text.clone()));
+            }
+            if class.ends_with("SROSError") && is_driver_tag(&tag) {
+                call.final_text = Some(text);
+                self.finish_call(pid, &mut st);
+            }
             self.pids.insert(pid, st);
         }
+    }
+
+    #[inline(never)]
+    fn stars_three(&mut self, pid: u32, line_no: u32, p: &LineParts, rest: &[u8]) {
+        let msg = p.msg;
+        let pid_opt = Self::pid_of(pid, p);
+        if starts(rest, "lvremove failed on attempt") || starts(rest, "lvchange -an failed on attempt") {
+            let time = self.time();
+            let host = self.host.clone();
+            let ev = self.ev(msg, line_no, pid_opt);
+            let st = self.state(pid, line_no);
+            let pread = st.pread.take();
+            let sr = st.sr.map(Id::string);
+            let vdi = st.vdi_uuid.map(Id::string);
+            let inc = st.lv_retry.get_or_insert_with(|| {
+                let mut i = Incident::new(IncidentKind::LvBusyRetry, line_no, pid_opt);
+                i.time = time;
+                i.host = host;
+                i.sr = sr;
+                i.vdi = vdi;
+                Box::new(i)
+            });
+            if let Some(pread) = pread {
+                if inc.detail.is_none() {
+                    inc.detail = Some(pread.text.clone());
+                }
+                for e in pread.evidence {
+                    inc.add_evidence(e);
+                }
+            }
+            let n = inc.facts.get("attempts").and_then(|a| a.parse::<u32>().ok()).unwrap_or(0) + 1;
+            inc.fact("attempts", n.to_string());
+            inc.fact("command", if starts(rest, "lvremove") { "lvremove" } else { "lvchange -an" });
+            inc.add_evidence(ev);
+        } else if starts(rest, "UNDO LEAF-COALESCE") || starts(rest, "leaf-coalesce undo successful") {
+            let ev = self.ev(msg, line_no, pid_opt);
+            let st = self.state(pid, line_no);
+            st.undo = true;
+            push_capped(&mut st.gc_context, ev);
+        }
+    }
+
+    #[inline(never)]
+    fn stars_gc_sr_error(&mut self, pid: u32, line_no: u32, p: &LineParts, rest: &[u8]) {
+        let msg = p.msg;
+        let pid_opt = Self::pid_of(pid, p);
+        let sr = uuid_at(rest).map(lossy);
+        let ev = self.ev(msg, line_no, pid_opt);
+        let mut st = self.pids.remove(&pid).unwrap_or_default();
+        st.last_seen = line_no;
+        if st.sr.is_none() {
+            st.sr = sr.as_deref().and_then(Id::from_str);
+        }
+        push_capped(&mut st.gc_context, ev);
+        self.conclude_gc(pid, &mut st, Some(line_no));
+        self.pids.insert(pid, st);
     }
 
     #[inline(never)]
