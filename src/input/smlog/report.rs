@@ -562,46 +562,52 @@ impl Collector {
             key = (inc.kind, None, None);
         }
         match self.group_index.get(&key) {
-            Some(&i) => {
-                let g = &mut self.groups[i];
-                if inc.facts.get("confirmation").is_none() {
-                    g.count += 1;
-                }
-                g.last_line = g.last_line.max(inc.last_line);
-                g.last_time = inc.time.clone().or(g.last_time.take());
-                for (k, v) in &inc.facts.0 {
-                    g.latest_facts.insert(k.clone(), v.clone());
-                }
-                if inc.detail.is_some() {
-                    g.latest_detail = inc.detail.clone();
-                }
-                if let Some(v) = &inc.vdi {
-                    if !g.vdis.contains(v) && g.vdis.len() < MAX_GROUP_VDIS {
-                        g.vdis.push(v.clone());
-                    }
-                }
-                for ev in inc.evidence {
-                    if !g.evidence.contains(&ev) {
-                        crate::rules::push_evidence(&mut g.evidence, ev);
-                    }
-                }
-            }
-            None => {
-                let count = u64::from(inc.facts.get("confirmation").is_none());
-                let group = IncidentGroup {
-                    latest_facts: inc.facts.clone(),
-                    latest_detail: inc.detail.clone(),
-                    last_time: inc.time.clone(),
-                    last_line: inc.last_line,
-                    count: count.max(1),
-                    vdis: inc.vdi.iter().cloned().collect(),
-                    evidence: inc.evidence.clone(),
-                    first: inc,
-                };
-                self.groups.push(group);
-                self.group_index.insert(key, self.groups.len() - 1);
+            Some(&i) => self.update_group(i, inc),
+            None => self.new_group(key, inc),
+        }
+    }
+
+    #[inline(never)]
+    fn update_group(&mut self, i: usize, inc: Incident) {
+        let Some(g) = self.groups.get_mut(i) else { return };
+        if inc.facts.get("confirmation").is_none() {
+            g.count += 1;
+        }
+        g.last_line = g.last_line.max(inc.last_line);
+        g.last_time = inc.time.clone().or(g.last_time.take());
+        for (k, v) in &inc.facts.0 {
+            g.latest_facts.insert(k.clone(), v.clone());
+        }
+        if inc.detail.is_some() {
+            g.latest_detail = inc.detail.clone();
+        }
+        if let Some(v) = &inc.vdi {
+            if !g.vdis.contains(v) && g.vdis.len() < MAX_GROUP_VDIS {
+                g.vdis.push(v.clone());
             }
         }
+        for ev in inc.evidence {
+            if !g.evidence.contains(&ev) {
+                crate::rules::push_evidence(&mut g.evidence, ev);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn new_group(&mut self, key: (IncidentKind, Option<String>, Option<String>), inc: Incident) {
+        let count = u64::from(inc.facts.get("confirmation").is_none());
+        let group = IncidentGroup {
+            latest_facts: inc.facts.clone(),
+            latest_detail: inc.detail.clone(),
+            last_time: inc.time.clone(),
+            last_line: inc.last_line,
+            count: count.max(1),
+            vdis: inc.vdi.iter().cloned().collect(),
+            evidence: inc.evidence.clone(),
+            first: inc,
+        };
+        self.groups.push(group);
+        self.group_index.insert(key, self.groups.len() - 1);
     }
 
     /// Tree-dump lines of a too-long chain: grouped like any episode.
