@@ -75,7 +75,7 @@ fn unpause_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
         "tap-ctl unpause -p <tapdisk-pid> -m <minor>",
     );
     f.step("If it does not resume, restart the VM: its disks are reopened on start.");
-    f.step_cmd("Read what failed around the unpause.", format!("grep -E 'unpause|Unpause|tap-' /var/log/SMlog | tail -n 40"));
+    f.step_cmd("Read what failed around the unpause.", "grep -E 'unpause|Unpause|tap-' /var/log/SMlog | tail -n 40");
     f
 }
 

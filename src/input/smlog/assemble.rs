@@ -35,7 +35,9 @@ const LOCK_WAIT_REPORTED: u32 = 10;
 /// no tombstones). Two live pids that share a slot push the older one out; it is flushed.
 struct PidTable {
     slots: Vec<Option<(u32, Box<PidState>)>>,
-    /// Flushed states, reset and reused (a storage-manager call starts every few dozen lines).
+    /// Flushed states, reset and reused (a storage-manager call starts every few dozen lines);
+    /// boxed like the slots, so moving one between them is a pointer copy.
+    #[allow(clippy::vec_box)]
     spare: Vec<Box<PidState>>,
     live: usize,
     /// States pushed out of their slot, to be flushed by the analyser.
@@ -305,7 +307,7 @@ impl RecentCommands {
 
     fn get(&self, pid: u32) -> Option<(u32, &[u8])> {
         let slot = self.slots.get(pid as usize % COMMAND_SLOTS)?;
-        (slot.0 == pid).then(|| (slot.1, slot.2.as_slice()))
+        (slot.0 == pid).then_some((slot.1, slot.2.as_slice()))
     }
 }
 
@@ -780,7 +782,7 @@ impl Analyzer {
         if depth > 0 {
             self.out.coalesce.chain_depth(sr.as_ref().map(Id::as_str), depth);
         }
-        return false;
+        false
     }
 
     /// A line of a process with an open multi-line block.
@@ -799,11 +801,7 @@ impl Analyzer {
                     self.open_blocks = self.open_blocks.saturating_sub(1);
                     return true;
                 }
-                if (msg.starts_with(b"  ") || starts(msg, "Traceback")) && *lines < MAX_BLOCK_LINES {
-                    true
-                } else {
-                    false
-                }
+                (msg.starts_with(b"  ") || starts(msg, "Traceback")) && *lines < MAX_BLOCK_LINES
             }
             Block::GcBanner(exc) => {
                 exc.lines += 1;
@@ -1183,9 +1181,7 @@ impl Analyzer {
             let st = self.state(pid, line_no);
             let g = st.gave_up.get_or_insert_with(Box::default);
             g.evidence.push(ev);
-        } else if starts(msg, "Another GC instance already active") {
-            self.simple(IncidentKind::BenignGcAlreadyRunning, pid, line_no, p);
-        } else if starts(msg, "A GC instance already running") {
+        } else if starts(msg, "Another GC instance already active") || starts(msg, "A GC instance already running") {
             self.simple(IncidentKind::BenignGcAlreadyRunning, pid, line_no, p);
         }
     }
@@ -1409,7 +1405,6 @@ impl Analyzer {
                 inc.fact("offlineWouldFit", "true");
                 inc.add_evidence(Evidence { text: evidence_text(msg), line: Some(line_no), pid: pid_opt });
             }
-            return;
         }
     }
 
@@ -2222,6 +2217,31 @@ fn code_of_description(text: &str) -> Option<u32> {
         .map(|c| c.value)
 }
 
+/// Routine messages that never matter for a diagnosis (most of the log): attach/activate chatter,
+/// refcounts, tapdisk plumbing, LVM cache traces.
+#[inline(always)]
+fn is_routine(msg: &[u8]) -> bool {
+    match msg[0] {
+        b'L' => starts(msg, "LVMCache") || starts(msg, "LVHDVDI.") || starts(msg, "LVHDSR."),
+        b'R' => starts(msg, "Refcount") || starts(msg, "Removed ") || starts(msg, "Relinking key"),
+        b'b' => starts(msg, "blktap2."),
+        b't' => starts(msg, "tap."),
+        b'r' => starts(msg, "result: "),
+        b'P' => starts(msg, "PhyLink(") || starts(msg, "Paused or host_ref"),
+        b'A' => starts(msg, "Adding tag") || starts(msg, "Activate lock"),
+        b'E' => starts(msg, "Entering ") || starts(msg, "Expanding VHD"),
+        b'D' => starts(msg, "DeviceNode("),
+        b'N' => starts(msg, "NBDLink(") || starts(msg, "Num combined"),
+        b'C' => starts(msg, "Calling tap-") || starts(msg, "Coalesced size") || starts(msg, "Closing file"),
+        b'S' => starts(msg, "Setting virtual") || starts(msg, "SR.update_asynch") || starts(msg, "Set vhd-blocks") || starts(msg, "Single-snapshot"),
+        b'K' => starts(msg, "Kicking "),
+        b'F' => starts(msg, "FileVDI.") || starts(msg, "Found "),
+        b'W' => starts(msg, "Writing to file"),
+        b'I' => starts(msg, "Iteration: "),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2254,27 +2274,3 @@ mod tests {
     }
 }
 
-/// Routine messages that never matter for a diagnosis (most of the log): attach/activate chatter,
-/// refcounts, tapdisk plumbing, LVM cache traces.
-#[inline(always)]
-fn is_routine(msg: &[u8]) -> bool {
-    match msg[0] {
-        b'L' => starts(msg, "LVMCache") || starts(msg, "LVHDVDI.") || starts(msg, "LVHDSR."),
-        b'R' => starts(msg, "Refcount") || starts(msg, "Removed ") || starts(msg, "Relinking key"),
-        b'b' => starts(msg, "blktap2."),
-        b't' => starts(msg, "tap."),
-        b'r' => starts(msg, "result: "),
-        b'P' => starts(msg, "PhyLink(") || starts(msg, "Paused or host_ref"),
-        b'A' => starts(msg, "Adding tag") || starts(msg, "Activate lock"),
-        b'E' => starts(msg, "Entering ") || starts(msg, "Expanding VHD"),
-        b'D' => starts(msg, "DeviceNode("),
-        b'N' => starts(msg, "NBDLink(") || starts(msg, "Num combined"),
-        b'C' => starts(msg, "Calling tap-") || starts(msg, "Coalesced size") || starts(msg, "Closing file"),
-        b'S' => starts(msg, "Setting virtual") || starts(msg, "SR.update_asynch") || starts(msg, "Set vhd-blocks") || starts(msg, "Single-snapshot"),
-        b'K' => starts(msg, "Kicking "),
-        b'F' => starts(msg, "FileVDI.") || starts(msg, "Found "),
-        b'W' => starts(msg, "Writing to file"),
-        b'I' => starts(msg, "Iteration: "),
-        _ => false,
-    }
-}

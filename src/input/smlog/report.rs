@@ -535,7 +535,7 @@ impl Collector {
     fn timeline_entry(&mut self, inc: &Incident) {
         {
             let (severity, rule) = crate::rules::smlog_rule_of(inc.kind).map_or((Severity::Info, None), |r| (r.severity, Some(r.id)));
-            let text = describe(&inc);
+            let text = describe(inc);
             self.push_timeline(TimelineEntry {
                 time: inc.time.clone(),
                 line: inc.line,
