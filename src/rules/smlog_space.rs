@@ -41,8 +41,9 @@ fn no_space(g: &IncidentGroup, facts: &Facts) -> Finding {
     let what = if leaf { "leaf-coalesce (merge a running VM's disk)" } else { "coalesce" };
     let free = g.latest_facts.get("freeBytes").and_then(|v| v.parse::<u64>().ok());
     let vdis = if g.vdis.is_empty() { String::new() } else { format!(" Waiting: {}.", g.vdis.join(", ")) };
+    let needs = g.latest_facts.get("coalescedSize").map(|c| format!(", the merged disk would take {c}")).unwrap_or_default();
     f.summary = format!(
-        "The garbage collector could not {what} on {}: not enough free space{}{}.{vdis}",
+        "The garbage collector could not {what} on {}: not enough free space{}{needs}{}.{vdis}",
         sr_phrase(g),
         free.map(|b| format!(" ({} free)", human_bytes(b))).unwrap_or_default(),
         times(g)

@@ -267,6 +267,8 @@ struct PidState {
     child_error: Option<String>,
     in_tree: bool,
     tree_depth: u32,
+    /// `Coalesced size = …` of the GC's current candidate.
+    coalesced_size: Option<Id>,
     undo: bool,
 }
 
@@ -1478,6 +1480,11 @@ impl Analyzer {
             self.c_coalesce_disabled(pid, line_no, p);
         } else if let Some(rest) = after(msg, "Could not coalesce due to a lack of space in SR ") {
             self.c_lack_of_space(pid, line_no, p, rest);
+        } else if let Some(rest) = after(msg, "Coalesced size = ") {
+            // What the merged VHD will need: kept for a "no space" that may follow.
+            let st = self.state(pid, line_no);
+            st.gc = true;
+            st.coalesced_size = Id::new(rest.trim_ascii());
         } else if let Some(rest) = after(msg, "Child process failed with : (") {
             self.c_child_failed(pid, line_no, p, rest);
         }
@@ -1763,6 +1770,9 @@ impl Analyzer {
         let free = find(rest, "(free space: ").and_then(|i| parse_u64(&rest[i + 13..]));
         if let Some(f) = free {
             inc.fact("freeBytes", f.to_string());
+        }
+        if let Some(size) = self.pids.get_mut(&pid).and_then(|s| s.coalesced_size.take()) {
+            inc.fact("coalescedSize", size.string());
         }
         let op = if kind == IncidentKind::LeafCoalesceNoSpace { Operation::LeafCoalesce } else { Operation::Coalesce };
         let time = self.time();
@@ -2232,7 +2242,7 @@ fn is_routine(msg: &[u8]) -> bool {
         b'E' => starts(msg, "Entering ") || starts(msg, "Expanding VHD"),
         b'D' => starts(msg, "DeviceNode("),
         b'N' => starts(msg, "NBDLink(") || starts(msg, "Num combined"),
-        b'C' => starts(msg, "Calling tap-") || starts(msg, "Coalesced size") || starts(msg, "Closing file"),
+        b'C' => starts(msg, "Calling tap-") || starts(msg, "Closing file"),
         b'S' => starts(msg, "Setting virtual") || starts(msg, "SR.update_asynch") || starts(msg, "Set vhd-blocks") || starts(msg, "Single-snapshot"),
         b'K' => starts(msg, "Kicking "),
         b'F' => starts(msg, "FileVDI.") || starts(msg, "Found "),

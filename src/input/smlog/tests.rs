@@ -126,6 +126,18 @@ Jan 14 02:00:01 h SM: [1] lock: released /var/lock/sm/5b1c2a3e-7d41-9f0e-2c6b-0a
 // ---------------------------------------------------------------- line formats
 
 #[test]
+fn no_space_to_coalesce_gives_free_bytes_and_the_merged_size() {
+    let r = report(crate::rules::smlog_space::SM003.example);
+    let f = finding(&r, "SM003");
+    assert_eq!(f.params.get("freeBytes"), Some("4294967296"));
+    assert_eq!(f.params.get("coalescedSize"), Some("80.164G"));
+    assert_eq!(f.params.get("occurrences"), Some("1"));
+    assert!(f.summary.contains("4.0 GiB free") && f.summary.contains("80.164G"), "{}", f.summary);
+    assert_eq!(r.coalesce.srs[0].status, CoalesceStatus::OutOfSpace);
+    assert_eq!(r.coalesce.srs[0].last_free_bytes, Some(4294967296.0));
+}
+
+#[test]
 fn every_line_format_is_read() {
     let lines = [
         // classic, space-padded day
