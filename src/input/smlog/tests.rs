@@ -512,3 +512,33 @@ fn ten_thousand_interleaved_pids_and_a_traceback_that_never_ends() {
     assert_eq!(f.evidence.len(), crate::rules::MAX_EVIDENCE);
     assert!(r.timeline.len() <= 4000);
 }
+
+#[test]
+fn random_bytes_and_mutated_logs_never_panic() {
+    let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
+    let base = mixed_input();
+    let alphabet: &[u8] = b" \n\r[]'\"*~#\\:,()0123456789abcdefSMGClock:xX\xff\xc3";
+    for round in 0..200 {
+        let mut bytes = if round % 2 == 0 {
+            base.clone()
+        } else {
+            (0..4096).map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize]).collect()
+        };
+        for _ in 0..50 {
+            let len = bytes.len().max(1) as u64;
+            let i = (rng.next() % len) as usize;
+            let b = alphabet[(rng.next() % alphabet.len() as u64) as usize];
+            match rng.next() % 3 {
+                0 if i < bytes.len() => bytes[i] = b,
+                1 => bytes.insert(i.min(bytes.len()), b),
+                _ if i < bytes.len() => {
+                    bytes.remove(i);
+                }
+                _ => {}
+            }
+        }
+        let whole = analyze(&bytes, &Options::default());
+        let chunked = chunked(&bytes, &mut rng, 97);
+        assert!(whole == chunked, "round {round}: chunked report differs");
+    }
+}
