@@ -388,6 +388,12 @@ pub(super) fn starts(msg: &[u8], prefix: &str) -> bool {
     true
 }
 
+/// `msg` ends with `suffix` (see [`starts`]).
+#[inline(always)]
+fn ends(msg: &[u8], suffix: &str) -> bool {
+    msg.len() >= suffix.len() && starts(&msg[msg.len() - suffix.len()..], suffix)
+}
+
 #[inline(always)]
 fn after<'a>(msg: &'a [u8], prefix: &str) -> Option<&'a [u8]> {
     if starts(msg, prefix) {
@@ -733,7 +739,7 @@ impl Analyzer {
             self.time_bytes[..n].copy_from_slice(&p.time[..n]);
             self.time_len = n;
             self.time_kind = p.time_kind;
-            if p.host != self.host_bytes.as_slice() {
+            if !crate::input::smlog::line::same_bytes(p.host, &self.host_bytes) {
                 self.host_bytes.clear();
                 self.host_bytes.extend_from_slice(p.host);
                 self.host = Some(lossy(p.host));
@@ -956,7 +962,12 @@ impl Analyzer {
                 }
             }
             Some(b'o') => {
-                // `lock: opening lock file /var/lock/sm/<sr>/running`: which SR a GC works on.
+                // `lock: opening lock file /var/lock/sm/<sr>/running`: which SR a GC works on
+                // (only the GC's own lock files are worth a look-up).
+                let gc_lock = ends(rest, "/running") || ends(rest, "/gc_active");
+                if !gc_lock {
+                    return;
+                }
                 if let Some(st) = self.pids.get_mut(&pid) {
                     if st.sr.is_none() {
                         if let Some(sr) = after(rest, "opening lock file ").and_then(sr_of_lock_path) {

@@ -107,7 +107,7 @@ impl HeaderCache {
 
 /// Byte equality, eight bytes at a time (slice `==` is a byte loop in WebAssembly).
 #[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
