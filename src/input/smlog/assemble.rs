@@ -367,25 +367,10 @@ fn evidence_text(bytes: &[u8]) -> String {
 #[inline(always)]
 pub(super) fn starts(msg: &[u8], prefix: &str) -> bool {
     let p = prefix.as_bytes();
-    if msg.len() < p.len() {
-        return false;
+    match msg.get(..p.len()) {
+        Some(head) => super::line::same_bytes(head, p),
+        None => false,
     }
-    let mut i = 0;
-    while i + 8 <= p.len() {
-        let a = u64::from_le_bytes([msg[i], msg[i + 1], msg[i + 2], msg[i + 3], msg[i + 4], msg[i + 5], msg[i + 6], msg[i + 7]]);
-        let b = u64::from_le_bytes([p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6], p[i + 7]]);
-        if a != b {
-            return false;
-        }
-        i += 8;
-    }
-    while i < p.len() {
-        if msg[i] != p[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 /// `msg` ends with `suffix` (see [`starts`]).

@@ -106,27 +106,25 @@ impl HeaderCache {
 }
 
 /// Byte equality, eight bytes at a time (slice `==` is a byte loop in WebAssembly).
-#[inline]
+#[inline(always)]
 pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let mut i = 0;
-    while i + 8 <= a.len() {
-        let x = u64::from_le_bytes([a[i], a[i + 1], a[i + 2], a[i + 3], a[i + 4], a[i + 5], a[i + 6], a[i + 7]]);
-        let y = u64::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]]);
-        if x != y {
+    let mut xs = a.chunks_exact(8);
+    let mut ys = b.chunks_exact(8);
+    for (x, y) in (&mut xs).zip(&mut ys) {
+        if word(x) != word(y) {
             return false;
         }
-        i += 8;
     }
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    xs.remainder() == ys.remainder()
+}
+
+/// The eight bytes of a `chunks_exact(8)` chunk as one word (one load).
+#[inline(always)]
+pub(crate) fn word(chunk: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes)
 }
 
 /// `true` when the line starts with a syslog prefix (used to decide whether a line continues
