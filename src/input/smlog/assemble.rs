@@ -439,7 +439,10 @@ fn vdi_name(s: &[u8]) -> Option<String> {
 /// `'key': 'value'` in a Python dict repr. The finder is built once per key (building a SIMD
 /// searcher costs more than a search of a short dict).
 fn dict_value<'a>(s: &'a [u8], finder: &memmem::Finder<'static>) -> Option<&'a [u8]> {
-    let start = finder.find(s)? + finder.needle().len();
+    value_at(s, finder.find(s)? + finder.needle().len())
+}
+
+fn value_at(s: &[u8], start: usize) -> Option<&[u8]> {
     let len = memchr::memchr(b'\'', &s[start..])?;
     Some(&s[start..start + len])
 }
@@ -1194,7 +1197,7 @@ impl Analyzer {
             if brace > 3 && msg[brace - 1] == b' ' && cmd.iter().all(|&b| b.is_ascii_lowercase() || b == b'_') && cmd.contains(&b'_') {
                 let dict = &msg[brace..];
                 let sr = dict_value(dict, &self.finders.sr_uuid).and_then(Id::new);
-                let vdi = dict_value(dict, &self.finders.vdi_uuid).and_then(Id::new);
+                let vdi = if starts(cmd, "vdi_") { dict_value(dict, &self.finders.vdi_uuid).and_then(Id::new) } else { None };
                 let st = self.new_process(pid, line_no);
                 st.command = Id::new(cmd);
                 st.sr = sr;
@@ -2182,7 +2185,7 @@ fn is_enospc(error: &str) -> bool {
 }
 
 fn push_capped(list: &mut Vec<Evidence>, ev: Evidence) {
-    if !list.contains(&ev) {
+    if !super::incident::has_evidence(list, &ev) {
         crate::rules::push_evidence(list, ev);
     }
 }

@@ -120,10 +120,15 @@ impl Incident {
         if let Some(line) = ev.line {
             self.last_line = self.last_line.max(line);
         }
-        if !self.evidence.contains(&ev) {
+        if !has_evidence(&self.evidence, &ev) {
             crate::rules::push_evidence(&mut self.evidence, ev);
         }
     }
+}
+
+/// Whether `list` already holds `ev`: line and pid compared first, the text only when they match.
+pub fn has_evidence(list: &[Evidence], ev: &Evidence) -> bool {
+    list.iter().any(|e| e.line == ev.line && e.pid == ev.pid && e.text == ev.text)
 }
 
 /// Every occurrence of one kind of episode on one subject (SR, VDI): rendered as one finding.

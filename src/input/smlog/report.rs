@@ -587,7 +587,7 @@ impl Collector {
             }
         }
         for ev in inc.evidence {
-            if !g.evidence.contains(&ev) {
+            if !super::incident::has_evidence(&g.evidence, &ev) {
                 crate::rules::push_evidence(&mut g.evidence, ev);
             }
         }
@@ -650,7 +650,7 @@ impl Collector {
                 let g = &mut self.xapi[i];
                 g.count += 1;
                 for ev in error.evidence {
-                    if !g.error.evidence.contains(&ev) {
+                    if !super::incident::has_evidence(&g.error.evidence, &ev) {
                         crate::rules::push_evidence(&mut g.error.evidence, ev);
                     }
                 }
