@@ -1113,6 +1113,8 @@ impl Analyzer {
             self.no_space(pid, line_no, p, rest, IncidentKind::CoalesceNoSpace);
         } else if let Some(rest) = after(msg, "No space to leaf-coalesce ") {
             self.no_space(pid, line_no, p, rest, IncidentKind::LeafCoalesceNoSpace);
+        } else if starts(msg, "No progress made for") {
+            self.gave_up_reason(pid, line_no, p);
         } else if starts(msg, "No work, exiting") {
             self.close_attempt(pid, line_no, true);
             let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));

@@ -126,6 +126,15 @@ Jan 14 02:00:01 h SM: [1] lock: released /var/lock/sm/5b1c2a3e-7d41-9f0e-2c6b-0a
 // ---------------------------------------------------------------- line formats
 
 #[test]
+fn leaf_coalesce_give_up_keeps_its_reason() {
+    let r = report(crate::rules::smlog_coalesce::SM005.example);
+    let f = finding(&r, "SM005");
+    assert_eq!(f.params.get("reason"), Some("No progress made for 3 iterations"));
+    assert!(f.summary.contains("No progress made for 3 iterations"), "{}", f.summary);
+    assert!(f.evidence.iter().any(|e| e.line == Some(3)));
+}
+
+#[test]
 fn no_space_to_coalesce_gives_free_bytes_and_the_merged_size() {
     let r = report(crate::rules::smlog_space::SM003.example);
     let f = finding(&r, "SM003");
