@@ -557,38 +557,4 @@ fn placeholder_sr<'a>(rec: &mut Records<'a>, reference: &'a str) -> u32 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::raw::{size_from_str, LSize, RawTables};
-
-    fn bytes(s: LSize) -> Option<u64> {
-        match s {
-            LSize::Bytes(b) => Some(b),
-            _ => None,
-        }
-    }
-
-    #[test]
-    fn sizes_parse_from_numbers_and_strings() {
-        assert_eq!(bytes(size_from_str("10737418240")), Some(10_737_418_240));
-        assert_eq!(bytes(size_from_str("1e3")), Some(1000));
-        assert_eq!(bytes(size_from_str("-5")), None);
-        assert_eq!(bytes(size_from_str("1.5")), None);
-        assert_eq!(bytes(size_from_str("99999999999999999999999")), None);
-        assert_eq!(bytes(size_from_str("abc")), None);
-        assert_eq!(bytes(size_from_str("inf")), None);
-        let raw: RawTables<'_> = serde_json::from_str(
-            r#"{"VDI": [{"virtual_size": 10}, {"virtual_size": -1}, {"virtual_size": 1.5}, {"virtual_size": 1e30},
-                        {"virtual_size": 18446744073709551615}, {"virtual_size": [1]}, 7]}"#,
-        )
-        .unwrap();
-        let super::super::raw::Table::Array(items) = &raw.VDI else { panic!() };
-        let sizes: Vec<Option<u64>> = items
-            .iter()
-            .filter_map(|e| match e {
-                super::super::raw::Entry::Record(r) => Some(bytes(r.virtual_size.size())),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(sizes, vec![Some(10), None, None, None, Some(u64::MAX), None]);
-    }
-}
+mod tests;
