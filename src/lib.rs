@@ -56,40 +56,35 @@ pub struct Diagnosis {
     pub chains: Option<ChainReport>,
     /// The snapshot space plan when the input was `{ sr, vdis, … }`.
     pub space_plan: Option<SpacePlan>,
+    /// Distinct findings left out because there were more than `options.maxFindings` (0 almost
+    /// always).
+    #[serde(serialize_with = "model::as_js_number")]
+    pub findings_omitted: u64,
 }
 
 impl Diagnosis {
     fn empty() -> Diagnosis {
-        Diagnosis { kind: InputKind::Empty, findings: Vec::new(), smlog: None, chains: None, space_plan: None }
+        Diagnosis { kind: InputKind::Empty, findings: Vec::new(), smlog: None, chains: None, space_plan: None, findings_omitted: 0 }
     }
-}
-
-fn check_size(len: usize, options: &Options) -> Result<(), Error> {
-    let size = len as u64;
-    let limit = options.max_input_bytes();
-    if size > limit {
-        return Err(Error::InputTooLarge { size, limit });
-    }
-    Ok(())
 }
 
 /// Diagnoses any text a user may paste: a XAPI error in any shape, a Xen Orchestra message,
 /// error or backup log (JSON), SMlog lines, or free text mentioning error codes.
 pub fn diagnose_text(text: &str, options: &Options) -> Result<Diagnosis, Error> {
-    check_size(text.len(), options)?;
+    options.check_size(text.len())?;
     Ok(diagnose_parsed(input::parse_text(text), text.as_bytes(), options))
 }
 
 /// Diagnoses bytes (a dropped file, a `Uint8Array`): invalid UTF-8 is decoded lossily.
 pub fn diagnose_bytes(bytes: &[u8], options: &Options) -> Result<Diagnosis, Error> {
-    check_size(bytes.len(), options)?;
+    options.check_size(bytes.len())?;
     let text = String::from_utf8_lossy(bytes);
     Ok(diagnose_parsed(input::parse_text(&text), bytes, options))
 }
 
 /// Diagnoses JSON text that must be valid JSON (a JavaScript object passed to `diagnose`).
 pub fn diagnose_json(json: &str, options: &Options) -> Result<Diagnosis, Error> {
-    check_size(json.len(), options)?;
+    options.check_size(json.len())?;
     let parsed = input::parse_json_text(json)?;
     Ok(diagnose_parsed(parsed, json.as_bytes(), options))
 }
@@ -99,11 +94,18 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
         input::Parsed::Empty => Diagnosis::empty(),
         input::Parsed::Events { kind, events } => {
             let events = input::expand_nested(events);
-            Diagnosis { kind, findings: rules::evaluate(&events, options), ..Diagnosis::empty() }
+            let (findings, findings_omitted) = rules::evaluate(&events, options);
+            Diagnosis { kind, findings, findings_omitted, ..Diagnosis::empty() }
         }
         input::Parsed::Smlog => {
             let report = input::smlog::analyze(raw, options);
-            Diagnosis { kind: InputKind::Smlog, findings: report.findings.clone(), smlog: Some(report), ..Diagnosis::empty() }
+            Diagnosis {
+                kind: InputKind::Smlog,
+                findings: report.findings.clone(),
+                findings_omitted: report.stats.findings_omitted,
+                smlog: Some(report),
+                ..Diagnosis::empty()
+            }
         }
         // Records that the chain check cannot use give an empty diagnosis, not an error: the
         // dedicated entry point reports why. The input text itself is read again when it is the
@@ -140,7 +142,7 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
 /// the base copy that trips it, chain depth against the limit of 30, pending coalesces, missing
 /// parents, orphans, loops, the SRs' "VDIs to coalesce", findings and a graph.
 pub fn check_vdi_chains(records_json: &str, options: &ChainOptions) -> Result<ChainReport, Error> {
-    check_size(records_json.len(), &Options::default())?;
+    Options::default().check_size(records_json.len())?;
     chain::check_json(records_json, options)
 }
 
@@ -153,7 +155,7 @@ pub fn check_vdi_chains_value(records: &serde_json::Value, options: &ChainOption
 /// srVdis? }` — the space each needs (storage-manager formulas), whether they fit, the largest
 /// concurrency that fits, unreclaimed space, and findings.
 pub fn plan_snapshot_space(input_json: &str) -> Result<SpacePlan, Error> {
-    check_size(input_json.len(), &Options::default())?;
+    Options::default().check_size(input_json.len())?;
     chain::space::plan_json(input_json, None)
 }
 

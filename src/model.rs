@@ -161,7 +161,7 @@ pub struct Link {
 }
 
 /// Named parameters of an error, in their declared order (serialised as a plain object).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Params(pub Vec<(String, String)>);
 
 impl Params {
@@ -191,7 +191,7 @@ impl Serialize for Params {
 
 /// What a finding is about, as far as the input tells: the VM, disk, SR, backup job and task.
 /// Every field is `null` when unknown.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Subject {
     pub vm_uuid: Option<String>,

@@ -1,6 +1,7 @@
-//! Options of `diagnose` and of the other entry points, as the caller passes them.
+//! Options of `diagnose` and of the other entry points, as the caller passes them, and the
+//! limits that bound the cost of any input (README "Limits").
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 /// What the UI already knows about the failed operation; it sharpens the advice (the
 /// thick-versus-thin advice only when the SR type says so, the 6.1 hotfix only on 6.1) and
@@ -20,18 +21,72 @@ pub struct Context {
     pub product: Option<String>,
 }
 
-/// Options of `diagnose(input, options)`.
+/// Options of `diagnose(input, options)`, `analyzeSmlog` and `SmlogScanner`.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Options {
     pub context: Context,
     /// Inputs larger than this many bytes are refused with `INPUT_TOO_LARGE`
-    /// (default [`DEFAULT_MAX_INPUT_BYTES`]).
+    /// (default [`DEFAULT_MAX_INPUT_BYTES`]); for `SmlogScanner`, the total of the chunks.
+    #[serde(deserialize_with = "max_input_bytes")]
     pub max_input_bytes: Option<u64>,
+    /// SMlog lines longer than this keep their first `maxLineBytes` bytes; the rest is ignored
+    /// and the line is counted in `stats.truncatedLines` (default [`DEFAULT_MAX_LINE_BYTES`]).
+    #[serde(deserialize_with = "max_line_bytes")]
+    pub max_line_bytes: Option<u64>,
+    /// At most this many distinct findings are reported (the first ones, in input order);
+    /// the others are counted in `findingsOmitted` (default [`DEFAULT_MAX_FINDINGS`]).
+    #[serde(deserialize_with = "max_findings")]
+    pub max_findings: Option<u64>,
+    /// Pool records (or a space plan's input) with more table entries than this are refused
+    /// with `INPUT_TOO_LARGE` (default [`DEFAULT_MAX_RECORDS`]).
+    #[serde(deserialize_with = "max_records")]
+    pub max_records: Option<u64>,
+}
+
+/// The limits of the chain check and the space plan (`options.maxInputBytes`,
+/// `options.maxRecords`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordLimits {
+    pub max_input_bytes: Option<u64>,
+    pub max_records: Option<u64>,
+}
+
+impl RecordLimits {
+    /// Reads `maxInputBytes` and `maxRecords` from an options object.
+    pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<RecordLimits, crate::Error> {
+        let get = |name: &str| match obj.get(name) {
+            None => Ok(None),
+            Some(v) => limit_from_json(name, v).map_err(crate::Error::InvalidOptions),
+        };
+        Ok(RecordLimits { max_input_bytes: get("maxInputBytes")?, max_records: get("maxRecords")? })
+    }
+
+    pub fn max_records(&self) -> u64 {
+        self.max_records.unwrap_or(DEFAULT_MAX_RECORDS)
+    }
+
+    /// Refuses an input of `len` bytes beyond `maxInputBytes`.
+    pub fn check_size(&self, len: usize) -> Result<(), crate::Error> {
+        check_size(len as u64, self.max_input_bytes.unwrap_or(DEFAULT_MAX_INPUT_BYTES))
+    }
 }
 
 /// 2 GiB: more than any SMlog a host keeps, less than what would exhaust a browser tab.
 pub const DEFAULT_MAX_INPUT_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// 64 KiB: a storage-manager line is a few hundred bytes; a command's dumped output can be
+/// several kilobytes.
+pub const DEFAULT_MAX_LINE_BYTES: u64 = 64 * 1024;
+/// `maxLineBytes` above this (1 GiB) is taken as this.
+pub const MAX_LINE_BYTES_CEILING: u64 = 1 << 30;
+/// 1000 distinct findings: more than anyone reads; the SMlog report groups repeated episodes.
+pub const DEFAULT_MAX_FINDINGS: u64 = 1000;
+/// The most pool records (VM, VBD, VDI and SR entries together) the chain check and the space
+/// plan read by default: ten times the largest pools seen in the field.
+pub const DEFAULT_MAX_RECORDS: u64 = 1_000_000;
+/// JSON nested deeper than this is refused with `INVALID_JSON` (the JSON parser's recursion
+/// limit; not configurable).
+pub const MAX_JSON_DEPTH: u32 = 128;
 
 impl Options {
     /// Parses options from JSON text (`null` and `{}` give the defaults).
@@ -46,4 +101,79 @@ impl Options {
     pub fn max_input_bytes(&self) -> u64 {
         self.max_input_bytes.unwrap_or(DEFAULT_MAX_INPUT_BYTES)
     }
+
+    /// The longest SMlog line kept: at least one byte, at most [`MAX_LINE_BYTES_CEILING`].
+    pub fn max_line_bytes(&self) -> usize {
+        let v = self.max_line_bytes.unwrap_or(DEFAULT_MAX_LINE_BYTES).clamp(1, MAX_LINE_BYTES_CEILING);
+        usize::try_from(v).unwrap_or(usize::MAX)
+    }
+
+    pub fn max_findings(&self) -> usize {
+        usize::try_from(self.max_findings.unwrap_or(DEFAULT_MAX_FINDINGS)).unwrap_or(usize::MAX)
+    }
+
+    /// Refuses an input of `len` bytes beyond `maxInputBytes`.
+    pub fn check_size(&self, len: usize) -> Result<(), crate::Error> {
+        check_size(len as u64, self.max_input_bytes())
+    }
+
+    /// The limits that apply when the input turns out to be pool records or a space plan.
+    pub fn record_limits(&self) -> RecordLimits {
+        RecordLimits { max_input_bytes: self.max_input_bytes, max_records: self.max_records }
+    }
+}
+
+/// `INPUT_TOO_LARGE` when `size` exceeds `limit`.
+pub fn check_size(size: u64, limit: u64) -> Result<(), crate::Error> {
+    if size > limit {
+        return Err(crate::Error::InputTooLarge { size, limit });
+    }
+    Ok(())
+}
+
+/// A limit as JavaScript may pass it: `null`/absent for the default, else a whole number of at
+/// least 0 (a JSON number, including a float such as `1e9` that `JSON.stringify` writes for
+/// large values; values beyond 2^64 saturate). Anything else is `INVALID_OPTIONS` with the
+/// value in the message.
+pub fn limit_from_json(name: &str, value: &serde_json::Value) -> Result<Option<u64>, String> {
+    use serde_json::Value;
+    match value {
+        Value::Null => Ok(None),
+        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(v), _) => Ok(Some(v)),
+            (None, Some(f)) => limit_from_f64(name, f).map(Some),
+            (None, None) => Err(format!("`{name}` must be a whole number of at least 0; it is {n}")),
+        },
+        other => Err(format!("`{name}` must be a whole number of at least 0; it is {other}")),
+    }
+}
+
+/// [`limit_from_json`] for a JavaScript number.
+pub fn limit_from_f64(name: &str, f: f64) -> Result<u64, String> {
+    if f.is_nan() || f < 0.0 || f.fract() != 0.0 {
+        return Err(format!("`{name}` must be a whole number of at least 0; it is {f}"));
+    }
+    // Saturating float-to-int conversion: +Infinity and anything from 2^64 give u64::MAX.
+    Ok(f as u64)
+}
+
+fn named_limit<'de, D: Deserializer<'de>>(d: D, name: &str) -> Result<Option<u64>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    limit_from_json(name, &value).map_err(serde::de::Error::custom)
+}
+
+fn max_input_bytes<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    named_limit(d, "maxInputBytes")
+}
+
+fn max_line_bytes<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    named_limit(d, "maxLineBytes")
+}
+
+fn max_records<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    named_limit(d, "maxRecords")
+}
+
+fn max_findings<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    named_limit(d, "maxFindings")
 }

@@ -4,6 +4,8 @@
 //! storage manager's Python list repr and `Raising exception [N, text]` — and the same codes
 //! embedded in free text as users paste it (quote prefixes, stack traces, `CODE - description`).
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::{looks_like_code, value_as_param, Event, Shape, XapiError, XoError};
@@ -439,49 +441,70 @@ fn skip_past_list(line: &str, open: usize) -> usize {
 }
 
 /// Collects events, merging repeats of the same error (a stack trace repeats its message).
+/// Indexed, so that text with a hundred thousand distinct errors costs n log n, not n².
 #[derive(Default)]
 struct Found {
     events: Vec<Event>,
     telltales: Vec<(&'static str, Evidence)>,
+    /// Code → the first event with that code.
+    first_of_code: BTreeMap<String, usize>,
+    /// (code, params) → its event (each pair has one event: a repeat merges into it).
+    by_params: BTreeMap<(String, Vec<String>), usize>,
+    /// Xen Orchestra message → its event.
+    by_message: BTreeMap<String, usize>,
 }
 
 impl Found {
+    /// The same code seen again with the same parameters, or with none (a bare mention), adds
+    /// evidence only; seen with parameters after a bare mention, it gives the mention its
+    /// parameters. (Of the events of one code, only the first can lack parameters: a bare
+    /// mention after it merges into it.)
     fn add(&mut self, e: XapiError) {
-        // The same code seen again with fewer parameters (a bare mention) adds evidence only.
-        for existing in self.events.iter_mut() {
-            if let Event::Xapi(x) = existing {
-                if x.code == e.code && (x.params == e.params || e.params.is_empty()) {
-                    merge_evidence(&mut x.evidence, e.evidence);
-                    return;
-                }
-                if x.code == e.code && x.params.is_empty() {
-                    x.params = e.params;
-                    x.shape = e.shape;
-                    x.confidence = x.confidence.min(e.confidence);
-                    merge_evidence(&mut x.evidence, e.evidence);
-                    return;
-                }
-            }
+        let target = match self.first_of_code.get(&e.code) {
+            None => None,
+            Some(&first) if e.params.is_empty() || self.xapi(first).is_some_and(|x| x.params.is_empty()) => Some(first),
+            Some(_) => self.by_params.get(&(e.code.clone(), e.params.clone())).copied(),
+        };
+        let Some(i) = target else {
+            let i = self.events.len();
+            self.first_of_code.insert(e.code.clone(), i);
+            self.by_params.insert((e.code.clone(), e.params.clone()), i);
+            self.events.push(Event::Xapi(e));
+            return;
+        };
+        let Some(Event::Xapi(x)) = self.events.get_mut(i) else { return };
+        if x.params.is_empty() && !e.params.is_empty() {
+            x.params = e.params;
+            x.shape = e.shape;
+            x.confidence = x.confidence.min(e.confidence);
+            merge_evidence(&mut x.evidence, e.evidence);
+            self.by_params.insert((x.code.clone(), x.params.clone()), i);
+        } else {
+            merge_evidence(&mut x.evidence, e.evidence);
         }
-        self.events.push(Event::Xapi(e));
+    }
+
+    fn xapi(&self, i: usize) -> Option<&XapiError> {
+        match self.events.get(i) {
+            Some(Event::Xapi(x)) => Some(x),
+            _ => None,
+        }
     }
 
     fn add_xo(&mut self, e: XoError) {
-        for existing in self.events.iter_mut() {
-            if let Event::Xo(x) = existing {
-                if x.message == e.message {
-                    merge_evidence(&mut x.evidence, e.evidence);
-                    return;
-                }
+        if let Some(&i) = self.by_message.get(&e.message) {
+            if let Some(Event::Xo(x)) = self.events.get_mut(i) {
+                merge_evidence(&mut x.evidence, e.evidence);
             }
+            return;
         }
+        self.by_message.insert(e.message.clone(), self.events.len());
         self.events.push(Event::Xo(e));
     }
 
     fn finish(mut self) -> Vec<Event> {
         for (code, evidence) in std::mem::take(&mut self.telltales) {
-            let already = self.events.iter().any(|e| matches!(e, Event::Xapi(x) if x.code == code));
-            if already {
+            if self.first_of_code.contains_key(code) {
                 continue;
             }
             let mut e = XapiError::new(code, Vec::new(), Shape::Text);

@@ -10,6 +10,8 @@
 //! (stage 2). A XAPI error no specific rule claims still gets the catalogue's decoding through the
 //! generic rules, so no code goes unexplained.
 
+use std::collections::btree_map::{BTreeMap, Entry};
+
 use serde::Serialize;
 
 use crate::input::{Event, XapiError, XoError};
@@ -300,16 +302,16 @@ impl Finding {
 /// The most evidence lines one finding keeps (the first ones, then the last one).
 pub const MAX_EVIDENCE: usize = 20;
 
-/// Runs every rule on every event and returns the findings, deduplicated and ranked.
-pub fn evaluate(events: &[Event], options: &Options) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = Vec::new();
+/// Runs every rule on every event and returns the findings, deduplicated and ranked, with the
+/// number of distinct findings left out beyond `options.maxFindings`.
+pub fn evaluate(events: &[Event], options: &Options) -> (Vec<Finding>, u64) {
+    let mut findings = Findings::new(options.max_findings());
     for event in events {
         for f in evaluate_event(event, options) {
-            merge_into(&mut findings, f);
+            findings.push(f);
         }
     }
-    crate::model::rank(&mut findings);
-    findings
+    findings.finish()
 }
 
 /// The findings of one event: every specific rule that claims it, else the generic decoding.
@@ -360,23 +362,54 @@ pub fn contains_ascii_ci(haystack_lower: &str, needle: &str) -> bool {
     }
 }
 
-/// Adds `f` to `findings`, or merges it into an equal finding already there (same rule, same
-/// subject, same codes and params): the same error seen twice is one problem with more evidence.
-pub fn merge_into(findings: &mut Vec<Finding>, f: Finding) {
-    if let Some(existing) = findings
-        .iter_mut()
-        .find(|g| g.rule == f.rule && g.subject == f.subject && g.codes == f.codes && g.params == f.params)
-    {
-        for ev in f.evidence {
-            if !existing.evidence.contains(&ev) {
-                push_evidence(&mut existing.evidence, ev);
-            }
-        }
-        existing.confidence = existing.confidence.min(f.confidence);
-        existing.severity = existing.severity.min(f.severity);
-    } else {
-        findings.push(f);
+/// Findings merged as they come: a finding equal to one already there (same rule, subject,
+/// codes and params) is the same problem seen again and only adds its evidence. An ordered
+/// index finds the equal finding, so an input with a hundred thousand distinct errors costs
+/// n log n, not n². At most `limit` distinct findings are kept (the first ones, in input order);
+/// the others are only counted.
+pub struct Findings {
+    list: Vec<Finding>,
+    index: BTreeMap<(&'static str, Subject, Vec<String>, Params), usize>,
+    limit: usize,
+    omitted: u64,
+}
+
+impl Findings {
+    pub fn new(limit: usize) -> Findings {
+        Findings { list: Vec::new(), index: BTreeMap::new(), limit, omitted: 0 }
     }
+
+    pub fn push(&mut self, f: Finding) {
+        match self.index.entry((f.rule, f.subject.clone(), f.codes.clone(), f.params.clone())) {
+            Entry::Occupied(slot) => {
+                if let Some(existing) = self.list.get_mut(*slot.get()) {
+                    merge(existing, f);
+                }
+            }
+            Entry::Vacant(slot) if self.list.len() < self.limit => {
+                slot.insert(self.list.len());
+                self.list.push(f);
+            }
+            Entry::Vacant(_) => self.omitted += 1,
+        }
+    }
+
+    /// The findings, ranked most severe first, and how many were left out.
+    pub fn finish(self) -> (Vec<Finding>, u64) {
+        let mut list = self.list;
+        crate::model::rank(&mut list);
+        (list, self.omitted)
+    }
+}
+
+fn merge(existing: &mut Finding, f: Finding) {
+    for ev in f.evidence {
+        if !existing.evidence.contains(&ev) {
+            push_evidence(&mut existing.evidence, ev);
+        }
+    }
+    existing.confidence = existing.confidence.min(f.confidence);
+    existing.severity = existing.severity.min(f.severity);
 }
 
 /// Appends evidence, keeping at most [`MAX_EVIDENCE`] items: the first ones and the latest.

@@ -48,6 +48,9 @@ pub struct SmlogStats {
     /// coalesce successes before the latest 500.
     #[serde(serialize_with = "crate::model::as_js_number")]
     pub timeline_dropped: u64,
+    /// Distinct findings left out beyond `options.maxFindings`.
+    #[serde(serialize_with = "crate::model::as_js_number")]
+    pub findings_omitted: u64,
 }
 
 /// The analysis of an SMlog.
@@ -98,7 +101,7 @@ impl SmlogScanner {
         self.analyzer.finish();
         let analyzer = std::mem::take(&mut self.analyzer);
         let timeline_dropped = analyzer.out.timeline_dropped;
-        let (findings, coalesce, timeline) = analyzer.out.build(&self.options);
+        let (findings, findings_omitted, coalesce, timeline) = analyzer.out.build(&self.options);
         let s = &self.splitter;
         Ok(SmlogReport {
             findings,
@@ -110,6 +113,7 @@ impl SmlogScanner {
                 unparsed_lines: s.unparsed_lines,
                 truncated_lines: s.truncated_lines,
                 timeline_dropped,
+                findings_omitted,
             },
         })
     }

@@ -681,8 +681,9 @@ impl Collector {
     }
 
     /// Renders the findings and builds the report parts.
-    pub fn build(mut self, options: &Options) -> (Vec<Finding>, CoalesceSummary, Vec<TimelineEntry>) {
-        let mut findings: Vec<Finding> = Vec::new();
+    /// Also returns how many distinct findings `options.maxFindings` left out.
+    pub fn build(mut self, options: &Options) -> (Vec<Finding>, u64, CoalesceSummary, Vec<TimelineEntry>) {
+        let mut findings = crate::rules::Findings::new(options.max_findings());
         let mut xapi_rule: Vec<Option<(&'static str, Severity)>> = Vec::with_capacity(self.xapi.len());
         for g in &self.xapi {
             let events = crate::input::expand_nested(vec![Event::Xapi(g.error.clone())]);
@@ -692,7 +693,7 @@ impl Collector {
                     if first.is_none() {
                         first = Some((f.rule, f.severity));
                     }
-                    crate::rules::merge_into(&mut findings, f);
+                    findings.push(f);
                 }
             }
             let _ = g.count;
@@ -721,10 +722,10 @@ impl Collector {
         }
         for g in &self.groups {
             if let Some(f) = crate::rules::render_smlog_group(g, options) {
-                crate::rules::merge_into(&mut findings, f);
+                findings.push(f);
             }
         }
-        crate::model::rank(&mut findings);
+        let (findings, omitted) = findings.finish();
 
         let mut timeline: Vec<TimelineEntry> = self.timeline_head.into_iter().chain(self.timeline_tail).chain(self.successes).collect();
         for e in &mut timeline {
@@ -736,7 +737,7 @@ impl Collector {
             }
         }
         super::assemble::sort_by_line(&mut timeline, |e| Some(e.line));
-        (findings, self.coalesce.build(), timeline)
+        (findings, omitted, self.coalesce.build(), timeline)
     }
 }
 
