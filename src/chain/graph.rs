@@ -10,7 +10,7 @@
 //! from each VDI.
 
 use super::protection::{Tolerance, XoOutcome};
-use super::records::{HashMap, Records};
+use super::records::{Index, Records};
 
 /// No index (a u32 sentinel, to keep the per-VDI arrays small).
 pub const NONE: u32 = u32::MAX;
@@ -31,13 +31,13 @@ pub enum Parent {
 pub struct MissingParent<'a> {
     pub uuid: &'a str,
     pub children: Vec<u32>,
-    /// `(SR index, children in that SR)`: Xen Orchestra groups children per SR.
+    /// `(SR index, children in that SR)`, sorted by SR: Xen Orchestra groups children per SR.
     pub per_sr: Vec<(u32, u32)>,
 }
 
 impl MissingParent<'_> {
     pub fn children_in_sr(&self, sr: u32) -> u32 {
-        self.per_sr.iter().find(|(s, _)| *s == sr).map_or(0, |(_, n)| *n)
+        self.per_sr.binary_search_by_key(&sr, |(s, _)| *s).ok().and_then(|k| self.per_sr.get(k)).map_or(0, |(_, n)| *n)
     }
 }
 
@@ -121,7 +121,7 @@ impl<'a> Graph<'a> {
         let n = rec.vdis.len();
         let mut parent = vec![Parent::Root; n];
         let mut missing: Vec<MissingParent<'a>> = Vec::new();
-        let mut missing_index: HashMap<&'a str, u32> = HashMap::default();
+        let mut missing_index: Index<'a> = Index::new();
         let mut child_count = vec![0u32; n + 1];
         for (i, v) in rec.vdis.iter().enumerate() {
             let Some(p) = v.parent else { continue };
@@ -137,12 +137,19 @@ impl<'a> Graph<'a> {
                     });
                     if let Some(mp) = missing.get_mut(m as usize) {
                         mp.children.push(i as u32);
-                        match mp.per_sr.iter_mut().find(|(s, _)| *s == v.sr) {
-                            Some((_, n)) => *n += 1,
-                            None => mp.per_sr.push((v.sr, 1)),
-                        }
                     }
                     parent[i] = Parent::Missing(m);
+                }
+            }
+        }
+        // Children of each missing parent per SR, sorted by SR for `children_in_sr`.
+        for mp in &mut missing {
+            let mut srs: Vec<u32> = mp.children.iter().filter_map(|&c| rec.vdis.get(c as usize)).map(|v| v.sr).collect();
+            srs.sort_unstable();
+            for sr in srs {
+                match mp.per_sr.last_mut() {
+                    Some((s, n)) if *s == sr => *n += 1,
+                    _ => mp.per_sr.push((sr, 1)),
                 }
             }
         }

@@ -22,7 +22,7 @@ use crate::model::Finding;
 use crate::Error;
 use graph::{ChainInfo, Graph, Parent, Top};
 use protection::XoOutcome;
-use records::{HashMap, Records, VbdKind};
+use records::{Records, VbdKind};
 
 pub use protection::Tolerance;
 pub use records::{RecordWarning, WarningKind};
@@ -461,10 +461,14 @@ pub fn check(raw: &raw::RawTables<'_>, options: &ChainOptions) -> Result<ChainRe
 fn vm_chains(rec: &mut Records<'_>, graph: &Graph<'_>, chains: &[ChainInfo]) -> (Vec<VmChains>, Vec<Vec<u32>>) {
     let mut warnings = std::mem::take(&mut rec.warnings);
     // VBDs that name their VM, for VM records without a VBDs list.
-    let mut vbds_of_vm: HashMap<u32, Vec<u32>> = HashMap::default();
+    let mut vbds_of_vm: Vec<Vec<u32>> = vec![Vec::new(); rec.vms.len()];
     for (b, vbd) in rec.vbds.iter().enumerate() {
         match vbd.vm.map(|r| rec.vm_index.get(r)) {
-            Some(Some(&vm)) => vbds_of_vm.entry(vm).or_default().push(b as u32),
+            Some(Some(&vm)) => {
+                if let Some(list) = vbds_of_vm.get_mut(vm as usize) {
+                    list.push(b as u32);
+                }
+            }
             Some(None) if !rec.vms.is_empty() => warnings.push(
                 WarningKind::DanglingRef,
                 "VBD",
@@ -498,14 +502,26 @@ fn vm_chains(rec: &mut Records<'_>, graph: &Graph<'_>, chains: &[ChainInfo]) -> 
     }
 
     let mut out = Vec::new();
+    // `seen_vbd[b] == stamp` / `seen_vdi[v] == stamp`: already listed for the current VM (the
+    // stamp changes with each VM, so duplicates are found in O(1) without clearing).
+    let mut seen_vbd = vec![u32::MAX; rec.vbds.len()];
+    let mut seen_vdi = vec![u32::MAX; rec.vdis.len()];
     for (i, vm) in rec.vms.iter().enumerate() {
         if vm.is_snapshot || vm.is_template || vm.is_control_domain {
             continue;
         }
+        let stamp = i as u32;
+        let first_time = |seen: &mut [u32], k: u32| match seen.get_mut(k as usize) {
+            Some(s) if *s != stamp => {
+                *s = stamp;
+                true
+            }
+            _ => false,
+        };
         let mut vbd_list: Vec<u32> = Vec::new();
         for r in &vm.vbds {
             match rec.vbd_index.get(r) {
-                Some(&b) if !vbd_list.contains(&b) => vbd_list.push(b),
+                Some(&b) if first_time(&mut seen_vbd, b) => vbd_list.push(b),
                 Some(_) => {}
                 None if !no_vbd_table => warnings.push(
                     WarningKind::DanglingRef,
@@ -520,8 +536,8 @@ fn vm_chains(rec: &mut Records<'_>, graph: &Graph<'_>, chains: &[ChainInfo]) -> 
         // Xen Orchestra reads the VM's own VBDs list; the VBDs naming the VM stand in only when
         // the record has no list (or none of it resolved).
         if vbd_list.is_empty() {
-            for &b in vbds_of_vm.get(&(i as u32)).map_or(&[][..], Vec::as_slice) {
-                if !vbd_list.contains(&b) {
+            for &b in vbds_of_vm.get(i).map_or(&[][..], Vec::as_slice) {
+                if first_time(&mut seen_vbd, b) {
                     vbd_list.push(b);
                 }
             }
@@ -543,7 +559,7 @@ fn vm_chains(rec: &mut Records<'_>, graph: &Graph<'_>, chains: &[ChainInfo]) -> 
                 );
                 continue;
             };
-            if disks.iter().any(|d| d.node == v) {
+            if !first_time(&mut seen_vdi, v) {
                 continue;
             }
             disks.push(disk_chain(rec, graph, chains, v, vbd.kind));

@@ -14,44 +14,17 @@
 //! so a reference resolves whichever kind it is. Missing fields, dangling references and absurd
 //! values never fail the check: they become [`RecordWarning`]s in the report.
 
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::raw::{truncate, Entry, LSize, Loose, RawRecord, RawTables, Table};
 use crate::Error;
 
-/// A fast, non-cryptographic hasher for the record indexes (the multiply-rotate scheme of
-/// rustc's FxHash). The keys are the user's own refs and uuids, so flooding resistance buys
-/// nothing here, and SipHash took a seventh of the check's time on 100,000 VDIs.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn write_u32(&mut self, v: u32) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(v)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A `HashMap` with [`FxHasher`].
-pub type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// The record indexes: ordered maps, so that a lookup costs O(log n) whatever the keys are —
+/// the keys are refs and uuids from the input, which a hash map without a secret seed would let
+/// an adversarial input collide into quadratic time — and iteration is in key order.
+pub type Index<'a> = BTreeMap<&'a str, u32>;
 
 /// Byte sizes above this (1 EiB) are reported as absurd; they are still used, with saturating
 /// arithmetic.
@@ -196,12 +169,12 @@ pub struct Records<'a> {
     pub vbds: Vec<VbdRec<'a>>,
     pub vdis: Vec<VdiRec<'a>>,
     pub srs: Vec<SrRec<'a>>,
-    pub vm_index: HashMap<&'a str, u32>,
-    pub vbd_index: HashMap<&'a str, u32>,
-    pub vdi_index: HashMap<&'a str, u32>,
+    pub vm_index: Index<'a>,
+    pub vbd_index: Index<'a>,
+    pub vdi_index: Index<'a>,
     /// VDI uuid -> VDI (the key `vhd-parent` is looked up with).
-    pub vdi_by_uuid: HashMap<&'a str, u32>,
-    pub sr_index: HashMap<&'a str, u32>,
+    pub vdi_by_uuid: Index<'a>,
+    pub sr_index: Index<'a>,
     pub warnings: Warnings,
 }
 
@@ -313,7 +286,7 @@ fn record_key<'r>(key: Option<&'r str>, r: &'r RawRecord<'_>) -> &'r str {
 }
 
 /// Indexes a record under its identities; an identity already taken keeps its first record.
-fn index<'r>(map: &mut HashMap<&'r str, u32>, key: Option<&'r str>, r: &'r RawRecord<'_>, i: u32) {
+fn index<'r>(map: &mut Index<'r>, key: Option<&'r str>, r: &'r RawRecord<'_>, i: u32) {
     for id in identities(key, r) {
         map.entry(id).or_insert(i);
     }
@@ -375,7 +348,7 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
         index(&mut rec.sr_index, key, r, i);
     }
     // Which SR lists which VDI, for VDIs that do not name their SR.
-    let mut listed_in: HashMap<&str, u32> = HashMap::default();
+    let mut listed_in: Index<'_> = Index::new();
     for (i, sr) in rec.srs.iter().enumerate() {
         for v in &sr.vdis {
             listed_in.entry(v).or_insert(i as u32);
