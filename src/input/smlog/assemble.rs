@@ -8,7 +8,7 @@
 //! in a few comparisons that nothing needs to be done, without allocating. Only interesting
 //! lines look up their process's state.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use memchr::memmem;
 
@@ -45,27 +45,6 @@ struct PidTable {
 }
 
 const PID_SLOTS: usize = 1 << 16;
-
-/// A fast hasher for the analysis's small maps (uuids, SR keys): SipHash's resistance to
-/// collision attacks buys nothing here and costs a lot per lookup in WebAssembly.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-}
-
-/// `HashMap` with [`FxHasher`].
-pub type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 impl Default for PidTable {
     fn default() -> Self {
@@ -335,10 +314,14 @@ pub struct Analyzer {
     host: Option<String>,
     host_bytes: Vec<u8>,
     /// Full uuids by their first 8 characters, as the GC names VDIs.
-    uuid_by_prefix: FxMap<[u8; 8], String>,
+    /// (Ordered maps: their keys come from the log, and an ordered map costs O(log n) whatever
+    /// the keys, where a hash map without a secret seed could be flooded with collisions.)
+    uuid_by_prefix: BTreeMap<[u8; 8], String>,
     /// `Will finish as PID [fin]` logged by an intermediate GC process: (mid, fin).
     gc_forks: Vec<(u32, u32)>,
-    child_failures: FxMap<String, ChildFailure>,
+    /// Coalesce children's failures by SR, waiting for the GC's conclusion (at most
+    /// [`MAX_CHILD_FAILURES`]; beyond, a failure is reported on its own at once).
+    child_failures: BTreeMap<String, ChildFailure>,
     commands: RecentCommands,
     finders: Finders,
     pub out: Collector,
@@ -348,6 +331,7 @@ pub struct Analyzer {
 }
 
 const MAX_UUID_MAP: usize = 32 * 1024;
+const MAX_CHILD_FAILURES: usize = 1024;
 
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -494,9 +478,9 @@ impl Default for Analyzer {
             pending_nospace: 0,
             host: None,
             host_bytes: Vec::new(),
-            uuid_by_prefix: FxMap::default(),
+            uuid_by_prefix: BTreeMap::new(),
             gc_forks: Vec::new(),
-            child_failures: FxMap::default(),
+            child_failures: BTreeMap::new(),
             commands: RecentCommands::default(),
             finders: Finders::default(),
             out: Collector::default(),
@@ -657,7 +641,7 @@ impl Analyzer {
                 self.flush_state(pid, st);
             }
         }
-        let leftover: Vec<ChildFailure> = self.child_failures.drain().map(|(_, c)| c).collect();
+        let leftover: Vec<ChildFailure> = std::mem::take(&mut self.child_failures).into_values().collect();
         for c in leftover {
             let mut inc = self.incident(IncidentKind::CoalesceFailed, c.line, None);
             inc.detail = Some(c.error.clone());
@@ -1530,8 +1514,10 @@ impl Analyzer {
             st.sr = Id::from_str(&sr);
             st.child_error = Some(error.clone());
             let body = body.filter(|b| !b.is_empty());
-            let old = self.child_failures.insert(sr, ChildFailure { error, body, line: first_line, evidence });
-            if let Some(old) = old {
+            let failure = ChildFailure { error, body, line: first_line, evidence };
+            if self.child_failures.len() >= MAX_CHILD_FAILURES && !self.child_failures.contains_key(&sr) {
+                self.orphan_child_failure(failure);
+            } else if let Some(old) = self.child_failures.insert(sr, failure) {
                 self.orphan_child_failure(old);
             }
         }
@@ -1981,9 +1967,14 @@ impl Analyzer {
             // The forked coalesce child failed: its error waits for the GC's "failed, skipping".
             if let Some(sr) = st.sr.map(Id::string) {
                 let error = st.child_error.clone().unwrap_or_else(|| exc.text.clone());
-                let failure = self.child_failures.entry(sr).or_insert_with(|| ChildFailure { error: error.clone(), body: None, line: exc.line, evidence: Vec::new() });
+                let full = self.child_failures.len() >= MAX_CHILD_FAILURES && !self.child_failures.contains_key(&sr);
+                let mut own = ChildFailure { error: error.clone(), body: None, line: exc.line, evidence: Vec::new() };
+                let failure = if full { &mut own } else { self.child_failures.entry(sr).or_insert(own.clone()) };
                 for e in exc.evidence.iter().filter(|e| e.text.contains("EXCEPTION")) {
                     push_capped(&mut failure.evidence, e.clone());
+                }
+                if full {
+                    self.orphan_child_failure(own);
                 }
                 return;
             }

@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 
-use super::assemble::FxMap;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -190,7 +190,7 @@ struct XapiGroup {
 #[derive(Default)]
 struct SrTrack {
     summary: Option<CoalesceSr>,
-    vdi_index: FxMap<String, usize>,
+    vdi_index: BTreeMap<String, usize>,
     active: bool,
     disabled: bool,
 }
@@ -199,7 +199,7 @@ struct SrTrack {
 #[derive(Default)]
 pub struct CoalesceTracker {
     srs: Vec<SrTrack>,
-    index: FxMap<String, usize>,
+    index: BTreeMap<String, usize>,
 }
 
 impl CoalesceTracker {
@@ -478,9 +478,9 @@ impl CoalesceTracker {
 pub struct Collector {
     pub coalesce: CoalesceTracker,
     groups: Vec<IncidentGroup>,
-    group_index: FxMap<(IncidentKind, Option<String>, Option<String>), usize>,
+    group_index: BTreeMap<(IncidentKind, Option<String>, Option<String>), usize>,
     xapi: Vec<XapiGroup>,
-    xapi_index: FxMap<String, usize>,
+    xapi_index: BTreeMap<String, usize>,
     timeline_head: Vec<TimelineEntry>,
     timeline_tail: VecDeque<TimelineEntry>,
     successes: VecDeque<TimelineEntry>,
