@@ -16,6 +16,9 @@ pub enum Error {
     /// The input is larger than the configured limit.
     #[error("the input is {size} bytes, more than the limit of {limit} bytes (options.maxInputBytes)")]
     InputTooLarge { size: u64, limit: u64 },
+    /// The records have more entries than the configured limit.
+    #[error("the input has more than {limit} records (options.maxRecords)")]
+    TooManyRecords { limit: u64 },
     /// The records given to the chain check or the space plan cannot be used.
     #[error("invalid records: {0}")]
     InvalidRecords(String),
@@ -31,7 +34,7 @@ impl Error {
             Error::InvalidJson(_) => "INVALID_JSON",
             Error::InvalidInput(_) => "INVALID_INPUT",
             Error::InvalidOptions(_) => "INVALID_OPTIONS",
-            Error::InputTooLarge { .. } => "INPUT_TOO_LARGE",
+            Error::InputTooLarge { .. } | Error::TooManyRecords { .. } => "INPUT_TOO_LARGE",
             Error::InvalidRecords(_) => "INVALID_RECORDS",
             Error::ScannerFinished => "SCANNER_FINISHED",
         }

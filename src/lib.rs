@@ -36,7 +36,7 @@ pub use chain::{ChainOptions, ChainReport, SpacePlan, Tolerance};
 pub use error::Error;
 pub use input::smlog::{SmlogReport, SmlogScanner};
 pub use model::{Category, Confidence, Evidence, Finding, InputKind, Severity, Step, Subject};
-pub use options::{Context, Options};
+pub use options::{Context, Options, RecordLimits};
 pub use rules::RuleInfo;
 
 /// The package version.
@@ -90,6 +90,7 @@ pub fn diagnose_json(json: &str, options: &Options) -> Result<Diagnosis, Error> 
 }
 
 fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diagnosis {
+    let chain_options = ChainOptions { limits: options.record_limits(), ..ChainOptions::default() };
     match parsed {
         input::Parsed::Empty => Diagnosis::empty(),
         input::Parsed::Events { kind, events } => {
@@ -112,8 +113,8 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
         // records' JSON (the usual case), else the parsed value.
         input::Parsed::Records(value) => match std::str::from_utf8(raw)
             .ok()
-            .and_then(|text| chain::check_json(text, &ChainOptions::default()).ok())
-            .map_or_else(|| chain::check_value(&value, &ChainOptions::default()), Ok)
+            .and_then(|text| chain::check_json(text, &chain_options).ok())
+            .map_or_else(|| chain::check_value(&value, &chain_options), Ok)
         {
             Ok(report) => Diagnosis {
                 kind: InputKind::Records,
@@ -124,7 +125,7 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
             Err(_) => Diagnosis { kind: InputKind::Records, ..Diagnosis::empty() },
         },
         input::Parsed::SpacePlan(value) => {
-            match chain::space::plan_value(&value, options.context.host_version.as_deref()) {
+            match chain::space::plan_value(&value, options.context.host_version.as_deref(), &options.record_limits()) {
                 Ok(plan) => Diagnosis {
                     kind: InputKind::Records,
                     findings: plan.findings.clone(),
@@ -142,7 +143,6 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
 /// the base copy that trips it, chain depth against the limit of 30, pending coalesces, missing
 /// parents, orphans, loops, the SRs' "VDIs to coalesce", findings and a graph.
 pub fn check_vdi_chains(records_json: &str, options: &ChainOptions) -> Result<ChainReport, Error> {
-    Options::default().check_size(records_json.len())?;
     chain::check_json(records_json, options)
 }
 
@@ -155,8 +155,12 @@ pub fn check_vdi_chains_value(records: &serde_json::Value, options: &ChainOption
 /// srVdis? }` — the space each needs (storage-manager formulas), whether they fit, the largest
 /// concurrency that fits, unreclaimed space, and findings.
 pub fn plan_snapshot_space(input_json: &str) -> Result<SpacePlan, Error> {
-    Options::default().check_size(input_json.len())?;
-    chain::space::plan_json(input_json, None)
+    plan_snapshot_space_with(input_json, &RecordLimits::default())
+}
+
+/// [`plan_snapshot_space`] with `maxInputBytes` and `maxRecords`.
+pub fn plan_snapshot_space_with(input_json: &str, limits: &RecordLimits) -> Result<SpacePlan, Error> {
+    chain::space::plan_json(input_json, None, limits)
 }
 
 /// Analyses storage-manager log text or bytes (a pasted excerpt or a whole `/var/log/SMlog`):

@@ -144,7 +144,25 @@ fn chain_options_from(value: &JsValue) -> Result<crate::ChainOptions, JsValue> {
         None if graph.is_undefined() || graph.is_null() => true,
         None => return Err(js_error("INVALID_OPTIONS", "options.graph must be a boolean")),
     };
-    Ok(crate::ChainOptions { tolerance, graph })
+    Ok(crate::ChainOptions { tolerance, graph, limits: record_limits_from(value)? })
+}
+
+/// `maxInputBytes` and `maxRecords` of an options object (absent, `undefined` or `null`: the
+/// default; otherwise a whole number of at least 0).
+fn record_limits_from(value: &JsValue) -> Result<crate::RecordLimits, JsValue> {
+    let limit = |name: &str| -> Result<Option<u64>, JsValue> {
+        // A getter that throws reads as absent.
+        let v = js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        let Some(f) = v.as_f64() else {
+            let got = v.js_typeof().as_string().unwrap_or_default();
+            return Err(js_error("INVALID_OPTIONS", &format!("`{name}` must be a whole number of at least 0; it is a {got}")));
+        };
+        crate::options::limit_from_f64(name, f).map(Some).map_err(|m| js_error("INVALID_OPTIONS", &m))
+    };
+    Ok(crate::RecordLimits { max_input_bytes: limit("maxInputBytes")?, max_records: limit("maxRecords")? })
 }
 
 /// Records (an object, or its JSON text) as JSON text.
@@ -168,9 +186,16 @@ pub fn check_vdi_chains(records: JsValue, options: JsValue) -> Result<JsValue, J
 
 /// Plans the snapshots a job takes at once on one SR.
 #[wasm_bindgen(js_name = planSnapshotSpace)]
-pub fn plan_snapshot_space(input: JsValue) -> Result<JsValue, JsValue> {
+pub fn plan_snapshot_space(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let limits = if options.is_undefined() || options.is_null() {
+        crate::RecordLimits::default()
+    } else if !options.is_object() || js_sys::Array::is_array(&options) {
+        return Err(js_error("INVALID_OPTIONS", "options must be an object { maxInputBytes, maxRecords }"));
+    } else {
+        record_limits_from(&options)?
+    };
     let json = records_from(&input, "planSnapshotSpace", "the plan input { sr, vdis, concurrency, hostVersion }")?;
-    to_js(&crate::plan_snapshot_space(&json)?)
+    to_js(&crate::plan_snapshot_space_with(&json, &limits)?)
 }
 
 // ---- SMlog -------------------------------------------------------------------------------
@@ -201,11 +226,11 @@ pub fn analyze_smlog(input: JsValue, options: JsValue) -> Result<JsValue, JsValu
     let options = options_from(&options)?;
     let report = match smlog_input(&input, "analyzeSmlog")? {
         SmlogInput::Text(s) => {
-            check_size(s.len(), &options)?;
+            options.check_size(s.len())?;
             crate::analyze_smlog(s.as_bytes(), &options)
         }
         SmlogInput::Bytes(b) => {
-            check_size(b.len(), &options)?;
+            options.check_size(b.len())?;
             crate::analyze_smlog(&b, &options)
         }
     };
@@ -218,15 +243,6 @@ pub fn analyze_smlog(input: JsValue, options: JsValue) -> Result<JsValue, JsValu
 fn report_to_js(report: &crate::SmlogReport) -> Result<JsValue, JsValue> {
     let json = serde_json::to_string(report).map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
     js_sys::JSON::parse(&json).map_err(|_| js_error("INTERNAL", "could not convert the result"))
-}
-
-fn check_size(len: usize, options: &Options) -> Result<(), JsValue> {
-    let size = len as u64;
-    let limit = options.max_input_bytes();
-    if size > limit {
-        return Err(crate::Error::InputTooLarge { size, limit }.into());
-    }
-    Ok(())
 }
 
 /// Reads an SMlog in chunks of any size (a file streamed from disk or from the browser).

@@ -19,6 +19,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::model::Finding;
+use crate::options::RecordLimits;
 use crate::Error;
 use graph::{ChainInfo, Graph, Parent, Top};
 use protection::XoOutcome;
@@ -40,16 +41,19 @@ pub struct ChainOptions {
     pub tolerance: Tolerance,
     /// Build the graph (default true); a pre-flight check of one VM does not need it.
     pub graph: bool,
+    /// `maxInputBytes` and `maxRecords`.
+    pub limits: RecordLimits,
 }
 
 impl Default for ChainOptions {
     fn default() -> ChainOptions {
-        ChainOptions { tolerance: Tolerance::default(), graph: true }
+        ChainOptions { tolerance: Tolerance::default(), graph: true, limits: RecordLimits::default() }
     }
 }
 
 impl ChainOptions {
-    /// Parses `{ "tolerance": … }` (`null`, empty text and `{}` give the defaults).
+    /// Parses `{ "tolerance": …, "graph": …, "maxInputBytes": …, "maxRecords": … }` (`null`,
+    /// empty text and `{}` give the defaults).
     pub fn from_json(json: &str) -> Result<ChainOptions, Error> {
         let trimmed = json.trim();
         if trimmed.is_empty() || trimmed == "null" || trimmed == "undefined" {
@@ -64,7 +68,7 @@ impl ChainOptions {
             Some(Value::Bool(b)) => *b,
             Some(_) => return Err(Error::InvalidOptions("`graph` must be a boolean".into())),
         };
-        Ok(ChainOptions { tolerance: Tolerance::from_json(obj.get("tolerance")), graph })
+        Ok(ChainOptions { tolerance: Tolerance::from_json(obj.get("tolerance")), graph, limits: RecordLimits::from_json(obj)? })
     }
 }
 
@@ -349,7 +353,8 @@ pub fn records_error(e: &serde_json::Error, what: &str) -> Error {
 
 /// The chain check on records as JSON text.
 pub fn check_json(text: &str, options: &ChainOptions) -> Result<ChainReport, Error> {
-    let raw: raw::RawTables<'_> = serde_json::from_str(text).map_err(|e| records_error(&e, "the records"))?;
+    options.limits.check_size(text.len())?;
+    let raw: raw::RawTables<'_> = raw::parse_limited(text, options.limits.max_records(), |e| records_error(e, "the records"))?;
     check(&raw, options)
 }
 

@@ -6,6 +6,7 @@
 //! and memory on a pool of 100,000 VDIs.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -112,104 +113,105 @@ impl<'a> Loose<'a> {
     }
 }
 
-/// Every field any table's checks read, under each of its names: XAPI's (`snake_case`, the
-/// `xe` CLI's `kebab-case`) and xo-server's (`$SR`, `parent`, `size`, `usage`…). Which ones are
-/// meaningful depends on the table and on the shape, decided in `records`.
-#[allow(non_snake_case)]
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct RawRecord<'a> {
-    #[serde(borrow, rename = "$ref")]
-    pub dollar_ref: Loose<'a>,
-    #[serde(borrow, rename = "_xapiRef")]
-    pub xapi_ref: Loose<'a>,
-    #[serde(borrow)]
-    pub id: Loose<'a>,
-    #[serde(borrow)]
-    pub uuid: Loose<'a>,
-    #[serde(borrow)]
-    pub name_label: Loose<'a>,
-    #[serde(borrow, rename = "name-label")]
-    pub name_label_cli: Loose<'a>,
-    #[serde(borrow, rename = "nameLabel")]
-    pub name_label_camel: Loose<'a>,
+/// Declares the fields any table's checks read, under each of its names: XAPI's (`snake_case`,
+/// the `xe` CLI's `kebab-case`) and xo-server's (`$SR`, `parent`, `size`, `usage`…). Which ones
+/// are meaningful depends on the table and on the shape, decided in `records`. Each field gets
+/// an accessor of its name on [`RawRecord`].
+macro_rules! fields {
+    ($($(#[$doc:meta])* $field:ident = $name:literal,)*) => {
+        /// A field the checks read.
+        #[allow(non_camel_case_types)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Field {
+            $($field,)*
+        }
+
+        impl Field {
+            fn from_name(name: &str) -> Option<Field> {
+                match name {
+                    $($name => Some(Field::$field),)*
+                    _ => None,
+                }
+            }
+        }
+
+        #[allow(non_snake_case)]
+        impl<'a> RawRecord<'a> {
+            $($(#[$doc])* pub fn $field(&self) -> &Loose<'a> {
+                self.get(Field::$field)
+            })*
+        }
+    };
+}
+
+fields! {
+    dollar_ref = "$ref",
+    xapi_ref = "_xapiRef",
+    id = "id",
+    uuid = "uuid",
+    name_label = "name_label",
+    name_label_cli = "name-label",
+    name_label_camel = "nameLabel",
     /// XAPI's `type` (VDI `user`, SR `lvm`, VBD `Disk`) or xo-server's object type.
-    #[serde(borrow, rename = "type")]
-    pub kind: Loose<'a>,
-    #[serde(borrow)]
-    pub SR_type: Loose<'a>,
+    kind = "type",
+    SR_type = "SR_type",
     // VM
-    #[serde(borrow)]
-    pub VBDs: Loose<'a>,
-    #[serde(borrow, rename = "$VBDs")]
-    pub xo_VBDs: Loose<'a>,
-    #[serde(borrow)]
-    pub is_a_snapshot: Loose<'a>,
-    #[serde(borrow)]
-    pub is_a_template: Loose<'a>,
-    #[serde(borrow)]
-    pub is_control_domain: Loose<'a>,
-    #[serde(borrow)]
-    pub snapshot_of: Loose<'a>,
-    #[serde(borrow, rename = "$snapshot_of")]
-    pub xo_snapshot_of: Loose<'a>,
-    #[serde(borrow)]
-    pub snapshot_time: Loose<'a>,
-    #[serde(borrow, rename = "snapshot-time")]
-    pub snapshot_time_cli: Loose<'a>,
+    VBDs = "VBDs",
+    xo_VBDs = "$VBDs",
+    is_a_snapshot = "is_a_snapshot",
+    is_a_template = "is_a_template",
+    is_control_domain = "is_control_domain",
+    snapshot_of = "snapshot_of",
+    xo_snapshot_of = "$snapshot_of",
+    snapshot_time = "snapshot_time",
+    snapshot_time_cli = "snapshot-time",
     // VBD
-    #[serde(borrow)]
-    pub VM: Loose<'a>,
-    #[serde(borrow, rename = "$VM")]
-    pub xo_VM: Loose<'a>,
-    #[serde(borrow)]
-    pub VDI: Loose<'a>,
-    #[serde(borrow, rename = "$VDI")]
-    pub xo_VDI: Loose<'a>,
-    #[serde(borrow)]
-    pub is_cd_drive: Loose<'a>,
+    VM = "VM",
+    xo_VM = "$VM",
+    VDI = "VDI",
+    xo_VDI = "$VDI",
+    is_cd_drive = "is_cd_drive",
     // VDI
-    #[serde(borrow)]
-    pub managed: Loose<'a>,
-    #[serde(borrow)]
-    pub sm_config: Loose<'a>,
-    #[serde(borrow, rename = "sm-config")]
-    pub sm_config_cli: Loose<'a>,
-    #[serde(borrow)]
-    pub parent: Loose<'a>,
-    #[serde(borrow)]
-    pub SR: Loose<'a>,
-    #[serde(borrow, rename = "$SR")]
-    pub xo_SR: Loose<'a>,
-    #[serde(borrow)]
-    pub virtual_size: Loose<'a>,
-    #[serde(borrow, rename = "virtual-size")]
-    pub virtual_size_cli: Loose<'a>,
-    #[serde(borrow)]
-    pub size: Loose<'a>,
-    #[serde(borrow)]
-    pub physical_utilisation: Loose<'a>,
-    #[serde(borrow, rename = "physical-utilisation")]
-    pub physical_utilisation_cli: Loose<'a>,
-    #[serde(borrow)]
-    pub usage: Loose<'a>,
+    managed = "managed",
+    sm_config = "sm_config",
+    sm_config_cli = "sm-config",
+    parent = "parent",
+    SR = "SR",
+    xo_SR = "$SR",
+    virtual_size = "virtual_size",
+    virtual_size_cli = "virtual-size",
+    size = "size",
+    physical_utilisation = "physical_utilisation",
+    physical_utilisation_cli = "physical-utilisation",
+    usage = "usage",
     // SR
-    #[serde(borrow)]
-    pub physical_size: Loose<'a>,
-    #[serde(borrow, rename = "physical-size")]
-    pub physical_size_cli: Loose<'a>,
-    #[serde(borrow)]
-    pub physical_usage: Loose<'a>,
-    #[serde(borrow)]
-    pub VDIs: Loose<'a>,
-    #[serde(borrow, rename = "$VDIs")]
-    pub xo_VDIs: Loose<'a>,
+    physical_size = "physical_size",
+    physical_size_cli = "physical-size",
+    physical_usage = "physical_usage",
+    VDIs = "VDIs",
+    xo_VDIs = "$VDIs",
+}
+
+/// One record: the fields the checks read that it has (others are skipped while parsing). Sparse,
+/// so that a record costs memory for what it holds — an empty `{}` a few bytes, not a slot for
+/// every field any table could have.
+#[derive(Debug, Default)]
+pub struct RawRecord<'a> {
+    fields: Vec<(Field, Loose<'a>)>,
+}
+
+impl<'a> RawRecord<'a> {
+    /// The field's value (`Absent` when the record does not have it or has `null`).
+    pub fn get(&self, field: Field) -> &Loose<'a> {
+        const ABSENT: &Loose<'static> = &Loose::Absent;
+        self.fields.iter().find(|(f, _)| *f == field).map_or(ABSENT, |(_, v)| v)
+    }
 }
 
 /// A table entry: a record, or something else (reported, then ignored).
 #[derive(Debug)]
 pub enum Entry<'a> {
-    Record(Box<RawRecord<'a>>),
+    Record(RawRecord<'a>),
     NotARecord,
 }
 
@@ -262,6 +264,44 @@ pub struct RawPlanInput<'a> {
     pub host_version: Loose<'a>,
     #[serde(borrow, rename = "srVdis")]
     pub sr_vdis: Table<'a>,
+}
+
+// ---- The record budget --------------------------------------------------------------------
+
+thread_local! {
+    /// Table entries the parse in progress may still read (see [`parse_limited`]).
+    static ENTRIES_LEFT: Cell<u64> = const { Cell::new(u64::MAX) };
+    static OVER_BUDGET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Parses `text` reading at most `max_records` table entries in all (records or not): beyond
+/// that the parse stops at once with `INPUT_TOO_LARGE`, so that neither time nor memory grows
+/// past the limit. Other parse errors go through `on_error`.
+pub fn parse_limited<'a, T: Deserialize<'a>>(
+    text: &'a str,
+    max_records: u64,
+    on_error: impl FnOnce(&serde_json::Error) -> crate::Error,
+) -> Result<T, crate::Error> {
+    ENTRIES_LEFT.with(|c| c.set(max_records));
+    OVER_BUDGET.with(|c| c.set(false));
+    let parsed = serde_json::from_str::<T>(text);
+    ENTRIES_LEFT.with(|c| c.set(u64::MAX));
+    match parsed {
+        Ok(v) => Ok(v),
+        Err(_) if OVER_BUDGET.with(|c| c.replace(false)) => Err(crate::Error::TooManyRecords { limit: max_records }),
+        Err(e) => Err(on_error(&e)),
+    }
+}
+
+/// Counts one table entry against the budget of [`parse_limited`].
+fn take_entry<E: de::Error>() -> Result<(), E> {
+    let left = ENTRIES_LEFT.with(Cell::get);
+    if left == 0 {
+        OVER_BUDGET.with(|c| c.set(true));
+        return Err(E::custom("too many records"));
+    }
+    ENTRIES_LEFT.with(|c| c.set(left - 1));
+    Ok(())
 }
 
 // ---- Visitors ------------------------------------------------------------------------------
@@ -427,9 +467,25 @@ impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a record")
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                let r = RawRecord::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(Entry::Record(Box::new(r)))
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(Item(key)) = map.next_key::<Item<'de>>()? {
+                    match key.as_deref().and_then(Field::from_name) {
+                        // A key given twice keeps its last value, as `JSON.parse` does.
+                        Some(field) => match map.next_value::<Loose<'a>>()? {
+                            Loose::Absent => fields.retain(|(f, _)| *f != field),
+                            value => match fields.iter_mut().find(|(f, _)| *f == field) {
+                                Some(slot) => slot.1 = value,
+                                None => fields.push((field, value)),
+                            },
+                        },
+                        None => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                fields.shrink_to_fit();
+                Ok(Entry::Record(RawRecord { fields }))
             }
             ignore_others!(Entry::NotARecord; bool u64 i64 f64 str unit seq);
         }
@@ -448,6 +504,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Table<'a> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0).min(1 << 16));
                 while let Some(Item(key)) = map.next_key::<Item<'a>>()? {
+                    take_entry()?;
                     let entry = map.next_value::<Entry<'a>>()?;
                     out.push((key.unwrap_or(Cow::Borrowed("")), entry));
                 }
@@ -456,6 +513,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Table<'a> {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
                 while let Some(e) = seq.next_element::<Entry<'a>>()? {
+                    take_entry()?;
                     out.push(e);
                 }
                 Ok(Table::Array(out))

@@ -240,7 +240,7 @@ fn entries<'r, 'a>(
             out.reserve(items.len());
             for (key, entry) in items {
                 match entry {
-                    Entry::Record(r) => out.push((Some(key.as_ref()), &**r)),
+                    Entry::Record(r) => out.push((Some(key.as_ref()), r)),
                     Entry::NotARecord => warnings.push(
                         WarningKind::NotARecord,
                         name,
@@ -255,7 +255,7 @@ fn entries<'r, 'a>(
             out.reserve(items.len());
             for (i, entry) in items.iter().enumerate() {
                 match entry {
-                    Entry::Record(r) => out.push((None, &**r)),
+                    Entry::Record(r) => out.push((None, r)),
                     Entry::NotARecord => warnings.push(
                         WarningKind::NotARecord,
                         name,
@@ -277,7 +277,7 @@ fn entries<'r, 'a>(
 
 /// Every identity a record can be referred to by: its key, `$ref`, `_xapiRef`, `id`, `uuid`.
 fn identities<'r>(key: Option<&'r str>, r: &'r RawRecord<'_>) -> impl Iterator<Item = &'r str> {
-    let fields = [r.dollar_ref.str(), r.xapi_ref.str(), r.id.str(), r.uuid.str()];
+    let fields = [r.dollar_ref().str(), r.xapi_ref().str(), r.id().str(), r.uuid().str()];
     key.into_iter().chain(fields.into_iter().flatten()).filter(|s| !is_null_ref(s))
 }
 
@@ -293,7 +293,7 @@ fn index<'r>(map: &mut Index<'r>, key: Option<&'r str>, r: &'r RawRecord<'_>, i:
 }
 
 fn name<'r>(r: &'r RawRecord<'_>) -> Option<&'r str> {
-    text(&[&r.name_label, &r.name_label_cli, &r.name_label_camel])
+    text(&[r.name_label(), r.name_label_cli(), r.name_label_camel()])
 }
 
 const XO_VDI_TYPES: [&str; 3] = ["VDI", "VDI-snapshot", "VDI-unmanaged"];
@@ -319,20 +319,20 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
     for &(key, r) in &sr_entries {
         let i = rec.srs.len() as u32;
         let k = record_key(key, r);
-        let uuid = text(&[&r.uuid]);
+        let uuid = text(&[r.uuid()]);
         let id = uuid.unwrap_or(k);
-        let is_xo = r.kind.str() == Some("SR");
+        let is_xo = r.kind().str() == Some("SR");
         let (sr_type, size_fields, used_fields) = if is_xo {
             (
-                text(&[&r.SR_type]),
-                [("physical_size", &r.physical_size), ("size", &r.size)],
-                [("physical_utilisation", &r.physical_utilisation), ("physical_usage", &r.physical_usage)],
+                text(&[r.SR_type()]),
+                [("physical_size", r.physical_size()), ("size", r.size())],
+                [("physical_utilisation", r.physical_utilisation()), ("physical_usage", r.physical_usage())],
             )
         } else {
             (
-                text(&[&r.kind, &r.SR_type]),
-                [("physical_size", &r.physical_size), ("physical-size", &r.physical_size_cli)],
-                [("physical_utilisation", &r.physical_utilisation), ("physical-utilisation", &r.physical_utilisation_cli)],
+                text(&[r.kind(), r.SR_type()]),
+                [("physical_size", r.physical_size()), ("physical-size", r.physical_size_cli())],
+                [("physical_utilisation", r.physical_utilisation()), ("physical-utilisation", r.physical_utilisation_cli())],
             )
         };
         rec.srs.push(SrRec {
@@ -342,7 +342,7 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
             sr_type,
             physical_size: size(&size_fields, "SR", id, &mut warnings),
             physical_utilisation: size(&used_fields, "SR", id, &mut warnings),
-            vdis: refs(&[&r.VDIs, &r.xo_VDIs]),
+            vdis: refs(&[r.VDIs(), r.xo_VDIs()]),
             known: true,
         });
         index(&mut rec.sr_index, key, r, i);
@@ -358,17 +358,17 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
     rec.vms.reserve(vm_entries.len());
     for &(key, r) in &vm_entries {
         let i = rec.vms.len() as u32;
-        let xo_type = r.kind.str();
+        let xo_type = r.kind().str();
         rec.vms.push(VmRec {
             key: record_key(key, r),
-            uuid: text(&[&r.uuid]),
+            uuid: text(&[r.uuid()]),
             name: name(r),
-            vbds: refs(&[&r.VBDs, &r.xo_VBDs]),
-            is_snapshot: r.is_a_snapshot.bool().unwrap_or(xo_type == Some("VM-snapshot")),
-            is_template: r.is_a_template.bool().unwrap_or(xo_type == Some("VM-template")),
-            is_control_domain: r.is_control_domain.bool().unwrap_or(xo_type == Some("VM-controller")),
-            snapshot_of: reference(&[&r.snapshot_of, &r.xo_snapshot_of]),
-            snapshot_time: r.snapshot_time.time().or_else(|| r.snapshot_time_cli.time()),
+            vbds: refs(&[r.VBDs(), r.xo_VBDs()]),
+            is_snapshot: r.is_a_snapshot().bool().unwrap_or(xo_type == Some("VM-snapshot")),
+            is_template: r.is_a_template().bool().unwrap_or(xo_type == Some("VM-template")),
+            is_control_domain: r.is_control_domain().bool().unwrap_or(xo_type == Some("VM-controller")),
+            snapshot_of: reference(&[r.snapshot_of(), r.xo_snapshot_of()]),
+            snapshot_time: r.snapshot_time().time().or_else(|| r.snapshot_time_cli().time()),
         });
         index(&mut rec.vm_index, key, r, i);
     }
@@ -376,11 +376,11 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
     rec.vbds.reserve(vbd_entries.len());
     for &(key, r) in &vbd_entries {
         let i = rec.vbds.len() as u32;
-        let kind = match text(&[&r.kind]) {
+        let kind = match text(&[r.kind()]) {
             Some(t) if t.eq_ignore_ascii_case("disk") => VbdKind::Disk,
             Some(t) if t.eq_ignore_ascii_case("cd") => VbdKind::Cd,
             Some(t) if t.eq_ignore_ascii_case("floppy") => VbdKind::Floppy,
-            _ => match r.is_cd_drive.bool() {
+            _ => match r.is_cd_drive().bool() {
                 Some(true) => VbdKind::Cd,
                 Some(false) => VbdKind::Disk,
                 None => VbdKind::Unknown,
@@ -388,8 +388,8 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
         };
         rec.vbds.push(VbdRec {
             key: record_key(key, r),
-            vm: reference(&[&r.VM, &r.xo_VM]),
-            vdi: reference(&[&r.VDI, &r.xo_VDI]),
+            vm: reference(&[r.VM(), r.xo_VM()]),
+            vdi: reference(&[r.VDI(), r.xo_VDI()]),
             kind,
         });
         index(&mut rec.vbd_index, key, r, i);
@@ -398,7 +398,7 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
     rec.vdis.reserve(vdi_entries.len());
     for &(key, r) in &vdi_entries {
         let k = record_key(key, r);
-        let uuid = text(&[&r.uuid]);
+        let uuid = text(&[r.uuid()]);
         let id = uuid.unwrap_or(k);
         if let Some(u) = uuid {
             if rec.vdi_by_uuid.contains_key(u) {
@@ -421,8 +421,8 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
             );
         }
         let i = rec.vdis.len() as u32;
-        let xo_type = r.kind.str().filter(|t| XO_VDI_TYPES.contains(t));
-        let managed = match (r.managed.bool(), xo_type) {
+        let xo_type = r.kind().str().filter(|t| XO_VDI_TYPES.contains(t));
+        let managed = match (r.managed().bool(), xo_type) {
             (Some(m), _) => m,
             (None, Some(t)) => t != "VDI-unmanaged",
             (None, None) => {
@@ -436,16 +436,16 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
                 true
             }
         };
-        let is_snapshot = r.is_a_snapshot.bool().unwrap_or(xo_type == Some("VDI-snapshot"));
+        let is_snapshot = r.is_a_snapshot().bool().unwrap_or(xo_type == Some("VDI-snapshot"));
         // xo-server's `parent` is the vhd-parent uuid; XAPI's own `parent` is an unrelated,
         // deprecated VDI ref (always OpaqueRef:NULL), so it is read on xo-server objects only.
         let parent = r
-            .sm_config
+            .sm_config()
             .vhd_parent()
-            .or(r.sm_config_cli.vhd_parent())
-            .or_else(|| xo_type.and_then(|_| r.parent.str()))
+            .or(r.sm_config_cli().vhd_parent())
+            .or_else(|| xo_type.and_then(|_| r.parent().str()))
             .filter(|p| !is_null_ref(p));
-        let sr = match reference(&[&r.SR, &r.xo_SR]) {
+        let sr = match reference(&[r.SR(), r.xo_SR()]) {
             Some(s) => match rec.sr_index.get(s) {
                 Some(&i) => i,
                 None => {
@@ -477,13 +477,13 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
         };
         let (virt, phys) = if xo_type.is_some() {
             (
-                [("virtual_size", &r.virtual_size), ("size", &r.size)],
-                [("physical_utilisation", &r.physical_utilisation), ("usage", &r.usage)],
+                [("virtual_size", r.virtual_size()), ("size", r.size())],
+                [("physical_utilisation", r.physical_utilisation()), ("usage", r.usage())],
             )
         } else {
             (
-                [("virtual_size", &r.virtual_size), ("virtual-size", &r.virtual_size_cli)],
-                [("physical_utilisation", &r.physical_utilisation), ("physical-utilisation", &r.physical_utilisation_cli)],
+                [("virtual_size", r.virtual_size()), ("virtual-size", r.virtual_size_cli())],
+                [("physical_utilisation", r.physical_utilisation()), ("physical-utilisation", r.physical_utilisation_cli())],
             )
         };
         rec.vdis.push(VdiRec {
@@ -496,7 +496,7 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
             parent,
             virtual_size: size(&virt, "VDI", id, &mut warnings),
             physical_utilisation: size(&phys, "VDI", id, &mut warnings),
-            snapshot_of: reference(&[&r.snapshot_of, &r.xo_snapshot_of]),
+            snapshot_of: reference(&[r.snapshot_of(), r.xo_snapshot_of()]),
         });
         index(&mut rec.vdi_index, key, r, i);
         if let Some(u) = uuid {

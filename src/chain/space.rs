@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use super::raw::{Entry, Loose, RawPlanInput, RawTables, Table};
 use super::records::{normalise, RecordWarning};
+use crate::options::RecordLimits;
 use crate::rules::{sr_family, SrFamily};
 use crate::Error;
 
@@ -171,15 +172,16 @@ pub fn input_error(e: &serde_json::Error) -> Error {
 }
 
 /// [`plan`] on JSON text.
-pub fn plan_json(text: &str, fallback_host_version: Option<&str>) -> Result<SpacePlan, Error> {
-    let input: RawPlanInput<'_> = serde_json::from_str(text).map_err(|e| input_error(&e))?;
+pub fn plan_json(text: &str, fallback_host_version: Option<&str>, limits: &RecordLimits) -> Result<SpacePlan, Error> {
+    limits.check_size(text.len())?;
+    let input: RawPlanInput<'_> = super::raw::parse_limited(text, limits.max_records(), input_error)?;
     plan(input, fallback_host_version)
 }
 
 /// [`plan`] on a parsed value (written back to text, so the typed parser exists once).
-pub fn plan_value(value: &serde_json::Value, fallback_host_version: Option<&str>) -> Result<SpacePlan, Error> {
+pub fn plan_value(value: &serde_json::Value, fallback_host_version: Option<&str>, limits: &RecordLimits) -> Result<SpacePlan, Error> {
     let text = serde_json::to_string(value).map_err(|e| Error::InvalidRecords(e.to_string()))?;
-    plan_json(&text, fallback_host_version)
+    plan_json(&text, fallback_host_version, limits)
 }
 
 /// Plans the snapshots of `{ sr, vdis, concurrency?, hostVersion?, srVdis? }`; `fallback_host_version`

@@ -25,7 +25,7 @@ fn sizes_parse_from_numbers_and_strings() {
     let sizes: Vec<Option<u64>> = items
         .iter()
         .filter_map(|e| match e {
-            super::super::raw::Entry::Record(r) => Some(bytes(r.virtual_size.size())),
+            super::super::raw::Entry::Record(r) => Some(bytes(r.virtual_size().size())),
             _ => None,
         })
         .collect();
