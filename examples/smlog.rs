@@ -18,7 +18,7 @@ fn main() {
         if n == 0 {
             break;
         }
-        scanner.push(&buf[..n]);
+        scanner.push(&buf[..n]).expect("no size limit");
     }
     let report = scanner.finish().expect("a fresh scanner");
     eprintln!("analysed in {:?}", start.elapsed());

@@ -266,8 +266,7 @@ impl SmlogScanner {
             return Err(crate::Error::ScannerFinished.into());
         }
         if let Some(s) = chunk.as_string() {
-            self.inner.push(s.as_bytes());
-            return Ok(());
+            return Ok(self.inner.push(s.as_bytes())?);
         }
         let bytes = if let Some(b) = chunk.dyn_ref::<js_sys::Uint8Array>() {
             b.clone()
@@ -280,12 +279,12 @@ impl SmlogScanner {
         let len = bytes.length() as usize;
         self.scratch.resize(len, 0);
         bytes.copy_to(&mut self.scratch);
-        self.inner.push(&self.scratch);
+        let pushed = self.inner.push(&self.scratch);
         if self.scratch.capacity() > 16 * 1024 * 1024 {
             // A one-off huge chunk: do not keep its buffer for the scanner's lifetime.
             self.scratch = Vec::new();
         }
-        Ok(())
+        Ok(pushed?)
     }
 
     /// Ends the input and returns the report; a second call throws `SCANNER_FINISHED`.

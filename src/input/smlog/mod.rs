@@ -75,15 +75,23 @@ pub struct SmlogScanner {
 
 impl SmlogScanner {
     pub fn new(options: Options) -> SmlogScanner {
-        SmlogScanner { options, splitter: scanner::LineSplitter::default(), analyzer: assemble::Analyzer::default(), finished: false }
+        let splitter = scanner::LineSplitter::new(options.max_line_bytes());
+        SmlogScanner { options, splitter, analyzer: assemble::Analyzer::default(), finished: false }
     }
 
-    /// Feeds the next chunk. Chunks after `finish()` are ignored (and `finish()` then fails).
-    pub fn push(&mut self, chunk: &[u8]) {
+    /// Feeds the next chunk. After `finish()` it fails with `ScannerFinished`. When
+    /// `options.maxInputBytes` was given and the chunks would exceed it in total, it fails with
+    /// `InputTooLarge` and the chunk is not read (`finish()` still reports what was). Without
+    /// that option a stream has no size limit: memory stays bounded whatever its length.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), crate::Error> {
         if self.finished {
-            return;
+            return Err(crate::Error::ScannerFinished);
+        }
+        if let Some(limit) = self.options.max_input_bytes {
+            crate::options::check_size(self.splitter.bytes.saturating_add(chunk.len() as u64), limit)?;
         }
         self.splitter.push(chunk, &mut self.analyzer);
+        Ok(())
     }
 
     /// Whether `finish()` was called.
@@ -121,9 +129,10 @@ impl SmlogScanner {
 
 /// Analyses a whole SMlog (text or bytes; invalid UTF-8 is read lossily).
 pub fn analyze(bytes: &[u8], options: &Options) -> SmlogReport {
-    let mut scanner = SmlogScanner::new(options.clone());
-    scanner.push(bytes);
-    // A fresh scanner cannot be finished already.
+    // The whole input's size was checked by the caller; the stream needs no limit of its own.
+    let mut scanner = SmlogScanner::new(Options { max_input_bytes: None, ..options.clone() });
+    // A fresh scanner without a size limit takes any chunk and finishes once.
+    let _ = scanner.push(bytes);
     scanner.finish().unwrap_or_else(|_| empty_report())
 }
 

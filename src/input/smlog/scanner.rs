@@ -5,15 +5,13 @@
 //! terminal wrap continues on the next physical line, which has no prefix: so before a line is
 //! processed, the first bytes of the next one are looked at. Only the last complete line of a
 //! chunk (which has no next line yet) and the unfinished line after it are copied, into a
-//! buffer that waits for the next chunk. A line longer than [`MAX_LINE`] keeps its first
-//! `MAX_LINE` bytes. Whatever the chunking, every line is seen with the same bytes and the same
+//! buffer that waits for the next chunk. A line longer than `options.maxLineBytes` (default
+//! 64 KiB) keeps its first `maxLineBytes` bytes. Whatever the chunking, every line is seen with the same bytes and the same
 //! neighbour, so the report is the same as for the whole input.
 
 use super::assemble::Analyzer;
 use super::line;
 
-/// Longest line kept, in bytes; the rest of a longer line is dropped (and counted).
-pub const MAX_LINE: usize = 64 * 1024;
 /// At most this many physical lines are joined into one (a line wrapped by a terminal).
 const MAX_JOINED: u32 = 16;
 /// A wrapped line fills the terminal: shorter lines are not considered wrapped.
@@ -21,8 +19,10 @@ const MIN_WRAPPED_LEN: usize = 64;
 
 /// The streaming line splitter.
 pub struct LineSplitter {
+    /// Longest line kept, in bytes; the rest of a longer line is dropped (and counted).
+    max_line: usize,
     /// The group of physical lines waiting for the line after them: their bytes (each cut to
-    /// `MAX_LINE`, each followed by `\n`).
+    /// `max_line`, each followed by `\n`).
     deferred: Vec<u8>,
     deferred_lines: u32,
     /// Length (before any cut) of the last physical line of the deferred group.
@@ -41,9 +41,10 @@ pub struct LineSplitter {
     headers: line::HeaderCache,
 }
 
-impl Default for LineSplitter {
-    fn default() -> Self {
+impl LineSplitter {
+    pub fn new(max_line: usize) -> Self {
         LineSplitter {
+            max_line: max_line.max(1),
             deferred: Vec::new(),
             deferred_lines: 0,
             deferred_last_len: 0,
@@ -65,8 +66,8 @@ fn strip_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-fn cut(line: &[u8]) -> &[u8] {
-    &line[..line.len().min(MAX_LINE)]
+fn cut(line: &[u8], max: usize) -> &[u8] {
+    line.get(..max).unwrap_or(line)
 }
 
 /// A cheap look at the first bytes: `Mmm …` or `2024-…` start a syslog line.
@@ -93,8 +94,8 @@ fn may_continue(prev_has_prefix: bool, prev_len: usize, next: &[u8]) -> bool {
 /// Does the physical line `next` continue the previous one, as a terminal wrap does? Only
 /// after a prefixed, long line, and only for a line that has no prefix and does not look like
 /// the start of something else (indented traceback, banner, quote, prompt).
-fn continues(prev_has_prefix: bool, prev_len: usize, next: &[u8]) -> bool {
-    may_continue(prev_has_prefix, prev_len, next) && !line::parse(cut(next)).has_prefix
+fn continues(prev_has_prefix: bool, prev_len: usize, next: &[u8], max_line: usize) -> bool {
+    may_continue(prev_has_prefix, prev_len, next) && !line::parse(cut(next, max_line)).has_prefix
 }
 
 impl LineSplitter {
@@ -124,7 +125,7 @@ impl LineSplitter {
             let (end, encoded) = line_end(body, start);
             let line = strip_cr(&body[start..end]);
             if self.deferred_lines > 0 {
-                if self.deferred_lines < MAX_JOINED && continues(self.deferred_first_has_prefix, self.deferred_last_len, line) {
+                if self.deferred_lines < MAX_JOINED && continues(self.deferred_first_has_prefix, self.deferred_last_len, line, self.max_line) {
                     self.append_deferred(line);
                     if end == body.len() {
                         break;
@@ -134,7 +135,7 @@ impl LineSplitter {
                 }
                 self.flush_deferred(analyzer);
             }
-            let parts = self.headers.parse(cut(line));
+            let parts = self.headers.parse(cut(line, self.max_line));
             if end == body.len() {
                 // The last complete line waits for the next chunk: its next line may continue it.
                 self.defer(line, parts.has_prefix);
@@ -148,10 +149,10 @@ impl LineSplitter {
                 }
                 continue;
             }
-            if line.len() > MAX_LINE {
+            if line.len() > self.max_line {
                 self.truncated_lines += 1;
             }
-            self.analyse(cut(line), parts, encoded, analyzer);
+            self.analyse(cut(line, self.max_line), parts, encoded, analyzer);
             start = end + 1;
         }
         self.append_partial(tail);
@@ -170,10 +171,10 @@ impl LineSplitter {
                 self.deferred.clear();
                 for piece in body[start..group_end].split(|&b| b == b'\n') {
                     let piece = strip_cr(piece);
-                    if piece.len() > MAX_LINE {
+                    if piece.len() > self.max_line {
                         self.truncated_lines += 1;
                     }
-                    self.deferred.extend_from_slice(cut(piece));
+                    self.deferred.extend_from_slice(cut(piece, self.max_line));
                     self.deferred.push(b'\n');
                     self.deferred_last_len = piece.len();
                 }
@@ -184,14 +185,14 @@ impl LineSplitter {
             let next_start = group_end + 1;
             let next_end = memchr::memchr(b'\n', &body[next_start..]).map_or(body.len(), |i| next_start + i);
             let next = strip_cr(&body[next_start..next_end]);
-            if lines >= MAX_JOINED || !continues(has_prefix, prev_len, next) {
+            if lines >= MAX_JOINED || !continues(has_prefix, prev_len, next, self.max_line) {
                 break;
             }
             lines += 1;
             prev_len = next.len();
             group_end = next_end;
         }
-        let long = body[start..group_end].split(|&b| b == b'\n').filter(|p| strip_cr(p).len() > MAX_LINE).count();
+        let long = body[start..group_end].split(|&b| b == b'\n').filter(|p| strip_cr(p).len() > self.max_line).count();
         self.truncated_lines += long as u64;
         self.emit_group(&body[start..group_end], lines, encoded, analyzer);
         group_end + 1
@@ -199,11 +200,11 @@ impl LineSplitter {
 
     /// Keeps one complete line for the next chunk.
     fn defer(&mut self, line: &[u8], has_prefix: bool) {
-        if line.len() > MAX_LINE {
+        if line.len() > self.max_line {
             self.truncated_lines += 1;
         }
         self.deferred.clear();
-        self.deferred.extend_from_slice(cut(line));
+        self.deferred.extend_from_slice(cut(line, self.max_line));
         self.deferred.push(b'\n');
         self.deferred_lines = 1;
         self.deferred_last_len = line.len();
@@ -222,14 +223,14 @@ impl LineSplitter {
     /// The partial line is complete: cut it like an in-place line would be.
     fn complete_partial(&mut self, completed: &[u8], analyzer: &mut Analyzer) {
         let line = if self.partial_overflow { completed } else { strip_cr(completed) };
-        if self.partial_overflow || line.len() > MAX_LINE {
+        if self.partial_overflow || line.len() > self.max_line {
             self.truncated_lines += 1;
         }
         self.partial_overflow = false;
-        let full_len = if line.len() > MAX_LINE { MAX_LINE + 1 } else { line.len() };
-        let line = cut(line);
+        let full_len = if line.len() > self.max_line { self.max_line.saturating_add(1) } else { line.len() };
+        let line = cut(line, self.max_line);
         if self.deferred_lines > 0 {
-            if self.deferred_lines < MAX_JOINED && continues(self.deferred_first_has_prefix, self.deferred_last_len, line) {
+            if self.deferred_lines < MAX_JOINED && continues(self.deferred_first_has_prefix, self.deferred_last_len, line, self.max_line) {
                 self.deferred.extend_from_slice(line);
                 self.deferred.push(b'\n');
                 self.deferred_lines += 1;
@@ -248,7 +249,7 @@ impl LineSplitter {
     }
 
     fn append_partial(&mut self, bytes: &[u8]) {
-        let room = (MAX_LINE + 1).saturating_sub(self.partial.len());
+        let room = (self.max_line.saturating_add(1)).saturating_sub(self.partial.len());
         if bytes.len() > room {
             self.partial_overflow = true;
         }
@@ -256,10 +257,10 @@ impl LineSplitter {
     }
 
     fn append_deferred(&mut self, line: &[u8]) {
-        if line.len() > MAX_LINE {
+        if line.len() > self.max_line {
             self.truncated_lines += 1;
         }
-        self.deferred.extend_from_slice(cut(line));
+        self.deferred.extend_from_slice(cut(line, self.max_line));
         self.deferred.push(b'\n');
         self.deferred_lines += 1;
         self.deferred_last_len = line.len();
@@ -289,8 +290,8 @@ impl LineSplitter {
         let mut joined = std::mem::take(&mut self.scratch);
         joined.clear();
         for piece in group.split(|&b| b == b'\n') {
-            let piece = cut(strip_cr(piece));
-            let room = MAX_LINE.saturating_sub(joined.len());
+            let piece = cut(strip_cr(piece), self.max_line);
+            let room = self.max_line.saturating_sub(joined.len());
             joined.extend_from_slice(&piece[..piece.len().min(room)]);
         }
         let _ = encoded;

@@ -429,7 +429,7 @@ fn chunked(bytes: &[u8], rng: &mut XorShift, max_chunk: u64) -> SmlogReport {
     while i < bytes.len() {
         let n = (rng.next() % max_chunk + 1) as usize;
         let end = (i + n).min(bytes.len());
-        scanner.push(&bytes[i..end]);
+        scanner.push(&bytes[i..end]).unwrap();
         i = end;
     }
     scanner.finish().unwrap()
@@ -476,9 +476,9 @@ fn chunked_streaming_gives_the_whole_input_report() {
 #[test]
 fn scanner_refuses_to_finish_twice() {
     let mut s = SmlogScanner::new(Options::default());
-    s.push(b"Jan 14 02:00:01 h SM: [1] x\n");
+    s.push(b"Jan 14 02:00:01 h SM: [1] x\n").unwrap();
     assert!(s.finish().is_ok());
-    s.push(b"more");
+    assert_eq!(s.push(b"more").unwrap_err(), crate::Error::ScannerFinished);
     assert_eq!(s.finish().unwrap_err(), crate::Error::ScannerFinished);
 }
 
@@ -492,7 +492,7 @@ fn a_million_short_lines_and_a_huge_single_line() {
     let huge = vec![b'a'; 20 * 1024 * 1024];
     let mut s = SmlogScanner::new(Options::default());
     for c in huge.chunks(1 << 20) {
-        s.push(c);
+        s.push(c).unwrap();
     }
     let r = s.finish().unwrap();
     assert_eq!((r.stats.lines, r.stats.truncated_lines), (1, 1));
