@@ -116,7 +116,9 @@ impl XapiError {
         for (i, value) in self.params.iter().enumerate() {
             match names.get(i) {
                 Some(name) => out.insert(*name, value.clone()),
-                None => out.insert(format!("param{}", i + 1), value.clone()),
+                // `param<N>` names are distinct from each other and from the declared names (a
+                // push, not an insert: an error with 100,000 parameters stays linear).
+                None => out.0.push((format!("param{}", i + 1), value.clone())),
             }
         }
         if let Some(opterr) = self.opterr() {
