@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs the fuzz targets one after the other, each for SECONDS (default 30), on one core:
+#   bash fuzz/run.sh [SECONDS] [TARGET...]
+# Each target's corpus is fuzz/corpus/<target> (grown, git-ignored), seeded from the committed
+# fuzz/seeds/<target>. Built with cargo-fuzz on stable Rust without a sanitizer (`-s none`: the
+# crate has no unsafe code; panics, overflows — `-a` turns on debug assertions — timeouts and
+# memory blow-ups are what is looked for). A crash, a timeout (-timeout, seconds per input) or
+# an out-of-memory (-rss_limit_mb) fails the run and leaves the input in fuzz/artifacts/<target>/.
+# Prints one summary line per target: executions, final cov/ft, corpus size, seconds.
+set -euo pipefail
+cd "$(dirname "$0")"
+export PATH="$HOME/.cargo/bin:$PATH"
+seconds=${1:-30}
+shift || true
+all=(diagnose_text diagnose_bytes diagnose_json smlog_chunks xapi_parsers xo_log check_vdi_chains plan_snapshot_space)
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
+
+dict_of() {
+  case "$1" in
+    smlog_chunks) echo dict/smlog.dict ;;
+    diagnose_text | diagnose_bytes | xapi_parsers) cat dict/smlog.dict dict/xapi.dict > target/all.dict; echo target/all.dict ;;
+    *) echo dict/json.dict ;;
+  esac
+}
+max_len_of() {
+  case "$1" in
+    smlog_chunks | diagnose_text | diagnose_bytes) echo 16384 ;;
+    *) echo 4096 ;;
+  esac
+}
+
+for t in "${targets[@]}"; do cargo fuzz build -s none -a "$t"; done 2>&1 | grep -vE '^\s*(Compiling|Finished)' >&2 || true
+summary=()
+status=0
+for t in "${targets[@]}"; do
+  mkdir -p "corpus/$t" "artifacts/$t" target
+  log="target/fuzz-$t.log"
+  start=$(date +%s)
+  if ! cargo fuzz run -s none -a "$t" "corpus/$t" "seeds/$t" -- \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len_of "$t")" \
+      -dict="$(dict_of "$t")" -print_final_stats=1 >"$log" 2>&1; then
+    status=1
+    echo "fuzz target $t FAILED: see fuzz/$log and fuzz/artifacts/$t/" >&2
+    tail -40 "$log" >&2
+  fi
+  end=$(date +%s)
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+  cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
+  ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+  corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9a-zA-Z]*\).*/\1/p' <<<"$last")
+  summary+=("$(printf '%-20s %12s execs  cov %6s  ft %7s  corpus %-12s %5ss' "$t" "${runs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" $((end - start)))")
+done
+printf '%s\n' "${summary[@]}"
+exit $status
