@@ -56,8 +56,7 @@ pub struct Diagnosis {
     pub chains: Option<ChainReport>,
     /// The snapshot space plan when the input was `{ sr, vdis, … }`.
     pub space_plan: Option<SpacePlan>,
-    /// Distinct findings left out because there were more than `options.maxFindings` (0 almost
-    /// always).
+    /// Findings left out because there were more than `options.maxFindings` (0 almost always).
     #[serde(serialize_with = "model::as_js_number")]
     pub findings_omitted: u64,
 }

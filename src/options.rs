@@ -34,8 +34,9 @@ pub struct Options {
     /// and the line is counted in `stats.truncatedLines` (default [`DEFAULT_MAX_LINE_BYTES`]).
     #[serde(deserialize_with = "max_line_bytes")]
     pub max_line_bytes: Option<u64>,
-    /// At most this many distinct findings are reported (the first ones, in input order);
-    /// the others are counted in `findingsOmitted` (default [`DEFAULT_MAX_FINDINGS`]).
+    /// At most this many findings are reported, the most severe; the others are counted in
+    /// `findingsOmitted` (default [`DEFAULT_MAX_FINDINGS`]). To bound memory, only the first
+    /// four times as many distinct findings (in input order) are considered.
     #[serde(deserialize_with = "max_findings")]
     pub max_findings: Option<u64>,
     /// Pool records (or a space plan's input) with more table entries than this are refused
@@ -79,8 +80,9 @@ pub const DEFAULT_MAX_INPUT_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 pub const DEFAULT_MAX_LINE_BYTES: u64 = 64 * 1024;
 /// `maxLineBytes` above this (1 GiB) is taken as this.
 pub const MAX_LINE_BYTES_CEILING: u64 = 1 << 30;
-/// 1000 distinct findings: more than anyone reads; the SMlog report groups repeated episodes.
-pub const DEFAULT_MAX_FINDINGS: u64 = 1000;
+/// 2000 findings: more than anyone reads, and more than the densest generated SMlog gives (the
+/// SMlog report groups repeated episodes: 1,295 findings for 20 MB of failures only).
+pub const DEFAULT_MAX_FINDINGS: u64 = 2000;
 /// The most pool records (VM, VBD, VDI and SR entries together) the chain check and the space
 /// plan read by default: ten times the largest pools seen in the field.
 pub const DEFAULT_MAX_RECORDS: u64 = 1_000_000;

@@ -365,14 +365,20 @@ pub fn contains_ascii_ci(haystack_lower: &str, needle: &str) -> bool {
 /// Findings merged as they come: a finding equal to one already there (same rule, subject,
 /// codes and params) is the same problem seen again and only adds its evidence. An ordered
 /// index finds the equal finding, so an input with a hundred thousand distinct errors costs
-/// n log n, not n². At most `limit` distinct findings are kept (the first ones, in input order);
-/// the others are only counted.
+/// n log n, not n².
+///
+/// At most `limit` findings are returned: the most severe (ranked as [`crate::model::rank`]
+/// does). To bound memory, at most [`CONSIDERED_PER_RETURNED`] × `limit` distinct findings are
+/// considered (the first ones, in input order); everything left out is counted.
 pub struct Findings {
     list: Vec<Finding>,
     index: BTreeMap<(&'static str, Subject, Vec<String>, Params), usize>,
     limit: usize,
     omitted: u64,
 }
+
+/// Distinct findings considered per finding returned (see [`Findings`]).
+pub const CONSIDERED_PER_RETURNED: usize = 4;
 
 impl Findings {
     pub fn new(limit: usize) -> Findings {
@@ -386,7 +392,7 @@ impl Findings {
                     merge(existing, f);
                 }
             }
-            Entry::Vacant(slot) if self.list.len() < self.limit => {
+            Entry::Vacant(slot) if self.list.len() < self.limit.saturating_mul(CONSIDERED_PER_RETURNED) => {
                 slot.insert(self.list.len());
                 self.list.push(f);
             }
@@ -394,11 +400,13 @@ impl Findings {
         }
     }
 
-    /// The findings, ranked most severe first, and how many were left out.
+    /// The most severe findings, ranked, and how many were left out.
     pub fn finish(self) -> (Vec<Finding>, u64) {
         let mut list = self.list;
         crate::model::rank(&mut list);
-        (list, self.omitted)
+        let dropped = list.len().saturating_sub(self.limit);
+        list.truncate(self.limit);
+        (list, self.omitted + dropped as u64)
     }
 }
 

@@ -48,7 +48,7 @@ pub struct SmlogStats {
     /// coalesce successes before the latest 500.
     #[serde(serialize_with = "crate::model::as_js_number")]
     pub timeline_dropped: u64,
-    /// Distinct findings left out beyond `options.maxFindings`.
+    /// Findings left out beyond `options.maxFindings`.
     #[serde(serialize_with = "crate::model::as_js_number")]
     pub findings_omitted: u64,
 }

@@ -521,14 +521,15 @@ impl Collector {
     }
 
     /// A recognised episode.
-    pub fn incident(&mut self, inc: Incident) {
+    /// Records an incident; returns the index of the group it went to (none for a success).
+    pub fn incident(&mut self, inc: Incident) -> Option<usize> {
         if !inc.kind.is_benign() {
             self.timeline_entry(&inc);
         }
         if inc.kind.is_success() {
-            return;
+            return None;
         }
-        self.group(inc);
+        Some(self.group(inc))
     }
 
     #[inline(never)]
@@ -554,7 +555,7 @@ impl Collector {
     }
 
     #[inline(never)]
-    fn group(&mut self, inc: Incident) {
+    fn group(&mut self, inc: Incident) -> usize {
         let vdi_key = if inc.kind.groups_per_sr() { None } else { inc.vdi.clone() };
         let sr_key = if inc.kind.is_benign() { None } else { inc.sr.clone() };
         let mut key = (inc.kind, sr_key, vdi_key);
@@ -562,8 +563,14 @@ impl Collector {
             key = (inc.kind, None, None);
         }
         match self.group_index.get(&key) {
-            Some(&i) => self.update_group(i, inc),
-            None => self.new_group(key, inc),
+            Some(&i) => {
+                self.update_group(i, inc);
+                i
+            }
+            None => {
+                self.new_group(key, inc);
+                self.groups.len() - 1
+            }
         }
     }
 
@@ -699,7 +706,17 @@ impl Collector {
             let _ = g.count;
             xapi_rule.push(first);
         }
-        // Coalesce that keeps failing on the same VDI.
+        // Coalesce that keeps failing on the same VDI. The groups that name each VDI, indexed
+        // once (in group order) instead of searched for every stuck VDI.
+        let mut groups_of_vdi: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, g) in self.groups.iter().enumerate() {
+            for v in g.first.vdi.iter().chain(&g.vdis) {
+                let list = groups_of_vdi.entry(v.clone()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
         for (sr, v) in self.coalesce.stuck_vdis() {
             let mut inc = Incident::new(IncidentKind::CoalesceStuck, v.last_outcome_line.unwrap_or(0), None);
             inc.time = v.last_outcome_time.clone();
@@ -713,12 +730,21 @@ impl Collector {
                 inc.fact("operation", if op == Operation::Coalesce { "coalesce" } else { "leaf-coalesce" });
             }
             // Evidence: the lines of that VDI's failures, taken from their findings' groups.
-            for g in self.groups.iter().filter(|g| g.first.vdi.as_deref() == Some(v.vdi.as_str()) || g.vdis.contains(&v.vdi)) {
+            for g in groups_of_vdi.get(&v.vdi).into_iter().flatten().filter_map(|&i| self.groups.get(i)) {
                 for e in g.evidence.iter().take(6) {
                     inc.add_evidence(e.clone());
                 }
             }
-            self.incident(inc);
+            // The group this incident joins names the VDI too (for the same VDI in another SR).
+            if let Some(i) = self.incident(inc) {
+                let names = self.groups.get(i).is_some_and(|g| g.first.vdi.as_deref() == Some(v.vdi.as_str()) || g.vdis.contains(&v.vdi));
+                let list = groups_of_vdi.entry(v.vdi.clone()).or_default();
+                if names {
+                    if let Err(at) = list.binary_search(&i) {
+                        list.insert(at, i);
+                    }
+                }
+            }
         }
         for g in &self.groups {
             if let Some(f) = crate::rules::render_smlog_group(g, options) {
