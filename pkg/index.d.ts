@@ -103,6 +103,8 @@ export interface Diagnosis {
   chains: ChainReport | null;
   /** The snapshot space plan when the input was `{ sr, vdis, … }`. */
   spacePlan: SpacePlan | null;
+  /** Findings left out because there were more than `options.maxFindings` (0 almost always). */
+  findingsOmitted: number;
 }
 
 /** What the UI already knows; it sharpens the advice and fills the `xe` commands. */
@@ -119,10 +121,35 @@ export interface Context {
   product?: string | null;
 }
 
-export interface DiagnoseOptions {
+/**
+ * Limits that bound the cost of any input (README, "Limits"). Each is a whole number of at
+ * least 0; absent or `null` gives the default; anything else throws `INVALID_OPTIONS`.
+ */
+export interface Limits {
+  /**
+   * Inputs larger than this many bytes are refused with `INPUT_TOO_LARGE` (default 2 GiB). For
+   * `SmlogScanner`, the total of the chunks, and only when given (a stream's memory is bounded).
+   */
+  maxInputBytes?: number | null;
+  /**
+   * Pool records (`checkVdiChains`, `planSnapshotSpace`, records given to `diagnose`) with more
+   * table entries than this are refused with `INPUT_TOO_LARGE` (default 1,000,000).
+   */
+  maxRecords?: number | null;
+}
+
+export interface DiagnoseOptions extends Limits {
   context?: Context;
-  /** Inputs larger than this are refused with `INPUT_TOO_LARGE` (default 2 GiB). */
-  maxInputBytes?: number;
+  /**
+   * SMlog lines longer than this keep their first `maxLineBytes` bytes; the line is counted in
+   * `stats.truncatedLines` (default 65,536; at most 1 GiB).
+   */
+  maxLineBytes?: number | null;
+  /**
+   * At most this many findings are returned, the most severe; the others are counted in
+   * `findingsOmitted` (default 2000).
+   */
+  maxFindings?: number | null;
 }
 
 /** A rule of the catalogue, as `listRules()` returns it. */
@@ -140,7 +167,12 @@ export interface RuleInfo {
   example: string;
 }
 
-/** Stable codes of the errors the API throws (`error.code`). */
+/**
+ * Stable codes of the errors the API throws (`error.code`). `INTERNAL` means a bug made the
+ * WebAssembly instance fail (a trap); the call that failed throws it, with the original error as
+ * `cause`, and the next call runs in a fresh instance (scanners created before it throw
+ * `INTERNAL` too). `INPUT_TOO_LARGE` covers `maxInputBytes` and `maxRecords`.
+ */
 export type ErrorCode =
   | 'INVALID_JSON'
   | 'INVALID_INPUT'
@@ -203,6 +235,10 @@ export interface ChainOptions {
   tolerance?: number | string | boolean | null;
   /** Build `graph` (default `true`); a one-VM pre-flight can skip it. */
   graph?: boolean | null;
+  /** Inputs larger than this are refused with `INPUT_TOO_LARGE` (default 2 GiB). */
+  maxInputBytes?: number | null;
+  /** More table entries than this are refused with `INPUT_TOO_LARGE` (default 1,000,000). */
+  maxRecords?: number | null;
 }
 
 /** How a VBD plugs its disk into the VM. */
@@ -442,7 +478,7 @@ export function checkVdiChains(records: ChainRecords | string, options?: ChainOp
  * `input` may also be its JSON text. Throws `INVALID_RECORDS` (no `sr` or `vdis`) or
  * `INVALID_INPUT` (a bad `concurrency`).
  */
-export function planSnapshotSpace(input: SpacePlanInput | string): SpacePlan;
+export function planSnapshotSpace(input: SpacePlanInput | string, options?: Limits | null): SpacePlan;
 
 /** Where `init` gets the WebAssembly module: its URL, a fetch `Response`, its bytes, or a compiled module. */
 export type InitInput = string | URL | Request | Response | BufferSource | WebAssembly.Module;
@@ -615,10 +651,12 @@ export interface SmlogStats {
   lines: number;
   /** Non-blank lines without a syslog prefix (read as bare messages). */
   unparsedLines: number;
-  /** Lines longer than 64 KiB, of which only the first 64 KiB were read. */
+  /** Lines longer than `options.maxLineBytes` (default 64 KiB), of which only the first `maxLineBytes` were read. */
   truncatedLines: number;
   /** Timeline entries left out: failures between the first 1000 and the latest 3000, coalesce successes before the latest 500. */
   timelineDropped: number;
+  /** Findings left out beyond `options.maxFindings`. */
+  findingsOmitted: number;
 }
 
 /** The analysis of storage-manager log lines. */
@@ -647,7 +685,11 @@ export function analyzeSmlog(input: SmlogInput, options?: DiagnoseOptions | null
  */
 export class SmlogScanner {
   constructor(options?: DiagnoseOptions | null);
-  /** Feeds the next chunk. Throws `SCANNER_FINISHED` after `finish()`. */
+  /**
+   * Feeds the next chunk. Throws `SCANNER_FINISHED` after `finish()` or `free()`, and
+   * `INPUT_TOO_LARGE` when `options.maxInputBytes` was given and the total would exceed it (the
+   * chunk is not read; `finish()` still reports what was).
+   */
   push(chunk: SmlogInput): void;
   /** Ends the input and returns the report. A second call throws `SCANNER_FINISHED`. */
   finish(): SmlogReport;

@@ -300,3 +300,11 @@ impl SmlogScanner {
 pub fn wasm_memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) * 65536) as f64
 }
+
+/// Traps on purpose (the `unreachable` instruction, as a panic or an out-of-memory abort does):
+/// the tests use it to check that the JavaScript entries recover with a fresh instance. Not part
+/// of the API: absent from the types and the documentation.
+#[wasm_bindgen(js_name = __trapForTests)]
+pub fn trap_for_tests() {
+    core::arch::wasm32::unreachable()
+}

@@ -51,7 +51,7 @@ test('analyzeSmlog on text: SR044 with the log numbers, subject and evidence lin
     [[4, 14502], [5, 14502], [6, 14502], [9, 14502]],
   );
   assert.ok(f.remediation.some((s) => s.command === `xe sr-scan uuid=${SR}`));
-  assert.deepEqual(r.stats, { bytes: SNAPSHOT_NO_SPACE.length, lines: 9, unparsedLines: 0, truncatedLines: 0, timelineDropped: 0 });
+  assert.deepEqual(r.stats, { bytes: SNAPSHOT_NO_SPACE.length, lines: 9, unparsedLines: 0, truncatedLines: 0, timelineDropped: 0, findingsOmitted: 0 });
   assert.equal(r.timeline.length, 1);
   assert.equal(r.timeline[0].code, 'SR_BACKEND_FAILURE_44');
   assert.equal(r.timeline[0].rule, 'SR044');

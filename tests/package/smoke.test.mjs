@@ -195,13 +195,18 @@ function writePage(root, { preamble = '', initArg = '' } = {}) {
   );
   write(
     join(root, 'main.js'),
-    `import init, { diagnose, listRules } from 'xapi-doctor';
+    `import init, { diagnose, listRules, __trapForTests } from 'xapi-doctor';
 ${preamble}
 let before = null;
 try { diagnose('x'); } catch (e) { before = e.code; }
 await Promise.all([init(${initArg}), init(${initArg})]);
 const d = diagnose(['SR_BACKEND_FAILURE_109', '', 'The snapshot chain is too long', '']);
-window.__result = { before, kind: d.kind, rule: d.findings[0].rule, rules: listRules().length };
+// A trap in the instance: INTERNAL, then the next call works in a fresh one (the recovery
+// imports copies of the glue: it must work in the built app too).
+let trap = null;
+try { __trapForTests(); } catch (e) { trap = e.code; }
+const recovered = diagnose(['SR_BACKEND_FAILURE_109']).findings[0].rule;
+window.__result = { before, kind: d.kind, rule: d.findings[0].rule, rules: listRules().length, trap, recovered };
 `,
   );
 }
@@ -230,6 +235,8 @@ function assertPageResult({ result, errors, requests }) {
   assert.equal(result.kind, 'xapi_error');
   assert.equal(result.rule, 'SR109');
   assert.ok(result.rules >= 50);
+  assert.equal(result.trap, 'INTERNAL');
+  assert.equal(result.recovered, 'SR109', 'the call after a trap works');
   assert.equal(requests.filter((p) => p.endsWith('.wasm')).length, 1, `one .wasm fetch: ${requests.join(', ')}`);
 }
 
@@ -272,6 +279,7 @@ test('Vite dev server, loaded in Chromium (no configuration either)', async () =
     assert.deepEqual(errors, []);
     assert.equal(result.before, 'NOT_INITIALIZED');
     assert.equal(result.rule, 'SR109');
+    assert.equal(result.recovered, 'SR109', 'the call after a trap works');
   } finally {
     await server.close();
   }
