@@ -220,6 +220,37 @@ test('hostile input: escape sequences, control characters and bidi overrides are
   assert.ok(r.value.findings[0].params.reason.includes('<script>alert(1)</script> \u009b6n \u202Egnp.exe'));
 });
 
+test('hostile SMlog and records: streamed or whole, text or JSON, nothing raw reaches the terminal', () => {
+  const evil = '\x1b]8;;http://evil.example/\x07link\x1b]8;;\x07 \x1b[?1049h\x1bP+q\x1b\\ \u009b2J \u0085 \u202e\u2066 \u200b\ufeff\u2028';
+  const line = (pid, msg) => `Jan 14 02:00:02 xcp-host1 SM: [${pid}] ${msg}\n`;
+  const smlog = line(14502, `Raising exception [44, There is insufficient space ${evil}]`) + line(14502, `lock: opening lock file /var/lock/sm/${evil}/sr`);
+  const small = join(TMP, 'hostile.SMlog');
+  const big = join(TMP, 'hostile-big.SMlog');
+  writeFileSync(small, smlog);
+  writeFileSync(big, line(1, 'x'.repeat(200)).repeat(400) + smlog); // > 64 KiB: streamed
+  const records = join(TMP, 'hostile-records.json');
+  writeFileSync(
+    records,
+    JSON.stringify({
+      VM: { 'OpaqueRef:vm': { uuid: 'vm', name_label: `db ${evil}`, VBDs: ['OpaqueRef:vbd'] } },
+      VBD: { 'OpaqueRef:vbd': { VM: 'OpaqueRef:vm', VDI: 'OpaqueRef:d' } },
+      VDI: { 'OpaqueRef:d': { uuid: `d ${evil}`, managed: true, SR: 'OpaqueRef:sr', sm_config: { 'vhd-parent': `gone ${evil}` } } },
+      SR: { 'OpaqueRef:sr': { uuid: 'sr', name_label: `SR ${evil}`, type: 'lvm' } },
+    }),
+  );
+  const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/;
+  for (const args of [[small], [big], ['--json', small], ['--json', big], ['--chain', records], ['--json', '--chain', records], [small, '--color']]) {
+    const r = run(args);
+    const out = args.includes('--color') ? r.stdout.replace(/\x1b\[[0-9;]*m/g, '') : r.stdout;
+    assert.ok(!raw.test(out), `stdout of ${args.join(' ')} has a raw control or formatting character`);
+    assert.ok(!raw.test(r.stderr), `stderr of ${args.join(' ')} has a raw control or formatting character`);
+  }
+  assert.match(run([small]).stdout, /\\x1b\]8;;http:\/\/evil\.example\/\\x07link/);
+  assert.match(run(['--chain', records]).stdout, /VM db \\x1b\]8;;/);
+  // JSON keeps the exact values.
+  assert.ok(json([small]).value.findings[0].evidence.some((e) => e.text.includes(evil)));
+});
+
 test('--chain without the chain check in the library is a clear usage error', { skip: HAS_CHAINS }, () => {
   const r = run(['--chain', RECORDS]);
   assert.equal(r.code, 2);

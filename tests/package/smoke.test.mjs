@@ -64,6 +64,37 @@ test('the tarball holds the package and nothing else', () => {
   ]);
 });
 
+test('no network, no eval, no dynamic code in the packed files', () => {
+  const root = join(dir, 'app/node_modules/xapi-doctor');
+  const code = (f) => readFileSync(join(root, f), 'utf8');
+  const scripts = ['cli.mjs', 'node.cjs', 'node.mjs', 'web.js', 'dist/xapi_doctor.node.cjs', 'dist/xapi_doctor.web.js'];
+  const forbidden = {
+    eval: /(^|[^\w$.])eval\s*\(/,
+    'Function constructor': /(^|[^\w$.])(new\s+)?Function\s*\(/,
+    'string timers': /\bset(Timeout|Interval)\s*\(\s*['"`]/,
+    'network APIs': /\b(XMLHttpRequest|WebSocket|EventSource|sendBeacon|importScripts|RTCPeerConnection)\b/,
+    'network or process modules': /(require\(|from\s+)['"](node:)?(http|https|http2|net|tls|dgram|dns|child_process|cluster|vm|worker_threads)['"]/,
+    'HTML sinks': /\b(innerHTML|outerHTML|insertAdjacentHTML|document\.write)\b/,
+  };
+  for (const f of scripts) {
+    for (const [what, re] of Object.entries(forbidden)) assert.doesNotMatch(code(f), re, `${f}: ${what}`);
+  }
+  // fetch(): only of the module itself (web.js's compile(), and the glue's own loader, which
+  // web.js never reaches: it always passes the compiled module). import(): only of the glue.
+  const count = (f, re) => (code(f).match(re) ?? []).length;
+  const fetches = Object.fromEntries(scripts.map((f) => [f, count(f, /\bfetch\s*\(/g)]).filter(([, n]) => n > 0));
+  assert.deepEqual(fetches, { 'web.js': 1, 'dist/xapi_doctor.web.js': 1 });
+  assert.match(code('web.js'), /const WASM_URL = new URL\('\.\/dist\/xapi_doctor_bg\.wasm', import\.meta\.url\);/);
+  const imports = Object.fromEntries(scripts.map((f) => [f, count(f, /\bimport\s*\(/g)]).filter(([, n]) => n > 0));
+  assert.deepEqual(imports, { 'web.js': 1 });
+  assert.match(code('web.js'), /const GLUE_URL = new URL\('\.\/dist\/xapi_doctor\.web\.js', import\.meta\.url\);/);
+  assert.match(code('web.js'), /const url = `\$\{GLUE_URL\.href\}\$\{GLUE_URL\.search \? '&' : '\?'\}instance=\$\{copies\}`;/);
+  // The WebAssembly module imports nothing but its own glue's functions.
+  const wasm = new WebAssembly.Module(readFileSync(join(root, 'dist/xapi_doctor_bg.wasm')));
+  const modules = new Set(WebAssembly.Module.imports(wasm).map((i) => i.module));
+  assert.deepEqual([...modules], ['./xapi_doctor_bg.js']);
+});
+
 test('publint reports nothing on the tarball', async () => {
   const { publint } = await import('publint');
   const { formatMessage } = await import('publint/utils');
