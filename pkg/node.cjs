@@ -58,6 +58,7 @@ class SmlogScanner {
   #scanner;
   #generation = generation;
   #freed = false;
+  #highSurrogate = '';
 
   constructor(options) {
     this.#scanner = call(() => new glue.SmlogScanner(options));
@@ -76,10 +77,20 @@ class SmlogScanner {
   }
 
   push(chunk) {
+    // A string cut between the two halves of a surrogate pair: the high half waits for the next
+    // chunk, so that the pair reaches the scanner whole (bytes can be cut anywhere).
+    if (typeof chunk === 'string') {
+      chunk = this.#highSurrogate + chunk;
+      const last = chunk.charCodeAt(chunk.length - 1);
+      this.#highSurrogate = last >= 0xd800 && last <= 0xdbff ? chunk.slice(-1) : '';
+      if (this.#highSurrogate) chunk = chunk.slice(0, -1);
+    }
     this.#use('push', chunk);
   }
 
   finish() {
+    if (this.#highSurrogate) this.#use('push', this.#highSurrogate);
+    this.#highSurrogate = '';
     return this.#use('finish');
   }
 
