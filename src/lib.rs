@@ -92,10 +92,10 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
     let chain_options = ChainOptions { limits: options.record_limits(), ..ChainOptions::default() };
     match parsed {
         input::Parsed::Empty => Diagnosis::empty(),
-        input::Parsed::Events { kind, events } => {
+        input::Parsed::Events { kind, events, omitted } => {
             let events = input::expand_nested(events);
             let (findings, findings_omitted) = rules::evaluate(&events, options);
-            Diagnosis { kind, findings, findings_omitted, ..Diagnosis::empty() }
+            Diagnosis { kind, findings, findings_omitted: findings_omitted + omitted, ..Diagnosis::empty() }
         }
         input::Parsed::Smlog => {
             let report = input::smlog::analyze(raw, options);

@@ -137,13 +137,33 @@ pub struct Evidence {
     pub pid: Option<u32>,
 }
 
+/// The longest evidence text kept, in bytes: a longer text is cut at a character boundary and
+/// ends with `…` (a pasted 100 MB line must not be copied into every finding it supports).
+pub const MAX_EVIDENCE_TEXT: usize = 1000;
+
+/// `text` cut to at most `max` bytes at a character boundary, with `…` when it was cut (only the
+/// kept part is copied).
+pub fn clip(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let mut out = String::with_capacity(cut + 3);
+    out.push_str(text.get(..cut).unwrap_or_default());
+    out.push('\u{2026}');
+    out
+}
+
 impl Evidence {
-    pub fn text(text: impl Into<String>) -> Self {
-        Evidence { text: text.into(), line: None, pid: None }
+    pub fn text(text: impl AsRef<str>) -> Self {
+        Evidence { text: clip(text.as_ref(), MAX_EVIDENCE_TEXT), line: None, pid: None }
     }
 
-    pub fn at_line(text: impl Into<String>, line: u32) -> Self {
-        Evidence { text: text.into(), line: Some(line), pid: None }
+    pub fn at_line(text: impl AsRef<str>, line: u32) -> Self {
+        Evidence { text: clip(text.as_ref(), MAX_EVIDENCE_TEXT), line: Some(line), pid: None }
     }
 }
 

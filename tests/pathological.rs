@@ -103,6 +103,9 @@ fn adversarial_single_lines_of_free_text() {
         ("A_B( repeated", "A_B("),
         ("['A_B', repeated", "['A_B', "),
         ("upper-case tokens", "SR_BACKEND_FAILURE_44X ABC_DEF "),
+        // Each code of a line once cloned the whole line as its evidence: n² bytes.
+        ("known codes", "SR_BACKEND_FAILURE_44 "),
+        ("distinct errors on one line", "VDI_IN_USE(x) VDI_IN_USE(y) SR_BACKEND_FAILURE_46(, a, b) "),
         ("unbalanced parens", "SR_BACKEND_FAILURE_44((("),
         ("quote marks", "> > > "),
         ("xml values", "ErrorDescription<value><value>"),
@@ -111,6 +114,18 @@ fn adversarial_single_lines_of_free_text() {
             text(t);
         });
     }
+}
+
+#[test]
+fn evidence_is_clipped_and_free_text_errors_are_bounded() {
+    let long = format!("SR_BACKEND_FAILURE_44(, There is insufficient space, ) {}", "é".repeat(5000));
+    let d = text(&long);
+    let ev = &d.findings[0].evidence[0].text;
+    assert!(ev.len() <= 1003 && ev.ends_with('\u{2026}'), "{} bytes", ev.len());
+    let many: String = (0..xapi_doctor::input::xapi::MAX_TEXT_EVENTS + 10).map(|i| format!("VDI_IN_USE(d{i}, snapshot)\n")).collect();
+    let d = diagnose_text(&many, &Options::from_json(r#"{"maxFindings": 100000}"#).expect("options")).expect("diagnosis");
+    assert_eq!(d.findings.len(), xapi_doctor::input::xapi::MAX_TEXT_EVENTS);
+    assert_eq!(d.findings_omitted, 10);
 }
 
 #[test]

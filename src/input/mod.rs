@@ -180,8 +180,9 @@ impl Event {
 /// What `diagnose` does with an input.
 #[derive(Debug)]
 pub enum Parsed {
-    /// Errors to run the rules on.
-    Events { kind: InputKind, events: Vec<Event> },
+    /// Errors to run the rules on, and how many distinct errors were left out beyond the
+    /// limit of free text ([`xapi::MAX_TEXT_EVENTS`]).
+    Events { kind: InputKind, events: Vec<Event>, omitted: u64 },
     /// Storage-manager log text: run the SMlog analyser.
     Smlog,
     /// Pool records: run the chain check.
@@ -205,14 +206,14 @@ pub fn parse_text(text: &str) -> Parsed {
     }
     if trimmed.starts_with('<') {
         if let Some(e) = xapi::from_xmlrpc(trimmed) {
-            return Parsed::Events { kind: InputKind::XapiError, events: vec![Event::Xapi(e)] };
+            return Parsed::Events { kind: InputKind::XapiError, events: vec![Event::Xapi(e)], omitted: 0 };
         }
     }
     if smlog::looks_like_smlog(text) {
         return Parsed::Smlog;
     }
-    let events = xapi::from_text(text);
-    Parsed::Events { kind: text_kind(text, &events), events }
+    let (events, omitted) = xapi::from_text_counted(text);
+    Parsed::Events { kind: text_kind(text, &events), events, omitted }
 }
 
 /// Recognises JSON text that must be JSON (what JavaScript passed as an object).
@@ -234,7 +235,7 @@ fn describe_json_error(e: &serde_json::Error) -> String {
 /// backup logs, and pool records; anything else has its strings searched like free text.
 pub fn parse_json_value(value: &Value) -> Parsed {
     if let Some(e) = xapi::from_json(value) {
-        return Parsed::Events { kind: InputKind::XapiError, events: vec![Event::Xapi(e)] };
+        return Parsed::Events { kind: InputKind::XapiError, events: vec![Event::Xapi(e)], omitted: 0 };
     }
     if is_records(value) {
         return Parsed::Records(value.clone());
@@ -243,7 +244,7 @@ pub fn parse_json_value(value: &Value) -> Parsed {
         return Parsed::SpacePlan(value.clone());
     }
     if xo_log::is_xo_log(value) {
-        return Parsed::Events { kind: InputKind::XoLog, events: xo_log::events(value) };
+        return Parsed::Events { kind: InputKind::XoLog, events: xo_log::events(value), omitted: 0 };
     }
     if let Some(mut events) = xo_log::serialized_error_events(value, &Subject::default(), &Evidence::text("")) {
         // A whole error object was handed over: say something even if no rule knows it.
@@ -253,7 +254,7 @@ pub fn parse_json_value(value: &Value) -> Parsed {
             }
         }
         let kind = if events.iter().any(|e| matches!(e, Event::Xapi(_))) { InputKind::XapiError } else { InputKind::XoError };
-        return Parsed::Events { kind, events };
+        return Parsed::Events { kind, events, omitted: 0 };
     }
     if let Value::String(s) = value {
         return parse_text(s);
@@ -261,8 +262,8 @@ pub fn parse_json_value(value: &Value) -> Parsed {
     // Unknown JSON: search every string in it.
     let mut text = String::new();
     collect_strings(value, &mut text, 0);
-    let events = xapi::from_text(&text);
-    Parsed::Events { kind: InputKind::Text, events }
+    let (events, omitted) = xapi::from_text_counted(&text);
+    Parsed::Events { kind: InputKind::Text, events, omitted }
 }
 
 /// The pool records of the chain check: an object with `VDI` (and usually `VM`, `VBD`, `SR`)

@@ -232,9 +232,18 @@ const TELLTALE_TEXTS: &[(&str, &str)] = &[
     ("volume group out of space", "SR_BACKEND_FAILURE_180"),
 ];
 
+/// Free text yields at most this many distinct errors (the first ones, in input order); the
+/// others are counted (`findingsOmitted`). Memory stays bounded whatever the text.
+pub const MAX_TEXT_EVENTS: usize = 20_000;
+
 /// Every XAPI error and Xen Orchestra message found in free text, one event per distinct
 /// error, each with the lines it was seen on as evidence.
 pub fn from_text(text: &str) -> Vec<Event> {
+    from_text_counted(text).0
+}
+
+/// [`from_text`], and how many distinct errors were left out beyond [`MAX_TEXT_EVENTS`].
+pub fn from_text_counted(text: &str) -> (Vec<Event>, u64) {
     let mut found = Found::default();
     let lines: Vec<&str> = text.lines().collect();
     let markers: Vec<&str> = crate::rules::xo_markers().collect();
@@ -288,17 +297,15 @@ pub fn from_text(text: &str) -> Vec<Event> {
         }
 
         let mut line_has_code = false;
-        if let Some(mut e) = from_raising_exception(line) {
-            e.evidence.push(evidence.clone());
-            found.add(e);
+        if let Some(e) = from_raising_exception(line) {
+            found.add_seen_at(e, &evidence);
             line_has_code = true;
         }
-        for e in codes_in_line(line) {
-            let mut e = e;
-            e.evidence.push(evidence.clone());
-            found.add(e);
+        // (One code at a time: a 100 MB line of codes builds no list of them.)
+        each_code_in_line(line, |e| {
+            found.add_seen_at(e, &evidence);
             line_has_code = true;
-        }
+        });
         let lower = line.to_ascii_lowercase();
         for marker in &markers {
             if crate::rules::contains_ascii_ci(&lower, marker) {
@@ -334,6 +341,12 @@ fn documented_message(line: &str) -> Option<&'static catalog::ApiErrorCode> {
 /// the known forms (`CODE(p, p)`, `['CODE', 'p']`, `CODE: text`, `CODE - text`).
 pub fn codes_in_line(line: &str) -> Vec<XapiError> {
     let mut out = Vec::new();
+    each_code_in_line(line, |e| out.push(e));
+    out
+}
+
+/// [`codes_in_line`], handing each code to `out` as it is found.
+fn each_code_in_line(line: &str, mut out: impl FnMut(XapiError)) {
     let bytes = line.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -367,7 +380,7 @@ pub fn codes_in_line(line: &str) -> Vec<XapiError> {
                 if let Some(items) = parse_quoted_list(&line[open..]) {
                     if items.first().map(String::as_str) == Some(token) {
                         let shape = if before.ends_with('"') { Shape::Array } else { Shape::PythonList };
-                        out.push(XapiError::new(token, items[1..].to_vec(), shape));
+                        out(XapiError::new(token, items[1..].to_vec(), shape));
                         i = skip_past_list(line, open);
                         continue;
                     }
@@ -378,7 +391,7 @@ pub fn codes_in_line(line: &str) -> Vec<XapiError> {
         if let Some(inner_and_rest) = after.strip_prefix('(') {
             if known || looks_like_code(token) {
                 let (inner, consumed) = balanced_parens(inner_and_rest);
-                out.push(XapiError::new(token, split_message_params(token, inner), Shape::XoMessage));
+                out(XapiError::new(token, split_message_params(token, inner), Shape::XoMessage));
                 i += 1 + consumed;
                 continue;
             }
@@ -397,9 +410,8 @@ pub fn codes_in_line(line: &str) -> Vec<XapiError> {
             Some(d) if token.starts_with("SR_BACKEND_FAILURE_") => vec![String::new(), d.to_string(), String::new()],
             _ => Vec::new(),
         };
-        out.push(XapiError::new(token, params, Shape::Text));
+        out(XapiError::new(token, params, Shape::Text));
     }
-    out
 }
 
 /// The text inside parentheses whose `(` was just consumed, and how many bytes it spans
@@ -441,7 +453,8 @@ fn skip_past_list(line: &str, open: usize) -> usize {
 }
 
 /// Collects events, merging repeats of the same error (a stack trace repeats its message).
-/// Indexed, so that text with a hundred thousand distinct errors costs n log n, not n².
+/// Indexed, so that text with a hundred thousand distinct errors costs n log n, not n², and
+/// bounded at [`MAX_TEXT_EVENTS`] distinct events.
 #[derive(Default)]
 struct Found {
     events: Vec<Event>,
@@ -452,35 +465,57 @@ struct Found {
     by_params: BTreeMap<(String, Vec<String>), usize>,
     /// Xen Orchestra message → its event.
     by_message: BTreeMap<String, usize>,
+    /// Distinct errors left out beyond the limit.
+    omitted: u64,
 }
 
 impl Found {
+    fn add(&mut self, e: XapiError) {
+        self.add_with(e, None);
+    }
+
+    /// Adds an error seen on the line `evidence` (cloned only when the event lacks it).
+    fn add_seen_at(&mut self, e: XapiError, evidence: &Evidence) {
+        self.add_with(e, Some(evidence));
+    }
+
     /// The same code seen again with the same parameters, or with none (a bare mention), adds
     /// evidence only; seen with parameters after a bare mention, it gives the mention its
     /// parameters. (Of the events of one code, only the first can lack parameters: a bare
     /// mention after it merges into it.)
-    fn add(&mut self, e: XapiError) {
+    fn add_with(&mut self, mut e: XapiError, line: Option<&Evidence>) {
         let target = match self.first_of_code.get(&e.code) {
             None => None,
             Some(&first) if e.params.is_empty() || self.xapi(first).is_some_and(|x| x.params.is_empty()) => Some(first),
             Some(_) => self.by_params.get(&(e.code.clone(), e.params.clone())).copied(),
         };
         let Some(i) = target else {
+            if self.events.len() >= MAX_TEXT_EVENTS {
+                self.omitted += 1;
+                return;
+            }
+            e.evidence.extend(line.cloned());
             let i = self.events.len();
-            self.first_of_code.insert(e.code.clone(), i);
+            self.first_of_code.entry(e.code.clone()).or_insert(i);
             self.by_params.insert((e.code.clone(), e.params.clone()), i);
             self.events.push(Event::Xapi(e));
             return;
         };
         let Some(Event::Xapi(x)) = self.events.get_mut(i) else { return };
-        if x.params.is_empty() && !e.params.is_empty() {
+        let upgrade = x.params.is_empty() && !e.params.is_empty();
+        if upgrade {
             x.params = e.params;
             x.shape = e.shape;
             x.confidence = x.confidence.min(e.confidence);
-            merge_evidence(&mut x.evidence, e.evidence);
+        }
+        merge_evidence(&mut x.evidence, e.evidence);
+        if let Some(ev) = line {
+            if !x.evidence.contains(ev) {
+                crate::rules::push_evidence(&mut x.evidence, ev.clone());
+            }
+        }
+        if upgrade {
             self.by_params.insert((x.code.clone(), x.params.clone()), i);
-        } else {
-            merge_evidence(&mut x.evidence, e.evidence);
         }
     }
 
@@ -498,11 +533,15 @@ impl Found {
             }
             return;
         }
+        if self.events.len() >= MAX_TEXT_EVENTS {
+            self.omitted += 1;
+            return;
+        }
         self.by_message.insert(e.message.clone(), self.events.len());
         self.events.push(Event::Xo(e));
     }
 
-    fn finish(mut self) -> Vec<Event> {
+    fn finish(mut self) -> (Vec<Event>, u64) {
         for (code, evidence) in std::mem::take(&mut self.telltales) {
             if self.first_of_code.contains_key(code) {
                 continue;
@@ -512,7 +551,7 @@ impl Found {
             e.evidence.push(evidence);
             self.add(e);
         }
-        self.events
+        (self.events, self.omitted)
     }
 }
 
