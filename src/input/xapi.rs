@@ -246,7 +246,11 @@ pub fn from_text(text: &str) -> Vec<Event> {
 pub fn from_text_counted(text: &str) -> (Vec<Event>, u64) {
     let mut found = Found::default();
     let lines: Vec<&str> = text.lines().collect();
-    let markers: Vec<&str> = crate::rules::xo_markers().collect();
+    // Substring searchers (SIMD) built once for the whole text.
+    let markers: Vec<memchr::memmem::Finder<'static>> =
+        crate::rules::lower_markers().iter().flatten().map(|m| memchr::memmem::Finder::new(m.as_bytes())).collect();
+    let telltales: Vec<(memchr::memmem::Finder<'static>, &str)> =
+        TELLTALE_TEXTS.iter().map(|(text, code)| (memchr::memmem::Finder::new(text.as_bytes()), *code)).collect();
     let mut i = 0;
     while i < lines.len() {
         let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -308,7 +312,7 @@ pub fn from_text_counted(text: &str) -> (Vec<Event>, u64) {
         });
         let lower = line.to_ascii_lowercase();
         for marker in &markers {
-            if crate::rules::contains_ascii_ci(&lower, marker) {
+            if marker.find(lower.as_bytes()).is_some() {
                 let mut e = XoError::new(line.trim());
                 e.evidence.push(evidence.clone());
                 e.confidence = Confidence::Medium;
@@ -317,8 +321,8 @@ pub fn from_text_counted(text: &str) -> (Vec<Event>, u64) {
             }
         }
         if !line_has_code {
-            for (telltale, code) in TELLTALE_TEXTS {
-                if lower.contains(telltale) {
+            for (telltale, code) in &telltales {
+                if telltale.find(lower.as_bytes()).is_some() {
                     found.telltales.push((code, evidence.clone()));
                 }
             }

@@ -135,6 +135,20 @@ pub fn xo_markers() -> impl Iterator<Item = &'static str> {
     })
 }
 
+/// Each rule's Xen Orchestra markers (in registry order), lower-cased once: matching a message
+/// (already lower-cased) then allocates nothing.
+pub fn lower_markers() -> &'static [Vec<String>] {
+    static LOWER: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    LOWER.get_or_init(|| {
+        registry()
+            .map(|r| match &r.matcher {
+                Matcher::Xo { markers, .. } => markers.iter().map(|m| m.to_ascii_lowercase()).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    })
+}
+
 /// The facts a rule renders its finding with: what the event says about its subject, completed
 /// by what the caller's `options.context` knows.
 pub struct Facts {
@@ -336,10 +350,10 @@ pub fn evaluate_event(event: &Event, options: &Options) -> Vec<Finding> {
         Event::Xo(e) => {
             let facts = Facts::new(&e.subject, options);
             let message = e.message.to_ascii_lowercase();
-            for rule in registry() {
-                if let Matcher::Xo { markers, codes, build } = &rule.matcher {
+            for (rule, markers) in registry().zip(lower_markers()) {
+                if let Matcher::Xo { codes, build, .. } = &rule.matcher {
                     let by_code = e.code.as_deref().is_some_and(|c| codes.contains(&c));
-                    let by_marker = markers.iter().any(|m| contains_ascii_ci(&message, m));
+                    let by_marker = markers.iter().any(|m| message.contains(m.as_str()));
                     if by_code || by_marker {
                         out.extend(build(e, &facts));
                     }
@@ -351,15 +365,6 @@ pub fn evaluate_event(event: &Event, options: &Options) -> Vec<Finding> {
         }
     }
     out
-}
-
-/// `haystack_lower` (already lower-cased) contains `needle` ignoring ASCII case.
-pub fn contains_ascii_ci(haystack_lower: &str, needle: &str) -> bool {
-    if needle.bytes().any(|b| b.is_ascii_uppercase()) {
-        haystack_lower.contains(&needle.to_ascii_lowercase())
-    } else {
-        haystack_lower.contains(needle)
-    }
 }
 
 /// Findings merged as they come: a finding equal to one already there (same rule, subject,
