@@ -32,7 +32,10 @@ pub const CHAIN_WARN_DEPTH: u32 = 25;
 const LOCK_WAIT_REPORTED: u32 = 10;
 
 /// Process states, directly indexed by pid (a pid is its own hash: no hashing, no rehashing,
-/// no tombstones). Two live pids that share a slot push the older one out; it is flushed.
+/// no tombstones): slot `pid mod n`, where `n` starts small and doubles, up to 65,536, whenever
+/// two live pids would share a slot. Two live pids that share a slot of the full table push the
+/// older one out; it is flushed. (The table grows only on demand, so that analysing a pasted
+/// excerpt does not set up a megabyte of slots; at full size it is the same table as ever.)
 struct PidTable {
     slots: Vec<Option<(u32, Box<PidState>)>>,
     /// Flushed states, reset and reused (a storage-manager call starts every few dozen lines);
@@ -45,16 +48,18 @@ struct PidTable {
 }
 
 const PID_SLOTS: usize = 1 << 16;
+const FIRST_PID_SLOTS: usize = 64;
 
 impl Default for PidTable {
     fn default() -> Self {
-        PidTable { slots: (0..PID_SLOTS).map(|_| None).collect(), spare: Vec::new(), live: 0, displaced: Vec::new() }
+        PidTable { slots: (0..FIRST_PID_SLOTS).map(|_| None).collect(), spare: Vec::new(), live: 0, displaced: Vec::new() }
     }
 }
 
 impl PidTable {
-    fn slot(pid: u32) -> usize {
-        pid as usize & (PID_SLOTS - 1)
+    #[inline]
+    fn slot(&self, pid: u32) -> usize {
+        pid as usize & (self.slots.len() - 1)
     }
 
     fn len(&self) -> usize {
@@ -62,14 +67,15 @@ impl PidTable {
     }
 
     fn get(&self, pid: &u32) -> Option<&PidState> {
-        match self.slots.get(Self::slot(*pid))? {
+        match self.slots.get(self.slot(*pid))? {
             Some((p, st)) if p == pid => Some(st),
             _ => None,
         }
     }
 
     fn get_mut(&mut self, pid: &u32) -> Option<&mut PidState> {
-        match self.slots.get_mut(Self::slot(*pid))? {
+        let idx = self.slot(*pid);
+        match self.slots.get_mut(idx)? {
             Some((p, st)) if p == pid => Some(st),
             _ => None,
         }
@@ -80,7 +86,8 @@ impl PidTable {
     }
 
     fn remove(&mut self, pid: &u32) -> Option<Box<PidState>> {
-        let slot = self.slots.get_mut(Self::slot(*pid))?;
+        let idx = self.slot(*pid);
+        let slot = self.slots.get_mut(idx)?;
         if slot.as_ref().is_some_and(|(p, _)| p == pid) {
             self.live -= 1;
             return slot.take().map(|(_, st)| st);
@@ -88,8 +95,24 @@ impl PidTable {
         None
     }
 
+    /// Doubles the table until `pid`'s slot holds no other pid, or the table is full size.
+    /// Distinct low bits stay distinct with one bit more, so moving the entries collides nothing.
+    fn make_room(&mut self, pid: u32) {
+        while self.slots.len() < PID_SLOTS && self.slots.get(self.slot(pid)).is_some_and(|s| s.as_ref().is_some_and(|(p, _)| *p != pid)) {
+            let size = self.slots.len() * 2;
+            let old = std::mem::replace(&mut self.slots, (0..size).map(|_| None).collect());
+            for (p, st) in old.into_iter().flatten() {
+                if let Some(slot) = self.slots.get_mut(p as usize & (size - 1)) {
+                    *slot = Some((p, st));
+                }
+            }
+        }
+    }
+
     fn insert(&mut self, pid: u32, st: Box<PidState>) {
-        let Some(slot) = self.slots.get_mut(Self::slot(pid)) else { return };
+        self.make_room(pid);
+        let idx = self.slot(pid);
+        let Some(slot) = self.slots.get_mut(idx) else { return };
         match slot.replace((pid, st)) {
             Some((old, old_st)) if old != pid => self.displaced.push((old, old_st)),
             Some(_) => {}
@@ -98,27 +121,32 @@ impl PidTable {
     }
 
     fn entry_or_default(&mut self, pid: u32) -> &mut PidState {
-        let idx = Self::slot(pid);
-        let occupied_by_other = self.slots[idx].as_ref().is_some_and(|(p, _)| *p != pid);
-        if occupied_by_other {
-            if let Some(old) = self.slots[idx].take() {
-                self.displaced.push(old);
-                self.live -= 1;
+        self.make_room(pid);
+        let idx = self.slot(pid);
+        let PidTable { slots, spare, live, displaced } = self;
+        // The slot exists: `idx` is masked by the table's size.
+        let slot = &mut slots[idx];
+        if slot.as_ref().is_some_and(|(p, _)| *p != pid) {
+            if let Some(old) = slot.take() {
+                displaced.push(old);
+                *live -= 1;
             }
         }
-        if self.slots[idx].is_none() {
-            let st = self.spare.pop().unwrap_or_default();
-            self.slots[idx] = Some((pid, st));
-            self.live += 1;
-        }
-        match &mut self.slots[idx] {
-            Some((_, st)) => st,
-            None => unreachable!("the slot was just filled"),
-        }
+        let (_, st) = slot.get_or_insert_with(|| {
+            *live += 1;
+            (pid, spare.pop().unwrap_or_default())
+        });
+        st
     }
 
-    fn iter(&self) -> impl Iterator<Item = (&u32, &PidState)> {
-        self.slots.iter().filter_map(|s| s.as_ref().map(|(p, st)| (p, &**st)))
+    /// The live processes in the order of the full-size table's slots (`pid mod 65,536`), the
+    /// order the analysis flushes them in whatever the table's current size.
+    fn entries(&self) -> Vec<(u32, &PidState)> {
+        let mut all: Vec<(u32, &PidState)> = self.slots.iter().filter_map(|s| s.as_ref().map(|(p, st)| (*p, &**st))).collect();
+        if self.slots.len() < PID_SLOTS {
+            all.sort_unstable_by_key(|(p, _)| *p as usize & (PID_SLOTS - 1));
+        }
+        all
     }
 }
 
@@ -561,9 +589,10 @@ impl Analyzer {
     fn evict(&mut self) {
         // Everything not seen since the middle of the live processes' span goes (about half of
         // them): a linear pass, no sort.
-        let (lo, hi) = self.pids.iter().fold((u32::MAX, 0), |(lo, hi), (_, s)| (lo.min(s.last_seen), hi.max(s.last_seen)));
+        let entries = self.pids.entries();
+        let (lo, hi) = entries.iter().fold((u32::MAX, 0), |(lo, hi), (_, s)| (lo.min(s.last_seen), hi.max(s.last_seen)));
         let cut = lo + (hi.saturating_sub(lo)) / 2;
-        let stale: Vec<u32> = self.pids.iter().filter(|(_, s)| s.last_seen <= cut).map(|(p, _)| *p).collect();
+        let stale: Vec<u32> = entries.iter().filter(|(_, s)| s.last_seen <= cut).map(|(p, _)| *p).collect();
         for pid in stale {
             if let Some(st) = self.pids.remove(&pid) {
                 self.flush_state(pid, st);
@@ -635,7 +664,7 @@ impl Analyzer {
             self.flush_state(pid, st);
         }
         // In pid order: deterministic, whatever the chunking.
-        let pids: Vec<u32> = self.pids.iter().map(|(p, _)| *p).collect();
+        let pids: Vec<u32> = self.pids.entries().into_iter().map(|(p, _)| p).collect();
         for pid in pids {
             if let Some(st) = self.pids.remove(&pid) {
                 self.flush_state(pid, st);
