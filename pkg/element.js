@@ -138,6 +138,7 @@ ol.steps li { padding-left: 2px; overflow-wrap: anywhere; }
 .evidence li + li { border-top: 1px dashed var(--_border); }
 .evidence .ln { color: var(--_muted); text-align: right; padding: 2px 8px; border-right: 1px solid var(--_border); user-select: none; white-space: nowrap; }
 .evidence .tx { padding: 2px 8px; white-space: pre-wrap; overflow-wrap: anywhere; min-width: 0; }
+code.inline { font: .9em var(--xd-mono, ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace); background: var(--_code-bg); border: 1px solid var(--_border); border-radius: 3px; padding: 0 3px; }
 mark { background: var(--_mark); color: inherit; border-radius: 2px; padding: 0 1px; }
 ul.links { margin: 0; padding-left: 1.2em; }
 ul.links a { color: var(--_accent); overflow-wrap: anywhere; }
@@ -226,6 +227,21 @@ function highlighted(parent, text, terms) {
   }
   if (last < text.length) parent.append(text.slice(last));
   return parent;
+}
+
+/** Text in which `backquoted` spans (as the rules write codes and commands) become <code>, as text nodes. */
+function prose(tag, cls, text) {
+  const node = el(tag, cls ? { class: cls } : null);
+  const parts = String(text).split('`');
+  if (parts.length < 3 || parts.length % 2 === 0) {
+    node.textContent = String(text);
+    return node;
+  }
+  parts.forEach((p, i) => {
+    if (i % 2) node.append(el('code', { class: 'inline', text: p }));
+    else if (p) node.append(p);
+  });
+  return node;
 }
 
 async function copyText(text, host) {
@@ -505,7 +521,11 @@ export class XapiDiagnosisElement extends HTMLElement {
       el('span', { class: 'rule', title: f.ruleName ?? '', text: String(f.rule ?? '') }),
     );
     article.append(head);
-    if (f.summary) article.append(el('p', { class: 'summary', part: 'summary', text: String(f.summary) }));
+    if (f.summary) {
+      const summary = prose('p', 'summary', f.summary);
+      summary.setAttribute('part', 'summary');
+      article.append(summary);
+    }
 
     const meta = subjectLine(f.subject);
     if (meta) article.append(meta);
@@ -531,11 +551,11 @@ export class XapiDiagnosisElement extends HTMLElement {
     if (Array.isArray(f.codes) && f.codes.length) {
       details.append(el('ul', { class: 'codes', 'aria-label': 'Error codes' }, ...f.codes.map((c) => el('li', { text: String(c) }))));
     }
-    if (f.cause) details.append(el('section', null, el('h4', { text: 'Why' }), el('p', { class: 'cause', text: String(f.cause) })));
+    if (f.cause) details.append(el('section', null, el('h4', { text: 'Why' }), prose('p', 'cause', f.cause)));
     if (steps.length) {
       const ol = el('ol', { class: 'steps', part: 'steps' });
       for (const s of steps) {
-        const li = el('li', null, el('span', { text: String(s.text ?? '') }));
+        const li = el('li', null, prose('span', null, s.text ?? ''));
         if (s.command) li.append(this.#command(String(s.command)));
         ol.append(li);
       }
