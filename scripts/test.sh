@@ -9,6 +9,9 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
+step "cargo clippy (no unwrap/expect/panic in the library)"
+cargo clippy --all-targets --quiet -- -D warnings
+
 step "cargo test (host)"
 cargo test --all-targets --quiet
 

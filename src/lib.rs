@@ -8,6 +8,10 @@
 //! This crate is the plain-Rust core; `wasm.rs` is the thin WebAssembly boundary the npm
 //! package is built from. Nothing here touches the network or the filesystem.
 
+// A panic inside WebAssembly kills the module instance for the whole page: input-derived data
+// is never unwrapped (clippy enforces it outside tests; `scripts/test.sh` runs clippy).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo, clippy::unimplemented))]
+
 pub mod catalog;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod docs;

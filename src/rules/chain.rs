@@ -95,6 +95,11 @@ fn chain_too_long(e: &XapiError, facts: &Facts) -> Option<Finding> {
         "…and that it is not failing: look for exceptions and coalesce messages in SMlog.",
         "grep -iE 'coalesc|exception' /var/log/SMlog | tail -n 50",
     );
+    f.step_cmd(
+        "If the SR also uses clearly more space than its visible disks add up to, deleted snapshots are waiting \
+         for coalesce there too: the same garbage collector (leaf coalesce) reclaims both.",
+        format!("xe vdi-list sr-uuid={sr_uuid} params=uuid,name-label,virtual-size,physical-utilisation,managed"),
+    );
     f.step(
         "Retry the snapshot once coalesce has finished. Xen Orchestra's chain protection (or xapi-doctor's chain \
          check on the pool's records) tells when the chain is short enough again.",

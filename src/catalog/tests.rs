@@ -1,0 +1,49 @@
+use super::*;
+
+#[test]
+fn every_upstream_and_xcpng_sr_code_decodes() {
+    assert_eq!(SR_CODES.iter().filter(|c| c.upstream).count(), 173);
+    assert_eq!(SR_CODES.iter().filter(|c| c.xcpng).count(), 185);
+    assert_eq!(sr_error(44).unwrap().name, "SRNoSpace");
+    assert_eq!(sr_error(44).unwrap().description, "There is insufficient space");
+    assert_eq!(sr_error(109).unwrap().description, "The snapshot chain is too long");
+    let x = sr_error(5008).unwrap();
+    assert!(x.xcpng && !x.upstream);
+    assert!(sr_error(119).unwrap().upstream && !sr_error(119).unwrap().xcpng);
+    assert!(sr_error(3).is_none());
+    assert!(SR_CODES.windows(2).all(|w| w[0].value < w[1].value));
+}
+
+#[test]
+fn history_tells_reused_values() {
+    let h = sr_error_history(457);
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].name, "SRInsufficientSpace");
+    assert_eq!(h[0].value_now_used_by, Some("CBTActivateFailed"));
+    assert!(sr_error_history(44).is_empty());
+    assert_eq!(sr_error_history(111)[0].value_now_used_by, Some("SMBMount"));
+}
+
+#[test]
+fn every_xapi_code_has_its_params() {
+    assert_eq!(API_ERRORS.iter().filter(|e| e.removed.is_none()).count(), 635);
+    assert_eq!(API_ERRORS.iter().filter(|e| e.removed.is_some()).count(), 45);
+    assert_eq!(api_error("VDI_IN_USE").unwrap().params, &["vdi", "operation"]);
+    assert_eq!(api_error("LICENSE_RESTRICTION").unwrap().code, "LICENCE_RESTRICTION");
+    assert_eq!(api_error("LICENCE_RESTRICTION").unwrap().params, &["feature"]);
+    assert!(api_error("VM_LACKS_FEATURE_SHUTDOWN").unwrap().removed.is_some());
+    assert!(!api_error("VDI_IO_ERROR").unwrap().documented);
+    assert!(API_ERRORS.windows(2).all(|w| w[0].code < w[1].code));
+}
+
+#[test]
+fn sr_backend_failure_values_parse_strictly() {
+    assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE_44"), Some(44));
+    assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE_5011"), Some(5011));
+    assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE_"), None);
+    assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE"), None);
+    assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE_4x"), None);
+    assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE_99999999999999"), None);
+    assert!(is_known_code("SR_BACKEND_FAILURE_777"));
+    assert!(!is_known_code("NOT_A_CODE"));
+}
