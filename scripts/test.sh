@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of xapi-doctor on a fresh machine: sets up what is missing (idempotent),
 # runs the Rust tests on the host, builds the WebAssembly package, type-checks the public
-# TypeScript types, and runs the JavaScript tests in Node and in Chromium against the package.
+# TypeScript types, and runs the JavaScript tests in Node and in Chromium against the package
+# and the demo page.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -24,5 +25,8 @@ tsc -p tests/types
 step "JavaScript tests in Node (through the built package)"
 node --test tests/js/
 
-step "browser tests in Chromium"
+step "build the demo page (www/dist)"
+node scripts/build-www.mjs
+
+step "browser tests in Chromium (the element, the demo page; screenshots in test-results/)"
 node --test tests/browser/
