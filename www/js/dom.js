@@ -113,3 +113,11 @@ export function debounce(fn, ms) {
 export function readText(file) {
   return file.text();
 }
+
+/** Chain depth against the storage manager's limit of 30. */
+export function depthMeter(depth, limit = 30) {
+  const level = depth >= limit ? 'critical' : depth >= limit - 5 ? 'warning' : 'ok';
+  const m = el('meter', { min: 0, max: limit, low: limit - 5, high: limit - 1, optimum: 0, value: Math.min(depth, limit) });
+  return el('span', { class: `depth depth-${level}` }, m, el('span', { text: `${depth} of ${limit}` }));
+}
+

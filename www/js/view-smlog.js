@@ -1,7 +1,7 @@
 // SMlog file view: open or drop a file of any size; a Web Worker streams it through
 // SmlogScanner with a progress bar; the report shows the findings, the coalesce summary per SR
 // and a timeline of the episodes. (A file cannot be shared by URL; the hash only names the view.)
-import { el, svg, badge, formatBytes, formatDuration, formatNumber, shortId } from './dom.js';
+import { el, svg, badge, depthMeter, formatBytes, formatNumber, shortId } from './dom.js';
 import { writeHash } from './state.js';
 
 let worker = null;
@@ -225,13 +225,6 @@ function coalesceSection(c) {
     section.append(card);
   }
   return section;
-}
-
-/** Chain depth against the storage manager's limit of 30. */
-export function depthMeter(depth, limit = 30) {
-  const level = depth >= limit ? 'critical' : depth >= limit - 5 ? 'warning' : 'ok';
-  const m = el('meter', { min: 0, max: limit, low: limit - 5, high: limit - 1, optimum: 0, value: Math.min(depth, limit) });
-  return el('span', { class: `depth depth-${level}` }, m, el('span', { text: `${depth} of ${limit}` }));
 }
 
 const SEV_RANK = { critical: 0, error: 1, warning: 2, info: 3 };
