@@ -14,10 +14,13 @@ async function scan(file) {
   const total = file.size;
   let bytes = 0;
   let last = 0;
+  let next = 0; // the next whole percent to report
+  const step = Math.max(1, Math.floor(total / 100));
   const progress = (force) => {
     const now = performance.now();
-    if (force || now - last >= PROGRESS_EVERY_MS) {
+    if (force || now - last >= PROGRESS_EVERY_MS || bytes >= next) {
       last = now;
+      next = (Math.floor(bytes / step) + 1) * step;
       postMessage({ type: 'progress', bytes, total });
     }
   };
@@ -35,6 +38,7 @@ async function scan(file) {
         progress(false);
       }
       progress(true);
+      postMessage({ type: 'stage', text: 'Assembling the report…' });
       const report = scanner.finish();
       postMessage({ type: 'done', report, ms: performance.now() - t0, streamed: true });
     } finally {
@@ -56,6 +60,7 @@ async function scan(file) {
     progress(false);
   }
   progress(true);
+  postMessage({ type: 'stage', text: 'Analysing the whole file…' });
   const d = doctor.diagnose(whole.subarray(0, bytes));
   const report = d.smlog ?? { findings: d.findings, stats: { bytes, lines: 0, unparsedLines: 0 } };
   postMessage({ type: 'done', report, ms: performance.now() - t0, streamed: false, kind: d.kind });

@@ -96,6 +96,7 @@ function start(file) {
   worker = new Worker(new URL('./smlog-worker.js', import.meta.url), { type: 'module', name: 'smlog-scanner' });
   worker.onmessage = ({ data }) => {
     if (data.type === 'progress') setProgress(data.bytes, data.total);
+    else if (data.type === 'stage') detail.textContent = `${formatBytes(file.size)} read · ${data.text}`;
     else if (data.type === 'done') {
       setProgress(file.size, file.size);
       progressBox.dataset.state = 'done';
