@@ -42,7 +42,11 @@ async function scan(file) {
       const report = scanner.finish();
       postMessage({ type: 'done', report, ms: performance.now() - t0, streamed: true });
     } finally {
-      scanner.free?.();
+      try {
+        scanner.free?.();
+      } catch {
+        // already released by finish()
+      }
     }
     return;
   }
