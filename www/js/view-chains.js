@@ -337,7 +337,8 @@ function spacePlans(vm, disks, tables, plan) {
     box.append(el('p', { class: 'muted', text: 'The records do not give the SR of this VM’s disks.' }));
     return box;
   }
-  const concurrency = Math.max(1, Number.parseInt(concInput.value, 10) || 1);
+  const n = Number.parseInt(concInput.value, 10);
+  const concurrency = Number.isFinite(n) && n >= 1 ? n : null; // null: every disk of the VM at once, as VM.snapshot does
   for (const [sr, vdis] of bySr) {
     const srVdis = tables.VDI.list.filter((v) => srOf(v, tables) === sr);
     let p;
@@ -347,18 +348,18 @@ function spacePlans(vm, disks, tables, plan) {
       box.append(el('p', { class: 'notice problem', text: `Space plan for SR ${sr.name_label ?? sr.uuid}: ${error.message}` }));
       continue;
     }
-    box.append(planView(p, concurrency));
+    box.append(planView(p));
   }
   return box;
 }
 
-function planView(p, concurrency) {
+function planView(p) {
   const fits = p.fits;
   const head = el(
     'div',
     { class: 'plan-head' },
     el('strong', null, `SR ${p.srName ?? shortId(p.srUuid)} `, el('span', { class: 'muted small', text: `${p.srType ?? 'unknown type'}, ${String(p.provisioning).replace(/_/g, ' ')}` })),
-    fits === true ? badge('status-success', `${concurrency > 1 ? `${p.concurrency} snapshots fit` : 'A snapshot fits'}`) : fits === false ? badge('status-failure', 'Does not fit') : badge('muted', 'Unknown'),
+    fits === true ? badge('status-success', 'The snapshot fits') : fits === false ? badge('status-failure', 'Does not fit') : badge('muted', 'Unknown'),
   );
   const size = p.physicalSize ?? null;
   const used = p.physicalUtilisation ?? null;
@@ -389,7 +390,7 @@ function planView(p, concurrency) {
     { class: 'facts compact' },
     fact('Needed at once', formatBytes(need)),
     fact('Free', formatBytes(p.freeBytes)),
-    fact('Snapshots at once', `${p.concurrency}${p.maxConcurrency != null ? ` (at most ${p.maxConcurrency} fit)` : ''}`),
+    fact('Disk snapshots at once', `${p.concurrency}${p.maxConcurrency != null ? ` (at most ${p.maxConcurrency} fit)` : ''}`),
     p.unreclaimedBytes != null ? fact('Used, not held by any disk', formatBytes(p.unreclaimedBytes)) : null,
   );
   const per = (p.perVdi ?? []).map((v) => el('li', null, `${v.nameLabel ?? shortId(v.uuid)}: `, el('span', { class: 'mono', text: `${formatBytes(v.requiredBytes)} for ${formatBytes(v.virtualSize)} virtual` })));
@@ -458,12 +459,13 @@ function run() {
     out.replaceChildren(el('p', { class: 'notice problem', role: 'alert', text: `${error.code ?? 'Error'}: ${error.message}` }));
     return;
   }
+  report.graph ??= { nodes: [], edges: [] };
   out.replaceChildren(...render(report, indexRecords(records)));
   out.dataset.ready = 'true';
 }
 
 const share = debounce(async () => {
-  const params = { tol: tolInput.value !== '1' ? tolInput.value : '', conc: concInput.value !== '1' ? concInput.value : '', hv: hostInput.value.trim() };
+  const params = { tol: tolInput.value !== '1' ? tolInput.value : '', conc: concInput.value, hv: hostInput.value.trim() };
   if (fromExample) params.ex = '1';
   else if (textarea.value.trim()) {
     const packed = await pack(textarea.value);
@@ -490,7 +492,7 @@ export default {
     const host = section.querySelector('#chains-view');
     textarea = el('textarea', { id: 'chains-input', wrap: 'off', spellcheck: 'false', rows: 10, 'aria-label': 'Pool records (JSON)', placeholder: '{ "VM": {…}, "VBD": {…}, "VDI": {…}, "SR": {…} }' });
     tolInput = el('input', { id: 'chains-tol', type: 'number', min: 0, max: 30, step: 1, value: 1, inputmode: 'numeric' });
-    concInput = el('input', { id: 'chains-conc', type: 'number', min: 1, max: 64, step: 1, value: 1, inputmode: 'numeric' });
+    concInput = el('input', { id: 'chains-conc', type: 'number', min: 1, max: 256, step: 1, placeholder: 'all', inputmode: 'numeric' });
     hostInput = el('input', { id: 'chains-hv', placeholder: '8.3.0', size: 8, autocomplete: 'off', spellcheck: 'false' });
     sourceLabel = el('span', { class: 'muted small' });
     const file = el('input', { type: 'file', class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true', accept: '.json,application/json' });
@@ -520,7 +522,7 @@ export default {
         'div',
         { class: 'chain-params' },
         el('label', null, 'Tolerance ', el('span', { class: 'muted small', text: '(maxUncoalescedVdis)' }), tolInput),
-        el('label', null, 'Snapshots at once ', el('span', { class: 'muted small', text: '(job concurrency)' }), concInput),
+        el('label', null, 'Disk snapshots at once ', el('span', { class: 'muted small', text: '(default: all the VM’s disks)' }), concInput),
         el('label', null, 'Host version', hostInput),
       ),
       el('details', { class: 'records-box' }, el('summary', { text: 'Records (JSON)' }), textarea, el('p', { class: 'muted small' }, 'From the pool: ', el('code', { text: 'xo-cli' }), ' or the XenAPI ', el('code', { text: 'VM/VBD/VDI/SR.get_all_records' }), '; Xen Orchestra objects (arrays) work too.')),
