@@ -110,6 +110,10 @@ export interface Diagnosis {
   findings: Finding[];
   /** The full SMlog report when the input was SMlog text. */
   smlog: SmlogReport | null;
+  /** The chain check's report when the input was pool records `{ VM, VBD, VDI, SR }` (tolerance 1). */
+  chains: ChainReport | null;
+  /** The snapshot space plan when the input was `{ sr, vdis, … }`. */
+  spacePlan: SpacePlan | null;
 }
 
 /** What the UI already knows; it sharpens the advice and fills the `xe` commands. */
@@ -178,6 +182,278 @@ export function listRules(): RuleInfo[];
 
 /** The package version. */
 export function version(): string;
+
+// ---- VDI chains and snapshot space ----------------------------------------------------------
+
+/**
+ * A record as a UI holds it: a raw XAPI record (`VDI.get_all_records`, an event cache) or an
+ * xo-server object. Only the fields the check reads matter; others are ignored. Sizes may be
+ * numbers or strings of digits.
+ */
+export type PoolRecord = Record<string, unknown>;
+
+/** One table: XAPI records keyed by opaque ref, or an array of xo-server objects. */
+export type RecordTable = Record<string, PoolRecord> | PoolRecord[];
+
+/** The pool's records. Only `VDI` is required; `VM` and `VBD` give the per-VM verdicts, `SR` the sizes and names. */
+export interface ChainRecords {
+  VM?: RecordTable | null;
+  VBD?: RecordTable | null;
+  VDI: RecordTable;
+  SR?: RecordTable | null;
+}
+
+export interface ChainOptions {
+  /**
+   * Xen Orchestra's `maxUncoalescedVdis`: pending non-leaf coalesces tolerated per disk chain
+   * (default 1; absent, `undefined` and `null` mean 1). The value is used as Xen Orchestra's
+   * `tolerance-- <= 0` uses it: `0` (or less) trips at the first pending coalesce, a fraction
+   * rounds up, `NaN` — what Xen Orchestra gets when the setting is missing — and `Infinity`
+   * never trip; a numeric string converts as in JavaScript (`"2"` is 2, `"abc"` is `NaN`).
+   */
+  tolerance?: number | string | boolean | null;
+  /** Build `graph` (default `true`); a one-VM pre-flight can skip it. */
+  graph?: boolean | null;
+}
+
+/** How a VBD plugs its disk into the VM. */
+export type VbdType = 'disk' | 'cd' | 'floppy' | 'unknown';
+
+/** One disk of a VM and its chain. */
+export interface DiskChain {
+  /** The VDI's uuid (`null` when the record has none). */
+  vdi: string | null;
+  /** Its node id in `graph` (the uuid, or the ref when the record has no uuid). */
+  id: string;
+  nameLabel: string | null;
+  /** The SR's id, as in `srs[].id`. */
+  sr: string | null;
+  vbdType: VbdType;
+  /**
+   * Images in the chain, this disk included (the storage manager refuses snapshots at 30). With
+   * a missing parent, the images the records show: the real chain is longer.
+   */
+  depth: number;
+  /** Snapshots still possible before `SR_BACKEND_FAILURE_109` (0 on a loop; an upper bound with a missing parent). */
+  snapshotsLeft: number;
+  /** The depth once the pending coalesces have run. */
+  depthAfterCoalesce: number;
+  /** Base copies waiting for a non-leaf coalesce on this chain: what Xen Orchestra counts. */
+  pendingCoalesce: number;
+  /** Base copies waiting for a leaf coalesce (Xen Orchestra ignores them). */
+  pendingLeafCoalesce: number;
+  /** Base copies on the chain with two children or more. */
+  branchPoints: number;
+  /** The `vhd-parent` uuid no record has, where the chain breaks. */
+  missingParent: string | null;
+  /** The chain loops. */
+  cycle: boolean;
+  /** This disk alone makes Xen Orchestra skip the VM. */
+  wouldSkip: boolean;
+  /** The base copy at which Xen Orchestra's check trips on this disk. */
+  trippedBy: string | null;
+  /** Xen Orchestra's check would walk round a loop forever on this disk. */
+  checkNeverEnds: boolean;
+}
+
+/** A VM (not a snapshot, template or control domain) and Xen Orchestra's verdict. */
+export interface VmChains {
+  uuid: string | null;
+  /** The record's map key or `$ref`. */
+  ref: string;
+  nameLabel: string | null;
+  /** Xen Orchestra's verdict: its backup would skip this VM (`unhealthy VDI chain`). */
+  wouldSkip: boolean;
+  /** The uuid of the base copy that tripped it (first tripping disk in VBD order), or `null`. */
+  trippedBy: string | null;
+  /** The disk (node id) whose chain tripped it. */
+  trippedDisk: string | null;
+  /** Xen Orchestra's check would never finish for this VM (a `vhd-parent` loop). */
+  checkNeverEnds: boolean;
+  /** In the order Xen Orchestra checks them (the VM's VBDs), CD drives included, duplicates removed. */
+  disks: DiskChain[];
+}
+
+/** One SR's coalesce and space figures. */
+export interface SrChains {
+  uuid: string | null;
+  /** The uuid, or the reference VDIs gave when the SR has no record (`""`: VDIs naming no SR). */
+  id: string;
+  nameLabel: string | null;
+  srType: string | null;
+  /** `false` when the SR has no record in the input. */
+  inRecords: boolean;
+  vdiCount: number;
+  /** Base copies the garbage collector will merge: `pendingCoalesce + pendingLeafCoalesce`. */
+  vdisToCoalesce: number;
+  pendingCoalesce: number;
+  pendingLeafCoalesce: number;
+  /** What Xen Orchestra's SR view shows (`nUnhealthyVdis`); `null` when its computation fails (a loop). */
+  xoVdisToCoalesce: number | null;
+  /** Why Xen Orchestra's figures differ from ours, when they do. */
+  xoDifference: string | null;
+  missingParents: number;
+  /** Base copies no disk or snapshot uses any more. */
+  orphans: number;
+  orphanBytes: number;
+  branchPoints: number;
+  cycles: number;
+  physicalSize: number | null;
+  physicalUtilisation: number | null;
+  freeBytes: number | null;
+  /** Physical utilisation of the visible VDIs (disks and snapshots). */
+  visibleBytes: number;
+  /** Used space no visible VDI holds (base copies); `null` without the SR's utilisation. */
+  unreclaimedBytes: number | null;
+}
+
+/** `leaf`: a managed non-snapshot VDI; `base_copy`: unmanaged; `missing`: a parent uuid no record has. */
+export type ChainNodeKind = 'leaf' | 'snapshot' | 'base_copy' | 'missing';
+
+export type ChainNodeFlag =
+  | 'pendingCoalesce'
+  | 'pendingLeafCoalesce'
+  | 'trippedProtection'
+  | 'missingParent'
+  | 'orphan'
+  | 'branchPoint'
+  | 'inCycle';
+
+export interface ChainNode {
+  /** The uuid (or the ref when the record has none); edges refer to it. */
+  id: string;
+  uuid: string | null;
+  label: string | null;
+  kind: ChainNodeKind;
+  managed: boolean;
+  /** Group by SR with this (`srs[].id`); `null` for a missing parent. */
+  sr: string | null;
+  /** VMs (uuids) that use this VDI as a disk. */
+  vms: string[];
+  virtualSize: number | null;
+  physicalUtilisation: number | null;
+  /** Images from this node down to its root (0 for a missing parent). */
+  depth: number;
+  children: number;
+  flags: ChainNodeFlag[];
+  /** The length Xen Orchestra's SR tab shows for this disk (its caching quirk included). */
+  xoUnhealthyLength: number | null;
+}
+
+/** From a child to its VHD parent. */
+export interface ChainEdge {
+  from: string;
+  to: string;
+}
+
+/** Draw an SR by grouping `nodes` on `sr`; draw a VM from `vms[].disks[].id`, following `edges`. */
+export interface ChainGraph {
+  nodes: ChainNode[];
+  edges: ChainEdge[];
+}
+
+export type RecordWarningKind = 'dangling_ref' | 'missing_field' | 'duplicate_uuid' | 'absurd_value' | 'not_a_record';
+
+/** A problem with the records that did not stop the check. */
+export interface RecordWarning {
+  kind: RecordWarningKind;
+  table: 'VM' | 'VBD' | 'VDI' | 'SR';
+  /** The record's uuid, or its ref. */
+  record: string | null;
+  field: string | null;
+  message: string;
+}
+
+export interface ChainStats {
+  vms: number;
+  vbds: number;
+  vdis: number;
+  srs: number;
+}
+
+/** The result of `checkVdiChains`. */
+export interface ChainReport {
+  /** Pending non-leaf coalesces tolerated per disk; `null` when the check never trips. */
+  tolerance: number | null;
+  /** The storage manager's chain limit: 30. */
+  chainLimit: number;
+  vms: VmChains[];
+  srs: SrChains[];
+  /** Most severe first (rules `CH001`–`CH006`, `SP002`). */
+  findings: Finding[];
+  /** `null` when `options.graph` is `false`. */
+  graph: ChainGraph | null;
+  /** At most 200; `warningsOmitted` counts the rest. */
+  warnings: RecordWarning[];
+  warningsOmitted: number;
+  stats: ChainStats;
+}
+
+/** The input of `planSnapshotSpace`. */
+export interface SpacePlanInput {
+  /** The SR's record (XAPI or xo-server): its `type`, `physical_size`, `physical_utilisation`. */
+  sr: PoolRecord;
+  /** The VDIs the job snapshots (XAPI records keyed by ref, or an array; XAPI or xo-server shape). */
+  vdis: RecordTable;
+  /** Snapshots taken at the same time (default: all of `vdis`). */
+  concurrency?: number | null;
+  /** The host's version, e.g. `6.1.0` (for the XenServer 6.1 large-SR bug). */
+  hostVersion?: string | null;
+  /** All VDIs of the SR, to measure unreclaimed space. */
+  srVdis?: RecordTable | null;
+}
+
+/** `thick`: LVM family; `thin`: file SRs; `assumed_thick`: unknown type, planned as thick. */
+export type Provisioning = 'thick' | 'thin' | 'assumed_thick';
+
+export interface VdiSpace {
+  uuid: string | null;
+  nameLabel: string | null;
+  virtualSize: number | null;
+  /** Free space its snapshot needs; `null` when its virtual size is unknown. */
+  requiredBytes: number | null;
+}
+
+/** The result of `planSnapshotSpace`. Sizes are bytes. */
+export interface SpacePlan {
+  srUuid: string | null;
+  srName: string | null;
+  srType: string | null;
+  provisioning: Provisioning;
+  /** Snapshots taken at once (the input's, at most the number of disks). */
+  concurrency: number;
+  /** Whether the `concurrency` largest snapshots fit; `null` when a size is unknown. */
+  fits: boolean | null;
+  /** Space the `concurrency` largest snapshots need together. */
+  requiredBytes: number;
+  freeBytes: number | null;
+  /** The most snapshots that fit at once, whichever disks they are. */
+  maxConcurrency: number | null;
+  perVdi: VdiSpace[];
+  /** Used space no visible disk holds (needs `srVdis`). */
+  unreclaimedBytes: number | null;
+  physicalSize: number | null;
+  physicalUtilisation: number | null;
+  /** Rules `SP001`, `SP002`, `HV061`. */
+  findings: Finding[];
+  warnings: RecordWarning[];
+}
+
+/**
+ * Checks the VDI chains of the pool's records: Xen Orchestra's chain-protection verdict per
+ * VM (and which base copy trips it), depth against the limit of 30, pending coalesces, missing
+ * parents, orphans, loops, each SR's "VDIs to coalesce" (ours and Xen Orchestra's), findings
+ * and a graph. `records` may also be its JSON text. Throws `INVALID_RECORDS` for unusable
+ * records (no `VDI` table…), `INVALID_OPTIONS` for options that are not an object.
+ */
+export function checkVdiChains(records: ChainRecords | string, options?: ChainOptions | null): ChainReport;
+
+/**
+ * Plans the snapshots a job takes at once on one SR with the storage manager's formulas.
+ * `input` may also be its JSON text. Throws `INVALID_RECORDS` (no `sr` or `vdis`) or
+ * `INVALID_INPUT` (a bad `concurrency`).
+ */
+export function planSnapshotSpace(input: SpacePlanInput | string): SpacePlan;
 
 /**
  * Loads the WebAssembly module. Required once in the browser before any other call

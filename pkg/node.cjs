@@ -13,4 +13,7 @@ module.exports = {
   diagnose: glue.diagnose,
   listRules: glue.listRules,
   version: glue.version,
+  // VDI chains and snapshot space
+  checkVdiChains: glue.checkVdiChains,
+  planSnapshotSpace: glue.planSnapshotSpace,
 };

@@ -4,6 +4,9 @@ import cjs from './node.cjs';
 
 export const { diagnose, listRules, version } = cjs;
 
+// VDI chains and snapshot space
+export const { checkVdiChains, planSnapshotSpace } = cjs;
+
 export function init() {
   return Promise.resolve();
 }

@@ -44,3 +44,15 @@ export function version() {
   if (!ready) throw notInitialised('version');
   return glue.version();
 }
+
+// VDI chains and snapshot space
+
+export function checkVdiChains(records, options) {
+  if (!ready) throw notInitialised('checkVdiChains');
+  return glue.checkVdiChains(records, options);
+}
+
+export function planSnapshotSpace(input) {
+  if (!ready) throw notInitialised('planSnapshotSpace');
+  return glue.planSnapshotSpace(input);
+}

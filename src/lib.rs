@@ -5,6 +5,11 @@
 //! [`diagnose_text`] returns [`Finding`]s: what happened, why, what to do (with the `xe`
 //! commands filled in) and the evidence.
 //!
+//! From the pool's records, [`check_vdi_chains`] replays Xen Orchestra's backup chain
+//! protection (and says which base copy trips it), measures every disk's chain against the
+//! storage manager's limit of 30 and each SR's coalesce backlog; [`plan_snapshot_space`] says
+//! whether the snapshots a job takes at once fit in an SR. Both are in [`chain`].
+//!
 //! This crate is the plain-Rust core; `wasm.rs` is the thin WebAssembly boundary the npm
 //! package is built from. Nothing here touches the network or the filesystem.
 
@@ -13,6 +18,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo, clippy::unimplemented))]
 
 pub mod catalog;
+pub mod chain;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod docs;
 pub mod error;
@@ -26,6 +32,7 @@ mod wasm;
 
 use serde::Serialize;
 
+pub use chain::{ChainOptions, ChainReport, SpacePlan, Tolerance};
 pub use error::Error;
 pub use input::smlog::SmlogReport;
 pub use model::{Category, Confidence, Evidence, Finding, InputKind, Severity, Step, Subject};
@@ -45,11 +52,15 @@ pub struct Diagnosis {
     pub findings: Vec<Finding>,
     /// The full SMlog report when the input was SMlog text.
     pub smlog: Option<SmlogReport>,
+    /// The chain check's report when the input was pool records (default tolerance 1).
+    pub chains: Option<ChainReport>,
+    /// The snapshot space plan when the input was `{ sr, vdis, … }`.
+    pub space_plan: Option<SpacePlan>,
 }
 
 impl Diagnosis {
     fn empty() -> Diagnosis {
-        Diagnosis { kind: InputKind::Empty, findings: Vec::new(), smlog: None }
+        Diagnosis { kind: InputKind::Empty, findings: Vec::new(), smlog: None, chains: None, space_plan: None }
     }
 }
 
@@ -88,14 +99,62 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
         input::Parsed::Empty => Diagnosis::empty(),
         input::Parsed::Events { kind, events } => {
             let events = input::expand_nested(events);
-            Diagnosis { kind, findings: rules::evaluate(&events, options), smlog: None }
+            Diagnosis { kind, findings: rules::evaluate(&events, options), ..Diagnosis::empty() }
         }
         input::Parsed::Smlog => {
             let report = input::smlog::analyze(raw, options);
-            Diagnosis { kind: InputKind::Smlog, findings: report.findings.clone(), smlog: Some(report) }
+            Diagnosis { kind: InputKind::Smlog, findings: report.findings.clone(), smlog: Some(report), ..Diagnosis::empty() }
         }
-        input::Parsed::Records(_) => Diagnosis { kind: InputKind::Records, findings: Vec::new(), smlog: None },
+        // Records that the chain check cannot use give an empty diagnosis, not an error: the
+        // dedicated entry point reports why. The input text itself is read again when it is the
+        // records' JSON (the usual case), else the parsed value.
+        input::Parsed::Records(value) => match std::str::from_utf8(raw)
+            .ok()
+            .and_then(|text| chain::check_json(text, &ChainOptions::default()).ok())
+            .map_or_else(|| chain::check_value(&value, &ChainOptions::default()), Ok)
+        {
+            Ok(report) => Diagnosis {
+                kind: InputKind::Records,
+                findings: report.findings.clone(),
+                chains: Some(report),
+                ..Diagnosis::empty()
+            },
+            Err(_) => Diagnosis { kind: InputKind::Records, ..Diagnosis::empty() },
+        },
+        input::Parsed::SpacePlan(value) => {
+            match chain::space::plan_value(&value, options.context.host_version.as_deref()) {
+                Ok(plan) => Diagnosis {
+                    kind: InputKind::Records,
+                    findings: plan.findings.clone(),
+                    space_plan: Some(plan),
+                    ..Diagnosis::empty()
+                },
+                Err(_) => Diagnosis { kind: InputKind::Records, ..Diagnosis::empty() },
+            }
+        }
     }
+}
+
+/// Checks the VDI chains of pool records `{ VM, VBD, VDI, SR }` (XAPI records keyed by opaque
+/// ref, or arrays of xo-server objects): Xen Orchestra's chain-protection verdict per VM and
+/// the base copy that trips it, chain depth against the limit of 30, pending coalesces, missing
+/// parents, orphans, loops, the SRs' "VDIs to coalesce", findings and a graph.
+pub fn check_vdi_chains(records_json: &str, options: &ChainOptions) -> Result<ChainReport, Error> {
+    check_size(records_json.len(), &Options::default())?;
+    chain::check_json(records_json, options)
+}
+
+/// [`check_vdi_chains`] on records already parsed.
+pub fn check_vdi_chains_value(records: &serde_json::Value, options: &ChainOptions) -> Result<ChainReport, Error> {
+    chain::check_value(records, options)
+}
+
+/// Plans the snapshots a job takes at once on one SR: `{ sr, vdis, concurrency?, hostVersion?,
+/// srVdis? }` — the space each needs (storage-manager formulas), whether they fit, the largest
+/// concurrency that fits, unreclaimed space, and findings.
+pub fn plan_snapshot_space(input_json: &str) -> Result<SpacePlan, Error> {
+    check_size(input_json.len(), &Options::default())?;
+    chain::space::plan_json(input_json, None)
 }
 
 /// Every rule, in documentation order.

@@ -108,3 +108,65 @@ pub fn list_rules() -> Result<JsValue, JsValue> {
 pub fn version() -> String {
     crate::VERSION.to_string()
 }
+
+// ---- VDI chains and snapshot space --------------------------------------------------------
+
+/// `options.tolerance` read from the JavaScript value itself, before any JSON conversion (which
+/// would turn `NaN` into `null`): absent, `undefined` or `null` give the default (1); a number,
+/// string or boolean is converted as Xen Orchestra's `tolerance-- <= 0` would.
+fn chain_options_from(value: &JsValue) -> Result<crate::ChainOptions, JsValue> {
+    use crate::chain::protection::js_string_to_number;
+    use crate::Tolerance;
+    if value.is_undefined() || value.is_null() {
+        return Ok(crate::ChainOptions::default());
+    }
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return Err(js_error("INVALID_OPTIONS", "options must be an object { tolerance, graph }"));
+    }
+    // A getter that throws reads as absent.
+    let t = js_sys::Reflect::get(value, &JsValue::from_str("tolerance")).unwrap_or(JsValue::UNDEFINED);
+    let tolerance = if t.is_undefined() || t.is_null() {
+        Tolerance::default()
+    } else if let Some(n) = t.as_f64() {
+        Tolerance::from_js_number(n)
+    } else if let Some(s) = t.as_string() {
+        Tolerance::from_js_number(js_string_to_number(&s))
+    } else if let Some(b) = t.as_bool() {
+        Tolerance::from_js_number(if b { 1.0 } else { 0.0 })
+    } else {
+        Tolerance::Unlimited
+    };
+    let graph = js_sys::Reflect::get(value, &JsValue::from_str("graph")).unwrap_or(JsValue::UNDEFINED);
+    let graph = match graph.as_bool() {
+        Some(b) => b,
+        None if graph.is_undefined() || graph.is_null() => true,
+        None => return Err(js_error("INVALID_OPTIONS", "options.graph must be a boolean")),
+    };
+    Ok(crate::ChainOptions { tolerance, graph })
+}
+
+/// Records (an object, or its JSON text) as JSON text.
+fn records_from(value: &JsValue, function: &str, what: &str) -> Result<String, JsValue> {
+    if let Some(s) = value.as_string() {
+        return Ok(s);
+    }
+    if value.is_object() {
+        return stringify(value, what, "INVALID_RECORDS");
+    }
+    Err(js_error("INVALID_RECORDS", &format!("{function}() takes {what} as an object (or its JSON text)")))
+}
+
+/// Checks the VDI chains of `{ VM, VBD, VDI, SR }` records.
+#[wasm_bindgen(js_name = checkVdiChains)]
+pub fn check_vdi_chains(records: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let options = chain_options_from(&options)?;
+    let json = records_from(&records, "checkVdiChains", "the records { VM, VBD, VDI, SR }")?;
+    to_js(&crate::check_vdi_chains(&json, &options)?)
+}
+
+/// Plans the snapshots a job takes at once on one SR.
+#[wasm_bindgen(js_name = planSnapshotSpace)]
+pub fn plan_snapshot_space(input: JsValue) -> Result<JsValue, JsValue> {
+    let json = records_from(&input, "planSnapshotSpace", "the plan input { sr, vdis, concurrency, hostVersion }")?;
+    to_js(&crate::plan_snapshot_space(&json)?)
+}

@@ -184,6 +184,8 @@ pub enum Parsed {
     Smlog,
     /// Pool records: run the chain check.
     Records(Value),
+    /// `{ sr, vdis, … }`: run the snapshot space plan.
+    SpacePlan(Value),
     /// Nothing to diagnose.
     Empty,
 }
@@ -234,6 +236,9 @@ pub fn parse_json_value(value: &Value) -> Parsed {
     }
     if is_records(value) {
         return Parsed::Records(value.clone());
+    }
+    if crate::chain::space::is_space_plan_input(value) {
+        return Parsed::SpacePlan(value.clone());
     }
     if xo_log::is_xo_log(value) {
         return Parsed::Events { kind: InputKind::XoLog, events: xo_log::events(value) };

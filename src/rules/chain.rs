@@ -43,7 +43,8 @@ pub static HV061: RuleInfo = RuleInfo {
     title: "XenServer 6.1 with an SR above 1 TB needs hotfix XS61E015",
     category: Category::XapiVersion,
     severity: Severity::Warning,
-    trigger: "`SR_BACKEND_FAILURE_44` or `_109` when `options.context.hostVersion` is 6.1",
+    trigger: "`SR_BACKEND_FAILURE_44` or `_109` when `options.context.hostVersion` is 6.1; a space plan of an SR \
+              larger than 1 TB with `hostVersion` 6.1",
     description: "XenServer 6.1.0 could fail to delete snapshots on SRs larger than 1 TB, so space and chain \
                   length were never reclaimed; hotfix XS61E015 fixes it and may be the root cause of errors 44 and 109.",
     example: r#"{"input": "SR_BACKEND_FAILURE_109(, The snapshot chain is too long, )", "options": {"context": {"hostVersion": "6.1.0"}}}"#,

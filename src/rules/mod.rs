@@ -18,6 +18,7 @@ use crate::options::Options;
 
 pub mod availability;
 pub mod chain;
+pub mod chain_check;
 pub mod generic;
 pub mod in_use;
 pub mod io;
@@ -25,6 +26,7 @@ pub mod licence;
 pub mod pool;
 pub mod snapshot;
 pub mod space;
+pub mod space_plan;
 pub mod xo_backup;
 
 /// Everything documentation and UIs need to know about a rule.
@@ -85,6 +87,9 @@ static FAMILIES: &[&[Rule]] = &[
     pool::RULES,
     xo_backup::RULES,
     generic::RULES,
+    // Records-side checks (chain check, space plan).
+    chain_check::RULES,
+    space_plan::RULES,
 ];
 
 /// All rules, in documentation order.

@@ -45,8 +45,10 @@ for (const [name, input] of Object.entries(shapes)) {
 
 test('the result is plain JSON-compatible objects with null for absent values', () => {
   const d = diagnose(SR44);
-  assert.deepEqual(Object.keys(d).sort(), ['findings', 'kind', 'smlog']);
+  assert.deepEqual(Object.keys(d).sort(), ['chains', 'findings', 'kind', 'smlog', 'spacePlan']);
   assert.equal(d.smlog, null);
+  assert.equal(d.chains, null);
+  assert.equal(d.spacePlan, null);
   const f = d.findings[0];
   assert.deepEqual(Object.keys(f).sort(), ['category', 'cause', 'codes', 'confidence', 'evidence', 'links', 'params', 'remediation', 'rule', 'ruleName', 'severity', 'subject', 'summary', 'title']);
   assert.deepEqual(Object.keys(f.subject).sort(), ['host', 'jobId', 'jobName', 'srName', 'srUuid', 'task', 'taskId', 'taskStatus', 'vdiUuid', 'vmName', 'vmUuid']);

@@ -1,0 +1,193 @@
+// Benchmark of checkVdiChains (and planSnapshotSpace) through the built package.
+//
+//   bash scripts/build.sh && node bench/chain.mjs [VDIS...]     (default: 10000 100000)
+//
+// Generates one pool of XAPI records (VM, VBD, VDI, SR maps keyed by opaque ref, fields as
+// getAllRecords returns them, sizes as strings) with a realistic mix on one SR: VMs with 1–3
+// disks, chains with kept snapshots (branch points), base copies waiting for a non-leaf or a
+// leaf coalesce, orphaned base copies, a few missing parents — until the SR holds the asked
+// number of VDIs. Times checkVdiChains end to end (JS object in, plain objects out: includes
+// JSON.stringify, parsing, the analysis and the conversion of the result), median of several
+// runs after a warm-up.
+import { checkVdiChains, planSnapshotSpace } from '../pkg/node.mjs';
+
+const GIB = 1024 ** 3;
+
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 2 ** 32;
+  };
+}
+
+function uuid(random) {
+  const h = () => Math.floor(random() * 16).toString(16);
+  const part = (n) => Array.from({ length: n }, h).join('');
+  return `${part(8)}-${part(4)}-4${part(3)}-8${part(3)}-${part(12)}`;
+}
+
+export function generatePool(targetVdis, seed = 1) {
+  const random = rng(seed);
+  const VM = {};
+  const VBD = {};
+  const VDI = {};
+  const srRef = 'OpaqueRef:sr-0';
+  const srVdis = [];
+  let count = 0;
+  let refs = 0;
+  const ref = (kind) => `OpaqueRef:${kind}-${refs++}`;
+  const addVdi = (fields) => {
+    const r = ref('vdi');
+    const size = (8 + Math.floor(random() * 120)) * GIB;
+    VDI[r] = {
+      uuid: uuid(random),
+      name_label: fields.managed ? fields.name : 'base copy',
+      name_description: '',
+      allowed_operations: [],
+      current_operations: {},
+      SR: srRef,
+      VBDs: [],
+      crash_dumps: [],
+      virtual_size: String(size),
+      physical_utilisation: String(fields.managed && !fields.snapshot ? size + 8 * 1024 * 1024 : Math.floor(size / 7)),
+      type: 'user',
+      sharable: false,
+      read_only: !fields.managed,
+      other_config: {},
+      storage_lock: false,
+      location: '',
+      managed: fields.managed,
+      missing: false,
+      parent: 'OpaqueRef:NULL',
+      xenstore_data: {},
+      sm_config: fields.parent ? { 'vhd-parent': fields.parent, vdi_type: 'vhd' } : { vdi_type: 'vhd' },
+      is_a_snapshot: fields.snapshot,
+      snapshot_of: fields.snapshotOf ?? 'OpaqueRef:NULL',
+      snapshots: [],
+      snapshot_time: fields.snapshot ? '20260101T00:00:00Z' : '19700101T00:00:00Z',
+      tags: [],
+      cbt_enabled: false,
+    };
+    srVdis.push(r);
+    count++;
+    return r;
+  };
+  let vmIndex = 0;
+  while (count < targetVdis) {
+    const vmRef = ref('vm');
+    const vmUuid = uuid(random);
+    const vbdRefs = [];
+    const disks = 1 + Math.floor(random() * 3);
+    for (let d = 0; d < disks && count < targetVdis; d++) {
+      // The chain, from its root: a base copy, then per kept snapshot a base copy with the
+      // snapshot hanging from it, sometimes base copies waiting for a merge.
+      let parent = random() < 0.01 ? uuid(random) : undefined; // a missing parent, now and then
+      const kept = Math.floor(random() * 4);
+      for (let k = 0; k < kept + 1; k++) {
+        const base = addVdi({ managed: false, snapshot: false, parent });
+        parent = VDI[base].uuid;
+        if (k < kept) addVdi({ managed: true, snapshot: true, parent, name: `vm${vmIndex} disk${d} snap${k}` });
+        if (random() < 0.08) {
+          const pending = addVdi({ managed: false, snapshot: false, parent });
+          parent = VDI[pending].uuid;
+        }
+      }
+      const leafHasSibling = random() < 0.7;
+      const leaf = addVdi({ managed: true, snapshot: false, parent, name: `vm${vmIndex} disk${d}` });
+      if (leafHasSibling) addVdi({ managed: true, snapshot: true, parent, name: `vm${vmIndex} disk${d} last backup` });
+      if (random() < 0.03) addVdi({ managed: false, snapshot: false, parent: undefined }); // orphan
+      const vbdRef = ref('vbd');
+      VBD[vbdRef] = { uuid: uuid(random), VM: vmRef, VDI: leaf, type: 'Disk', mode: 'RW', userdevice: String(d), bootable: d === 0, currently_attached: true };
+      VDI[leaf].VBDs.push(vbdRef);
+      vbdRefs.push(vbdRef);
+    }
+    const cd = ref('vbd');
+    VBD[cd] = { uuid: uuid(random), VM: vmRef, VDI: 'OpaqueRef:NULL', type: 'CD', mode: 'RO', userdevice: '3', bootable: false, currently_attached: false };
+    vbdRefs.push(cd);
+    VM[vmRef] = {
+      uuid: vmUuid,
+      name_label: `vm${vmIndex}`,
+      power_state: 'Running',
+      is_a_template: false,
+      is_a_snapshot: false,
+      is_control_domain: false,
+      VBDs: vbdRefs,
+      snapshots: [],
+      other_config: {},
+      tags: [],
+    };
+    vmIndex++;
+  }
+  const SR = {
+    [srRef]: {
+      uuid: uuid(random),
+      name_label: 'Local storage',
+      type: 'lvm',
+      content_type: 'user',
+      physical_size: String(200 * 1024 * GIB),
+      physical_utilisation: String(150 * 1024 * GIB),
+      virtual_allocation: '0',
+      VDIs: srVdis,
+      PBDs: [],
+      sm_config: {},
+      other_config: {},
+      shared: false,
+    },
+  };
+  return { VM, VBD, VDI, SR };
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(fn, runs) {
+  fn(); // warm-up
+  const times = [];
+  let result;
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    result = fn();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times), result };
+}
+
+if (import.meta.url !== `file://${process.argv[1]}`) {
+  // Imported for generatePool(): do not run the benchmark.
+} else main();
+
+function main() {
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+for (const n of sizes.length ? sizes : [10000, 100000]) {
+  const records = generatePool(n, 42);
+  const json = JSON.stringify(records);
+  const runs = n >= 100000 ? 5 : 9;
+  const stringify = time(() => JSON.stringify(records), runs);
+  const check = time(() => checkVdiChains(records), runs);
+  const checkText = time(() => checkVdiChains(json), runs);
+  const checkNoGraph = time(() => checkVdiChains(records, { graph: false }), runs);
+  const r = check.result;
+  const skipped = r.vms.filter((v) => v.wouldSkip).length;
+  console.log(
+    `${n} VDIs (${Object.keys(records.VM).length} VMs, ${(json.length / 1e6).toFixed(1)} MB of JSON): ` +
+      `checkVdiChains(object) median ${check.median.toFixed(1)} ms (min ${check.min.toFixed(1)}, max ${check.max.toFixed(1)}, ${runs} runs); ` +
+      `from JSON text ${checkText.median.toFixed(1)} ms; without the graph ${checkNoGraph.median.toFixed(1)} ms; ` +
+      `JSON.stringify alone ${stringify.median.toFixed(1)} ms`,
+  );
+  console.log(
+    `  result: ${r.graph.nodes.length} nodes, ${r.findings.length} findings, ${skipped} VMs would be skipped, ` +
+      `SR vdisToCoalesce ${r.srs[0].vdisToCoalesce} (Xen Orchestra: ${r.srs[0].xoVdisToCoalesce}), ` +
+      `${r.srs[0].orphans} orphans, ${r.srs[0].missingParents} missing parents`,
+  );
+  const vdis = Object.values(records.VDI).filter((v) => v.managed && !v.is_a_snapshot).slice(0, 50);
+  const plan = time(() => planSnapshotSpace({ sr: Object.values(records.SR)[0], vdis, concurrency: 10, srVdis: records.VDI }), runs);
+  console.log(`  planSnapshotSpace (50 disks, srVdis = all ${n}): median ${plan.median.toFixed(1)} ms`);
+}
+}

@@ -1,0 +1,475 @@
+//! The records as they arrive, deserialised leniently: only the fields the checks read are kept
+//! (strings borrowed from the input when they have no escapes), everything else is skipped
+//! without being built. A field of an unexpected type reads as absent (sizes keep the reason,
+//! to be reported), and an entry that is not an object is kept as such — so no record can fail
+//! the whole input. Parsing into a generic JSON tree first would cost several times more time
+//! and memory on a pool of 100,000 VDIs.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+/// Any field's value, kept only as far as the checks can use it. One type (and one visitor) for
+/// every field keeps the parser small in the `.wasm`.
+#[derive(Debug, Default, Clone)]
+pub enum Loose<'a> {
+    /// Absent or `null`.
+    #[default]
+    Absent,
+    Str(Cow<'a, str>),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Bool(bool),
+    /// An array: its string items (references).
+    List(Vec<Cow<'a, str>>),
+    /// An object: only `vhd-parent` is kept (for `sm_config`).
+    Map { vhd_parent: Option<Cow<'a, str>> },
+}
+
+/// A size in bytes read from a number or a string of digits, or why it could not be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LSize {
+    Absent,
+    Bytes(u64),
+    Unusable(String),
+}
+
+impl<'a> Loose<'a> {
+    pub fn str(&self) -> Option<&str> {
+        match self {
+            Loose::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A boolean, or `"true"` / `"false"`.
+    pub fn bool(&self) -> Option<bool> {
+        match self {
+            Loose::Bool(b) => Some(*b),
+            Loose::Str(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Loose::Str(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+    }
+
+    pub fn list(&self) -> &[Cow<'a, str>] {
+        match self {
+            Loose::List(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn vhd_parent(&self) -> Option<&str> {
+        match self {
+            Loose::Map { vhd_parent } => vhd_parent.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Loose::Absent)
+    }
+
+    pub fn size(&self) -> LSize {
+        match self {
+            Loose::Absent => LSize::Absent,
+            Loose::U64(v) => LSize::Bytes(*v),
+            Loose::I64(v) if *v >= 0 => LSize::Bytes(*v as u64),
+            Loose::I64(v) => LSize::Unusable(format!("{v} is negative")),
+            Loose::F64(f) => size_from_f64(*f, &f.to_string()),
+            Loose::Str(s) => size_from_str(s),
+            Loose::Bool(_) | Loose::List(_) | Loose::Map { .. } => LSize::Unusable("it is not a number".to_string()),
+        }
+    }
+
+    /// A snapshot time as sortable text: XAPI's `20240101T00:00:00Z` as is (its epoch means
+    /// "never"), xo-server's timestamp zero-padded.
+    pub fn time(&self) -> Option<String> {
+        match self {
+            Loose::Str(s) => {
+                let t = s.trim();
+                (!t.is_empty() && !t.starts_with("19700101")).then(|| t.to_string())
+            }
+            Loose::U64(v) => (*v > 0).then(|| format!("{v:020}")),
+            Loose::F64(f) => (*f > 0.0 && f.is_finite()).then(|| format!("{:020}", *f as u64)),
+            _ => None,
+        }
+    }
+
+    /// The JSON type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Loose::Absent => "null",
+            Loose::Str(_) => "a string",
+            Loose::U64(_) | Loose::I64(_) | Loose::F64(_) => "a number",
+            Loose::Bool(_) => "a boolean",
+            Loose::List(_) => "an array",
+            Loose::Map { .. } => "an object",
+        }
+    }
+}
+
+/// Every field any table's checks read, under each of its names: XAPI's (`snake_case`, the
+/// `xe` CLI's `kebab-case`) and xo-server's (`$SR`, `parent`, `size`, `usage`…). Which ones are
+/// meaningful depends on the table and on the shape, decided in `records`.
+#[allow(non_snake_case)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawRecord<'a> {
+    #[serde(borrow, rename = "$ref")]
+    pub dollar_ref: Loose<'a>,
+    #[serde(borrow, rename = "_xapiRef")]
+    pub xapi_ref: Loose<'a>,
+    #[serde(borrow)]
+    pub id: Loose<'a>,
+    #[serde(borrow)]
+    pub uuid: Loose<'a>,
+    #[serde(borrow)]
+    pub name_label: Loose<'a>,
+    #[serde(borrow, rename = "name-label")]
+    pub name_label_cli: Loose<'a>,
+    #[serde(borrow, rename = "nameLabel")]
+    pub name_label_camel: Loose<'a>,
+    /// XAPI's `type` (VDI `user`, SR `lvm`, VBD `Disk`) or xo-server's object type.
+    #[serde(borrow, rename = "type")]
+    pub kind: Loose<'a>,
+    #[serde(borrow)]
+    pub SR_type: Loose<'a>,
+    // VM
+    #[serde(borrow)]
+    pub VBDs: Loose<'a>,
+    #[serde(borrow, rename = "$VBDs")]
+    pub xo_VBDs: Loose<'a>,
+    #[serde(borrow)]
+    pub is_a_snapshot: Loose<'a>,
+    #[serde(borrow)]
+    pub is_a_template: Loose<'a>,
+    #[serde(borrow)]
+    pub is_control_domain: Loose<'a>,
+    #[serde(borrow)]
+    pub snapshot_of: Loose<'a>,
+    #[serde(borrow, rename = "$snapshot_of")]
+    pub xo_snapshot_of: Loose<'a>,
+    #[serde(borrow)]
+    pub snapshot_time: Loose<'a>,
+    #[serde(borrow, rename = "snapshot-time")]
+    pub snapshot_time_cli: Loose<'a>,
+    // VBD
+    #[serde(borrow)]
+    pub VM: Loose<'a>,
+    #[serde(borrow, rename = "$VM")]
+    pub xo_VM: Loose<'a>,
+    #[serde(borrow)]
+    pub VDI: Loose<'a>,
+    #[serde(borrow, rename = "$VDI")]
+    pub xo_VDI: Loose<'a>,
+    #[serde(borrow)]
+    pub is_cd_drive: Loose<'a>,
+    // VDI
+    #[serde(borrow)]
+    pub managed: Loose<'a>,
+    #[serde(borrow)]
+    pub sm_config: Loose<'a>,
+    #[serde(borrow, rename = "sm-config")]
+    pub sm_config_cli: Loose<'a>,
+    #[serde(borrow)]
+    pub parent: Loose<'a>,
+    #[serde(borrow)]
+    pub SR: Loose<'a>,
+    #[serde(borrow, rename = "$SR")]
+    pub xo_SR: Loose<'a>,
+    #[serde(borrow)]
+    pub virtual_size: Loose<'a>,
+    #[serde(borrow, rename = "virtual-size")]
+    pub virtual_size_cli: Loose<'a>,
+    #[serde(borrow)]
+    pub size: Loose<'a>,
+    #[serde(borrow)]
+    pub physical_utilisation: Loose<'a>,
+    #[serde(borrow, rename = "physical-utilisation")]
+    pub physical_utilisation_cli: Loose<'a>,
+    #[serde(borrow)]
+    pub usage: Loose<'a>,
+    // SR
+    #[serde(borrow)]
+    pub physical_size: Loose<'a>,
+    #[serde(borrow, rename = "physical-size")]
+    pub physical_size_cli: Loose<'a>,
+    #[serde(borrow)]
+    pub physical_usage: Loose<'a>,
+    #[serde(borrow)]
+    pub VDIs: Loose<'a>,
+    #[serde(borrow, rename = "$VDIs")]
+    pub xo_VDIs: Loose<'a>,
+}
+
+/// A table entry: a record, or something else (reported, then ignored).
+#[derive(Debug)]
+pub enum Entry<'a> {
+    Record(Box<RawRecord<'a>>),
+    NotARecord,
+}
+
+/// One table as given.
+#[derive(Debug, Default)]
+pub enum Table<'a> {
+    #[default]
+    Absent,
+    /// XAPI: an object keyed by opaque ref.
+    Map(Vec<(Cow<'a, str>, Entry<'a>)>),
+    /// xo-server: an array.
+    Array(Vec<Entry<'a>>),
+    /// Neither: the JSON type it was.
+    Invalid(&'static str),
+}
+
+impl Table<'_> {
+    pub fn is_present(&self) -> bool {
+        matches!(self, Table::Map(_) | Table::Array(_))
+    }
+}
+
+/// The top-level records `{ VM, VBD, VDI, SR }`.
+#[allow(non_snake_case)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawTables<'a> {
+    #[serde(borrow)]
+    pub VM: Table<'a>,
+    #[serde(borrow)]
+    pub VBD: Table<'a>,
+    #[serde(borrow)]
+    pub VDI: Table<'a>,
+    #[serde(borrow)]
+    pub SR: Table<'a>,
+}
+
+/// The space plan's input `{ sr, vdis, concurrency, hostVersion, srVdis }`.
+#[allow(non_snake_case)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawPlanInput<'a> {
+    #[serde(borrow)]
+    pub sr: Option<Entry<'a>>,
+    #[serde(borrow)]
+    pub vdis: Table<'a>,
+    #[serde(borrow)]
+    pub concurrency: Loose<'a>,
+    #[serde(borrow, rename = "hostVersion")]
+    pub host_version: Loose<'a>,
+    #[serde(borrow, rename = "srVdis")]
+    pub sr_vdis: Table<'a>,
+}
+
+// ---- Visitors ------------------------------------------------------------------------------
+
+/// Skips the rest of a map or sequence a visitor does not use.
+fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+/// Implements the `visit_*` methods a lenient visitor ignores: each returns `$absent`.
+macro_rules! ignore_others {
+    ($absent:expr; $($skip:ident)*) => {
+        $(ignore_others!(@one $skip $absent);)*
+    };
+    (@one bool $absent:expr) => { fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> { Ok($absent) } };
+    (@one u64 $absent:expr) => { fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> { Ok($absent) } };
+    (@one i64 $absent:expr) => { fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> { Ok($absent) } };
+    (@one f64 $absent:expr) => { fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> { Ok($absent) } };
+    (@one str $absent:expr) => { fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> { Ok($absent) } };
+    (@one unit $absent:expr) => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> { Ok($absent) }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> { Ok($absent) }
+    };
+    (@one seq $absent:expr) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> { drain_seq(seq)?; Ok($absent) }
+    };
+    (@one map $absent:expr) => {
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> { drain_map(map)?; Ok($absent) }
+    };
+}
+
+/// Why a number is not a usable byte count, or the count.
+pub fn size_from_f64(f: f64, text: &str) -> LSize {
+    if !f.is_finite() || f < 0.0 {
+        return LSize::Unusable(format!("{text} is not a valid size"));
+    }
+    if f >= 18_446_744_073_709_551_615.0 {
+        return LSize::Unusable(format!("{text} does not fit in 64 bits"));
+    }
+    if f.fract() != 0.0 {
+        return LSize::Unusable(format!("{text} is not a whole number of bytes"));
+    }
+    // In range and whole: the conversion is exact enough for a byte count.
+    LSize::Bytes(f as u64)
+}
+
+/// A size from the text of a number.
+pub fn size_from_str(s: &str) -> LSize {
+    let t = s.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return match t.parse::<u64>() {
+            Ok(v) => LSize::Bytes(v),
+            Err(_) => LSize::Unusable(format!("\"{}\" does not fit in 64 bits", truncate(t, 40))),
+        };
+    }
+    if t.starts_with('-') {
+        return LSize::Unusable(format!("\"{}\" is negative", truncate(t, 40)));
+    }
+    // JSON's number grammar (serde_json's parser, already in the module).
+    match serde_json::from_str::<f64>(t) {
+        Ok(f) => size_from_f64(f, t),
+        Err(_) => LSize::Unusable(format!("\"{}\" is not a number", truncate(t, 40))),
+    }
+}
+
+pub fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// A string item of a list, or `vhd-parent`'s value: anything else is skipped (iteratively,
+/// by serde_json), so nesting inside a record is never recursed into.
+struct Item<'a>(Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Item<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Item<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(Item(Some(Cow::Borrowed(s))))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(Item(Some(Cow::Owned(s.to_string()))))
+            }
+            ignore_others!(Item(None); bool u64 i64 f64 unit seq map);
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Loose<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Loose<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(Loose::Str(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(Loose::Str(Cow::Owned(s.to_string())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Loose::U64(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Loose::I64(v))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Loose::F64(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Loose::Bool(v))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Loose::Absent)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Loose::Absent)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(Item(item)) = seq.next_element::<Item<'a>>()? {
+                    out.extend(item);
+                }
+                Ok(Loose::List(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut vhd_parent = None;
+                while let Some(Item(key)) = map.next_key::<Item<'de>>()? {
+                    if key.as_deref() == Some("vhd-parent") {
+                        vhd_parent = map.next_value::<Item<'a>>()?.0;
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(Loose::Map { vhd_parent })
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Entry<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a record")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let r = RawRecord::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Entry::Record(Box::new(r)))
+            }
+            ignore_others!(Entry::NotARecord; bool u64 i64 f64 str unit seq);
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Table<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Table<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table of records")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0).min(1 << 16));
+                while let Some(Item(key)) = map.next_key::<Item<'a>>()? {
+                    let entry = map.next_value::<Entry<'a>>()?;
+                    out.push((key.unwrap_or(Cow::Borrowed("")), entry));
+                }
+                Ok(Table::Map(out))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+                while let Some(e) = seq.next_element::<Entry<'a>>()? {
+                    out.push(e);
+                }
+                Ok(Table::Array(out))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Table::Absent)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Table::Absent)
+            }
+            ignore_others!(Table::Invalid("a boolean"); bool);
+            ignore_others!(Table::Invalid("a number"); u64 i64 f64);
+            ignore_others!(Table::Invalid("a string"); str);
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
