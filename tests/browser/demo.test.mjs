@@ -322,9 +322,7 @@ test('SMlog view: choose a file (the bundled excerpt)', async () => {
   await clean();
 });
 
-// TEMPORARY until checkVdiChains reaches main (then this guard goes).
-const HAS_CHAINS = readFileSync(join(ROOT, 'pkg/dist/xapi_doctor.web.js'), 'utf8').includes('checkVdiChains');
-test('chain view: the example records drawn, the tripping base copy marked, the verdicts, depth against 30, the space plan', { skip: !HAS_CHAINS && 'checkVdiChains is not in this build yet' }, async () => {
+test('chain view: the example records drawn, the tripping base copy marked, the verdicts, depth against 30, the space plan', async () => {
   await open('#/chains?ex=1');
   await page.waitForSelector('#chains-out[data-ready=true]');
   await settle();

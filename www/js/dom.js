@@ -60,7 +60,7 @@ export function icon(name, cls = 'icon') {
 
 /** A status/severity badge: icon + text, colour from the class (never colour alone). */
 export function badge(kind, label) {
-  return el('span', { class: `badge badge-${kind}` }, icon(kind), label);
+  return el('span', { class: `badge badge-${kind}` }, icon(kind.replace(/^status-/, '')), label);
 }
 
 export function formatBytes(n) {

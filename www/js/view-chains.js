@@ -17,6 +17,7 @@ let concInput;
 let hostInput;
 let sourceLabel;
 let fromExample = false;
+let shownRules = new Set(); // rules of the report's findings, shown once at the top
 let shownKey = null;
 
 function api() {
@@ -233,7 +234,7 @@ function fact(k, v, cls) {
 }
 
 function vmCard(vm, report, parentOf, tables) {
-  const card = el('article', { class: `panel vm-chain ${vm.wouldSkip ? 'skip' : 'ok'}`, 'data-vm': vm.uuid ?? vm.ref ?? '' });
+  const card = el('article', { class: `panel vm-chain ${vm.wouldSkip ? 'chain-skip' : 'chain-ok'}`, 'data-vm': vm.uuid ?? vm.ref ?? '' });
   const disks = vm.disks ?? [];
   card.append(
     el(
@@ -250,16 +251,16 @@ function vmCard(vm, report, parentOf, tables) {
     card.append(
       el(
         'p',
-        { class: 'verdict skip' },
+        { class: 'verdict verdict-skip' },
         'Xen Orchestra’s chain protection stops at base copy ',
         el('code', { title: node?.uuid ?? trippedDisk.trippedBy ?? '', text: shortId(trippedDisk.trippedBy ?? vm.trippedBy ?? '') }),
         ` on disk “${trippedDisk.nameLabel ?? shortId(trippedDisk.vdi)}”: ${trippedDisk.pendingCoalesce} base cop${trippedDisk.pendingCoalesce === 1 ? 'y waits' : 'ies wait'} for a coalesce on this chain, ${report.tolerance ?? 0} ${report.tolerance === 1 ? 'is' : 'are'} tolerated. The backup is skipped (“unhealthy VDI chain”) until the SR’s garbage collector has merged them.`,
       ),
     );
   } else if (vm.checkNeverEnds) {
-    card.append(el('p', { class: 'verdict skip', text: 'A disk’s parents form a loop: Xen Orchestra’s check would never end on it.' }));
+    card.append(el('p', { class: 'verdict verdict-skip', text: 'A disk’s parents form a loop: Xen Orchestra’s check would never end on it.' }));
   } else {
-    card.append(el('p', { class: 'verdict ok', text: 'No disk chain has more base copies waiting for coalesce than Xen Orchestra tolerates.' }));
+    card.append(el('p', { class: 'verdict verdict-ok', text: 'No disk chain has more base copies waiting for coalesce than Xen Orchestra tolerates.' }));
   }
 
   // Per-disk numbers.
@@ -395,9 +396,11 @@ function planView(p) {
   );
   const per = (p.perVdi ?? []).map((v) => el('li', null, `${v.nameLabel ?? shortId(v.uuid)}: `, el('span', { class: 'mono', text: `${formatBytes(v.requiredBytes)} for ${formatBytes(v.virtualSize)} virtual` })));
   const box = el('div', { class: `plan ${fits === false ? 'no-fit' : ''}` }, head, ...rows, facts, per.length ? el('ul', { class: 'per-vdi small' }, ...per) : null);
-  if ((p.findings ?? []).length) {
+  // The SR-wide findings (unreclaimed space) are already in the report's findings: keep the plan's own.
+  const own = (p.findings ?? []).filter((f) => !shownRules.has(f.rule));
+  if (own.length) {
     const w = document.createElement('xapi-diagnosis');
-    w.diagnosis = { kind: 'records', findings: p.findings, smlog: null };
+    w.diagnosis = { kind: 'records', findings: own, smlog: null };
     box.append(w);
   }
   return box;
@@ -460,6 +463,7 @@ function run() {
     return;
   }
   report.graph ??= { nodes: [], edges: [] };
+  shownRules = new Set((report.findings ?? []).map((f) => f.rule));
   out.replaceChildren(...render(report, indexRecords(records)));
   out.dataset.ready = 'true';
 }
