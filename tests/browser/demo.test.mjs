@@ -84,6 +84,11 @@ test('diagnose view: each bundled sample shows its findings; typing diagnoses as
   }
   await page.selectOption('#sample', 'records');
   await page.waitForFunction(() => document.querySelector('#paste-kind').textContent === 'pool records');
+  assert.ok((await shownRules('#paste-result')).includes('CH001'), 'pasted records run the chain check');
+  // Hand the records to the chain view.
+  await page.click('#paste-hint button');
+  await page.waitForFunction(() => location.hash.startsWith('#/chains') && document.querySelector('.vm-chain.chain-skip'));
+  await page.click('a[data-view=diagnose]');
 
   // Type an error key by key: the diagnosis follows.
   await page.fill('#paste', '');
