@@ -195,6 +195,12 @@ test('backup-log view: a job run with successful, failed and skipped VMs, each p
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'demo-backup-log');
 
+  // The skipped VM links to the chain view, which names the base copy that trips the check.
+  await page.locator('.vm-card', { hasText: 'db-01' }).locator('.chain-link a').click();
+  await page.waitForFunction(() => document.querySelector('.vm-chain[data-vm="6e246cbf-41c4-aa5b-f12a-f9080580b4aa"] .chain-node.mark-tripped'));
+  await page.goBack();
+  await page.waitForSelector('.vm-card');
+
   // Open a log of your own (a hostile one): names and messages are shown as text.
   const hostile = JSON.parse(readFileSync(join(ROOT, 'samples/xo-backup-log.json'), 'utf8'));
   hostile.jobName = '<img src=x onerror="window.__pwned.push(\'job\')">';

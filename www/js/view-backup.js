@@ -5,6 +5,8 @@ import { el, badge, icon, formatBytes, formatDate, formatDuration, shortId } fro
 import { writeHash, pack, unpack, MAX_SHARED } from './state.js';
 
 const SAMPLES = ['samples/backup-run.json', 'samples/xo-backup-log.json'];
+/** VMs of the bundled chain records (samples/chain-records.json). */
+const CHAIN_EXAMPLE_VMS = new Set(['6e246cbf-41c4-aa5b-f12a-f9080580b4aa', '8ebe6c89-003a-6e25-eb10-3d791ca3c3ae']);
 const STATUS_LABEL = { success: 'Success', failure: 'Failed', skipped: 'Skipped', interrupted: 'Interrupted', pending: 'Running' };
 const STATUS_ICON = { success: 'success', failure: 'failure', skipped: 'skipped', interrupted: 'failure', pending: 'pending' };
 
@@ -90,7 +92,13 @@ function renderTask(task, vm, depth) {
     widget.setAttribute('max-findings', '2');
     widget.context = { vmUuid: vm.id ?? null, vmName: vm.name_label ?? null };
     widget.input = task;
-    li.append(el('div', { class: 'inline-diagnosis' }, widget));
+    const box = el('div', { class: 'inline-diagnosis' }, widget);
+    if (task.status === 'skipped' && errorMessage(task.result) === 'unhealthy VDI chain') {
+      // The log never says which disk tripped; the chain view re-derives it from the pool's records.
+      const href = CHAIN_EXAMPLE_VMS.has(vm.id) ? '#/chains?ex=1' : '#/chains';
+      box.append(el('p', { class: 'small chain-link' }, el('a', { href, text: 'Find the base copy that trips it in the VDI chains view →' })));
+    }
+    li.append(box);
   }
   const children = task.tasks ?? [];
   if (children.length) li.append(el('ul', { class: 'tasks' }, ...children.map((c) => renderTask(c, vm, depth + 1))));
