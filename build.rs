@@ -114,28 +114,25 @@ fn main() {
     for pair in all.windows(2) {
         assert_ne!(pair[0].0.code, pair[1].0.code, "duplicate XAPI code");
     }
-    out.push_str("pub(crate) static API_ERRORS: &[ApiErrorCode] = &[\n");
+    // The XAPI codes are the biggest table (680 entries): as one string, one line per code, read
+    // into `ApiErrorCode`s on first use (catalog/mod.rs). A static array of structs would cost
+    // ~40 bytes of pointers per entry in the .wasm, which compress poorly (docs/size.md).
+    let mut text = String::new();
     for (a, is_removed) in &all {
+        let raw = [Some(&a.code), Some(&a.doc), a.first_seen.as_ref(), a.last_seen.as_ref()].into_iter().flatten().chain(&a.params);
+        for f in raw {
+            assert!(!f.contains(['\n', '\x1e', '\x1f']), "separator in the XAPI catalogue: {f:?}");
+        }
+        let documented = if a.documented.unwrap_or(!a.doc.is_empty()) { "d" } else { "-" };
         let removed = if *is_removed {
-            format!(
-                "Some(Removed {{ first_seen: {:?}, last_seen: {:?} }})",
-                a.first_seen.as_deref().unwrap_or(""),
-                a.last_seen.as_deref().unwrap_or("")
-            )
+            format!("\x1f{}\x1f{}", a.first_seen.as_deref().unwrap_or(""), a.last_seen.as_deref().unwrap_or(""))
         } else {
-            "None".into()
+            String::new()
         };
-        writeln!(
-            out,
-            "    ApiErrorCode {{ code: {:?}, params: &{:?}, doc: {:?}, documented: {}, removed: {removed} }},",
-            a.code,
-            a.params,
-            a.doc,
-            a.documented.unwrap_or(!a.doc.is_empty())
-        )
-        .unwrap();
+        writeln!(text, "{}\x1f{}\x1f{}\x1f{documented}{removed}", a.code, a.params.join("\x1e"), a.doc).unwrap();
     }
-    out.push_str("];\n");
+    writeln!(out, "/// `code US params(RS-separated) US doc US d|- [US first_seen US last_seen]`, one line per code, sorted.").unwrap();
+    writeln!(out, "pub(crate) static API_ERRORS_TEXT: &str = {text:?};").unwrap();
 
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("catalog_data.rs");
     fs::write(dest, out).unwrap();

@@ -148,7 +148,7 @@ ul.links a { color: var(--_accent); overflow-wrap: anywhere; }
 
 let sheet = null;
 function styleFor(root) {
-  if ('adoptedStyleSheets' in Document.prototype && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+  if (typeof Document !== 'undefined' && 'adoptedStyleSheets' in Document.prototype && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
     if (sheet === null) {
       sheet = new CSSStyleSheet();
       sheet.replaceSync(CSS);
@@ -280,7 +280,10 @@ function parseJsonAttr(value) {
 
 let counter = 0;
 
-export class XapiDiagnosisElement extends HTMLElement {
+// Importing the module where there is no DOM (server-side rendering) defines nothing and does not throw.
+const Base = typeof HTMLElement === 'undefined' ? class {} : HTMLElement;
+
+export class XapiDiagnosisElement extends Base {
   static get observedAttributes() {
     return ['error', 'input', 'context', 'expanded', 'compact', 'max-findings'];
   }

@@ -455,10 +455,16 @@ export function checkVdiChains(records: ChainRecords | string, options?: ChainOp
  */
 export function planSnapshotSpace(input: SpacePlanInput | string): SpacePlan;
 
+/** Where `init` gets the WebAssembly module: its URL, a fetch `Response`, its bytes, or a compiled module. */
+export type InitInput = string | URL | Request | Response | BufferSource | WebAssembly.Module;
+
 /**
  * Loads the WebAssembly module. Required once in the browser before any other call
- * (idempotent); a no-op in Node, where the module loads synchronously.
+ * (idempotent: later calls return the first call's promise); a no-op in Node, where the module
+ * loads synchronously. Without an argument the browser fetches `xapi_doctor_bg.wasm` next to
+ * the module; pass a URL (e.g. `import url from 'xapi-doctor/xapi_doctor_bg.wasm?url'` in Vite),
+ * a `fetch()` promise, bytes or a `WebAssembly.Module` to load it yourself.
  */
-export function init(moduleOrPath?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;
+export function init(moduleOrPath?: InitInput | Promise<InitInput> | { module_or_path: InitInput | Promise<InitInput> }): Promise<void>;
 
 export default init;

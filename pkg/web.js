@@ -1,6 +1,7 @@
 // Browser entry (and bundlers). Call `await init()` once before anything else: it fetches and
-// instantiates xapi_doctor_bg.wasm next to this module (or what you pass it). It is idempotent,
-// and every function throws a clear error if it is called before init() has finished.
+// instantiates xapi_doctor_bg.wasm next to this module (or what you pass it: a URL, a Response,
+// the bytes, a compiled WebAssembly.Module, or wasm-bindgen's `{ module_or_path }`). It is
+// idempotent, and every function throws a clear error if it is called before init() has finished.
 import initGlue, * as glue from './dist/xapi_doctor.web.js';
 
 let pending = null;
@@ -8,7 +9,8 @@ let ready = false;
 
 export default function init(moduleOrPath) {
   if (pending === null) {
-    const arg = moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath };
+    const wrapped = moduleOrPath !== undefined && Object.getPrototypeOf(moduleOrPath) === Object.prototype;
+    const arg = moduleOrPath === undefined || wrapped ? moduleOrPath : { module_or_path: moduleOrPath };
     pending = initGlue(arg).then(
       () => {
         ready = true;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent setup of everything xapi-doctor needs on a fresh Debian machine of this kind:
 # the wasm32 target, wasm-pack and wasm-bindgen-cli (pinned to the crate's version), Debian's
-# Chromium for browser tests, ripgrep and hyperfine for the benchmark, and the npm dependencies.
+# Chromium for browser tests, ripgrep and hyperfine for the benchmark, and the npm dev
+# dependencies (wasm-opt, playwright-core, TypeScript, and for the package smoke test Vite,
+# webpack, publint and attw).
 # Every step is skipped when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of xapi-doctor on a fresh machine: sets up what is missing (idempotent),
 # runs the Rust tests on the host, builds the WebAssembly package, type-checks the public
-# TypeScript types, and runs the JavaScript tests in Node and in Chromium against the package
-# and the demo page.
+# TypeScript types, runs the JavaScript and command-line tests in Node and in Chromium against
+# the package, the element and the demo page, smoke-tests the packed tarball (publint, attw,
+# Node ESM/CJS, tsc, Vite, webpack), and runs the command line on a generated 100 MB SMlog.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -22,7 +23,7 @@ bash scripts/build.sh
 step "TypeScript types (tsc --strict)"
 tsc -p tests/types
 
-step "JavaScript tests in Node (through the built package)"
+step "JavaScript and command-line tests in Node (through the built package)"
 node --test tests/js/
 
 step "build the demo page (www/dist)"
@@ -30,3 +31,9 @@ node scripts/build-www.mjs
 
 step "browser tests in Chromium (the element, the demo page; screenshots in test-results/)"
 node --test tests/browser/
+
+step "the packed tarball: publint, attw, Node ESM/CJS, tsc --strict, the bin, Vite and webpack in Chromium"
+node --test tests/package/
+
+step "the command line on a generated 100 MB SMlog"
+node tests/big/smlog-100mb.mjs

@@ -2,9 +2,11 @@
 //! values into the core's inputs and the core's results into plain objects (`null`, never
 //! `undefined`, for absent values). Errors become JavaScript `Error`s with a stable `code`.
 //!
-//! Objects are passed through `JSON.stringify` and parsed by serde_json rather than walked with
-//! serde-wasm-bindgen: the native stringify and serde_json's recursion limit bound the cost of
+//! Objects are passed through `JSON.stringify` and parsed by serde_json rather than walked
+//! field by field: the native stringify and serde_json's recursion limit bound the cost of
 //! hostile, deeply nested or cyclic objects, which a recursive walk of the JS value would not.
+//! Results go out through serde-wasm-bindgen's JSON-compatible serializer: plain objects,
+//! `null` for absent values, counts as numbers (see `model::as_js_number`).
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;

@@ -1,7 +1,9 @@
 //! Facts compiled in from `data/`: every SR error code the storage manager can raise (upstream
 //! and XCP-ng 8.3), the values that were reused over the years, and every XAPI error code with
 //! its parameter names (current and removed). `build.rs` turns the JSON tables into the static
-//! arrays included below; lookups are binary searches.
+//! arrays (and, for the XAPI codes, the text) included below; lookups are binary searches.
+
+use std::sync::LazyLock;
 
 /// One SR error code of `XE_SR_ERRORCODES.xml`; XAPI reports it as `SR_BACKEND_FAILURE_<value>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +58,28 @@ pub struct ApiErrorCode {
 
 include!(concat!(env!("OUT_DIR"), "/catalog_data.rs"));
 
+/// Every XAPI error code, read from `API_ERRORS_TEXT` on first use (a fraction of a millisecond):
+/// as text the table is several times smaller in the .wasm than as static structs.
+pub(crate) static API_ERRORS: LazyLock<Vec<ApiErrorCode>> =
+    LazyLock::new(|| API_ERRORS_TEXT.lines().map(api_error_from_line).collect());
+
+fn api_error_from_line(line: &'static str) -> ApiErrorCode {
+    let mut fields = line.split('\x1f');
+    let code = fields.next().unwrap_or("");
+    let params = fields.next().unwrap_or("");
+    let params: &'static [&'static str] = if params.is_empty() {
+        &[]
+    } else {
+        // Leaked once per code, for the life of the module: the table is never freed anyway.
+        Box::leak(params.split('\x1e').collect::<Vec<_>>().into_boxed_slice())
+    };
+    let doc = fields.next().unwrap_or("");
+    let documented = fields.next() == Some("d");
+    // Removed codes have two more fields: when they were first and last seen.
+    let removed = fields.next().map(|first_seen| Removed { first_seen, last_seen: fields.next().unwrap_or("") });
+    ApiErrorCode { code, params, doc, documented, removed }
+}
+
 /// Every SR error code, sorted by value.
 pub fn sr_error_codes() -> &'static [SrErrorCode] {
     SR_CODES
@@ -75,7 +99,7 @@ pub fn sr_error_history(value: u32) -> &'static [SrCodeHistory] {
 
 /// Every XAPI error code (current and removed), sorted by code.
 pub fn api_errors() -> &'static [ApiErrorCode] {
-    API_ERRORS
+    &API_ERRORS
 }
 
 /// The XAPI error code, by its exact name. `LICENSE_RESTRICTION` (the spelling of the docs)

@@ -245,11 +245,12 @@ pub(super) fn detail_suffix(detail: &str) -> String {
     }
 }
 
-/// "The VM" from "the VM".
+/// "The VM" from "the VM". ASCII only: the phrases start with our own words, and Unicode case
+/// mapping would add its tables (~12 KB) to the .wasm.
 pub(super) fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let mut out = s.to_string();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    out
 }
