@@ -16,4 +16,7 @@ module.exports = {
   // VDI chains and snapshot space
   checkVdiChains: glue.checkVdiChains,
   planSnapshotSpace: glue.planSnapshotSpace,
+  // SMlog
+  analyzeSmlog: glue.analyzeSmlog,
+  SmlogScanner: glue.SmlogScanner,
 };

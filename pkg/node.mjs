@@ -3,6 +3,8 @@
 import cjs from './node.cjs';
 
 export const { diagnose, listRules, version } = cjs;
+// SMlog
+export const { analyzeSmlog, SmlogScanner } = cjs;
 
 // VDI chains and snapshot space
 export const { checkVdiChains, planSnapshotSpace } = cjs;

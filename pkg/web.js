@@ -58,3 +58,18 @@ export function planSnapshotSpace(input) {
   if (!ready) throw notInitialised('planSnapshotSpace');
   return glue.planSnapshotSpace(input);
 }
+
+// SMlog
+
+export function analyzeSmlog(input, options) {
+  if (!ready) throw notInitialised('analyzeSmlog');
+  return glue.analyzeSmlog(input, options);
+}
+
+/** Streaming SMlog reader: `push(chunk)` any number of times, then `finish()`. */
+export class SmlogScanner extends glue.SmlogScanner {
+  constructor(options) {
+    if (!ready) throw notInitialised('SmlogScanner');
+    super(options);
+  }
+}

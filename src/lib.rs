@@ -34,7 +34,7 @@ use serde::Serialize;
 
 pub use chain::{ChainOptions, ChainReport, SpacePlan, Tolerance};
 pub use error::Error;
-pub use input::smlog::SmlogReport;
+pub use input::smlog::{SmlogReport, SmlogScanner};
 pub use model::{Category, Confidence, Evidence, Finding, InputKind, Severity, Step, Subject};
 pub use options::{Context, Options};
 pub use rules::RuleInfo;
@@ -155,6 +155,13 @@ pub fn check_vdi_chains_value(records: &serde_json::Value, options: &ChainOption
 pub fn plan_snapshot_space(input_json: &str) -> Result<SpacePlan, Error> {
     check_size(input_json.len(), &Options::default())?;
     chain::space::plan_json(input_json, None)
+}
+
+/// Analyses storage-manager log text or bytes (a pasted excerpt or a whole `/var/log/SMlog`):
+/// findings, the coalesce summary and the timeline. Invalid UTF-8 is read lossily. For input that
+/// arrives in pieces, use [`SmlogScanner`]: it gives the same report.
+pub fn analyze_smlog(bytes: &[u8], options: &Options) -> SmlogReport {
+    input::smlog::analyze(bytes, options)
 }
 
 /// Every rule, in documentation order.

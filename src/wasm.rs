@@ -172,3 +172,116 @@ pub fn plan_snapshot_space(input: JsValue) -> Result<JsValue, JsValue> {
     let json = records_from(&input, "planSnapshotSpace", "the plan input { sr, vdis, concurrency, hostVersion }")?;
     to_js(&crate::plan_snapshot_space(&json)?)
 }
+
+// ---- SMlog -------------------------------------------------------------------------------
+
+/// Bytes of SMlog input: a `Uint8Array` (or `ArrayBuffer`) copied as it is, or a string.
+enum SmlogInput {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+fn smlog_input(value: &JsValue, function: &str) -> Result<SmlogInput, JsValue> {
+    if let Some(s) = value.as_string() {
+        return Ok(SmlogInput::Text(s));
+    }
+    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+        return Ok(SmlogInput::Bytes(bytes.to_vec()));
+    }
+    if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(SmlogInput::Bytes(js_sys::Uint8Array::new(buffer).to_vec()));
+    }
+    let got = if value.is_null() { "null".to_string() } else { value.js_typeof().as_string().unwrap_or_default() };
+    Err(js_error("INVALID_INPUT", &format!("{function}() takes a string or a Uint8Array; it was given {got}")))
+}
+
+/// Analyses SMlog text or bytes whole: findings, coalesce summary, timeline.
+#[wasm_bindgen(js_name = analyzeSmlog)]
+pub fn analyze_smlog(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let options = options_from(&options)?;
+    let report = match smlog_input(&input, "analyzeSmlog")? {
+        SmlogInput::Text(s) => {
+            check_size(s.len(), &options)?;
+            crate::analyze_smlog(s.as_bytes(), &options)
+        }
+        SmlogInput::Bytes(b) => {
+            check_size(b.len(), &options)?;
+            crate::analyze_smlog(&b, &options)
+        }
+    };
+    report_to_js(&report)
+}
+
+/// The SMlog report as plain objects, through JSON: one string crosses the boundary and the
+/// engine's native `JSON.parse` builds the objects, instead of one call per property (the
+/// report of a big log has thousands of timeline entries). Same values as [`to_js`].
+fn report_to_js(report: &crate::SmlogReport) -> Result<JsValue, JsValue> {
+    let json = serde_json::to_string(report).map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
+    js_sys::JSON::parse(&json).map_err(|_| js_error("INTERNAL", "could not convert the result"))
+}
+
+fn check_size(len: usize, options: &Options) -> Result<(), JsValue> {
+    let size = len as u64;
+    let limit = options.max_input_bytes();
+    if size > limit {
+        return Err(crate::Error::InputTooLarge { size, limit }.into());
+    }
+    Ok(())
+}
+
+/// Reads an SMlog in chunks of any size (a file streamed from disk or from the browser).
+#[wasm_bindgen(js_name = SmlogScanner)]
+pub struct SmlogScanner {
+    inner: crate::SmlogScanner,
+    /// Reused for each `Uint8Array` chunk, so pushing allocates nothing once warm.
+    scratch: Vec<u8>,
+}
+
+#[wasm_bindgen(js_class = SmlogScanner)]
+impl SmlogScanner {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<SmlogScanner, JsValue> {
+        Ok(SmlogScanner { inner: crate::SmlogScanner::new(options_from(&options)?), scratch: Vec::new() })
+    }
+
+    /// Feeds the next chunk: a `Uint8Array` (bytes as read) or a string.
+    pub fn push(&mut self, chunk: JsValue) -> Result<(), JsValue> {
+        if self.inner.is_finished() {
+            return Err(crate::Error::ScannerFinished.into());
+        }
+        if let Some(s) = chunk.as_string() {
+            self.inner.push(s.as_bytes());
+            return Ok(());
+        }
+        let bytes = if let Some(b) = chunk.dyn_ref::<js_sys::Uint8Array>() {
+            b.clone()
+        } else if let Some(buffer) = chunk.dyn_ref::<js_sys::ArrayBuffer>() {
+            js_sys::Uint8Array::new(buffer)
+        } else {
+            let got = if chunk.is_null() { "null".to_string() } else { chunk.js_typeof().as_string().unwrap_or_default() };
+            return Err(js_error("INVALID_INPUT", &format!("SmlogScanner.push() takes a string or a Uint8Array; it was given {got}")));
+        };
+        let len = bytes.length() as usize;
+        self.scratch.resize(len, 0);
+        bytes.copy_to(&mut self.scratch);
+        self.inner.push(&self.scratch);
+        if self.scratch.capacity() > 16 * 1024 * 1024 {
+            // A one-off huge chunk: do not keep its buffer for the scanner's lifetime.
+            self.scratch = Vec::new();
+        }
+        Ok(())
+    }
+
+    /// Ends the input and returns the report; a second call throws `SCANNER_FINISHED`.
+    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+        let report = self.inner.finish()?;
+        self.scratch = Vec::new();
+        report_to_js(&report)
+    }
+}
+
+/// Bytes of WebAssembly memory in use (for the benchmark's memory measurement).
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}

@@ -29,6 +29,19 @@ pub mod space;
 pub mod space_plan;
 pub mod xo_backup;
 
+// SMlog rules (issue 3): one family per file, plus the glue that maps SMlog episodes to them.
+pub mod smlog;
+pub mod smlog_benign;
+pub mod smlog_calls;
+pub mod smlog_coalesce;
+pub mod smlog_gc;
+pub mod smlog_locks;
+pub mod smlog_lvm;
+pub mod smlog_space;
+pub mod smlog_tapdisk;
+pub mod smlog_vhd;
+pub use smlog::{render_smlog_group, smlog_rule_of};
+
 /// Everything documentation and UIs need to know about a rule.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -86,6 +99,16 @@ static FAMILIES: &[&[Rule]] = &[
     licence::RULES,
     pool::RULES,
     xo_backup::RULES,
+    // SMlog rules (issue 3).
+    smlog_coalesce::RULES,
+    smlog_space::RULES,
+    smlog_vhd::RULES,
+    smlog_locks::RULES,
+    smlog_gc::RULES,
+    smlog_tapdisk::RULES,
+    smlog_lvm::RULES,
+    smlog_calls::RULES,
+    smlog_benign::RULES,
     generic::RULES,
     // Records-side checks (chain check, space plan).
     chain_check::RULES,

@@ -1,14 +1,33 @@
 //! Storage-manager logs (`/var/log/SMlog`): recognition, and the analysis that turns lines into
 //! findings, a coalesce summary and a timeline.
 //!
-//! This first version recognises SMlog text and diagnoses the XAPI errors it records
-//! (`Raising exception [N, text]`, XenAPI failure lists); the streaming scanner, the event
-//! assembly and the storage-manager rules build on it.
+//! The input may be ten pasted lines or a whole 1 GB file, as text or bytes (invalid UTF-8 is
+//! decoded lossily), whole ([`analyze`]) or in chunks cut anywhere ([`SmlogScanner`]); both give
+//! the same report. The pipeline:
+//!
+//! - `scanner`: splits the byte stream into logical lines (bounded memory; joins lines broken by
+//!   a terminal wrap, splits `#012`-encoded newlines);
+//! - `line`: parses each line's prefix (classic syslog, RFC 3339, pasted fragments);
+//! - `assemble`: follows each process id and recognises multi-line episodes (tracebacks, GC
+//!   banners, failed commands, coalesce attempts), producing XAPI errors and [`incident`]s;
+//! - `report`: groups them, renders findings through the rules (`crate::rules::smlog_*` and,
+//!   for XAPI errors, the same rules as any other XAPI error), and builds the coalesce summary
+//!   and the timeline.
 
 use serde::Serialize;
 
 use crate::model::Finding;
 use crate::options::Options;
+
+mod assemble;
+pub mod incident;
+pub mod line;
+pub mod report;
+mod scanner;
+
+pub use incident::{Incident, IncidentGroup, IncidentKind};
+pub use line::LogTime;
+pub use report::{CoalesceSr, CoalesceStatus, CoalesceSummary, CoalesceVdi, Operation, Outcome, RunningCoalesce, TimelineEntry};
 
 /// Counts of what was read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -16,36 +35,178 @@ use crate::options::Options;
 pub struct SmlogStats {
     #[serde(serialize_with = "crate::model::as_js_number")]
     pub bytes: u64,
+    /// Physical lines (a last line without a newline counts).
     #[serde(serialize_with = "crate::model::as_js_number")]
     pub lines: u64,
+    /// Non-blank lines without a syslog prefix (read as bare messages).
     #[serde(serialize_with = "crate::model::as_js_number")]
     pub unparsed_lines: u64,
+    /// Lines longer than 64 KiB, of which only the first 64 KiB were read.
+    #[serde(serialize_with = "crate::model::as_js_number")]
+    pub truncated_lines: u64,
+    /// Timeline entries left out: failures between the first 1000 and the latest 3000, and
+    /// coalesce successes before the latest 500.
+    #[serde(serialize_with = "crate::model::as_js_number")]
+    pub timeline_dropped: u64,
 }
 
 /// The analysis of an SMlog.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SmlogReport {
+    /// Most severe first.
     pub findings: Vec<Finding>,
+    pub coalesce: CoalesceSummary,
+    /// The episodes in log order.
+    pub timeline: Vec<TimelineEntry>,
     pub stats: SmlogStats,
 }
 
-/// Whether this text is (or contains) storage-manager log lines.
-pub fn looks_like_smlog(text: &str) -> bool {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .take(400)
-        .any(|l| l.contains(" SM: [") || l.contains(" SMGC: [") || l.contains("*~*~*~*~") || l.contains("fairlock["))
+/// Reads an SMlog in chunks of any size, cut anywhere.
+pub struct SmlogScanner {
+    options: Options,
+    splitter: scanner::LineSplitter,
+    analyzer: assemble::Analyzer,
+    finished: bool,
 }
 
-/// Analyses a whole SMlog.
-pub fn analyze(bytes: &[u8], options: &Options) -> SmlogReport {
-    let text = String::from_utf8_lossy(bytes);
-    let events = crate::input::xapi::from_text(&text);
-    let findings = crate::rules::evaluate(&events, options);
-    let lines = text.lines().count() as u64;
-    SmlogReport {
-        findings,
-        stats: SmlogStats { bytes: bytes.len() as u64, lines, unparsed_lines: 0 },
+impl SmlogScanner {
+    pub fn new(options: Options) -> SmlogScanner {
+        SmlogScanner { options, splitter: scanner::LineSplitter::default(), analyzer: assemble::Analyzer::default(), finished: false }
+    }
+
+    /// Feeds the next chunk. Chunks after `finish()` are ignored (and `finish()` then fails).
+    pub fn push(&mut self, chunk: &[u8]) {
+        if self.finished {
+            return;
+        }
+        self.splitter.push(chunk, &mut self.analyzer);
+    }
+
+    /// Whether `finish()` was called.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Ends the input and returns the report. A second call fails with `ScannerFinished`.
+    pub fn finish(&mut self) -> Result<SmlogReport, crate::Error> {
+        if self.finished {
+            return Err(crate::Error::ScannerFinished);
+        }
+        self.finished = true;
+        self.splitter.finish(&mut self.analyzer);
+        self.analyzer.finish();
+        let analyzer = std::mem::take(&mut self.analyzer);
+        let timeline_dropped = analyzer.out.timeline_dropped;
+        let (findings, coalesce, timeline) = analyzer.out.build(&self.options);
+        let s = &self.splitter;
+        Ok(SmlogReport {
+            findings,
+            coalesce,
+            timeline,
+            stats: SmlogStats {
+                bytes: s.bytes,
+                lines: s.lines,
+                unparsed_lines: s.unparsed_lines,
+                truncated_lines: s.truncated_lines,
+                timeline_dropped,
+            },
+        })
     }
 }
+
+/// Analyses a whole SMlog (text or bytes; invalid UTF-8 is read lossily).
+pub fn analyze(bytes: &[u8], options: &Options) -> SmlogReport {
+    let mut scanner = SmlogScanner::new(options.clone());
+    scanner.push(bytes);
+    // A fresh scanner cannot be finished already.
+    scanner.finish().unwrap_or_else(|_| empty_report())
+}
+
+fn empty_report() -> SmlogReport {
+    SmlogReport {
+        findings: Vec::new(),
+        coalesce: CoalesceSummary { status: CoalesceStatus::NotSeen, stuck: false, srs: Vec::new() },
+        timeline: Vec::new(),
+        stats: SmlogStats::default(),
+    }
+}
+
+/// Messages only the storage manager and its garbage collector write: two of them (or one
+/// syslog line tagged `SM`/`SMGC`, or a GC banner) make a text SMlog even without prefixes.
+const SM_MARKERS: &[&str] = &[
+    "Raising exception [",
+    ": EXCEPTION <class '",
+    "FAILED in util.pread",
+    "  pread SUCCESS",
+    "lock: opening lock file /var/lock/sm/",
+    "lock: acquired /var/lock/sm/",
+    "lock: released /var/lock/sm/",
+    "lock: tried lock /var/lock/sm/",
+    "Not enough space! free space:",
+    "SR locked, retrying",
+    "No space to coalesce",
+    "No space to leaf-coalesce",
+    "Coalesce failed, skipping",
+    "Leaf-coalesce failed on",
+    "could not be coalesced",
+    "Could not coalesce due to a lack of space",
+    "Aborted coalesce",
+    "Leaf-coalescing ",
+    "Coalescing ",
+    "Will finish as PID [",
+    "Kicking SMGC@",
+    "GC process exiting",
+    "Another GC instance already active",
+    "Failed to lock /var/lock/sm/",
+    "Ignoring exception for LV check",
+    "***** Long LVM call of",
+    "*** lvremove failed on attempt",
+    "[VHD](",
+    "{'sr_uuid': '",
+    "'command': 'vdi_",
+    "'command': 'sr_",
+    "LVHDVDI.",
+    "FileVDI.",
+    "Pause request for ",
+    "Unpause request for ",
+    "* * * * * SR ",
+];
+
+/// Whether this text is (or contains) storage-manager log lines. Pasted fragments without
+/// syslog prefixes count when two different lines carry messages only the storage manager
+/// writes; ordinary text and other programs' stack traces do not.
+pub fn looks_like_smlog(text: &str) -> bool {
+    let mut marker_lines = 0;
+    let mut distinct: Vec<usize> = Vec::new();
+    for l in text.lines().filter(|l| !l.trim().is_empty()).take(400) {
+        let parts = line::parse(l.as_bytes());
+        if parts.has_prefix && matches!(parts.tag, line::Tag::Sm | line::Tag::Smgc) && parts.pid.is_some() {
+            return true;
+        }
+        if parts.has_prefix && parts.tag == line::Tag::Other && l.contains("fairlock[") {
+            return true;
+        }
+        if l.contains("*~*~*~*~") || l.contains("*  E X C E P T I O N  *") {
+            return true;
+        }
+        if let Some(i) = SM_MARKERS.iter().position(|m| l.contains(m)) {
+            marker_lines += 1;
+            if !distinct.contains(&i) {
+                distinct.push(i);
+            }
+        }
+        if marker_lines >= 2 && distinct.len() >= 2 {
+            return true;
+        }
+    }
+    // A single distinctive line with the storage manager's own `[pid] ` in front.
+    marker_lines >= 1
+        && text.lines().filter(|l| !l.trim().is_empty()).take(400).any(|l| {
+            let p = line::parse(l.as_bytes());
+            !p.has_prefix && p.pid.is_some()
+        })
+}
+
+#[cfg(test)]
+mod tests;
