@@ -80,7 +80,14 @@ test('diagnose view: each bundled sample shows its findings; typing diagnoses as
       assert.ok(rules.includes('XO001'), 'the backup log shows the skipped VM too');
       assert.match(await page.textContent('#paste-hint'), /backup-job log/);
     }
-    if (id === 'smlog') assert.match(await page.textContent('#paste-status'), /Recognised as SMlog · 45 lines/);
+    if (id === 'smlog') {
+      assert.match(await page.textContent('#paste-status'), /Recognised as SMlog · 45 lines/);
+      // The pasted lines go to the SMlog view for the coalesce summary and the timeline.
+      await page.click('#paste-hint button');
+      await page.waitForSelector('#smlog-report[data-ready=true] .sr-card');
+      assert.ok(await page.locator('svg.timeline').count() === 1);
+      await page.click('a[data-view=diagnose]');
+    }
   }
   await page.selectOption('#sample', 'records');
   await page.waitForFunction(() => document.querySelector('#paste-kind').textContent === 'pool records');
@@ -317,8 +324,21 @@ test('SMlog view: a dropped 50 MB SMlog is streamed in a worker with progress; t
 
   const facts = await page.textContent('.report-head');
   assert.match(facts, new RegExp(`Lines${truth.lines.toLocaleString('en-US')}`), facts);
-  const rules = await shownRules('#smlog-report xapi-diagnosis');
-  assert.ok(rules.length > 0, 'findings are shown');
+  assert.doesNotMatch(await page.textContent('#smlog-progress'), /whole file/, 'read as a stream by SmlogScanner');
+
+  // The findings cover the episodes the generator injected.
+  const rules = new Set(await page.evaluate(() => document.querySelector('#smlog-report xapi-diagnosis').findings.map((f) => f.rule)));
+  const expected = { snapshot_no_space: 'SR044', snapshot_chain_too_long: 'SR109', nfs_mount_failed: 'SR073', gc_no_space: 'SM003', gc_coalesce_failed: 'SM001', gc_vhd_corrupted: 'SM008', gc_parent_not_found: 'SM009' };
+  for (const [kind, rule] of Object.entries(expected)) if (truth.counts[kind]) assert.ok(rules.has(rule), `${kind} → ${rule} (${[...rules].join(' ')})`);
+  assert.ok((await shownRules('#smlog-report xapi-diagnosis')).length >= 1, 'findings are shown');
+
+  // The coalesce summary per SR and the timeline of the episodes.
+  const srCards = await page.locator('.sr-card').count();
+  assert.ok(srCards >= 2, `coalesce summary per SR (${srCards})`);
+  assert.ok(await page.locator('.sr-card .depth').count() >= 1, 'the deepest chain against 30');
+  const marks = await page.locator('svg.timeline rect[class^=mark-], svg.timeline circle.mark-ok').count();
+  assert.ok(marks >= truth.episodes.length / 2, `timeline marks: ${marks}`);
+  assert.ok(await page.locator('.timeline-list tbody tr').count() >= 10);
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'demo-smlog-report');
   await clean();

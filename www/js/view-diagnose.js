@@ -69,8 +69,8 @@ function run() {
     hint.append(handoffHint('This is a backup-job log.', 'Show it as a job run', () => app.go('backup', { text })));
   } else if (d.kind === 'records') {
     hint.append(handoffHint('These are pool records.', 'Draw the VDI chains', () => app.go('chains', { text })));
-  } else if (d.kind === 'smlog' && text.length > 200_000) {
-    hint.append(handoffHint('A large SMlog is faster in the file view.', 'Open the SMlog view', () => app.go('smlog')));
+  } else if (d.kind === 'smlog') {
+    hint.append(handoffHint('These are SMlog lines.', 'See the coalesce summary and the timeline', () => app.go('smlog', { text })));
   }
 }
 

@@ -20,7 +20,7 @@ const COALESCE_STATUS = {
   failing: ['error', 'Failing', 'the last coalesce attempt failed'],
   disabled: ['warning', 'Disabled', 'garbage collection is disabled on the SR'],
   running: ['info', 'Running', 'a coalesce was under way when the log ends'],
-  idle: ['success', 'Healthy', 'the last attempt succeeded, or there was nothing to do'],
+  idle: ['success', 'Last run OK', 'the last coalesce attempt succeeded, or there was nothing to do'],
   not_seen: ['muted', 'Not seen', 'no garbage-collector activity in the log'],
 };
 
@@ -194,34 +194,30 @@ function coalesceSection(c) {
     if (vdis.length) {
       const rows = vdis
         .slice()
-        .sort((a, b) => Number(b.stuck) - Number(a.stuck) || (b.consecutiveFailures ?? 0) - (a.consecutiveFailures ?? 0) || (b.attempts ?? 0) - (a.attempts ?? 0))
-        .slice(0, 50);
+        .sort((a, b) => Number(b.stuck) - Number(a.stuck) || (b.consecutiveFailures ?? 0) - (a.consecutiveFailures ?? 0) || (b.failures ?? 0) + (b.noSpaceSkips ?? 0) - (a.failures ?? 0) - (a.noSpaceSkips ?? 0) || (b.attempts ?? 0) - (a.attempts ?? 0));
+      const troubled = rows.filter((v) => v.stuck || v.consecutiveFailures || v.failures || v.noSpaceSkips).length;
+      const FIRST = Math.max(5, Math.min(troubled, 12));
+      const tbody = el('tbody');
       const table = el(
         'table',
         { class: 'data' },
         el('caption', { class: 'visually-hidden', text: `Coalesce history per disk on SR ${sr.srUuid ?? ''}` }),
         el('thead', null, el('tr', null, ...['Disk (VDI)', 'Attempts', 'OK', 'Failed', 'No space', 'In a row', 'Last outcome', 'Last error'].map((h) => el('th', { scope: 'col', text: h })))),
-        el(
-          'tbody',
-          null,
-          ...rows.map((v) =>
-            el(
-              'tr',
-              { class: v.stuck ? 'row-stuck' : null },
-              el('td', { class: 'mono', title: v.vdiUuid ?? v.vdi }, v.vdi, v.stuck ? el('span', { class: 'tag tag-critical', text: 'stuck' }) : null),
-              el('td', { class: 'num', text: formatNumber(v.attempts ?? 0) }),
-              el('td', { class: 'num', text: formatNumber(v.successes ?? 0) }),
-              el('td', { class: 'num', text: formatNumber(v.failures ?? 0) }),
-              el('td', { class: 'num', text: formatNumber(v.noSpaceSkips ?? 0) }),
-              el('td', { class: 'num', text: formatNumber(v.consecutiveFailures ?? 0) }),
-              el('td', { text: v.lastOutcome ? `${String(v.lastOutcome).replace(/_/g, ' ')}${v.lastOutcomeTime ? ` · ${timeText(v.lastOutcomeTime)}` : ''}` : '—' }),
-              el('td', { class: 'clip', title: v.lastError ?? '', text: v.lastError ?? '' }),
-            ),
-          ),
-        ),
+        tbody,
       );
+      const draw = (n) => tbody.replaceChildren(...rows.slice(0, n).map(vdiRow));
+      draw(FIRST);
       card.append(el('div', { class: 'table-wrap' }, table));
-      if (vdis.length > rows.length) card.append(el('p', { class: 'muted small', text: `${vdis.length - rows.length} more disks not shown.` }));
+      if (rows.length > FIRST) {
+        const more = el('button', { type: 'button', class: 'link-button small', 'aria-expanded': 'false', text: `Show all ${formatNumber(rows.length)} disks` });
+        more.addEventListener('click', () => {
+          const open = more.getAttribute('aria-expanded') !== 'true';
+          draw(open ? Math.min(rows.length, 2000) : FIRST);
+          more.setAttribute('aria-expanded', String(open));
+          more.textContent = open ? `Show the first ${FIRST} only` : `Show all ${formatNumber(rows.length)} disks`;
+        });
+        card.append(el('p', { class: 'small table-more' }, `${formatNumber(troubled)} of ${formatNumber(rows.length)} disks had failures or were skipped for space. `, more));
+      }
     }
     section.append(card);
   }
@@ -250,7 +246,7 @@ function timelineSection(entries, stats) {
         'table',
         { class: 'data' },
         el('caption', { class: 'visually-hidden', text: 'Episodes in log order' }),
-        el('thead', null, el('tr', null, ...['Time', 'Line', 'Episode', 'Severity', 'SR / disk', 'Log'].map((h) => el('th', { scope: 'col', text: h })))),
+        el('thead', null, el('tr', null, ...['Time', 'Line', 'Episode', 'Severity', 'SR / VDI', 'Log'].map((h) => el('th', { scope: 'col', text: h })))),
         el(
           'tbody',
           null,
@@ -264,7 +260,7 @@ function timelineSection(entries, stats) {
                   el('td', { class: 'num mono', text: formatNumber(e.line) }),
                   el('td', null, humanKind(e.kind), e.code ? el('div', { class: 'mono small', text: e.code }) : null),
                   el('td', null, /succeeded$/.test(e.kind) ? badge('success', 'OK') : badge(e.severity, e.severity)),
-                  el('td', { class: 'mono small' }, e.srUuid ? el('div', { title: e.srUuid, text: `SR ${shortId(e.srUuid)}` }) : null, e.vdi ? el('div', { text: `VDI ${shortId(e.vdi)}` }) : null),
+                  el('td', { class: 'mono small nowrap' }, e.srUuid ? el('div', { title: e.srUuid, text: `SR ${shortId(e.srUuid)}` }) : null, e.vdi ? el('div', { title: e.vdi, text: `VDI ${shortId(e.vdi)}` }) : null),
                   el('td', { class: 'logtext mono small', text: e.text }),
                 ),
           ),
@@ -276,6 +272,21 @@ function timelineSection(entries, stats) {
   section.append(el('label', { class: 'check' }, hide, ' Hide successful coalesces in the list'), list);
   draw();
   return section;
+}
+
+function vdiRow(v) {
+  return el(
+    'tr',
+    { class: v.stuck ? 'row-stuck' : null },
+    el('td', { class: 'mono', title: v.vdiUuid ?? v.vdi }, v.vdi, v.stuck ? el('span', { class: 'tag tag-critical', text: 'stuck' }) : null),
+    el('td', { class: 'num', text: formatNumber(v.attempts ?? 0) }),
+    el('td', { class: 'num', text: formatNumber(v.successes ?? 0) }),
+    el('td', { class: 'num', text: formatNumber(v.failures ?? 0) }),
+    el('td', { class: 'num', text: formatNumber(v.noSpaceSkips ?? 0) }),
+    el('td', { class: 'num', text: formatNumber(v.consecutiveFailures ?? 0) }),
+    el('td', { text: v.lastOutcome ? `${String(v.lastOutcome).replace(/_/g, ' ')}${v.lastOutcomeTime ? ` · ${timeText(v.lastOutcomeTime)}` : ''}` : '—' }),
+    el('td', { class: 'clip', title: v.lastError ?? '', text: v.lastError ?? '' }),
+  );
 }
 
 /** An SVG strip: one lane per kind of episode, one mark per episode, by time (or by line). */
@@ -381,5 +392,9 @@ export default {
   },
   enter() {
     writeHash('smlog', {});
+  },
+  handoff(data) {
+    // Pasted lines from the Diagnose view, read through the same worker as a file.
+    if (data?.text) start(new File([data.text], 'pasted SMlog lines', { type: 'text/plain' }));
   },
 };
