@@ -1,12 +1,10 @@
 // Reads an SMlog file as a stream in a Web Worker and analyses it with SmlogScanner, posting
 // progress as it goes; the page's main thread only draws. Messages:
 //   in:  { type: 'scan', file: File }
-//   out: { type: 'progress', bytes, total } … then { type: 'done', report, ms, streamed } or { type: 'error', message, code }
+//   out: { type: 'progress', bytes, total } … then { type: 'done', report, ms } or { type: 'error', message, code }
 import init, * as doctor from '../xapi-doctor/web.js';
 
 const PROGRESS_EVERY_MS = 60;
-/** Without the streaming scanner the whole file must fit in memory once. */
-const WHOLE_FILE_LIMIT = 512 * 1024 * 1024;
 
 async function scan(file) {
   await init();
@@ -27,47 +25,26 @@ async function scan(file) {
   progress(true);
   const reader = file.stream().getReader();
 
-  if (typeof doctor.SmlogScanner === 'function') {
-    const scanner = new doctor.SmlogScanner();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        scanner.push(value);
-        bytes += value.byteLength;
-        progress(false);
-      }
-      progress(true);
-      postMessage({ type: 'stage', text: 'Assembling the report…' });
-      const report = scanner.finish();
-      postMessage({ type: 'done', report, ms: performance.now() - t0, streamed: true });
-    } finally {
-      try {
-        scanner.free?.();
-      } catch {
-        // already released by finish()
-      }
+  const scanner = new doctor.SmlogScanner();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      scanner.push(value);
+      bytes += value.byteLength;
+      progress(false);
     }
-    return;
+    progress(true);
+    postMessage({ type: 'stage', text: 'Assembling the report…' });
+    const report = scanner.finish();
+    postMessage({ type: 'done', report, ms: performance.now() - t0 });
+  } finally {
+    try {
+      scanner.free?.();
+    } catch {
+      // already released by finish()
+    }
   }
-
-  // This build has no streaming scanner: read the file, then diagnose it in one call.
-  if (total > WHOLE_FILE_LIMIT) {
-    throw Object.assign(new Error(`this build of xapi-doctor has no streaming SMlog scanner; files above ${WHOLE_FILE_LIMIT >> 20} MiB are not read`), { code: 'INPUT_TOO_LARGE' });
-  }
-  const whole = new Uint8Array(total);
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    whole.set(value, bytes);
-    bytes += value.byteLength;
-    progress(false);
-  }
-  progress(true);
-  postMessage({ type: 'stage', text: 'Analysing the whole file…' });
-  const d = doctor.diagnose(whole.subarray(0, bytes));
-  const report = d.smlog ?? { findings: d.findings, stats: { bytes, lines: 0, unparsedLines: 0 } };
-  postMessage({ type: 'done', report, ms: performance.now() - t0, streamed: false, kind: d.kind });
 }
 
 self.onmessage = async (event) => {

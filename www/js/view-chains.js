@@ -20,11 +20,6 @@ let fromExample = false;
 let shownRules = new Set(); // rules of the report's findings, shown once at the top
 let shownKey = null;
 
-function api() {
-  const d = app.doctor;
-  return { check: typeof d.checkVdiChains === 'function' ? d.checkVdiChains : null, plan: typeof d.planSnapshotSpace === 'function' ? d.planSnapshotSpace : null };
-}
-
 // --- the records as the user gave them (XAPI maps keyed by ref, or xo-server arrays) ----------
 function indexRecords(records) {
   const tables = {};
@@ -303,8 +298,7 @@ function vmCard(vm, report, parentOf, tables) {
   }
 
   // The snapshot space plan, per SR the VM's disks are on.
-  const plan = api().plan;
-  if (plan) card.append(spacePlans(vm, disks, tables, plan));
+  card.append(spacePlans(vm, disks, tables, app.doctor.planSnapshotSpace));
   return card;
 }
 
@@ -437,12 +431,7 @@ function srSection(srs) {
 
 // --- wiring ------------------------------------------------------------------------------
 function run() {
-  const { check } = api();
   const text = textarea.value.trim();
-  if (!check) {
-    out.replaceChildren(el('p', { class: 'notice', role: 'status', text: 'This build of xapi-doctor has no chain analysis (checkVdiChains).' }));
-    return;
-  }
   if (!text) {
     out.replaceChildren(el('p', { class: 'muted', text: 'Paste records, open a file, or load the example.' }));
     return;
@@ -457,7 +446,7 @@ function run() {
   const tol = tolInput.value.trim() === '' ? 1 : Number(tolInput.value);
   let report;
   try {
-    report = check(records, { tolerance: Number.isFinite(tol) && tol >= 0 ? Math.floor(tol) : 1 });
+    report = app.doctor.checkVdiChains(records, { tolerance: Number.isFinite(tol) && tol >= 0 ? Math.floor(tol) : 1 });
   } catch (error) {
     out.replaceChildren(el('p', { class: 'notice problem', role: 'alert', text: `${error.code ?? 'Error'}: ${error.message}` }));
     return;

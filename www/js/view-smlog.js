@@ -100,7 +100,7 @@ function start(file) {
     else if (data.type === 'done') {
       setProgress(file.size, file.size);
       progressBox.dataset.state = 'done';
-      detail.textContent = `${formatBytes(file.size)} read in ${(data.ms / 1000).toFixed(1)} s${data.streamed ? '' : ' (whole file: this build has no streaming scanner)'}`;
+      detail.textContent = `${formatBytes(file.size)} read in ${(data.ms / 1000).toFixed(1)} s`;
       stop();
       showReport(file, data);
     } else if (data.type === 'error') {
@@ -117,7 +117,7 @@ function start(file) {
   worker.postMessage({ type: 'scan', file });
 }
 
-function showReport(file, { report: r, ms, streamed }) {
+function showReport(file, { report: r, ms }) {
   const stats = r.stats ?? {};
   const findings = Array.isArray(r.findings) ? r.findings : [];
   const coalesce = r.coalesce ?? null;
@@ -147,7 +147,6 @@ function showReport(file, { report: r, ms, streamed }) {
   if (coalesce) out.push(coalesceSection(coalesce));
   else out.push(el('p', { class: 'notice', text: 'This build of xapi-doctor reports no coalesce summary.' }));
   if (timeline) out.push(timelineSection(timeline, stats));
-  if (!streamed) out.push(el('p', { class: 'muted small', text: 'Read as a whole file: this build of xapi-doctor has no streaming SMlog scanner.' }));
   report.replaceChildren(...out);
   report.dataset.ready = 'true';
 }
