@@ -1209,7 +1209,7 @@ impl Analyzer {
         let msg = p.msg;
         if let Some(brace) = msg.iter().take(40).position(|&b| b == b'{') {
             let cmd = &msg[..brace.saturating_sub(1)];
-            if brace > 3 && msg[brace - 1] == b' ' && cmd.iter().all(|&b| b.is_ascii_lowercase() || b == b'_') && cmd.iter().any(|&b| b == b'_') {
+            if brace > 3 && msg[brace - 1] == b' ' && cmd.iter().all(|&b| b.is_ascii_lowercase() || b == b'_') && cmd.contains(&b'_') {
                 let dict = &msg[brace..];
                 let sr = dict_value(dict, &self.finders.sr_uuid).and_then(Id::new);
                 let vdi = if starts(cmd, "vdi_") { dict_value(dict, &self.finders.vdi_uuid).and_then(Id::new) } else { None };
