@@ -245,10 +245,9 @@ async function diagnoseChunks(chunks, options, meter) {
   if (ended) return doctor.diagnose(first, options);
 
   const rest = { [Symbol.asyncIterator]: () => iterator };
-  const Scanner = doctor.SmlogScanner;
-  const sniffed = typeof Scanner === 'function' ? doctor.diagnose(first.subarray(0, SNIFF_BYTES), options) : null;
-  if (sniffed?.kind === 'smlog') {
-    const scanner = new Scanner(options);
+  const sniffed = doctor.diagnose(first.subarray(0, SNIFF_BYTES), options);
+  if (sniffed.kind === 'smlog') {
+    const scanner = new doctor.SmlogScanner(options);
     scanner.push(first);
     for await (const chunk of rest) {
       scanner.push(chunk);
@@ -289,9 +288,6 @@ async function diagnoseInput(name, cli) {
 
 /** The chain check of a records file; the library parses the JSON and says what is wrong with it. */
 function checkChainsOf(file, cli) {
-  if (typeof doctor.checkVdiChains !== 'function') {
-    throw new UsageError('--chain needs checkVdiChains(), which this version of the package does not have yet');
-  }
   const text = readFileSync(file === '-' ? 0 : file, 'utf8');
   return { type: 'chain', result: doctor.checkVdiChains(text, cli.tolerance === undefined ? {} : { tolerance: cli.tolerance }) };
 }
@@ -377,11 +373,7 @@ function renderDiagnosis(label, d, s) {
       out.push('  Nothing recognised. xapi-doctor reads XAPI errors (xe output, API responses, task records),');
       out.push('  Xen Orchestra errors and backup logs (JSON), and the storage manager log /var/log/SMlog.');
     } else if (d.kind === 'records' && !d.chains) {
-      out.push(
-        typeof doctor.checkVdiChains === 'function'
-          ? '  Pool records, but the chain check could not use them: --chain FILE says why.'
-          : '  Pool records: this version of xapi-doctor has no VDI chain check.',
-      );
+      out.push('  Pool records, but the chain check could not use them: --chain FILE says why.');
     } else {
       out.push('  No known problem found.');
     }

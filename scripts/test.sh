@@ -2,8 +2,8 @@
 # Runs every test of xapi-doctor on a fresh machine: sets up what is missing (idempotent),
 # runs the Rust tests on the host, builds the WebAssembly package, type-checks the public
 # TypeScript types, runs the JavaScript and command-line tests in Node and in Chromium against
-# the package, smoke-tests the packed tarball (publint, attw, Node ESM/CJS, tsc, Vite, webpack),
-# and runs the command line on a generated 100 MB SMlog.
+# the package, the element and the demo page, smoke-tests the packed tarball (publint, attw,
+# Node ESM/CJS, tsc, Vite, webpack), and runs the command line on a generated 100 MB SMlog.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -26,7 +26,10 @@ tsc -p tests/types
 step "JavaScript and command-line tests in Node (through the built package)"
 node --test tests/js/
 
-step "browser tests in Chromium"
+step "build the demo page (www/dist)"
+node scripts/build-www.mjs
+
+step "browser tests in Chromium (the element, the demo page; screenshots in test-results/)"
 node --test tests/browser/
 
 step "the packed tarball: publint, attw, Node ESM/CJS, tsc --strict, the bin, Vite and webpack in Chromium"

@@ -116,10 +116,20 @@ fn insufficient(plan: &SpacePlan) -> Finding {
     if max == 0 {
         f.severity = Severity::Error;
     }
+    // Disks whose snapshot alone is larger than the free space: no concurrency setting helps them.
+    let too_big: Vec<String> = plan
+        .per_vdi
+        .iter()
+        .filter(|v| v.required_bytes.is_some_and(|need| need > free))
+        .map(|v| v.name_label.clone().or_else(|| v.uuid.clone()).unwrap_or_else(|| "a disk".to_string()))
+        .collect();
     let fit_text = match max {
-        0 => "not even one of them fits".to_string(),
-        1 => "only one fits at a time".to_string(),
-        n => format!("at most {n} fit at once"),
+        0 => format!(
+            "the largest snapshot alone does not fit ({} of the disks cannot be snapshotted at all until space is freed)",
+            too_big.len()
+        ),
+        1 => "only one fits at a time, whichever disk it is".to_string(),
+        n => format!("at most {n} fit at once, whichever disks they are"),
     };
     f.summary = format!(
         "Snapshotting {} disk(s) at once on {sr} needs {}, but it has {} free: {fit_text}.",
@@ -167,6 +177,13 @@ fn insufficient(plan: &SpacePlan) -> Finding {
     )));
     if max >= 1 && max < plan.concurrency {
         f.step(format!("Lower the job's concurrency to {max} snapshot(s) at a time on this SR."));
+    }
+    if !too_big.is_empty() {
+        f.step(format!(
+            "Even alone, the snapshot of {} does not fit: free space (below) or move that disk to a thin SR before \
+             backing it up.",
+            too_big.iter().take(5).map(|n| format!("\u{201c}{n}\u{201d}")).collect::<Vec<_>>().join(", ")
+        ));
     }
     f.step(
         "Or split the VMs into jobs that run at different times, so their snapshots are not on the SR together.",

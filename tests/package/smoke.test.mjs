@@ -53,6 +53,8 @@ test('the tarball holds the package and nothing else', () => {
     'dist/xapi_doctor.node.cjs',
     'dist/xapi_doctor.web.js',
     'dist/xapi_doctor_bg.wasm',
+    'element.d.ts',
+    'element.js',
     'index.d.cts',
     'index.d.ts',
     'node.cjs',
@@ -106,7 +108,9 @@ test('publint reports nothing on the tarball', async () => {
 test('attw (are the types wrong) reports nothing on the tarball', () => {
   // The .wasm export is an asset for apps that load the module themselves, not a module with
   // types: attw can only say it resolves to no JavaScript, so it is left out of the check.
-  const r = spawnSync(join(BIN, 'attw'), [tarball, '--format', 'json', '--no-definitely-typed', '--exclude-entrypoints', './xapi_doctor_bg.wasm'], { encoding: 'utf8' });
+  // `xapi-doctor/element` is a browser-only ES module (a custom element): checked below with
+  // attw's esm-only profile, since a require() of it is not meant to work.
+  const r = spawnSync(join(BIN, 'attw'), [tarball, '--format', 'json', '--no-definitely-typed', '--exclude-entrypoints', './xapi_doctor_bg.wasm', './element'], { encoding: 'utf8' });
   const report = JSON.parse(r.stdout);
   assert.deepEqual(report.analysis.problems, [], r.stdout);
   assert.deepEqual(Object.keys(report.analysis.entrypoints).sort(), ['.', './package.json']);
@@ -116,6 +120,12 @@ test('attw (are the types wrong) reports nothing on the tarball', () => {
     }
   }
   assert.equal(r.status, 0);
+
+  const element = spawnSync(join(BIN, 'attw'), [tarball, '--format', 'json', '--no-definitely-typed', '--entrypoints', './element', '--profile', 'esm-only'], { encoding: 'utf8' });
+  const er = JSON.parse(element.stdout);
+  assert.deepEqual(er.analysis.problems.filter((p) => p.resolutionKind !== 'node16-cjs' && p.resolutionKind !== 'node10'), [], element.stdout);
+  for (const mode of ['node16-esm', 'bundler']) assert.ok(er.analysis.entrypoints['./element'].resolutions[mode].resolution?.fileName, `./element does not resolve in ${mode}`);
+  assert.equal(element.status, 0);
 });
 
 test('Node ESM: import, harmless init(), one instance shared with require()', () => {
@@ -331,4 +341,32 @@ test('webpack 5 production build, loaded in Chromium (no configuration beyond en
   writeFileSync(join(outDir, 'index.html'), readFileSync(join(root, 'index.html'), 'utf8'));
   assert.ok(readdirSync(outDir).some((f) => f.endsWith('.wasm')), 'the .wasm is emitted as an asset');
   assertPageResult(await loadInChromium(outDir));
+});
+
+test('Vite production build with <xapi-diagnosis> (import "xapi-doctor/element"), loaded in Chromium', async () => {
+  const { build } = await import('vite');
+  const root = join(dir, 'app/vite-element');
+  write(
+    join(root, 'index.html'),
+    `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>element</title></head><body>
+<xapi-diagnosis id="a" error="SR_BACKEND_FAILURE_44(, There is insufficient space, )"></xapi-diagnosis>
+<script type="module" src="./main.js"></script></body></html>\n`,
+  );
+  write(
+    join(root, 'main.js'),
+    `import 'xapi-doctor/element';
+const b = document.createElement('xapi-diagnosis');
+b.input = { code: 'VDI_IO_ERROR', params: ['Device I/O errors'], name: 'XapiError' };
+document.body.append(b);
+const els = [...document.querySelectorAll('xapi-diagnosis')];
+await Promise.all(els.map((e) => e.updateComplete));
+window.__result = { rules: els.map((e) => e.findings[0]?.rule), shadow: els.every((e) => e.shadowRoot.querySelector('.finding')) };
+`,
+  );
+  await build({ root, logLevel: 'silent', configFile: false, build: { outDir: join(root, 'dist') } });
+  const { result, errors, requests } = await loadInChromium(join(root, 'dist'));
+  assert.deepEqual(errors, []);
+  assert.deepEqual(result.rules, ['SR044', 'XA006']);
+  assert.equal(result.shadow, true);
+  assert.equal(requests.filter((p) => p.endsWith('.wasm')).length, 1);
 });

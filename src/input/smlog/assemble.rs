@@ -400,8 +400,21 @@ fn after<'a>(msg: &'a [u8], prefix: &str) -> Option<&'a [u8]> {
     }
 }
 
+/// The first position of `needle` in `hay`. Lines are short and each needle is searched once
+/// per line, so building a `memmem` searcher per call costs more than it saves: jump from one
+/// occurrence of the needle's first byte to the next (SIMD `memchr`) and compare the rest.
+/// Needles are short literals, so even a line full of first bytes stays linear.
 fn find(hay: &[u8], needle: &str) -> Option<usize> {
-    memmem::find(hay, needle.as_bytes())
+    let (&first, rest) = needle.as_bytes().split_first()?;
+    let mut from = 0;
+    while let Some(i) = hay.get(from..).and_then(|h| memchr::memchr(first, h)) {
+        let at = from + i;
+        if hay.get(at + 1..).is_some_and(|tail| tail.starts_with(rest)) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 fn is_hex(b: u8) -> bool {
@@ -1726,7 +1739,7 @@ impl Analyzer {
     fn unknown(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
         // XAPI errors written into a line in any other form (`['SR_BACKEND_FAILURE_44', …]`).
-        if msg.len() > 20 && memmem::find(msg, b"SR_BACKEND_FAILURE").is_some() {
+        if msg.len() > 20 && find(msg, "SR_BACKEND_FAILURE").is_some() {
             let text = lossy(msg);
             let pid_opt = Self::pid_of(pid, p);
             for mut e in xapi::codes_in_line(&text) {
