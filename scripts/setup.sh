@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent setup of everything xapi-doctor needs on a fresh Debian machine of this kind:
-# the wasm32 target, wasm-pack and wasm-bindgen-cli (pinned to the crate's version), Debian's
-# Chromium for browser tests, ripgrep and hyperfine for the benchmark, and the npm dev
+# the wasm32 target, wasm-pack and wasm-bindgen-cli (pinned to the crate's version), cargo-fuzz,
+# Debian's Chromium for browser tests, ripgrep and hyperfine for the benchmark, and the npm dev
 # dependencies (wasm-opt, playwright-core, TypeScript, and for the package smoke test Vite,
 # webpack, publint and attw).
 # Every step is skipped when its result is already there.
@@ -28,6 +28,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   step "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 6 minutes, once)"
   # --locked fails here: one locked dependency is missing from the registry mirror.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  step "cargo install cargo-fuzz (about 1 minute, once; the fuzz targets in fuzz/)"
+  cargo install cargo-fuzz
 fi
 
 missing=()

@@ -3,7 +3,9 @@
 # runs the Rust tests on the host, builds the WebAssembly package, type-checks the public
 # TypeScript types, runs the JavaScript and command-line tests in Node and in Chromium against
 # the package, the element and the demo page, smoke-tests the packed tarball (publint, attw,
-# Node ESM/CJS, tsc, Vite, webpack), and runs the command line on a generated 100 MB SMlog.
+# Node ESM/CJS, tsc, Vite, webpack), runs the command line on a generated 100 MB SMlog, the
+# pathological-input suite at full size, and a short pass of every fuzz target
+# (FUZZ_SECONDS each, default 15; 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -37,3 +39,11 @@ node --test tests/package/
 
 step "the command line on a generated 100 MB SMlog"
 node tests/big/smlog-100mb.mjs
+
+step "pathological input at full size through the package (time linear, memory bounded)"
+node tests/big/pathological.mjs
+
+if [ "${FUZZ_SECONDS:-15}" != 0 ]; then
+  step "a short pass of every fuzz target (${FUZZ_SECONDS:-15} s each; a crash fails the run)"
+  bash fuzz/run.sh "${FUZZ_SECONDS:-15}"
+fi
