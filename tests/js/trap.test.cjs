@@ -1,4 +1,4 @@
-// The CommonJS entry recovers from a trap too (see trap.test.mjs).
+// The CommonJS entry recovers from a trap too (see trap.test.mjs; Chromium: tests/browser/web-entry.test.mjs).
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const doctor = require('../../pkg/node.cjs');
