@@ -333,13 +333,16 @@ impl GrowGeometrically {
         if now <= before || GROWING.swap(true, Relaxed) {
             return;
         }
-        let bytes = now * 65536 / 4;
+        // In pages first: `now * 65536` overflows a 32-bit usize once the memory reaches 4 GiB.
+        let bytes = (now / 4).saturating_mul(65536);
         if let Ok(layout) = std::alloc::Layout::from_size_align(bytes, 16) {
-            // SAFETY: a fresh block of a valid, non-zero layout, freed at once with that layout.
-            unsafe {
-                let block = std::alloc::System.alloc(layout);
-                if !block.is_null() {
-                    std::alloc::System.dealloc(block, layout);
+            if layout.size() > 0 {
+                // SAFETY: a fresh block of a valid, non-zero layout, freed at once with that layout.
+                unsafe {
+                    let block = std::alloc::System.alloc(layout);
+                    if !block.is_null() {
+                        std::alloc::System.dealloc(block, layout);
+                    }
                 }
             }
         }
