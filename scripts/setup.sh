@@ -32,7 +32,7 @@ fi
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
   step "cargo install cargo-fuzz (about 1 minute, once; the fuzz targets in fuzz/)"
-  cargo install cargo-fuzz
+  cargo install cargo-fuzz --version 0.13.2
 fi
 
 missing=()
