@@ -70,11 +70,14 @@ fn cut(line: &[u8], max: usize) -> &[u8] {
     line.get(..max).unwrap_or(line)
 }
 
-/// A cheap look at the first bytes: `Mmm …` or `2024-…` start a syslog line.
+/// A cheap look at the first bytes: `Mmm …` or `2024-…` start a syslog line. `line` may run on
+/// past its end (the rest of a chunk): only bytes before its first newline are looked at, so
+/// that the verdict does not depend on where a chunk ends.
 fn looks_prefixed(line: &[u8]) -> bool {
+    let no_newline_in = |n: usize| line.get(..n).is_some_and(|head| !head.contains(&b'\n'));
     match line.first() {
-        Some(b) if b.is_ascii_uppercase() => line.get(3) == Some(&b' '),
-        Some(b) if b.is_ascii_digit() => line.get(4) == Some(&b'-'),
+        Some(b) if b.is_ascii_uppercase() => line.get(3) == Some(&b' ') && no_newline_in(3),
+        Some(b) if b.is_ascii_digit() => line.get(4) == Some(&b'-') && no_newline_in(4),
         _ => false,
     }
 }

@@ -1,0 +1,40 @@
+//! Inputs the fuzz targets (fuzz/) found to misbehave, minimised and inlined, so that the plain
+//! `cargo test` suite keeps them fixed without cargo-fuzz. Each test names its target and says
+//! what went wrong.
+
+use xapi_doctor::{analyze_smlog, Options, SmlogScanner};
+
+/// Streams `body` cut at `cuts` (byte offsets) and checks the report equals the whole input's.
+fn streamed_equals_whole(body: &[u8], cuts: &[usize]) {
+    let whole = analyze_smlog(body, &Options::default());
+    let mut scanner = SmlogScanner::new(Options::default());
+    let mut at = 0;
+    for &cut in cuts.iter().chain(std::iter::once(&body.len())) {
+        scanner.push(&body[at..cut]).expect("no limit on the stream");
+        at = cut;
+    }
+    let streamed = scanner.finish().expect("first finish");
+    assert_eq!(
+        serde_json::to_string(&whole).expect("serialises"),
+        serde_json::to_string(&streamed).expect("serialises"),
+        "cuts at {cuts:?}"
+    );
+}
+
+/// smlog_chunks: a long prefixed line followed by a two-byte line and an indented one. Whether
+/// the short line continued the long one (a terminal wrap) was judged on its first four bytes,
+/// read past its end into the next line when the whole input was in one chunk (`J\x8e\n ` looks
+/// like `Mmm ` of a syslog prefix), but not when the chunk ended inside it: the whole input
+/// counted 2 unparsed lines, the stream 1.
+#[test]
+fn smlog_wrap_detection_does_not_read_past_the_line() {
+    let body = b"Jul  3 23:45:38 xcp-ng-03 S: [8851]     return seelf.params['uid\nJ\x8e\n  3\n";
+    // The cuts the fuzzer chose, then every single cut.
+    streamed_equals_whole(body, &[10, 17, 18, 29, 30, 41, 52, 57, 66]);
+    for cut in 1..body.len() {
+        streamed_equals_whole(body, &[cut]);
+    }
+    // The same with a valid character and with a digit-led line (`2024-` is the other prefix).
+    streamed_equals_whole(b"Jul  3 23:45:38 xcp-ng-03 SM: [8851] lock: opening lock file /var/lock/sm/x\nJa\n  3\n", &[80]);
+    streamed_equals_whole(b"Jul  3 23:45:38 xcp-ng-03 SM: [8851] lock: opening lock file /var/lock/sm/x\n202\n4-\n", &[79]);
+}
