@@ -53,9 +53,9 @@ impl<'a> LineParts<'a> {
     }
 }
 
-/// Parses one line (without its `\n`; a trailing `\r` is removed).
+/// Parses one line, given without its line ending (`\n` or `\r\n`: the caller strips it, once;
+/// a `\r` left over is text, as [`HeaderCache::parse`] sees it too).
 pub fn parse(line: &[u8]) -> LineParts<'_> {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
     let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
     if let Some(parts) = parse_prefixed(line) {
         return parts;

@@ -62,6 +62,13 @@ impl LineSplitter {
     }
 }
 
+/// What the pieces of a group of physical lines look like (see `LineSplitter::emit_group`).
+#[derive(Clone, Copy)]
+enum Pieces {
+    AsRead,
+    Stripped,
+}
+
 fn strip_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
@@ -146,7 +153,7 @@ impl LineSplitter {
             }
             let next = &body[end + 1..];
             if may_continue(parts.has_prefix, line.len(), next) {
-                start = self.join_in_place(body, start, end, parts.has_prefix, encoded, analyzer);
+                start = self.join_in_place(body, start, end, parts.has_prefix, analyzer);
                 if start > body.len() {
                     break;
                 }
@@ -164,7 +171,7 @@ impl LineSplitter {
     /// A line of `body` (`start..end`) that the next line may continue: gathers the group and
     /// analyses it, or defers it when it reaches the end of the chunk. Returns where the next
     /// line starts (past the end of `body` when everything was deferred).
-    fn join_in_place(&mut self, body: &[u8], start: usize, end: usize, has_prefix: bool, encoded: bool, analyzer: &mut Analyzer) -> usize {
+    fn join_in_place(&mut self, body: &[u8], start: usize, end: usize, has_prefix: bool, analyzer: &mut Analyzer) -> usize {
         let mut group_end = end;
         let mut lines = 1u32;
         let mut prev_len = strip_cr(&body[start..end]).len();
@@ -197,7 +204,7 @@ impl LineSplitter {
         }
         let long = body[start..group_end].split(|&b| b == b'\n').filter(|p| strip_cr(p).len() > self.max_line).count();
         self.truncated_lines += long as u64;
-        self.emit_group(&body[start..group_end], lines, encoded, analyzer);
+        self.emit_group(&body[start..group_end], lines, Pieces::AsRead, analyzer);
         group_end + 1
     }
 
@@ -282,22 +289,26 @@ impl LineSplitter {
             let parts = line::parse(body);
             self.analyse(body, parts, encoded, analyzer);
         } else {
-            self.emit_group(body, lines, encoded, analyzer);
+            self.emit_group(body, lines, Pieces::Stripped, analyzer);
         }
         self.deferred = group;
         self.deferred.clear();
     }
 
-    /// One logical line made of `lines` physical lines (joined without separator).
-    fn emit_group(&mut self, group: &[u8], lines: u32, encoded: bool, analyzer: &mut Analyzer) {
+    /// One logical line made of `lines` physical lines (joined without separator). The pieces
+    /// of a group gathered in place are as read (each may end with its `\r`); deferred ones
+    /// were stripped and cut already, and must not lose a second `\r`.
+    fn emit_group(&mut self, group: &[u8], lines: u32, pieces: Pieces, analyzer: &mut Analyzer) {
         let mut joined = std::mem::take(&mut self.scratch);
         joined.clear();
         for piece in group.split(|&b| b == b'\n') {
-            let piece = cut(strip_cr(piece), self.max_line);
+            let piece = match pieces {
+                Pieces::AsRead => cut(strip_cr(piece), self.max_line),
+                Pieces::Stripped => piece,
+            };
             let room = self.max_line.saturating_sub(joined.len());
             joined.extend_from_slice(&piece[..piece.len().min(room)]);
         }
-        let _ = encoded;
         let encoded = has_encoded_newline(&joined);
         let parts = line::parse(&joined);
         self.analyse_lines(&joined, parts, lines, encoded, analyzer);
