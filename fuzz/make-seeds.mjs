@@ -5,7 +5,7 @@
 // Seeds are kept small (at most 16 KiB each): the fuzzer grows its own corpus from them.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -65,6 +65,12 @@ add('diagnose_json', read('tests/fixtures/cli/records.json'));
 // Structured targets also start from a few bytes of nothing in particular.
 for (const t of ['diagnose_json', 'xo_log', 'check_vdi_chains', 'plan_snapshot_space']) {
   for (let i = 0; i < 4; i++) add(t, createHash('sha256').update(`${t}${i}`).digest());
+}
+
+// Inputs that once failed (minimised; each also a test in tests/regressions.rs) stay seeds.
+const regressions = join(dirname(seeds), 'regressions');
+for (const target of existsSync(regressions) ? readdirSync(regressions) : []) {
+  for (const name of readdirSync(join(regressions, target))) add(target, readFileSync(join(regressions, target, name)));
 }
 
 rmSync(seeds, { recursive: true, force: true });
