@@ -58,3 +58,19 @@ Jul  3 23:47:50 xcp-ng-03 SM: [8866] lock: released /var/lock/sm/a/sr\r\n";
         streamed_equals_whole(wrapped, &[cut]);
     }
 }
+
+/// smlog_chunks: a pasted line with junk before its timestamp (` 23:Jul  3 23:46:21 xcp M:`).
+/// The header cache, which lets the next line skip parsing a `time host ` it has just seen,
+/// stored the line's first bytes as if the timestamp started there; the next line with the same
+/// first bytes then took garbage for its header and counted as a log line. A stream that cut
+/// that next line parsed it without the cache, as a fragment: the counts differed.
+#[test]
+fn smlog_header_cache_only_reuses_a_header_at_the_start_of_the_line() {
+    let body = b" 23:Jul  3 23:46:21 xcp M:\n 23:Jul  3 23:46:21 0:\n\n";
+    streamed_equals_whole(body, &[28]);
+    for cut in 1..body.len() {
+        streamed_equals_whole(body, &[cut]);
+    }
+    let whole = analyze_smlog(body, &Options::default());
+    assert_eq!(whole.stats.unparsed_lines, 1, "the second line is a fragment, not a log line");
+}

@@ -34,7 +34,7 @@ pub enum Tag {
 }
 
 /// A parsed line. Every slice borrows from the line.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineParts<'a> {
     /// The timestamp exactly as logged (empty when the line had none).
     pub time: &'a [u8],
@@ -88,11 +88,18 @@ impl HeaderCache {
             let time = &line[..self.time_len];
             let host = &line[self.time_len + 1..len - 1];
             if let Some(parts) = parse_after_host(time, self.time_kind.unwrap_or(TimeKind::Syslog), host, &line[len..]) {
+                // The shortcut must agree with a full parse (checked under the fuzzers, which
+                // build with debug assertions).
+                debug_assert_eq!(parts, parse(line), "the header cache disagrees with parse()");
                 return parts;
             }
         }
         let parts = parse(line);
-        if parts.has_prefix {
+        // Only a header at the very start of the line, `time host `, can be reused: a pasted
+        // line may carry junk before its timestamp, and the next line's same first bytes would
+        // then not be a header at all.
+        let starts_line = parts.time.as_ptr() == line.as_ptr() && parts.host.as_ptr() == line.as_ptr().wrapping_add(parts.time.len() + 1);
+        if parts.has_prefix && starts_line {
             let header = parts.time.len() + 1 + parts.host.len() + 1;
             if header <= self.bytes.len() && line.len() >= header {
                 self.bytes[..header].copy_from_slice(&line[..header]);
