@@ -9,7 +9,7 @@
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared}
-GEN=$SHARED/bench/gen_smlog.py
+GEN=$ROOT/tests/tools/gen_smlog.py   # a copy of $SHARED/bench/gen_smlog.py
 DIR=${BENCH_DIR:-$ROOT/bench-data}
 RUNS=${RUNS:-10}
 MEMORY_MB=${MEMORY_MB:-1000}

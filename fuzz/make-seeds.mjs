@@ -1,6 +1,6 @@
 // Regenerates the committed seed set fuzz/seeds/<target>/ from the project's own inputs: every
 // rule's example (from the built package), the fixtures and samples, and small generated
-// SMlog excerpts (../shared/bench/gen_smlog.py). Run after `bash scripts/build.sh`:
+// SMlog excerpts (tests/tools/gen_smlog.py). Run after `bash scripts/build.sh`:
 //   node fuzz/make-seeds.mjs
 // Seeds are kept small (at most 16 KiB each): the fuzzer grows its own corpus from them.
 import { createHash } from 'node:crypto';
@@ -27,7 +27,7 @@ const read = (p) => readFileSync(join(root, p));
 const smlogs = [];
 const excerpt = read('tests/fixtures/cli/smlog-excerpt.log').toString('utf8').split('\n');
 for (let i = 0; i < excerpt.length; i += 80) smlogs.push(excerpt.slice(i, i + 80).join('\n') + '\n');
-const gen = join(root, '../shared/bench/gen_smlog.py');
+const gen = join(root, 'tests/tools/gen_smlog.py');
 if (existsSync(gen)) {
   for (const [seed, profile] of [[1, 'all-failures'], [2, 'normal'], [3, 'all-failures']]) {
     const text = execFileSync('python3', [gen, '--size-mb', '0.012', '--seed', String(seed), '--profile', profile], { encoding: 'utf8' });

@@ -11,7 +11,7 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 smlog=${1:-bench-data/SMlog.16mb}
 if [ ! -f "$smlog" ]; then
   mkdir -p "$(dirname "$smlog")"
-  python3 ../shared/bench/gen_smlog.py --size-mb 16 --seed 2 -o "$smlog" 2>/dev/null
+  python3 tests/tools/gen_smlog.py --size-mb 16 --seed 2 -o "$smlog" 2>/dev/null
 fi
 # The build's other wasm-opt flags (Cargo.toml's wasm-opt line without its -O level): the wasm
 # features, and tuning flags such as -ocimfs.

@@ -1,6 +1,6 @@
-//! The SMlog analysis against the benchmark generator's ground truth
-//! (`../shared/bench/gen_smlog.py`): every one of its 23 failure kinds must be recognised, each
-//! episode where it happened, and none of its benign noise may be reported as a failure.
+//! The SMlog analysis against the benchmark generator's ground truth (`tests/tools/gen_smlog.py`,
+//! a copy of `../shared/bench/gen_smlog.py`): every one of its 23 failure kinds must be
+//! recognised, each episode where it happened, and none of its benign noise may be reported as a failure.
 //! Files are generated at test time into a temporary directory.
 
 use std::path::{Path, PathBuf};
@@ -38,7 +38,7 @@ const EXPECTED: &[(&str, &str, Option<&str>)] = &[
 ];
 
 fn generator() -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_smlog.py");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/gen_smlog.py");
     let python = Command::new("python3").arg("--version").output().is_ok();
     (path.exists() && python).then_some(path)
 }
@@ -117,7 +117,7 @@ fn score(report: &SmlogReport, truth: &Value) -> Score {
 #[test]
 fn all_generator_failure_kinds_are_recognised_without_false_alarms() {
     let Some((bytes, truth)) = generate(&["--size-mb", "5", "--seed", "7", "--profile", "all-failures"], "dense.log") else {
-        eprintln!("skipped: python3 or ../shared/bench/gen_smlog.py not available");
+        eprintln!("skipped: python3 not available");
         return;
     };
     let report = analyze_smlog(&bytes, &Options::default());
@@ -136,7 +136,7 @@ fn all_generator_failure_kinds_are_recognised_without_false_alarms() {
 #[test]
 fn normal_log_benign_noise_is_never_a_failure_and_streaming_matches() {
     let Some((bytes, truth)) = generate(&["--size-mb", "5", "--seed", "3"], "normal.log") else {
-        eprintln!("skipped: python3 or ../shared/bench/gen_smlog.py not available");
+        eprintln!("skipped: python3 not available");
         return;
     };
     let report = analyze_smlog(&bytes, &Options::default());

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'pkg/cli.mjs');
-const GENERATOR = join(ROOT, '../shared/bench/gen_smlog.py');
+const GENERATOR = join(ROOT, 'tests/tools/gen_smlog.py');
 const FILE = join(ROOT, 'bench-data/SMlog.100mb');
 // gen_smlog.py --size-mb 100 --seed 1 is deterministic (its README gives these figures).
 const BYTES = 100207663;

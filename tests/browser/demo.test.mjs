@@ -278,7 +278,7 @@ const EPISODES = join(ARTIFACTS, 'smlog-50mb.episodes.json');
 
 test('SMlog view: a dropped 50 MB SMlog is streamed in a worker with progress; the page stays responsive', { timeout: 240_000 }, async () => {
   if (!existsSync(BIG) || !existsSync(EPISODES)) {
-    execFileSync('python3', [join(ROOT, '..', 'shared', 'bench', 'gen_smlog.py'), '--size-mb', '50', '--seed', '3', '--episodes-json', EPISODES, '-o', BIG], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('python3', [join(ROOT, 'tests', 'tools', 'gen_smlog.py'), '--size-mb', '50', '--seed', '3', '--episodes-json', EPISODES, '-o', BIG], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
   const truth = JSON.parse(readFileSync(EPISODES, 'utf8'));
   const size = statSync(BIG).size;

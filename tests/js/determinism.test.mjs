@@ -3,7 +3,7 @@
 // (JSON.stringify of the returned objects), and whatever the chunking of a streamed SMlog.
 //
 // The corpus: every rule's example, the fixtures and samples, generated SMlog excerpts
-// (../shared/bench/gen_smlog.py, when present), generated pool records and space plans with
+// (tests/tools/gen_smlog.py), generated pool records and space plans with
 // several options, and odd inputs (invalid UTF-8, sizes at the edges, hostile characters,
 // limits). Rust prints u64 counts above 2^53 as floats in exponent form where JavaScript prints
 // the digits: both sides are compared after JSON.parse, which reads both to the same double,
@@ -19,7 +19,7 @@ import { analyzeSmlog, checkVdiChains, diagnose, listRules, planSnapshotSpace, S
 import { generatePool } from '../../bench/chain.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const GENERATOR = join(ROOT, '../shared/bench/gen_smlog.py');
+const GENERATOR = join(ROOT, 'tests/tools/gen_smlog.py');
 const read = (p) => readFileSync(join(ROOT, p), 'utf8');
 const canonical = (value) => JSON.stringify(JSON.parse(JSON.stringify(value)));
 

@@ -158,8 +158,8 @@ test('the web entry refuses SMlog calls before init()', async () => {
   assert.throws(() => new web.SmlogScanner(), { code: 'NOT_INITIALIZED' });
 });
 
-const generator = new URL('../../../shared/bench/gen_smlog.py', import.meta.url);
-test('a generated log: every failure kind found, streaming in 1 MiB chunks equals the whole', { skip: !existsSync(generator) && 'no ../shared/bench/gen_smlog.py' }, () => {
+const generator = new URL('../tools/gen_smlog.py', import.meta.url);
+test('a generated log: every failure kind found, streaming in 1 MiB chunks equals the whole', { skip: !existsSync(generator) && 'no tests/tools/gen_smlog.py' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'xapi-doctor-'));
   try {
     const file = join(dir, 'dense.log');
