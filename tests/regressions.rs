@@ -74,3 +74,19 @@ fn smlog_header_cache_only_reuses_a_header_at_the_start_of_the_line() {
     let whole = analyze_smlog(body, &Options::default());
     assert_eq!(whole.stats.unparsed_lines, 1, "the second line is a fragment, not a log line");
 }
+
+/// diagnose_text (found by CI's short pass): a garbage-collector tree-dump header whose SR name
+/// is cut short, `SR 5b1c (') (26 VDIs in 1 VHD trees):`. The name's closing `') (` was searched
+/// from the opening ` ('`, where the two overlap, and the name was sliced backwards: a panic,
+/// which in WebAssembly would have trapped the instance.
+#[test]
+fn smlog_tree_dump_with_an_empty_overlapping_sr_name() {
+    let text = "Jan 14 03:12:08 xcp-host1 SMGC: [23831] SR 5b1c (') (26 VDIs in 1 VHD trees): \n\
+                Jan 14 03:12:08 xcp-host1 SMGC: [23831]         *8341e744[VHD](20.000G//8.613G|n)\n";
+    let report = analyze_smlog(text.as_bytes(), &Options::default());
+    assert_eq!(report.stats.lines, 2);
+    let named = "Jan 14 03:12:08 xcp-host1 SMGC: [23831] SR 5b1c ('Local storage') (26 VDIs in 1 VHD trees): \n";
+    analyze_smlog(named.as_bytes(), &Options::default());
+    let diagnosis = xapi_doctor::diagnose_text(text, &Options::default()).expect("a diagnosis");
+    assert_eq!(diagnosis.kind, xapi_doctor::InputKind::Smlog);
+}

@@ -1470,8 +1470,10 @@ impl Analyzer {
         // `SR 5b1c ('Local storage') (3 VDIs in 1 VHD trees): …`: a tree dump follows.
         if let Some(open) = find(rest, " ('") {
             if find(rest, " VHD trees)").is_some() {
-                let close = find(&rest[open..], "') (").map(|c| open + c);
-                let name = close.map(|c| lossy(&rest[open + 3..c]));
+                // The name starts after ` ('`; its closing `') (` is searched from there (in
+                // ` (') (` the two overlap).
+                let name_start = open + 3;
+                let name = rest.get(name_start..).and_then(|after| find(after, "') (")).and_then(|len| rest.get(name_start..name_start + len)).map(lossy);
                 let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
                 if let (Some(sr), Some(name)) = (sr.as_deref(), name) {
                     self.out.coalesce.sr_name(sr, &name);
