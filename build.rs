@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::{env, fs, path::Path};
 
+#[path = "build/knowledge.rs"]
+mod knowledge;
+
 #[derive(serde::Deserialize)]
 struct SrCode {
     name: String,
@@ -61,6 +64,11 @@ fn main() {
     let history: Vec<SrHistory> = read("sr_error_codes_history.json");
     let api: Vec<ApiError> = read("api_errors.json");
     let removed: Vec<ApiError> = read("api_errors_removed.json");
+    let meanings: knowledge::Meanings = read("code_meanings.json");
+    let xapi_meaning: BTreeMap<&str, (&str, &str)> =
+        meanings.xapi.iter().map(|m| (m.code.as_str(), (m.category.as_str(), m.meaning.as_str()))).collect();
+    let sr_meaning: BTreeMap<u32, (&str, &str)> =
+        meanings.sr.iter().map(|m| (m.value, (m.category.as_str(), m.meaning.as_str()))).collect();
 
     let mut out = String::new();
 
@@ -83,9 +91,11 @@ fn main() {
     }
     out.push_str("pub(crate) static SR_CODES: &[SrErrorCode] = &[\n");
     for (value, (name, description, up, x)) in &sr {
+        let (category, meaning) = sr_meaning.get(value).unwrap_or_else(|| panic!("code_meanings.json: no meaning for SR code {value}"));
+        let category = knowledge::category_path(category, &format!("SR code {value}"));
         writeln!(
             out,
-            "    SrErrorCode {{ value: {value}, name: {name:?}, description: {description:?}, upstream: {up}, xcpng: {x} }},"
+            "    SrErrorCode {{ value: {value}, name: {name:?}, description: {description:?}, upstream: {up}, xcpng: {x}, category: {category}, meaning: {meaning:?} }},"
         )
         .unwrap();
     }
@@ -124,17 +134,35 @@ fn main() {
             assert!(!f.contains(['\n', '\x1e', '\x1f']), "separator in the XAPI catalogue: {f:?}");
         }
         let documented = if a.documented.unwrap_or(!a.doc.is_empty()) { "d" } else { "-" };
+        let (category, meaning) =
+            xapi_meaning.get(a.code.as_str()).unwrap_or_else(|| panic!("code_meanings.json: no meaning for {}", a.code));
+        assert!(knowledge::CATEGORIES.contains(category), "code_meanings.json: {}: unknown category {category}", a.code);
+        assert!(!meaning.contains(['\n', '\x1e', '\x1f']), "separator in the meaning of {}", a.code);
+        let category_index = knowledge::CATEGORIES.iter().position(|c| c == category).unwrap();
         let removed = if *is_removed {
             format!("\x1f{}\x1f{}", a.first_seen.as_deref().unwrap_or(""), a.last_seen.as_deref().unwrap_or(""))
         } else {
             String::new()
         };
-        writeln!(text, "{}\x1f{}\x1f{}\x1f{documented}{removed}", a.code, a.params.join("\x1e"), a.doc).unwrap();
+        writeln!(text, "{}\x1f{}\x1f{}\x1f{documented}\x1f{category_index}\x1f{meaning}{removed}", a.code, a.params.join("\x1e"), a.doc)
+            .unwrap();
     }
-    writeln!(out, "/// `code US params(RS-separated) US doc US d|- [US first_seen US last_seen]`, one line per code, sorted.").unwrap();
+    writeln!(
+        out,
+        "/// `code US params(RS-separated) US doc US d|- US category-index US meaning [US first_seen US last_seen]`, one line per code, sorted."
+    )
+    .unwrap();
     writeln!(out, "pub(crate) static API_ERRORS_TEXT: &str = {text:?};").unwrap();
 
-    let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("catalog_data.rs");
-    fs::write(dest, out).unwrap();
+    out.push_str(&knowledge::code_tables(&meanings));
+
+    let out_dir = env::var("OUT_DIR").unwrap();
+    fs::write(Path::new(&out_dir).join("catalog_data.rs"), out).unwrap();
+
+    let signatures_path = Path::new("data").join("signatures.toml");
+    println!("cargo:rerun-if-changed={}", signatures_path.display());
+    let signatures = fs::read_to_string(&signatures_path).unwrap_or_else(|e| panic!("reading {}: {e}", signatures_path.display()));
+    fs::write(Path::new(&out_dir).join("signatures_data.rs"), knowledge::signatures(&signatures)).unwrap();
+    println!("cargo:rerun-if-changed=build/knowledge.rs");
     println!("cargo:rerun-if-changed=build.rs");
 }

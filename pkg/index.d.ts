@@ -14,12 +14,15 @@ export type Category =
   | 'license'
   | 'missing_base_vm'
   | 'remote_full'
+  | 'remote_unreachable'
+  | 'network'
   | 'no_matching_vms'
   | 'xapi_version'
   | 'lock_or_timeout'
   | 'storage_unreachable'
   | 'corruption'
   | 'configuration'
+  | 'in_progress'
   | 'benign'
   | 'other';
 

@@ -28,6 +28,9 @@ tsc -p tests/types
 step "JavaScript and command-line tests in Node (through the built package)"
 node --test tests/js/
 
+step "the corpus of real cases through the package (tests/corpus: figures, misses; fails on a regression against figures.json)"
+node tests/corpus/score.mjs --check
+
 step "build the demo page (www/dist)"
 node scripts/build-www.mjs
 

@@ -24,9 +24,15 @@ pub enum Category {
     MissingBaseVm,
     /// The backup target has no space or quota left.
     RemoteFull,
+    /// The backup target (NFS, SMB, S3, a local path) cannot be mounted, reached, read or
+    /// written: refused, timed out, wrong path, permissions, credentials.
+    RemoteUnreachable,
+    /// Xen Orchestra, a proxy or a tool cannot reach the pool's hosts, or the connection broke.
+    Network,
     /// A smart backup job selected no VM.
     NoMatchingVms,
-    /// The host's version is too old or incompatible for the operation.
+    /// A host, Xen Orchestra or tool version is too old, too new or mismatched, or has a known
+    /// bug that an update fixes.
     XapiVersion,
     /// A lock could not be taken or an operation timed out.
     LockOrTimeout,
@@ -34,8 +40,10 @@ pub enum Category {
     StorageUnreachable,
     /// A VHD or metadata is damaged.
     Corruption,
-    /// The VM's or pool's setup forbids the operation.
+    /// The VM's, pool's or Xen Orchestra's setup forbids the operation.
     Configuration,
+    /// Still running normally (a long coalesce that progresses): wait.
+    InProgress,
     /// Looks alarming but is normal; information only.
     Benign,
     /// Recognised, with no more specific category.
@@ -43,7 +51,8 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 16] = [
+    /// In the order of the public enum (build/knowledge.rs lists the same names in this order).
+    pub const ALL: [Category; 19] = [
         Category::InsufficientSpace,
         Category::ChainTooLong,
         Category::CoalesceFailure,
@@ -52,12 +61,15 @@ impl Category {
         Category::License,
         Category::MissingBaseVm,
         Category::RemoteFull,
+        Category::RemoteUnreachable,
+        Category::Network,
         Category::NoMatchingVms,
         Category::XapiVersion,
         Category::LockOrTimeout,
         Category::StorageUnreachable,
         Category::Corruption,
         Category::Configuration,
+        Category::InProgress,
         Category::Benign,
         Category::Other,
     ];
@@ -72,12 +84,15 @@ impl Category {
             Category::License => "license",
             Category::MissingBaseVm => "missing_base_vm",
             Category::RemoteFull => "remote_full",
+            Category::RemoteUnreachable => "remote_unreachable",
+            Category::Network => "network",
             Category::NoMatchingVms => "no_matching_vms",
             Category::XapiVersion => "xapi_version",
             Category::LockOrTimeout => "lock_or_timeout",
             Category::StorageUnreachable => "storage_unreachable",
             Category::Corruption => "corruption",
             Category::Configuration => "configuration",
+            Category::InProgress => "in_progress",
             Category::Benign => "benign",
             Category::Other => "other",
         }
@@ -276,6 +291,12 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     pub confidence: Confidence,
     pub subject: Subject,
+    /// How close to the root cause this kind of finding usually is, among findings of the same
+    /// severity: a failed mount outranks the `ENOENT` it caused. The rules' findings and
+    /// signatures are 1 unless they say otherwise (a root cause 2 to 4, a symptom 0); a bare
+    /// code's decoding is -1. Used for ranking only, not serialised.
+    #[serde(skip)]
+    pub priority: i8,
 }
 
 /// Which kind of input `diagnose` recognised.
@@ -312,11 +333,17 @@ impl InputKind {
     }
 }
 
-/// Sorts findings most severe first, then most confident, then by where the evidence starts.
+/// Sorts findings most severe first, then closest to the root cause ([`Finding::priority`]),
+/// then most confident, then by where the evidence starts.
 pub fn rank(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         let line = |f: &Finding| f.evidence.iter().filter_map(|e| e.line).min().unwrap_or(u32::MAX);
-        (a.severity, a.confidence, line(a)).cmp(&(b.severity, b.confidence, line(b)))
+        (a.severity, std::cmp::Reverse(a.priority), a.confidence, line(a)).cmp(&(
+            b.severity,
+            std::cmp::Reverse(b.priority),
+            b.confidence,
+            line(b),
+        ))
     });
 }
 

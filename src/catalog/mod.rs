@@ -2,8 +2,15 @@
 //! and XCP-ng 8.3), the values that were reused over the years, and every XAPI error code with
 //! its parameter names (current and removed). `build.rs` turns the JSON tables into the static
 //! arrays (and, for the XAPI codes, the text) included below; lookups are binary searches.
+//!
+//! Every code also has a category and a one-line meaning (`data/code_meanings.json`): the XAPI
+//! and SR codes, Linux errno names (and the negative numbers Node reports), the NTSTATUS names
+//! an SMB target answers with, and mount's exit statuses. A code no rule knows is still
+//! explained and filed under the right category.
 
 use std::sync::LazyLock;
+
+use crate::model::Category;
 
 /// One SR error code of `XE_SR_ERRORCODES.xml`; XAPI reports it as `SR_BACKEND_FAILURE_<value>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +22,9 @@ pub struct SrErrorCode {
     pub upstream: bool,
     /// Known to XCP-ng 8.3's storage manager.
     pub xcpng: bool,
+    pub category: Category,
+    /// One line in our words: what the failure means for the operation that hit it.
+    pub meaning: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +63,45 @@ pub struct ApiErrorCode {
     pub doc: &'static str,
     /// Whether the datamodel documents it (32 codes are declared without doc or params).
     pub documented: bool,
+    pub category: Category,
+    /// One line in our words: what the error means for the operation that hit it.
+    pub meaning: &'static str,
     pub removed: Option<Removed>,
+}
+
+/// A Linux errno (Node reports the name as `code` and its negative number as `errno`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Errno {
+    pub name: &'static str,
+    pub number: u32,
+    pub category: Category,
+    pub meaning: &'static str,
+}
+
+/// An NTSTATUS value an SMB server answers with (`STATUS_ACCESS_DENIED`, 0xC0000022).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SmbStatus {
+    pub name: &'static str,
+    pub value: u32,
+    pub category: Category,
+    pub meaning: &'static str,
+}
+
+/// An error code of Node.js, libuv, undici or OpenSSL that is not an errno name (`ENOTFOUND`,
+/// `ELOCKED`, `UND_ERR_BODY_TIMEOUT`, `SELF_SIGNED_CERT_IN_CHAIN`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeCode {
+    pub name: &'static str,
+    pub category: Category,
+    pub meaning: &'static str,
+}
+
+/// An exit status of mount(8) (mount.nfs and mount.cifs use the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MountExit {
+    pub status: u32,
+    pub category: Category,
+    pub meaning: &'static str,
 }
 
 include!(concat!(env!("OUT_DIR"), "/catalog_data.rs"));
@@ -75,9 +123,57 @@ fn api_error_from_line(line: &'static str) -> ApiErrorCode {
     };
     let doc = fields.next().unwrap_or("");
     let documented = fields.next() == Some("d");
+    let category = fields.next().and_then(|i| i.parse::<usize>().ok()).and_then(|i| Category::ALL.get(i).copied()).unwrap_or(Category::Other);
+    let meaning = fields.next().unwrap_or("");
     // Removed codes have two more fields: when they were first and last seen.
     let removed = fields.next().map(|first_seen| Removed { first_seen, last_seen: fields.next().unwrap_or("") });
-    ApiErrorCode { code, params, doc, documented, removed }
+    ApiErrorCode { code, params, doc, documented, category, meaning, removed }
+}
+
+/// The errno with this name (`ENOSPC`).
+pub fn errno(name: &str) -> Option<&'static Errno> {
+    ERRNO.binary_search_by(|e| e.name.cmp(name)).ok().map(|i| &ERRNO[i])
+}
+
+/// The errno with this number (`28`, or Node's `-28`); the first name when several share it.
+pub fn errno_by_number(number: i64) -> Option<&'static Errno> {
+    let n = u32::try_from(number.unsigned_abs()).ok()?;
+    ERRNO.iter().filter(|e| e.number == n).min_by_key(|e| (e.name.len() > 6, e.name))
+}
+
+/// Every errno, sorted by name.
+pub fn errnos() -> &'static [Errno] {
+    ERRNO
+}
+
+/// The Node.js (libuv, undici, OpenSSL) code with this name.
+pub fn node_code(name: &str) -> Option<&'static NodeCode> {
+    NODE_CODES.binary_search_by(|e| e.name.cmp(name)).ok().map(|i| &NODE_CODES[i])
+}
+
+/// Every Node.js code of the table, sorted by name.
+pub fn node_codes() -> &'static [NodeCode] {
+    NODE_CODES
+}
+
+/// The NTSTATUS with this name (`STATUS_FILE_CLOSED`).
+pub fn smb_status(name: &str) -> Option<&'static SmbStatus> {
+    SMB_STATUS.binary_search_by(|e| e.name.cmp(name)).ok().map(|i| &SMB_STATUS[i])
+}
+
+/// The NTSTATUS with this value (`0xC0000128`).
+pub fn smb_status_by_value(value: u32) -> Option<&'static SmbStatus> {
+    SMB_STATUS.iter().find(|s| s.value == value)
+}
+
+/// Every NTSTATUS of the table, sorted by name.
+pub fn smb_statuses() -> &'static [SmbStatus] {
+    SMB_STATUS
+}
+
+/// mount(8)'s exit status.
+pub fn mount_exit(status: u32) -> Option<&'static MountExit> {
+    MOUNT_EXIT.iter().find(|m| m.status == status)
 }
 
 /// Every SR error code, sorted by value.

@@ -145,6 +145,9 @@ pub struct XoError {
     /// When no rule recognises it, still report it (a failed task of a backup log must always
     /// show something); free-text fragments are not reported.
     pub report_unrecognised: bool,
+    /// The rest of the error object's text (a failed command's `stderr`, `stdout` and
+    /// `command`), where the signatures often find the cause the message leaves out.
+    pub detail: String,
 }
 
 impl XoError {
@@ -157,6 +160,7 @@ impl XoError {
             subject: Subject::default(),
             confidence: Confidence::High,
             report_unrecognised: false,
+            detail: String::new(),
         }
     }
 }
@@ -169,6 +173,30 @@ pub enum Event {
 }
 
 impl Event {
+    /// The event's own text, as the signatures read it: a XAPI error's code and parameters, a
+    /// Xen Orchestra error's message and detail.
+    pub fn text(&self) -> String {
+        match self {
+            Event::Xapi(e) => {
+                let mut t = e.code.clone();
+                for p in &e.params {
+                    t.push('\n');
+                    t.push_str(p);
+                }
+                t
+            }
+            Event::Xo(e) if e.detail.is_empty() => e.message.clone(),
+            Event::Xo(e) => format!("{}\n{}", e.message, e.detail),
+        }
+    }
+
+    pub fn subject(&self) -> &Subject {
+        match self {
+            Event::Xapi(e) => &e.subject,
+            Event::Xo(e) => &e.subject,
+        }
+    }
+
     pub fn subject_mut(&mut self) -> &mut Subject {
         match self {
             Event::Xapi(e) => &mut e.subject,
@@ -337,7 +365,10 @@ pub fn expand_nested(events: Vec<Event>) -> Vec<Event> {
     for event in events {
         let mut nested = Vec::new();
         if let Event::Xapi(e) = &event {
-            let wraps = e.code == "INTERNAL_ERROR" || e.params.iter().any(|p| p.contains("SR_BACKEND_FAILURE_"));
+            // An INTERNAL_ERROR's message, an SR failure's `[opterr=['MAP_DUPLICATE_KEY', …]]`.
+            let wraps = e.code == "INTERNAL_ERROR"
+                || e.code.starts_with("SR_BACKEND_FAILURE")
+                || e.params.iter().any(|p| p.contains("SR_BACKEND_FAILURE_"));
             if wraps {
                 for p in &e.params {
                     for mut inner in xapi::codes_in_line(p) {

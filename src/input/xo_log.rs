@@ -250,6 +250,12 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
             e.code = code.and_then(value_str);
             e.subject = subject.clone();
             e.evidence = own_evidence();
+            for key in ["stderr", "stdout", "command", "reason"] {
+                if let Some(text) = obj.get(key).and_then(Value::as_str).filter(|t| !t.is_empty()) {
+                    e.detail.push_str(text);
+                    e.detail.push('\n');
+                }
+            }
             Some(vec![Event::Xo(e)])
         }
         _ => None,

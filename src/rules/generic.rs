@@ -84,26 +84,6 @@ fn python_exception(e: &XapiError, facts: &Facts) -> Option<Finding> {
     Some(f)
 }
 
-/// Category of an SR error value no specific rule covers.
-fn sr_category(value: u32) -> Category {
-    match value {
-        44 | 127..=129 | 167 | 180 => Category::InsufficientSpace,
-        109 => Category::ChainTooLong,
-        204 => Category::CoalesceFailure,
-        16 | 24 | 56 | 445 => Category::VdiInUse,
-        37 | 201 => Category::LockOrTimeout,
-        54 | 117 | 200 | 453 => Category::IoError,
-        65 | 181 | 459 => Category::Corruption,
-        47 | 67..=76 | 83..=86 | 88 | 108 | 111..=114 | 116 | 124 | 132 | 140 | 141 | 164 | 169 | 171 | 222 | 224 | 430..=434
-        | 450 | 461 => Category::StorageUnreachable,
-        1 | 2 | 19 | 20 | 48 | 49 | 58 | 66 | 87 | 89..=91 | 94..=99 | 101..=103 | 105..=107 | 115 | 120..=123 | 126 | 130
-        | 142 | 160..=163 | 165 | 166 | 170 | 172..=176 | 220 | 221 | 225..=228 | 446..=449 | 454 | 456 | 5002..=5005 | 5010 => {
-            Category::Configuration
-        }
-        _ => Category::Other,
-    }
-}
-
 /// The finding for a XAPI error no specific rule claimed.
 pub fn decode_xapi(e: &XapiError, facts: &Facts) -> Option<Finding> {
     if e.code.starts_with("SR_BACKEND_FAILURE") {
@@ -131,7 +111,8 @@ fn decode_sr(e: &XapiError, facts: &Facts) -> Finding {
     };
     let entry = catalog::sr_error(value);
     let history = catalog::sr_error_history(value);
-    f.category = sr_category(value);
+    f.category = entry.map_or(Category::Other, |c| c.category);
+    f.priority = -1;
     match entry {
         Some(c) => {
             f.title = format!("Storage error {value} ({}): {}", c.name, c.description.trim());
@@ -146,6 +127,9 @@ fn decode_sr(e: &XapiError, facts: &Facts) -> Finding {
                  in brackets, and the traceback in SMlog, say which step failed.",
                 c.name
             );
+            if !c.meaning.is_empty() {
+                f.cause = format!("{} {}", c.meaning, f.cause);
+            }
             if !c.upstream {
                 f.cause.push_str(" This code exists only in XCP-ng's storage manager.");
             }
@@ -190,8 +174,10 @@ fn decode_api(e: &XapiError, facts: &Facts) -> Finding {
     let mut f = Finding::of_xapi(&XA000, e, facts);
     let code = &e.code;
     f.title = format!("XAPI error {code}");
+    f.priority = -1;
     match catalog::api_error(code) {
         Some(entry) => {
+            f.category = entry.category;
             f.summary = if entry.doc.is_empty() {
                 format!("XAPI refused the operation with {code}.")
             } else {
@@ -205,6 +191,9 @@ fn decode_api(e: &XapiError, facts: &Facts) -> Finding {
                 None if !entry.documented => format!("{code} is one of the codes XAPI raises without documentation."),
                 None => format!("{code} is XAPI's own check; its parameters name the objects involved."),
             };
+            if !entry.meaning.is_empty() {
+                f.cause = format!("{} {}", entry.meaning, f.cause);
+            }
         }
         None => {
             f.summary = format!("XAPI reported {code}, a code that is not in XAPI's catalogue.");
@@ -228,6 +217,10 @@ pub fn unrecognised_xo(e: &XoError, facts: &Facts) -> Option<Finding> {
         return None;
     }
     let mut f = Finding::of_xo(&XO000, e, facts);
+    f.priority = -1;
+    if let Some(known) = e.code.as_deref().and_then(catalog::errno) {
+        f.category = known.category;
+    }
     let skipped = facts.subject.task_status.as_deref() == Some("skipped");
     if skipped {
         f.severity = Severity::Warning;
@@ -242,7 +235,10 @@ pub fn unrecognised_xo(e: &XoError, facts: &Facts) -> Option<Finding> {
     );
     f.cause = "xapi-doctor has no specific rule for this message; the task and its error as logged are in the evidence.".to_string();
     if let Some(code) = &e.code {
-        f.cause.push_str(&format!(" The error code is {code}."));
+        match catalog::errno(code) {
+            Some(known) => f.cause.push_str(&format!(" The error code is {code}: {}", known.meaning)),
+            None => f.cause.push_str(&format!(" The error code is {code}.")),
+        }
     }
     f.step("Open the task's details in the backup log (or download the log's JSON) for the full error and its stack.");
     f.step_cmd("Read xo-server's log around the time of the failure.", "journalctl -u xo-server --since '-2h' | tail -n 200");

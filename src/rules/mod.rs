@@ -25,7 +25,9 @@ pub mod generic;
 pub mod in_use;
 pub mod io;
 pub mod licence;
+pub mod codes;
 pub mod pool;
+pub mod signatures;
 pub mod snapshot;
 pub mod space;
 pub mod space_plan;
@@ -83,6 +85,9 @@ pub enum Matcher {
     /// Evaluated by another analyser (SMlog, chain check, space plan); registered here so that
     /// the rule is documented and listed with the others.
     External,
+    /// A signature of `data/signatures.toml`, matched on the text of every input by
+    /// [`signatures::scan`].
+    Signature(&'static signatures::Signature),
 }
 
 pub struct Rule {
@@ -112,6 +117,9 @@ static FAMILIES: &[&[Rule]] = &[
     smlog_calls::RULES,
     smlog_benign::RULES,
     generic::RULES,
+    codes::RULES,
+    // Signatures (data/signatures.toml).
+    &signatures::SIGNATURE_RULES,
     // Records-side checks (chain check, space plan).
     chain_check::RULES,
     space_plan::RULES,
@@ -271,6 +279,7 @@ impl Finding {
             evidence: Vec::new(),
             confidence: Confidence::High,
             subject: facts.subject.clone(),
+            priority: 1,
         }
     }
 
@@ -278,6 +287,10 @@ impl Finding {
     pub fn of_xapi(info: &'static RuleInfo, e: &XapiError, facts: &Facts) -> Finding {
         let mut f = Finding::of(info, facts);
         f.codes.push(e.code.clone());
+        // The docs' spelling, when that is what the input said: a search for it finds the finding.
+        if e.code == "LICENCE_RESTRICTION" && e.evidence.iter().any(|ev| ev.text.contains("LICENSE_RESTRICTION")) {
+            f.codes.push("LICENSE_RESTRICTION".to_string());
+        }
         f.params = e.named_params();
         f.evidence = e.evidence.clone();
         f.confidence = e.confidence;
@@ -316,20 +329,107 @@ impl Finding {
 /// The most evidence lines one finding keeps (the first ones, then the last one).
 pub const MAX_EVIDENCE: usize = 20;
 
-/// Runs every rule on every event and returns the findings, deduplicated and ranked, with the
-/// number of distinct findings left out beyond `options.maxFindings`.
-pub fn evaluate(events: &[Event], options: &Options) -> (Vec<Finding>, u64) {
+/// Runs every rule and signature on every event and returns the findings, deduplicated and
+/// ranked, with the number of distinct findings left out beyond `options.maxFindings`.
+///
+/// `whole_text` is the input when it was read as text (a paste, a log, an error object's JSON):
+/// the signatures and the known codes are then looked for in the whole of it, since its events
+/// are only the fragments the extractor understood. A structured input (a backup log) has each
+/// event's own text searched instead, so that each finding keeps its VM and task.
+pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -> (Vec<Finding>, u64) {
     let mut findings = Findings::new(options.max_findings());
+    if let Some(text) = whole_text {
+        let facts = Facts::new(&Subject::default(), options);
+        for mut f in signatures::scan(text, signatures::INPUT_TEXT, &facts, 1, Confidence::Medium) {
+            with_error_params(&mut f, events);
+            findings.push(f);
+        }
+        for f in codes::scan(text, &facts, Confidence::Medium) {
+            findings.push(f);
+        }
+    }
     for event in events {
-        for f in evaluate_event(event, options) {
+        let found = if whole_text.is_some() { evaluate_event(event, options) } else { evaluate_structured_event(event, options) };
+        for f in found {
             findings.push(f);
         }
     }
     findings.finish()
 }
 
+/// A signature's finding about a code the input also carried as a XAPI error gets that
+/// error's parameters by name, as a rule's finding would.
+fn with_error_params(f: &mut Finding, events: &[Event]) {
+    if !f.params.0.is_empty() {
+        return;
+    }
+    let error = events.iter().find_map(|e| match e {
+        Event::Xapi(x) if f.codes.contains(&x.code) => Some(x),
+        _ => None,
+    });
+    if let Some(e) = error {
+        f.params = e.named_params();
+    }
+}
+
+/// An event of a structured input: the signatures and known codes in its own text, the rules
+/// that claim it, and the generic decoding only when nothing else explains it.
+fn evaluate_structured_event(event: &Event, options: &Options) -> Vec<Finding> {
+    let facts = Facts::new(event.subject(), options);
+    let text = event.text();
+    let confidence = match event {
+        Event::Xapi(e) => e.confidence,
+        Event::Xo(e) => e.confidence,
+    };
+    let mut out = signatures::scan(&text, signatures::INPUT_EVENT, &facts, 1, confidence);
+    for f in out.iter_mut() {
+        with_error_params(f, std::slice::from_ref(event));
+    }
+    let evidence = match event {
+        Event::Xapi(e) => e.evidence.clone(),
+        Event::Xo(e) => e.evidence.clone(),
+    };
+    for f in out.iter_mut() {
+        // The event's own evidence (the task's line in the log) says where it was.
+        if !evidence.is_empty() {
+            f.evidence = evidence.clone();
+        }
+    }
+    let specific = evaluate_specific(event, options);
+    let explained = !out.is_empty() || !specific.is_empty();
+    out.extend(specific);
+    if !explained {
+        let codes = codes::scan(&text, &facts, confidence);
+        if codes.is_empty() || matches!(event, Event::Xapi(_)) {
+            out.extend(generic_decoding(event, options));
+        }
+        out.extend(codes);
+    }
+    out
+}
+
 /// The findings of one event: every specific rule that claims it, else the generic decoding.
 pub fn evaluate_event(event: &Event, options: &Options) -> Vec<Finding> {
+    let out = evaluate_specific(event, options);
+    if out.is_empty() {
+        generic_decoding(event, options)
+    } else {
+        out
+    }
+}
+
+/// The catalogue's decoding of an event no rule claims (XAPI and SR codes; a failed backup
+/// task's message).
+fn generic_decoding(event: &Event, options: &Options) -> Vec<Finding> {
+    match event {
+        Event::Xapi(e) => generic::decode_xapi(e, &Facts::new(&e.subject, options)).into_iter().collect(),
+        Event::Xo(e) if e.report_unrecognised => generic::unrecognised_xo(e, &Facts::new(&e.subject, options)).into_iter().collect(),
+        Event::Xo(_) => Vec::new(),
+    }
+}
+
+/// The findings of the specific rules that claim one event.
+fn evaluate_specific(event: &Event, options: &Options) -> Vec<Finding> {
     let mut out = Vec::new();
     match event {
         Event::Xapi(e) => {
@@ -343,9 +443,6 @@ pub fn evaluate_event(event: &Event, options: &Options) -> Vec<Finding> {
                     }
                 }
             }
-            if out.is_empty() {
-                out.extend(generic::decode_xapi(e, &facts));
-            }
         }
         Event::Xo(e) => {
             let facts = Facts::new(&e.subject, options);
@@ -358,9 +455,6 @@ pub fn evaluate_event(event: &Event, options: &Options) -> Vec<Finding> {
                         out.extend(build(e, &facts));
                     }
                 }
-            }
-            if out.is_empty() && e.report_unrecognised {
-                out.extend(generic::unrecognised_xo(e, &facts));
             }
         }
     }
@@ -390,7 +484,8 @@ impl Findings {
         Findings { list: Vec::new(), index: BTreeMap::new(), limit, omitted: 0 }
     }
 
-    pub fn push(&mut self, f: Finding) {
+    pub fn push(&mut self, mut f: Finding) {
+        name_sr_codes(&mut f);
         match self.index.entry((f.rule, f.subject.clone(), f.codes.clone(), f.params.clone())) {
             Entry::Occupied(slot) => {
                 if let Some(existing) = self.list.get_mut(*slot.get()) {
@@ -408,10 +503,39 @@ impl Findings {
     /// The most severe findings, ranked, and how many were left out.
     pub fn finish(self) -> (Vec<Finding>, u64) {
         let mut list = self.list;
+        quiet_explained_codes(&mut list);
         crate::model::rank(&mut list);
         let dropped = list.len().saturating_sub(self.limit);
         list.truncate(self.limit);
         (list, self.omitted + dropped as u64)
+    }
+}
+
+/// A signature that recognises a normal situation (benign, in progress) explains the codes it
+/// carries: the bare decoding of those same codes (an `ECONNREFUSED` of a plug-in that retries
+/// by design, the `SR_BACKEND_FAILURE_101` an `sr-probe` answers with) is dropped.
+fn quiet_explained_codes(list: &mut Vec<Finding>) {
+    let explained: Vec<String> = list
+        .iter()
+        .filter(|f| f.priority >= 0 && matches!(f.category, Category::Benign | Category::InProgress))
+        .flat_map(|f| f.codes.iter().cloned())
+        .collect();
+    if explained.is_empty() {
+        return;
+    }
+    list.retain(|f| f.priority >= 0 || f.codes.is_empty() || !f.codes.iter().all(|c| explained.contains(c)));
+}
+
+/// Every finding about an `SR_BACKEND_FAILURE_<n>` carries the catalogue's name and official
+/// text for it, whichever rule wrote it.
+fn name_sr_codes(f: &mut Finding) {
+    if f.params.get("srErrorName").is_some() {
+        return;
+    }
+    let entry = f.codes.iter().find_map(|c| crate::catalog::sr_backend_failure_value(c)).and_then(crate::catalog::sr_error);
+    if let Some(entry) = entry {
+        f.params.insert("srErrorName", entry.name);
+        f.params.insert("srErrorText", entry.description.trim());
     }
 }
 

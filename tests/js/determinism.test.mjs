@@ -35,7 +35,11 @@ function buildCorpus() {
       else addJson('json', input, options ?? null);
     } else {
       add('text', rule.example);
-      if (/^\s*[[{]/.test(rule.example)) addJson('json', JSON.parse(rule.example));
+      // Examples that are JSON also go through the object path (some only look like it:
+      // Node's own `{ [Error: …] code: … }` print).
+      let value;
+      try { value = JSON.parse(rule.example); } catch { value = undefined; }
+      if (value !== undefined && typeof value === 'object') addJson('json', value);
     }
   }
   const xoLog = read('tests/fixtures/xo-backup-log.json');

@@ -1,0 +1,338 @@
+//! Build-time compilation of the knowledge written as data: `data/signatures.toml` (what a
+//! message means: literal markers, category, severity, remediation, the versions concerned)
+//! and `data/code_meanings.json` (a category and a one-line meaning for every known code).
+//! Both are checked here, so a malformed entry fails the build with its id, not a test later.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+/// The categories of `src/model.rs`, by their public (snake_case) names.
+pub const CATEGORIES: &[&str] = &[
+    "insufficient_space",
+    "chain_too_long",
+    "coalesce_failure",
+    "vdi_in_use",
+    "io_error",
+    "license",
+    "missing_base_vm",
+    "remote_full",
+    "remote_unreachable",
+    "network",
+    "no_matching_vms",
+    "xapi_version",
+    "lock_or_timeout",
+    "storage_unreachable",
+    "corruption",
+    "configuration",
+    "in_progress",
+    "benign",
+    "other",
+];
+
+const SEVERITIES: &[&str] = &["critical", "error", "warning", "info"];
+
+/// Where a signature is looked for.
+const INPUTS: &[&str] = &["text", "event", "smlog"];
+
+fn camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+pub fn category_path(name: &str, what: &str) -> String {
+    assert!(CATEGORIES.contains(&name), "{what}: unknown category {name:?}");
+    format!("crate::model::Category::{}", camel(name))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    signature: Vec<Sig>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sig {
+    id: String,
+    name: String,
+    title: String,
+    category: String,
+    severity: String,
+    #[serde(default = "default_priority")]
+    priority: i8,
+    any: Vec<String>,
+    #[serde(default)]
+    all: Vec<String>,
+    #[serde(default)]
+    none: Vec<String>,
+    #[serde(default)]
+    near: u32,
+    #[serde(default)]
+    inputs: Vec<String>,
+    #[serde(default)]
+    codes: Vec<String>,
+    #[serde(default)]
+    product: Option<String>,
+    #[serde(default)]
+    versions: Option<String>,
+    #[serde(default)]
+    fixed_in: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    summary: String,
+    cause: String,
+    #[serde(default)]
+    steps: Vec<Vec<String>>,
+    #[serde(default)]
+    links: Vec<Vec<String>>,
+    example: String,
+    counterexample: String,
+}
+
+fn default_priority() -> i8 {
+    1
+}
+
+fn str_list(items: &[String]) -> String {
+    let mut s = String::from("&[");
+    for i in items {
+        write!(s, "{i:?}, ").unwrap();
+    }
+    s.push(']');
+    s
+}
+
+fn opt(v: &Option<String>) -> String {
+    match v {
+        Some(s) => format!("Some({s:?})"),
+        None => "None".into(),
+    }
+}
+
+/// `data/signatures.toml` → `signatures_data.rs`: `SIGNATURES`, one [`Signature`] each, in file
+/// order (which is the documentation order).
+pub fn signatures(toml_text: &str) -> String {
+    let file: File = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/signatures.toml: {e}"));
+    let mut ids = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    let mut out = String::new();
+    writeln!(out, "pub static SIGNATURES: [Signature; {}] = [", file.signature.len()).unwrap();
+    for s in &file.signature {
+        let what = format!("signature {}", s.id);
+        assert!(ids.insert(s.id.clone()), "{what}: duplicate id");
+        assert!(names.insert(s.name.clone()), "{what}: duplicate name {:?}", s.name);
+        assert!(
+            s.id.len() == 5 && s.id[..2].bytes().all(|b| b.is_ascii_uppercase()) && s.id[2..].bytes().all(|b| b.is_ascii_digit()),
+            "{what}: an id is two capitals and three digits"
+        );
+        assert!(s.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{what}: name is kebab-case");
+        assert!(SEVERITIES.contains(&s.severity.as_str()), "{what}: unknown severity {:?}", s.severity);
+        assert!(!s.any.is_empty(), "{what}: `any` needs at least one literal");
+        for lit in s.any.iter().chain(&s.all).chain(&s.none) {
+            assert!(lit.trim().len() >= 3, "{what}: literal {lit:?} is too short to mean anything");
+            assert!(lit.is_ascii(), "{what}: literals are ASCII (matched ASCII case-insensitively): {lit:?}");
+        }
+        for i in &s.inputs {
+            assert!(INPUTS.contains(&i.as_str()), "{what}: unknown input {i:?} (one of {INPUTS:?})");
+        }
+        for st in &s.steps {
+            assert!(matches!(st.len(), 1 | 2), "{what}: a step is [text] or [text, command]");
+        }
+        for l in &s.links {
+            assert!(l.len() == 2 && l[1].starts_with("http"), "{what}: a link is [title, url]");
+        }
+        if let Some(v) = &s.versions {
+            assert!(v.starts_with('<') || v.starts_with(">=") || v.starts_with('='), "{what}: versions is <X, >=X or =X");
+        }
+        assert!(!s.example.trim().is_empty() && !s.counterexample.trim().is_empty(), "{what}: example and counterexample");
+        let inputs_mask: u8 = if s.inputs.is_empty() {
+            0b111
+        } else {
+            s.inputs.iter().map(|i| 1u8 << INPUTS.iter().position(|x| x == i).unwrap()).fold(0, |a, b| a | b)
+        };
+        let trigger = {
+            let quoted: Vec<String> = s.any.iter().map(|a| format!("`{a}`")).collect();
+            let mut t = format!("text containing {}", quoted.join(" or "));
+            if !s.all.is_empty() {
+                let q: Vec<String> = s.all.iter().map(|a| format!("`{a}`")).collect();
+                write!(t, ", with {}", q.join(" and ")).unwrap();
+            }
+            if !s.none.is_empty() {
+                let q: Vec<String> = s.none.iter().map(|a| format!("`{a}`")).collect();
+                write!(t, ", without {}", q.join(" or ")).unwrap();
+            }
+            if let Some(v) = &s.versions {
+                write!(t, "; {} {v}", s.product.as_deref().unwrap_or("host")).unwrap();
+            }
+            t
+        };
+        let steps: Vec<String> = s
+            .steps
+            .iter()
+            .map(|st| format!("({:?}, {})", st[0], st.get(1).map_or("None".to_string(), |c| format!("Some({c:?})"))))
+            .collect();
+        let links: Vec<String> = s.links.iter().map(|l| format!("({:?}, {:?})", l[0], l[1])).collect();
+        writeln!(
+            out,
+            "    Signature {{ info: RuleInfo {{ id: {:?}, name: {:?}, title: {:?}, category: {}, severity: crate::model::Severity::{}, \
+             trigger: {:?}, description: {:?}, example: {:?} }}, priority: {}, any: {}, all: {}, none: {}, near: {}, \
+             inputs: {inputs_mask}, codes: {}, product: {}, versions: {}, fixed_in: {}, summary: {:?}, cause: {:?}, \
+             steps: &[{}], links: &[{}], counterexample: {:?} }},",
+            s.id,
+            s.name,
+            s.title,
+            category_path(&s.category, &what),
+            camel(&s.severity),
+            trigger,
+            s.description.as_deref().unwrap_or(&s.cause),
+            s.example,
+            s.priority,
+            str_list(&s.any),
+            str_list(&s.all),
+            str_list(&s.none),
+            s.near,
+            str_list(&s.codes),
+            opt(&s.product),
+            opt(&s.versions),
+            opt(&s.fixed_in),
+            s.summary,
+            s.cause,
+            steps.join(", "),
+            links.join(", "),
+            s.counterexample,
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+    // The registry's view of them: a rule each (documented, listed, in the TypeScript union).
+    writeln!(out, "pub static SIGNATURE_RULES: [Rule; {}] = [", file.signature.len()).unwrap();
+    for i in 0..file.signature.len() {
+        writeln!(out, "    Rule {{ info: &SIGNATURES[{i}].info, matcher: Matcher::Signature(&SIGNATURES[{i}]) }},").unwrap();
+    }
+    out.push_str("];\n");
+    out
+}
+
+#[derive(serde::Deserialize)]
+pub struct Meanings {
+    pub xapi: Vec<XapiMeaning>,
+    pub sr: Vec<SrMeaning>,
+    pub errno: Vec<ErrnoMeaning>,
+    pub smb_status: Vec<SmbMeaning>,
+    pub mount_exit: Vec<MountMeaning>,
+    /// Node.js, libuv, undici and OpenSSL error codes that are not Linux errno names.
+    pub node: Vec<NodeMeaning>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct NodeMeaning {
+    pub name: String,
+    pub category: String,
+    pub meaning: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct XapiMeaning {
+    pub code: String,
+    pub category: String,
+    pub meaning: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct SrMeaning {
+    pub value: u32,
+    pub category: String,
+    pub meaning: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct ErrnoMeaning {
+    pub name: String,
+    pub number: u32,
+    pub category: String,
+    pub meaning: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct SmbMeaning {
+    pub name: String,
+    pub value: String,
+    pub category: String,
+    pub meaning: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct MountMeaning {
+    pub status: u32,
+    pub category: String,
+    pub meaning: String,
+}
+
+/// The errno, SMB status and mount exit tables (the XAPI and SR meanings join their catalogues).
+pub fn code_tables(m: &Meanings) -> String {
+    let mut out = String::new();
+    let mut errno: Vec<&ErrnoMeaning> = m.errno.iter().collect();
+    errno.sort_by(|a, b| a.name.cmp(&b.name));
+    for w in errno.windows(2) {
+        assert_ne!(w[0].name, w[1].name, "code_meanings.json: errno {} twice", w[0].name);
+    }
+    out.push_str("/// Linux errno names, sorted by name.\npub(crate) static ERRNO: &[Errno] = &[\n");
+    for e in &errno {
+        assert!(e.name.starts_with('E') && e.name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()), "errno name {}", e.name);
+        writeln!(
+            out,
+            "    Errno {{ name: {:?}, number: {}, category: {}, meaning: {:?} }},",
+            e.name,
+            e.number,
+            category_path(&e.category, &e.name),
+            e.meaning
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+    let mut smb: Vec<&SmbMeaning> = m.smb_status.iter().collect();
+    smb.sort_by(|a, b| a.name.cmp(&b.name));
+    for w in smb.windows(2) {
+        assert_ne!(w[0].name, w[1].name, "code_meanings.json: {} twice", w[0].name);
+    }
+    out.push_str("/// NTSTATUS names an SMB target reports, sorted by name.\npub(crate) static SMB_STATUS: &[SmbStatus] = &[\n");
+    for s in &smb {
+        let hex = s.value.trim_start_matches("0x").trim_start_matches("0X");
+        let value = u32::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("SMB status {} value {}", s.name, s.value));
+        writeln!(
+            out,
+            "    SmbStatus {{ name: {:?}, value: {value:#010X}, category: {}, meaning: {:?} }},",
+            s.name,
+            category_path(&s.category, &s.name),
+            s.meaning
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+    let mut node: Vec<&NodeMeaning> = m.node.iter().collect();
+    node.sort_by(|a, b| a.name.cmp(&b.name));
+    out.push_str("/// Node.js, libuv, undici and OpenSSL error codes, sorted by name.\npub(crate) static NODE_CODES: &[NodeCode] = &[\n");
+    for n in &node {
+        assert!(errno.iter().all(|e| e.name != n.name), "code_meanings.json: {} is both errno and node", n.name);
+        writeln!(out, "    NodeCode {{ name: {:?}, category: {}, meaning: {:?} }},", n.name, category_path(&n.category, &n.name), n.meaning).unwrap();
+    }
+    out.push_str("];\n");
+    out.push_str("/// mount(8) exit statuses.\npub(crate) static MOUNT_EXIT: &[MountExit] = &[\n");
+    for s in &m.mount_exit {
+        writeln!(
+            out,
+            "    MountExit {{ status: {}, category: {}, meaning: {:?} }},",
+            s.status,
+            category_path(&s.category, &format!("mount exit {}", s.status)),
+            s.meaning
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+    out
+}

@@ -1,0 +1,189 @@
+//! Known codes outside XAPI: Linux errno names and the negative numbers Node reports for them
+//! (`ENOSPC`, `errno: -13`, `Unknown system error -122`), the NTSTATUS names and values an SMB
+//! target answers with (`STATUS_FILE_CLOSED`, `0xC0000128`), and mount's exit statuses. Backup
+//! tools pass these through from the remote, the network or the host; the catalogue
+//! (`data/code_meanings.json`) gives each a category and a meaning, so a code no signature
+//! explains is still decoded and filed where it belongs. These findings rank below any
+//! signature or rule about the same text: they are the symptom's name, rarely its cause.
+
+use super::{Facts, Matcher, Rule, RuleInfo};
+use crate::catalog;
+use crate::model::{Category, Confidence, Evidence, Finding, Severity};
+
+pub static CD001: RuleInfo = RuleInfo {
+    id: "CD001",
+    name: "system-error",
+    title: "System error",
+    category: Category::Other,
+    severity: Severity::Error,
+    trigger: "a Linux errno name (`EACCES`, `ENOSPC`…), Node's numeric form (`errno: -122`, `Unknown system error -122`) or a Node.js, undici or OpenSSL error code (`ENOTFOUND`, `ELOCKED`, `UND_ERR_BODY_TIMEOUT`, `SELF_SIGNED_CERT_IN_CHAIN`) in the input",
+    description: "Names the operating-system error a backup tool or the host passed on, with what it usually means \
+                  for a backup (most come from the backup remote or the network) and its category.",
+    example: "Error: EACCES: permission denied, open '/run/xo-server/mounts/4b7c/xo-vm-backups/.lock'",
+};
+
+pub static CD002: RuleInfo = RuleInfo {
+    id: "CD002",
+    name: "smb-status",
+    title: "SMB server error",
+    category: Category::RemoteUnreachable,
+    severity: Severity::Error,
+    trigger: "an NTSTATUS name (`STATUS_ACCESS_DENIED`, `STATUS_FILE_CLOSED`…) or value (`0xC0000128`) in the input",
+    description: "Decodes the status an SMB server answered with: a share that refuses the credentials, a file closed \
+                  under the writer, a full disk.",
+    example: "Error: STATUS_FILE_CLOSED (0xC0000128): The I/O request packet was cancelled because the file was closed",
+};
+
+pub static RULES: &[Rule] = &[
+    Rule { info: &CD001, matcher: Matcher::External },
+    Rule { info: &CD002, matcher: Matcher::External },
+];
+
+/// One code found in a text, with the line it is on.
+struct Found {
+    name: &'static str,
+    category: Category,
+    meaning: &'static str,
+    smb: bool,
+    line: u32,
+    text: String,
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The upper-case word (letters, digits, `_`) starting at `i`.
+fn word_at(bytes: &[u8], i: usize) -> &[u8] {
+    let end = bytes[i..].iter().position(|&b| !is_word_byte(b)).map_or(bytes.len(), |n| i + n);
+    &bytes[i..end]
+}
+
+/// A negative number right after `prefix` in `line` (`errno: -122` → 122).
+fn number_after(line: &str, prefix: &str) -> Option<i64> {
+    let lower = line.to_ascii_lowercase();
+    let at = lower.find(prefix)? + prefix.len();
+    let rest = line[at..].trim_start_matches([' ', ':', '=']);
+    let digits: String = rest.chars().take_while(|c| *c == '-' || c.is_ascii_digit()).collect();
+    digits.parse().ok().filter(|n: &i64| *n < 0)
+}
+
+fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_word = i == 0 || !is_word_byte(bytes[i - 1]);
+        if starts_word && bytes[i].is_ascii_uppercase() && !bytes[i..].starts_with(b"STATUS_") {
+            let w = word_at(bytes, i);
+            if (3..=40).contains(&w.len()) && (bytes[i] == b'E' || w.contains(&b'_')) {
+                let name = std::str::from_utf8(w).ok();
+                if let Some(e) = name.and_then(catalog::errno) {
+                    out.push(Found { name: e.name, category: e.category, meaning: e.meaning, smb: false, line: line_no, text: line.to_string() });
+                } else if let Some(n) = name.and_then(catalog::node_code) {
+                    out.push(Found { name: n.name, category: n.category, meaning: n.meaning, smb: false, line: line_no, text: line.to_string() });
+                }
+            }
+            i += w.len().max(1);
+            continue;
+        }
+        if starts_word && bytes[i] == b'S' && bytes[i..].starts_with(b"STATUS_") {
+            let w = word_at(bytes, i);
+            if let Some(s) = std::str::from_utf8(w).ok().and_then(catalog::smb_status) {
+                out.push(Found { name: s.name, category: s.category, meaning: s.meaning, smb: true, line: line_no, text: line.to_string() });
+            }
+            i += w.len().max(1);
+            continue;
+        }
+        if starts_word && bytes[i] == b'0' && bytes.get(i + 1).is_some_and(|b| *b == b'x' || *b == b'X') {
+            let w = word_at(bytes, i);
+            if w.len() == 10 {
+                let value = std::str::from_utf8(&w[2..]).ok().and_then(|h| u32::from_str_radix(h, 16).ok());
+                if let Some(s) = value.filter(|v| v >> 28 == 0xC).and_then(catalog::smb_status_by_value) {
+                    out.push(Found { name: s.name, category: s.category, meaning: s.meaning, smb: true, line: line_no, text: line.to_string() });
+                }
+            }
+            i += w.len().max(1);
+            continue;
+        }
+        i += 1;
+    }
+    for prefix in ["unknown system error", "errno"] {
+        if let Some(e) = number_after(line, prefix).and_then(catalog::errno_by_number) {
+            if !out.iter().any(|f| f.line == line_no && f.name == e.name) {
+                out.push(Found { name: e.name, category: e.category, meaning: e.meaning, smb: false, line: line_no, text: line.to_string() });
+            }
+        }
+    }
+}
+
+/// A finding for every distinct errno and NTSTATUS in `text`, with the lines they are on.
+pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        // Cheap test first: most lines have no candidate at all.
+        let b = line.as_bytes();
+        let candidate = b.iter().any(u8::is_ascii_uppercase) || memchr::memmem::find(b, b"rrno").is_some();
+        if candidate {
+            scan_line(line, u32::try_from(i + 1).unwrap_or(u32::MAX), &mut found);
+        }
+        if found.len() > 10_000 {
+            break;
+        }
+    }
+    let mut out: Vec<Finding> = Vec::new();
+    for f in found {
+        if let Some(existing) = out.iter_mut().find(|x| x.codes.first().map(String::as_str) == Some(f.name)) {
+            super::push_evidence(&mut existing.evidence, Evidence::at_line(f.text.trim(), f.line));
+            continue;
+        }
+        let mut finding = Finding::of(if f.smb { &CD002 } else { &CD001 }, facts);
+        finding.category = f.category;
+        finding.priority = -1;
+        finding.confidence = confidence;
+        finding.codes.push(f.name.to_string());
+        finding.title = format!("{} {}", if f.smb { "SMB server error" } else { "System error" }, f.name);
+        finding.summary = format!("{}: {}", f.name, f.meaning);
+        finding.cause = describe(f.category);
+        finding.evidence.push(Evidence::at_line(f.text.trim(), f.line));
+        steps(&mut finding, f.category);
+        out.push(finding);
+    }
+    out
+}
+
+/// Why a code of this category usually shows up in a backup.
+fn describe(category: Category) -> String {
+    match category {
+        Category::RemoteFull => "The backup target (the remote) ran out of space or quota while Xen Orchestra wrote to it.",
+        Category::RemoteUnreachable => {
+            "The backup target refused or could not serve the file operation: a path that does not exist, missing \
+             permissions for the user Xen Orchestra runs as, or a share that went away."
+        }
+        Category::Network => "The connection between the backup tool and the host or the remote could not be made or broke.",
+        Category::IoError => "The device or file system under the file answered with an I/O error.",
+        Category::LockOrTimeout => "The resource was busy or locked by another process.",
+        _ => "The operating system refused the operation with this error.",
+    }
+    .to_string()
+}
+
+fn steps(f: &mut Finding, category: Category) {
+    match category {
+        Category::RemoteFull | Category::RemoteUnreachable => {
+            f.step("Test the remote in Xen Orchestra (Settings → Remotes → Test) to see whether it is mounted, writable and has space.");
+            f.step_cmd("On the Xen Orchestra machine, check the remote's mount and free space.", "df -h /run/xo-server/mounts/*");
+        }
+        Category::Network => {
+            f.step("Check that the Xen Orchestra machine (or its proxy) reaches the pool master on port 443.");
+            f.step_cmd("From the Xen Orchestra machine:", "curl -kv https://<pool-master-address>/ -o /dev/null");
+        }
+        _ => {
+            f.step_cmd("Read xo-server's log around the time of the failure.", "journalctl -u xo-server --since '-2h' | tail -n 200");
+        }
+    }
+}
+
+/// For a structured error's `code` (`ENOSPC`), the errno's catalogue entry.
+pub fn errno_of(code: &str) -> Option<&'static catalog::Errno> {
+    catalog::errno(code)
+}

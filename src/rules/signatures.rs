@@ -1,0 +1,364 @@
+//! Signatures: the knowledge of what a message means, written as data in
+//! `data/signatures.toml` and compiled in by `build.rs`. A signature names literal markers
+//! (`any` of which anchors it, `all` of which must appear near the anchor, `none` of which may),
+//! the products and host versions it concerns, its category, severity and how close to the root
+//! cause it is, and the remediation to render. Adding what a new real case teaches is an entry
+//! there and a case in the corpus, not a change to a parser.
+//!
+//! Every input path is matched against the same signatures: free text and pasted logs as a whole,
+//! each event of a structured input (a Xen Orchestra log's failed task, an error object), and
+//! SMlog excerpts. One Aho-Corasick automaton over every literal of every signature finds all of
+//! them in a single pass, ASCII case-insensitively; the conditions are then checked on the hits.
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::{push_evidence, Facts, Matcher, Rule, RuleInfo};
+use crate::model::{Confidence, Evidence, Finding};
+use crate::options::Options;
+
+/// One entry of `data/signatures.toml` (its fields are documented there).
+pub struct Signature {
+    pub info: RuleInfo,
+    /// Rank among findings of the same severity: higher is closer to the root cause.
+    pub priority: i8,
+    pub any: &'static [&'static str],
+    pub all: &'static [&'static str],
+    pub none: &'static [&'static str],
+    /// Lines around the anchor in which `all` and `none` are looked for; 0 is the whole input.
+    pub near: u32,
+    /// Where it is looked for: [`INPUT_TEXT`] | [`INPUT_EVENT`] | [`INPUT_SMLOG`].
+    pub inputs: u8,
+    /// Codes the finding carries when they appear in the input.
+    pub codes: &'static [&'static str],
+    pub product: Option<&'static str>,
+    /// `<8.2.1`, `>=8.3`, `=6.1`: the host versions concerned (a known issue).
+    pub versions: Option<&'static str>,
+    pub fixed_in: Option<&'static str>,
+    pub summary: &'static str,
+    pub cause: &'static str,
+    pub steps: &'static [(&'static str, Option<&'static str>)],
+    pub links: &'static [(&'static str, &'static str)],
+    /// An input that must not fire it (tested like the example).
+    pub counterexample: &'static str,
+}
+
+/// Pasted or free text, read as a whole.
+pub const INPUT_TEXT: u8 = 1;
+/// The text of one event of a structured input (a backup log's task, an error object).
+pub const INPUT_EVENT: u8 = 2;
+/// Storage-manager log text.
+pub const INPUT_SMLOG: u8 = 4;
+
+include!(concat!(env!("OUT_DIR"), "/signatures_data.rs"));
+
+/// At most this many hits are kept per literal (the conditions look at the nearest ones).
+const MAX_HITS_PER_LITERAL: usize = 4096;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Any,
+    All,
+    None,
+}
+
+/// The automaton over every distinct literal, and who uses each literal how.
+struct Index {
+    automaton: AhoCorasick,
+    /// Per literal: (signature, role).
+    users: Vec<Vec<(u16, Role)>>,
+    /// Per signature: its `all` and `none` literals as literal ids.
+    all_ids: Vec<Vec<usize>>,
+    none_ids: Vec<Vec<usize>>,
+}
+
+fn index() -> Option<&'static Index> {
+    static INDEX: OnceLock<Option<Index>> = OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            let mut literals: Vec<String> = Vec::new();
+            let mut users: Vec<Vec<(u16, Role)>> = Vec::new();
+            let mut all_ids = Vec::new();
+            let mut none_ids = Vec::new();
+            let mut id_of = |lit: &str, users: &mut Vec<Vec<(u16, Role)>>| -> usize {
+                let lower = lit.to_ascii_lowercase();
+                match literals.iter().position(|l| *l == lower) {
+                    Some(i) => i,
+                    None => {
+                        literals.push(lower);
+                        users.push(Vec::new());
+                        literals.len() - 1
+                    }
+                }
+            };
+            for (s, sig) in SIGNATURES.iter().enumerate() {
+                let s = u16::try_from(s).unwrap_or(u16::MAX);
+                for lit in sig.any {
+                    let i = id_of(lit, &mut users);
+                    users[i].push((s, Role::Any));
+                }
+                let mut a = Vec::new();
+                for lit in sig.all {
+                    let i = id_of(lit, &mut users);
+                    users[i].push((s, Role::All));
+                    a.push(i);
+                }
+                let mut n = Vec::new();
+                for lit in sig.none {
+                    let i = id_of(lit, &mut users);
+                    users[i].push((s, Role::None));
+                    n.push(i);
+                }
+                all_ids.push(a);
+                none_ids.push(n);
+            }
+            let automaton = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&literals)
+                .ok()?;
+            Some(Index { automaton, users, all_ids, none_ids })
+        })
+        .as_ref()
+}
+
+/// Where the literals of one text were found: per literal, the (line, byte offset) of its hits.
+struct Hits {
+    per_literal: Vec<Vec<u32>>,
+}
+
+/// The line number (0-based) of each byte offset, by binary search over the line starts.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Lines { text, starts }
+    }
+
+    fn line_of(&self, offset: usize) -> u32 {
+        let i = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        u32::try_from(i).unwrap_or(u32::MAX)
+    }
+
+    fn line_text(&self, line: u32) -> &'a str {
+        let i = line as usize;
+        let start = self.starts.get(i).copied().unwrap_or(self.text.len());
+        let end = self.starts.get(i + 1).map_or(self.text.len(), |e| e.saturating_sub(1));
+        self.text.get(start..end.max(start)).unwrap_or("")
+    }
+}
+
+fn find_hits(index: &Index, text: &str, lines: &Lines) -> Hits {
+    let mut per_literal = vec![Vec::new(); index.users.len()];
+    for m in index.automaton.find_overlapping_iter(text) {
+        let list: &mut Vec<u32> = &mut per_literal[m.pattern().as_usize()];
+        if list.len() < MAX_HITS_PER_LITERAL {
+            let line = lines.line_of(m.start());
+            if list.last() != Some(&line) {
+                list.push(line);
+            }
+        }
+    }
+    Hits { per_literal }
+}
+
+/// Is there a hit of `literal` within `near` lines of `line` (anywhere when `near` is 0)?
+fn hit_near(hits: &Hits, literal: usize, line: u32, near: u32) -> bool {
+    let list = &hits.per_literal[literal];
+    if near == 0 {
+        return !list.is_empty();
+    }
+    let lo = line.saturating_sub(near);
+    let hi = line.saturating_add(near);
+    let i = list.partition_point(|&l| l < lo);
+    list.get(i).is_some_and(|&l| l <= hi)
+}
+
+/// The product and version an input names (`XCP-ng 8.2.1`, `XenServer 7.5`, `Citrix Hypervisor
+/// 8.2`), read from its first 64 KiB, for inputs whose caller gave no `hostVersion`.
+pub fn version_in_text(text: &str) -> Option<(&'static str, String)> {
+    let head = text.get(..text.len().min(64 * 1024)).unwrap_or(text);
+    let lower = head.to_ascii_lowercase();
+    for (name, product) in [("xcp-ng ", "xcp-ng"), ("xenserver ", "xenserver"), ("citrix hypervisor ", "citrix-hypervisor")] {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(name) {
+            let start = from + at + name.len();
+            let version: String = lower[start..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let version = version.trim_end_matches('.');
+            if version.contains('.') && version.starts_with(|c: char| c.is_ascii_digit()) {
+                return Some((product, version.to_string()));
+            }
+            from = start;
+        }
+    }
+    None
+}
+
+/// Does the host version of the context fall in the signature's range? Unknown versions match.
+fn version_applies(sig: &Signature, facts: &Facts) -> bool {
+    if let (Some(product), Some(p)) = (sig.product, facts.product.as_deref()) {
+        let p = p.to_ascii_lowercase();
+        let family = |s: &str| if s.contains("xcp") { "xcp" } else { "citrix" };
+        if family(&p) != family(&product.to_ascii_lowercase()) {
+            return false;
+        }
+    }
+    let (Some(range), Some(version)) = (sig.versions, facts.host_version.as_deref()) else { return true };
+    let Some(have) = version_triple(version) else { return true };
+    let (op, bound) = if let Some(b) = range.strip_prefix(">=") {
+        (">=", b)
+    } else if let Some(b) = range.strip_prefix('<') {
+        ("<", b)
+    } else {
+        ("=", range.trim_start_matches('='))
+    };
+    let Some(bound_v) = version_triple(bound) else { return true };
+    match op {
+        ">=" => have >= bound_v,
+        "<" => have < bound_v,
+        // `=8.2` covers 8.2.x.
+        _ => {
+            let parts = bound.split('.').filter(|p| !p.is_empty()).count();
+            [have.0, have.1, have.2][..parts.min(3)] == [bound_v.0, bound_v.1, bound_v.2][..parts.min(3)]
+        }
+    }
+}
+
+fn version_triple(v: &str) -> Option<(u32, u32, u32)> {
+    let start = v.find(|c: char| c.is_ascii_digit())?;
+    let mut parts = v[start..].split(|c: char| !c.is_ascii_digit());
+    let a = parts.next()?.parse().ok()?;
+    let b = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let c = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    Some((a, b, c))
+}
+
+/// Is `word` in `text` with no letter, digit or `_` right before or after it (so that
+/// `VM_HOST_INCOMPATIBLE_VERSION` is not found inside `VM_HOST_INCOMPATIBLE_VERSION_MIGRATE`)?
+fn contains_word(text: &str, word: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    memchr::memmem::find_iter(bytes, word.as_bytes()).any(|at| {
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i)).is_none_or(|b| !is_word(*b));
+        let after = bytes.get(at + word.len()).is_none_or(|b| !is_word(*b));
+        before && after
+    })
+}
+
+/// Fills a template's placeholders with what the facts know.
+fn render(template: &str, facts: &Facts, sig: &Signature) -> String {
+    if !template.contains('{') {
+        return template.to_string();
+    }
+    template
+        .replace("{vm_uuid}", facts.vm_uuid())
+        .replace("{sr_uuid}", facts.sr_uuid())
+        .replace("{vdi_uuid}", facts.vdi_uuid())
+        .replace("{vm}", &facts.vm_phrase())
+        .replace("{sr}", &facts.sr_phrase())
+        .replace("{fixed_in}", sig.fixed_in.unwrap_or("the latest update"))
+}
+
+/// The evidence text of a line: trimmed and clipped like every evidence.
+fn evidence_at(lines: &Lines, line: u32, offset: u32) -> Evidence {
+    Evidence::at_line(lines.line_text(line).trim(), line.saturating_add(1).saturating_add(offset))
+}
+
+/// Every signature that `text` fires, for an input of kind `input` ([`INPUT_TEXT`]…), as
+/// findings about `facts`' subject. `first_line` is the 1-based number of the text's first line
+/// in the whole input (evidence points there).
+pub fn scan(text: &str, input: u8, facts: &Facts, first_line: u32, confidence: Confidence) -> Vec<Finding> {
+    let Some(index) = index() else { return Vec::new() };
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let lines = Lines::new(text);
+    let hits = find_hits(index, text, &lines);
+    // A known issue needs the host's version: the caller's, else the one the input names.
+    let read_version;
+    let facts = if facts.host_version.is_none() && SIGNATURES.iter().any(|s| s.versions.is_some()) {
+        read_version = version_in_text(text).map(|(product, version)| Facts {
+            subject: facts.subject.clone(),
+            sr_type: facts.sr_type.clone(),
+            host_version: Some(version),
+            product: facts.product.clone().or(Some(product.to_string())),
+        });
+        read_version.as_ref().unwrap_or(facts)
+    } else {
+        facts
+    };
+    // The signatures anchored somewhere, in file order, with their anchor lines.
+    let mut anchors: Vec<Vec<u32>> = vec![Vec::new(); SIGNATURES.len()];
+    for (literal, found) in hits.per_literal.iter().enumerate() {
+        if found.is_empty() {
+            continue;
+        }
+        for &(s, role) in &index.users[literal] {
+            if role == Role::Any {
+                anchors[s as usize].extend_from_slice(found);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (s, lines_of_sig) in anchors.iter_mut().enumerate() {
+        let sig = &SIGNATURES[s];
+        if lines_of_sig.is_empty() || sig.inputs & input == 0 || !version_applies(sig, facts) {
+            continue;
+        }
+        lines_of_sig.sort_unstable();
+        lines_of_sig.dedup();
+        let offset = first_line.saturating_sub(1);
+        let confirmed: Vec<u32> = lines_of_sig
+            .iter()
+            .copied()
+            .filter(|&line| {
+                index.all_ids[s].iter().all(|&l| hit_near(&hits, l, line, sig.near))
+                    && !index.none_ids[s].iter().any(|&l| hit_near(&hits, l, line, sig.near))
+            })
+            .collect();
+        if confirmed.is_empty() {
+            continue;
+        }
+        let mut f = Finding::of(&sig.info, facts);
+        f.priority = sig.priority;
+        f.confidence = confidence;
+        f.summary = render(sig.summary, facts, sig);
+        f.cause = render(sig.cause, facts, sig);
+        for (step, command) in sig.steps {
+            match command {
+                Some(c) => f.step_cmd(render(step, facts, sig), render(c, facts, sig)),
+                None => f.step(render(step, facts, sig)),
+            };
+        }
+        for (title, url) in sig.links {
+            f.link(*title, *url);
+        }
+        for code in sig.codes {
+            if contains_word(text, code) {
+                f.codes.push((*code).to_string());
+            }
+        }
+        for &line in &confirmed {
+            push_evidence(&mut f.evidence, evidence_at(&lines, line, offset));
+        }
+        out.push(f);
+    }
+    out
+}
+
+/// The signatures as the registry lists them (for tests and docs).
+pub fn all() -> &'static [Signature] {
+    &SIGNATURES
+}
+
+/// Runs the signatures on a whole input's text with the caller's context.
+pub fn scan_input(text: &str, input: u8, options: &Options) -> Vec<Finding> {
+    let facts = Facts::new(&crate::model::Subject::default(), options);
+    scan(text, input, &facts, 1, Confidence::Medium)
+}

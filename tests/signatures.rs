@@ -1,0 +1,70 @@
+//! The signatures of data/signatures.toml: each fires on its example (tests/rules.rs checks every
+//! rule's example) and stays quiet on its counterexample; literals are matched ASCII
+//! case-insensitively; a known issue follows the host version; codes are whole words.
+
+mod common;
+use common::{rules_of, text, text_with};
+use xapi_doctor::rules::signatures;
+
+#[test]
+fn every_signature_stays_quiet_on_its_counterexample() {
+    for s in signatures::all() {
+        let got = rules_of(&text(s.counterexample));
+        assert!(!got.contains(&s.info.id), "{} fires on its counterexample {:?}", s.info.id, s.counterexample);
+    }
+}
+
+#[test]
+fn every_signature_fires_on_its_example_in_a_longer_paste() {
+    for s in signatures::all() {
+        let pasted = format!("> some line before\n{}\n> and one after", s.info.example);
+        let got = rules_of(&text(&pasted));
+        assert!(got.contains(&s.info.id), "{} does not fire inside a paste; got {got:?}", s.info.id);
+    }
+}
+
+#[test]
+fn literals_match_whatever_the_case() {
+    let d = text("MOUNT.NFS: ACCESS DENIED BY SERVER WHILE MOUNTING 192.0.2.10:/backups");
+    assert!(rules_of(&d).contains(&"RM001"));
+}
+
+#[test]
+fn a_signature_is_looked_for_in_each_task_of_a_backup_log() {
+    let log = r#"{"id":"1","message":"backup","jobId":"j","status":"failure","start":1,"tasks":[
+      {"id":"2","message":"backup VM","status":"failure","start":1,"data":{"type":"VM","id":"8ebe6c89-003a-6e25-eb10-3d791ca3c3ae"},
+       "result":{"message":"Command failed with exit code 32: mount -o vers=3 -t nfs 192.0.2.10:/b /run/xo-server/mounts/x","name":"Error","stderr":"mount.nfs: access denied by server while mounting 192.0.2.10:/b"}}]}"#;
+    let d = text(log);
+    let f = d.findings.iter().find(|f| f.rule == "RM001").expect("RM001 on the task's stderr");
+    assert_eq!(f.subject.vm_uuid.as_deref(), Some("8ebe6c89-003a-6e25-eb10-3d791ca3c3ae"));
+    assert_eq!(d.findings[0].rule, "RM001", "the mount failure is the root cause, ranked first");
+}
+
+#[test]
+fn a_known_issue_follows_the_host_version() {
+    let input = "Xenops_interface.Xenopsd_error([S(Internal_error);S(Sys_error(\"Connection reset by peer\"))])";
+    assert!(rules_of(&text(input)).contains(&"KI010"), "unknown version: the signature fires");
+    let citrix = text_with(input, r#"{"context":{"product":"XenServer","hostVersion":"7.1"}}"#);
+    assert!(!rules_of(&citrix).contains(&"KI010"), "it concerns XCP-ng only");
+}
+
+#[test]
+fn a_version_named_in_the_input_counts() {
+    assert_eq!(signatures::version_in_text("Host: XCP-ng 8.2.1 (build 1)"), Some(("xcp-ng", "8.2.1".to_string())));
+    assert_eq!(signatures::version_in_text("on XenServer 7.5, the export fails"), Some(("xenserver", "7.5".to_string())));
+    assert_eq!(signatures::version_in_text("XenServer is great"), None);
+}
+
+#[test]
+fn codes_are_whole_words() {
+    let d = text("VM_HOST_INCOMPATIBLE_VERSION_MIGRATE(OpaqueRef:1, OpaqueRef:2)");
+    let f = d.findings.iter().find(|f| f.rule == "KI009").expect("KI009");
+    assert_eq!(f.codes, vec!["VM_HOST_INCOMPATIBLE_VERSION_MIGRATE"]);
+}
+
+#[test]
+fn a_normal_situation_quiets_the_bare_code_it_explains() {
+    let d = text("Jun 14 17:55:22 xo xo-server[6078]: xo-server-cloud: next attempt in 965 ms\nError: connect ECONNREFUSED 127.0.0.1:9001\n    code: 'ECONNREFUSED'");
+    assert!(d.findings.iter().all(|f| f.severity >= xapi_doctor::Severity::Warning), "{:?}", rules_of(&d));
+    assert!(rules_of(&d).contains(&"XB004"));
+}
