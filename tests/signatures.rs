@@ -17,8 +17,15 @@ fn every_signature_stays_quiet_on_its_counterexample() {
 #[test]
 fn every_signature_fires_on_its_example_in_a_longer_paste() {
     for s in signatures::all() {
-        let pasted = format!("> some line before\n{}\n> and one after", s.info.example);
-        let got = rules_of(&text(&pasted));
+        // An example that needs options (a known issue's host version) is `{"input", "options"}`.
+        let (input, options) = match serde_json::from_str::<serde_json::Value>(s.info.example) {
+            Ok(v) if v.get("input").is_some() => {
+                (v["input"].as_str().unwrap_or_default().to_string(), v.get("options").map(|o| o.to_string()).unwrap_or_default())
+            }
+            _ => (s.info.example.to_string(), String::new()),
+        };
+        let pasted = format!("> some line before\n{input}\n> and one after");
+        let got = rules_of(&text_with(&pasted, &options));
         assert!(got.contains(&s.info.id), "{} does not fire inside a paste; got {got:?}", s.info.id);
     }
 }
@@ -46,6 +53,15 @@ fn a_known_issue_follows_the_host_version() {
     assert!(rules_of(&text(input)).contains(&"KI010"), "unknown version: the signature fires");
     let citrix = text_with(input, r#"{"context":{"product":"XenServer","hostVersion":"7.1"}}"#);
     assert!(!rules_of(&citrix).contains(&"KI010"), "it concerns XCP-ng only");
+}
+
+#[test]
+fn a_known_bug_of_some_releases_needs_the_version() {
+    let input = "Error code: VDI_IO_ERROR\nError parameters: Device I/O errors";
+    assert!(!rules_of(&text(input)).contains(&"KI016"), "no version known: not claimed");
+    assert!(rules_of(&text_with(input, r#"{"context":{"hostVersion":"7.5.0"}}"#)).contains(&"KI016"));
+    assert!(!rules_of(&text_with(input, r#"{"context":{"hostVersion":"7.6"}}"#)).contains(&"KI016"));
+    assert!(rules_of(&text(&format!("XenServer 7.5 host\n{input}"))).contains(&"KI016"), "the version the paste names");
 }
 
 #[test]

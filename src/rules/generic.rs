@@ -59,12 +59,54 @@ pub static XO000: RuleInfo = RuleInfo {
     example: r#"{"message": "EACCES: permission denied, open '/run/xo-server/mounts/1af95910/xo-vm-backups/.lock'", "name": "Error", "code": "EACCES", "stack": "Error: EACCES: permission denied"}"#,
 };
 
+pub static TX000: RuleInfo = RuleInfo {
+    id: "TX000",
+    name: "unrecognised-error-text",
+    title: "An error xapi-doctor does not recognise",
+    category: Category::Other,
+    severity: Severity::Info,
+    trigger: "pasted text with lines that report an error (error, failed, exception, cannot, unable to…) when nothing else in it is recognised",
+    description: "Rather than saying nothing, shows which lines of the paste look like the failure, so that the reader \
+                  knows xapi-doctor read them and has no diagnosis for them.",
+    example: "frobnicator: unable to reticulate the splines (code 7)",
+};
+
 pub static RULES: &[Rule] = &[
     Rule { info: &SR1200, matcher: Matcher::Xapi { codes: &[], sr_values: &[1200, 202], build: python_exception } },
     Rule { info: &SR000, matcher: Matcher::External },
     Rule { info: &XA000, matcher: Matcher::External },
     Rule { info: &XO000, matcher: Matcher::External },
+    Rule { info: &TX000, matcher: Matcher::External },
 ];
+
+/// Words of a line that reports a failure, lower-case.
+const ERROR_WORDS: &[&str] =
+    &["error", "failed", "failure", "exception", "fatal", "cannot ", "can't ", "could not", "couldn't", "unable to", "denied", "refused", "invalid"];
+
+/// The lines of a paste that look like the failure, when nothing else in it is recognised.
+pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
+    let mut f = Finding::of(&TX000, facts);
+    f.priority = -2;
+    f.confidence = Confidence::Low;
+    for (i, line) in text.lines().enumerate() {
+        let lower = line.to_ascii_lowercase();
+        if ERROR_WORDS.iter().any(|w| lower.contains(w)) {
+            super::push_evidence(&mut f.evidence, crate::model::Evidence::at_line(line.trim(), u32::try_from(i + 1).unwrap_or(u32::MAX)));
+            if f.evidence.len() >= 5 {
+                break;
+            }
+        }
+    }
+    if f.evidence.is_empty() {
+        return None;
+    }
+    f.summary = "These lines report a failure that xapi-doctor has no signature or rule for.".to_string();
+    f.cause = "The message is not in xapi-doctor's knowledge yet. The codes and lines above are the places to look; \
+               the host's logs (SMlog, xensource.log) or Xen Orchestra's log around that time usually say more."
+        .to_string();
+    f.step("Paste the matching part of SMlog or xensource.log from the time of the failure: xapi-doctor reads those too.");
+    Some(f)
+}
 
 /// SMlog's record of an SR failure: `Raising exception [n, …` (the grep pattern for a value).
 fn smlog_grep(value: u32) -> String {

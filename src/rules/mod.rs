@@ -308,6 +308,15 @@ impl Finding {
         f
     }
 
+    /// Files the finding under the catalogue's category of `code`, for rules that cover codes of
+    /// different kinds (`SESSION_INVALID` is a lost connection, `SESSION_AUTHENTICATION_FAILED`
+    /// a wrong password).
+    pub fn use_code_category(&mut self, code: &str) {
+        if let Some(entry) = crate::catalog::api_error(code) {
+            self.category = entry.category;
+        }
+    }
+
     /// Adds a step without a command.
     pub fn step(&mut self, text: impl Into<String>) -> &mut Self {
         self.remediation.push(Step { text: text.into(), command: None });
@@ -353,6 +362,9 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
         for f in found {
             findings.push(f);
         }
+    }
+    if let (Some(text), true) = (whole_text, findings.is_empty()) {
+        findings.extend(generic::unrecognised_text(text, &Facts::new(&Subject::default(), options)));
     }
     findings.finish()
 }
@@ -497,6 +509,18 @@ impl Findings {
                 self.list.push(f);
             }
             Entry::Vacant(_) => self.omitted += 1,
+        }
+    }
+
+    /// No finding so far.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Pushes each finding.
+    pub fn extend(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        for f in findings {
+            self.push(f);
         }
     }
 

@@ -71,7 +71,7 @@ pub static XA017: RuleInfo = RuleInfo {
     title: "A host needed by the operation is unreachable",
     category: Category::StorageUnreachable,
     severity: Severity::Error,
-    trigger: "`HOST_OFFLINE`, `NO_HOSTS_AVAILABLE`, `VM_REQUIRES_SR`",
+    trigger: "`HOST_OFFLINE`, `NO_HOSTS_AVAILABLE`, `VM_REQUIRES_SR` (the category follows the code's)",
     description: "The operation needs a host that is down or not responding, or no host can see all the SRs the \
                   VM needs.",
     example: r#"["HOST_OFFLINE", "OpaqueRef:1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b"]"#,
@@ -83,7 +83,7 @@ pub static XA018: RuleInfo = RuleInfo {
     title: "The XAPI session is no longer valid",
     category: Category::Other,
     severity: Severity::Warning,
-    trigger: "`SESSION_INVALID`, `SESSION_AUTHENTICATION_FAILED`",
+    trigger: "`SESSION_INVALID`, `SESSION_AUTHENTICATION_FAILED` (the category follows the code's)",
     description: "The session expired (toolstack restart, too many sessions) or the credentials were refused.",
     example: r#"["SESSION_INVALID", "OpaqueRef:8b9a0c1d-2e3f-4a5b-6c7d-8e9f0a1b2c3d"]"#,
 };
@@ -180,6 +180,7 @@ fn cancelled(e: &XapiError, facts: &Facts) -> Option<Finding> {
 
 fn host_unreachable(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA017, e, facts);
+    f.use_code_category(&e.code);
     f.summary = match e.code.as_str() {
         "NO_HOSTS_AVAILABLE" => "No host of the pool could run the operation.".to_string(),
         "VM_REQUIRES_SR" => "The host cannot see an SR the VM's disks are on.".to_string(),
@@ -193,6 +194,10 @@ fn host_unreachable(e: &XapiError, facts: &Facts) -> Option<Finding> {
 
 fn session(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA018, e, facts);
+    f.use_code_category(&e.code);
+    if e.code == "SESSION_AUTHENTICATION_FAILED" {
+        f.severity = Severity::Error;
+    }
     f.summary = if e.code == "SESSION_AUTHENTICATION_FAILED" {
         "The pool refused the credentials.".to_string()
     } else {

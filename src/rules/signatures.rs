@@ -200,7 +200,9 @@ pub fn version_in_text(text: &str) -> Option<(&'static str, String)> {
     None
 }
 
-/// Does the host version of the context fall in the signature's range? Unknown versions match.
+/// Does the signature concern this host? A product named by the context must match the
+/// signature's; a signature bound to versions (a known bug of some releases) fires only when the
+/// host's version is known and in its range.
 fn version_applies(sig: &Signature, facts: &Facts) -> bool {
     if let (Some(product), Some(p)) = (sig.product, facts.product.as_deref()) {
         let p = p.to_ascii_lowercase();
@@ -209,8 +211,8 @@ fn version_applies(sig: &Signature, facts: &Facts) -> bool {
             return false;
         }
     }
-    let (Some(range), Some(version)) = (sig.versions, facts.host_version.as_deref()) else { return true };
-    let Some(have) = version_triple(version) else { return true };
+    let Some(range) = sig.versions else { return true };
+    let Some(have) = facts.host_version.as_deref().and_then(version_triple) else { return false };
     let (op, bound) = if let Some(b) = range.strip_prefix(">=") {
         (">=", b)
     } else if let Some(b) = range.strip_prefix('<') {
@@ -218,7 +220,7 @@ fn version_applies(sig: &Signature, facts: &Facts) -> bool {
     } else {
         ("=", range.trim_start_matches('='))
     };
-    let Some(bound_v) = version_triple(bound) else { return true };
+    let Some(bound_v) = version_triple(bound) else { return false };
     match op {
         ">=" => have >= bound_v,
         "<" => have < bound_v,

@@ -84,7 +84,7 @@ pub static XO010: RuleInfo = RuleInfo {
     id: "XO010",
     name: "pool-not-connected",
     title: "Xen Orchestra has no connection to the VM's pool",
-    category: Category::Configuration,
+    category: Category::Network,
     severity: Severity::Error,
     trigger: "`no XAPI associated to <uuid>`",
     description: "The job names a VM that no connected pool owns: the pool's server is disconnected in Xen \
