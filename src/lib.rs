@@ -71,20 +71,20 @@ impl Diagnosis {
 /// error or backup log (JSON), SMlog lines, or free text mentioning error codes.
 pub fn diagnose_text(text: &str, options: &Options) -> Result<Diagnosis, Error> {
     options.check_size(text.len())?;
-    Ok(diagnose_parsed(input::parse_text(text), text.as_bytes(), options))
+    Ok(diagnose_parsed(input::parse_text(text, rules::xo_markers_lower()), text.as_bytes(), options))
 }
 
 /// Diagnoses bytes (a dropped file, a `Uint8Array`): invalid UTF-8 is decoded lossily.
 pub fn diagnose_bytes(bytes: &[u8], options: &Options) -> Result<Diagnosis, Error> {
     options.check_size(bytes.len())?;
     let text = String::from_utf8_lossy(bytes);
-    Ok(diagnose_parsed(input::parse_text(&text), bytes, options))
+    Ok(diagnose_parsed(input::parse_text(&text, rules::xo_markers_lower()), bytes, options))
 }
 
 /// Diagnoses JSON text that must be valid JSON (a JavaScript object passed to `diagnose`).
 pub fn diagnose_json(json: &str, options: &Options) -> Result<Diagnosis, Error> {
     options.check_size(json.len())?;
-    let parsed = input::parse_json_text(json)?;
+    let parsed = input::parse_json_text(json, rules::xo_markers_lower())?;
     Ok(diagnose_parsed(parsed, json.as_bytes(), options))
 }
 
@@ -119,8 +119,8 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
         // records' JSON (the usual case), else the parsed value.
         input::Parsed::Records(value) => match std::str::from_utf8(raw)
             .ok()
-            .and_then(|text| chain::check_json(text, &chain_options).ok())
-            .map_or_else(|| chain::check_value(&value, &chain_options), Ok)
+            .and_then(|text| chain::check_json(text, &chain_options, rules::chain_findings).ok())
+            .map_or_else(|| chain::check_value(&value, &chain_options, rules::chain_findings), Ok)
         {
             Ok(report) => Diagnosis {
                 kind: InputKind::Records,
@@ -131,7 +131,7 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
             Err(_) => Diagnosis { kind: InputKind::Records, ..Diagnosis::empty() },
         },
         input::Parsed::SpacePlan(value) => {
-            match chain::space::plan_value(&value, options.context.host_version.as_deref(), &options.record_limits()) {
+            match chain::space::plan_value(&value, options.context.host_version.as_deref(), &options.record_limits()).map(rules::with_space_findings) {
                 Ok(plan) => Diagnosis {
                     kind: InputKind::Records,
                     findings: plan.findings.clone(),
@@ -169,12 +169,12 @@ fn with_signatures(findings: Vec<Finding>, raw: &[u8], options: &Options) -> Vec
 /// the base copy that trips it, chain depth against the limit of 30, pending coalesces, missing
 /// parents, orphans, loops, the SRs' "VDIs to coalesce", findings and a graph.
 pub fn check_vdi_chains(records_json: &str, options: &ChainOptions) -> Result<ChainReport, Error> {
-    chain::check_json(records_json, options)
+    chain::check_json(records_json, options, rules::chain_findings)
 }
 
 /// [`check_vdi_chains`] on records already parsed.
 pub fn check_vdi_chains_value(records: &serde_json::Value, options: &ChainOptions) -> Result<ChainReport, Error> {
-    chain::check_value(records, options)
+    chain::check_value(records, options, rules::chain_findings)
 }
 
 /// Plans the snapshots a job takes at once on one SR: `{ sr, vdis, concurrency?, hostVersion?,
@@ -186,7 +186,7 @@ pub fn plan_snapshot_space(input_json: &str) -> Result<SpacePlan, Error> {
 
 /// [`plan_snapshot_space`] with `maxInputBytes` and `maxRecords`.
 pub fn plan_snapshot_space_with(input_json: &str, limits: &RecordLimits) -> Result<SpacePlan, Error> {
-    chain::space::plan_json(input_json, None, limits)
+    chain::space::plan_json(input_json, None, limits).map(rules::with_space_findings)
 }
 
 /// Analyses storage-manager log text or bytes (a pasted excerpt or a whole `/var/log/SMlog`):

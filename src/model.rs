@@ -357,3 +357,51 @@ pub fn as_js_number<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, 
         serializer.serialize_f64(*value as f64)
     }
 }
+
+/// The most evidence lines one finding keeps (the first ones, then the last one).
+pub const MAX_EVIDENCE: usize = 20;
+
+/// Appends evidence, keeping at most [`MAX_EVIDENCE`] items: the first ones and the latest.
+pub fn push_evidence(list: &mut Vec<Evidence>, ev: Evidence) {
+    if list.len() < MAX_EVIDENCE {
+        list.push(ev);
+    } else if let Some(last) = list.last_mut() {
+        *last = ev;
+    }
+}
+
+/// The first canonical UUID (`8-4-4-4-12` hex digits) in `text`.
+pub fn find_uuid(text: &str) -> Option<&str> {
+    let b = text.as_bytes();
+    if b.len() < 36 {
+        return None;
+    }
+    (0..=b.len() - 36).find_map(|i| {
+        let cand = &b[i..i + 36];
+        let shape_ok = cand.iter().enumerate().all(|(k, c)| match k {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        });
+        let bounded = (i == 0 || !b[i - 1].is_ascii_hexdigit()) && b.get(i + 36).is_none_or(|c| !c.is_ascii_hexdigit());
+        (shape_ok && bounded).then(|| &text[i..i + 36])
+    })
+}
+
+/// Formats a byte count for prose: `21.5 GiB`, `512 MiB`, `900 B`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value >= 100.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

@@ -84,3 +84,45 @@ fn a_normal_situation_quiets_the_bare_code_it_explains() {
     assert!(d.findings.iter().all(|f| f.severity >= xapi_doctor::Severity::Warning), "{:?}", rules_of(&d));
     assert!(rules_of(&d).contains(&"XB004"));
 }
+
+#[test]
+fn node_reports_errno_by_number_too() {
+    let d = text("Error: Unknown system error -122: Unknown system error -122, write");
+    assert!(d.findings.iter().any(|f| f.codes.contains(&"EDQUOT".to_string())), "{:?}", rules_of(&d));
+    assert_eq!(d.findings[0].category, xapi_doctor::Category::RemoteFull);
+    let d = text("{ errno: -13, code: 'EACCES', syscall: 'open' }");
+    assert!(d.findings.iter().any(|f| f.codes.contains(&"EACCES".to_string())));
+}
+
+#[test]
+fn smb_statuses_by_name_and_by_value() {
+    let by_name = text("Error: STATUS_LOGON_FAILURE");
+    assert!(by_name.findings.iter().any(|f| f.codes.contains(&"STATUS_LOGON_FAILURE".to_string())));
+    let by_value = text("smb2 error 0xC000006D while connecting");
+    assert!(by_value.findings.iter().any(|f| f.codes.contains(&"STATUS_LOGON_FAILURE".to_string())), "{:?}", rules_of(&by_value));
+}
+
+#[test]
+fn an_unknown_mount_message_still_decodes_the_exit_status() {
+    let d = text("Error: Command failed with exit code 32: mount -t cifs //192.0.2.5/b /run/xo-server/mounts/4b7c\nmount error(999): something new");
+    let f = d.findings.iter().find(|f| f.rule == "CD003").expect("CD003");
+    assert!(f.summary.contains("32"));
+    assert_eq!(f.category, xapi_doctor::Category::RemoteUnreachable);
+}
+
+#[test]
+fn sr_failures_carry_the_catalogue_name_and_text_whatever_rule_wrote_them() {
+    for input in ["SR_BACKEND_FAILURE_44(, There is insufficient space, )", "SR_BACKEND_FAILURE_109(, The snapshot chain is too long, )"] {
+        let d = text(input);
+        let f = &d.findings[0];
+        assert!(f.params.get("srErrorName").is_some_and(|n| !n.is_empty()), "{input}: {:?}", f.params);
+        assert!(f.params.get("srErrorText").is_some_and(|n| !n.is_empty()));
+    }
+}
+
+#[test]
+fn silence_is_not_an_answer_for_an_error_line() {
+    let d = text("frobnicator: unable to reticulate the splines");
+    assert_eq!(rules_of(&d), vec!["TX000"]);
+    assert!(text("all good here\nnothing to see").findings.is_empty());
+}

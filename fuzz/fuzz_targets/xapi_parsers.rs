@@ -6,7 +6,7 @@ use xapi_doctor::input::xapi;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let _ = xapi::from_text(&text);
+    let _ = xapi::from_text(&text, xapi_doctor::rules::xo_markers_lower());
     for line in text.lines().take(64) {
         let _ = xapi::codes_in_line(line);
     }

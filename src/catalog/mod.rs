@@ -227,5 +227,36 @@ pub fn is_known_code(code: &str) -> bool {
     api_error(code).is_some() || sr_backend_failure_value(code).is_some()
 }
 
+/// Thick-provisioned block SRs (every snapshot reserves the full disk) versus thin file SRs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SrFamily {
+    ThickLvm,
+    ThinFile,
+    Other,
+    Unknown,
+}
+
+/// Classifies an SR `type` as XAPI reports it.
+pub fn sr_family(sr_type: Option<&str>) -> SrFamily {
+    let Some(t) = sr_type else { return SrFamily::Unknown };
+    match t.trim().to_ascii_lowercase().as_str() {
+        "lvm" | "lvmoiscsi" | "lvmohba" | "lvmofcoe" | "largeblock" | "lvhd" => SrFamily::ThickLvm,
+        "ext" | "ext4" | "nfs" | "smb" | "cifs" | "file" | "xfs" | "zfs" | "glusterfs" | "cephfs" | "moosefs" => {
+            SrFamily::ThinFile
+        }
+        "" => SrFamily::Unknown,
+        _ => SrFamily::Other,
+    }
+}
+
+/// `(major, minor)` of a host version string such as `6.1.0`, `XenServer 6.1` or `8.2.1-1`.
+pub fn parse_version(v: &str) -> Option<(u32, u32)> {
+    let start = v.find(|c: char| c.is_ascii_digit())?;
+    let mut parts = v[start..].split(|c: char| !c.is_ascii_digit());
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    Some((major, minor))
+}
+
 #[cfg(test)]
 mod tests;

@@ -351,23 +351,27 @@ pub fn records_error(e: &serde_json::Error, what: &str) -> Error {
     }
 }
 
+/// What turns the analysis into findings: the rules layer's `rules::chain_findings`, handed in
+/// by the caller so that this analyser does not depend on the rules above it.
+pub type Interpret = fn(&Analysis<'_, '_>) -> Vec<Finding>;
+
 /// The chain check on records as JSON text.
-pub fn check_json(text: &str, options: &ChainOptions) -> Result<ChainReport, Error> {
+pub fn check_json(text: &str, options: &ChainOptions, interpret: Interpret) -> Result<ChainReport, Error> {
     options.limits.check_size(text.len())?;
     let raw: raw::RawTables<'_> = raw::parse_limited(text, options.limits.max_records(), |e| records_error(e, "the records"))?;
-    check(&raw, options)
+    check(&raw, options, interpret)
 }
 
 /// The chain check on records already parsed. They are written back to JSON text and read
 /// again: the typed parser then exists once in the `.wasm`, and this path (`diagnose`) is not
 /// the one large pools take.
-pub fn check_value(value: &Value, options: &ChainOptions) -> Result<ChainReport, Error> {
+pub fn check_value(value: &Value, options: &ChainOptions, interpret: Interpret) -> Result<ChainReport, Error> {
     let text = serde_json::to_string(value).map_err(|e| Error::InvalidRecords(e.to_string()))?;
-    check_json(&text, options)
+    check_json(&text, options, interpret)
 }
 
 /// Runs the chain check on records deserialised with [`raw::RawTables`].
-pub fn check(raw: &raw::RawTables<'_>, options: &ChainOptions) -> Result<ChainReport, Error> {
+pub fn check(raw: &raw::RawTables<'_>, options: &ChainOptions, interpret: Interpret) -> Result<ChainReport, Error> {
     let mut rec = records::normalise(raw)?;
     let graph = Graph::build(&rec);
     let chains = graph.walk_chains(&rec, options.tolerance);
@@ -436,8 +440,7 @@ pub fn check(raw: &raw::RawTables<'_>, options: &ChainOptions) -> Result<ChainRe
             sr_slot: &sr_slot,
             tolerance: options.tolerance,
         };
-        let mut f = crate::rules::chain_check::findings(&analysis);
-        f.extend(crate::rules::space_plan::chain_findings(&analysis));
+        let mut f = interpret(&analysis);
         crate::model::rank(&mut f);
         f
     };

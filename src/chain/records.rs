@@ -514,7 +514,7 @@ fn placeholder_sr<'a>(rec: &mut Records<'a>, reference: &'a str) -> u32 {
         return i;
     }
     let i = rec.srs.len() as u32;
-    let uuid = (reference.len() == 36 && crate::rules::find_uuid(reference).is_some()).then_some(reference);
+    let uuid = (reference.len() == 36 && crate::model::find_uuid(reference).is_some()).then_some(reference);
     rec.srs.push(SrRec {
         key: reference,
         uuid,

@@ -21,7 +21,7 @@ use serde::Serialize;
 use super::raw::{Entry, Loose, RawPlanInput, RawTables, Table};
 use super::records::{normalise, RecordWarning};
 use crate::options::RecordLimits;
-use crate::rules::{sr_family, SrFamily};
+use crate::catalog::{sr_family, SrFamily};
 use crate::Error;
 
 pub const MIB: u64 = 1024 * 1024;
@@ -153,6 +153,10 @@ pub struct SpacePlan {
     pub physical_utilisation: Option<u64>,
     pub findings: Vec<crate::model::Finding>,
     pub warnings: Vec<RecordWarning>,
+    /// The host version the plan was made for (the input's, else the caller's): the rules'
+    /// advice depends on it. Not serialised.
+    #[serde(skip)]
+    pub host_version: Option<String>,
 }
 
 /// Whether a JSON value is a space-plan input: `{ sr: {...}, vdis: [...] | {...} }`.
@@ -291,7 +295,7 @@ pub fn plan(input: RawPlanInput<'_>, fallback_host_version: Option<&str>) -> Res
     };
 
     per_vdi.shrink_to_fit();
-    let mut plan = SpacePlan {
+    let plan = SpacePlan {
         sr_uuid: sr_rec.uuid.map(str::to_string),
         sr_name: sr_rec.name.map(str::to_string),
         sr_type: sr_rec.sr_type.map(str::to_string),
@@ -307,7 +311,9 @@ pub fn plan(input: RawPlanInput<'_>, fallback_host_version: Option<&str>) -> Res
         physical_utilisation: sr_rec.physical_utilisation,
         findings: Vec::new(),
         warnings,
+        host_version,
     };
-    plan.findings = crate::rules::space_plan::findings(&plan, host_version.as_deref());
+    // The findings are written by the rules layer (`rules::space_plan::findings`), which the
+    // caller runs on this plan.
     Ok(plan)
 }

@@ -221,15 +221,15 @@ pub enum Parsed {
     Empty,
 }
 
-/// Recognises free text (anything a user may paste).
-pub fn parse_text(text: &str) -> Parsed {
+/// Recognises free text (anything a user may paste). `xo_markers`: see [`xapi::from_text_counted`].
+pub fn parse_text(text: &str, xo_markers: &[String]) -> Parsed {
     let trimmed = text.trim_start_matches('\u{feff}').trim();
     if trimmed.is_empty() {
         return Parsed::Empty;
     }
     if trimmed.starts_with('{') || trimmed.starts_with('[') || trimmed.starts_with('"') {
         if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
-            return parse_json_value(&value);
+            return parse_json_value(&value, xo_markers);
         }
     }
     if trimmed.starts_with('<') {
@@ -240,14 +240,14 @@ pub fn parse_text(text: &str) -> Parsed {
     if smlog::looks_like_smlog(text) {
         return Parsed::Smlog;
     }
-    let (events, omitted) = xapi::from_text_counted(text);
+    let (events, omitted) = xapi::from_text_counted(text, xo_markers);
     Parsed::Events { kind: text_kind(text, &events), events, omitted }
 }
 
 /// Recognises JSON text that must be JSON (what JavaScript passed as an object).
-pub fn parse_json_text(json: &str) -> Result<Parsed, crate::Error> {
+pub fn parse_json_text(json: &str, xo_markers: &[String]) -> Result<Parsed, crate::Error> {
     let value: Value = serde_json::from_str(json).map_err(|e| crate::Error::InvalidJson(describe_json_error(&e)))?;
-    Ok(parse_json_value(&value))
+    Ok(parse_json_value(&value, xo_markers))
 }
 
 fn describe_json_error(e: &serde_json::Error) -> String {
@@ -261,7 +261,7 @@ fn describe_json_error(e: &serde_json::Error) -> String {
 
 /// Recognises a parsed JSON value: every JSON shape of a XAPI error, Xen Orchestra errors and
 /// backup logs, and pool records; anything else has its strings searched like free text.
-pub fn parse_json_value(value: &Value) -> Parsed {
+pub fn parse_json_value(value: &Value, xo_markers: &[String]) -> Parsed {
     if let Some(e) = xapi::from_json(value) {
         return Parsed::Events { kind: InputKind::XapiError, events: vec![Event::Xapi(e)], omitted: 0 };
     }
@@ -285,12 +285,12 @@ pub fn parse_json_value(value: &Value) -> Parsed {
         return Parsed::Events { kind, events, omitted: 0 };
     }
     if let Value::String(s) = value {
-        return parse_text(s);
+        return parse_text(s, xo_markers);
     }
     // Unknown JSON: search every string in it.
     let mut text = String::new();
     collect_strings(value, &mut text, 0);
-    let (events, omitted) = xapi::from_text_counted(&text);
+    let (events, omitted) = xapi::from_text_counted(&text, xo_markers);
     Parsed::Events { kind: InputKind::Text, events, omitted }
 }
 

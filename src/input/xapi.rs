@@ -238,17 +238,19 @@ pub const MAX_TEXT_EVENTS: usize = 20_000;
 
 /// Every XAPI error and Xen Orchestra message found in free text, one event per distinct
 /// error, each with the lines it was seen on as evidence.
-pub fn from_text(text: &str) -> Vec<Event> {
-    from_text_counted(text).0
+pub fn from_text(text: &str, xo_markers: &[String]) -> Vec<Event> {
+    from_text_counted(text, xo_markers).0
 }
 
 /// [`from_text`], and how many distinct errors were left out beyond [`MAX_TEXT_EVENTS`].
-pub fn from_text_counted(text: &str) -> (Vec<Event>, u64) {
+///
+/// `xo_markers` are the lower-case messages of Xen Orchestra's code-less errors that the rules
+/// know (`unhealthy vdi chain`…): a line containing one becomes a Xen Orchestra error event.
+pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64) {
     let mut found = Found::default();
     let lines: Vec<&str> = text.lines().collect();
     // Substring searchers (SIMD) built once for the whole text.
-    let markers: Vec<memchr::memmem::Finder<'static>> =
-        crate::rules::lower_markers().iter().flatten().map(|m| memchr::memmem::Finder::new(m.as_bytes())).collect();
+    let markers: Vec<memchr::memmem::Finder<'_>> = xo_markers.iter().map(|m| memchr::memmem::Finder::new(m.as_bytes())).collect();
     let telltales: Vec<(memchr::memmem::Finder<'static>, &str)> =
         TELLTALE_TEXTS.iter().map(|(text, code)| (memchr::memmem::Finder::new(text.as_bytes()), *code)).collect();
     let mut i = 0;
@@ -515,7 +517,7 @@ impl Found {
         merge_evidence(&mut x.evidence, e.evidence);
         if let Some(ev) = line {
             if !x.evidence.contains(ev) {
-                crate::rules::push_evidence(&mut x.evidence, ev.clone());
+                crate::model::push_evidence(&mut x.evidence, ev.clone());
             }
         }
         if upgrade {
@@ -562,7 +564,7 @@ impl Found {
 fn merge_evidence(into: &mut Vec<Evidence>, from: Vec<Evidence>) {
     for ev in from {
         if !into.contains(&ev) {
-            crate::rules::push_evidence(into, ev);
+            crate::model::push_evidence(into, ev);
         }
     }
 }

@@ -34,10 +34,68 @@ pub static CD002: RuleInfo = RuleInfo {
     example: "Error: STATUS_FILE_CLOSED (0xC0000128): The I/O request packet was cancelled because the file was closed",
 };
 
+pub static CD003: RuleInfo = RuleInfo {
+    id: "CD003",
+    name: "mount-failed",
+    title: "A mount command failed",
+    category: Category::RemoteUnreachable,
+    severity: Severity::Error,
+    trigger: "`Command failed with exit code <n>: mount …` (or `\"exitCode\": <n>` with a mount command) when no signature explains the mount's own message",
+    description: "Decodes mount's exit status (32: the mount itself failed; 1: bad usage or permissions; 2: a system \
+                  error…) for a remote whose mount failed with a message xapi-doctor does not know.",
+    example: "Error: Command failed with exit code 32: mount -t cifs //192.0.2.5/backups /run/xo-server/mounts/4b7c -o vers=3.0",
+};
+
 pub static RULES: &[Rule] = &[
     Rule { info: &CD001, matcher: Matcher::External },
     Rule { info: &CD002, matcher: Matcher::External },
+    Rule { info: &CD003, matcher: Matcher::External },
 ];
+
+/// The exit status of a failed mount command in `text` (`exit code 32: mount`, or a JSON
+/// `"exitCode": 32` next to a `mount` command), with the line it is on.
+fn mount_exit_status(text: &str) -> Option<(u32, u32, &str)> {
+    for (i, line) in text.lines().enumerate() {
+        let lower = line.to_ascii_lowercase();
+        let status = if let Some(at) = lower.find("exit code ") {
+            let rest = &lower[at + "exit code ".len()..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            rest[digits.len()..].starts_with(": mount").then(|| digits.parse().ok()).flatten()
+        } else if let Some(at) = lower.find("\"exitcode\":") {
+            let digits: String = lower[at + 11..].trim_start().chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok().filter(|_| text.contains("mount "))
+        } else {
+            None
+        };
+        if let Some(status) = status {
+            return Some((status, u32::try_from(i + 1).unwrap_or(u32::MAX), line));
+        }
+    }
+    None
+}
+
+/// A finding for a mount's exit status, when the input has one.
+pub fn mount_failure(text: &str, facts: &Facts, confidence: Confidence) -> Option<Finding> {
+    let (status, line, line_text) = mount_exit_status(text)?;
+    let known = catalog::mount_exit(status);
+    let mut f = Finding::of(&CD003, facts);
+    f.priority = -1;
+    f.confidence = confidence;
+    if let Some(k) = known {
+        f.category = k.category;
+    }
+    f.summary = match known {
+        Some(k) => format!("mount exited with status {status}: {}", k.meaning),
+        None => format!("mount exited with status {status}."),
+    };
+    f.cause = "The mount helper's own message (the lines after the command: `mount.nfs: …`, `mount error(N): …`) says \
+               why; the most common causes are a wrong address or path, credentials the server refuses, or a protocol \
+               version the server does not offer."
+        .to_string();
+    f.evidence.push(Evidence::at_line(line_text.trim(), line));
+    steps(&mut f, Category::RemoteUnreachable);
+    Some(f)
+}
 
 /// One code found in a text, with the line it is on.
 struct Found {

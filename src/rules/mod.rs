@@ -15,7 +15,9 @@ use std::collections::btree_map::{BTreeMap, Entry};
 use serde::Serialize;
 
 use crate::input::{Event, XapiError, XoError};
-use crate::model::{Category, Confidence, Evidence, Finding, Link, Params, Severity, Step, Subject};
+pub use crate::catalog::{parse_version, sr_family, SrFamily};
+pub use crate::model::{find_uuid, human_bytes, push_evidence, MAX_EVIDENCE};
+use crate::model::{Category, Confidence, Finding, Link, Params, Severity, Step, Subject};
 use crate::options::Options;
 
 pub mod availability;
@@ -157,6 +159,26 @@ pub fn lower_markers() -> &'static [Vec<String>] {
     })
 }
 
+/// The findings of a chain analysis (handed to `chain::check_json` by `lib.rs`).
+pub fn chain_findings(analysis: &crate::chain::Analysis<'_, '_>) -> Vec<Finding> {
+    let mut f = chain_check::findings(analysis);
+    f.extend(space_plan::chain_findings(analysis));
+    f
+}
+
+/// A space plan with its findings.
+pub fn with_space_findings(mut plan: crate::chain::SpacePlan) -> crate::chain::SpacePlan {
+    plan.findings = space_plan::findings(&plan, plan.host_version.as_deref());
+    plan
+}
+
+/// Every Xen Orchestra marker, lower-cased, in one list: what the free-text reader of the input
+/// layer is handed (`input::parse_text`), so that it turns such lines into events.
+pub fn xo_markers_lower() -> &'static [String] {
+    static FLAT: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    FLAT.get_or_init(|| lower_markers().iter().flatten().cloned().collect())
+}
+
 /// The facts a rule renders its finding with: what the event says about its subject, completed
 /// by what the caller's `options.context` knows.
 pub struct Facts {
@@ -164,37 +186,6 @@ pub struct Facts {
     pub sr_type: Option<String>,
     pub host_version: Option<String>,
     pub product: Option<String>,
-}
-
-/// Thick-provisioned block SRs (every snapshot reserves the full disk) versus thin file SRs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SrFamily {
-    ThickLvm,
-    ThinFile,
-    Other,
-    Unknown,
-}
-
-/// Classifies an SR `type` as XAPI reports it.
-pub fn sr_family(sr_type: Option<&str>) -> SrFamily {
-    let Some(t) = sr_type else { return SrFamily::Unknown };
-    match t.trim().to_ascii_lowercase().as_str() {
-        "lvm" | "lvmoiscsi" | "lvmohba" | "lvmofcoe" | "largeblock" | "lvhd" => SrFamily::ThickLvm,
-        "ext" | "ext4" | "nfs" | "smb" | "cifs" | "file" | "xfs" | "zfs" | "glusterfs" | "cephfs" | "moosefs" => {
-            SrFamily::ThinFile
-        }
-        "" => SrFamily::Unknown,
-        _ => SrFamily::Other,
-    }
-}
-
-/// `(major, minor)` of a host version string such as `6.1.0`, `XenServer 6.1` or `8.2.1-1`.
-pub fn parse_version(v: &str) -> Option<(u32, u32)> {
-    let start = v.find(|c: char| c.is_ascii_digit())?;
-    let mut parts = v[start..].split(|c: char| !c.is_ascii_digit());
-    let major = parts.next()?.parse().ok()?;
-    let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
-    Some((major, minor))
 }
 
 impl Facts {
@@ -335,9 +326,6 @@ impl Finding {
     }
 }
 
-/// The most evidence lines one finding keeps (the first ones, then the last one).
-pub const MAX_EVIDENCE: usize = 20;
-
 /// Runs every rule and signature on every event and returns the findings, deduplicated and
 /// ranked, with the number of distinct findings left out beyond `options.maxFindings`.
 ///
@@ -356,6 +344,7 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
         for f in codes::scan(text, &facts, Confidence::Medium) {
             findings.push(f);
         }
+        findings.extend(codes::mount_failure(text, &facts, Confidence::Medium));
     }
     for event in events {
         let found = if whole_text.is_some() { evaluate_event(event, options) } else { evaluate_structured_event(event, options) };
@@ -411,7 +400,8 @@ fn evaluate_structured_event(event: &Event, options: &Options) -> Vec<Finding> {
     let explained = !out.is_empty() || !specific.is_empty();
     out.extend(specific);
     if !explained {
-        let codes = codes::scan(&text, &facts, confidence);
+        let mut codes = codes::scan(&text, &facts, confidence);
+        codes.extend(codes::mount_failure(&text, &facts, confidence));
         if codes.is_empty() || matches!(event, Event::Xapi(_)) {
             out.extend(generic_decoding(event, options));
         }
@@ -537,17 +527,30 @@ impl Findings {
 
 /// A signature that recognises a normal situation (benign, in progress) explains the codes it
 /// carries: the bare decoding of those same codes (an `ECONNREFUSED` of a plug-in that retries
-/// by design, the `SR_BACKEND_FAILURE_101` an `sr-probe` answers with) is dropped.
+/// by design, the `SR_BACKEND_FAILURE_101` an `sr-probe` answers with) is dropped, and so is a
+/// rule's finding about those codes seen only on the lines the normal situation covers.
 fn quiet_explained_codes(list: &mut Vec<Finding>) {
-    let explained: Vec<String> = list
-        .iter()
-        .filter(|f| f.priority >= 0 && matches!(f.category, Category::Benign | Category::InProgress))
-        .flat_map(|f| f.codes.iter().cloned())
-        .collect();
-    if explained.is_empty() {
+    let calm: Vec<&Finding> =
+        list.iter().filter(|f| f.priority >= 0 && matches!(f.category, Category::Benign | Category::InProgress)).collect();
+    if calm.iter().all(|f| f.codes.is_empty()) {
         return;
     }
-    list.retain(|f| f.priority >= 0 || f.codes.is_empty() || !f.codes.iter().all(|c| explained.contains(c)));
+    let explained: Vec<String> = calm.iter().flat_map(|f| f.codes.iter().cloned()).collect();
+    let calm_lines: Vec<u32> = calm.iter().flat_map(|f| f.evidence.iter().filter_map(|e| e.line)).collect();
+    let keep: Vec<bool> = list
+        .iter()
+        .map(|f| {
+            let is_calm = f.priority >= 0 && matches!(f.category, Category::Benign | Category::InProgress);
+            let codes_explained = !f.codes.is_empty() && f.codes.iter().all(|c| explained.contains(c));
+            let on_calm_lines = f.evidence.iter().all(|e| e.line.is_some_and(|l| calm_lines.contains(&l)));
+            is_calm || !codes_explained || (f.priority >= 0 && !on_calm_lines)
+        })
+        .collect();
+    let mut i = 0;
+    list.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
 }
 
 /// Every finding about an `SR_BACKEND_FAILURE_<n>` carries the catalogue's name and official
@@ -571,51 +574,6 @@ fn merge(existing: &mut Finding, f: Finding) {
     }
     existing.confidence = existing.confidence.min(f.confidence);
     existing.severity = existing.severity.min(f.severity);
-}
-
-/// Appends evidence, keeping at most [`MAX_EVIDENCE`] items: the first ones and the latest.
-pub fn push_evidence(list: &mut Vec<Evidence>, ev: Evidence) {
-    if list.len() < MAX_EVIDENCE {
-        list.push(ev);
-    } else if let Some(last) = list.last_mut() {
-        *last = ev;
-    }
-}
-
-/// The first canonical UUID (`8-4-4-4-12` hex digits) in `text`.
-pub fn find_uuid(text: &str) -> Option<&str> {
-    let b = text.as_bytes();
-    if b.len() < 36 {
-        return None;
-    }
-    (0..=b.len() - 36).find_map(|i| {
-        let cand = &b[i..i + 36];
-        let shape_ok = cand.iter().enumerate().all(|(k, c)| match k {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        });
-        let bounded = (i == 0 || !b[i - 1].is_ascii_hexdigit()) && b.get(i + 36).is_none_or(|c| !c.is_ascii_hexdigit());
-        (shape_ok && bounded).then(|| &text[i..i + 36])
-    })
-}
-
-/// Formats a byte count for prose: `21.5 GiB`, `512 MiB`, `900 B`.
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if value >= 100.0 {
-        format!("{value:.0} {}", UNITS[unit])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
 }
 
 /// Links shared by several rules.

@@ -2223,7 +2223,7 @@ fn is_enospc(error: &str) -> bool {
 
 fn push_capped(list: &mut Vec<Evidence>, ev: Evidence) {
     if !super::incident::has_evidence(list, &ev) {
-        crate::rules::push_evidence(list, ev);
+        crate::model::push_evidence(list, ev);
     }
 }
 

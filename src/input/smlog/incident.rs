@@ -121,7 +121,7 @@ impl Incident {
             self.last_line = self.last_line.max(line);
         }
         if !has_evidence(&self.evidence, &ev) {
-            crate::rules::push_evidence(&mut self.evidence, ev);
+            crate::model::push_evidence(&mut self.evidence, ev);
         }
     }
 }

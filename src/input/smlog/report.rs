@@ -595,7 +595,7 @@ impl Collector {
         }
         for ev in inc.evidence {
             if !super::incident::has_evidence(&g.evidence, &ev) {
-                crate::rules::push_evidence(&mut g.evidence, ev);
+                crate::model::push_evidence(&mut g.evidence, ev);
             }
         }
     }
@@ -658,7 +658,7 @@ impl Collector {
                 g.count += 1;
                 for ev in error.evidence {
                     if !super::incident::has_evidence(&g.error.evidence, &ev) {
-                        crate::rules::push_evidence(&mut g.error.evidence, ev);
+                        crate::model::push_evidence(&mut g.error.evidence, ev);
                     }
                 }
                 for (k, v) in error.extra.0 {

@@ -518,7 +518,7 @@ fn ten_thousand_interleaved_pids_and_a_traceback_that_never_ends() {
     let r = report(&text);
     assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
     let f = finding(&r, "SR046");
-    assert_eq!(f.evidence.len(), crate::rules::MAX_EVIDENCE);
+    assert_eq!(f.evidence.len(), crate::model::MAX_EVIDENCE);
     assert!(r.timeline.len() <= 4000);
 }
 
