@@ -34,7 +34,7 @@ use serde::Serialize;
 
 pub use chain::{ChainOptions, ChainReport, SpacePlan, Tolerance};
 pub use error::Error;
-pub use input::smlog::{SmlogReport, SmlogScanner};
+pub use input::smlog::SmlogReport;
 pub use model::{Category, Confidence, Evidence, Finding, InputKind, Severity, Step, Subject};
 pub use options::{Context, Options, RecordLimits};
 pub use rules::RuleInfo;
@@ -101,7 +101,7 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
             Diagnosis { kind, findings, findings_omitted: findings_omitted + omitted, ..Diagnosis::empty() }
         }
         input::Parsed::Smlog => {
-            let report = input::smlog::analyze(raw, options);
+            let report = input::smlog::analyze(raw, options, rules::smlog::INTERPRETER);
             let mut findings = report.findings.clone();
             if raw.len() <= SIGNATURE_SCAN_SMLOG_BYTES {
                 findings = with_signatures(findings, raw, options);
@@ -193,7 +193,37 @@ pub fn plan_snapshot_space_with(input_json: &str, limits: &RecordLimits) -> Resu
 /// findings, the coalesce summary and the timeline. Invalid UTF-8 is read lossily. For input that
 /// arrives in pieces, use [`SmlogScanner`]: it gives the same report.
 pub fn analyze_smlog(bytes: &[u8], options: &Options) -> SmlogReport {
-    input::smlog::analyze(bytes, options)
+    input::smlog::analyze(bytes, options, rules::smlog::INTERPRETER)
+}
+
+/// Reads an SMlog in chunks of any size, cut anywhere, and gives the report of
+/// [`analyze_smlog`] on the whole: `push` the chunks (bytes; invalid UTF-8 is read lossily),
+/// then `finish`. Memory stays bounded whatever the stream's length.
+pub struct SmlogScanner {
+    inner: input::smlog::Scanner,
+}
+
+impl SmlogScanner {
+    pub fn new(options: Options) -> SmlogScanner {
+        SmlogScanner { inner: input::smlog::Scanner::new(options, rules::smlog::INTERPRETER) }
+    }
+
+    /// Feeds the next chunk. After `finish()` it fails with `ScannerFinished`. When
+    /// `options.maxInputBytes` was given and the chunks would exceed it in total, it fails with
+    /// `InputTooLarge` and the chunk is not read (`finish()` still reports what was).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.inner.push(chunk)
+    }
+
+    /// Whether `finish()` was called.
+    pub fn is_finished(&self) -> bool {
+        self.inner.is_finished()
+    }
+
+    /// Ends the input and returns the report. A second call fails with `ScannerFinished`.
+    pub fn finish(&mut self) -> Result<SmlogReport, Error> {
+        self.inner.finish()
+    }
 }
 
 /// Every rule, in documentation order.

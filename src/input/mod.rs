@@ -372,7 +372,7 @@ pub fn expand_nested(events: Vec<Event>) -> Vec<Event> {
             if wraps {
                 for p in &e.params {
                     for mut inner in xapi::codes_in_line(p) {
-                        if inner.code == e.code || inner.code == "INTERNAL_ERROR" {
+                        if inner.code == e.code {
                             continue;
                         }
                         inner.subject = e.subject.clone();

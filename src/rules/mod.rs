@@ -10,14 +10,12 @@
 //! (stage 2). A XAPI error no specific rule claims still gets the catalogue's decoding through the
 //! generic rules, so no code goes unexplained.
 
-use std::collections::btree_map::{BTreeMap, Entry};
 
-use serde::Serialize;
 
 use crate::input::{Event, XapiError, XoError};
 pub use crate::catalog::{parse_version, sr_family, SrFamily};
-pub use crate::model::{find_uuid, human_bytes, push_evidence, MAX_EVIDENCE};
-use crate::model::{Category, Confidence, Finding, Link, Params, Severity, Step, Subject};
+pub use crate::model::{find_uuid, human_bytes, push_evidence, Findings, RuleInfo, CONSIDERED_PER_RETURNED, MAX_EVIDENCE};
+use crate::model::{Confidence, Finding, Link, Params, Step, Subject};
 use crate::options::Options;
 
 pub mod availability;
@@ -47,27 +45,6 @@ pub mod smlog_space;
 pub mod smlog_tapdisk;
 pub mod smlog_vhd;
 pub use smlog::{render_smlog_group, smlog_rule_of};
-
-/// Everything documentation and UIs need to know about a rule.
-#[derive(Debug, Clone, Copy, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RuleInfo {
-    /// Stable id: a family prefix and a number (`SR044`, `XA001`, `XO001`, `SM010`, `CH001`…).
-    pub id: &'static str,
-    /// Kebab-case name of the problem (not of the fix).
-    pub name: &'static str,
-    pub title: &'static str,
-    pub category: Category,
-    /// The usual severity; a rule may raise or lower it for a given input.
-    pub severity: Severity,
-    /// What makes it fire, in prose (codes, messages, log lines, record shapes).
-    pub trigger: &'static str,
-    /// What it detects and why it matters.
-    pub description: &'static str,
-    /// An input that fires the rule. It is a test, and RULES.md shows its diagnosis. A rule
-    /// that needs options gives `{"input": …, "options": …}`.
-    pub example: &'static str,
-}
 
 /// How the engine finds the candidate events of a rule.
 pub enum Matcher {
@@ -283,6 +260,7 @@ impl Finding {
             f.codes.push("LICENSE_RESTRICTION".to_string());
         }
         f.params = e.named_params();
+        name_sr_codes(&mut f);
         f.evidence = e.evidence.clone();
         f.confidence = e.confidence;
         f
@@ -463,118 +441,6 @@ fn evaluate_specific(event: &Event, options: &Options) -> Vec<Finding> {
     out
 }
 
-/// Findings merged as they come: a finding equal to one already there (same rule, subject,
-/// codes and params) is the same problem seen again and only adds its evidence. An ordered
-/// index finds the equal finding, so an input with a hundred thousand distinct errors costs
-/// n log n, not n².
-///
-/// At most `limit` findings are returned: the most severe (ranked as [`crate::model::rank`]
-/// does). To bound memory, at most [`CONSIDERED_PER_RETURNED`] × `limit` distinct findings are
-/// considered (the first ones, in input order); everything left out is counted.
-pub struct Findings {
-    list: Vec<Finding>,
-    index: BTreeMap<(&'static str, Subject, Vec<String>, Params), usize>,
-    limit: usize,
-    omitted: u64,
-}
-
-/// Distinct findings considered per finding returned (see [`Findings`]).
-pub const CONSIDERED_PER_RETURNED: usize = 4;
-
-impl Findings {
-    pub fn new(limit: usize) -> Findings {
-        Findings { list: Vec::new(), index: BTreeMap::new(), limit, omitted: 0 }
-    }
-
-    pub fn push(&mut self, mut f: Finding) {
-        name_sr_codes(&mut f);
-        match self.index.entry((f.rule, f.subject.clone(), f.codes.clone(), f.params.clone())) {
-            Entry::Occupied(slot) => {
-                if let Some(existing) = self.list.get_mut(*slot.get()) {
-                    merge(existing, f);
-                }
-            }
-            Entry::Vacant(slot) if self.list.len() < self.limit.saturating_mul(CONSIDERED_PER_RETURNED) => {
-                slot.insert(self.list.len());
-                self.list.push(f);
-            }
-            Entry::Vacant(_) => self.omitted += 1,
-        }
-    }
-
-    /// No finding so far.
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-
-    /// Pushes each finding.
-    pub fn extend(&mut self, findings: impl IntoIterator<Item = Finding>) {
-        for f in findings {
-            self.push(f);
-        }
-    }
-
-    /// The most severe findings, ranked, and how many were left out.
-    pub fn finish(self) -> (Vec<Finding>, u64) {
-        let mut list = self.list;
-        quiet_explained_codes(&mut list);
-        crate::model::rank(&mut list);
-        let dropped = list.len().saturating_sub(self.limit);
-        list.truncate(self.limit);
-        (list, self.omitted + dropped as u64)
-    }
-}
-
-/// A signature that recognises a normal situation (benign, in progress) explains the codes it
-/// carries: the bare decoding of those same codes (an `ECONNREFUSED` of a plug-in that retries
-/// by design, the `SR_BACKEND_FAILURE_101` an `sr-probe` answers with) is dropped, and so is a
-/// rule's finding about those codes seen only on the lines the normal situation covers.
-fn quiet_explained_codes(list: &mut Vec<Finding>) {
-    let calm: Vec<&Finding> =
-        list.iter().filter(|f| f.priority >= 0 && matches!(f.category, Category::Benign | Category::InProgress)).collect();
-    if calm.iter().all(|f| f.codes.is_empty()) {
-        return;
-    }
-    let explained: Vec<String> = calm.iter().flat_map(|f| f.codes.iter().cloned()).collect();
-    let calm_lines: Vec<u32> = calm.iter().flat_map(|f| f.evidence.iter().filter_map(|e| e.line)).collect();
-    let keep: Vec<bool> = list
-        .iter()
-        .map(|f| {
-            let is_calm = f.priority >= 0 && matches!(f.category, Category::Benign | Category::InProgress);
-            let codes_explained = !f.codes.is_empty() && f.codes.iter().all(|c| explained.contains(c));
-            let on_calm_lines = f.evidence.iter().all(|e| e.line.is_some_and(|l| calm_lines.contains(&l)));
-            is_calm || !codes_explained || (f.priority >= 0 && !on_calm_lines)
-        })
-        .collect();
-    let mut i = 0;
-    list.retain(|_| {
-        i += 1;
-        keep[i - 1]
-    });
-}
-
-/// Every finding about an `SR_BACKEND_FAILURE_<n>` carries the catalogue's name and official
-/// text for it, whichever rule wrote it.
-fn name_sr_codes(f: &mut Finding) {
-    if f.params.get("srErrorName").is_some() {
-        return;
-    }
-    let entry = f.codes.iter().find_map(|c| crate::catalog::sr_backend_failure_value(c)).and_then(crate::catalog::sr_error);
-    if let Some(entry) = entry {
-        f.params.insert("srErrorName", entry.name);
-        f.params.insert("srErrorText", entry.description.trim());
-    }
-}
-
-fn merge(existing: &mut Finding, f: Finding) {
-    for ev in f.evidence {
-        if !existing.evidence.contains(&ev) {
-            push_evidence(&mut existing.evidence, ev);
-        }
-    }
-    existing.confidence = existing.confidence.min(f.confidence);
-    existing.severity = existing.severity.min(f.severity);
-}
 
 /// Links shared by several rules.
 pub mod links {
@@ -619,3 +485,16 @@ impl Finding {
 
 #[cfg(test)]
 mod tests;
+
+/// Every finding about an `SR_BACKEND_FAILURE_<n>` carries the catalogue's name and official
+/// text for it, whichever rule wrote it.
+pub fn name_sr_codes(f: &mut Finding) {
+    if f.params.get("srErrorName").is_some() {
+        return;
+    }
+    let entry = f.codes.iter().find_map(|c| crate::catalog::sr_backend_failure_value(c)).and_then(crate::catalog::sr_error);
+    if let Some(entry) = entry {
+        f.params.insert("srErrorName", entry.name);
+        f.params.insert("srErrorText", entry.description.trim());
+    }
+}

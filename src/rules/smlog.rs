@@ -42,8 +42,18 @@ pub fn smlog_rule_of(kind: IncidentKind) -> Option<&'static RuleInfo> {
 pub fn render_smlog_group(group: &IncidentGroup, options: &Options) -> Option<Finding> {
     let rule = sm_rule(group.first.kind)?;
     let facts = Facts::new(&subject_of(group), options);
-    Some((rule.render)(group, &facts))
+    let mut f = (rule.render)(group, &facts);
+    super::name_sr_codes(&mut f);
+    Some(f)
 }
+
+/// What the SMlog analyser is handed to write its findings with (see
+/// `input::smlog::Interpreter`).
+pub const INTERPRETER: crate::input::smlog::Interpreter = crate::input::smlog::Interpreter {
+    rule_of: smlog_rule_of,
+    xapi_error: super::evaluate_event,
+    group: render_smlog_group,
+};
 
 fn is_uuid(s: &str) -> bool {
     s.len() == 36 && s.bytes().enumerate().all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() })

@@ -1,7 +1,8 @@
 //! What the SMlog analysis recognises that is not a XAPI error: storage-manager and
 //! garbage-collector episodes ("coalesce failed on this VDI", "no space to coalesce on that SR",
-//! "LVM call took 40 s"), each with where it was seen and the facts the log gave. The rules in
-//! `crate::rules::smlog_*` turn groups of them into findings.
+//! "LVM call took 40 s"), each with where it was seen and the facts the log gave. The rules
+//! layer's `smlog_*` families turn groups of them into findings (through
+//! `super::Interpreter`).
 
 use serde::Serialize;
 

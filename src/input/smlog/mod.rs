@@ -10,9 +10,9 @@
 //! - `line`: parses each line's prefix (classic syslog, RFC 3339, pasted fragments);
 //! - `assemble`: follows each process id and recognises multi-line episodes (tracebacks, GC
 //!   banners, failed commands, coalesce attempts), producing XAPI errors and [`incident`]s;
-//! - `report`: groups them, renders findings through the rules (`crate::rules::smlog_*` and,
-//!   for XAPI errors, the same rules as any other XAPI error), and builds the coalesce summary
-//!   and the timeline.
+//! - `report`: groups them, has them rendered into findings by the [`Interpreter`] the caller
+//!   hands in (the rules layer's `smlog_*` families and, for XAPI errors, the same rules as any
+//!   other XAPI error), and builds the coalesce summary and the timeline.
 
 use serde::Serialize;
 
@@ -65,18 +65,32 @@ pub struct SmlogReport {
     pub stats: SmlogStats,
 }
 
+/// What the rules layer lends the SMlog analyser to turn the facts it assembled into findings.
+/// The analyser does not import the rules above it: `lib.rs` hands this in
+/// (`rules::smlog::INTERPRETER`).
+#[derive(Clone, Copy)]
+pub struct Interpreter {
+    /// The rule that covers an incident of this kind (its id and severity go into the timeline).
+    pub rule_of: fn(IncidentKind) -> Option<&'static crate::model::RuleInfo>,
+    /// The findings of a XAPI error met in the log (`Raising exception`, a XenAPI failure).
+    pub xapi_error: fn(&crate::input::Event, &Options) -> Vec<Finding>,
+    /// The finding of a group of incidents.
+    pub group: fn(&IncidentGroup, &Options) -> Option<Finding>,
+}
+
 /// Reads an SMlog in chunks of any size, cut anywhere.
-pub struct SmlogScanner {
+pub struct Scanner {
     options: Options,
+    interpreter: Interpreter,
     splitter: scanner::LineSplitter,
     analyzer: assemble::Analyzer,
     finished: bool,
 }
 
-impl SmlogScanner {
-    pub fn new(options: Options) -> SmlogScanner {
+impl Scanner {
+    pub fn new(options: Options, interpreter: Interpreter) -> Scanner {
         let splitter = scanner::LineSplitter::new(options.max_line_bytes());
-        SmlogScanner { options, splitter, analyzer: assemble::Analyzer::default(), finished: false }
+        Scanner { options, interpreter, splitter, analyzer: assemble::Analyzer::default(), finished: false }
     }
 
     /// Feeds the next chunk. After `finish()` it fails with `ScannerFinished`. When
@@ -109,7 +123,7 @@ impl SmlogScanner {
         self.analyzer.finish();
         let analyzer = std::mem::take(&mut self.analyzer);
         let timeline_dropped = analyzer.out.timeline_dropped;
-        let (findings, findings_omitted, coalesce, timeline) = analyzer.out.build(&self.options);
+        let (findings, findings_omitted, coalesce, timeline) = analyzer.out.build(&self.options, &self.interpreter);
         let s = &self.splitter;
         Ok(SmlogReport {
             findings,
@@ -128,9 +142,9 @@ impl SmlogScanner {
 }
 
 /// Analyses a whole SMlog (text or bytes; invalid UTF-8 is read lossily).
-pub fn analyze(bytes: &[u8], options: &Options) -> SmlogReport {
+pub fn analyze(bytes: &[u8], options: &Options, interpreter: Interpreter) -> SmlogReport {
     // The whole input's size was checked by the caller; the stream needs no limit of its own.
-    let mut scanner = SmlogScanner::new(Options { max_input_bytes: None, ..options.clone() });
+    let mut scanner = Scanner::new(Options { max_input_bytes: None, ..options.clone() }, interpreter);
     // A fresh scanner without a size limit takes any chunk and finishes once.
     let _ = scanner.push(bytes);
     scanner.finish().unwrap_or_else(|_| empty_report())

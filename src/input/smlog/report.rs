@@ -535,7 +535,7 @@ impl Collector {
     #[inline(never)]
     fn timeline_entry(&mut self, inc: &Incident) {
         {
-            let (severity, rule) = crate::rules::smlog_rule_of(inc.kind).map_or((Severity::Info, None), |r| (r.severity, Some(r.id)));
+            // The rule and its severity are filled in by `build`, which has the interpreter.
             let text = describe(inc);
             self.push_timeline(TimelineEntry {
                 time: inc.time.clone(),
@@ -544,8 +544,8 @@ impl Collector {
                 pid: inc.pid,
                 kind: inc.kind,
                 code: None,
-                rule: if inc.kind.is_success() { None } else { rule },
-                severity: if inc.kind.is_success() { Severity::Info } else { severity },
+                rule: None,
+                severity: Severity::Info,
                 sr_uuid: inc.sr.clone(),
                 vdi: inc.vdi.clone(),
                 text,
@@ -689,14 +689,14 @@ impl Collector {
 
     /// Renders the findings and builds the report parts.
     /// Also returns how many distinct findings `options.maxFindings` left out.
-    pub fn build(mut self, options: &Options) -> (Vec<Finding>, u64, CoalesceSummary, Vec<TimelineEntry>) {
-        let mut findings = crate::rules::Findings::new(options.max_findings());
+    pub fn build(mut self, options: &Options, interpreter: &super::Interpreter) -> (Vec<Finding>, u64, CoalesceSummary, Vec<TimelineEntry>) {
+        let mut findings = crate::model::Findings::new(options.max_findings());
         let mut xapi_rule: Vec<Option<(&'static str, Severity)>> = Vec::with_capacity(self.xapi.len());
         for g in &self.xapi {
             let events = crate::input::expand_nested(vec![Event::Xapi(g.error.clone())]);
             let mut first = None;
             for event in &events {
-                for f in crate::rules::evaluate_event(event, options) {
+                for f in (interpreter.xapi_error)(event, options) {
                     if first.is_none() {
                         first = Some((f.rule, f.severity));
                     }
@@ -747,7 +747,7 @@ impl Collector {
             }
         }
         for g in &self.groups {
-            if let Some(f) = crate::rules::render_smlog_group(g, options) {
+            if let Some(f) = (interpreter.group)(g, options) {
                 findings.push(f);
             }
         }
@@ -755,6 +755,12 @@ impl Collector {
 
         let mut timeline: Vec<TimelineEntry> = self.timeline_head.into_iter().chain(self.timeline_tail).chain(self.successes).collect();
         for e in &mut timeline {
+            if !e.kind.is_success() {
+                if let Some(r) = (interpreter.rule_of)(e.kind) {
+                    e.rule = Some(r.id);
+                    e.severity = r.severity;
+                }
+            }
             if let Some(i) = e.xapi_group {
                 if let Some(Some((rule, severity))) = xapi_rule.get(i) {
                     e.rule = Some(rule);

@@ -6,7 +6,7 @@ use super::*;
 use crate::model::{Category, Severity};
 
 fn report(text: &str) -> SmlogReport {
-    analyze(text.as_bytes(), &Options::default())
+    analyze(text.as_bytes(), &Options::default(), crate::rules::smlog::INTERPRETER)
 }
 
 fn rules(r: &SmlogReport) -> Vec<&'static str> {
@@ -215,7 +215,7 @@ Jan 14 02:27:48 xcp-host1 SM: [6812] lock: released /var/lock/sm/5b1c2a3e-7d41-9
 fn crlf_bom_and_invalid_utf8_are_harmless() {
     let mut bytes = b"\xef\xbb\xbfJan 14 02:00:02 h SM: [1] Raising exception [44, There is insufficient \xff\xfe space]\r\n".to_vec();
     bytes.extend_from_slice(b"Jan 14 02:00:02 h SM: [1] lock: released /var/lock/sm/x/sr\r\n");
-    let r = analyze(&bytes, &Options::default());
+    let r = analyze(&bytes, &Options::default(), crate::rules::smlog::INTERPRETER);
     assert!(rules(&r).contains(&"SR044"), "{:?}", rules(&r));
     assert_eq!(r.stats.lines, 2);
 }
@@ -424,7 +424,7 @@ impl XorShift {
 }
 
 fn chunked(bytes: &[u8], rng: &mut XorShift, max_chunk: u64) -> SmlogReport {
-    let mut scanner = SmlogScanner::new(Options::default());
+    let mut scanner = crate::SmlogScanner::new(Options::default());
     let mut i = 0;
     while i < bytes.len() {
         let n = (rng.next() % max_chunk + 1) as usize;
@@ -457,7 +457,7 @@ pub(crate) fn mixed_input() -> Vec<u8> {
 #[test]
 fn chunked_streaming_gives_the_whole_input_report() {
     let bytes = mixed_input();
-    let whole = analyze(&bytes, &Options::default());
+    let whole = analyze(&bytes, &Options::default(), crate::rules::smlog::INTERPRETER);
     assert!(whole.findings.len() > 20);
     assert_eq!(whole.stats.truncated_lines, 1);
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
@@ -475,7 +475,7 @@ fn chunked_streaming_gives_the_whole_input_report() {
 
 #[test]
 fn scanner_refuses_to_finish_twice() {
-    let mut s = SmlogScanner::new(Options::default());
+    let mut s = crate::SmlogScanner::new(Options::default());
     s.push(b"Jan 14 02:00:01 h SM: [1] x\n").unwrap();
     assert!(s.finish().is_ok());
     assert_eq!(s.push(b"more").unwrap_err(), crate::Error::ScannerFinished);
@@ -490,7 +490,7 @@ fn a_million_short_lines_and_a_huge_single_line() {
     let r = report(&lines);
     assert_eq!(r.stats.lines, 1_000_000);
     let huge = vec![b'a'; 20 * 1024 * 1024];
-    let mut s = SmlogScanner::new(Options::default());
+    let mut s = crate::SmlogScanner::new(Options::default());
     for c in huge.chunks(1 << 20) {
         s.push(c).unwrap();
     }
@@ -546,7 +546,7 @@ fn random_bytes_and_mutated_logs_never_panic() {
                 _ => {}
             }
         }
-        let whole = analyze(&bytes, &Options::default());
+        let whole = analyze(&bytes, &Options::default(), crate::rules::smlog::INTERPRETER);
         let chunked = chunked(&bytes, &mut rng, 97);
         assert!(whole == chunked, "round {round}: chunked report differs");
     }
