@@ -102,13 +102,9 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
         }
         input::Parsed::Smlog => {
             let report = input::smlog::analyze(raw, options, rules::smlog::INTERPRETER);
-            let mut findings = report.findings.clone();
-            if raw.len() <= SIGNATURE_SCAN_SMLOG_BYTES {
-                findings = with_signatures(findings, raw, options);
-            }
             Diagnosis {
                 kind: InputKind::Smlog,
-                findings,
+                findings: report.findings.clone(),
                 findings_omitted: report.stats.findings_omitted,
                 smlog: Some(report),
                 ..Diagnosis::empty()
@@ -142,26 +138,6 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
             }
         }
     }
-}
-
-/// SMlog input up to this size (a pasted excerpt, a day's log) also has the signatures of
-/// `data/signatures.toml` run over it by `diagnose`; the SMlog analyser's own rules cover logs
-/// of any size.
-pub const SIGNATURE_SCAN_SMLOG_BYTES: usize = 4 << 20;
-
-/// The SMlog analyser's findings with those of the signatures that fire on the same log, ranked
-/// together.
-fn with_signatures(findings: Vec<Finding>, raw: &[u8], options: &Options) -> Vec<Finding> {
-    let text = String::from_utf8_lossy(raw);
-    let facts = rules::Facts::new(&model::Subject::default(), options);
-    let mut all = rules::Findings::new(options.max_findings());
-    for f in findings {
-        all.push(f);
-    }
-    for f in rules::signatures::scan(&text, rules::signatures::INPUT_SMLOG, &facts, 1, Confidence::Medium) {
-        all.push(f);
-    }
-    all.finish().0
 }
 
 /// Checks the VDI chains of pool records `{ VM, VBD, VDI, SR }` (XAPI records keyed by opaque

@@ -126,3 +126,23 @@ fn silence_is_not_an_answer_for_an_error_line() {
     assert_eq!(rules_of(&d), vec!["TX000"]);
     assert!(text("all good here\nnothing to see").findings.is_empty());
 }
+
+#[test]
+fn a_signature_does_not_shadow_a_rule_written_for_a_code() {
+    // A XAPI code with its own rule is that rule's: a signature may refine it (with `all`, or
+    // for some host versions) but not claim the bare code, or it would outrank the rule.
+    let mut ruled: Vec<&str> = Vec::new();
+    for rule in xapi_doctor::rules::registry() {
+        if let xapi_doctor::rules::Matcher::Xapi { codes, .. } = &rule.matcher {
+            ruled.extend(codes.iter());
+        }
+    }
+    for s in signatures::all() {
+        if !s.all.is_empty() || s.versions.is_some() {
+            continue;
+        }
+        for lit in s.any {
+            assert!(!ruled.contains(lit), "{} claims {lit}, which rule code matching already handles", s.info.id);
+        }
+    }
+}

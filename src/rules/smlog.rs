@@ -53,7 +53,13 @@ pub const INTERPRETER: crate::input::smlog::Interpreter = crate::input::smlog::I
     rule_of: smlog_rule_of,
     xapi_error: super::evaluate_event,
     group: render_smlog_group,
+    text: smlog_signatures,
 };
+
+/// The signatures of data/signatures.toml that fire on a (short) SMlog.
+fn smlog_signatures(text: &str, options: &Options) -> Vec<Finding> {
+    super::signatures::scan_input(text, super::signatures::INPUT_SMLOG, options)
+}
 
 fn is_uuid(s: &str) -> bool {
     s.len() == 36 && s.bytes().enumerate().all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() })

@@ -76,7 +76,14 @@ pub struct Interpreter {
     pub xapi_error: fn(&crate::input::Event, &Options) -> Vec<Finding>,
     /// The finding of a group of incidents.
     pub group: fn(&IncidentGroup, &Options) -> Option<Finding>,
+    /// The findings of the signatures on a whole log of at most [`SIGNATURE_SCAN_BYTES`].
+    pub text: fn(&str, &Options) -> Vec<Finding>,
 }
+
+/// A log up to this size (a pasted excerpt, a day's log) also has the signatures run over it;
+/// the analyser's own episodes cover logs of any size. The scanner keeps the first bytes until
+/// the total goes past this, so a stream and the whole input give the same report.
+pub const SIGNATURE_SCAN_BYTES: usize = 4 << 20;
 
 /// Reads an SMlog in chunks of any size, cut anywhere.
 pub struct Scanner {
@@ -85,12 +92,14 @@ pub struct Scanner {
     splitter: scanner::LineSplitter,
     analyzer: assemble::Analyzer,
     finished: bool,
+    /// The input so far while it is at most [`SIGNATURE_SCAN_BYTES`] long.
+    head: Option<Vec<u8>>,
 }
 
 impl Scanner {
     pub fn new(options: Options, interpreter: Interpreter) -> Scanner {
         let splitter = scanner::LineSplitter::new(options.max_line_bytes());
-        Scanner { options, interpreter, splitter, analyzer: assemble::Analyzer::default(), finished: false }
+        Scanner { options, interpreter, splitter, analyzer: assemble::Analyzer::default(), finished: false, head: Some(Vec::new()) }
     }
 
     /// Feeds the next chunk. After `finish()` it fails with `ScannerFinished`. When
@@ -103,6 +112,13 @@ impl Scanner {
         }
         if let Some(limit) = self.options.max_input_bytes {
             crate::options::check_size(self.splitter.bytes.saturating_add(chunk.len() as u64), limit)?;
+        }
+        if let Some(head) = &mut self.head {
+            if head.len().saturating_add(chunk.len()) <= SIGNATURE_SCAN_BYTES {
+                head.extend_from_slice(chunk);
+            } else {
+                self.head = None;
+            }
         }
         self.splitter.push(chunk, &mut self.analyzer);
         Ok(())
@@ -123,7 +139,11 @@ impl Scanner {
         self.analyzer.finish();
         let analyzer = std::mem::take(&mut self.analyzer);
         let timeline_dropped = analyzer.out.timeline_dropped;
-        let (findings, findings_omitted, coalesce, timeline) = analyzer.out.build(&self.options, &self.interpreter);
+        let signature_findings = match self.head.take() {
+            Some(head) if !head.is_empty() => (self.interpreter.text)(&String::from_utf8_lossy(&head), &self.options),
+            _ => Vec::new(),
+        };
+        let (findings, findings_omitted, coalesce, timeline) = analyzer.out.build(&self.options, &self.interpreter, signature_findings);
         let s = &self.splitter;
         Ok(SmlogReport {
             findings,

@@ -689,8 +689,14 @@ impl Collector {
 
     /// Renders the findings and builds the report parts.
     /// Also returns how many distinct findings `options.maxFindings` left out.
-    pub fn build(mut self, options: &Options, interpreter: &super::Interpreter) -> (Vec<Finding>, u64, CoalesceSummary, Vec<TimelineEntry>) {
+    pub fn build(
+        mut self,
+        options: &Options,
+        interpreter: &super::Interpreter,
+        signature_findings: Vec<Finding>,
+    ) -> (Vec<Finding>, u64, CoalesceSummary, Vec<TimelineEntry>) {
         let mut findings = crate::model::Findings::new(options.max_findings());
+        findings.extend(signature_findings);
         let mut xapi_rule: Vec<Option<(&'static str, Severity)>> = Vec::with_capacity(self.xapi.len());
         for g in &self.xapi {
             let events = crate::input::expand_nested(vec![Event::Xapi(g.error.clone())]);
