@@ -84,12 +84,19 @@ export function loadCases(dir = join(here, 'cases')) {
 
 /** The Rust core's answers for every case at once (the `--native` mode). */
 function nativeDiagnoses(cases) {
-  const out = execFileSync('cargo', ['run', '--quiet', '--example', 'corpus_batch'], {
-    cwd: root,
-    input: JSON.stringify(cases.map((c) => ({ body: c.body, context: c.context ?? null }))),
-    maxBuffer: 1 << 30,
-  });
-  return JSON.parse(out);
+  try {
+    const out = execFileSync('cargo', ['run', '--quiet', '--example', 'corpus_batch'], {
+      cwd: root,
+      input: JSON.stringify(cases.map((c) => ({ body: c.body, context: c.context ?? null }))),
+      maxBuffer: 1 << 30,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    return JSON.parse(out);
+  } catch (e) {
+    const why = String(e.stderr ?? e.message).split('\n').filter((l) => /panicked|error|signature/.test(l)).slice(0, 6).join('\n');
+    console.error(`the Rust core could not be built or run:\n${why}`);
+    process.exit(2);
+  }
 }
 
 /** Runs one case and judges it (`answer`: the native mode's diagnosis, already computed). */
