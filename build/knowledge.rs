@@ -273,14 +273,20 @@ pub struct MountMeaning {
     pub meaning: String,
 }
 
+/// `items` sorted by name (the tables are binary-searched), each name once.
+fn sorted_by_name<'a, T>(items: &'a [T], name: fn(&T) -> &str, what: &str) -> Vec<&'a T> {
+    let mut sorted: Vec<&T> = items.iter().collect();
+    sorted.sort_by(|a, b| name(a).cmp(name(b)));
+    for w in sorted.windows(2) {
+        assert_ne!(name(w[0]), name(w[1]), "code_meanings.json: {what} {} twice", name(w[0]));
+    }
+    sorted
+}
+
 /// The errno, SMB status and mount exit tables (the XAPI and SR meanings join their catalogues).
 pub fn code_tables(m: &Meanings) -> String {
     let mut out = String::new();
-    let mut errno: Vec<&ErrnoMeaning> = m.errno.iter().collect();
-    errno.sort_by(|a, b| a.name.cmp(&b.name));
-    for w in errno.windows(2) {
-        assert_ne!(w[0].name, w[1].name, "code_meanings.json: errno {} twice", w[0].name);
-    }
+    let errno = sorted_by_name(&m.errno, |e| &e.name, "errno");
     out.push_str("/// Linux errno names, sorted by name.\npub(crate) static ERRNO: &[Errno] = &[\n");
     for e in &errno {
         assert!(e.name.starts_with('E') && e.name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()), "errno name {}", e.name);
@@ -295,11 +301,7 @@ pub fn code_tables(m: &Meanings) -> String {
         .unwrap();
     }
     out.push_str("];\n");
-    let mut smb: Vec<&SmbMeaning> = m.smb_status.iter().collect();
-    smb.sort_by(|a, b| a.name.cmp(&b.name));
-    for w in smb.windows(2) {
-        assert_ne!(w[0].name, w[1].name, "code_meanings.json: {} twice", w[0].name);
-    }
+    let smb = sorted_by_name(&m.smb_status, |s| &s.name, "NTSTATUS");
     out.push_str("/// NTSTATUS names an SMB target reports, sorted by name.\npub(crate) static SMB_STATUS: &[SmbStatus] = &[\n");
     for s in &smb {
         let hex = s.value.trim_start_matches("0x").trim_start_matches("0X");
@@ -314,8 +316,7 @@ pub fn code_tables(m: &Meanings) -> String {
         .unwrap();
     }
     out.push_str("];\n");
-    let mut node: Vec<&NodeMeaning> = m.node.iter().collect();
-    node.sort_by(|a, b| a.name.cmp(&b.name));
+    let node = sorted_by_name(&m.node, |n| &n.name, "Node code");
     out.push_str("/// Node.js, libuv, undici and OpenSSL error codes, sorted by name.\npub(crate) static NODE_CODES: &[NodeCode] = &[\n");
     for n in &node {
         assert!(errno.iter().all(|e| e.name != n.name), "code_meanings.json: {} is both errno and node", n.name);

@@ -69,6 +69,7 @@ fn a_version_named_in_the_input_counts() {
     assert_eq!(signatures::version_in_text("Host: XCP-ng 8.2.1 (build 1)"), Some(("xcp-ng", "8.2.1".to_string())));
     assert_eq!(signatures::version_in_text("on XenServer 7.5, the export fails"), Some(("xenserver", "7.5".to_string())));
     assert_eq!(signatures::version_in_text("XenServer is great"), None);
+    assert_eq!(signatures::version_in_text("XCP-ng release 8.3.0 (xenenterprise)"), Some(("xcp-ng", "8.3.0".to_string())));
 }
 
 #[test]

@@ -181,14 +181,21 @@ fn hit_near(hits: &Hits, literal: usize, line: u32, near: u32) -> bool {
 }
 
 /// The product and version an input names (`XCP-ng 8.2.1`, `XenServer 7.5`, `Citrix Hypervisor
-/// 8.2`), read from its first 64 KiB, for inputs whose caller gave no `hostVersion`.
+/// 8.2`, `XCP-ng release 8.3.0`), read from its first 64 KiB, for inputs whose caller gave no
+/// `hostVersion`.
 pub fn version_in_text(text: &str) -> Option<(&'static str, String)> {
     let head = text.get(..text.len().min(64 * 1024)).unwrap_or(text);
     let lower = head.to_ascii_lowercase();
     for (name, product) in [("xcp-ng ", "xcp-ng"), ("xenserver ", "xenserver"), ("citrix hypervisor ", "citrix-hypervisor")] {
         let mut from = 0;
         while let Some(at) = lower[from..].find(name) {
-            let start = from + at + name.len();
+            let mut start = from + at + name.len();
+            for filler in ["release ", "version ", "v"] {
+                if lower[start..].starts_with(filler) {
+                    start += filler.len();
+                    break;
+                }
+            }
             let version: String = lower[start..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
             let version = version.trim_end_matches('.');
             if version.contains('.') && version.starts_with(|c: char| c.is_ascii_digit()) {

@@ -167,7 +167,7 @@ export function score(results) {
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 
 function table(title, rows) {
-  const lines = [`\n${title}`, '| | cases | code recall | top category | any category | benign flagged |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  const lines = [`\n**${title}**\n`, '| | cases | code recall | top category | any category | benign flagged |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
   for (const [name, f] of rows) {
     lines.push(`| ${name} | ${f.cases} | ${pct(f.codeRecall)} (${f.codes} codes) | ${pct(f.topCategory)} | ${pct(f.anyCategory)} | ${f.benign ? `${f.benignFlagged} of ${f.benign}` : '–'} |`);
   }
