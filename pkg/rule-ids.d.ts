@@ -173,6 +173,8 @@ export type RuleId =
   | 'SG006'
   | 'SG007'
   | 'SG008'
+  | 'XB011'
+  | 'XB012'
   | 'CH001'
   | 'CH002'
   | 'CH003'
