@@ -132,6 +132,10 @@ pub fn signatures(toml_text: &str) -> String {
         );
         assert!(s.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{what}: name is kebab-case");
         assert!(SEVERITIES.contains(&s.severity.as_str()), "{what}: unknown severity {:?}", s.severity);
+        // A normal situation is information: it must never outrank or look like a failure.
+        if matches!(s.category.as_str(), "benign" | "in_progress") {
+            assert_eq!(s.severity, "info", "{what}: a {} signature is severity info", s.category);
+        }
         assert!(!s.any.is_empty(), "{what}: `any` needs at least one literal");
         for lit in s.any.iter().chain(&s.all).chain(&s.none) {
             assert!(lit.trim().len() >= 3, "{what}: literal {lit:?} is too short to mean anything");
