@@ -95,8 +95,8 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
         input::Parsed::Events { kind, events, omitted } => {
             let events = input::expand_nested(events);
             // A backup log is read task by task; anything else is also read as a whole.
-            let text = String::from_utf8_lossy(raw);
-            let whole_text = (kind != InputKind::XoLog).then_some(text.as_ref());
+            let text = (kind != InputKind::XoLog).then(|| String::from_utf8_lossy(raw));
+            let whole_text = text.as_deref();
             let (findings, findings_omitted) = rules::evaluate(&events, whole_text, options);
             Diagnosis { kind, findings, findings_omitted: findings_omitted + omitted, ..Diagnosis::empty() }
         }

@@ -55,6 +55,7 @@ pub static RULES: &[Rule] = &[
 /// The exit status of a failed mount command in `text` (`exit code 32: mount`, or a JSON
 /// `"exitCode": 32` next to a `mount` command), with the line it is on.
 fn mount_exit_status(text: &str) -> Option<(u32, u32, &str)> {
+    let has_mount_command = text.contains("mount ");
     for (i, line) in text.lines().enumerate() {
         let lower = line.to_ascii_lowercase();
         let status = if let Some(at) = lower.find("exit code ") {
@@ -62,8 +63,9 @@ fn mount_exit_status(text: &str) -> Option<(u32, u32, &str)> {
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
             rest[digits.len()..].starts_with(": mount").then(|| digits.parse().ok()).flatten()
         } else if let Some(at) = lower.find("\"exitcode\":") {
-            let digits: String = lower[at + 11..].trim_start().chars().take_while(char::is_ascii_digit).collect();
-            digits.parse().ok().filter(|_| text.contains("mount "))
+            let rest = &lower[at + "\"exitcode\":".len()..];
+            let digits: String = rest.trim_start().chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok().filter(|_| has_mount_command)
         } else {
             None
         };
@@ -174,6 +176,13 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
     }
 }
 
+/// Every known code of `text` ([`scan`]) and a failed mount's exit status ([`mount_failure`]).
+pub fn scan_all(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
+    let mut out = scan(text, facts, confidence);
+    out.extend(mount_failure(text, facts, confidence));
+    out
+}
+
 /// A finding for every distinct errno and NTSTATUS in `text`, with the lines they are on.
 pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
     let mut found = Vec::new();
@@ -239,9 +248,4 @@ fn steps(f: &mut Finding, category: Category) {
             f.step_cmd("Read xo-server's log around the time of the failure.", "journalctl -u xo-server --since '-2h' | tail -n 200");
         }
     }
-}
-
-/// For a structured error's `code` (`ENOSPC`), the errno's catalogue entry.
-pub fn errno_of(code: &str) -> Option<&'static catalog::Errno> {
-    catalog::errno(code)
 }

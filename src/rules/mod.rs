@@ -315,14 +315,11 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
     let mut findings = Findings::new(options.max_findings());
     if let Some(text) = whole_text {
         let facts = Facts::new(&Subject::default(), options);
-        for mut f in signatures::scan(text, signatures::INPUT_TEXT, &facts, 1, Confidence::Medium) {
+        for mut f in signatures::scan(text, signatures::INPUT_TEXT, &facts, Confidence::Medium) {
             with_error_params(&mut f, events);
             findings.push(f);
         }
-        for f in codes::scan(text, &facts, Confidence::Medium) {
-            findings.push(f);
-        }
-        findings.extend(codes::mount_failure(text, &facts, Confidence::Medium));
+        findings.extend(codes::scan_all(text, &facts, Confidence::Medium));
     }
     for event in events {
         let found = if whole_text.is_some() { evaluate_event(event, options) } else { evaluate_structured_event(event, options) };
@@ -360,7 +357,7 @@ fn evaluate_structured_event(event: &Event, options: &Options) -> Vec<Finding> {
         Event::Xapi(e) => e.confidence,
         Event::Xo(e) => e.confidence,
     };
-    let mut out = signatures::scan(&text, signatures::INPUT_EVENT, &facts, 1, confidence);
+    let mut out = signatures::scan(&text, signatures::INPUT_EVENT, &facts, confidence);
     for f in out.iter_mut() {
         with_error_params(f, std::slice::from_ref(event));
     }
@@ -378,8 +375,7 @@ fn evaluate_structured_event(event: &Event, options: &Options) -> Vec<Finding> {
     let explained = !out.is_empty() || !specific.is_empty();
     out.extend(specific);
     if !explained {
-        let mut codes = codes::scan(&text, &facts, confidence);
-        codes.extend(codes::mount_failure(&text, &facts, confidence));
+        let codes = codes::scan_all(&text, &facts, confidence);
         if codes.is_empty() || matches!(event, Event::Xapi(_)) {
             out.extend(generic_decoding(event, options));
         }

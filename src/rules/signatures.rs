@@ -56,21 +56,16 @@ include!(concat!(env!("OUT_DIR"), "/signatures_data.rs"));
 /// At most this many hits are kept per literal (the conditions look at the nearest ones).
 const MAX_HITS_PER_LITERAL: usize = 4096;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Any,
-    All,
-    None,
-}
-
-/// The automaton over every distinct literal, and who uses each literal how.
+/// The automaton over every distinct literal, and what each literal means to the signatures.
 struct Index {
     automaton: AhoCorasick,
-    /// Per literal: (signature, role).
-    users: Vec<Vec<(u16, Role)>>,
+    /// Per literal: the signatures it anchors (it is one of their `any`).
+    anchors: Vec<Vec<u16>>,
     /// Per signature: its `all` and `none` literals as literal ids.
     all_ids: Vec<Vec<usize>>,
     none_ids: Vec<Vec<usize>>,
+    /// Some signature is bound to host versions (then a version named in the input is read).
+    has_versions: bool,
 }
 
 fn index() -> Option<&'static Index> {
@@ -78,52 +73,38 @@ fn index() -> Option<&'static Index> {
     INDEX
         .get_or_init(|| {
             let mut literals: Vec<String> = Vec::new();
-            let mut users: Vec<Vec<(u16, Role)>> = Vec::new();
+            let mut anchors: Vec<Vec<u16>> = Vec::new();
+            let mut id_of = |lit: &str, anchors: &mut Vec<Vec<u16>>| -> usize {
+                let lower = lit.to_ascii_lowercase();
+                literals.iter().position(|l| *l == lower).unwrap_or_else(|| {
+                    literals.push(lower);
+                    anchors.push(Vec::new());
+                    literals.len() - 1
+                })
+            };
             let mut all_ids = Vec::new();
             let mut none_ids = Vec::new();
-            let mut id_of = |lit: &str, users: &mut Vec<Vec<(u16, Role)>>| -> usize {
-                let lower = lit.to_ascii_lowercase();
-                match literals.iter().position(|l| *l == lower) {
-                    Some(i) => i,
-                    None => {
-                        literals.push(lower);
-                        users.push(Vec::new());
-                        literals.len() - 1
-                    }
-                }
-            };
             for (s, sig) in SIGNATURES.iter().enumerate() {
                 let s = u16::try_from(s).unwrap_or(u16::MAX);
                 for lit in sig.any {
-                    let i = id_of(lit, &mut users);
-                    users[i].push((s, Role::Any));
+                    let i = id_of(lit, &mut anchors);
+                    anchors[i].push(s);
                 }
-                let mut a = Vec::new();
-                for lit in sig.all {
-                    let i = id_of(lit, &mut users);
-                    users[i].push((s, Role::All));
-                    a.push(i);
-                }
-                let mut n = Vec::new();
-                for lit in sig.none {
-                    let i = id_of(lit, &mut users);
-                    users[i].push((s, Role::None));
-                    n.push(i);
-                }
-                all_ids.push(a);
-                none_ids.push(n);
+                all_ids.push(sig.all.iter().map(|lit| id_of(lit, &mut anchors)).collect());
+                none_ids.push(sig.none.iter().map(|lit| id_of(lit, &mut anchors)).collect());
             }
             let automaton = AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
                 .build(&literals)
                 .ok()?;
-            Some(Index { automaton, users, all_ids, none_ids })
+            let has_versions = SIGNATURES.iter().any(|s| s.versions.is_some());
+            Some(Index { automaton, anchors, all_ids, none_ids, has_versions })
         })
         .as_ref()
 }
 
-/// Where the literals of one text were found: per literal, the (line, byte offset) of its hits.
+/// Where the literals of one text were found: per literal, the lines (0-based) of its hits.
 struct Hits {
     per_literal: Vec<Vec<u32>>,
 }
@@ -155,7 +136,7 @@ impl<'a> Lines<'a> {
 }
 
 fn find_hits(index: &Index, text: &str, lines: &Lines) -> Hits {
-    let mut per_literal = vec![Vec::new(); index.users.len()];
+    let mut per_literal = vec![Vec::new(); index.anchors.len()];
     for m in index.automaton.find_overlapping_iter(text) {
         let list: &mut Vec<u32> = &mut per_literal[m.pattern().as_usize()];
         if list.len() < MAX_HITS_PER_LITERAL {
@@ -275,14 +256,13 @@ fn render(template: &str, facts: &Facts, sig: &Signature) -> String {
 }
 
 /// The evidence text of a line: trimmed and clipped like every evidence.
-fn evidence_at(lines: &Lines, line: u32, offset: u32) -> Evidence {
-    Evidence::at_line(lines.line_text(line).trim(), line.saturating_add(1).saturating_add(offset))
+fn evidence_at(lines: &Lines, line: u32) -> Evidence {
+    Evidence::at_line(lines.line_text(line).trim(), line.saturating_add(1))
 }
 
 /// Every signature that `text` fires, for an input of kind `input` ([`INPUT_TEXT`]…), as
-/// findings about `facts`' subject. `first_line` is the 1-based number of the text's first line
-/// in the whole input (evidence points there).
-pub fn scan(text: &str, input: u8, facts: &Facts, first_line: u32, confidence: Confidence) -> Vec<Finding> {
+/// findings about `facts`' subject.
+pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
     let Some(index) = index() else { return Vec::new() };
     if text.is_empty() {
         return Vec::new();
@@ -291,7 +271,7 @@ pub fn scan(text: &str, input: u8, facts: &Facts, first_line: u32, confidence: C
     let hits = find_hits(index, text, &lines);
     // A known issue needs the host's version: the caller's, else the one the input names.
     let read_version;
-    let facts = if facts.host_version.is_none() && SIGNATURES.iter().any(|s| s.versions.is_some()) {
+    let facts = if facts.host_version.is_none() && index.has_versions {
         read_version = version_in_text(text).map(|(product, version)| Facts {
             subject: facts.subject.clone(),
             sr_type: facts.sr_type.clone(),
@@ -308,10 +288,8 @@ pub fn scan(text: &str, input: u8, facts: &Facts, first_line: u32, confidence: C
         if found.is_empty() {
             continue;
         }
-        for &(s, role) in &index.users[literal] {
-            if role == Role::Any {
-                anchors[s as usize].extend_from_slice(found);
-            }
+        for &s in &index.anchors[literal] {
+            anchors[s as usize].extend_from_slice(found);
         }
     }
     let mut out = Vec::new();
@@ -322,7 +300,6 @@ pub fn scan(text: &str, input: u8, facts: &Facts, first_line: u32, confidence: C
         }
         lines_of_sig.sort_unstable();
         lines_of_sig.dedup();
-        let offset = first_line.saturating_sub(1);
         let confirmed: Vec<u32> = lines_of_sig
             .iter()
             .copied()
@@ -354,7 +331,7 @@ pub fn scan(text: &str, input: u8, facts: &Facts, first_line: u32, confidence: C
             }
         }
         for &line in &confirmed {
-            push_evidence(&mut f.evidence, evidence_at(&lines, line, offset));
+            push_evidence(&mut f.evidence, evidence_at(&lines, line));
         }
         out.push(f);
     }
@@ -369,5 +346,5 @@ pub fn all() -> &'static [Signature] {
 /// Runs the signatures on a whole input's text with the caller's context.
 pub fn scan_input(text: &str, input: u8, options: &Options) -> Vec<Finding> {
     let facts = Facts::new(&crate::model::Subject::default(), options);
-    scan(text, input, &facts, 1, Confidence::Medium)
+    scan(text, input, &facts, Confidence::Medium)
 }
