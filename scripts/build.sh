@@ -41,3 +41,13 @@ cp LICENSE pkg/LICENSE
 raw=$(wc -c < "$dist/xapi_doctor_bg.wasm")
 gz=$(gzip -9 -c "$dist/xapi_doctor_bg.wasm" | wc -c)
 printf 'pkg/dist/xapi_doctor_bg.wasm: %d bytes (%d KiB), gzip -9: %d bytes (%d KiB)\n' "$raw" $((raw / 1024)) "$gz" $((gz / 1024)) >&2
+
+# The xo-server plugin bundles this package: link it in (offline: a file: dependency) and pack
+# the tarball an administrator installs (README, "In Xen Orchestra").
+(
+  cd xo-server-xapi-doctor
+  npm install --no-audit --no-fund --no-package-lock --offline --silent
+  rm -f xo-server-xapi-doctor-*.tgz
+  npm pack --silent --pack-destination . >/dev/null
+)
+printf 'xo-server-xapi-doctor/%s: the xo-server plugin, the package bundled\n' "$(cd xo-server-xapi-doctor && ls xo-server-xapi-doctor-*.tgz)" >&2

@@ -31,6 +31,9 @@ node --test tests/js/
 step "the corpus of real cases through the package (tests/corpus: figures, misses; fails on a regression against figures.json)"
 node tests/corpus/score.mjs --check
 
+step "the xo-server plugin: loaded as xo-server loads it, driven by a stand-in xo (runs, transports, API, bad data, a 200-VM run)"
+node --test xo-server-xapi-doctor/tests/
+
 step "build the demo page (www/dist)"
 node scripts/build-www.mjs
 
