@@ -60,6 +60,8 @@ declare namespace pluginFactory {
     vm: { id: string; name: string | null; found: boolean } | null;
     /** The path of the deepest task that failed: `backup VM › export › transfer`. */
     failedTask: string;
+    /** The backup repository the failing task wrote to (`getRemote`), when it is one. */
+    remote: { id: string; name: string | null } | null;
     /** Its error message as the log has it, or `null` (an interrupted task records none). */
     error: string | null;
     /** What the pool knew, given to the diagnosis. */

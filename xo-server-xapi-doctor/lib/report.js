@@ -153,7 +153,8 @@ function markdown(diagnosis, { detail = 'full' } = {}) {
     out.push('');
     out.push(`### ${mdText(problemName(problem))}: ${mdText(STATUS_LABEL[problem.status] ?? problem.status ?? 'problem')}`);
     out.push('');
-    out.push(`- **Where**: ${mdText(problem.failedTask)}`);
+    const remote = problem.remote === null ? '' : `, backup repository ${problem.remote.name ?? problem.remote.id}`;
+    out.push(`- **Where**: ${mdText(problem.failedTask + remote)}`);
     if (problem.error !== null) out.push(`- **Error**: ${mdCode(problem.error)}`);
     else if (problem.status === 'interrupted') out.push('- **Error**: none recorded: xo-server stopped, restarted or lost the pool while the task ran.');
     if (problem.chain !== null) {

@@ -93,6 +93,20 @@ function taskContext(xo, vmTask, failingPath, chainSrId) {
   return { context };
 }
 
+/** The backup repository (remote) a failing task wrote to, from the log and `xo.getRemote`. */
+async function remoteOf(xo, failingPath) {
+  const task = [...failingPath].reverse().find((t) => t.data?.type === 'remote' && typeof t.data.id === 'string');
+  if (task === undefined) return null;
+  let name = null;
+  try {
+    const remote = await xo.getRemote?.(task.data.id);
+    if (typeof remote?.name === 'string') name = remote.name;
+  } catch {
+    // a remote deleted since the run: its id is all we have
+  }
+  return { id: task.data.id, name };
+}
+
 /** Remembers each SR's pending coalesces, to tell whether the SR is catching up. */
 class CoalesceHistory {
   #bySr = new Map();
@@ -202,6 +216,7 @@ async function diagnoseRun(xo, runLog, { tolerance, history = new CoalesceHistor
       status: PROBLEM_STATUSES.has(task.status) ? task.status : failing.task.status ?? null,
       vm: isVm ? { id: task.data.id, name: context.vmName ?? task.data.name_label ?? null, found: vmFound } : null,
       failedTask: failing.path.map((t) => t.message ?? 'task').join(' › '),
+      remote: await remoteOf(xo, failing.path),
       error: errorMessage(failing.task.result),
       context,
       findings: diagnoseSafely(task, context),
@@ -219,6 +234,7 @@ async function diagnoseRun(xo, runLog, { tolerance, history = new CoalesceHistor
       status: runLog.status ?? 'failure',
       vm: null,
       failedTask: runLog.message ?? 'backup',
+      remote: null,
       error: runError,
       context: jobContext,
       findings: diagnoseSafely({ message: runLog.message ?? 'backup', status: runLog.status ?? 'failure', jobId: runLog.jobId ?? '', result: runLog.result }, jobContext),

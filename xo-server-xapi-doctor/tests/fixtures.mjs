@@ -233,13 +233,43 @@ export function scenario() {
     ],
   });
 
+  // Errors on the backup repository: a merge refused by the share's permissions, a clean-vm
+  // that finds a VHD missing (real messages), with clean-vm warnings beside them.
+  const eacces = corpusBody('xo/gh-xo-4342-smb-keeper-eacces.txt').trim();
+  const enoent = corpusBody('xo/gh-xo-3875-delta-enoent-vhd-regression-533.txt').trim().replace(/^```|```$/g, '').replace(/^Error: /, '');
+  const repository = runLog({
+    id: '1764727200999',
+    jobId,
+    status: 'failure',
+    tasks: [
+      task('backup VM', 'failure', {
+        data: { type: 'VM', id: web01, name_label: 'web-01' },
+        tasks: [
+          task('clean-vm', 'success', { warnings: [{ message: 'unused VHD', data: { path: '/xo-vm-backups/x/vdis/y/z/20251201T000000Z.vhd' } }], result: { merge: false } }),
+          task('snapshot', 'success', { result: uuid('5a0000') }),
+          task('export', 'failure', {
+            data: { id: remoteId, isFull: false, type: 'remote' },
+            tasks: [transferOk(), task('merge', 'failure', { result: { message: eacces, name: 'Error', code: 'EACCES', errno: -13 } })],
+            result: { message: eacces, name: 'Error', code: 'EACCES' },
+          }),
+        ],
+        result: { message: eacces, name: 'Error', code: 'EACCES' },
+      }),
+      task('backup VM', 'failure', {
+        data: { type: 'VM', id: files01, name_label: 'files-01' },
+        tasks: [task('clean-vm', 'failure', { data: { id: remoteId, type: 'remote' }, result: { message: enoent, name: 'Error', code: 'ENOENT', errno: -2 } })],
+        result: { message: enoent, name: 'Error', code: 'ENOENT' },
+      }),
+    ],
+  });
+
   return {
     objects: pool.objects,
     ids: { iscsi, nfs, web01, db01, web02, files01, app01, mail01, remoteId, jobId, chain },
     jobs: { [jobId]: { id: jobId, name: 'Nightly delta', type: 'backup', settings: { '': { reportRecipients: ['job-owner@example.org'] } } } },
     remotes: { [remoteId]: { id: remoteId, name: 'NAS', url: 'nfs://nas/backups' } },
-    logs: { [mixed.id]: mixed, [success.id]: success, [noVms.id]: noVms, [realErrors.id]: realErrors },
-    runs: { mixed: mixed.id, success: success.id, noVms: noVms.id, realErrors: realErrors.id },
+    logs: { [mixed.id]: mixed, [repository.id]: repository, [success.id]: success, [noVms.id]: noVms, [realErrors.id]: realErrors },
+    runs: { mixed: mixed.id, repository: repository.id, success: success.id, noVms: noVms.id, realErrors: realErrors.id },
   };
 }
 

@@ -49,7 +49,7 @@ test('a failed run: each failed, skipped and interrupted VM is diagnosed with th
   assert.match(md, /### VM files-01: failed[\s\S]*\(XO006\)/);
   assert.match(md, /### VM mail-01: failed[\s\S]*backup VM › export › health check[\s\S]*\(NW005\)/);
   // app-01 interrupted without an error.
-  assert.match(md, /### VM app-01: interrupted\n\n- \*\*Where\*\*: backup VM › export › transfer\n- \*\*Error\*\*: none recorded/);
+  assert.match(md, /### VM app-01: interrupted\n\n- \*\*Where\*\*: backup VM › export › transfer, backup repository NAS\n- \*\*Error\*\*: none recorded/);
   // web-01 succeeded: not in the report.
   assert.doesNotMatch(md, /VM web-01/);
   assert.equal(md.includes('<sr-uuid>'), false, 'no placeholder left where the SR is known');
@@ -175,4 +175,18 @@ test('test({ runId }) diagnoses and sends whatever "when" says, and fails clearl
   await plugin.test({ runId: s.runs.success });
   assert.ok(xo.sent.some((m) => m.transport === 'email'));
   await assert.rejects(plugin.test({ runId: 'no-such-run' }), /no such backup-ng-log/);
+});
+
+test('errors on the backup repository: a failed merge and clean-vm, named with the remote', async () => {
+  const { s, xo, plugin } = setup();
+  const d = await plugin.diagnoseRunById(s.runs.repository);
+  const [merge, cleanVm] = d.problems;
+  assert.equal(merge.failedTask, 'backup VM › export › merge');
+  assert.deepEqual(merge.remote, { id: s.ids.remoteId, name: 'NAS' });
+  assert.ok(merge.findings.some((f) => f.codes.includes('EACCES')), JSON.stringify(merge.findings.map((f) => [f.rule, f.codes])));
+  assert.equal(cleanVm.failedTask, 'backup VM › clean-vm');
+  assert.ok(cleanVm.findings.some((f) => f.codes.includes('ENOENT')));
+  await plugin.reportRun(s.runs.repository);
+  const md = xo.sent.find((m) => m.transport === 'email').markdown;
+  assert.match(md, /- \*\*Where\*\*: backup VM › export › merge, backup repository NAS/);
 });
