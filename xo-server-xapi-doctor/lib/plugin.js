@@ -104,7 +104,7 @@ class XapiDoctorPlugin {
       const delayMs = Math.max(0, Number(this.conf.delaySeconds) || 0) * 1000;
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        const work = this.reportRun(runId)
+        const work = this.asXoTask(runId, () => this.reportRun(runId))
           .catch((error) => this.log.error('diagnosing a run failed', { runId, error }))
           .finally(() => this.inFlight.delete(work));
         this.inFlight.add(work);
@@ -114,6 +114,20 @@ class XapiDoctorPlugin {
     } catch (error) {
       this.log.error('job:terminated handler failed', { runJobId, error });
     }
+  }
+
+  /**
+   * Runs `fn` as an entry of Xen Orchestra's task list ("Diagnosing backup run"), cleared when it
+   * succeeds, so a failure stays visible to the administrator; plainly when xo has no task list.
+   */
+  asXoTask(runId, fn) {
+    let task;
+    try {
+      task = this.xo.tasks?.create?.({ type: 'xo:xo-server-xapi-doctor:diagnose', name: 'Diagnosing backup run', runId }, { clearLogOnSuccess: true });
+    } catch (error) {
+      this.log.debug('no XO task for the diagnosis', { error });
+    }
+    return typeof task?.run === 'function' ? task.run(fn) : fn();
   }
 
   /** Diagnoses a finished run and sends it when the configuration says so. */

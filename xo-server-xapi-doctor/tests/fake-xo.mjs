@@ -102,6 +102,27 @@ export function createFakeXo({ objects = [], logs = {}, jobs = {}, schedules = {
       return remotes[id];
     },
 
+    /** xo-server's task list: records each task and runs its function. */
+    tasks: {
+      created: [],
+      create(properties, options) {
+        const entry = { properties, options, status: 'pending' };
+        xo.tasks.created.push(entry);
+        return {
+          async run(fn) {
+            try {
+              const result = await fn();
+              entry.status = 'success';
+              return result;
+            } catch (error) {
+              entry.status = 'failure';
+              throw error;
+            }
+          },
+        };
+      },
+    },
+
     defineProperty(name, value) {
       if (name in xo) throw new Error(`Xo#${name} is already defined`);
       xo[name] = value;

@@ -190,3 +190,16 @@ test('errors on the backup repository: a failed merge and clean-vm, named with t
   const md = xo.sent.find((m) => m.transport === 'email').markdown;
   assert.match(md, /- \*\*Where\*\*: backup VM › export › merge, backup repository NAS/);
 });
+
+test("each run's diagnosis is an entry of Xen Orchestra's task list", async () => {
+  const { s, xo, plugin } = setup();
+  await finishRun(xo, plugin, s.runs.mixed);
+  await finishRun(xo, plugin, 'no-such-run');
+  assert.deepEqual(
+    xo.tasks.created.map((t) => [t.properties.type, t.properties.runId, t.options.clearLogOnSuccess, t.status]),
+    [
+      ['xo:xo-server-xapi-doctor:diagnose', s.runs.mixed, true, 'success'],
+      ['xo:xo-server-xapi-doctor:diagnose', 'no-such-run', true, 'failure'],
+    ],
+  );
+});
