@@ -3,7 +3,9 @@
 # the wasm32 target, wasm-pack and wasm-bindgen-cli (pinned to the crate's version), cargo-fuzz,
 # Debian's Chromium for browser tests, ripgrep and hyperfine for the benchmark, and the npm dev
 # dependencies (wasm-opt, playwright-core, TypeScript, and for the package smoke test Vite,
-# webpack, publint and attw).
+# webpack, publint and attw), and Xen Orchestra's published `@xen-orchestra/xapi` tarball, which
+# tests/xo-chain/ runs as the reference for the chain-protection verdict (kept in .cache/, never
+# committed).
 # Every step is skipped when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,4 +51,23 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "npm ci"
   npm ci --no-audit --no-fund
+fi
+
+# The test of tests/xo-chain/ runs Xen Orchestra's own chain-protection code from this exact
+# tarball; it is checked against the registry's integrity (`npm view @xen-orchestra/xapi@8.10.5
+# dist.integrity`), here and again by the test before it extracts anything.
+XO_XAPI_VERSION=8.10.5
+XO_XAPI_INTEGRITY=sha512-IdOiO/OTeUlZHj/6yTibCRLy/SaJqNAB+OwfT79eQKi8/aAbKmi/RwyKgg+3eiZQTYpZvUV52LsWsxPU5jqCxg==
+XO_XAPI_TARBALL=.cache/xo-xapi/xen-orchestra-xapi-$XO_XAPI_VERSION.tgz
+sri_of() { node -e 'process.stdout.write("sha512-" + require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$1"; }
+if [ ! -f "$XO_XAPI_TARBALL" ] || [ "$(sri_of "$XO_XAPI_TARBALL")" != "$XO_XAPI_INTEGRITY" ]; then
+  step "npm pack @xen-orchestra/xapi@$XO_XAPI_VERSION (Xen Orchestra's chain check, for tests/xo-chain/)"
+  mkdir -p .cache/xo-xapi
+  rm -f "$XO_XAPI_TARBALL"
+  npm pack "@xen-orchestra/xapi@$XO_XAPI_VERSION" --pack-destination .cache/xo-xapi --silent >/dev/null
+  if [ "$(sri_of "$XO_XAPI_TARBALL")" != "$XO_XAPI_INTEGRITY" ]; then
+    rm -f "$XO_XAPI_TARBALL"
+    echo "setup: $XO_XAPI_TARBALL does not match its registry integrity $XO_XAPI_INTEGRITY" >&2
+    exit 1
+  fi
 fi

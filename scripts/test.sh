@@ -34,6 +34,9 @@ node tests/corpus/score.mjs --check
 step "the xo-server plugin: loaded as xo-server loads it, driven by a stand-in xo (runs, transports, API, bad data, a 200-VM run)"
 node --test xo-server-xapi-doctor/tests/
 
+step "the plugin's chain verdict equals Xen Orchestra's own (@xen-orchestra/xapi's tarball; 5,000 random pools and named adversarial ones)"
+node tests/xo-chain/agreement.mjs
+
 step "build the demo page (www/dist)"
 node scripts/build-www.mjs
 

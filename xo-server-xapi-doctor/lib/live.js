@@ -66,13 +66,35 @@ function collectVmRecords(xo, vmIds) {
       else if (vbd.VDI != null && !vbd.is_cd_drive) missing.push({ type: 'VDI', id: vbd.VDI });
     }
   }
+  const VDI = vdisWithTheirParents(xo, srIds);
   const SR = [];
   for (const srId of srIds) {
     const sr = getObjectOrUndefined(xo, srId, ['SR']);
     if (sr !== undefined) SR.push(sr);
     else missing.push({ type: 'SR', id: srId });
   }
-  return { records: { VM, VBD, VDI: vdisOfSrs(xo, srIds), SR }, missing };
+  return { records: { VM, VBD, VDI, SR }, missing };
+}
+
+/**
+ * The VDIs of these SRs, and of every SR a `vhd-parent` leads to: Xen Orchestra looks a parent
+ * up by uuid anywhere in the pool, so a chain that (in damaged records) continues on another SR
+ * is followed there, with that SR's VDIs counted as its check counts them. `srIds` grows.
+ */
+function vdisWithTheirParents(xo, srIds) {
+  let vdis = vdisOfSrs(xo, srIds);
+  for (;;) {
+    const known = new Set(vdis.map((vdi) => vdi.uuid ?? vdi.id));
+    const moreSrs = new Set();
+    for (const vdi of vdis) {
+      if (typeof vdi.parent !== 'string' || known.has(vdi.parent)) continue;
+      const parent = getObjectOrUndefined(xo, vdi.parent, VDI_TYPES);
+      if (typeof parent?.$SR === 'string' && !srIds.has(parent.$SR)) moreSrs.add(parent.$SR);
+    }
+    if (moreSrs.size === 0) return vdis;
+    for (const srId of moreSrs) srIds.add(srId);
+    vdis = vdisOfSrs(xo, srIds);
+  }
 }
 
 /** The records of one SR: the SR, its VDIs, and the VMs (with their VBDs) that use them. */
@@ -89,7 +111,7 @@ function collectSrRecords(xo, srId) {
   }
   const { records, missing } = collectVmRecords(xo, vmIds);
   // The VMs' other disks may be on other SRs: those SRs are checked too, which is what Xen
-  // Orchestra would do for these VMs.
+  // Orchestra would do for these VMs; and the SR's own VDIs are all there even when no VM uses them.
   if (!records.SR.some((s) => s.id === sr.id)) records.SR.push(sr);
   const seen = new Set(records.VDI.map((v) => v.id));
   for (const vdi of VDI) if (!seen.has(vdi.id)) records.VDI.push(vdi);
