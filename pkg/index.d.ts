@@ -280,7 +280,7 @@ export interface DiskChain {
   wouldSkip: boolean;
   /** The base copy at which Xen Orchestra's check trips on this disk. */
   trippedBy: string | null;
-  /** Xen Orchestra's check would walk round a loop forever on this disk. */
+  /** Xen Orchestra's check would not come back on this disk: it walks a loop for ever, or overflows its stack (the backup fails with a RangeError). */
   checkNeverEnds: boolean;
 }
 
@@ -296,7 +296,7 @@ export interface VmChains {
   trippedBy: string | null;
   /** The disk (node id) whose chain tripped it. */
   trippedDisk: string | null;
-  /** Xen Orchestra's check would never finish for this VM (a `vhd-parent` loop). */
+  /** Xen Orchestra's check would not come back for this VM (a `vhd-parent` loop: an endless walk, or a stack overflow that fails the backup). */
   checkNeverEnds: boolean;
   /** In the order Xen Orchestra checks them (the VM's VBDs), CD drives included, duplicates removed. */
   disks: DiskChain[];

@@ -121,7 +121,7 @@ pub struct DiskChain {
     pub would_skip: bool,
     /// The base copy at which Xen Orchestra's check trips on this disk.
     pub tripped_by: Option<String>,
-    /// Xen Orchestra's check would loop forever on this disk.
+    /// Xen Orchestra's check would not come back on this disk (an endless walk or a stack overflow).
     pub check_never_ends: bool,
     #[serde(skip)]
     pub node: u32,
@@ -143,7 +143,7 @@ pub struct VmChains {
     pub tripped_by: Option<String>,
     /// The disk whose chain tripped it.
     pub tripped_disk: Option<String>,
-    /// Xen Orchestra's check would never finish for this VM (a `vhd-parent` loop).
+    /// Xen Orchestra's check would not come back for this VM (a `vhd-parent` loop).
     pub check_never_ends: bool,
     pub disks: Vec<DiskChain>,
     #[serde(skip)]

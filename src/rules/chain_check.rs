@@ -94,7 +94,8 @@ pub static CH004: RuleInfo = RuleInfo {
     severity: Severity::Error,
     trigger: "In the records, following `vhd-parent` from a VDI comes back to a VDI already met",
     description: "A chain cannot loop: the metadata is damaged. The storage manager cannot walk such a chain, and \
-                  Xen Orchestra's backup check on a VM using it either never finishes or skips the VM.",
+                  Xen Orchestra's backup check on a VM using it either never comes back (it walks the loop for ever, or \
+                  overflows its stack and fails the backup with a RangeError) or skips the VM.",
     example: r#"{"VDI": [{"type": "VDI-unmanaged", "uuid": "loop-a", "parent": "loop-b", "$SR": "sr-1"}, {"type": "VDI-unmanaged", "uuid": "loop-b", "parent": "loop-a", "$SR": "sr-1"}],
  "SR": [{"type": "SR", "uuid": "sr-1", "name_label": "Local storage", "SR_type": "ext"}]}"#,
 };
@@ -593,7 +594,9 @@ fn cycle(a: &Analysis<'_, '_>, c: u32, vms: &[&VmChains]) -> Finding {
         .to_string();
     if !never.is_empty() {
         f.cause.push_str(&format!(
-            " Xen Orchestra's backup check on {} would walk round the loop forever instead of finishing.",
+            " Xen Orchestra's backup check on {} would not come back: it walks the loop for ever when the loop holds \
+             a base copy it waits for, and otherwise recurses until its stack overflows, which fails the backup with \
+             a RangeError.",
             never.join(", ")
         ));
     }

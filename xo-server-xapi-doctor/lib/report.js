@@ -101,7 +101,7 @@ function shownFindings(problem) {
 function chainLines(chain) {
   const lines = [];
   if (chain.checkNeverEnds) {
-    lines.push({ text: "A disk's VHD parents form a loop: Xen Orchestra's check never ends on it; the storage needs repair." });
+    lines.push({ text: "A disk's VHD parents form a loop: Xen Orchestra's check does not come back on it (it walks the loop for ever, or overflows its stack); the storage needs repair." });
   }
   const tripped = chain.disks.filter((d) => d.wouldSkip);
   if (chain.wouldSkipNow === false) {
