@@ -2,7 +2,8 @@
 # Runs every test of xapi-doctor on a fresh machine: sets up what is missing (idempotent),
 # runs the Rust tests on the host, builds the WebAssembly package, type-checks the public
 # TypeScript types, runs the JavaScript and command-line tests in Node and in Chromium against
-# the package, the element and the demo page, smoke-tests the packed tarball (publint, attw,
+# the package, the element and the demo page, the xo-server plugin and Xen Orchestra's own chain
+# check against it, the React and Vue components, smoke-tests the packed tarball (publint, attw,
 # Node ESM/CJS, tsc, Vite, webpack), runs the command line on a generated 100 MB SMlog, the
 # pathological-input suite at full size, and a short deterministic pass of every fuzz target
 # (FUZZ=0 skips it).
@@ -45,6 +46,9 @@ node --test tests/browser/
 
 step "the packed tarball: publint, attw, Node ESM/CJS, tsc --strict, the bin, Vite and webpack in Chromium"
 node --test tests/package/
+
+step "the React (XO 5) and Vue (XO 6) components in Vite-built apps that render real backup logs, in Chromium"
+node --test tests/ui/
 
 step "the command line on a generated 100 MB SMlog"
 node tests/big/smlog-100mb.mjs

@@ -101,6 +101,12 @@ fn smb_statuses_by_name_and_by_value() {
     assert!(by_name.findings.iter().any(|f| f.codes.contains(&"STATUS_LOGON_FAILURE".to_string())));
     let by_value = text("smb2 error 0xC000006D while connecting");
     assert!(by_value.findings.iter().any(|f| f.codes.contains(&"STATUS_LOGON_FAILURE".to_string())), "{:?}", rules_of(&by_value));
+    // Samba's smbclient and tar print them with an NT_ prefix.
+    let samba = text("tar:995  Error reading file \\share\\f : NT_STATUS_ACCESS_DENIED");
+    assert!(samba.findings.iter().any(|f| f.codes.contains(&"STATUS_ACCESS_DENIED".to_string())), "{:?}", rules_of(&samba));
+    // Not a prefix of some other word.
+    let other = text("Error: XNT_STATUS_ACCESS_DENIED");
+    assert!(!other.findings.iter().any(|f| f.codes.contains(&"STATUS_ACCESS_DENIED".to_string())));
 }
 
 #[test]

@@ -133,6 +133,15 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
     let mut i = 0;
     while i < bytes.len() {
         let starts_word = i == 0 || !is_word_byte(bytes[i - 1]);
+        // Samba's tools print NTSTATUS names with an `NT_` prefix (`NT_STATUS_ACCESS_DENIED`).
+        if starts_word && bytes[i..].starts_with(b"NT_STATUS_") {
+            let w = word_at(bytes, i);
+            if let Some(s) = std::str::from_utf8(&w[3..]).ok().and_then(catalog::smb_status) {
+                out.push(Found { name: s.name, category: s.category, meaning: s.meaning, smb: true, line: line_no, text: line.to_string() });
+            }
+            i += w.len().max(1);
+            continue;
+        }
         if starts_word && bytes[i].is_ascii_uppercase() && !bytes[i..].starts_with(b"STATUS_") {
             let w = word_at(bytes, i);
             if (3..=40).contains(&w.len()) && (bytes[i] == b'E' || w.contains(&b'_')) {

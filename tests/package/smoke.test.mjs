@@ -1,12 +1,15 @@
 // The published artifact, tested the way users get it: `npm pack` of the built pkg/, checked by
 // publint and attw, installed (offline) into a fresh project, then used from Node ESM, Node CJS,
 // TypeScript (`tsc --strict`, node16 and bundler resolution), the installed `xapi-doctor` bin,
-// and in Chromium: the production builds of Vite and webpack 5, and Vite's dev server.
+// and in Chromium: the production builds of Vite and webpack 5, and Vite's dev server. The React
+// and Vue components (`xapi-doctor/react`, `/vue`) are resolved, imported and server-rendered
+// from Node ESM and type-checked with tsc, with the repository's react, react-dom, vue and
+// @types/react linked into the project (tests/ui/ builds and drives them in Chromium).
 // Vite, webpack, TypeScript, publint and attw come from the repository's devDependencies.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +52,7 @@ test('the tarball holds the package and nothing else', () => {
   assert.deepEqual(files, [
     'LICENSE',
     'README.md',
+    'bind.js',
     'cli.mjs',
     'dist/xapi_doctor.node.cjs',
     'dist/xapi_doctor.web.js',
@@ -60,16 +64,21 @@ test('the tarball holds the package and nothing else', () => {
     'node.cjs',
     'node.mjs',
     'package.json',
+    'react.d.ts',
+    'react.js',
     'rule-ids.d.cts',
     'rule-ids.d.ts',
+    'vue.d.ts',
+    'vue.js',
     'web.js',
+    'xo-task.js',
   ]);
 });
 
 test('no network, no eval, no dynamic code in the packed files', () => {
   const root = join(dir, 'app/node_modules/xapi-doctor');
   const code = (f) => readFileSync(join(root, f), 'utf8');
-  const scripts = ['cli.mjs', 'node.cjs', 'node.mjs', 'web.js', 'dist/xapi_doctor.node.cjs', 'dist/xapi_doctor.web.js'];
+  const scripts = ['cli.mjs', 'node.cjs', 'node.mjs', 'web.js', 'react.js', 'vue.js', 'bind.js', 'xo-task.js', 'dist/xapi_doctor.node.cjs', 'dist/xapi_doctor.web.js'];
   const forbidden = {
     eval: /(^|[^\w$.])eval\s*\(/,
     'Function constructor': /(^|[^\w$.])(new\s+)?Function\s*\(/,
@@ -108,9 +117,11 @@ test('publint reports nothing on the tarball', async () => {
 test('attw (are the types wrong) reports nothing on the tarball', () => {
   // The .wasm export is an asset for apps that load the module themselves, not a module with
   // types: attw can only say it resolves to no JavaScript, so it is left out of the check.
-  // `xapi-doctor/element` is a browser-only ES module (a custom element): checked below with
-  // attw's esm-only profile, since a require() of it is not meant to work.
-  const r = spawnSync(join(BIN, 'attw'), [tarball, '--format', 'json', '--no-definitely-typed', '--exclude-entrypoints', './xapi_doctor_bg.wasm', './element'], { encoding: 'utf8' });
+  // `xapi-doctor/element`, `/react` and `/vue` are browser ES modules (a custom element and
+  // its framework wrappers): checked below with attw's esm-only profile, since a require() of
+  // them is not meant to work.
+  const ESM_ONLY = ['./element', './react', './vue'];
+  const r = spawnSync(join(BIN, 'attw'), [tarball, '--format', 'json', '--no-definitely-typed', '--exclude-entrypoints', './xapi_doctor_bg.wasm', ...ESM_ONLY], { encoding: 'utf8' });
   const report = JSON.parse(r.stdout);
   assert.deepEqual(report.analysis.problems, [], r.stdout);
   assert.deepEqual(Object.keys(report.analysis.entrypoints).sort(), ['.', './package.json']);
@@ -121,11 +132,13 @@ test('attw (are the types wrong) reports nothing on the tarball', () => {
   }
   assert.equal(r.status, 0);
 
-  const element = spawnSync(join(BIN, 'attw'), [tarball, '--format', 'json', '--no-definitely-typed', '--entrypoints', './element', '--profile', 'esm-only'], { encoding: 'utf8' });
-  const er = JSON.parse(element.stdout);
-  assert.deepEqual(er.analysis.problems.filter((p) => p.resolutionKind !== 'node16-cjs' && p.resolutionKind !== 'node10'), [], element.stdout);
-  for (const mode of ['node16-esm', 'bundler']) assert.ok(er.analysis.entrypoints['./element'].resolutions[mode].resolution?.fileName, `./element does not resolve in ${mode}`);
-  assert.equal(element.status, 0);
+  const esm = spawnSync(join(BIN, 'attw'), [tarball, '--format', 'json', '--no-definitely-typed', '--entrypoints', ...ESM_ONLY, '--profile', 'esm-only'], { encoding: 'utf8' });
+  const er = JSON.parse(esm.stdout);
+  assert.deepEqual(er.analysis.problems.filter((p) => p.resolutionKind !== 'node16-cjs' && p.resolutionKind !== 'node10'), [], esm.stdout);
+  for (const entry of ESM_ONLY) {
+    for (const mode of ['node16-esm', 'bundler']) assert.ok(er.analysis.entrypoints[entry].resolutions[mode].resolution?.fileName, `${entry} does not resolve in ${mode}`);
+  }
+  assert.equal(esm.status, 0);
 });
 
 test('Node ESM: import, harmless init(), one instance shared with require()', () => {
@@ -215,6 +228,121 @@ void init().then(() => console.log(rule, severity, line, wrong, listRules().leng
   write(join(app, 'tsconfig.cjs-default.json'), JSON.stringify({ compilerOptions: { ...base, module: 'node16', moduleResolution: 'node16' }, files: ['ts/cjs-default.cts'] }));
   const r = spawnSync(join(BIN, 'tsc'), ['-p', 'tsconfig.cjs-default.json'], { cwd: app, encoding: 'utf8' });
   assert.notEqual(r.status, 0, 'a default import from CommonJS must not type-check');
+});
+
+/** Links the repository's copies of these packages into the app (the frameworks a user's app has). */
+function linkFrameworks(names) {
+  for (const name of names) {
+    const link = join(dir, 'app/node_modules', name);
+    if (existsSync(link)) continue;
+    mkdirSync(join(link, '..'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules', name), link, 'dir');
+  }
+}
+
+test('xapi-doctor/react and xapi-doctor/vue: resolved and imported from Node ESM, rendered on the server', () => {
+  linkFrameworks(['react', 'react-dom', 'scheduler', 'vue']);
+  write(
+    join(dir, 'app/frameworks.mjs'),
+    `import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { createSSRApp, h } from 'vue';
+import { renderToString } from 'vue/server-renderer';
+import * as forReact from 'xapi-doctor/react';
+import * as forVue from 'xapi-doctor/vue';
+const failed = { id: '1', message: 'snapshot', status: 'failure', result: { message: 'SR_BACKEND_FAILURE_44(, There is insufficient space, )' } };
+const succeeded = { ...failed, status: 'success' };
+console.log(JSON.stringify({
+  resolved: ['xapi-doctor/react', 'xapi-doctor/vue'].map((s) => import.meta.resolve(s).replace(/^.*node_modules\\//, '')),
+  react: Object.keys(forReact).sort(),
+  vue: Object.keys(forVue).sort(),
+  reactHtml: renderToStaticMarkup(createElement('div', null,
+    createElement(forReact.XapiDiagnosis, { input: 'x', className: 'c' }),
+    createElement(forReact.XoTaskDiagnosis, { task: failed }),
+    createElement(forReact.XoTaskDiagnosis, { task: succeeded }))),
+  vueHtml: await renderToString(createSSRApp({ render: () => h('div', [h(forVue.XapiDiagnosis, { input: 'x' }), h(forVue.XoTaskDiagnosis, { task: failed }), h(forVue.XoTaskDiagnosis, { task: succeeded })]) })),
+}));
+`,
+  );
+  const out = JSON.parse(sh(process.execPath, ['frameworks.mjs'], { cwd: join(dir, 'app') }));
+  assert.deepEqual(out.resolved, ['xapi-doctor/react.js', 'xapi-doctor/vue.js']);
+  assert.deepEqual(out.react, ['XapiDiagnosis', 'XoTaskDiagnosis']);
+  assert.deepEqual(out.vue, ['XapiDiagnosis', 'XoTaskDiagnosis']);
+  // Without a DOM the element is only its tag (it diagnoses once defined in a browser); a task
+  // that succeeded gives no element at all.
+  assert.equal(out.reactHtml, '<div><xapi-diagnosis></xapi-diagnosis><xapi-diagnosis></xapi-diagnosis></div>');
+  assert.equal(out.vueHtml.replace(/<!--.*?-->/g, ''), '<div><xapi-diagnosis></xapi-diagnosis><xapi-diagnosis></xapi-diagnosis></div>');
+});
+
+test('TypeScript: the React and Vue components type-check (tsc --strict, node16 and bundler resolution)', () => {
+  linkFrameworks(['react', 'react-dom', 'scheduler', 'vue', '@types/react']);
+  const app = join(dir, 'app');
+  write(
+    join(app, 'ts/react-usage.tsx'),
+    `import { XapiDiagnosis, XoTaskDiagnosis } from 'xapi-doctor/react';
+import type { XapiDiagnosisElement, XapiDiagnosisReadyDetail, XoBackupTask } from 'xapi-doctor/react';
+import type { Diagnosis, RuleId } from 'xapi-doctor';
+declare const task: XoBackupTask;
+let shown: RuleId[] = [];
+export const a = (
+  <XapiDiagnosis
+    input={['SR_BACKEND_FAILURE_44', '', 'There is insufficient space', '']}
+    context={{ vmUuid: '8ebe6c89-003a-6e25-eb10-3d791ca3c3ae', srType: 'lvm' }}
+    expanded
+    maxFindings={2}
+    theme="dark"
+    className="x"
+    style={{ maxWidth: 600 }}
+    onReady={(detail: XapiDiagnosisReadyDetail) => { const d: Diagnosis = detail.diagnosis; shown = d.findings.map((f) => f.rule); }}
+    onCopy={({ command, ok }) => console.log(command.length, ok)}
+    onToggle={({ rule, expanded }) => console.log(rule, expanded)}
+    onError={({ error }) => console.log(error.code)}
+  />
+);
+export const b = <XoTaskDiagnosis task={task} log={task} context={{ srUuid: 'x' }} />;
+export const el = (c: XapiDiagnosis): XapiDiagnosisElement | null => c.element;
+// @ts-expect-error: not a theme
+export const c = <XapiDiagnosis theme="blue" />;
+// @ts-expect-error: the task is required
+export const d = <XoTaskDiagnosis />;
+console.log(shown);
+`,
+  );
+  write(
+    join(app, 'ts/vue-usage.ts'),
+    `import { defineComponent, h, ref } from 'vue';
+import { XapiDiagnosis, XoTaskDiagnosis } from 'xapi-doctor/vue';
+import type { XapiDiagnosisReadyDetail, XoBackupTask } from 'xapi-doctor/vue';
+declare const task: XoBackupTask;
+const rules = ref<string[]>([]);
+export const App = defineComponent({
+  components: { XapiDiagnosis, XoTaskDiagnosis },
+  setup() {
+    return () => [
+      h(XapiDiagnosis, {
+        input: 'SR_BACKEND_FAILURE_44(, There is insufficient space, )',
+        context: { srUuid: '5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21' },
+        expanded: true,
+        maxFindings: 2,
+        theme: 'light',
+        onReady: (detail: XapiDiagnosisReadyDetail) => { rules.value = detail.diagnosis.findings.map((f) => f.rule); },
+        onCopy: (detail) => console.log(detail.command, detail.ok),
+      }),
+      h(XoTaskDiagnosis, { result: { message: 'unhealthy VDI chain', stack: '' }, task, log: task }),
+      // @ts-expect-error: not a theme
+      h(XapiDiagnosis, { theme: 'blue' }),
+    ];
+  },
+});
+`,
+  );
+  const base = { strict: true, noEmit: true, target: 'es2022', lib: ['es2022', 'dom'], types: [], skipLibCheck: false, jsx: 'react-jsx' };
+  write(join(app, 'tsconfig.frameworks-node16.json'), JSON.stringify({ compilerOptions: { ...base, module: 'node16', moduleResolution: 'node16' }, files: ['ts/react-usage.tsx', 'ts/vue-usage.ts'] }));
+  write(join(app, 'tsconfig.frameworks-bundler.json'), JSON.stringify({ compilerOptions: { ...base, module: 'esnext', moduleResolution: 'bundler' }, files: ['ts/react-usage.tsx', 'ts/vue-usage.ts'] }));
+  for (const config of ['tsconfig.frameworks-node16.json', 'tsconfig.frameworks-bundler.json']) {
+    const r = spawnSync(join(BIN, 'tsc'), ['-p', config], { cwd: app, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${config}:\n${r.stdout}${r.stderr}`);
+  }
 });
 
 test('the installed bin: xapi-doctor', () => {

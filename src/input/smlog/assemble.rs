@@ -1624,6 +1624,9 @@ impl Analyzer {
             self.stars_three(pid, line_no, p, rest);
         } else if let Some(rest) = after(msg, "* * * * * SR ") {
             self.stars_gc_sr_error(pid, line_no, p, rest);
+        } else if is_exception_title(msg) {
+            // The banner's title, its `*~*~*~` opening cut off (an excerpt) or never written.
+            self.banner_opens(pid, line_no, p);
         }
     }
 
@@ -2290,3 +2293,9 @@ fn is_routine(msg: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// `*  E X C E P T I O N  *`, the title line of the garbage collector's exception banner.
+fn is_exception_title(msg: &[u8]) -> bool {
+    let start = msg.iter().position(|&b| b != b'*' && b != b' ').unwrap_or(msg.len());
+    msg[..start].contains(&b'*') && msg[start..].starts_with(b"E X C E P T I O N")
+}

@@ -551,3 +551,18 @@ fn random_bytes_and_mutated_logs_never_panic() {
         assert!(whole == chunked, "round {round}: chunked report differs");
     }
 }
+
+#[test]
+fn an_exception_banner_whose_opening_line_is_cut_off_is_still_read() {
+    // An excerpt that starts at the banner's title and ends inside the traceback.
+    let text = "Jan 28 15:56:11 xen01 SMGC: [23350] ***********************\n\
+                Jan 28 15:56:11 xen01 SMGC: [23350] * E X C E P T I O N *\n\
+                Jan 28 15:56:11 xen01 SMGC: [23350] ***********************\n\
+                Jan 28 15:56:11 xen01 SMGC: [23350] coalesce: EXCEPTION <class 'util.SMException'>, VHD *811e7004(80.000G/2.155G) corrupted\n\
+                Jan 28 15:56:11 xen01 SMGC: [23350] File \"/opt/xensource/sm/cleanup.py\", line 1542, in coalesce\n";
+    let r = report(text);
+    assert!(r.findings.iter().any(|f| f.category == crate::model::Category::Corruption), "{:?}", rules(&r));
+    // A row of stars alone is not a banner.
+    let stars = report("Jan 28 15:56:11 xen01 SMGC: [23350] ***********************\n");
+    assert!(stars.findings.is_empty(), "{:?}", rules(&stars));
+}
