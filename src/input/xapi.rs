@@ -242,6 +242,27 @@ pub fn from_text(text: &str, xo_markers: &[String]) -> Vec<Event> {
     from_text_counted(text, xo_markers).0
 }
 
+type Finders = (Vec<memchr::memmem::Finder<'static>>, Vec<(memchr::memmem::Finder<'static>, &'static str)>);
+
+/// The searchers of the Xen Orchestra markers and of the telltale texts. The markers the
+/// library passes are always the same static list, so its searchers are built once; any other
+/// list gets its own.
+fn text_finders(xo_markers: &[String]) -> std::borrow::Cow<'static, Finders> {
+    static CACHED: std::sync::OnceLock<(usize, usize, Finders)> = std::sync::OnceLock::new();
+    let build = |markers: &[String]| -> Finders {
+        (
+            markers.iter().map(|m| memchr::memmem::Finder::new(m.as_bytes()).into_owned()).collect(),
+            TELLTALE_TEXTS.iter().map(|(text, code)| (memchr::memmem::Finder::new(text.as_bytes()).into_owned(), *code)).collect(),
+        )
+    };
+    let (ptr, len, finders) = CACHED.get_or_init(|| (xo_markers.as_ptr() as usize, xo_markers.len(), build(xo_markers)));
+    if *ptr == xo_markers.as_ptr() as usize && *len == xo_markers.len() {
+        std::borrow::Cow::Borrowed(finders)
+    } else {
+        std::borrow::Cow::Owned(build(xo_markers))
+    }
+}
+
 /// [`from_text`], and how many distinct errors were left out beyond [`MAX_TEXT_EVENTS`].
 ///
 /// `xo_markers` are the lower-case messages of Xen Orchestra's code-less errors that the rules
@@ -249,10 +270,10 @@ pub fn from_text(text: &str, xo_markers: &[String]) -> Vec<Event> {
 pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64) {
     let mut found = Found::default();
     let lines: Vec<&str> = text.lines().collect();
-    // Substring searchers (SIMD) built once for the whole text.
-    let markers: Vec<memchr::memmem::Finder<'_>> = xo_markers.iter().map(|m| memchr::memmem::Finder::new(m.as_bytes())).collect();
-    let telltales: Vec<(memchr::memmem::Finder<'static>, &str)> =
-        TELLTALE_TEXTS.iter().map(|(text, code)| (memchr::memmem::Finder::new(text.as_bytes()), *code)).collect();
+    // Substring searchers (SIMD), built once per process: building them costs more than
+    // searching a one-line error.
+    let finders = text_finders(xo_markers);
+    let (markers, telltales) = (&finders.0, &finders.1);
     let mut i = 0;
     while i < lines.len() {
         let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -313,7 +334,7 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
             line_has_code = true;
         });
         let lower = line.to_ascii_lowercase();
-        for marker in &markers {
+        for marker in markers.iter() {
             if marker.find(lower.as_bytes()).is_some() {
                 let mut e = XoError::new(line.trim());
                 e.evidence.push(evidence.clone());
@@ -323,7 +344,7 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
             }
         }
         if !line_has_code {
-            for (telltale, code) in &telltales {
+            for (telltale, code) in telltales.iter() {
                 if telltale.find(lower.as_bytes()).is_some() {
                     found.telltales.push((code, evidence.clone()));
                 }

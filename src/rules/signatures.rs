@@ -106,7 +106,9 @@ fn index() -> Option<&'static Index> {
 
 /// Where the literals of one text were found: per literal, the lines (0-based) of its hits.
 struct Hits {
-    per_literal: Vec<Vec<u32>>,
+    /// The literals found, sorted by literal, each with its lines (sparse: a text usually holds
+    /// a handful of the hundreds of literals, and this is built for every input).
+    per_literal: Vec<(u32, Vec<u32>)>,
 }
 
 /// The line number (0-based) of each byte offset, by binary search over the line starts.
@@ -136,9 +138,17 @@ impl<'a> Lines<'a> {
 }
 
 fn find_hits(index: &Index, text: &str, lines: &Lines) -> Hits {
-    let mut per_literal = vec![Vec::new(); index.anchors.len()];
+    let mut per_literal: Vec<(u32, Vec<u32>)> = Vec::new();
     for m in index.automaton.find_overlapping_iter(text) {
-        let list: &mut Vec<u32> = &mut per_literal[m.pattern().as_usize()];
+        let literal = m.pattern().as_u32();
+        let slot = match per_literal.iter().rposition(|(l, _)| *l == literal) {
+            Some(slot) => slot,
+            None => {
+                per_literal.push((literal, Vec::new()));
+                per_literal.len() - 1
+            }
+        };
+        let list = &mut per_literal[slot].1;
         if list.len() < MAX_HITS_PER_LITERAL {
             let line = lines.line_of(m.start());
             if list.last() != Some(&line) {
@@ -146,12 +156,14 @@ fn find_hits(index: &Index, text: &str, lines: &Lines) -> Hits {
             }
         }
     }
+    per_literal.sort_unstable_by_key(|(l, _)| *l);
     Hits { per_literal }
 }
 
 /// Is there a hit of `literal` within `near` lines of `line` (anywhere when `near` is 0)?
 fn hit_near(hits: &Hits, literal: usize, line: u32, near: u32) -> bool {
-    let list = &hits.per_literal[literal];
+    let Ok(at) = hits.per_literal.binary_search_by_key(&(literal as u32), |(l, _)| *l) else { return false };
+    let list = &hits.per_literal[at].1;
     if near == 0 {
         return !list.is_empty();
     }
@@ -283,23 +295,22 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
         facts
     };
     // The signatures anchored somewhere, in file order, with their anchor lines.
-    let mut anchors: Vec<Vec<u32>> = vec![Vec::new(); SIGNATURES.len()];
-    for (literal, found) in hits.per_literal.iter().enumerate() {
-        if found.is_empty() {
-            continue;
-        }
-        for &s in &index.anchors[literal] {
-            anchors[s as usize].extend_from_slice(found);
+    let mut anchored: Vec<(u16, u32)> = Vec::new();
+    for (literal, found) in &hits.per_literal {
+        for &s in &index.anchors[*literal as usize] {
+            anchored.extend(found.iter().map(|&line| (s, line)));
         }
     }
+    anchored.sort_unstable();
+    anchored.dedup();
     let mut out = Vec::new();
-    for (s, lines_of_sig) in anchors.iter_mut().enumerate() {
+    for group in anchored.chunk_by(|a, b| a.0 == b.0) {
+        let s = group[0].0 as usize;
+        let lines_of_sig: Vec<u32> = group.iter().map(|&(_, line)| line).collect();
         let sig = &SIGNATURES[s];
-        if lines_of_sig.is_empty() || sig.inputs & input == 0 || !version_applies(sig, facts) {
+        if sig.inputs & input == 0 || !version_applies(sig, facts) {
             continue;
         }
-        lines_of_sig.sort_unstable();
-        lines_of_sig.dedup();
         let confirmed: Vec<u32> = lines_of_sig
             .iter()
             .copied()
