@@ -9,6 +9,7 @@
 // number of VDIs. Times checkVdiChains end to end (JS object in, plain objects out: includes
 // JSON.stringify, parsing, the analysis and the conversion of the result), median of several
 // runs after a warm-up.
+import { writeFileSync } from 'node:fs';
 import { checkVdiChains, planSnapshotSpace } from '../pkg/node.mjs';
 
 const GIB = 1024 ** 3;
@@ -147,6 +148,59 @@ function median(values) {
   return s[Math.floor(s.length / 2)];
 }
 
+/**
+ * The anchor of issue 13: Xen Orchestra's chain-protection verdict for every VM, as a plain
+ * JavaScript walk over the same XAPI records (written for this benchmark from the algorithm in
+ * ../shared/research/xo_chain_protection.md, synchronous, no XAPI calls): per VM, each disk's
+ * chain is walked up through `vhd-parent`; an unmanaged VDI whose only child is unmanaged counts
+ * against the tolerance. Returns the number of VMs it would skip.
+ */
+export function plainJsWalk(records, tolerance = 1) {
+  const byUuid = new Map();
+  const childrenBySr = new Map();
+  for (const [ref, vdi] of Object.entries(records.VDI)) {
+    byUuid.set(vdi.uuid, vdi);
+    void ref;
+  }
+  const childrenOf = (sr) => {
+    let map = childrenBySr.get(sr);
+    if (map === undefined) {
+      map = new Map();
+      for (const vdiRef of records.SR[sr]?.VDIs ?? []) {
+        const vdi = records.VDI[vdiRef];
+        const parent = vdi?.sm_config?.['vhd-parent'];
+        if (parent === undefined) continue;
+        const list = map.get(parent);
+        if (list === undefined) map.set(parent, [vdi]);
+        else list.push(vdi);
+      }
+      childrenBySr.set(sr, map);
+    }
+    return map;
+  };
+  let skipped = 0;
+  for (const vm of Object.values(records.VM)) {
+    if (vm.is_a_snapshot || vm.is_a_template || vm.is_control_domain) continue;
+    let trips = false;
+    for (const vbdRef of vm.VBDs) {
+      const vdiRef = records.VBD[vbdRef]?.VDI;
+      let vdi = vdiRef === undefined || vdiRef === 'OpaqueRef:NULL' ? undefined : records.VDI[vdiRef];
+      let left = tolerance;
+      for (let steps = 0; vdi !== undefined && steps < 100000 && !trips; steps++) {
+        if (!vdi.managed) {
+          const children = childrenOf(vdi.SR).get(vdi.uuid);
+          if (children !== undefined && children.length === 1 && !children[0].managed && left-- <= 0) trips = true;
+        }
+        const parent = vdi.sm_config?.['vhd-parent'];
+        vdi = parent === undefined ? undefined : byUuid.get(parent);
+      }
+      if (trips) break;
+    }
+    if (trips) skipped++;
+  }
+  return skipped;
+}
+
 function time(fn, runs) {
   fn(); // warm-up
   const times = [];
@@ -164,6 +218,7 @@ if (import.meta.url !== `file://${process.argv[1]}`) {
 } else main();
 
 function main() {
+const figures = [];
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 for (const n of sizes.length ? sizes : [10000, 100000]) {
   const records = generatePool(n, 42);
@@ -175,6 +230,8 @@ for (const n of sizes.length ? sizes : [10000, 100000]) {
   const checkNoGraph = time(() => checkVdiChains(records, { graph: false }), runs);
   const r = check.result;
   const skipped = r.vms.filter((v) => v.wouldSkip).length;
+  const walk = time(() => plainJsWalk(records), runs);
+  if (walk.result !== skipped) console.log(`  (the plain JavaScript walk skips ${walk.result} VMs, the check ${skipped})`);
   console.log(
     `${n} VDIs (${Object.keys(records.VM).length} VMs, ${(json.length / 1e6).toFixed(1)} MB of JSON): ` +
       `checkVdiChains(object) median ${check.median.toFixed(1)} ms (min ${check.min.toFixed(1)}, max ${check.max.toFixed(1)}, ${runs} runs); ` +
@@ -189,5 +246,11 @@ for (const n of sizes.length ? sizes : [10000, 100000]) {
   const vdis = Object.values(records.VDI).filter((v) => v.managed && !v.is_a_snapshot).slice(0, 50);
   const plan = time(() => planSnapshotSpace({ sr: Object.values(records.SR)[0], vdis, concurrency: 10, srVdis: records.VDI }), runs);
   console.log(`  planSnapshotSpace (50 disks, srVdis = all ${n}): median ${plan.median.toFixed(1)} ms`);
+  console.log(
+    `  anchor: a plain JavaScript walk of Xen Orchestra's check over the same records: median ${walk.median.toFixed(1)} ms; ` +
+      `checkVdiChains takes ${(check.median / walk.median).toFixed(1)}x its time (target: ${n >= 100000 ? 400 : 40} ms for ${n} VDIs)`,
+  );
+  figures.push({ vdis: n, checkMs: check.median, fromTextMs: checkText.median, noGraphMs: checkNoGraph.median, plainJsWalkMs: walk.median });
 }
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(figures));
 }
