@@ -121,7 +121,7 @@ impl<'a> Graph<'a> {
         let n = rec.vdis.len();
         let mut parent = vec![Parent::Root; n];
         let mut missing: Vec<MissingParent<'a>> = Vec::new();
-        let mut missing_index: Index<'a> = Index::new();
+        let mut missing_index: Index<'a> = Index::default();
         let mut child_count = vec![0u32; n + 1];
         for (i, v) in rec.vdis.iter().enumerate() {
             let Some(p) = v.parent else { continue };
