@@ -353,6 +353,7 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
 
     // SRs first: VDIs resolve their SR through this index.
     rec.srs.reserve(sr_entries.len());
+    rec.sr_index.reserve(2 * sr_entries.len());
     for &(key, r) in &sr_entries {
         let i = rec.srs.len() as u32;
         let k = record_key(key, r);
@@ -393,6 +394,7 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
     }
 
     rec.vms.reserve(vm_entries.len());
+    rec.vm_index.reserve(2 * vm_entries.len());
     for &(key, r) in &vm_entries {
         let i = rec.vms.len() as u32;
         let xo_type = r.kind().str();
@@ -411,6 +413,7 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
     }
 
     rec.vbds.reserve(vbd_entries.len());
+    rec.vbd_index.reserve(2 * vbd_entries.len());
     for &(key, r) in &vbd_entries {
         let i = rec.vbds.len() as u32;
         let kind = match text(&[r.kind()]) {
@@ -433,6 +436,8 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
     }
 
     rec.vdis.reserve(vdi_entries.len());
+    rec.vdi_index.reserve(2 * vdi_entries.len());
+    rec.vdi_by_uuid.reserve(vdi_entries.len());
     for &(key, r) in &vdi_entries {
         let k = record_key(key, r);
         let uuid = text(&[r.uuid()]);
