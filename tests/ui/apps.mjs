@@ -6,11 +6,11 @@
 // The frameworks (react, react-dom, vue) are what `npm ci` installed in the repository: they are
 // linked into the app's node_modules after the install (the package's peer dependencies on
 // them are optional, so the install leaves them to the app, as npm does for a user).
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import assert from 'node:assert/strict';
 import { ROOT } from '../browser/harness.mjs';
 import { openPage } from '../browser/page.mjs';
 import { buildFixtures } from './fixtures.mjs';
@@ -110,4 +110,56 @@ export async function devServer(root, plugins, config = {}) {
   const server = await createServer({ root, configFile: false, logLevel: 'silent', plugins, ...config, server: { port: 0, host: '127.0.0.1' } });
   await server.listen();
   return { url: server.resolvedUrls.local[0].replace(/\/$/, ''), requests: [], close: () => server.close() };
+}
+
+/**
+ * The apps' "playground": one XapiDiagnosis driven directly (the same page contract in both
+ * apps: #playground shows "<ready count> <rules>", #pg-input, #pg-context, #pg-tiny, #max).
+ * Another input, the same input with a context, an input over maxInputBytes (the error event
+ * reaches the app), maxFindings, and class / style falling through to the element.
+ */
+export async function exercisePlayground(page) {
+  const playground = async () => {
+    const [count, ...rules] = (await page.textContent('#playground')).split(' ');
+    return { count: Number(count), rules };
+  };
+  const nextPlayground = async (after, rules) => {
+    await page.waitForFunction(
+      ([n, r]) => {
+        const [count, ...shown] = document.querySelector('#playground').textContent.split(' ');
+        return Number(count) > n && shown.join(' ') === r;
+      },
+      [after, rules.join(' ')],
+    );
+    return playground();
+  };
+  let state = await nextPlayground(0, ['SR044']);
+  await page.selectOption('#pg-input', 'io');
+  state = await nextPlayground(state.count, ['XA006']);
+  await page.selectOption('#pg-input', 'sr44');
+  state = await nextPlayground(state.count, ['SR044']);
+  await page.check('#pg-context');
+  state = await nextPlayground(state.count, ['SR044']);
+  const commands = await page.$eval('.pg-diagnosis', (el) => [...el.shadowRoot.querySelectorAll('.cmd code')].map((c) => c.textContent));
+  assert.ok(commands.includes('xe sr-scan uuid=5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21'), commands.join(' | '));
+  // Each ready event re-renders the app (with a new but equal context, or one changed in place): no new diagnosis.
+  await page.waitForTimeout(400);
+  assert.deepEqual(await playground(), state);
+
+  // Options: an input over maxInputBytes is refused; the error event reaches the app.
+  await page.check('#pg-tiny');
+  await page.waitForFunction(() => /INPUT|large|bytes/i.test(document.querySelector('#last-error').textContent));
+  assert.equal(await page.$eval('.pg-diagnosis', (el) => el.error?.code), 'INPUT_TOO_LARGE');
+  await page.uncheck('#pg-tiny');
+  state = await nextPlayground(state.count, ['SR044']);
+
+  await page.selectOption('#pg-input', 'log');
+  await page.fill('#max', '1');
+  await page.waitForFunction(() => {
+    const root = document.querySelector('.pg-diagnosis').shadowRoot;
+    return root.querySelectorAll('.finding').length === 1 && /Show 1 more finding/.test(root.querySelector('.more')?.textContent ?? '');
+  });
+  assert.equal(await page.$eval('.pg-diagnosis', (el) => el.getAttribute('max-findings')), '1');
+  assert.equal(await page.$eval('.pg-diagnosis', (el) => el.className), 'pg-diagnosis', 'class falls through to the element');
+  assert.equal(await page.$eval('.pg-diagnosis', (el) => el.style.maxWidth), '60rem', 'style falls through to the element');
 }

@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { serve, launch } from '../browser/harness.mjs';
 import { CSP, shot } from '../browser/page.mjs';
-import { buildApp, devServer, findingsByTask, keptListeners, openApp, prepareApp, settled } from './apps.mjs';
+import { buildApp, devServer, exercisePlayground, findingsByTask, keptListeners, openApp, prepareApp, settled } from './apps.mjs';
 import { allTasks, buildFixtures, HOSTILE } from './fixtures.mjs';
 
 const fixtures = buildFixtures();
@@ -124,49 +124,7 @@ test('props: expanded, theme, maxFindings, input and context re-render; an equal
 
   // The direct XapiDiagnosis: another input, then the same input with a context. Its ready
   // events are counted by the app ("<count> <rules>"); `expanded` above re-rendered it too.
-  const playground = async () => {
-    const [count, ...rules] = (await page.textContent('#playground')).split(' ');
-    return { count: Number(count), rules };
-  };
-  const nextPlayground = async (after, rules) => {
-    await page.waitForFunction(
-      ([n, r]) => {
-        const [count, ...shown] = document.querySelector('#playground').textContent.split(' ');
-        return Number(count) > n && shown.join(' ') === r;
-      },
-      [after, rules.join(' ')],
-    );
-    return playground();
-  };
-  let state = await nextPlayground(0, ['SR044']);
-  await page.selectOption('#pg-input', 'io');
-  state = await nextPlayground(state.count, ['XA006']);
-  await page.selectOption('#pg-input', 'sr44');
-  state = await nextPlayground(state.count, ['SR044']);
-  await page.check('#pg-context');
-  state = await nextPlayground(state.count, ['SR044']);
-  const commands = await page.$eval('.pg-diagnosis', (el) => [...el.shadowRoot.querySelectorAll('.cmd code')].map((c) => c.textContent));
-  assert.ok(commands.includes('xe sr-scan uuid=5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21'), commands.join(' | '));
-  // Each ready event re-renders the app with a new (equal) context object: no new diagnosis.
-  await page.waitForTimeout(400);
-  assert.deepEqual(await playground(), state);
-
-  // Options: an input over maxInputBytes is refused; the error event reaches the app.
-  await page.check('#pg-tiny');
-  await page.waitForFunction(() => /INPUT|large|bytes/i.test(document.querySelector('#last-error').textContent));
-  assert.equal(await page.$eval('.pg-diagnosis', (el) => el.error?.code), 'INPUT_TOO_LARGE');
-  await page.uncheck('#pg-tiny');
-  state = await nextPlayground(state.count, ['SR044']);
-
-  await page.selectOption('#pg-input', 'log');
-  await page.fill('#max', '1');
-  await page.waitForFunction(() => {
-    const root = document.querySelector('.pg-diagnosis').shadowRoot;
-    return root.querySelectorAll('.finding').length === 1 && /Show 1 more finding/.test(root.querySelector('.more')?.textContent ?? '');
-  });
-  assert.equal(await page.$eval('.pg-diagnosis', (el) => el.getAttribute('max-findings')), '1');
-  assert.equal(await page.$eval('.pg-diagnosis', (el) => el.className), 'pg-diagnosis');
-  assert.equal(await page.$eval('.pg-diagnosis', (el) => el.style.maxWidth), '60rem');
+  await exercisePlayground(page);
 
   // Another log: the components get other tasks and diagnose them.
   await page.fill('#max', '');

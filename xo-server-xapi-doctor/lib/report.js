@@ -235,64 +235,45 @@ function topFinding(problem) {
   return shownFindings(problem)[0] ?? null;
 }
 
-function compactMarkdownLine(problem) {
+/**
+ * One line per problem, for the compact e-mail, Slack, XMPP and Icinga2. `style` says how each
+ * flavour escapes text and marks code, and how a line starts.
+ */
+function compactLine(problem, { text, code, start }) {
   const finding = topFinding(problem);
-  const status = STATUS_LABEL[problem.status] ?? problem.status ?? 'problem';
-  let line = `- **${mdText(problemName(problem))}** ${mdText(status)}`;
+  let line = start(text(problemName(problem)), text(STATUS_LABEL[problem.status] ?? problem.status ?? 'problem'));
   if (finding !== null) {
-    line += `: ${mdText(finding.title)}. ${mdText(finding.summary)}`;
+    line += `: ${text(finding.title)}. ${text(finding.summary)}`;
     const command = finding.remediation.find((s) => s.command)?.command;
-    if (command) line += ` First: ${mdCode(command)}`;
+    if (command) line += ` First: ${code(command)}`;
   } else if (problem.error !== null) {
-    line += `: ${mdCode(problem.error)}`;
+    line += `: ${code(problem.error)}`;
   }
-  if (problem.chain !== null) {
-    const disk = problem.chain.disks.find((d) => d.wouldSkip);
-    if (disk) line += ` Chain: disk ${mdText(disk.nameLabel ?? disk.vdi)} has ${disk.pendingCoalesce} pending coalesces, tripped at ${mdCode(disk.trippedBy)}.`;
-  }
+  const disk = problem.chain?.disks.find((d) => d.wouldSkip);
+  if (disk) line += ` Chain: disk ${text(disk.nameLabel ?? disk.vdi)}, ${disk.pendingCoalesce} pending coalesces, tripped at ${code(disk.trippedBy)}.`;
   return line;
+}
+
+const MARKDOWN_STYLE = { text: mdText, code: mdCode, start: (name, status) => `- **${name}** ${status}` };
+const SLACK_STYLE = { text: slackText, code: slackCode, start: (name, status) => `• *${name}* ${status}` };
+const PLAIN_STYLE = { text: plain, code: plain, start: (name, status) => `- ${name} ${status}` };
+
+function compactMarkdownLine(problem) {
+  return compactLine(problem, MARKDOWN_STYLE);
 }
 
 // ---- Slack and plain text -------------------------------------------------------------------
 
 function slack(diagnosis) {
   const job = diagnosis.jobName ?? diagnosis.jobId ?? 'backup job';
-  const out = [`*xapi-doctor: ${slackText(job)}*: ${slackText(diagnosis.hasProblem ? headline(diagnosis) : 'nothing wrong')}`];
-  for (const problem of diagnosis.problems) {
-    const finding = topFinding(problem);
-    let line = `• *${slackText(problemName(problem))}* ${slackText(STATUS_LABEL[problem.status] ?? problem.status ?? 'problem')}`;
-    if (finding !== null) {
-      line += `: ${slackText(finding.title)}. ${slackText(finding.summary)}`;
-      const command = finding.remediation.find((s) => s.command)?.command;
-      if (command) line += ` First: ${slackCode(command)}`;
-    } else if (problem.error !== null) {
-      line += `: ${slackCode(problem.error)}`;
-    }
-    const disk = problem.chain?.disks.find((d) => d.wouldSkip);
-    if (disk) line += ` Chain: disk ${slackText(disk.nameLabel ?? disk.vdi)}, ${disk.pendingCoalesce} pending coalesces, tripped at ${slackCode(disk.trippedBy)}.`;
-    out.push(line);
-  }
-  return out.join('\n');
+  const head = `*xapi-doctor: ${slackText(job)}*: ${slackText(diagnosis.hasProblem ? headline(diagnosis) : 'nothing wrong')}`;
+  return [head, ...diagnosis.problems.map((p) => compactLine(p, SLACK_STYLE))].join('\n');
 }
 
 function plainText(diagnosis) {
   const job = diagnosis.jobName ?? diagnosis.jobId ?? 'backup job';
-  const out = [`xapi-doctor: ${plain(job)}: ${diagnosis.hasProblem ? headline(diagnosis) : 'nothing wrong'}`];
-  for (const problem of diagnosis.problems) {
-    const finding = topFinding(problem);
-    let line = `- ${plain(problemName(problem))} ${STATUS_LABEL[problem.status] ?? plain(problem.status ?? 'problem')}`;
-    if (finding !== null) {
-      line += `: ${plain(finding.title)}. ${plain(finding.summary)}`;
-      const command = finding.remediation.find((s) => s.command)?.command;
-      if (command) line += ` First: ${plain(command)}`;
-    } else if (problem.error !== null) {
-      line += `: ${plain(problem.error)}`;
-    }
-    const disk = problem.chain?.disks.find((d) => d.wouldSkip);
-    if (disk) line += ` Chain: disk ${plain(disk.nameLabel ?? disk.vdi)}, ${disk.pendingCoalesce} pending coalesces, tripped at ${plain(disk.trippedBy)}.`;
-    out.push(line);
-  }
-  return out.join('\n');
+  const head = `xapi-doctor: ${plain(job)}: ${diagnosis.hasProblem ? headline(diagnosis) : 'nothing wrong'}`;
+  return [head, ...diagnosis.problems.map((p) => compactLine(p, PLAIN_STYLE))].join('\n');
 }
 
 /** Icinga2's status for a run: CRITICAL when something failed, WARNING for skips and warnings. */

@@ -43,10 +43,6 @@ function problemTasks(task, path = []) {
   return PROBLEM_STATUSES.has(task.status) ? [{ task, path: here }] : [];
 }
 
-function hasProblem(task) {
-  return PROBLEM_STATUSES.has(task.status) || problemTasks(task).length > 0;
-}
-
 function isUnhealthyChain(task, depth = 0) {
   return errorMessage(task.result) === UNHEALTHY_CHAIN || (depth < MAX_DEPTH && childTasks(task).some((child) => isUnhealthyChain(child, depth + 1)));
 }
@@ -190,9 +186,10 @@ async function diagnoseRun(xo, runLog, { tolerance, history = new CoalesceHistor
       const bucket = { failure: 'failed', skipped: 'skipped', interrupted: 'interrupted', success: 'succeeded' }[task.status];
       if (bucket !== undefined) counts[bucket] += 1;
     }
-    if (!hasProblem(task)) continue;
+    const deepest = problemTasks(task);
+    if (deepest.length === 0 && !PROBLEM_STATUSES.has(task.status)) continue;
 
-    const failing = problemTasks(task)[0] ?? { task, path: [task] };
+    const failing = deepest[0] ?? { task, path: [task] };
     let context = { ...jobContext };
     let vmFound = null;
     let chain = null;

@@ -2291,11 +2291,11 @@ fn is_routine(msg: &[u8]) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests;
-
 /// `*  E X C E P T I O N  *`, the title line of the garbage collector's exception banner.
 fn is_exception_title(msg: &[u8]) -> bool {
     let start = msg.iter().position(|&b| b != b'*' && b != b' ').unwrap_or(msg.len());
     msg[..start].contains(&b'*') && msg[start..].starts_with(b"E X C E P T I O N")
 }
+
+#[cfg(test)]
+mod tests;
