@@ -137,8 +137,13 @@ pub fn signatures(toml_text: &str) -> String {
             assert_eq!(s.severity, "info", "{what}: a {} signature is severity info", s.category);
         }
         assert!(!s.any.is_empty(), "{what}: `any` needs at least one literal");
-        for lit in s.any.iter().chain(&s.all).chain(&s.none) {
+        // Anchors feed the shared prefilter and must be distinctive on their own; `all` and
+        // `none` are only checked near an anchor, where a pair such as `:/` already says a lot.
+        for lit in &s.any {
             assert!(lit.trim().len() >= 3, "{what}: literal {lit:?} is too short to mean anything");
+        }
+        for lit in s.all.iter().chain(&s.none) {
+            assert!(lit.trim().len() >= 2, "{what}: literal {lit:?} is too short to mean anything");
             assert!(lit.is_ascii(), "{what}: literals are ASCII (matched ASCII case-insensitively): {lit:?}");
         }
         for i in &s.inputs {

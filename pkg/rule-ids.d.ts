@@ -184,6 +184,8 @@ export type RuleId =
   | 'XB014'
   | 'HL012'
   | 'SG009'
+  | 'XB015'
+  | 'SG010'
   | 'CH001'
   | 'CH002'
   | 'CH003'
