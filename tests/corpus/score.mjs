@@ -132,6 +132,7 @@ export function judge(c, answer) {
     codes: c.codes.length, codesFound: c.codes.length - missingCodes.length, missingCodes,
     topOk, anyOk, benignFlagged: c.category === 'benign' && flagged,
     got: top ? `${top.category} (${top.rule} ${top.severity})` : error ?? 'no finding',
+    rules: [...new Set(findings.map((f) => f.rule))],
     error,
   };
 }
@@ -190,7 +191,17 @@ export function report(s, results) {
   }
   const held = results.filter((r) => r.holdout && (!r.topOk || r.missingCodes.length || r.benignFlagged));
   out.push(`\nMisses (held out, ${held.length}; not to be tuned to): ${held.map((r) => r.file).join(', ') || 'none'}`);
+  const unshown = signaturesNoCaseFires(results);
+  out.push(`\nSignatures no real case fires (${unshown.length}): ${unshown.join(', ') || 'none'}`);
   return out.join('\n');
+}
+
+/** The ids of data/signatures.toml that no finding of any case carries: knowledge not yet shown on real text. */
+export function signaturesNoCaseFires(results) {
+  const toml = readFileSync(join(root, 'data', 'signatures.toml'), 'utf8');
+  const ids = [...toml.matchAll(/^\[\[signature\]\]\s*\nid = "([A-Z]{2}\d{3})"/gm)].map((m) => m[1]);
+  const fired = new Set(results.flatMap((r) => r.rules));
+  return ids.filter((id) => !fired.has(id));
 }
 
 /** The comparison with the recorded figures: regressions as sentences. */
