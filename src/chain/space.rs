@@ -159,12 +159,6 @@ pub struct SpacePlan {
     pub host_version: Option<String>,
 }
 
-/// Whether a JSON value is a space-plan input: `{ sr: {...}, vdis: [...] | {...} }`.
-pub fn is_space_plan_input(value: &serde_json::Value) -> bool {
-    let Some(o) = value.as_object() else { return false };
-    o.get("sr").is_some_and(|v| v.is_object()) && o.get("vdis").is_some_and(|v| v.is_array() || v.is_object())
-}
-
 /// What a plan-input parse error means for the caller.
 pub fn input_error(e: &serde_json::Error) -> Error {
     match e.classify() {

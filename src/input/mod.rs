@@ -259,6 +259,12 @@ fn describe_json_error(e: &serde_json::Error) -> String {
     }
 }
 
+/// Whether a JSON value is a space-plan input: `{ sr: {...}, vdis: [...] | {...} }`.
+pub fn is_space_plan_input(value: &serde_json::Value) -> bool {
+    let Some(o) = value.as_object() else { return false };
+    o.get("sr").is_some_and(|v| v.is_object()) && o.get("vdis").is_some_and(|v| v.is_array() || v.is_object())
+}
+
 /// Recognises a parsed JSON value: every JSON shape of a XAPI error, Xen Orchestra errors and
 /// backup logs, and pool records; anything else has its strings searched like free text.
 pub fn parse_json_value(value: &Value, xo_markers: &[String]) -> Parsed {
@@ -268,7 +274,7 @@ pub fn parse_json_value(value: &Value, xo_markers: &[String]) -> Parsed {
     if is_records(value) {
         return Parsed::Records(value.clone());
     }
-    if crate::chain::space::is_space_plan_input(value) {
+    if is_space_plan_input(value) {
         return Parsed::SpacePlan(value.clone());
     }
     if xo_log::is_xo_log(value) {
