@@ -207,6 +207,9 @@ fn every_sr_code_decodes_with_its_name() {
         assert!(f.codes.contains(&format!("SR_BACKEND_FAILURE_{}", code.value)), "{input}");
         if f.rule == "SR000" {
             assert!(f.title.contains(code.name), "{} not in {}", code.name, f.title);
+        } else {
+            // A rule or signature of its own still names the code as the catalogue does.
+            assert!(f.params.get("srErrorName").is_some_and(|n| !n.is_empty()), "{input}: {} has no srErrorName", f.rule);
         }
     }
 }

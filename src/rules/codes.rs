@@ -213,21 +213,49 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
             continue;
         }
         let mut finding = Finding::of(if f.smb { &CD002 } else { &CD001 }, facts);
-        finding.category = f.category;
         finding.priority = -1;
         finding.confidence = confidence;
         finding.codes.push(f.name.to_string());
         finding.title = format!("{} {}", if f.smb { "SMB server error" } else { "System error" }, f.name);
-        finding.summary = format!("{}: {}", f.name, f.meaning);
-        finding.cause = describe(f.category);
         finding.evidence.push(Evidence::at_line(f.text.trim(), f.line));
-        steps(&mut finding, f.category);
+        if !f.smb && is_host_log_line(&f.text) {
+            // The catalogue's meanings are written for backup tools; on a host the same errno is
+            // about the host's own disks and processes.
+            finding.category = host_category(f.category);
+            finding.summary = format!("{}: a process on the host (tapdisk, the storage manager, xapi or the kernel) got this system error.", f.name);
+            finding.cause = "The operating system refused or failed the host's own operation on a disk, a device or a \
+                             process; the lines around it name the operation and the disk."
+                .to_string();
+            finding.step_cmd(
+                "Read the host's logs around the error for the operation that failed.",
+                format!("grep -n -B5 -A5 -e '{}' -e 'errno' /var/log/SMlog /var/log/daemon.log | tail -n 80", f.name),
+            );
+        } else {
+            finding.category = f.category;
+            finding.summary = format!("{}: {}", f.name, f.meaning);
+            finding.cause = describe(f.category);
+            steps(&mut finding, f.category);
+        }
         out.push(finding);
     }
     out
 }
 
 /// Why a code of this category usually shows up in a backup.
+/// A line of a host's own logs (SMlog, daemon.log with tapdisk, kern.log, xensource.log).
+fn is_host_log_line(line: &str) -> bool {
+    ["tapdisk", "tap-err", "tap-ctl", "SM: [", "SMGC: [", "kernel:", "xapi: [", "xenopsd", "blktap"].iter().any(|m| line.contains(m))
+}
+
+/// The category of an errno met on a host: the backup-target categories become the host's own.
+fn host_category(category: Category) -> Category {
+    match category {
+        Category::RemoteFull => Category::InsufficientSpace,
+        Category::RemoteUnreachable => Category::Other,
+        other => other,
+    }
+}
+
 fn describe(category: Category) -> String {
     match category {
         Category::RemoteFull => "The backup target (the remote) ran out of space or quota while Xen Orchestra wrote to it.",

@@ -341,6 +341,7 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
                 f.codes.push((*code).to_string());
             }
         }
+        super::name_sr_codes(&mut f);
         for &line in &confirmed {
             push_evidence(&mut f.evidence, evidence_at(&lines, line));
         }

@@ -74,7 +74,7 @@ pub static XO009: RuleInfo = RuleInfo {
     title: "The previous run of the job is still going",
     category: Category::LockOrTimeout,
     severity: Severity::Warning,
-    trigger: "`the job (<id>) is already running`",
+    trigger: "`the job (<id>) is already running` (xo-server), `job is already running` (a proxy)",
     description: "The schedule fired while the previous run had not finished; Xen Orchestra refuses to start it \
                   twice and reports it so the missed run is noticed.",
     example: "Error: the job (6b1c2d3e-1111-4a5b-9c8d-0123456789ab) is already running",
@@ -143,9 +143,10 @@ pub static XO017: RuleInfo = RuleInfo {
     title: "No backup target could be used",
     category: Category::StorageUnreachable,
     severity: Severity::Error,
-    trigger: "`couldn't instantiate any remote`, `all targets have failed`, `timeout while getting the remote`, `no more consumers for this stream`",
+    trigger: "`couldn't instantiate any remote`, `couldn't instantiate source remote` (a mirror job's source), `all targets have failed`, `timeout while getting the remote`, `no more consumers for this stream`",
     description: "Every backup repository of the job was disabled, unreachable or failed, so there was nowhere to \
-                  write the backup.",
+                  write the backup (or a mirror job could not open its source remote). The category is the \
+                  remotes' (`remote_unreachable`) except for `all targets have failed`, whose targets may be SRs.",
     example: "Error: all targets have failed, step: writer.beforeBackup()",
 };
 
@@ -244,6 +245,11 @@ fn base_vm_missing(e: &XoError, facts: &Facts) -> Option<Finding> {
 }
 
 fn remote_full(e: &XoError, facts: &Facts) -> Option<Finding> {
+    // tapdisk's ENOSPC in a host log is the VM's SR filling up, not the backup target (HL002).
+    let lower = e.message.to_ascii_lowercase();
+    if lower.contains("tapdisk") || lower.contains("tap-err") {
+        return None;
+    }
     let mut f = Finding::of_xo(&XO004, e, facts);
     f.summary = "The backup could not be written: the backup repository (remote) has no space left.".to_string();
     f.cause = "The filesystem the backup is written to is full — the remote's share, or Xen Orchestra's own disk \
@@ -288,7 +294,8 @@ fn remote_locked(e: &XoError, facts: &Facts) -> Option<Finding> {
 }
 
 fn already_running(e: &XoError, facts: &Facts) -> Option<Finding> {
-    if !e.message.to_ascii_lowercase().contains("the job") {
+    // xo-server says "the job (<id>) is already running", a proxy "job is already running".
+    if !e.message.to_ascii_lowercase().contains("job") {
         return None;
     }
     let mut f = Finding::of_xo(&XO009, e, facts);
@@ -348,10 +355,23 @@ fn cleanup_conflict(e: &XoError, facts: &Facts) -> Option<Finding> {
 
 fn targets_unavailable(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO017, e, facts);
+    if e.message.to_ascii_lowercase().contains("source remote") {
+        f.category = Category::RemoteUnreachable;
+        f.summary = "The mirror job could not open the remote it copies backups from.".to_string();
+        f.cause = "A mirror backup copies from a source remote to its targets; the source remote is disabled, deleted, \
+                   linked to another proxy or cannot be mounted, whatever the state of the targets."
+            .to_string();
+        f.step("In Xen Orchestra's settings (Remotes), test the mirror job's source remote and enable it.");
+        return Some(f);
+    }
     f.summary = "None of the job's backup repositories could be used.".to_string();
     f.cause = "Every remote was disabled, could not be mounted or connected in time, or failed while preparing the \
                backup; the per-target errors say why."
         .to_string();
+    if !e.message.to_ascii_lowercase().contains("all targets have failed") {
+        // The other markers are about backup remotes; "all targets" can also be the SRs of a replication.
+        f.category = Category::RemoteUnreachable;
+    }
     f.step("In Xen Orchestra's settings (Remotes), test each remote of the job and enable it.");
     f.step("Read the per-target errors in the job's log: each names its own problem (space, lock, permissions).");
     Some(f)
@@ -369,6 +389,17 @@ fn fell_back_to_full(e: &XoError, facts: &Facts) -> Option<Finding> {
 
 fn broken_remote_chain(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO019, e, facts);
+    if e.message.to_ascii_lowercase().contains("which is a base for a delta") {
+        // Only the remote-to-remote (mirror) runner says this: the target lacks the delta's base.
+        f.summary = "The mirror job cannot copy an incremental backup: the disk it builds on is not on the target remote.".to_string();
+        f.cause = "A mirror copies the source remote's chain as it is; when the target does not hold the base of a delta \
+                   (the mirror started in the middle of a chain, or the target's copy of the base was pruned or is \
+                   damaged), the delta cannot be written there. The source chain itself is fine."
+            .to_string();
+        f.step("Take a full backup in the source job (force full on its schedule), so that the mirror can copy a whole new chain.");
+        f.step("Or remove the VM's broken chain from the target remote, so that the next mirror run copies a full.");
+        return Some(f);
+    }
     f.summary = "An incremental backup on the repository has lost the base it depends on.".to_string();
     f.cause = "A file of the VM's backup chain on the remote is missing or unreadable (deleted by hand, interrupted merge).".to_string();
     f.step("Run the job's next backup as a full (force full backup on the schedule) to start a new chain.");

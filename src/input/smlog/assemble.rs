@@ -2102,6 +2102,9 @@ impl Analyzer {
         let kind = if tag == "gc" || (op.is_none() && !excs.is_empty() && tag != "pauseVDIs") {
             if text.contains("Unable to acquire the SR lock") {
                 IncidentKind::GcLockTimeout
+            } else if text.starts_with("directory ") {
+                // The SR's mount directory is missing (signature SG132), not a VHD of the tree.
+                IncidentKind::GcRunFailed
             } else if text.starts_with("Parent VDI") || text.contains(" not found") || text.starts_with("Neither ") {
                 IncidentKind::ParentMissing
             } else if text.starts_with("Scan error") {
