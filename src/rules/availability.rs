@@ -107,13 +107,16 @@ fn vdi_not_available(e: &XapiError, facts: &Facts) -> Option<Finding> {
     f.summary = format!("A disk could not be attached or activated{}.", detail_suffix(detail));
     if lower.contains("locked") {
         f.category = Category::LockOrTimeout;
-        f.cause = "The storage manager waited two minutes for the SR lock and gave up: a long operation (often the \
-                   garbage collector, or a stuck call) held the lock the whole time."
+        f.cause = "The storage manager retried activating the disk for about two minutes and gave up: a long \
+                   operation (often the garbage collector, or a stuck call) held the SR lock the whole time, or the \
+                   disk kept a 'paused' flag (a snapshot or leaf-coalesce pause, or one left behind) or a \
+                   'relinking' flag (the garbage collector re-linking its chain)."
             .to_string();
         f.step_cmd(
             "Find who held the SR lock: the pid blocking it appears in SMlog around the failure.",
-            "grep -E 'SR locked, retrying|blocked by PID|Unable to acquire' /var/log/SMlog | tail -n 40",
+            "grep -E 'SR locked, retrying|blocked by PID|Unable to acquire|paused|relinking' /var/log/SMlog | tail -n 40",
         );
+        f.step_cmd("See whether the disk still carries a 'paused' or 'relinking' flag.", format!("xe vdi-param-get uuid={vdi} param-name=sm-config"));
         f.step("Retry once the long operation has finished; if a stuck process holds the lock for hours, investigate that process.");
     } else if lower.contains("not detached cleanly") || lower.contains("in use") {
         f.category = Category::VdiInUse;

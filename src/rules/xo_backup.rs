@@ -286,7 +286,10 @@ fn parse_error(e: &XoError, facts: &Facts) -> Option<Finding> {
 fn remote_locked(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO006, e, facts);
     f.summary = format!("The backup of {} could not lock its directory on the backup repository.", facts.vm_phrase());
-    f.cause = "Another job writes to the same VM directory, or a merge of older backups is still running there.".to_string();
+    f.cause = "Another job writes to the same VM directory, a merge of older backups is still running there, a lock \
+               was left by an xo-server or proxy that crashed or restarted during a run (it is released once stale), \
+               or a second Xen Orchestra or proxy uses the same remote folder."
+        .to_string();
     f.step("Wait for the other job or merge to finish (see Xen Orchestra's tasks), then retry.");
     f.step("Avoid two jobs backing up the same VM to the same repository at the same time; check the repository is not overloaded.");
     f.add_link(links::XO_BACKUP_TROUBLESHOOTING);
