@@ -338,14 +338,11 @@ impl InputKind {
 /// Sorts findings most severe first, then closest to the root cause ([`Finding::priority`]),
 /// then most confident, then by where the evidence starts.
 pub fn rank(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        let line = |f: &Finding| f.evidence.iter().filter_map(|e| e.line).min().unwrap_or(u32::MAX);
-        (a.severity, std::cmp::Reverse(a.priority), a.confidence, line(a)).cmp(&(
-            b.severity,
-            std::cmp::Reverse(b.priority),
-            b.confidence,
-            line(b),
-        ))
+    // (severity, priority highest first, confidence, first evidence line) packed into one key.
+    crate::sort::sort_by_u64_key(findings, |f| {
+        let line = f.evidence.iter().filter_map(|e| e.line).min().unwrap_or(u32::MAX);
+        let priority_descending = (127 - i16::from(f.priority)) as u64;
+        (f.severity as u64) << 48 | priority_descending << 40 | (f.confidence as u64) << 32 | u64::from(line)
     });
 }
 
@@ -439,9 +436,25 @@ pub struct RuleInfo {
 /// considered (the first ones, in input order); everything left out is counted.
 pub struct Findings {
     list: Vec<Finding>,
-    index: BTreeMap<(&'static str, Subject, Vec<String>, Params), usize>,
+    /// (rule, subject, codes, params) → the finding (a [`crate::sort::Key`]).
+    index: BTreeMap<String, usize>,
     limit: usize,
     omitted: u64,
+}
+
+impl Finding {
+    /// What makes two findings the same (merged by [`Findings`]): rule, subject, codes, params.
+    fn merge_key(&self) -> String {
+        let s = &self.subject;
+        let mut k = crate::sort::Key::default().str(self.rule);
+        for field in [&s.vm_uuid, &s.vm_name, &s.vdi_uuid, &s.sr_uuid, &s.sr_name, &s.host, &s.job_id, &s.job_name, &s.task_id, &s.task, &s.task_status] {
+            k = k.opt(field.as_deref());
+        }
+        k.list(self.codes.iter().map(String::as_str))
+            .list(self.params.0.iter().map(|(n, _)| n.as_str()))
+            .list(self.params.0.iter().map(|(_, v)| v.as_str()))
+            .done()
+    }
 }
 
 /// Distinct findings considered per finding returned (see [`Findings`]).
@@ -453,7 +466,7 @@ impl Findings {
     }
 
     pub fn push(&mut self, f: Finding) {
-        match self.index.entry((f.rule, f.subject.clone(), f.codes.clone(), f.params.clone())) {
+        match self.index.entry(f.merge_key()) {
             Entry::Occupied(slot) => {
                 if let Some(existing) = self.list.get_mut(*slot.get()) {
                     merge(existing, f);

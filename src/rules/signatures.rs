@@ -156,7 +156,7 @@ fn find_hits(index: &Index, text: &str, lines: &Lines) -> Hits {
             }
         }
     }
-    per_literal.sort_unstable_by_key(|(l, _)| *l);
+    crate::sort::sort_by_u64_key(&mut per_literal, |(l, _)| u64::from(*l));
     Hits { per_literal }
 }
 
@@ -301,7 +301,7 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
             anchored.extend(found.iter().map(|&line| (s, line)));
         }
     }
-    anchored.sort_unstable();
+    crate::sort::sort_by_u64_key(&mut anchored, |&(s, line)| (u64::from(s) << 32) | u64::from(line));
     anchored.dedup();
     let mut out = Vec::new();
     for group in anchored.chunk_by(|a, b| a.0 == b.0) {

@@ -144,7 +144,7 @@ impl PidTable {
     fn entries(&self) -> Vec<(u32, &PidState)> {
         let mut all: Vec<(u32, &PidState)> = self.slots.iter().filter_map(|s| s.as_ref().map(|(p, st)| (*p, &**st))).collect();
         if self.slots.len() < PID_SLOTS {
-            all.sort_unstable_by_key(|(p, _)| *p as usize & (PID_SLOTS - 1));
+            crate::sort::sort_by_u64_key(&mut all, |(p, _)| u64::from(*p) & (PID_SLOTS as u64 - 1));
         }
         all
     }
