@@ -12,7 +12,12 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+// The contiguous NFA directly, not `AhoCorasick`: that one picks an automaton at run time behind
+// a `dyn` pointer, so the module would carry the search code of all three kinds (the DFA, the two
+// NFAs) for every search. For 300+ literals it picks this one anyway (docs/size.md).
+use aho_corasick::automaton::Automaton as _;
+use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::MatchKind;
 
 use super::{push_evidence, Facts, Matcher, Rule, RuleInfo};
 use crate::model::{Confidence, Evidence, Finding};
@@ -58,7 +63,7 @@ const MAX_HITS_PER_LITERAL: usize = 4096;
 
 /// The automaton over every distinct literal, and what each literal means to the signatures.
 struct Index {
-    automaton: AhoCorasick,
+    automaton: NFA,
     /// Per literal: the signatures it anchors (it is one of their `any`).
     anchors: Vec<Vec<u16>>,
     /// Per signature: its `all` and `none` literals as literal ids.
@@ -93,11 +98,7 @@ fn index() -> Option<&'static Index> {
                 all_ids.push(sig.all.iter().map(|lit| id_of(lit, &mut anchors)).collect());
                 none_ids.push(sig.none.iter().map(|lit| id_of(lit, &mut anchors)).collect());
             }
-            let automaton = AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&literals)
-                .ok()?;
+            let automaton = NFA::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&literals).ok()?;
             let has_versions = SIGNATURES.iter().any(|s| s.versions.is_some());
             Some(Index { automaton, anchors, all_ids, none_ids, has_versions })
         })
@@ -139,7 +140,8 @@ impl<'a> Lines<'a> {
 
 fn find_hits(index: &Index, text: &str, lines: &Lines) -> Hits {
     let mut per_literal: Vec<(u32, Vec<u32>)> = Vec::new();
-    for m in index.automaton.find_overlapping_iter(text) {
+    // An error is impossible here (standard semantics, unanchored search).
+    for m in index.automaton.try_find_overlapping_iter(aho_corasick::Input::new(text)).into_iter().flatten() {
         let literal = m.pattern().as_u32();
         let slot = match per_literal.iter().rposition(|(l, _)| *l == literal) {
             Some(slot) => slot,
