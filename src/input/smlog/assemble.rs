@@ -486,6 +486,85 @@ fn parse_u64(s: &[u8]) -> Option<u64> {
     std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
+/// A decimal number (`17.25`, `5e-05`, `-3`, `inf`) as `str::parse::<f64>` reads it, without
+/// the standard float parser, whose tables and code cost 14 KB gzipped in the module
+/// (docs/size.md). The value is `parse`'s exactly when the significant digits (trailing zeros
+/// dropped) fit in 2^53 and the power of ten in 10^22 — every number of up to 15 significant
+/// digits, so every exact tie a rounding could meet —, and within a few ulps otherwise.
+fn parse_decimal(text: &str) -> Option<f64> {
+    let (negative, t) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let value = if t.eq_ignore_ascii_case("inf") || t.eq_ignore_ascii_case("infinity") {
+        f64::INFINITY
+    } else if t.eq_ignore_ascii_case("nan") {
+        f64::NAN
+    } else {
+        let (number, exponent) = match t.find(['e', 'E']) {
+            Some(i) => (&t[..i], Some(&t[i + 1..])),
+            None => (t, None),
+        };
+        let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+        let digits = || int.bytes().chain(frac.bytes());
+        if (int.is_empty() && frac.is_empty()) || !digits().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let mut power: i64 = match exponent {
+            None => 0,
+            Some(e) => {
+                let (sign, e) = match e.as_bytes().first() {
+                    Some(b'-') => (-1, &e[1..]),
+                    Some(b'+') => (1, &e[1..]),
+                    _ => (1, e),
+                };
+                if e.is_empty() || !e.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                sign * e.bytes().take(6).fold(0i64, |a, b| a * 10 + i64::from(b - b'0'))
+            }
+        };
+        // The significant digits as an integer (at most 19 of them; the rest only shift the
+        // power), trailing zeros dropped.
+        let mut mantissa: u64 = 0;
+        let mut kept = 0;
+        for (i, b) in digits().enumerate() {
+            let in_fraction = i >= int.len();
+            if kept < 19 {
+                if mantissa > 0 || b != b'0' {
+                    kept += 1;
+                }
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                power -= i64::from(in_fraction);
+            } else if !in_fraction {
+                power += 1;
+            }
+        }
+        while mantissa != 0 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            power += 1;
+        }
+        // 10^n for n <= 22 is exact in an f64.
+        let pow10 = |n: i64| (0..n).fold(1.0f64, |a, _| a * 10.0);
+        let mut value = mantissa as f64;
+        if mantissa < 1 << 53 && (-22..=22).contains(&power) {
+            // One correctly rounded operation on exact operands: the value `parse` gives.
+            if power < 0 { value / pow10(-power) } else { value * pow10(power) }
+        } else {
+            // By exact steps of at most 10^22: one rounding each.
+            let mut left = power.clamp(-800, 800);
+            while left != 0 && value != 0.0 && value.is_finite() {
+                let step = left.clamp(-22, 22);
+                value = if step < 0 { value / pow10(-step) } else { value * pow10(step) };
+                left -= step;
+            }
+            value
+        }
+    };
+    Some(if negative { -value } else { value })
+}
+
 /// Bracket depth change of a text (`[` minus `]`).
 fn bracket_balance(s: &[u8]) -> i32 {
     let opens = memchr::memchr_iter(b'[', s).count() as i32;
@@ -1641,7 +1720,7 @@ impl Analyzer {
             inc.fact("command", lossy(&cmd[..end]));
             if let Some(i) = find(cmd, " took ") {
                 let secs = &cmd[i + 6..];
-                let secs = std::str::from_utf8(secs).ok().and_then(|s| s.trim().parse::<f64>().ok());
+                let secs = std::str::from_utf8(secs).ok().and_then(|s| parse_decimal(s.trim()));
                 if let Some(s) = secs {
                     inc.fact("seconds", format!("{:.1}", s));
                 }
