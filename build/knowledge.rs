@@ -98,30 +98,16 @@ fn default_priority() -> i8 {
     1
 }
 
-fn str_list(items: &[String]) -> String {
-    let mut s = String::from("&[");
-    for i in items {
-        write!(s, "{i:?}, ").unwrap();
-    }
-    s.push(']');
-    s
-}
-
-fn opt(v: &Option<String>) -> String {
-    match v {
-        Some(s) => format!("Some({s:?})"),
-        None => "None".into(),
-    }
-}
-
-/// `data/signatures.toml` → `signatures_data.rs`: `SIGNATURES`, one [`Signature`] each, in file
-/// order (which is the documentation order).
+/// `data/signatures.toml` → `signatures_data.rs`: `SIGNATURES_TEXT`, one record per signature in
+/// file order (which is the documentation order), read into `Signature`s on first use. As one
+/// string the table is ~30 KB smaller in the .wasm than static structs, whose string pointers
+/// compress poorly (docs/size.md).
 pub fn signatures(toml_text: &str) -> String {
     let file: File = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/signatures.toml: {e}"));
     let mut ids = BTreeSet::new();
     let mut names = BTreeSet::new();
     let mut out = String::new();
-    writeln!(out, "pub static SIGNATURES: [Signature; {}] = [", file.signature.len()).unwrap();
+    let mut text = String::new();
     for s in &file.signature {
         let what = format!("signature {}", s.id);
         assert!(ids.insert(s.id.clone()), "{what}: duplicate id");
@@ -175,50 +161,52 @@ pub fn signatures(toml_text: &str) -> String {
             }
             t
         };
-        let steps: Vec<String> = s
-            .steps
-            .iter()
-            .map(|st| format!("({:?}, {})", st[0], st.get(1).map_or("None".to_string(), |c| format!("Some({c:?})"))))
-            .collect();
-        let links: Vec<String> = s.links.iter().map(|l| format!("({:?}, {:?})", l[0], l[1])).collect();
-        writeln!(
-            out,
-            "    Signature {{ info: RuleInfo {{ id: {:?}, name: {:?}, title: {:?}, category: {}, severity: crate::model::Severity::{}, \
-             trigger: {:?}, description: {:?}, example: {:?} }}, priority: {}, any: {}, all: {}, none: {}, near: {}, \
-             inputs: {inputs_mask}, codes: {}, product: {}, versions: {}, fixed_in: {}, summary: {:?}, cause: {:?}, \
-             steps: &[{}], links: &[{}], counterexample: {:?} }},",
-            s.id,
-            s.name,
-            s.title,
-            category_path(&s.category, &what),
-            camel(&s.severity),
+        // One record per signature (RS-terminated), fields US-separated, list items GS-separated,
+        // the two halves of a step or link FS-separated; an absent option is an empty field.
+        let raw = [&s.id, &s.name, &s.title, &s.example, &s.summary, &s.cause, &s.counterexample].into_iter().chain(s.description.iter());
+        let raw = raw.chain(s.any.iter().chain(&s.all).chain(&s.none).chain(&s.codes)).chain(s.steps.iter().chain(&s.links).flatten());
+        for f in raw.chain(s.product.iter()).chain(s.versions.iter()).chain(s.fixed_in.iter()) {
+            assert!(!f.contains(['\x1c', '\x1d', '\x1e', '\x1f']), "{what}: a separator character in {f:?}");
+        }
+        let list = |items: &[String]| items.join("\x1d");
+        let pairs = |items: &[Vec<String>]| items.iter().map(|p| p.join("\x1c")).collect::<Vec<_>>().join("\x1d");
+        let fields: Vec<String> = vec![
+            s.id.clone(),
+            s.name.clone(),
+            s.title.clone(),
+            CATEGORIES.iter().position(|c| *c == s.category).unwrap_or_else(|| panic!("{what}: unknown category {:?}", s.category)).to_string(),
+            SEVERITIES.iter().position(|c| *c == s.severity).unwrap().to_string(),
             trigger,
-            s.description.as_deref().unwrap_or(&s.cause),
-            s.example,
-            s.priority,
-            str_list(&s.any),
-            str_list(&s.all),
-            str_list(&s.none),
-            s.near,
-            str_list(&s.codes),
-            opt(&s.product),
-            opt(&s.versions),
-            opt(&s.fixed_in),
-            s.summary,
-            s.cause,
-            steps.join(", "),
-            links.join(", "),
-            s.counterexample,
-        )
-        .unwrap();
+            // Empty: the same as the cause (written once).
+            s.description.clone().unwrap_or_default(),
+            s.example.clone(),
+            s.priority.to_string(),
+            list(&s.any),
+            list(&s.all),
+            list(&s.none),
+            s.near.to_string(),
+            inputs_mask.to_string(),
+            list(&s.codes),
+            s.product.clone().unwrap_or_default(),
+            s.versions.clone().unwrap_or_default(),
+            s.fixed_in.clone().unwrap_or_default(),
+            s.summary.clone(),
+            s.cause.clone(),
+            pairs(&s.steps),
+            pairs(&s.links),
+            s.counterexample.clone(),
+        ];
+        for o in [&s.product, &s.versions, &s.fixed_in, &s.description] {
+            assert!(o.as_ref().is_none_or(|v| !v.is_empty()), "{what}: an empty product, versions, fixed_in or description");
+        }
+        for l in s.any.iter().chain(&s.all).chain(&s.none).chain(&s.codes) {
+            assert!(!l.is_empty(), "{what}: an empty literal or code");
+        }
+        text.push_str(&fields.join("\x1f"));
+        text.push('\x1e');
     }
-    out.push_str("];\n");
-    // The registry's view of them: a rule each (documented, listed, in the TypeScript union).
-    writeln!(out, "pub static SIGNATURE_RULES: [Rule; {}] = [", file.signature.len()).unwrap();
-    for i in 0..file.signature.len() {
-        writeln!(out, "    Rule {{ info: &SIGNATURES[{i}].info, matcher: Matcher::Signature(&SIGNATURES[{i}]) }},").unwrap();
-    }
-    out.push_str("];\n");
+    writeln!(out, "/// {} signatures in file order, read into `Signature`s on first use (rules/signatures.rs).", file.signature.len()).unwrap();
+    writeln!(out, "static SIGNATURES_TEXT: &str = {text:?};").unwrap();
     out
 }
 

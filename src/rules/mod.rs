@@ -97,16 +97,16 @@ static FAMILIES: &[&[Rule]] = &[
     smlog_benign::RULES,
     generic::RULES,
     codes::RULES,
-    // Signatures (data/signatures.toml).
-    &signatures::SIGNATURE_RULES,
-    // Records-side checks (chain check, space plan).
-    chain_check::RULES,
-    space_plan::RULES,
+    // Then the signatures (data/signatures.toml, read on first use: `registry`).
 ];
+
+/// The families after the signatures: records-side checks (chain check, space plan).
+static FAMILIES_AFTER_SIGNATURES: &[&[Rule]] = &[chain_check::RULES, space_plan::RULES];
 
 /// All rules, in documentation order.
 pub fn registry() -> impl Iterator<Item = &'static Rule> {
-    FAMILIES.iter().flat_map(|family| family.iter())
+    let signatures: &'static [Rule] = &signatures::SIGNATURE_RULES;
+    FAMILIES.iter().flat_map(|family| family.iter()).chain(signatures).chain(FAMILIES_AFTER_SIGNATURES.iter().flat_map(|family| family.iter()))
 }
 
 /// The rule with this id.

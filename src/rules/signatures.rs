@@ -10,7 +10,7 @@
 //! SMlog excerpts. One Aho-Corasick automaton over every literal of every signature finds all of
 //! them in a single pass, ASCII case-insensitively; the conditions are then checked on the hits.
 
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 // The contiguous NFA directly, not `AhoCorasick`: that one picks an automaton at run time behind
 // a `dyn` pointer, so the module would carry the search code of all three kinds (the DFA, the two
@@ -20,7 +20,7 @@ use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::MatchKind;
 
 use super::{push_evidence, Facts, Matcher, Rule, RuleInfo};
-use crate::model::{Confidence, Evidence, Finding};
+use crate::model::{Category, Confidence, Evidence, Finding, Severity};
 use crate::options::Options;
 
 /// One entry of `data/signatures.toml` (its fields are documented there).
@@ -57,6 +57,70 @@ pub const INPUT_EVENT: u8 = 2;
 pub const INPUT_SMLOG: u8 = 4;
 
 include!(concat!(env!("OUT_DIR"), "/signatures_data.rs"));
+
+/// Every signature, read from `SIGNATURES_TEXT` on first use (build/knowledge.rs writes it; the
+/// build has checked every field, so a malformed record cannot happen and would read as empty
+/// fields).
+pub static SIGNATURES: LazyLock<Vec<Signature>> = LazyLock::new(|| SIGNATURES_TEXT.split_terminator('\x1e').map(signature_from_record).collect());
+
+/// The registry's view of them: a rule each (documented, listed, in the TypeScript union).
+pub static SIGNATURE_RULES: LazyLock<Vec<Rule>> =
+    LazyLock::new(|| SIGNATURES.iter().map(|s| Rule { info: &s.info, matcher: Matcher::Signature(s) }).collect());
+
+fn signature_from_record(record: &'static str) -> Signature {
+    // Leaked once per list, for the life of the module: the table is never freed anyway.
+    fn list(field: &'static str) -> &'static [&'static str] {
+        if field.is_empty() {
+            return &[];
+        }
+        Box::leak(field.split('\x1d').collect::<Vec<_>>().into_boxed_slice())
+    }
+    fn pairs(field: &'static str) -> Vec<(&'static str, Option<&'static str>)> {
+        if field.is_empty() {
+            return Vec::new();
+        }
+        field.split('\x1d').map(|p| p.split_once('\x1c').map_or((p, None), |(a, b)| (a, Some(b)))).collect()
+    }
+    let mut f = record.split('\x1f');
+    let mut next = || f.next().unwrap_or("");
+    let (id, name, title) = (next(), next(), next());
+    let category = next().parse::<usize>().ok().and_then(|i| Category::ALL.get(i).copied()).unwrap_or(Category::Other);
+    let severity = next().parse::<usize>().ok().and_then(|i| Severity::ALL.get(i).copied()).unwrap_or(Severity::Info);
+    let (trigger, description, example) = (next(), next(), next());
+    let priority = next().parse().unwrap_or(1);
+    let (any, all, none) = (list(next()), list(next()), list(next()));
+    let near = next().parse().unwrap_or(0);
+    let inputs = next().parse().unwrap_or(0);
+    let codes = list(next());
+    let mut option = || Some(next()).filter(|s| !s.is_empty());
+    let (product, versions, fixed_in) = (option(), option(), option());
+    let (summary, cause) = (next(), next());
+    let description = if description.is_empty() { cause } else { description };
+    let info = RuleInfo { id, name, title, category, severity, trigger, description, example };
+    let steps = Box::leak(pairs(next()).into_boxed_slice());
+    let links = Box::leak(
+        pairs(next()).into_iter().map(|(title, url)| (title, url.unwrap_or(""))).collect::<Vec<_>>().into_boxed_slice(),
+    );
+    let counterexample = next();
+    Signature {
+        info,
+        priority,
+        any,
+        all,
+        none,
+        near,
+        inputs,
+        codes,
+        product,
+        versions,
+        fixed_in,
+        summary,
+        cause,
+        steps,
+        links,
+        counterexample,
+    }
+}
 
 /// At most this many hits are kept per literal (the conditions look at the nearest ones).
 const MAX_HITS_PER_LITERAL: usize = 4096;
