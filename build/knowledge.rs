@@ -275,46 +275,54 @@ fn sorted_by_name<'a, T>(items: &'a [T], name: fn(&T) -> &str, what: &str) -> Ve
     sorted
 }
 
+/// One record of a catalogue table compiled in as text: fields separated by US, ended by RS.
+/// As one string a table is smaller in the .wasm than static structs, whose string pointers
+/// compress poorly (docs/size.md); `catalog/mod.rs` reads it on first use.
+pub fn record(fields: &[&str], what: &str) -> String {
+    for f in fields {
+        assert!(!f.contains(['\x1e', '\x1f']), "{what}: a separator character in {f:?}");
+    }
+    fields.join("\x1f") + "\x1e"
+}
+
+/// A category as its index in `Category::ALL` (the same order as [`CATEGORIES`]).
+pub fn category_index(name: &str, what: &str) -> String {
+    CATEGORIES.iter().position(|c| *c == name).unwrap_or_else(|| panic!("{what}: unknown category {name:?}")).to_string()
+}
+
 /// The errno, SMB status and mount exit tables (the XAPI and SR meanings join their catalogues).
 pub fn code_tables(m: &Meanings) -> String {
     let mut out = String::new();
     let errno = sorted_by_name(&m.errno, |e| &e.name, "errno");
-    out.push_str("/// Linux errno names, sorted by name.\npub(crate) static ERRNO: &[Errno] = &[\n");
+    let mut text = String::new();
     for e in &errno {
         assert!(e.name.starts_with('E') && e.name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()), "errno name {}", e.name);
-        writeln!(
-            out,
-            "    Errno {{ name: {:?}, number: {}, category: {}, meaning: {:?} }},",
-            e.name,
-            e.number,
-            category_path(&e.category, &e.name),
-            e.meaning
-        )
-        .unwrap();
+        text += &record(&[&e.name, &e.number.to_string(), &category_index(&e.category, &e.name), &e.meaning], &e.name);
     }
-    out.push_str("];\n");
+    writeln!(out, "/// Linux errno names, sorted by name: `name number category meaning`.\npub(crate) static ERRNO_TEXT: &str = {text:?};").unwrap();
     let smb = sorted_by_name(&m.smb_status, |s| &s.name, "NTSTATUS");
-    out.push_str("/// NTSTATUS names an SMB target reports, sorted by name.\npub(crate) static SMB_STATUS: &[SmbStatus] = &[\n");
+    let mut text = String::new();
     for s in &smb {
         let hex = s.value.trim_start_matches("0x").trim_start_matches("0X");
         let value = u32::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("SMB status {} value {}", s.name, s.value));
-        writeln!(
-            out,
-            "    SmbStatus {{ name: {:?}, value: {value:#010X}, category: {}, meaning: {:?} }},",
-            s.name,
-            category_path(&s.category, &s.name),
-            s.meaning
-        )
-        .unwrap();
+        text += &record(&[&s.name, &value.to_string(), &category_index(&s.category, &s.name), &s.meaning], &s.name);
     }
-    out.push_str("];\n");
+    writeln!(
+        out,
+        "/// NTSTATUS names an SMB target reports, sorted by name: `name value category meaning`.\npub(crate) static SMB_STATUS_TEXT: &str = {text:?};"
+    )
+    .unwrap();
     let node = sorted_by_name(&m.node, |n| &n.name, "Node code");
-    out.push_str("/// Node.js, libuv, undici and OpenSSL error codes, sorted by name.\npub(crate) static NODE_CODES: &[NodeCode] = &[\n");
+    let mut text = String::new();
     for n in &node {
         assert!(errno.iter().all(|e| e.name != n.name), "code_meanings.json: {} is both errno and node", n.name);
-        writeln!(out, "    NodeCode {{ name: {:?}, category: {}, meaning: {:?} }},", n.name, category_path(&n.category, &n.name), n.meaning).unwrap();
+        text += &record(&[&n.name, &category_index(&n.category, &n.name), &n.meaning], &n.name);
     }
-    out.push_str("];\n");
+    writeln!(
+        out,
+        "/// Node.js, libuv, undici and OpenSSL error codes, sorted by name: `name category meaning`.\npub(crate) static NODE_CODES_TEXT: &str = {text:?};"
+    )
+    .unwrap();
     out.push_str("/// mount(8) exit statuses.\npub(crate) static MOUNT_EXIT: &[MountExit] = &[\n");
     for s in &m.mount_exit {
         writeln!(
