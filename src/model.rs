@@ -436,25 +436,9 @@ pub struct RuleInfo {
 /// considered (the first ones, in input order); everything left out is counted.
 pub struct Findings {
     list: Vec<Finding>,
-    /// (rule, subject, codes, params) → the finding (a [`crate::sort::Key`]).
-    index: BTreeMap<String, usize>,
+    index: BTreeMap<(&'static str, Subject, Vec<String>, Params), usize>,
     limit: usize,
     omitted: u64,
-}
-
-impl Finding {
-    /// What makes two findings the same (merged by [`Findings`]): rule, subject, codes, params.
-    fn merge_key(&self) -> String {
-        let s = &self.subject;
-        let mut k = crate::sort::Key::default().str(self.rule);
-        for field in [&s.vm_uuid, &s.vm_name, &s.vdi_uuid, &s.sr_uuid, &s.sr_name, &s.host, &s.job_id, &s.job_name, &s.task_id, &s.task, &s.task_status] {
-            k = k.opt(field.as_deref());
-        }
-        k.list(self.codes.iter().map(String::as_str))
-            .list(self.params.0.iter().map(|(n, _)| n.as_str()))
-            .list(self.params.0.iter().map(|(_, v)| v.as_str()))
-            .done()
-    }
 }
 
 /// Distinct findings considered per finding returned (see [`Findings`]).
@@ -466,7 +450,7 @@ impl Findings {
     }
 
     pub fn push(&mut self, f: Finding) {
-        match self.index.entry(f.merge_key()) {
+        match self.index.entry((f.rule, f.subject.clone(), f.codes.clone(), f.params.clone())) {
             Entry::Occupied(slot) => {
                 if let Some(existing) = self.list.get_mut(*slot.get()) {
                     merge(existing, f);

@@ -479,11 +479,6 @@ fn skip_past_list(line: &str, open: usize) -> usize {
     bytes.len()
 }
 
-/// The `by_params` key of (code, params).
-fn code_params_key(code: &str, params: &[String]) -> String {
-    crate::sort::Key::default().str(code).list(params.iter().map(String::as_str)).done()
-}
-
 /// Collects events, merging repeats of the same error (a stack trace repeats its message).
 /// Indexed, so that text with a hundred thousand distinct errors costs n log n, not n², and
 /// bounded at [`MAX_TEXT_EVENTS`] distinct events.
@@ -494,7 +489,7 @@ struct Found {
     /// Code → the first event with that code.
     first_of_code: BTreeMap<String, usize>,
     /// (code, params) → its event (each pair has one event: a repeat merges into it).
-    by_params: BTreeMap<String, usize>,
+    by_params: BTreeMap<(String, Vec<String>), usize>,
     /// Xen Orchestra message → its event.
     by_message: BTreeMap<String, usize>,
     /// Distinct errors left out beyond the limit.
@@ -519,7 +514,7 @@ impl Found {
         let target = match self.first_of_code.get(&e.code) {
             None => None,
             Some(&first) if e.params.is_empty() || self.xapi(first).is_some_and(|x| x.params.is_empty()) => Some(first),
-            Some(_) => self.by_params.get(&code_params_key(&e.code, &e.params)).copied(),
+            Some(_) => self.by_params.get(&(e.code.clone(), e.params.clone())).copied(),
         };
         let Some(i) = target else {
             if self.events.len() >= MAX_TEXT_EVENTS {
@@ -529,7 +524,7 @@ impl Found {
             e.evidence.extend(line.cloned());
             let i = self.events.len();
             self.first_of_code.entry(e.code.clone()).or_insert(i);
-            self.by_params.insert(code_params_key(&e.code, &e.params), i);
+            self.by_params.insert((e.code.clone(), e.params.clone()), i);
             self.events.push(Event::Xapi(e));
             return;
         };
@@ -547,7 +542,7 @@ impl Found {
             }
         }
         if upgrade {
-            self.by_params.insert(code_params_key(&x.code, &x.params), i);
+            self.by_params.insert((x.code.clone(), x.params.clone()), i);
         }
     }
 
