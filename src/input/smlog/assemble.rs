@@ -344,7 +344,10 @@ pub struct Analyzer {
     /// Full uuids by their first 8 characters, as the GC names VDIs.
     /// (Ordered maps: their keys come from the log, and an ordered map costs O(log n) whatever
     /// the keys, where a hash map without a secret seed could be flooded with collisions.)
-    uuid_by_prefix: BTreeMap<[u8; 8], String>,
+    /// (Keyed by the prefix as text, the uuid's index in `uuids`: maps from String to usize share
+    /// one copy of the B-tree code in the module.)
+    uuid_by_prefix: BTreeMap<String, usize>,
+    uuids: Vec<String>,
     /// `Will finish as PID [fin]` logged by an intermediate GC process: (mid, fin).
     gc_forks: Vec<(u32, u32)>,
     /// Coalesce children's failures by SR, waiting for the GC's conclusion (at most
@@ -599,6 +602,7 @@ impl Default for Analyzer {
             host: None,
             host_bytes: Vec::new(),
             uuid_by_prefix: BTreeMap::new(),
+            uuids: Vec::new(),
             gc_forks: Vec::new(),
             child_failures: BTreeMap::new(),
             commands: RecentCommands::default(),
@@ -622,9 +626,12 @@ impl Analyzer {
 
     fn remember_uuid(&mut self, uuid: &[u8]) {
         if uuid.len() == 36 && self.uuid_by_prefix.len() < MAX_UUID_MAP {
-            let mut key = [0u8; 8];
-            key.copy_from_slice(&uuid[..8]);
-            self.uuid_by_prefix.entry(key).or_insert_with(|| lossy(uuid));
+            // A uuid is hexadecimal (find_uuid): its prefix is text.
+            let Ok(key) = std::str::from_utf8(&uuid[..8]) else { return };
+            if !self.uuid_by_prefix.contains_key(key) {
+                self.uuid_by_prefix.insert(key.to_string(), self.uuids.len());
+                self.uuids.push(lossy(uuid));
+            }
         }
     }
 
@@ -633,9 +640,8 @@ impl Analyzer {
         if name.len() == 36 {
             return Some(name.to_string());
         }
-        let b = name.as_bytes();
-        let key: [u8; 8] = b.get(..8)?.try_into().ok()?;
-        self.uuid_by_prefix.get(&key).cloned()
+        let i = *self.uuid_by_prefix.get(name.get(..8)?)?;
+        self.uuids.get(i).cloned()
     }
 
     fn incident(&self, kind: IncidentKind, line: u32, pid: Option<u32>) -> Incident {
@@ -774,11 +780,8 @@ impl Analyzer {
             }
             self.emit(inc);
         }
-        let uuids = &self.uuid_by_prefix;
-        self.out.resolve_vdis(&|name: &str| {
-            let key: [u8; 8] = name.as_bytes().get(..8)?.try_into().ok()?;
-            uuids.get(&key).cloned()
-        });
+        let (by_prefix, uuids) = (&self.uuid_by_prefix, &self.uuids);
+        self.out.resolve_vdis(&|name: &str| uuids.get(*by_prefix.get(name.get(..8)?)?).cloned());
     }
 
     /// One logical line.
