@@ -3,6 +3,8 @@
 //
 //   bash scripts/build.sh && node bench/size.mjs        (BENCH_JSON=FILE also writes the figures)
 //
+// Gzip here is Node's zlib at level 9, a few hundred bytes above GNU gzip -9 (scripts/build.sh).
+//
 // The shipped module has no function names, so the script rebuilds the same module with names:
 // the linked `target/wasm32-unknown-unknown/release/xapi_doctor.wasm` that scripts/build.sh
 // leaves behind, through wasm-bindgen and wasm-opt with the flags of Cargo.toml plus `-g` (which
@@ -166,7 +168,7 @@ function owner(name) {
     // `rules::xo_backup`, `chain::graph`, `input::smlog` (a function directly in a module keeps its module)
     return `xapi_doctor::${path.slice(0, Math.min(level, path.length - 1) || 1).join('::')}`;
   }
-  const plain = name.replace(/\[[0-9a-f]+\]/g, '').replace(/^<+/, '');
+  const plain = name.replace(/\[[0-9a-f]+\]/g, '').replace(/^<+(&mut |&)?/, '');
   const crate = plain.match(/^([a-z_][a-z0-9_]*)::/)?.[1];
   if (crate) return crate;
   if (/^(__wbg|__wbindgen|__externref|[a-z_]+_[0-9a-f]{16}$)/.test(plain)) return 'wasm_bindgen';
