@@ -1,6 +1,6 @@
 //! Sorting through one instance of the standard sort. Every `sort_by`/`sort_unstable_by_key`
 //! call with its own element type or closure compiles its own copy of the standard library's
-//! sorting networks and quicksorts (2–9 KB of WebAssembly each; ~59 KB for nine call sites,
+//! sorting networks and quicksorts (2–9 KB of WebAssembly each; 59 KB in all before this module,
 //! docs/size.md). Here every sort becomes a sort of `u128` keys — the key in the high 64 bits,
 //! the element's position in the low 32, so equal keys keep their order (stable) — followed by
 //! a permutation in place, and the module carries the standard sort once.

@@ -1,7 +1,9 @@
 //! Facts compiled in from `data/`: every SR error code the storage manager can raise (upstream
 //! and XCP-ng 8.3), the values that were reused over the years, and every XAPI error code with
-//! its parameter names (current and removed). `build.rs` turns the JSON tables into the static
-//! arrays (and, for the XAPI codes, the text) included below; lookups are binary searches.
+//! its parameter names (current and removed). `build.rs` turns the JSON tables into text (one
+//! record per code) included below, read into arrays of structs on first use: as text a table is
+//! several times smaller in the .wasm than static structs of string pointers (docs/size.md).
+//! Lookups are binary searches.
 //!
 //! Every code also has a category and a one-line meaning (`data/code_meanings.json`): the XAPI
 //! and SR codes, Linux errno names (and the negative numbers Node reports), the NTSTATUS names
