@@ -89,35 +89,28 @@ fn main() {
             }
         }
     }
-    out.push_str("pub(crate) static SR_CODES: &[SrErrorCode] = &[\n");
+    let mut text = String::new();
     for (value, (name, description, up, x)) in &sr {
         let (category, meaning) = sr_meaning.get(value).unwrap_or_else(|| panic!("code_meanings.json: no meaning for SR code {value}"));
-        let category = knowledge::category_path(category, &format!("SR code {value}"));
-        writeln!(
-            out,
-            "    SrErrorCode {{ value: {value}, name: {name:?}, description: {description:?}, upstream: {up}, xcpng: {x}, category: {category}, meaning: {meaning:?} }},"
-        )
-        .unwrap();
+        let what = format!("SR code {value}");
+        let flags = [u8::from(*up).to_string(), u8::from(*x).to_string()];
+        text += &knowledge::record(&[&value.to_string(), name, description, &flags[0], &flags[1], &knowledge::category_index(category, &what), meaning], &what);
     }
-    out.push_str("];\n\n");
+    writeln!(out, "/// `value name description upstream(0|1) xcpng(0|1) category meaning`, sorted by value.").unwrap();
+    writeln!(out, "pub(crate) static SR_CODES_TEXT: &str = {text:?};\n").unwrap();
 
     let mut history = history;
     history.sort_by(|a, b| (a.value, &a.first_seen).cmp(&(b.value, &b.first_seen)));
-    out.push_str("pub(crate) static SR_CODE_HISTORY: &[SrCodeHistory] = &[\n");
+    let mut text = String::new();
     for h in &history {
-        let now = match &h.value_now_used_by {
-            Some(n) => format!("Some({n:?})"),
-            None => "None".into(),
-        };
-        let status = if h.status == "removed" { "HistoryStatus::Removed" } else { "HistoryStatus::Changed" };
-        writeln!(
-            out,
-            "    SrCodeHistory {{ value: {}, name: {:?}, description: {:?}, status: {status}, first_seen: {:?}, last_seen: {:?}, value_now_used_by: {now} }},",
-            h.value, h.name, h.description, h.first_seen, h.last_seen
-        )
-        .unwrap();
+        let what = format!("SR code history {}", h.name);
+        assert!(h.value_now_used_by.as_ref().is_none_or(|n| !n.is_empty()), "{what}: empty value_now_used_by");
+        let status = if h.status == "removed" { "r" } else { "c" };
+        let now = h.value_now_used_by.as_deref().unwrap_or("");
+        text += &knowledge::record(&[&h.value.to_string(), &h.name, &h.description, status, &h.first_seen, &h.last_seen, now], &what);
     }
-    out.push_str("];\n\n");
+    writeln!(out, "/// `value name description r|c first_seen last_seen [value_now_used_by]`, sorted by value.").unwrap();
+    writeln!(out, "pub(crate) static SR_CODE_HISTORY_TEXT: &str = {text:?};\n").unwrap();
 
     let mut all: Vec<(&ApiError, bool)> = api.iter().map(|a| (a, false)).chain(removed.iter().map(|a| (a, true))).collect();
     all.sort_by(|a, b| a.0.code.cmp(&b.0.code));

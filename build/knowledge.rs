@@ -98,30 +98,16 @@ fn default_priority() -> i8 {
     1
 }
 
-fn str_list(items: &[String]) -> String {
-    let mut s = String::from("&[");
-    for i in items {
-        write!(s, "{i:?}, ").unwrap();
-    }
-    s.push(']');
-    s
-}
-
-fn opt(v: &Option<String>) -> String {
-    match v {
-        Some(s) => format!("Some({s:?})"),
-        None => "None".into(),
-    }
-}
-
-/// `data/signatures.toml` → `signatures_data.rs`: `SIGNATURES`, one [`Signature`] each, in file
-/// order (which is the documentation order).
+/// `data/signatures.toml` → `signatures_data.rs`: `SIGNATURES_TEXT`, one record per signature in
+/// file order (which is the documentation order), read into `Signature`s on first use. As one
+/// string the table is ~30 KB smaller in the .wasm than static structs, whose string pointers
+/// compress poorly (docs/size.md).
 pub fn signatures(toml_text: &str) -> String {
     let file: File = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/signatures.toml: {e}"));
     let mut ids = BTreeSet::new();
     let mut names = BTreeSet::new();
     let mut out = String::new();
-    writeln!(out, "pub static SIGNATURES: [Signature; {}] = [", file.signature.len()).unwrap();
+    let mut text = String::new();
     for s in &file.signature {
         let what = format!("signature {}", s.id);
         assert!(ids.insert(s.id.clone()), "{what}: duplicate id");
@@ -180,50 +166,52 @@ pub fn signatures(toml_text: &str) -> String {
             }
             t
         };
-        let steps: Vec<String> = s
-            .steps
-            .iter()
-            .map(|st| format!("({:?}, {})", st[0], st.get(1).map_or("None".to_string(), |c| format!("Some({c:?})"))))
-            .collect();
-        let links: Vec<String> = s.links.iter().map(|l| format!("({:?}, {:?})", l[0], l[1])).collect();
-        writeln!(
-            out,
-            "    Signature {{ info: RuleInfo {{ id: {:?}, name: {:?}, title: {:?}, category: {}, severity: crate::model::Severity::{}, \
-             trigger: {:?}, description: {:?}, example: {:?} }}, priority: {}, any: {}, all: {}, none: {}, near: {}, \
-             inputs: {inputs_mask}, codes: {}, product: {}, versions: {}, fixed_in: {}, summary: {:?}, cause: {:?}, \
-             steps: &[{}], links: &[{}], counterexample: {:?} }},",
-            s.id,
-            s.name,
-            s.title,
-            category_path(&s.category, &what),
-            camel(&s.severity),
+        // One record per signature (RS-terminated), fields US-separated, list items GS-separated,
+        // the two halves of a step or link FS-separated; an absent option is an empty field.
+        let raw = [&s.id, &s.name, &s.title, &s.example, &s.summary, &s.cause, &s.counterexample].into_iter().chain(s.description.iter());
+        let raw = raw.chain(s.any.iter().chain(&s.all).chain(&s.none).chain(&s.codes)).chain(s.steps.iter().chain(&s.links).flatten());
+        for f in raw.chain(s.product.iter()).chain(s.versions.iter()).chain(s.fixed_in.iter()) {
+            assert!(!f.contains(['\x1c', '\x1d', '\x1e', '\x1f']), "{what}: a separator character in {f:?}");
+        }
+        let list = |items: &[String]| items.join("\x1d");
+        let pairs = |items: &[Vec<String>]| items.iter().map(|p| p.join("\x1c")).collect::<Vec<_>>().join("\x1d");
+        let fields: Vec<String> = vec![
+            s.id.clone(),
+            s.name.clone(),
+            s.title.clone(),
+            CATEGORIES.iter().position(|c| *c == s.category).unwrap_or_else(|| panic!("{what}: unknown category {:?}", s.category)).to_string(),
+            SEVERITIES.iter().position(|c| *c == s.severity).unwrap().to_string(),
             trigger,
-            s.description.as_deref().unwrap_or(&s.cause),
-            s.example,
-            s.priority,
-            str_list(&s.any),
-            str_list(&s.all),
-            str_list(&s.none),
-            s.near,
-            str_list(&s.codes),
-            opt(&s.product),
-            opt(&s.versions),
-            opt(&s.fixed_in),
-            s.summary,
-            s.cause,
-            steps.join(", "),
-            links.join(", "),
-            s.counterexample,
-        )
-        .unwrap();
+            // Empty: the same as the cause (written once).
+            s.description.clone().unwrap_or_default(),
+            s.example.clone(),
+            s.priority.to_string(),
+            list(&s.any),
+            list(&s.all),
+            list(&s.none),
+            s.near.to_string(),
+            inputs_mask.to_string(),
+            list(&s.codes),
+            s.product.clone().unwrap_or_default(),
+            s.versions.clone().unwrap_or_default(),
+            s.fixed_in.clone().unwrap_or_default(),
+            s.summary.clone(),
+            s.cause.clone(),
+            pairs(&s.steps),
+            pairs(&s.links),
+            s.counterexample.clone(),
+        ];
+        for o in [&s.product, &s.versions, &s.fixed_in, &s.description] {
+            assert!(o.as_ref().is_none_or(|v| !v.is_empty()), "{what}: an empty product, versions, fixed_in or description");
+        }
+        for l in s.any.iter().chain(&s.all).chain(&s.none).chain(&s.codes) {
+            assert!(!l.is_empty(), "{what}: an empty literal or code");
+        }
+        text.push_str(&fields.join("\x1f"));
+        text.push('\x1e');
     }
-    out.push_str("];\n");
-    // The registry's view of them: a rule each (documented, listed, in the TypeScript union).
-    writeln!(out, "pub static SIGNATURE_RULES: [Rule; {}] = [", file.signature.len()).unwrap();
-    for i in 0..file.signature.len() {
-        writeln!(out, "    Rule {{ info: &SIGNATURES[{i}].info, matcher: Matcher::Signature(&SIGNATURES[{i}]) }},").unwrap();
-    }
-    out.push_str("];\n");
+    writeln!(out, "/// {} signatures in file order, read into `Signature`s on first use (rules/signatures.rs).", file.signature.len()).unwrap();
+    writeln!(out, "static SIGNATURES_TEXT: &str = {text:?};").unwrap();
     out
 }
 
@@ -292,46 +280,54 @@ fn sorted_by_name<'a, T>(items: &'a [T], name: fn(&T) -> &str, what: &str) -> Ve
     sorted
 }
 
+/// One record of a catalogue table compiled in as text: fields separated by US, ended by RS.
+/// As one string a table is smaller in the .wasm than static structs, whose string pointers
+/// compress poorly (docs/size.md); `catalog/mod.rs` reads it on first use.
+pub fn record(fields: &[&str], what: &str) -> String {
+    for f in fields {
+        assert!(!f.contains(['\x1e', '\x1f']), "{what}: a separator character in {f:?}");
+    }
+    fields.join("\x1f") + "\x1e"
+}
+
+/// A category as its index in `Category::ALL` (the same order as [`CATEGORIES`]).
+pub fn category_index(name: &str, what: &str) -> String {
+    CATEGORIES.iter().position(|c| *c == name).unwrap_or_else(|| panic!("{what}: unknown category {name:?}")).to_string()
+}
+
 /// The errno, SMB status and mount exit tables (the XAPI and SR meanings join their catalogues).
 pub fn code_tables(m: &Meanings) -> String {
     let mut out = String::new();
     let errno = sorted_by_name(&m.errno, |e| &e.name, "errno");
-    out.push_str("/// Linux errno names, sorted by name.\npub(crate) static ERRNO: &[Errno] = &[\n");
+    let mut text = String::new();
     for e in &errno {
         assert!(e.name.starts_with('E') && e.name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()), "errno name {}", e.name);
-        writeln!(
-            out,
-            "    Errno {{ name: {:?}, number: {}, category: {}, meaning: {:?} }},",
-            e.name,
-            e.number,
-            category_path(&e.category, &e.name),
-            e.meaning
-        )
-        .unwrap();
+        text += &record(&[&e.name, &e.number.to_string(), &category_index(&e.category, &e.name), &e.meaning], &e.name);
     }
-    out.push_str("];\n");
+    writeln!(out, "/// Linux errno names, sorted by name: `name number category meaning`.\npub(crate) static ERRNO_TEXT: &str = {text:?};").unwrap();
     let smb = sorted_by_name(&m.smb_status, |s| &s.name, "NTSTATUS");
-    out.push_str("/// NTSTATUS names an SMB target reports, sorted by name.\npub(crate) static SMB_STATUS: &[SmbStatus] = &[\n");
+    let mut text = String::new();
     for s in &smb {
         let hex = s.value.trim_start_matches("0x").trim_start_matches("0X");
         let value = u32::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("SMB status {} value {}", s.name, s.value));
-        writeln!(
-            out,
-            "    SmbStatus {{ name: {:?}, value: {value:#010X}, category: {}, meaning: {:?} }},",
-            s.name,
-            category_path(&s.category, &s.name),
-            s.meaning
-        )
-        .unwrap();
+        text += &record(&[&s.name, &value.to_string(), &category_index(&s.category, &s.name), &s.meaning], &s.name);
     }
-    out.push_str("];\n");
+    writeln!(
+        out,
+        "/// NTSTATUS names an SMB target reports, sorted by name: `name value category meaning`.\npub(crate) static SMB_STATUS_TEXT: &str = {text:?};"
+    )
+    .unwrap();
     let node = sorted_by_name(&m.node, |n| &n.name, "Node code");
-    out.push_str("/// Node.js, libuv, undici and OpenSSL error codes, sorted by name.\npub(crate) static NODE_CODES: &[NodeCode] = &[\n");
+    let mut text = String::new();
     for n in &node {
         assert!(errno.iter().all(|e| e.name != n.name), "code_meanings.json: {} is both errno and node", n.name);
-        writeln!(out, "    NodeCode {{ name: {:?}, category: {}, meaning: {:?} }},", n.name, category_path(&n.category, &n.name), n.meaning).unwrap();
+        text += &record(&[&n.name, &category_index(&n.category, &n.name), &n.meaning], &n.name);
     }
-    out.push_str("];\n");
+    writeln!(
+        out,
+        "/// Node.js, libuv, undici and OpenSSL error codes, sorted by name: `name category meaning`.\npub(crate) static NODE_CODES_TEXT: &str = {text:?};"
+    )
+    .unwrap();
     out.push_str("/// mount(8) exit statuses.\npub(crate) static MOUNT_EXIT: &[MountExit] = &[\n");
     for s in &m.mount_exit {
         writeln!(

@@ -338,14 +338,11 @@ impl InputKind {
 /// Sorts findings most severe first, then closest to the root cause ([`Finding::priority`]),
 /// then most confident, then by where the evidence starts.
 pub fn rank(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        let line = |f: &Finding| f.evidence.iter().filter_map(|e| e.line).min().unwrap_or(u32::MAX);
-        (a.severity, std::cmp::Reverse(a.priority), a.confidence, line(a)).cmp(&(
-            b.severity,
-            std::cmp::Reverse(b.priority),
-            b.confidence,
-            line(b),
-        ))
+    // (severity, priority highest first, confidence, first evidence line) packed into one key.
+    crate::sort::sort_by_u64_key(findings, |f| {
+        let line = f.evidence.iter().filter_map(|e| e.line).min().unwrap_or(u32::MAX);
+        let priority_descending = (127 - i16::from(f.priority)) as u64;
+        (f.severity as u64) << 48 | priority_descending << 40 | (f.confidence as u64) << 32 | u64::from(line)
     });
 }
 

@@ -1,7 +1,9 @@
 //! Facts compiled in from `data/`: every SR error code the storage manager can raise (upstream
 //! and XCP-ng 8.3), the values that were reused over the years, and every XAPI error code with
-//! its parameter names (current and removed). `build.rs` turns the JSON tables into the static
-//! arrays (and, for the XAPI codes, the text) included below; lookups are binary searches.
+//! its parameter names (current and removed). `build.rs` turns the JSON tables into text (one
+//! record per code) included below, read into arrays of structs on first use: as text a table is
+//! several times smaller in the .wasm than static structs of string pointers (docs/size.md).
+//! Lookups are binary searches.
 //!
 //! Every code also has a category and a one-line meaning (`data/code_meanings.json`): the XAPI
 //! and SR codes, Linux errno names (and the negative numbers Node reports), the NTSTATUS names
@@ -106,6 +108,68 @@ pub struct MountExit {
 
 include!(concat!(env!("OUT_DIR"), "/catalog_data.rs"));
 
+/// The fields of each record of a table compiled in as text (build/knowledge.rs `record`).
+fn records(text: &'static str) -> impl Iterator<Item = std::str::Split<'static, char>> {
+    text.split_terminator('\x1e').map(|r| r.split('\x1f'))
+}
+
+/// The build wrote every field and checked it, so a missing or malformed one cannot happen;
+/// it would read as empty, zero or `Other`.
+fn field(f: &mut std::str::Split<'static, char>) -> &'static str {
+    f.next().unwrap_or("")
+}
+
+fn number(f: &mut std::str::Split<'static, char>) -> u32 {
+    field(f).parse().unwrap_or(0)
+}
+
+fn category(f: &mut std::str::Split<'static, char>) -> Category {
+    field(f).parse::<usize>().ok().and_then(|i| Category::ALL.get(i).copied()).unwrap_or(Category::Other)
+}
+
+// The tables below are read from their text on first use (a fraction of a millisecond).
+pub(crate) static ERRNO: LazyLock<Vec<Errno>> = LazyLock::new(|| {
+    records(ERRNO_TEXT).map(|mut f| Errno { name: field(&mut f), number: number(&mut f), category: category(&mut f), meaning: field(&mut f) }).collect()
+});
+
+pub(crate) static SMB_STATUS: LazyLock<Vec<SmbStatus>> = LazyLock::new(|| {
+    records(SMB_STATUS_TEXT)
+        .map(|mut f| SmbStatus { name: field(&mut f), value: number(&mut f), category: category(&mut f), meaning: field(&mut f) })
+        .collect()
+});
+
+pub(crate) static NODE_CODES: LazyLock<Vec<NodeCode>> = LazyLock::new(|| {
+    records(NODE_CODES_TEXT).map(|mut f| NodeCode { name: field(&mut f), category: category(&mut f), meaning: field(&mut f) }).collect()
+});
+
+pub(crate) static SR_CODES: LazyLock<Vec<SrErrorCode>> = LazyLock::new(|| {
+    records(SR_CODES_TEXT)
+        .map(|mut f| SrErrorCode {
+            value: number(&mut f),
+            name: field(&mut f),
+            description: field(&mut f),
+            upstream: field(&mut f) == "1",
+            xcpng: field(&mut f) == "1",
+            category: category(&mut f),
+            meaning: field(&mut f),
+        })
+        .collect()
+});
+
+pub(crate) static SR_CODE_HISTORY: LazyLock<Vec<SrCodeHistory>> = LazyLock::new(|| {
+    records(SR_CODE_HISTORY_TEXT)
+        .map(|mut f| SrCodeHistory {
+            value: number(&mut f),
+            name: field(&mut f),
+            description: field(&mut f),
+            status: if field(&mut f) == "r" { HistoryStatus::Removed } else { HistoryStatus::Changed },
+            first_seen: field(&mut f),
+            last_seen: field(&mut f),
+            value_now_used_by: Some(field(&mut f)).filter(|s| !s.is_empty()),
+        })
+        .collect()
+});
+
 /// Every XAPI error code, read from `API_ERRORS_TEXT` on first use (a fraction of a millisecond):
 /// as text the table is several times smaller in the .wasm than as static structs.
 pub(crate) static API_ERRORS: LazyLock<Vec<ApiErrorCode>> =
@@ -143,7 +207,7 @@ pub fn errno_by_number(number: i64) -> Option<&'static Errno> {
 
 /// Every errno, sorted by name.
 pub fn errnos() -> &'static [Errno] {
-    ERRNO
+    &ERRNO
 }
 
 /// The Node.js (libuv, undici, OpenSSL) code with this name.
@@ -153,7 +217,7 @@ pub fn node_code(name: &str) -> Option<&'static NodeCode> {
 
 /// Every Node.js code of the table, sorted by name.
 pub fn node_codes() -> &'static [NodeCode] {
-    NODE_CODES
+    &NODE_CODES
 }
 
 /// The NTSTATUS with this name (`STATUS_FILE_CLOSED`).
@@ -168,7 +232,7 @@ pub fn smb_status_by_value(value: u32) -> Option<&'static SmbStatus> {
 
 /// Every NTSTATUS of the table, sorted by name.
 pub fn smb_statuses() -> &'static [SmbStatus] {
-    SMB_STATUS
+    &SMB_STATUS
 }
 
 /// mount(8)'s exit status.
@@ -178,7 +242,7 @@ pub fn mount_exit(status: u32) -> Option<&'static MountExit> {
 
 /// Every SR error code, sorted by value.
 pub fn sr_error_codes() -> &'static [SrErrorCode] {
-    SR_CODES
+    &SR_CODES
 }
 
 /// The SR error code with this value, if any release of the storage manager defines it.

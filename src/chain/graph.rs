@@ -145,7 +145,7 @@ impl<'a> Graph<'a> {
         // Children of each missing parent per SR, sorted by SR for `children_in_sr`.
         for mp in &mut missing {
             let mut srs: Vec<u32> = mp.children.iter().filter_map(|&c| rec.vdis.get(c as usize)).map(|v| v.sr).collect();
-            srs.sort_unstable();
+            crate::sort::sort_by_u64_key(&mut srs, |s| u64::from(*s));
             for sr in srs {
                 match mp.per_sr.last_mut() {
                     Some((s, n)) if *s == sr => *n += 1,

@@ -496,7 +496,7 @@ fn vm_chains(rec: &mut Records<'_>, graph: &Graph<'_>, chains: &[ChainInfo]) -> 
         }
     }
     for list in &mut vm_snapshots {
-        list.sort_unstable_by(|a, b| (&rec.vms[*a as usize].snapshot_time, a).cmp(&(&rec.vms[*b as usize].snapshot_time, b)));
+        crate::sort::sort_by(list, |a, b| (&rec.vms[*a as usize].snapshot_time, a).cmp(&(&rec.vms[*b as usize].snapshot_time, b)));
     }
     let no_vbd_table = rec.vbds.is_empty();
     if no_vbd_table && rec.vms.iter().any(|v| !v.vbds.is_empty()) {

@@ -244,7 +244,7 @@ pub fn plan(input: RawPlanInput<'_>, fallback_host_version: Option<&str>) -> Res
     let mut needs: Vec<u64> = per_vdi.iter().filter_map(|v| v.required_bytes).collect();
     let all_known = needs.len() == per_vdi.len();
     // Largest first.
-    needs.sort_unstable();
+    crate::sort::sort_u64(&mut needs);
     needs.reverse();
     let required_bytes = needs.iter().take(concurrency as usize).fold(0u64, |acc, x| acc.saturating_add(*x));
     let free_bytes = match (sr_rec.physical_size, sr_rec.physical_utilisation) {

@@ -10,12 +10,17 @@
 //! SMlog excerpts. One Aho-Corasick automaton over every literal of every signature finds all of
 //! them in a single pass, ASCII case-insensitively; the conditions are then checked on the hits.
 
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+// The contiguous NFA directly, not `AhoCorasick`: that one picks an automaton at run time behind
+// a `dyn` pointer, so the module would carry the search code of all three kinds (the DFA, the two
+// NFAs) for every search. For 300+ literals it picks this one anyway (docs/size.md).
+use aho_corasick::automaton::Automaton as _;
+use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::MatchKind;
 
 use super::{push_evidence, Facts, Matcher, Rule, RuleInfo};
-use crate::model::{Confidence, Evidence, Finding};
+use crate::model::{Category, Confidence, Evidence, Finding, Severity};
 use crate::options::Options;
 
 /// One entry of `data/signatures.toml` (its fields are documented there).
@@ -53,12 +58,76 @@ pub const INPUT_SMLOG: u8 = 4;
 
 include!(concat!(env!("OUT_DIR"), "/signatures_data.rs"));
 
+/// Every signature, read from `SIGNATURES_TEXT` on first use (build/knowledge.rs writes it; the
+/// build has checked every field, so a malformed record cannot happen and would read as empty
+/// fields).
+pub static SIGNATURES: LazyLock<Vec<Signature>> = LazyLock::new(|| SIGNATURES_TEXT.split_terminator('\x1e').map(signature_from_record).collect());
+
+/// The registry's view of them: a rule each (documented, listed, in the TypeScript union).
+pub static SIGNATURE_RULES: LazyLock<Vec<Rule>> =
+    LazyLock::new(|| SIGNATURES.iter().map(|s| Rule { info: &s.info, matcher: Matcher::Signature(s) }).collect());
+
+fn signature_from_record(record: &'static str) -> Signature {
+    // Leaked once per list, for the life of the module: the table is never freed anyway.
+    fn list(field: &'static str) -> &'static [&'static str] {
+        if field.is_empty() {
+            return &[];
+        }
+        Box::leak(field.split('\x1d').collect::<Vec<_>>().into_boxed_slice())
+    }
+    fn pairs(field: &'static str) -> Vec<(&'static str, Option<&'static str>)> {
+        if field.is_empty() {
+            return Vec::new();
+        }
+        field.split('\x1d').map(|p| p.split_once('\x1c').map_or((p, None), |(a, b)| (a, Some(b)))).collect()
+    }
+    let mut f = record.split('\x1f');
+    let mut next = || f.next().unwrap_or("");
+    let (id, name, title) = (next(), next(), next());
+    let category = next().parse::<usize>().ok().and_then(|i| Category::ALL.get(i).copied()).unwrap_or(Category::Other);
+    let severity = next().parse::<usize>().ok().and_then(|i| Severity::ALL.get(i).copied()).unwrap_or(Severity::Info);
+    let (trigger, description, example) = (next(), next(), next());
+    let priority = next().parse().unwrap_or(1);
+    let (any, all, none) = (list(next()), list(next()), list(next()));
+    let near = next().parse().unwrap_or(0);
+    let inputs = next().parse().unwrap_or(0);
+    let codes = list(next());
+    let mut option = || Some(next()).filter(|s| !s.is_empty());
+    let (product, versions, fixed_in) = (option(), option(), option());
+    let (summary, cause) = (next(), next());
+    let description = if description.is_empty() { cause } else { description };
+    let info = RuleInfo { id, name, title, category, severity, trigger, description, example };
+    let steps = Box::leak(pairs(next()).into_boxed_slice());
+    let links = Box::leak(
+        pairs(next()).into_iter().map(|(title, url)| (title, url.unwrap_or(""))).collect::<Vec<_>>().into_boxed_slice(),
+    );
+    let counterexample = next();
+    Signature {
+        info,
+        priority,
+        any,
+        all,
+        none,
+        near,
+        inputs,
+        codes,
+        product,
+        versions,
+        fixed_in,
+        summary,
+        cause,
+        steps,
+        links,
+        counterexample,
+    }
+}
+
 /// At most this many hits are kept per literal (the conditions look at the nearest ones).
 const MAX_HITS_PER_LITERAL: usize = 4096;
 
 /// The automaton over every distinct literal, and what each literal means to the signatures.
 struct Index {
-    automaton: AhoCorasick,
+    automaton: NFA,
     /// Per literal: the signatures it anchors (it is one of their `any`).
     anchors: Vec<Vec<u16>>,
     /// Per signature: its `all` and `none` literals as literal ids.
@@ -93,11 +162,7 @@ fn index() -> Option<&'static Index> {
                 all_ids.push(sig.all.iter().map(|lit| id_of(lit, &mut anchors)).collect());
                 none_ids.push(sig.none.iter().map(|lit| id_of(lit, &mut anchors)).collect());
             }
-            let automaton = AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&literals)
-                .ok()?;
+            let automaton = NFA::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&literals).ok()?;
             let has_versions = SIGNATURES.iter().any(|s| s.versions.is_some());
             Some(Index { automaton, anchors, all_ids, none_ids, has_versions })
         })
@@ -139,7 +204,8 @@ impl<'a> Lines<'a> {
 
 fn find_hits(index: &Index, text: &str, lines: &Lines) -> Hits {
     let mut per_literal: Vec<(u32, Vec<u32>)> = Vec::new();
-    for m in index.automaton.find_overlapping_iter(text) {
+    // An error is impossible here (standard semantics, unanchored search).
+    for m in index.automaton.try_find_overlapping_iter(aho_corasick::Input::new(text)).into_iter().flatten() {
         let literal = m.pattern().as_u32();
         let slot = match per_literal.iter().rposition(|(l, _)| *l == literal) {
             Some(slot) => slot,
@@ -156,7 +222,7 @@ fn find_hits(index: &Index, text: &str, lines: &Lines) -> Hits {
             }
         }
     }
-    per_literal.sort_unstable_by_key(|(l, _)| *l);
+    crate::sort::sort_by_u64_key(&mut per_literal, |(l, _)| u64::from(*l));
     Hits { per_literal }
 }
 
@@ -301,7 +367,7 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
             anchored.extend(found.iter().map(|&line| (s, line)));
         }
     }
-    anchored.sort_unstable();
+    crate::sort::sort_by_u64_key(&mut anchored, |&(s, line)| (u64::from(s) << 32) | u64::from(line));
     anchored.dedup();
     let mut out = Vec::new();
     for group in anchored.chunk_by(|a, b| a.0 == b.0) {

@@ -144,7 +144,7 @@ impl PidTable {
     fn entries(&self) -> Vec<(u32, &PidState)> {
         let mut all: Vec<(u32, &PidState)> = self.slots.iter().filter_map(|s| s.as_ref().map(|(p, st)| (*p, &**st))).collect();
         if self.slots.len() < PID_SLOTS {
-            all.sort_unstable_by_key(|(p, _)| *p as usize & (PID_SLOTS - 1));
+            crate::sort::sort_by_u64_key(&mut all, |(p, _)| u64::from(*p) & (PID_SLOTS as u64 - 1));
         }
         all
     }
@@ -344,7 +344,10 @@ pub struct Analyzer {
     /// Full uuids by their first 8 characters, as the GC names VDIs.
     /// (Ordered maps: their keys come from the log, and an ordered map costs O(log n) whatever
     /// the keys, where a hash map without a secret seed could be flooded with collisions.)
-    uuid_by_prefix: BTreeMap<[u8; 8], String>,
+    /// (Keyed by the prefix as text, the uuid's index in `uuids`: maps from String to usize share
+    /// one copy of the B-tree code in the module.)
+    uuid_by_prefix: BTreeMap<String, usize>,
+    uuids: Vec<String>,
     /// `Will finish as PID [fin]` logged by an intermediate GC process: (mid, fin).
     gc_forks: Vec<(u32, u32)>,
     /// Coalesce children's failures by SR, waiting for the GC's conclusion (at most
@@ -486,6 +489,85 @@ fn parse_u64(s: &[u8]) -> Option<u64> {
     std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
+/// A decimal number (`17.25`, `5e-05`, `-3`, `inf`) as `str::parse::<f64>` reads it, without
+/// the standard float parser, whose tables and code cost 14 KB gzipped in the module
+/// (docs/size.md). The value is `parse`'s exactly when the significant digits (trailing zeros
+/// dropped) fit in 2^53 and the power of ten in 10^22 — every number of up to 15 significant
+/// digits, so every exact tie a rounding could meet —, and within a few ulps otherwise.
+fn parse_decimal(text: &str) -> Option<f64> {
+    let (negative, t) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let value = if t.eq_ignore_ascii_case("inf") || t.eq_ignore_ascii_case("infinity") {
+        f64::INFINITY
+    } else if t.eq_ignore_ascii_case("nan") {
+        f64::NAN
+    } else {
+        let (number, exponent) = match t.find(['e', 'E']) {
+            Some(i) => (&t[..i], Some(&t[i + 1..])),
+            None => (t, None),
+        };
+        let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+        let digits = || int.bytes().chain(frac.bytes());
+        if (int.is_empty() && frac.is_empty()) || !digits().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let mut power: i64 = match exponent {
+            None => 0,
+            Some(e) => {
+                let (sign, e) = match e.as_bytes().first() {
+                    Some(b'-') => (-1, &e[1..]),
+                    Some(b'+') => (1, &e[1..]),
+                    _ => (1, e),
+                };
+                if e.is_empty() || !e.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                sign * e.bytes().take(6).fold(0i64, |a, b| a * 10 + i64::from(b - b'0'))
+            }
+        };
+        // The significant digits as an integer (at most 19 of them; the rest only shift the
+        // power), trailing zeros dropped.
+        let mut mantissa: u64 = 0;
+        let mut kept = 0;
+        for (i, b) in digits().enumerate() {
+            let in_fraction = i >= int.len();
+            if kept < 19 {
+                if mantissa > 0 || b != b'0' {
+                    kept += 1;
+                }
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                power -= i64::from(in_fraction);
+            } else if !in_fraction {
+                power += 1;
+            }
+        }
+        while mantissa != 0 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            power += 1;
+        }
+        // 10^n for n <= 22 is exact in an f64.
+        let pow10 = |n: i64| (0..n).fold(1.0f64, |a, _| a * 10.0);
+        let mut value = mantissa as f64;
+        if mantissa < 1 << 53 && (-22..=22).contains(&power) {
+            // One correctly rounded operation on exact operands: the value `parse` gives.
+            if power < 0 { value / pow10(-power) } else { value * pow10(power) }
+        } else {
+            // By exact steps of at most 10^22: one rounding each.
+            let mut left = power.clamp(-800, 800);
+            while left != 0 && value != 0.0 && value.is_finite() {
+                let step = left.clamp(-22, 22);
+                value = if step < 0 { value / pow10(-step) } else { value * pow10(step) };
+                left -= step;
+            }
+            value
+        }
+    };
+    Some(if negative { -value } else { value })
+}
+
 /// Bracket depth change of a text (`[` minus `]`).
 fn bracket_balance(s: &[u8]) -> i32 {
     let opens = memchr::memchr_iter(b'[', s).count() as i32;
@@ -520,6 +602,7 @@ impl Default for Analyzer {
             host: None,
             host_bytes: Vec::new(),
             uuid_by_prefix: BTreeMap::new(),
+            uuids: Vec::new(),
             gc_forks: Vec::new(),
             child_failures: BTreeMap::new(),
             commands: RecentCommands::default(),
@@ -543,9 +626,12 @@ impl Analyzer {
 
     fn remember_uuid(&mut self, uuid: &[u8]) {
         if uuid.len() == 36 && self.uuid_by_prefix.len() < MAX_UUID_MAP {
-            let mut key = [0u8; 8];
-            key.copy_from_slice(&uuid[..8]);
-            self.uuid_by_prefix.entry(key).or_insert_with(|| lossy(uuid));
+            // A uuid is hexadecimal (find_uuid): its prefix is text.
+            let Ok(key) = std::str::from_utf8(&uuid[..8]) else { return };
+            if !self.uuid_by_prefix.contains_key(key) {
+                self.uuid_by_prefix.insert(key.to_string(), self.uuids.len());
+                self.uuids.push(lossy(uuid));
+            }
         }
     }
 
@@ -554,9 +640,8 @@ impl Analyzer {
         if name.len() == 36 {
             return Some(name.to_string());
         }
-        let b = name.as_bytes();
-        let key: [u8; 8] = b.get(..8)?.try_into().ok()?;
-        self.uuid_by_prefix.get(&key).cloned()
+        let i = *self.uuid_by_prefix.get(name.get(..8)?)?;
+        self.uuids.get(i).cloned()
     }
 
     fn incident(&self, kind: IncidentKind, line: u32, pid: Option<u32>) -> Incident {
@@ -695,11 +780,8 @@ impl Analyzer {
             }
             self.emit(inc);
         }
-        let uuids = &self.uuid_by_prefix;
-        self.out.resolve_vdis(&|name: &str| {
-            let key: [u8; 8] = name.as_bytes().get(..8)?.try_into().ok()?;
-            uuids.get(&key).cloned()
-        });
+        let (by_prefix, uuids) = (&self.uuid_by_prefix, &self.uuids);
+        self.out.resolve_vdis(&|name: &str| uuids.get(*by_prefix.get(name.get(..8)?)?).cloned());
     }
 
     /// One logical line.
@@ -1641,7 +1723,7 @@ impl Analyzer {
             inc.fact("command", lossy(&cmd[..end]));
             if let Some(i) = find(cmd, " took ") {
                 let secs = &cmd[i + 6..];
-                let secs = std::str::from_utf8(secs).ok().and_then(|s| s.trim().parse::<f64>().ok());
+                let secs = std::str::from_utf8(secs).ok().and_then(|s| parse_decimal(s.trim()));
                 if let Some(s) = secs {
                     inc.fact("seconds", format!("{:.1}", s));
                 }

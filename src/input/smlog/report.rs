@@ -478,7 +478,8 @@ impl CoalesceTracker {
 pub struct Collector {
     pub coalesce: CoalesceTracker,
     groups: Vec<IncidentGroup>,
-    group_index: BTreeMap<(IncidentKind, Option<String>, Option<String>), usize>,
+    /// (kind, SR, VDI) → the group (a [`crate::sort::Key`]).
+    group_index: BTreeMap<String, usize>,
     xapi: Vec<XapiGroup>,
     xapi_index: BTreeMap<String, usize>,
     timeline_head: Vec<TimelineEntry>,
@@ -558,9 +559,10 @@ impl Collector {
     fn group(&mut self, inc: Incident) -> usize {
         let vdi_key = if inc.kind.groups_per_sr() { None } else { inc.vdi.clone() };
         let sr_key = if inc.kind.is_benign() { None } else { inc.sr.clone() };
-        let mut key = (inc.kind, sr_key, vdi_key);
+        let group_key = |sr: Option<&str>, vdi: Option<&str>| crate::sort::Key::default().num(inc.kind as u64).opt(sr).opt(vdi).done();
+        let mut key = group_key(sr_key.as_deref(), vdi_key.as_deref());
         if !self.group_index.contains_key(&key) && self.groups.len() >= MAX_GROUPS {
-            key = (inc.kind, None, None);
+            key = group_key(None, None);
         }
         match self.group_index.get(&key) {
             Some(&i) => {
@@ -601,7 +603,7 @@ impl Collector {
     }
 
     #[inline(never)]
-    fn new_group(&mut self, key: (IncidentKind, Option<String>, Option<String>), inc: Incident) {
+    fn new_group(&mut self, key: String, inc: Incident) {
         let count = u64::from(inc.facts.get("confirmation").is_none());
         let group = IncidentGroup {
             latest_facts: inc.facts.clone(),
@@ -714,10 +716,19 @@ impl Collector {
         }
         // Coalesce that keeps failing on the same VDI. The groups that name each VDI, indexed
         // once (in group order) instead of searched for every stuck VDI.
-        let mut groups_of_vdi: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        // (VDI → its list in `lists`: maps from String to usize share one copy of the B-tree code.)
+        let mut groups_of_vdi: BTreeMap<String, usize> = BTreeMap::new();
+        let mut lists: Vec<Vec<usize>> = Vec::new();
+        let mut list_of = |vdi: &str, lists: &mut Vec<Vec<usize>>| -> usize {
+            *groups_of_vdi.entry(vdi.to_string()).or_insert_with(|| {
+                lists.push(Vec::new());
+                lists.len() - 1
+            })
+        };
         for (i, g) in self.groups.iter().enumerate() {
             for v in g.first.vdi.iter().chain(&g.vdis) {
-                let list = groups_of_vdi.entry(v.clone()).or_default();
+                let at = list_of(v, &mut lists);
+                let list = &mut lists[at];
                 if list.last() != Some(&i) {
                     list.push(i);
                 }
@@ -736,7 +747,8 @@ impl Collector {
                 inc.fact("operation", if op == Operation::Coalesce { "coalesce" } else { "leaf-coalesce" });
             }
             // Evidence: the lines of that VDI's failures, taken from their findings' groups.
-            for g in groups_of_vdi.get(&v.vdi).into_iter().flatten().filter_map(|&i| self.groups.get(i)) {
+            let at = list_of(&v.vdi, &mut lists);
+            for g in lists[at].iter().filter_map(|&i| self.groups.get(i)) {
                 for e in g.evidence.iter().take(6) {
                     inc.add_evidence(e.clone());
                 }
@@ -744,7 +756,7 @@ impl Collector {
             // The group this incident joins names the VDI too (for the same VDI in another SR).
             if let Some(i) = self.incident(inc) {
                 let names = self.groups.get(i).is_some_and(|g| g.first.vdi.as_deref() == Some(v.vdi.as_str()) || g.vdis.contains(&v.vdi));
-                let list = groups_of_vdi.entry(v.vdi.clone()).or_default();
+                let list = &mut lists[at];
                 if names {
                     if let Err(at) = list.binary_search(&i) {
                         list.insert(at, i);
