@@ -8,6 +8,8 @@
 // throws an Error with code 'INTERNAL', and the next call runs in a fresh instance: a new copy
 // of the wasm-bindgen glue, loaded again. A scanner created before the trap throws 'INTERNAL'.
 const GLUE = './dist/xapi_doctor.node.cjs';
+// checkVdiChains() through flat arrays (pkg/chain-records.js, as CommonJS).
+const chainRecords = require('./dist/chain-records.cjs');
 
 let glue = require(GLUE);
 let generation = 0;
@@ -107,7 +109,7 @@ module.exports = {
   listRules: guard('listRules'),
   version: guard('version'),
   // VDI chains and snapshot space
-  checkVdiChains: guard('checkVdiChains'),
+  checkVdiChains: (records, options) => call(() => chainRecords.checkVdiChains(glue, records, options)),
   planSnapshotSpace: guard('planSnapshotSpace'),
   // SMlog
   analyzeSmlog: guard('analyzeSmlog'),

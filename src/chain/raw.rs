@@ -127,7 +127,7 @@ macro_rules! fields {
         }
 
         impl Field {
-            fn from_name(name: &str) -> Option<Field> {
+            pub fn from_name(name: &str) -> Option<Field> {
                 match name {
                     $($name => Some(Field::$field),)*
                     _ => None,
@@ -529,5 +529,12 @@ impl<'de: 'a, 'a> Deserialize<'de> for Table<'a> {
             ignore_others!(Table::Invalid("a string"); str);
         }
         d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl<'a> RawRecord<'a> {
+    /// A record of these fields (each at most once, none absent), as the flat input gives them.
+    pub fn from_fields(fields: Vec<(Field, Loose<'a>)>) -> RawRecord<'a> {
+        RawRecord { fields }
     }
 }

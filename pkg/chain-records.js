@@ -1,0 +1,336 @@
+// checkVdiChains() without JSON: the records cross into WebAssembly as flat arrays, and the graph
+// comes back as columns. Shared by web.js and (as dist/chain-records.cjs, which
+// scripts/build.sh writes from this file) node.cjs.
+//
+// JSON.stringify of a 10,000-VDI pool and serde_json's parse of its 7.7 MB took half of the
+// check's time; the report's graph as JSON text (4 MB) another quarter. Here only the fields
+// the check reads are taken from each record (FIELDS: every name src/chain/raw.rs knows) and
+// written as numbers into one Uint32Array, with one Float64Array for numbers and one string
+// table (its strings UTF-8 encoded one after the other, with their end offsets); the core
+// rebuilds from them exactly what its JSON parser would have read from JSON.stringify(records)
+// (src/chain/flat.rs describes the format), so the results are the same. The graph's strings
+// come back as indexes into the same string table.
+//
+// Whatever this cannot read exactly as JSON.stringify would (records that are not a plain
+// object, `maxInputBytes`, which is measured on the JSON text, a cycle, a BigInt, a string
+// with a lone surrogate), goes the JSON way, as before: same result, same errors. One
+// difference, on purpose: a cycle or BigInt inside a field the check does not read (say
+// `other_config`) no longer makes the whole check fail.
+
+/** Every field the core reads, in any table (the names of src/chain/raw.rs's `fields!`). */
+const FIELDS = [
+  '$ref', '_xapiRef', 'id', 'uuid', 'name_label', 'name-label', 'nameLabel', 'type', 'SR_type',
+  'VBDs', '$VBDs', 'is_a_snapshot', 'is_a_template', 'is_control_domain', 'snapshot_of', '$snapshot_of',
+  'snapshot_time', 'snapshot-time', 'VM', '$VM', 'VDI', '$VDI', 'is_cd_drive', 'managed', 'sm_config',
+  'sm-config', 'parent', 'SR', '$SR', 'virtual_size', 'virtual-size', 'size', 'physical_utilisation',
+  'physical-utilisation', 'usage', 'physical_size', 'physical-size', 'physical_usage', 'VDIs', '$VDIs',
+];
+const FIELD_NAMES = FIELDS.join('\n');
+const TABLES = ['VM', 'VBD', 'VDI', 'SR'];
+
+/**
+ * The fields src/chain/records.rs's `normalise` reads in each table (a record is indexed under
+ * its identities, `$ref`, `_xapiRef`, `id`, `uuid`, in every table), as name → index in FIELDS.
+ * tests/js/chain-records.test.mjs checks these lists against the core's source.
+ */
+const IDENTITY = ['$ref', '_xapiRef', 'id', 'uuid'];
+const NAMES = ['name_label', 'name-label', 'nameLabel'];
+const READ = {
+  VM: [...IDENTITY, ...NAMES, 'type', 'VBDs', '$VBDs', 'is_a_snapshot', 'is_a_template', 'is_control_domain', 'snapshot_of', '$snapshot_of', 'snapshot_time', 'snapshot-time'],
+  VBD: [...IDENTITY, 'type', 'is_cd_drive', 'VM', '$VM', 'VDI', '$VDI'],
+  VDI: [
+    ...IDENTITY, ...NAMES, 'type', 'managed', 'is_a_snapshot', 'sm_config', 'sm-config', 'parent', 'SR', '$SR', 'virtual_size',
+    'virtual-size', 'size', 'physical_utilisation', 'physical-utilisation', 'usage', 'snapshot_of', '$snapshot_of',
+  ],
+  SR: [...IDENTITY, ...NAMES, 'type', 'SR_type', 'physical_size', 'physical-size', 'size', 'physical_utilisation', 'physical-utilisation', 'physical_usage', 'VDIs', '$VDIs'],
+};
+const FIELD_INDEX = Object.fromEntries(
+  TABLES.map((t) => [t, Object.assign(Object.create(null), Object.fromEntries(READ[t].map((name) => [name, FIELDS.indexOf(name)])))]),
+);
+const NONE = 0xffffffff;
+const ENCODER = new TextEncoder();
+/** No lone surrogate (Node 18 has no isWellFormed: any surrogate then counts as one, to be safe). */
+const isWellFormed = String.prototype.isWellFormed ? (s) => s.isWellFormed() : (s) => !/[\ud800-\udfff]/.test(s);
+
+/** Thrown when the JSON way must be taken (it then reports the error, if any, as before). */
+class UseJson extends Error {}
+
+/** A plain object (or array): what JSON.stringify writes from its own properties, no toJSON. */
+function isPlain(o, proto) {
+  const p = Object.getPrototypeOf(o);
+  return (p === proto || (proto === Object.prototype && p === null)) && typeof o.toJSON !== 'function';
+}
+
+/** Whether JSON.stringify would write `v` otherwise than as it is: a BigInt, or an object that is not plain. */
+function needsJson(v) {
+  if (typeof v === 'bigint') return true;
+  if (typeof v !== 'object' || v === null) return false;
+  return !(Array.isArray(v) ? isPlain(v, Array.prototype) : isPlain(v, Object.prototype));
+}
+
+/** What JSON.stringify makes of a value that is not plain (a Date, a class instance, a BigInt with a toJSON…). */
+function viaJson(value, key) {
+  const text = JSON.stringify({ [key]: value }); // throws on a cycle or a BigInt: caught by flatRecords
+  return JSON.parse(text)[key];
+}
+
+/** A growable typed array. */
+class Column {
+  constructor(Type, size) {
+    this.a = new Type(size);
+    this.n = 0;
+  }
+
+  push(v) {
+    if (this.n === this.a.length) {
+      const a = new this.a.constructor(this.a.length * 2);
+      a.set(this.a);
+      this.a = a;
+    }
+    this.a[this.n++] = v;
+  }
+
+  view() {
+    return this.a.subarray(0, this.n);
+  }
+}
+
+class Encoder {
+  constructor(records) {
+    this.records = records;
+    this.words = new Column(Uint32Array, 1 << 16);
+    this.numbers = new Column(Float64Array, 1 << 10);
+    this.strings = [];
+    this.text = new Uint8Array(1 << 20);
+    this.bytes = 0;
+    this.ends = new Column(Uint32Array, 1 << 14);
+    // The last string of each field and its index: consecutive records often repeat one
+    // (their SR, 'user', 'OpaqueRef:NULL'), which is then sent once.
+    this.last = FIELDS.map(() => null);
+    this.lastIndex = FIELDS.map(() => 0);
+  }
+
+  fieldString(f, s) {
+    if (this.last[f] === s) return this.lastIndex[f];
+    this.last[f] = s;
+    return (this.lastIndex[f] = this.string(s));
+  }
+
+  /** Adds `s` to the string table (UTF-8, written here: faster than joining them all and encoding). */
+  string(s) {
+    const n = s.length;
+    let p = this.bytes;
+    if (p + 3 * n > this.text.length) {
+      const grown = new Uint8Array(Math.max(this.text.length * 2, p + 3 * n));
+      grown.set(this.text.subarray(0, p));
+      this.text = grown;
+    }
+    const text = this.text;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) {
+        // A lone surrogate would become U+FFFD here, where JSON keeps it: the JSON way then.
+        if (!isWellFormed(s)) throw new UseJson();
+        p = this.bytes + ENCODER.encodeInto(s, text.subarray(this.bytes)).written;
+        break;
+      }
+      text[p++] = c;
+    }
+    this.bytes = p;
+    this.ends.push(p);
+    this.strings.push(s);
+    return this.strings.length - 1;
+  }
+
+  table(value, name) {
+    const w = this.words;
+    if (needsJson(value)) value = viaJson(value, name);
+    switch (typeof value) {
+      case 'object':
+        if (value === null) return w.push(0);
+        if (value === this.records) throw new UseJson();
+        if (Array.isArray(value)) {
+          w.push(2);
+          w.push(value.length);
+          for (let i = 0; i < value.length; i++) {
+            const r = value[i];
+            this.entry(needsJson(r) ? viaJson(r, String(i)) : r, value, FIELD_INDEX[name]);
+          }
+        } else {
+          w.push(1);
+          const count = w.n;
+          w.push(0);
+          let n = 0;
+          for (const key of Object.keys(value)) {
+            let r = value[key];
+            if (needsJson(r)) r = viaJson(r, key);
+            // JSON.stringify leaves these keys out.
+            if (r === undefined || typeof r === 'function' || typeof r === 'symbol') continue;
+            w.push(this.string(key));
+            this.entry(r, value, FIELD_INDEX[name]);
+            n++;
+          }
+          w.a[count] = n;
+        }
+        return undefined;
+      case 'number':
+        if (value - value !== 0) return w.push(0); // NaN and ±Infinity are written null
+        w.push(3);
+        return w.push(1);
+      case 'string':
+        w.push(3);
+        return w.push(2);
+      case 'boolean':
+        w.push(3);
+        return w.push(0);
+      default:
+        return w.push(0); // undefined, a function or a symbol: left out
+    }
+  }
+
+  /** One entry of `table` (plain): a record (its fields named in `fields`), or anything else (not a record). */
+  entry(r, table, fields) {
+    const w = this.words;
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) return w.push(NONE);
+    if (r === table || r === this.records) throw new UseJson(); // a cycle: JSON.stringify says so
+    const count = w.n;
+    w.push(0);
+    let k = 0;
+    // for…in visits what JSON.stringify writes (enumerable properties), in its order.
+    for (const name in r) {
+      const f = fields[name];
+      if (f === undefined) continue;
+      const v = r[name];
+      if (v !== undefined && v !== null) k += this.value(f, v, r, table);
+    }
+    w.a[count] = k;
+    return undefined;
+  }
+
+  /** Writes field `f` of record `r` (1) or nothing when JSON would have no value (0). */
+  value(f, v, r, table) {
+    const w = this.words;
+    if (needsJson(v)) {
+      v = viaJson(v, FIELDS[f]);
+      if (v === undefined || v === null) return 0;
+    }
+    switch (typeof v) {
+      case 'string':
+        w.push(f);
+        w.push(0);
+        w.push(this.fieldString(f, v));
+        return 1;
+      case 'number':
+        if (v - v !== 0) return 0;
+        w.push(f);
+        w.push(1);
+        w.push(this.numbers.n);
+        this.numbers.push(v);
+        return 1;
+      case 'boolean':
+        w.push(f);
+        w.push(v ? 3 : 2);
+        return 1;
+      case 'object':
+        break;
+      default:
+        return 0;
+    }
+    if (v === r || v === table || v === this.records) throw new UseJson();
+    w.push(f);
+    if (Array.isArray(v)) {
+      // The string items: anything else is skipped (as the core's parser skips it).
+      w.push(4);
+      const count = w.n;
+      w.push(0);
+      let n = 0;
+      for (let i = 0; i < v.length; i++) {
+        let item = v[i];
+        if (needsJson(item)) item = viaJson(item, String(i));
+        if (typeof item === 'string') {
+          w.push(this.string(item));
+          n++;
+        }
+      }
+      w.a[count] = n;
+      return 1;
+    }
+    // An object: only `vhd-parent` is read (sm_config).
+    let parent = v['vhd-parent'];
+    if (needsJson(parent)) parent = viaJson(parent, 'vhd-parent');
+    w.push(5);
+    w.push(typeof parent === 'string' ? this.string(parent) : NONE);
+    return 1;
+  }
+}
+
+/** The records as flat arrays, or null when they must go as JSON text. */
+function flatRecords(records, options) {
+  if (typeof records !== 'object' || records === null || Array.isArray(records) || !isPlain(records, Object.prototype)) return null;
+  let maxInputBytes;
+  try {
+    maxInputBytes = options?.maxInputBytes;
+  } catch {
+    maxInputBytes = undefined; // a getter that throws reads as absent, as in the core
+  }
+  if (maxInputBytes !== undefined && maxInputBytes !== null) return null;
+  const e = new Encoder(records);
+  try {
+    for (const name of TABLES) e.table(records[name], name);
+  } catch {
+    return null; // JSON.stringify will throw (or say) the same
+  }
+  return { words: e.words.view(), numbers: e.numbers.view(), text: e.text.subarray(0, e.bytes), ends: e.ends.view(), strings: e.strings };
+}
+
+const KINDS = ['leaf', 'snapshot', 'base_copy', 'missing'];
+const FLAGS = ['pendingCoalesce', 'pendingLeafCoalesce', 'trippedProtection', 'missingParent', 'orphan', 'branchPoint', 'inCycle'];
+
+/** The graph's objects from its columns (src/chain/flat.rs, `GraphColumns`). */
+function graphFrom(w, x, extra, strings) {
+  const s = (i) => (i >= 0 ? strings[i] : i === -1 ? null : extra[-2 - i]);
+  const size = (v) => (v === v ? v : null); // NaN is null
+  const nodes = [];
+  const n = w[0];
+  let k = 1;
+  for (let i = 0; i < n; i++) {
+    const bits = w[k + 4];
+    const vms = [];
+    for (let j = 0, m = w[k + 7]; j < m; j++) vms.push(s(w[k + 8 + j]));
+    const flags = [];
+    for (let b = 0, f = bits >>> 3; f !== 0; b++, f >>>= 1) if (f & 1) flags.push(FLAGS[b]);
+    nodes.push({
+      id: s(w[k]),
+      uuid: s(w[k + 1]),
+      label: s(w[k + 2]),
+      kind: KINDS[bits & 3],
+      managed: (bits & 4) !== 0,
+      sr: s(w[k + 3]),
+      vms,
+      virtualSize: size(x[3 * i]),
+      physicalUtilisation: size(x[3 * i + 1]),
+      depth: w[k + 5] >>> 0,
+      children: w[k + 6] >>> 0,
+      flags,
+      xoUnhealthyLength: size(x[3 * i + 2]),
+    });
+    k += 8 + vms.length;
+  }
+  const edges = [];
+  for (let i = 0, m = w[k++]; i < m; i++, k += 2) edges.push({ from: s(w[k]), to: s(w[k + 1]) });
+  return { nodes, edges };
+}
+
+/** `checkVdiChains(records, options)` on the glue of a WebAssembly instance. */
+function checkVdiChains(glue, records, options) {
+  const flat = flatRecords(records, options);
+  if (flat !== null) {
+    const out = glue.__checkVdiChainsFlat(flat.words, flat.numbers, flat.text, flat.ends, FIELD_NAMES, options);
+    const report = JSON.parse(out[0]);
+    if (out.length > 1) report.graph = graphFrom(out[1], out[2], out[3], flat.strings);
+    return report;
+  }
+  return glue.checkVdiChains(records, options);
+}
+
+export { checkVdiChains, flatRecords, FIELDS, READ };

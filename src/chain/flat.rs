@@ -1,0 +1,298 @@
+//! The records in flat arrays, as the JavaScript wrapper hands them over (`pkg/chain-records.js`)
+//! instead of JSON text: no `JSON.stringify` of the whole pool, no JSON parser, and the strings
+//! borrowed from one buffer. The wrapper reads, from each record, only the fields the check reads
+//! ([`super::raw::Field`]); this module rebuilds the same [`RawTables`] the JSON parser would
+//! have built from `JSON.stringify(records)`, so the check and its results are the same.
+//! It also writes the graph back as columns whose strings are indexes into the wrapper's own
+//! string table (the ids, uuids and names of the graph are all strings of the input).
+//!
+//! The format (all `u32` words):
+//!
+//! ```text
+//! tables   VM, VBD, VDI, SR, each: 0 absent | 1 map, n, n × (key, entry) | 2 array, n, n × entry
+//!                                  | 3 invalid, what (0 a boolean, 1 a number, 2 a string)
+//! entry    NOT_A_RECORD | k, then k × (field, value)     (k fields, none absent)
+//! value    0 string s | 1 number i (numbers[i]) | 2 false | 3 true | 4 list n, n × s
+//!          | 5 object (only `vhd-parent` is kept): s or NONE
+//! ```
+//!
+//! `s` is a string index: string `s` is `text[ends[s - 1]..ends[s]]` (UTF-8, byte offsets;
+//! the wrapper sends a string with a lone surrogate as JSON instead). `field` indexes the field names the wrapper sends with
+//! the records (one name per line). Anything inconsistent is an `INVALID_RECORDS` error.
+
+use std::borrow::Cow;
+
+use super::raw::{Entry, Field, Loose, RawRecord, RawTables, Table};
+use super::GraphFacts;
+use crate::Error;
+
+/// An entry that is not an object (and, for a string, "none").
+pub const NONE: u32 = u32::MAX;
+
+/// The input strings: `text` cut at the wrapper's boundaries.
+pub struct Strings<'a> {
+    text: &'a str,
+    /// Byte offset where each string starts; one more at the end.
+    starts: Vec<u32>,
+    strings: Vec<&'a str>,
+}
+
+impl<'a> Strings<'a> {
+    /// Cuts `text` at `ends` (byte offsets, each on a character boundary).
+    pub fn new(text: &'a str, ends: &[u32]) -> Result<Strings<'a>, Error> {
+        let mut starts = Vec::with_capacity(ends.len() + 1);
+        let mut strings = Vec::with_capacity(ends.len());
+        starts.push(0);
+        let mut last = 0;
+        for &e in ends {
+            let s = text.get(last as usize..e as usize).ok_or_else(|| Error::InvalidRecords("malformed flat records: string table".to_string()))?;
+            strings.push(s);
+            starts.push(e);
+            last = e;
+        }
+        Ok(Strings { text, starts, strings })
+    }
+
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, s: u32) -> Option<&'a str> {
+        self.strings.get(s as usize).copied()
+    }
+
+    /// The index of a string borrowed from this table, or `None` for any other string (then
+    /// written out by value).
+    pub fn index_of(&self, s: &str) -> Option<u32> {
+        let base = self.text.as_ptr() as usize;
+        let offset = (s.as_ptr() as usize).checked_sub(base)?;
+        if offset + s.len() > self.text.len() {
+            return None;
+        }
+        let first = self.starts.partition_point(|&a| (a as usize) < offset);
+        // Empty strings share their start with the next one: any with the right length will do.
+        (first..self.len())
+            .take_while(|&i| self.starts[i] as usize == offset)
+            .find(|&i| (self.starts[i + 1] - self.starts[i]) as usize == s.len())
+            .map(|i| i as u32)
+    }
+}
+
+/// Reads the words in order; running out is an error.
+struct Cursor<'w> {
+    words: &'w [u32],
+    at: usize,
+}
+
+impl Cursor<'_> {
+    fn next(&mut self) -> Result<u32, Error> {
+        let w = self.words.get(self.at).copied().ok_or_else(|| Error::InvalidRecords("malformed flat records: truncated".to_string()))?;
+        self.at += 1;
+        Ok(w)
+    }
+
+    fn left(&self) -> usize {
+        self.words.len().saturating_sub(self.at)
+    }
+}
+
+fn malformed(what: &str) -> Error {
+    Error::InvalidRecords(format!("malformed flat records: {what}"))
+}
+
+/// A number as serde_json reads `JSON.stringify`'s text of it: a whole number below 1e21 is
+/// written with all its digits, read as `u64` or `i64` when it fits; anything else as `f64`.
+pub fn loose_number<'a>(f: f64) -> Loose<'a> {
+    if f.fract() == 0.0 && f.abs() < 1e21 {
+        if f >= 0.0 && f < 18_446_744_073_709_551_616.0 {
+            return Loose::U64(f as u64);
+        }
+        if f < 0.0 && f >= -9_223_372_036_854_775_808.0 {
+            return Loose::I64(f as i64);
+        }
+    }
+    Loose::F64(f)
+}
+
+/// The flat records as the tables the JSON parser gives, or the reason to send JSON instead.
+/// More than `max_records` entries in all is `INPUT_TOO_LARGE`, before anything is built.
+pub fn decode<'a>(
+    words: &[u32],
+    numbers: &[f64],
+    strings: &Strings<'a>,
+    field_names: &str,
+    max_records: u64,
+) -> Result<RawTables<'a>, Error> {
+    let fields: Vec<Option<Field>> = field_names.split('\n').map(Field::from_name).collect();
+    // The budget, as the parser counts it: every entry of a map or array table.
+    let mut entries_left = max_records;
+    let string = |s: u32| strings.get(s).map(Cow::Borrowed).ok_or_else(|| malformed("string index"));
+    let mut table = |c: &mut Cursor<'_>| -> Result<Table<'a>, Error> {
+        let tag = c.next()?;
+        Ok(match tag {
+            0 => Table::Absent,
+            1 | 2 => {
+                let n = c.next()? as usize;
+                if n as u64 > entries_left {
+                    return Err(Error::TooManyRecords { limit: max_records });
+                }
+                entries_left -= n as u64;
+                // Each entry takes a word at least: no allocation beyond what was sent.
+                if n > c.left() {
+                    return Err(malformed("entry count"));
+                }
+                if tag == 1 {
+                    let mut out = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        let key = string(c.next()?)?;
+                        out.push((key, entry(c, numbers, &fields, &string)?));
+                    }
+                    Table::Map(out)
+                } else {
+                    let mut out = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        out.push(entry(c, numbers, &fields, &string)?);
+                    }
+                    Table::Array(out)
+                }
+            }
+            3 => Table::Invalid(match c.next()? {
+                0 => "a boolean",
+                1 => "a number",
+                _ => "a string",
+            }),
+            _ => return Err(malformed("table")),
+        })
+    };
+    let mut c = Cursor { words, at: 0 };
+    let vm = table(&mut c)?;
+    let vbd = table(&mut c)?;
+    let vdi = table(&mut c)?;
+    let sr = table(&mut c)?;
+    if c.left() != 0 {
+        return Err(malformed("trailing words"));
+    }
+    Ok(RawTables { VM: vm, VBD: vbd, VDI: vdi, SR: sr })
+}
+
+fn entry<'a>(
+    c: &mut Cursor<'_>,
+    numbers: &[f64],
+    fields: &[Option<Field>],
+    string: &impl Fn(u32) -> Result<Cow<'a, str>, Error>,
+) -> Result<Entry<'a>, Error> {
+    let k = c.next()?;
+    if k == NONE {
+        return Ok(Entry::NotARecord);
+    }
+    if k as usize > c.left() {
+        return Err(malformed("field count"));
+    }
+    let mut out: Vec<(Field, Loose<'a>)> = Vec::with_capacity(k as usize);
+    for _ in 0..k {
+        let field = fields.get(c.next()? as usize).ok_or_else(|| malformed("field index"))?;
+        let value = match c.next()? {
+            0 => Loose::Str(string(c.next()?)?),
+            1 => loose_number(numbers.get(c.next()? as usize).copied().ok_or_else(|| malformed("number index"))?),
+            2 => Loose::Bool(false),
+            3 => Loose::Bool(true),
+            4 => {
+                let n = c.next()? as usize;
+                if n > c.left() {
+                    return Err(malformed("list length"));
+                }
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(string(c.next()?)?);
+                }
+                Loose::List(items)
+            }
+            5 => Loose::Map { vhd_parent: match c.next()? {
+                NONE => None,
+                s => Some(string(s)?),
+            } },
+            _ => return Err(malformed("value")),
+        };
+        // A name the core does not know is skipped, as the JSON parser skips it.
+        if let Some(field) = field {
+            out.push((*field, value));
+        }
+    }
+    Ok(Entry::Record(RawRecord::from_fields(out)))
+}
+
+/// A string of the output: an index into the input strings, `-1` for none, `-2 - i` for the
+/// `i`-th string of `extra` (one not borrowed from the input).
+fn string_ref(strings: &Strings<'_>, extra: &mut Vec<String>, s: Option<&str>) -> i32 {
+    let Some(s) = s else { return -1 };
+    match strings.index_of(s).and_then(|i| i32::try_from(i).ok()) {
+        Some(i) => i,
+        None => {
+            extra.push(s.to_string());
+            -2 - (extra.len() as i32 - 1)
+        }
+    }
+}
+
+/// The graph as columns (the wrapper turns them into the objects of `ChainGraph`):
+///
+/// ```text
+/// words    nodes, then per node: id, uuid, label, sr, kind | managed << 2 | flags << 3, depth,
+///          children, vms n, n × vm; then edges, and per edge: from, to       (strings as string_ref)
+/// numbers  per node: virtualSize, physicalUtilisation, xoUnhealthyLength (NaN for null)
+/// ```
+///
+/// `kind` is 0 leaf, 1 snapshot, 2 base copy, 3 missing; flags in [`super::NodeFlag::ALL`] order.
+pub struct GraphColumns {
+    pub words: Vec<i32>,
+    pub numbers: Vec<f64>,
+    pub extra: Vec<String>,
+}
+
+pub fn graph_columns(facts: &GraphFacts<'_, '_>, strings: &Strings<'_>) -> GraphColumns {
+    let n = facts.len();
+    let mut words = Vec::with_capacity(n * 10 + 1);
+    let mut numbers = Vec::with_capacity(n * 3);
+    let mut extra = Vec::new();
+    let size = |v: Option<u64>| v.map_or(f64::NAN, |v| v as f64);
+    words.push(n as i32);
+    for i in 0..n {
+        let node = facts.node(i);
+        let kind = match node.kind {
+            super::NodeKind::Leaf => 0,
+            super::NodeKind::Snapshot => 1,
+            super::NodeKind::BaseCopy => 2,
+            super::NodeKind::Missing => 3,
+        };
+        let vms = facts.vms(i);
+        words.push(string_ref(strings, &mut extra, Some(node.id)));
+        words.push(string_ref(strings, &mut extra, node.uuid));
+        words.push(string_ref(strings, &mut extra, node.label));
+        words.push(string_ref(strings, &mut extra, node.sr));
+        words.push(kind | i32::from(node.managed) << 2 | i32::from(node.flags) << 3);
+        words.push(node.depth as i32);
+        words.push(node.children as i32);
+        words.push(vms.len() as i32);
+        for vm in vms {
+            words.push(string_ref(strings, &mut extra, Some(vm)));
+        }
+        numbers.extend([size(node.virtual_size), size(node.physical_utilisation), size(node.xo_unhealthy_length)]);
+    }
+    let count_at = words.len();
+    words.push(0);
+    let mut edges = 0;
+    for (from, to) in facts.edges() {
+        words.push(string_ref(strings, &mut extra, Some(from)));
+        words.push(string_ref(strings, &mut extra, Some(to)));
+        edges += 1;
+    }
+    words[count_at] = edges;
+    GraphColumns { words, numbers, extra }
+}
+
+#[cfg(test)]
+mod tests;
