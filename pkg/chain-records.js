@@ -90,6 +90,19 @@ class Column {
     this.a[this.n++] = v;
   }
 
+  push3(u, v, x) {
+    if (this.n + 3 > this.a.length) {
+      const a = new this.a.constructor(this.a.length * 2);
+      a.set(this.a);
+      this.a = a;
+    }
+    const a = this.a;
+    a[this.n] = u;
+    a[this.n + 1] = v;
+    a[this.n + 2] = x;
+    this.n += 3;
+  }
+
   view() {
     return this.a.subarray(0, this.n);
   }
@@ -201,7 +214,11 @@ class Encoder {
       const f = fields[name];
       if (f === undefined) continue;
       const v = r[name];
-      if (v !== undefined && v !== null) k += this.value(f, v, r, table);
+      if (typeof v === 'string') {
+        // The common case, inline.
+        w.push3(f, 0, this.last[f] === v ? this.lastIndex[f] : this.fieldString(f, v));
+        k++;
+      } else if (v !== undefined && v !== null) k += this.value(f, v, r, table);
     }
     w.a[count] = k;
     return undefined;
@@ -321,13 +338,40 @@ function graphFrom(w, x, extra, strings) {
   return { nodes, edges };
 }
 
+/**
+ * `report.graph`, built from its columns when it is first read (10,000 nodes are 10,000 objects
+ * a pre-flight check never looks at): an enumerable property like the others, in its place, that
+ * becomes a plain data property once read or assigned (JSON.stringify, spreading and
+ * structuredClone read it too).
+ */
+function lazyGraph(report, build) {
+  let graph;
+  const settle = (value) => {
+    graph = value;
+    try {
+      Object.defineProperty(report, 'graph', { value, writable: true, enumerable: true, configurable: true });
+    } catch {
+      // a frozen report keeps the accessor, which keeps returning the same graph
+    }
+  };
+  Object.defineProperty(report, 'graph', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (graph === undefined) settle(build());
+      return graph;
+    },
+    set: settle,
+  });
+}
+
 /** `checkVdiChains(records, options)` on the glue of a WebAssembly instance. */
 function checkVdiChains(glue, records, options) {
   const flat = flatRecords(records, options);
   if (flat !== null) {
     const out = glue.__checkVdiChainsFlat(flat.words, flat.numbers, flat.text, flat.ends, FIELD_NAMES, options);
     const report = JSON.parse(out[0]);
-    if (out.length > 1) report.graph = graphFrom(out[1], out[2], out[3], flat.strings);
+    if (out.length > 1) lazyGraph(report, () => graphFrom(out[1], out[2], out[3], flat.strings));
     return report;
   }
   return glue.checkVdiChains(records, options);

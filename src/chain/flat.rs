@@ -259,6 +259,10 @@ pub fn graph_columns(facts: &GraphFacts<'_, '_>, strings: &Strings<'_>) -> Graph
     let mut numbers = Vec::with_capacity(n * 3);
     let mut extra = Vec::new();
     let size = |v: Option<u64>| v.map_or(f64::NAN, |v| v as f64);
+    // Each node's id, looked up once (edges name nodes by it); the uuid is usually the same
+    // string, and consecutive nodes usually share their SR.
+    let mut id_refs = Vec::with_capacity(n);
+    let mut last_sr: Option<(&str, i32)> = None;
     words.push(n as i32);
     for i in 0..n {
         let node = facts.node(i);
@@ -268,15 +272,24 @@ pub fn graph_columns(facts: &GraphFacts<'_, '_>, strings: &Strings<'_>) -> Graph
             super::NodeKind::BaseCopy => 2,
             super::NodeKind::Missing => 3,
         };
+        let id = string_ref(strings, &mut extra, Some(node.id));
+        id_refs.push(id);
+        let uuid = match node.uuid {
+            Some(u) if std::ptr::eq(u, node.id) => id,
+            u => string_ref(strings, &mut extra, u),
+        };
+        let sr = match (node.sr, last_sr) {
+            (Some(s), Some((last, r))) if std::ptr::eq(s, last) => r,
+            (s, _) => {
+                let r = string_ref(strings, &mut extra, s);
+                last_sr = s.map(|s| (s, r));
+                r
+            }
+        };
         let vms = facts.vms(i);
-        words.push(string_ref(strings, &mut extra, Some(node.id)));
-        words.push(string_ref(strings, &mut extra, node.uuid));
-        words.push(string_ref(strings, &mut extra, node.label));
-        words.push(string_ref(strings, &mut extra, node.sr));
+        words.extend([id, uuid, string_ref(strings, &mut extra, node.label), sr]);
         words.push(kind | i32::from(node.managed) << 2 | i32::from(node.flags) << 3);
-        words.push(node.depth as i32);
-        words.push(node.children as i32);
-        words.push(vms.len() as i32);
+        words.extend([node.depth as i32, node.children as i32, vms.len() as i32]);
         for vm in vms {
             words.push(string_ref(strings, &mut extra, Some(vm)));
         }
@@ -286,8 +299,7 @@ pub fn graph_columns(facts: &GraphFacts<'_, '_>, strings: &Strings<'_>) -> Graph
     words.push(0);
     let mut edges = 0;
     for (from, to) in facts.edges() {
-        words.push(string_ref(strings, &mut extra, Some(from)));
-        words.push(string_ref(strings, &mut extra, Some(to)));
+        words.extend([id_refs.get(from).copied().unwrap_or(-1), id_refs.get(to).copied().unwrap_or(-1)]);
         edges += 1;
     }
     words[count_at] = edges;

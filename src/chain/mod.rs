@@ -779,14 +779,22 @@ impl<'r, 'a> GraphFacts<'r, 'a> {
         self.vms_of.get(i).map_or(&[], Vec::as_slice)
     }
 
-    /// The edges, from a VDI to its VHD parent, in VDI order.
-    pub fn edges(&self) -> impl Iterator<Item = (&'r str, &'r str)> + '_ {
-        let (rec, g) = (self.rec, self.g);
-        rec.vdis.iter().zip(&g.parent).filter_map(move |(vdi, parent)| match *parent {
-            Parent::Known(p) => Some((vdi.id(), rec.vdis[p as usize].id())),
-            Parent::Missing(m) => g.missing.get(m as usize).map(|mp| (vdi.id(), mp.uuid)),
+    /// The edges, from a VDI to its VHD parent, in VDI order, as node indexes.
+    pub fn edges(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let n = self.rec.vdis.len();
+        self.g.parent.iter().enumerate().filter_map(move |(i, parent)| match *parent {
+            Parent::Known(p) => Some((i, p as usize)),
+            Parent::Missing(m) => ((m as usize) < self.g.missing.len()).then_some((i, n + m as usize)),
             Parent::Root => None,
         })
+    }
+
+    /// The id of the `i`-th node (as in [`NodeFacts::id`]).
+    pub fn node_id(&self, i: usize) -> &'r str {
+        match self.rec.vdis.get(i) {
+            Some(vdi) => vdi.id(),
+            None => self.g.missing.get(i - self.rec.vdis.len()).map_or("", |m| m.uuid),
+        }
     }
 
     /// The graph as objects.
@@ -811,7 +819,7 @@ impl<'r, 'a> GraphFacts<'r, 'a> {
                 }
             })
             .collect();
-        let edges = self.edges().map(|(from, to)| GraphEdge { from: from.to_string(), to: to.to_string() }).collect();
+        let edges = self.edges().map(|(from, to)| GraphEdge { from: self.node_id(from).to_string(), to: self.node_id(to).to_string() }).collect();
         ChainGraph { nodes, edges }
     }
 }
