@@ -90,6 +90,14 @@ class Column {
     this.a[this.n++] = v;
   }
 
+  reserve(n) {
+    if (this.n + n > this.a.length) {
+      const a = new this.a.constructor(this.n + n);
+      a.set(this.a.subarray(0, this.n));
+      this.a = a;
+    }
+  }
+
   push3(u, v, x) {
     if (this.n + 3 > this.a.length) {
       const a = new this.a.constructor(this.a.length * 2);
@@ -111,16 +119,35 @@ class Column {
 class Encoder {
   constructor(records) {
     this.records = records;
-    this.words = new Column(Uint32Array, 1 << 16);
+    // Sized for a pool's records at once (each VDI takes ~40 words, ~10 strings of ~160 bytes in
+    // all), so that they seldom grow: 100,000 VDIs would otherwise copy them a dozen times.
+    let entries = 0;
+    for (const name of TABLES) {
+      const t = records[name];
+      if (typeof t === 'object' && t !== null) entries += Array.isArray(t) ? t.length : 0;
+    }
+    entries = Math.min(Math.max(entries, 1024), 1 << 20);
+    this.words = new Column(Uint32Array, 40 * entries);
     this.numbers = new Column(Float64Array, 1 << 10);
     this.strings = [];
-    this.text = new Uint8Array(1 << 20);
+    this.text = new Uint8Array(160 * entries);
     this.bytes = 0;
-    this.ends = new Column(Uint32Array, 1 << 14);
+    this.ends = new Column(Uint32Array, 10 * entries);
     // The last string of each field and its index: consecutive records often repeat one
     // (their SR, 'user', 'OpaqueRef:NULL'), which is then sent once.
     this.last = FIELDS.map(() => null);
     this.lastIndex = FIELDS.map(() => 0);
+  }
+
+  /** Room for `n` more records (the sizes above). */
+  reserve(n) {
+    this.words.reserve(40 * n);
+    this.ends.reserve(10 * n);
+    if (this.bytes + 160 * n > this.text.length) {
+      const grown = new Uint8Array(this.bytes + 160 * n);
+      grown.set(this.text.subarray(0, this.bytes));
+      this.text = grown;
+    }
   }
 
   fieldString(f, s) {
@@ -163,6 +190,7 @@ class Encoder {
         if (value === null) return w.push(0);
         if (value === this.records) throw new UseJson();
         if (Array.isArray(value)) {
+          this.reserve(value.length);
           w.push(2);
           w.push(value.length);
           for (let i = 0; i < value.length; i++) {
@@ -170,11 +198,13 @@ class Encoder {
             this.entry(needsJson(r) ? viaJson(r, String(i)) : r, value, FIELD_INDEX[name]);
           }
         } else {
+          const keys = Object.keys(value);
+          this.reserve(keys.length);
           w.push(1);
           const count = w.n;
           w.push(0);
           let n = 0;
-          for (const key of Object.keys(value)) {
+          for (const key of keys) {
             let r = value[key];
             if (needsJson(r)) r = viaJson(r, key);
             // JSON.stringify leaves these keys out.

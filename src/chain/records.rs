@@ -469,13 +469,18 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
         });
         index(&mut rec.sr_index, key, r, i);
     }
-    // Which SR lists which VDI, for VDIs that do not name their SR.
-    let mut listed_in: Index<'_> = Index::default();
-    for (i, sr) in rec.srs.iter().enumerate() {
-        for v in &sr.vdis {
-            listed_in.entry(v).or_insert(i as u32);
+    // Which SR lists which VDI, for VDIs that do not name their SR: built when the first such
+    // VDI comes (a pool's VDIs all name theirs, and this map would cost as much as an index).
+    let mut listed_in: Option<Index<'_>> = None;
+    let srs_listing = |srs: &[SrRec<'r>]| {
+        let mut map = Index::default();
+        for (i, sr) in srs.iter().enumerate() {
+            for v in &sr.vdis {
+                map.entry(*v).or_insert(i as u32);
+            }
         }
-    }
+        map
+    };
 
     rec.vms.reserve(vm_entries.len());
     rec.vm_index.reserve(2 * vm_entries.len());
@@ -526,8 +531,12 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
         let k = record_key(key, r);
         let uuid = text(&[r.uuid()]);
         let id = uuid.unwrap_or(k);
+        let i = rec.vdis.len() as u32;
         if let Some(u) = uuid {
-            if rec.vdi_by_uuid.contains_key(u) {
+            // Indexed here (one probe instead of a look-up now and an insertion at the end).
+            if let std::collections::hash_map::Entry::Vacant(slot) = rec.vdi_by_uuid.entry(u) {
+                slot.insert(i);
+            } else {
                 warnings.push(
                     WarningKind::DuplicateUuid,
                     "VDI",
@@ -546,7 +555,6 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
                 "a VDI record has no uuid: no other VDI can name it as its parent".to_string(),
             );
         }
-        let i = rec.vdis.len() as u32;
         let xo_type = r.kind().str().filter(|t| XO_VDI_TYPES.contains(t));
         let managed = match (r.managed().bool(), xo_type) {
             (Some(m), _) => m,
@@ -587,8 +595,11 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
                     placeholder_sr(&mut rec, s)
                 }
             },
-            None => match identities(key, r).find_map(|v| listed_in.get(v)) {
-                Some(&i) => i,
+            None => match {
+                let listing = listed_in.get_or_insert_with(|| srs_listing(&rec.srs));
+                identities(key, r).find_map(|v| listing.get(v).copied())
+            } {
+                Some(i) => i,
                 None => {
                     warnings.push(
                         WarningKind::MissingField,
@@ -625,9 +636,6 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
             snapshot_of: reference(&[r.snapshot_of(), r.xo_snapshot_of()]),
         });
         index(&mut rec.vdi_index, key, r, i);
-        if let Some(u) = uuid {
-            rec.vdi_by_uuid.insert(u, i);
-        }
     }
     rec.warnings = warnings;
     Ok(rec)
