@@ -33,5 +33,5 @@ fn main() {
         }
         let _ = json;
     }
-    println!("best of 15: check {:.1} ms (graph as columns), without the graph {:.1} ms, report without graph to JSON {:.1} ms", best[0], best[1], best[2]);
+    println!("best of 15: check {:.1} ms (VMs and graph as columns), without the graph {:.1} ms, report without VMs and graph to JSON {:.1} ms", best[0], best[1], best[2]);
 }

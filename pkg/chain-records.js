@@ -1,15 +1,15 @@
-// checkVdiChains() without JSON: the records cross into WebAssembly as flat arrays, and the graph
-// comes back as columns. Shared by web.js and (as dist/chain-records.cjs, which
+// checkVdiChains() without JSON: the records cross into WebAssembly as flat arrays, and the VMs
+// and the graph come back as columns. Shared by web.js and (as dist/chain-records.cjs, which
 // scripts/build.sh writes from this file) node.cjs.
 //
 // JSON.stringify of a 10,000-VDI pool and serde_json's parse of its 7.7 MB took half of the
-// check's time; the report's graph as JSON text (4 MB) another quarter. Here only the fields
-// the check reads are taken from each record (FIELDS: every name src/chain/raw.rs knows) and
-// written as numbers into one Uint32Array, with one Float64Array for numbers and one string
+// check's time; the report's VMs and graph as JSON text (5 MB) another quarter. Here only the fields
+// the check reads are taken from each record (READ, per table) and written as numbers into one Uint32Array, with one Float64Array for numbers and one string
 // table (its strings UTF-8 encoded one after the other, with their end offsets); the core
 // rebuilds from them exactly what its JSON parser would have read from JSON.stringify(records)
-// (src/chain/flat.rs describes the format), so the results are the same. The graph's strings
-// come back as indexes into the same string table.
+// (src/chain/flat.rs describes the format), so the results are the same. The report's VMs and
+// graph come back as columns whose strings are indexes into the same string table (the rest,
+// small, as JSON text); the graph's objects are made when it is first read.
 //
 // Whatever this cannot read exactly as JSON.stringify would (records that are not a plain
 // object, `maxInputBytes`, which is measured on the JSON text, a cycle, a BigInt, a string
@@ -332,10 +332,51 @@ function flatRecords(records, options) {
 
 const KINDS = ['leaf', 'snapshot', 'base_copy', 'missing'];
 const FLAGS = ['pendingCoalesce', 'pendingLeafCoalesce', 'trippedProtection', 'missingParent', 'orphan', 'branchPoint', 'inCycle'];
+const VBD_TYPES = ['disk', 'cd', 'floppy', 'unknown'];
 
-/** The graph's objects from its columns (src/chain/flat.rs, `GraphColumns`). */
-function graphFrom(w, x, extra, strings) {
-  const s = (i) => (i >= 0 ? strings[i] : i === -1 ? null : extra[-2 - i]);
+/** A string of the columns: an index into the input's strings, -1 for null, -2 - i for extra[i]. */
+const stringOf = (strings, extra) => (i) => (i >= 0 ? strings[i] : i === -1 ? null : extra[-2 - i]);
+
+/** The report's VMs from their columns (src/chain/flat.rs, `Columns`), keys in the core's order. */
+function vmsFrom(w, s) {
+  const vms = [];
+  let k = 1;
+  for (let i = 0, n = w[0]; i < n; i++) {
+    const vm = { uuid: s(w[k]), ref: s(w[k + 1]), nameLabel: s(w[k + 2]), wouldSkip: (w[k + 5] & 1) !== 0, trippedBy: s(w[k + 3]) };
+    vm.trippedDisk = s(w[k + 4]);
+    vm.checkNeverEnds = (w[k + 5] & 2) !== 0;
+    const disks = [];
+    const d = w[k + 6];
+    k += 7;
+    for (let j = 0; j < d; j++, k += 14) {
+      const bits = w[k + 13];
+      disks.push({
+        vdi: s(w[k]),
+        id: s(w[k + 1]),
+        nameLabel: s(w[k + 2]),
+        sr: s(w[k + 3]),
+        vbdType: VBD_TYPES[w[k + 6]],
+        depth: w[k + 7] >>> 0,
+        snapshotsLeft: w[k + 8] >>> 0,
+        depthAfterCoalesce: w[k + 9] >>> 0,
+        pendingCoalesce: w[k + 10] >>> 0,
+        pendingLeafCoalesce: w[k + 11] >>> 0,
+        branchPoints: w[k + 12] >>> 0,
+        missingParent: s(w[k + 4]),
+        cycle: (bits & 1) !== 0,
+        wouldSkip: (bits & 2) !== 0,
+        trippedBy: s(w[k + 5]),
+        checkNeverEnds: (bits & 4) !== 0,
+      });
+    }
+    vm.disks = disks;
+    vms.push(vm);
+  }
+  return vms;
+}
+
+/** The graph's objects from its columns. */
+function graphFrom(w, x, s) {
   const size = (v) => (v === v ? v : null); // NaN is null
   const nodes = [];
   const n = w[0];
@@ -400,8 +441,11 @@ function checkVdiChains(glue, records, options) {
   const flat = flatRecords(records, options);
   if (flat !== null) {
     const out = glue.__checkVdiChainsFlat(flat.words, flat.numbers, flat.text, flat.ends, FIELD_NAMES, options);
-    const report = JSON.parse(out[0]);
-    if (out.length > 1) lazyGraph(report, () => graphFrom(out[1], out[2], out[3], flat.strings));
+    const [json, extra, vms, graphWords, graphNumbers] = out;
+    const s = stringOf(flat.strings, extra);
+    const report = JSON.parse(json);
+    report.vms = vmsFrom(vms, s);
+    if (graphWords !== undefined) lazyGraph(report, () => graphFrom(graphWords, graphNumbers, s));
     return report;
   }
   return glue.checkVdiChains(records, options);

@@ -149,7 +149,8 @@ pub fn check_vdi_chains(records_json: &str, options: &ChainOptions) -> Result<Ch
 }
 
 /// [`check_vdi_chains`] on the flat records of the JavaScript wrapper (`chain::flat`): the
-/// report, with the graph (when `options.graph`) as columns beside it instead of in the report.
+/// report, and its VMs and graph (when `options.graph`) as columns (the report's `vms` are
+/// left empty and its `graph` `None`).
 pub fn check_vdi_chains_flat(
     words: &[u32],
     numbers: &[f64],
@@ -157,12 +158,13 @@ pub fn check_vdi_chains_flat(
     ends: &[u32],
     field_names: &str,
     options: &ChainOptions,
-) -> Result<(ChainReport, Option<chain::flat::GraphColumns>), Error> {
+) -> Result<(ChainReport, chain::flat::Columns), Error> {
     let text = std::str::from_utf8(text).map_err(|_| Error::InvalidRecords("malformed flat records: text".to_string()))?;
     let strings = chain::flat::Strings::new(text, ends)?;
     let raw = chain::flat::decode(words, numbers, &strings, field_names, options.limits.max_records())?;
-    let (report, graph) = chain::check_with(&raw, options, rules::chain_findings, |facts| chain::flat::graph_columns(facts, &strings))?;
-    Ok((report, graph))
+    let (mut report, columns) = chain::check_with(&raw, options, rules::chain_findings, |parts| chain::flat::columns(parts, &strings))?;
+    report.vms = Vec::new();
+    Ok((report, columns))
 }
 
 /// [`check_vdi_chains`] on records already parsed.

@@ -3,8 +3,9 @@
 //! borrowed from one buffer. The wrapper reads, from each record, only the fields the check reads
 //! ([`super::raw::Field`]); this module rebuilds the same [`RawTables`] the JSON parser would
 //! have built from `JSON.stringify(records)`, so the check and its results are the same.
-//! It also writes the graph back as columns whose strings are indexes into the wrapper's own
-//! string table (the ids, uuids and names of the graph are all strings of the input).
+//! It also writes the report's VMs and graph back as columns whose strings are indexes into the
+//! wrapper's own string table (their ids, uuids and names are strings of the input): no JSON
+//! text for the report's bulk, and no copy of those strings.
 //!
 //! The format (all `u32` words):
 //!
@@ -225,39 +226,131 @@ fn entry<'a>(
     Ok(Entry::Record(RawRecord::from_fields(out)))
 }
 
-/// A string of the output: an index into the input strings, `-1` for none, `-2 - i` for the
-/// `i`-th string of `extra` (one not borrowed from the input).
-fn string_ref(strings: &Strings<'_>, extra: &mut Vec<String>, s: Option<&str>) -> i32 {
-    let Some(s) = s else { return -1 };
-    match strings.index_of(s).and_then(|i| i32::try_from(i).ok()) {
-        Some(i) => i,
-        None => {
-            extra.push(s.to_string());
-            -2 - (extra.len() as i32 - 1)
+/// The strings of the output: an index into the input strings, `-1` for none, `-2 - i` for the
+/// `i`-th string of `extra` (one not borrowed from the input, sent by value).
+struct Out<'s, 'a> {
+    strings: &'s Strings<'a>,
+    extra: Vec<String>,
+}
+
+impl Out<'_, '_> {
+    fn string(&mut self, s: Option<&str>) -> i32 {
+        let Some(s) = s else { return -1 };
+        match self.strings.index_of(s).and_then(|i| i32::try_from(i).ok()) {
+            Some(i) => i,
+            None => {
+                self.extra.push(s.to_string());
+                -2 - (self.extra.len() as i32 - 1)
+            }
+        }
+    }
+
+    /// `value`, a string of the report, by the index of `borrowed` (the same text, found again
+    /// in the records) when they are equal: by value otherwise.
+    fn same(&mut self, value: Option<&str>, borrowed: Option<&str>) -> i32 {
+        if value == borrowed {
+            self.string(borrowed)
+        } else {
+            self.string(value)
         }
     }
 }
 
-/// The graph as columns (the wrapper turns them into the objects of `ChainGraph`):
+/// The report's VMs and graph as columns (the wrapper turns them into the objects of
+/// `VmChains` and `ChainGraph`); numbers are `u32` written as `i32`, strings as in [`Out`]:
 ///
 /// ```text
-/// words    nodes, then per node: id, uuid, label, sr, kind | managed << 2 | flags << 3, depth,
-///          children, vms n, n × vm; then edges, and per edge: from, to       (strings as string_ref)
+/// vms      n, then per VM: uuid, ref, nameLabel, trippedBy, trippedDisk,
+///          wouldSkip | checkNeverEnds << 1, disks d, then per disk: vdi, id, nameLabel, sr,
+///          missingParent, trippedBy, vbdType (0 disk, 1 cd, 2 floppy, 3 unknown), depth,
+///          snapshotsLeft, depthAfterCoalesce, pendingCoalesce, pendingLeafCoalesce,
+///          branchPoints, cycle | wouldSkip << 1 | checkNeverEnds << 2
+/// graph    nodes, then per node: id, uuid, label, sr, kind | managed << 2 | flags << 3, depth,
+///          children, vms n, n × vm; then edges, and per edge: from, to
 /// numbers  per node: virtualSize, physicalUtilisation, xoUnhealthyLength (NaN for null)
 /// ```
 ///
 /// `kind` is 0 leaf, 1 snapshot, 2 base copy, 3 missing; flags in [`super::NodeFlag::ALL`] order.
-pub struct GraphColumns {
-    pub words: Vec<i32>,
-    pub numbers: Vec<f64>,
+pub struct Columns {
+    pub vms: Vec<i32>,
+    /// When `options.graph`.
+    pub graph: Option<(Vec<i32>, Vec<f64>)>,
     pub extra: Vec<String>,
 }
 
-pub fn graph_columns(facts: &GraphFacts<'_, '_>, strings: &Strings<'_>) -> GraphColumns {
+pub fn columns(parts: &super::Parts<'_, '_>, strings: &Strings<'_>) -> Columns {
+    let mut out = Out { strings, extra: Vec::new() };
+    let vms = vm_columns(parts, &mut out);
+    let graph = parts.graph_facts.as_ref().map(|facts| graph_columns(facts, &mut out));
+    Columns { vms, graph, extra: out.extra }
+}
+
+fn vm_columns(parts: &super::Parts<'_, '_>, out: &mut Out<'_, '_>) -> Vec<i32> {
+    use super::graph::Top;
+    use super::protection::XoOutcome;
+    use super::records::VbdKind;
+    let (rec, graph) = (parts.rec, parts.graph);
+    let vdi_id = |v: u32| rec.vdis.get(v as usize).map(|d| d.id());
+    let mut w = Vec::with_capacity(1 + parts.vms.len() * 40);
+    w.push(parts.vms.len() as i32);
+    for vm in parts.vms {
+        let r = rec.vms.get(vm.index as usize);
+        let tripping = vm.disks.iter().find(|d| d.would_skip);
+        let tripped_by = tripping.and_then(|d| match parts.chains.get(d.node as usize).map(|c| c.xo) {
+            Some(XoOutcome::Trips(b)) => vdi_id(b),
+            _ => None,
+        });
+        w.extend([
+            out.same(vm.uuid.as_deref(), r.and_then(|r| r.uuid)),
+            out.same(Some(&vm.vm_ref), r.map(|r| r.key)),
+            out.same(vm.name_label.as_deref(), r.and_then(|r| r.name)),
+            out.same(vm.tripped_by.as_deref(), tripped_by),
+            out.same(vm.tripped_disk.as_deref(), tripping.and_then(|d| vdi_id(d.node))),
+            i32::from(vm.would_skip) | i32::from(vm.check_never_ends) << 1,
+            vm.disks.len() as i32,
+        ]);
+        for d in &vm.disks {
+            let vdi = rec.vdis.get(d.node as usize);
+            let chain = parts.chains.get(d.node as usize);
+            let missing = match chain.map(|c| c.top) {
+                Some(Top::Missing(m)) => graph.missing.get(m as usize).map(|m| m.uuid),
+                _ => None,
+            };
+            let tripped_by = match chain.map(|c| c.xo) {
+                Some(XoOutcome::Trips(b)) => vdi_id(b),
+                _ => None,
+            };
+            let sr = vdi.and_then(|v| rec.srs.get(v.sr as usize)).map(|s| s.id()).filter(|s| !s.is_empty());
+            w.extend([
+                out.same(d.vdi.as_deref(), vdi.and_then(|v| v.uuid)),
+                out.same(Some(&d.id), vdi.map(|v| v.id())),
+                out.same(d.name_label.as_deref(), vdi.and_then(|v| v.name)),
+                out.same(d.sr.as_deref(), sr),
+                out.same(d.missing_parent.as_deref(), missing),
+                out.same(d.tripped_by.as_deref(), tripped_by),
+                match d.vbd_type {
+                    VbdKind::Disk => 0,
+                    VbdKind::Cd => 1,
+                    VbdKind::Floppy => 2,
+                    VbdKind::Unknown => 3,
+                },
+                d.depth as i32,
+                d.snapshots_left as i32,
+                d.depth_after_coalesce as i32,
+                d.pending_coalesce as i32,
+                d.pending_leaf_coalesce as i32,
+                d.branch_points as i32,
+                i32::from(d.cycle) | i32::from(d.would_skip) << 1 | i32::from(d.check_never_ends) << 2,
+            ]);
+        }
+    }
+    w
+}
+
+fn graph_columns(facts: &GraphFacts<'_, '_>, out: &mut Out<'_, '_>) -> (Vec<i32>, Vec<f64>) {
     let n = facts.len();
     let mut words = Vec::with_capacity(n * 10 + 1);
     let mut numbers = Vec::with_capacity(n * 3);
-    let mut extra = Vec::new();
     let size = |v: Option<u64>| v.map_or(f64::NAN, |v| v as f64);
     // Each node's id, looked up once (edges name nodes by it); the uuid is usually the same
     // string, and consecutive nodes usually share their SR.
@@ -272,26 +365,26 @@ pub fn graph_columns(facts: &GraphFacts<'_, '_>, strings: &Strings<'_>) -> Graph
             super::NodeKind::BaseCopy => 2,
             super::NodeKind::Missing => 3,
         };
-        let id = string_ref(strings, &mut extra, Some(node.id));
+        let id = out.string(Some(node.id));
         id_refs.push(id);
         let uuid = match node.uuid {
             Some(u) if std::ptr::eq(u, node.id) => id,
-            u => string_ref(strings, &mut extra, u),
+            u => out.string(u),
         };
         let sr = match (node.sr, last_sr) {
             (Some(s), Some((last, r))) if std::ptr::eq(s, last) => r,
             (s, _) => {
-                let r = string_ref(strings, &mut extra, s);
+                let r = out.string(s);
                 last_sr = s.map(|s| (s, r));
                 r
             }
         };
         let vms = facts.vms(i);
-        words.extend([id, uuid, string_ref(strings, &mut extra, node.label), sr]);
+        words.extend([id, uuid, out.string(node.label), sr]);
         words.push(kind | i32::from(node.managed) << 2 | i32::from(node.flags) << 3);
         words.extend([node.depth as i32, node.children as i32, vms.len() as i32]);
         for vm in vms {
-            words.push(string_ref(strings, &mut extra, Some(vm)));
+            words.push(out.string(Some(vm)));
         }
         numbers.extend([size(node.virtual_size), size(node.physical_utilisation), size(node.xo_unhealthy_length)]);
     }
@@ -303,7 +396,7 @@ pub fn graph_columns(facts: &GraphFacts<'_, '_>, strings: &Strings<'_>) -> Graph
         edges += 1;
     }
     words[count_at] = edges;
-    GraphColumns { words, numbers, extra }
+    (words, numbers)
 }
 
 #[cfg(test)]

@@ -373,19 +373,31 @@ pub fn check_value(value: &Value, options: &ChainOptions, interpret: Interpret) 
 
 /// Runs the chain check on records deserialised with [`raw::RawTables`].
 pub fn check(raw: &raw::RawTables<'_>, options: &ChainOptions, interpret: Interpret) -> Result<ChainReport, Error> {
-    let (mut report, graph) = check_with(raw, options, interpret, |facts| facts.to_objects())?;
+    let (mut report, graph) = check_with(raw, options, interpret, |parts| parts.graph_facts.as_ref().map(GraphFacts::to_objects))?;
     report.graph = graph;
     Ok(report)
 }
 
-/// [`check`], with the graph (when `options.graph`) written by `write_graph` from its facts and
-/// returned beside the report (whose `graph` stays `None`).
+/// The analysis the report's big parts are written from, borrowed from the records: [`check`]
+/// writes the graph's objects from it, the flat boundary ([`flat`]) the VMs and the graph as
+/// columns.
+pub struct Parts<'r, 'a> {
+    pub rec: &'r Records<'a>,
+    pub graph: &'r Graph<'a>,
+    pub chains: &'r [ChainInfo],
+    pub vms: &'r [VmChains],
+    /// The graph's facts, when `options.graph`.
+    pub graph_facts: Option<GraphFacts<'r, 'a>>,
+}
+
+/// [`check`], with `write` called on the analysis; what it returns comes beside the report
+/// (whose `graph` stays `None`).
 pub fn check_with<T>(
     raw: &raw::RawTables<'_>,
     options: &ChainOptions,
     interpret: Interpret,
-    write_graph: impl FnOnce(&GraphFacts<'_, '_>) -> T,
-) -> Result<(ChainReport, Option<T>), Error> {
+    write: impl FnOnce(&Parts<'_, '_>) -> T,
+) -> Result<(ChainReport, T), Error> {
     let mut rec = records::normalise(raw)?;
     let graph = Graph::build(&rec);
     let chains = graph.walk_chains(&rec, options.tolerance);
@@ -442,7 +454,13 @@ pub fn check_with<T>(
         sr_slot[s.index as usize] = i;
     }
 
-    let graph_out = options.graph.then(|| write_graph(&GraphFacts::new(&rec, &graph, &chains, &vms, &xo_length, &sr_slot)));
+    let written = write(&Parts {
+        rec: &rec,
+        graph: &graph,
+        chains: &chains,
+        vms: &vms,
+        graph_facts: options.graph.then(|| GraphFacts::new(&rec, &graph, &chains, &vms, &xo_length, &sr_slot)),
+    });
     let findings = {
         let analysis = Analysis {
             rec: &rec,
@@ -476,7 +494,7 @@ pub fn check_with<T>(
         warnings_omitted: warnings.omitted,
         stats,
     };
-    Ok((report, graph_out))
+    Ok((report, written))
 }
 
 /// The VMs Xen Orchestra would back up (not snapshots, templates or the control domain), their
@@ -798,7 +816,7 @@ impl<'r, 'a> GraphFacts<'r, 'a> {
     }
 
     /// The graph as objects.
-    fn to_objects(&self) -> ChainGraph {
+    pub fn to_objects(&self) -> ChainGraph {
         let nodes = (0..self.len())
             .map(|i| {
                 let n = self.node(i);
