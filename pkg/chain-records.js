@@ -52,6 +52,9 @@ const ENCODER = new TextEncoder();
 /** No lone surrogate (Node 18 has no isWellFormed: any surrogate then counts as one, to be safe). */
 const isWellFormed = String.prototype.isWellFormed ? (s) => s.isWellFormed() : (s) => !/[\ud800-\udfff]/.test(s);
 
+/** The buffers of the last call, for the next one (see Encoder). */
+let spare = null;
+
 /** Thrown when the JSON way must be taken (it then reports the error, if any, as before). */
 class UseJson extends Error {}
 
@@ -76,8 +79,8 @@ function viaJson(value, key) {
 
 /** A growable typed array. */
 class Column {
-  constructor(Type, size) {
-    this.a = new Type(size);
+  constructor(Type, size, buffer = null) {
+    this.a = buffer ?? new Type(size);
     this.n = 0;
   }
 
@@ -127,12 +130,16 @@ class Encoder {
       if (typeof t === 'object' && t !== null) entries += Array.isArray(t) ? t.length : 0;
     }
     entries = Math.min(Math.max(entries, 1024), 1 << 20);
-    this.words = new Column(Uint32Array, 40 * entries);
+    // The last call's buffers when they are big enough: a new 2 MB ArrayBuffer per call also
+    // costs the garbage collector (external memory), and a UI checks the same pool again.
+    const reuse = spare !== null && spare.words.length >= 40 * entries && spare.text.length >= 160 * entries && spare.ends.length >= 10 * entries;
+    this.words = new Column(Uint32Array, 40 * entries, reuse ? spare.words : null);
     this.numbers = new Column(Float64Array, 1 << 10);
     this.strings = [];
-    this.text = new Uint8Array(160 * entries);
+    this.text = reuse ? spare.text : new Uint8Array(160 * entries);
     this.bytes = 0;
-    this.ends = new Column(Uint32Array, 10 * entries);
+    this.ends = new Column(Uint32Array, 10 * entries, reuse ? spare.ends : null);
+    spare = null;
     // The last string of each field and its index: consecutive records often repeat one
     // (their SR, 'user', 'OpaqueRef:NULL'), which is then sent once.
     this.last = FIELDS.map(() => null);
@@ -327,7 +334,7 @@ function flatRecords(records, options) {
   } catch {
     return null; // JSON.stringify will throw (or say) the same
   }
-  return { words: e.words.view(), numbers: e.numbers.view(), text: e.text.subarray(0, e.bytes), ends: e.ends.view(), strings: e.strings };
+  return { words: e.words.view(), numbers: e.numbers.view(), text: e.text.subarray(0, e.bytes), ends: e.ends.view(), strings: e.strings, encoder: e };
 }
 
 const KINDS = ['leaf', 'snapshot', 'base_copy', 'missing'];
@@ -440,7 +447,14 @@ function lazyGraph(report, build) {
 function checkVdiChains(glue, records, options) {
   const flat = flatRecords(records, options);
   if (flat !== null) {
-    const out = glue.__checkVdiChainsFlat(flat.words, flat.numbers, flat.text, flat.ends, FIELD_NAMES, options);
+    let out;
+    try {
+      out = glue.__checkVdiChainsFlat(flat.words, flat.numbers, flat.text, flat.ends, FIELD_NAMES, options);
+    } finally {
+      // Copied into WebAssembly memory: the next call may reuse them (up to 8 MB each).
+      const e = flat.encoder;
+      if (e.words.a.byteLength <= 8 << 20 && e.text.byteLength <= 8 << 20) spare = { words: e.words.a, text: e.text, ends: e.ends.a };
+    }
     const [json, extra, vms, graphWords, graphNumbers] = out;
     const s = stringOf(flat.strings, extra);
     const report = JSON.parse(json);

@@ -106,17 +106,21 @@ fn malformed(what: &str) -> Error {
 }
 
 /// A number as serde_json reads `JSON.stringify`'s text of it: a whole number below 1e21 is
-/// written with all its digits, read as `u64` or `i64` when it fits; anything else as `f64`.
+/// written with all its digits — the shortest that give the number back, padded with zeros
+/// (2^60 is written 1152921504606847000) — and read as `u64` or `i64` when those digits fit;
+/// anything else as `f64`.
 pub fn loose_number<'a>(f: f64) -> Loose<'a> {
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        if f >= 0.0 && f < 18_446_744_073_709_551_616.0 {
-            return Loose::U64(f as u64);
-        }
-        if f < 0.0 && f >= -9_223_372_036_854_775_808.0 {
-            return Loose::I64(f as i64);
-        }
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: below, the digits are the number's own
+    if f.fract() != 0.0 || f.abs() >= 1e21 || !f.is_finite() {
+        return Loose::F64(f);
     }
-    Loose::F64(f)
+    if f.abs() < EXACT {
+        return if f >= 0.0 { Loose::U64(f as u64) } else { Loose::I64(f as i64) };
+    }
+    // Rust writes the same shortest digits as JavaScript.
+    let text = f.to_string();
+    let parsed = if f > 0.0 { text.parse::<u64>().map(Loose::U64).ok() } else { text.parse::<i64>().map(Loose::I64).ok() };
+    parsed.unwrap_or(Loose::F64(f))
 }
 
 /// The flat records as the tables the JSON parser gives, or the reason to send JSON instead.

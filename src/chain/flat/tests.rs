@@ -23,6 +23,11 @@ fn numbers_read_as_serde_json_reads_their_json_text() {
     assert!(matches!(loose_number(1e20), Loose::F64(_)), "more digits than u64 holds");
     assert!(matches!(loose_number(1e21), Loose::F64(_)));
     assert!(matches!(loose_number(-1e19), Loose::F64(_)));
+    // Beyond 2^53 JavaScript writes the shortest digits, padded with zeros.
+    assert!(matches!(loose_number(2f64.powi(60)), Loose::U64(1_152_921_504_606_847_000)));
+    assert!(matches!(loose_number(-(2f64.powi(62))), Loose::I64(-4_611_686_018_427_388_000)));
+    assert!(matches!(loose_number(-(2f64.powi(63))), Loose::F64(_)), "-9223372036854776000 does not fit in i64");
+    assert!(matches!(loose_number(2f64.powi(64)), Loose::F64(_)));
 }
 
 #[test]
