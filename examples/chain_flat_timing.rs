@@ -1,6 +1,6 @@
 //! Times the chain check natively on flat records (the floor under `checkVdiChains` through the
 //! package): `cargo run --release --example chain_flat_timing -- DIR`, where DIR holds the flat
-//! arrays `bench/chain.mjs --dump DIR` writes (`words`, `numbers`, `text`, `ends`, `fields`).
+//! arrays `node bench/chain.mjs --dump DIR [VDIS]` writes (`words`, `numbers`, `text`, `ends`, `fields`).
 fn read(dir: &str, name: &str) -> Vec<u8> {
     std::fs::read(format!("{dir}/{name}")).unwrap_or_default()
 }
