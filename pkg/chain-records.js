@@ -451,9 +451,10 @@ function checkVdiChains(glue, records, options) {
     try {
       out = glue.__checkVdiChainsFlat(flat.words, flat.numbers, flat.text, flat.ends, FIELD_NAMES, options);
     } finally {
-      // Copied into WebAssembly memory: the next call may reuse them (up to 8 MB each).
+      // Copied into WebAssembly memory: the next call may reuse them (up to 32 MB each, a pool
+      // of 100,000 VDIs; the WebAssembly memory it took is kept as well).
       const e = flat.encoder;
-      if (e.words.a.byteLength <= 8 << 20 && e.text.byteLength <= 8 << 20) spare = { words: e.words.a, text: e.text, ends: e.ends.a };
+      if (e.words.a.byteLength <= 32 << 20 && e.text.byteLength <= 32 << 20) spare = { words: e.words.a, text: e.text, ends: e.ends.a };
     }
     const [json, extra, vms, graphWords, graphNumbers] = out;
     const s = stringOf(flat.strings, extra);
