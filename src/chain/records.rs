@@ -595,22 +595,22 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
                     placeholder_sr(&mut rec, s)
                 }
             },
-            None => match {
+            None => {
                 let listing = listed_in.get_or_insert_with(|| srs_listing(&rec.srs));
-                identities(key, r).find_map(|v| listing.get(v).copied())
-            } {
-                Some(i) => i,
-                None => {
-                    warnings.push(
-                        WarningKind::MissingField,
-                        "VDI",
-                        id,
-                        Some("SR"),
-                        "the VDI names no SR and no SR lists it: it is grouped under an unknown SR".to_string(),
-                    );
-                    placeholder_sr(&mut rec, "")
+                match identities(key, r).find_map(|v| listing.get(v).copied()) {
+                    Some(i) => i,
+                    None => {
+                        warnings.push(
+                            WarningKind::MissingField,
+                            "VDI",
+                            id,
+                            Some("SR"),
+                            "the VDI names no SR and no SR lists it: it is grouped under an unknown SR".to_string(),
+                        );
+                        placeholder_sr(&mut rec, "")
+                    }
                 }
-            },
+            }
         };
         let (virt, phys) = if xo_type.is_some() {
             (
