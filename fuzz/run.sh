@@ -20,7 +20,7 @@ cd "$(dirname "$0")"
 export PATH="$HOME/.cargo/bin:$PATH"
 mode=${1:-30}
 shift || true
-all=(diagnose_text diagnose_bytes diagnose_json smlog_chunks xapi_parsers xo_log check_vdi_chains plan_snapshot_space)
+all=(diagnose_text diagnose_bytes diagnose_json smlog_chunks xapi_parsers xo_log check_vdi_chains check_vdi_chains_flat plan_snapshot_space)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 

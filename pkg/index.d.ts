@@ -409,7 +409,11 @@ export interface ChainReport {
   srs: SrChains[];
   /** Most severe first (rules `CH001`–`CH006`, `SP002`). */
   findings: Finding[];
-  /** `null` when `options.graph` is `false`. */
+  /**
+   * `null` when `options.graph` is `false`. From `checkVdiChains(object)` its objects are made
+   * when the property is first read (it is an ordinary enumerable property otherwise: it can be
+   * assigned, spread, cloned and serialised).
+   */
   graph: ChainGraph | null;
   /** At most 200; `warningsOmitted` counts the rest. */
   warnings: RecordWarning[];

@@ -8,6 +8,9 @@
 // throws an Error with code 'INTERNAL', and the next call runs in a fresh instance: a new copy
 // of the wasm-bindgen glue, loaded again. A scanner created before the trap throws 'INTERNAL'.
 const GLUE = './dist/xapi_doctor.node.cjs';
+// checkVdiChains() through flat arrays (pkg/chain-records.js, as CommonJS), loaded on first use:
+// loading the package stays the module's compilation and instantiation.
+let chainRecords = null;
 
 let glue = require(GLUE);
 let generation = 0;
@@ -107,7 +110,8 @@ module.exports = {
   listRules: guard('listRules'),
   version: guard('version'),
   // VDI chains and snapshot space
-  checkVdiChains: guard('checkVdiChains'),
+  checkVdiChains: (records, options) =>
+    call(() => (chainRecords ??= require('./dist/chain-records.cjs')).checkVdiChains(glue, records, options)),
   planSnapshotSpace: guard('planSnapshotSpace'),
   // SMlog
   analyzeSmlog: guard('analyzeSmlog'),

@@ -13,6 +13,7 @@
 // scanner created before the trap throws 'INTERNAL'. (Browsers never unload a module: a failed
 // instance's memory is only released with the page.)
 import * as firstGlue from './dist/xapi_doctor.web.js';
+import { checkVdiChains as checkChains } from './chain-records.js';
 
 const WASM_URL = new URL('./dist/xapi_doctor_bg.wasm', import.meta.url);
 const GLUE_URL = new URL('./dist/xapi_doctor.web.js', import.meta.url);
@@ -141,7 +142,7 @@ export function version() {
 // VDI chains and snapshot space
 
 export function checkVdiChains(records, options) {
-  return call('checkVdiChains', () => glue.checkVdiChains(records, options));
+  return call('checkVdiChains', () => checkChains(glue, records, options));
 }
 
 export function planSnapshotSpace(input, options) {

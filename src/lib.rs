@@ -149,6 +149,25 @@ pub fn check_vdi_chains(records_json: &str, options: &ChainOptions) -> Result<Ch
     chain::check_json(records_json, options, rules::chain_findings)
 }
 
+/// [`check_vdi_chains`] on the flat records of the JavaScript wrapper (`chain::flat`): the
+/// report, and its VMs and graph (when `options.graph`) as columns (the report's `vms` are
+/// left empty and its `graph` `None`).
+pub fn check_vdi_chains_flat(
+    words: &[u32],
+    numbers: &[f64],
+    text: &[u8],
+    ends: &[u32],
+    field_names: &str,
+    options: &ChainOptions,
+) -> Result<(ChainReport, chain::flat::Columns), Error> {
+    let text = std::str::from_utf8(text).map_err(|_| Error::InvalidRecords("malformed flat records: text".to_string()))?;
+    let strings = chain::flat::Strings::new(text, ends)?;
+    let raw = chain::flat::decode(words, numbers, &strings, field_names, options.limits.max_records())?;
+    let (mut report, columns) = chain::check_with(&raw, options, rules::chain_findings, |parts| chain::flat::columns(parts, &strings))?;
+    report.vms = Vec::new();
+    Ok((report, columns))
+}
+
 /// [`check_vdi_chains`] on records already parsed.
 pub fn check_vdi_chains_value(records: &serde_json::Value, options: &ChainOptions) -> Result<ChainReport, Error> {
     chain::check_value(records, options, rules::chain_findings)

@@ -199,6 +199,25 @@ pub fn check_vdi_chains(records: JsValue, options: JsValue) -> Result<JsValue, J
     to_js(&crate::check_vdi_chains(&json, &options)?)
 }
 
+/// `checkVdiChains` on the flat records of `pkg/chain-records.js` (not part of the API): returns
+/// `[report as JSON text (its vms empty, its graph null), extra strings, VM words, graph words,
+/// graph numbers]` (the last two when `options.graph`; see `chain::flat::Columns`).
+#[wasm_bindgen(js_name = __checkVdiChainsFlat)]
+pub fn check_vdi_chains_flat(words: &[u32], numbers: &[f64], text: &[u8], ends: &[u32], field_names: &str, options: JsValue) -> Result<JsValue, JsValue> {
+    let options = chain_options_from(&options)?;
+    let (report, columns) = crate::check_vdi_chains_flat(words, numbers, text, ends, field_names, &options)?;
+    let json = serde_json::to_string(&report).map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
+    let out = js_sys::Array::new();
+    out.push(&JsValue::from_str(&json));
+    out.push(&columns.extra.iter().map(|s| JsValue::from_str(s)).collect::<js_sys::Array>());
+    out.push(&js_sys::Int32Array::from(&columns.vms[..]));
+    if let Some((words, numbers)) = columns.graph {
+        out.push(&js_sys::Int32Array::from(&words[..]));
+        out.push(&js_sys::Float64Array::from(&numbers[..]));
+    }
+    Ok(out.into())
+}
+
 /// Plans the snapshots a job takes at once on one SR.
 #[wasm_bindgen(js_name = planSnapshotSpace)]
 pub fn plan_snapshot_space(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {

@@ -9,6 +9,7 @@
 //! UI can draw.
 
 pub mod coalesce;
+pub mod flat;
 pub mod graph;
 pub mod protection;
 pub mod raw;
@@ -372,6 +373,31 @@ pub fn check_value(value: &Value, options: &ChainOptions, interpret: Interpret) 
 
 /// Runs the chain check on records deserialised with [`raw::RawTables`].
 pub fn check(raw: &raw::RawTables<'_>, options: &ChainOptions, interpret: Interpret) -> Result<ChainReport, Error> {
+    let (mut report, graph) = check_with(raw, options, interpret, |parts| parts.graph_facts.as_ref().map(GraphFacts::to_objects))?;
+    report.graph = graph;
+    Ok(report)
+}
+
+/// The analysis the report's big parts are written from, borrowed from the records: [`check`]
+/// writes the graph's objects from it, the flat boundary ([`flat`]) the VMs and the graph as
+/// columns.
+pub struct Parts<'r, 'a> {
+    pub rec: &'r Records<'a>,
+    pub graph: &'r Graph<'a>,
+    pub chains: &'r [ChainInfo],
+    pub vms: &'r [VmChains],
+    /// The graph's facts, when `options.graph`.
+    pub graph_facts: Option<GraphFacts<'r, 'a>>,
+}
+
+/// [`check`], with `write` called on the analysis; what it returns comes beside the report
+/// (whose `graph` stays `None`).
+pub fn check_with<T>(
+    raw: &raw::RawTables<'_>,
+    options: &ChainOptions,
+    interpret: Interpret,
+    write: impl FnOnce(&Parts<'_, '_>) -> T,
+) -> Result<(ChainReport, T), Error> {
     let mut rec = records::normalise(raw)?;
     let graph = Graph::build(&rec);
     let chains = graph.walk_chains(&rec, options.tolerance);
@@ -428,7 +454,13 @@ pub fn check(raw: &raw::RawTables<'_>, options: &ChainOptions, interpret: Interp
         sr_slot[s.index as usize] = i;
     }
 
-    let graph_out = options.graph.then(|| build_graph(&rec, &graph, &chains, &vms, &xo_length, &srs, &sr_slot));
+    let written = write(&Parts {
+        rec: &rec,
+        graph: &graph,
+        chains: &chains,
+        vms: &vms,
+        graph_facts: options.graph.then(|| GraphFacts::new(&rec, &graph, &chains, &vms, &xo_length, &sr_slot)),
+    });
     let findings = {
         let analysis = Analysis {
             rec: &rec,
@@ -451,17 +483,18 @@ pub fn check(raw: &raw::RawTables<'_>, options: &ChainOptions, interpret: Interp
         srs: rec.srs.iter().filter(|s| s.known).count() as u64,
     };
     let warnings = std::mem::take(&mut rec.warnings);
-    Ok(ChainReport {
+    let report = ChainReport {
         tolerance: options.tolerance.limit(),
         chain_limit: CHAIN_LIMIT,
         vms,
         srs,
         findings,
-        graph: graph_out,
+        graph: None,
         warnings: warnings.list,
         warnings_omitted: warnings.omitted,
         stats,
-    })
+    };
+    Ok((report, written))
 }
 
 /// The VMs Xen Orchestra would back up (not snapshots, templates or the control domain), their
@@ -632,101 +665,179 @@ fn disk_chain(rec: &Records<'_>, graph: &Graph<'_>, chains: &[ChainInfo], v: u32
     }
 }
 
-fn build_graph(
-    rec: &Records<'_>,
-    g: &Graph<'_>,
-    chains: &[ChainInfo],
-    vms: &[VmChains],
-    xo_length: &[Option<u64>],
-    srs: &[SrChains],
-    sr_slot: &[usize],
-) -> ChainGraph {
-    let n = rec.vdis.len();
-    let mut vms_of: Vec<Vec<String>> = vec![Vec::new(); n];
-    let mut tripped = vec![false; n];
-    for vm in vms {
-        let vm_id = vm.uuid.clone().unwrap_or_else(|| vm.vm_ref.clone());
-        for d in &vm.disks {
-            vms_of[d.node as usize].push(vm_id.clone());
-            if let XoOutcome::Trips(b) = chains[d.node as usize].xo {
-                tripped[b as usize] = true;
+/// The graph's facts per node, with the strings borrowed from the records: [`ChainGraph`]'s
+/// objects are written from them, and so are the columns of the flat boundary ([`flat`]).
+pub struct GraphFacts<'r, 'a> {
+    rec: &'r Records<'a>,
+    g: &'r Graph<'a>,
+    chains: &'r [ChainInfo],
+    xo_length: &'r [Option<u64>],
+    /// Whether each SR of the records has a summary in `srs` (nodes name only those).
+    sr_listed: Vec<bool>,
+    /// The VMs (uuid, else ref) using each VDI as a disk.
+    vms_of: Vec<Vec<&'r str>>,
+    tripped: Vec<bool>,
+}
+
+/// One node of the graph (see [`GraphNode`]); `flags` is a bit set in [`NodeFlag::ALL`] order.
+pub struct NodeFacts<'r> {
+    pub id: &'r str,
+    pub uuid: Option<&'r str>,
+    pub label: Option<&'r str>,
+    pub kind: NodeKind,
+    pub managed: bool,
+    pub sr: Option<&'r str>,
+    pub virtual_size: Option<u64>,
+    pub physical_utilisation: Option<u64>,
+    pub depth: u32,
+    pub children: u32,
+    pub flags: u8,
+    pub xo_unhealthy_length: Option<u64>,
+}
+
+impl NodeFlag {
+    /// Every flag, in the order a node lists them (bit `i` of [`NodeFacts::flags`] is `ALL[i]`).
+    pub const ALL: [NodeFlag; 7] = [
+        NodeFlag::PendingCoalesce,
+        NodeFlag::PendingLeafCoalesce,
+        NodeFlag::TrippedProtection,
+        NodeFlag::MissingParent,
+        NodeFlag::Orphan,
+        NodeFlag::BranchPoint,
+        NodeFlag::InCycle,
+    ];
+}
+
+impl<'r, 'a> GraphFacts<'r, 'a> {
+    fn new(rec: &'r Records<'a>, g: &'r Graph<'a>, chains: &'r [ChainInfo], vms: &[VmChains], xo_length: &'r [Option<u64>], sr_slot: &[usize]) -> Self {
+        let n = rec.vdis.len();
+        let mut vms_of: Vec<Vec<&'r str>> = vec![Vec::new(); n];
+        let mut tripped = vec![false; n];
+        for vm in vms {
+            let vm_id = rec.vms.get(vm.index as usize).map_or("", |v| v.id());
+            for d in &vm.disks {
+                vms_of[d.node as usize].push(vm_id);
+                if let XoOutcome::Trips(b) = chains[d.node as usize].xo {
+                    tripped[b as usize] = true;
+                }
             }
         }
+        let sr_listed = sr_slot.iter().map(|&slot| slot != usize::MAX).collect();
+        GraphFacts { rec, g, chains, xo_length, sr_listed, vms_of, tripped }
     }
-    let mut nodes = Vec::with_capacity(n + g.missing.len());
-    let mut edges = Vec::with_capacity(n);
-    for (i, vdi) in rec.vdis.iter().enumerate() {
+
+    /// Nodes: one per VDI, then one per missing parent.
+    pub fn len(&self) -> usize {
+        self.rec.vdis.len() + self.g.missing.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`-th node.
+    pub fn node(&self, i: usize) -> NodeFacts<'r> {
+        let (rec, g) = (self.rec, self.g);
+        let Some(vdi) = rec.vdis.get(i) else {
+            let m = g.missing.get(i - rec.vdis.len());
+            return NodeFacts {
+                id: m.map_or("", |m| m.uuid),
+                uuid: m.map(|m| m.uuid),
+                label: None,
+                kind: NodeKind::Missing,
+                managed: false,
+                sr: None,
+                virtual_size: None,
+                physical_utilisation: None,
+                depth: 0,
+                children: m.map_or(0, |m| m.children.len() as u32),
+                flags: 0,
+                xo_unhealthy_length: None,
+            };
+        };
         let iu = i as u32;
         let in_cycle = g.in_cycle(iu);
-        let mut flags = Vec::new();
-        if g.pending[i] && g.has_managed_below[i] && !in_cycle {
-            flags.push(NodeFlag::PendingCoalesce);
-        }
-        if g.pending_leaf[i] && !in_cycle {
-            flags.push(NodeFlag::PendingLeafCoalesce);
-        }
-        if tripped[i] {
-            flags.push(NodeFlag::TrippedProtection);
-        }
-        if matches!(g.parent[i], Parent::Missing(_)) {
-            flags.push(NodeFlag::MissingParent);
-        }
-        if !vdi.managed && !g.has_managed_below[i] && !in_cycle {
-            flags.push(NodeFlag::Orphan);
-        }
-        if g.children(iu).len() >= 2 {
-            flags.push(NodeFlag::BranchPoint);
-        }
-        if in_cycle {
-            flags.push(NodeFlag::InCycle);
-        }
+        let children = g.children(iu).len() as u32;
+        let flags = [
+            g.pending[i] && g.has_managed_below[i] && !in_cycle,
+            g.pending_leaf[i] && !in_cycle,
+            self.tripped[i],
+            matches!(g.parent[i], Parent::Missing(_)),
+            !vdi.managed && !g.has_managed_below[i] && !in_cycle,
+            children >= 2,
+            in_cycle,
+        ]
+        .iter()
+        .enumerate()
+        .fold(0u8, |bits, (b, &set)| bits | (u8::from(set) << b));
         let kind = match (vdi.managed, vdi.is_snapshot) {
             (false, _) => NodeKind::BaseCopy,
             (true, true) => NodeKind::Snapshot,
             (true, false) => NodeKind::Leaf,
         };
-        let sr = sr_slot.get(vdi.sr as usize).and_then(|&slot| srs.get(slot)).map(|s| s.id.clone());
-        nodes.push(GraphNode {
-            id: vdi.id().to_string(),
-            uuid: vdi.uuid.map(str::to_string),
-            label: vdi.name.map(str::to_string),
+        let sr = self.sr_listed.get(vdi.sr as usize).is_some_and(|&l| l).then(|| rec.srs.get(vdi.sr as usize).map(|s| s.id())).flatten();
+        NodeFacts {
+            id: vdi.id(),
+            uuid: vdi.uuid,
+            label: vdi.name,
             kind,
             managed: vdi.managed,
             sr,
-            vms: std::mem::take(&mut vms_of[i]),
             virtual_size: vdi.virtual_size,
             physical_utilisation: vdi.physical_utilisation,
-            depth: chains[i].depth,
-            children: g.children(iu).len() as u32,
+            depth: self.chains[i].depth,
+            children,
             flags,
-            xo_unhealthy_length: xo_length[i],
-        });
-        match g.parent[i] {
-            Parent::Known(p) => edges.push(GraphEdge { from: vdi.id().to_string(), to: rec.vdis[p as usize].id().to_string() }),
-            Parent::Missing(m) => {
-                if let Some(mp) = g.missing.get(m as usize) {
-                    edges.push(GraphEdge { from: vdi.id().to_string(), to: mp.uuid.to_string() });
-                }
-            }
-            Parent::Root => {}
+            xo_unhealthy_length: self.xo_length[i],
         }
     }
-    for m in &g.missing {
-        nodes.push(GraphNode {
-            id: m.uuid.to_string(),
-            uuid: Some(m.uuid.to_string()),
-            label: None,
-            kind: NodeKind::Missing,
-            managed: false,
-            sr: None,
-            vms: Vec::new(),
-            virtual_size: None,
-            physical_utilisation: None,
-            depth: 0,
-            children: m.children.len() as u32,
-            flags: Vec::new(),
-            xo_unhealthy_length: None,
-        });
+
+    /// The VMs using the `i`-th node as a disk.
+    pub fn vms(&self, i: usize) -> &[&'r str] {
+        self.vms_of.get(i).map_or(&[], Vec::as_slice)
     }
-    ChainGraph { nodes, edges }
+
+    /// The edges, from a VDI to its VHD parent, in VDI order, as node indexes.
+    pub fn edges(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let n = self.rec.vdis.len();
+        self.g.parent.iter().enumerate().filter_map(move |(i, parent)| match *parent {
+            Parent::Known(p) => Some((i, p as usize)),
+            Parent::Missing(m) => ((m as usize) < self.g.missing.len()).then_some((i, n + m as usize)),
+            Parent::Root => None,
+        })
+    }
+
+    /// The id of the `i`-th node (as in [`NodeFacts::id`]).
+    pub fn node_id(&self, i: usize) -> &'r str {
+        match self.rec.vdis.get(i) {
+            Some(vdi) => vdi.id(),
+            None => self.g.missing.get(i - self.rec.vdis.len()).map_or("", |m| m.uuid),
+        }
+    }
+
+    /// The graph as objects.
+    pub fn to_objects(&self) -> ChainGraph {
+        let nodes = (0..self.len())
+            .map(|i| {
+                let n = self.node(i);
+                GraphNode {
+                    id: n.id.to_string(),
+                    uuid: n.uuid.map(str::to_string),
+                    label: n.label.map(str::to_string),
+                    kind: n.kind,
+                    managed: n.managed,
+                    sr: n.sr.map(str::to_string),
+                    vms: self.vms(i).iter().map(|v| v.to_string()).collect(),
+                    virtual_size: n.virtual_size,
+                    physical_utilisation: n.physical_utilisation,
+                    depth: n.depth,
+                    children: n.children,
+                    flags: NodeFlag::ALL.iter().enumerate().filter(|(b, _)| n.flags & (1 << b) != 0).map(|(_, f)| *f).collect(),
+                    xo_unhealthy_length: n.xo_unhealthy_length,
+                }
+            })
+            .collect();
+        let edges = self.edges().map(|(from, to)| GraphEdge { from: self.node_id(from).to_string(), to: self.node_id(to).to_string() }).collect();
+        ChainGraph { nodes, edges }
+    }
 }

@@ -126,8 +126,11 @@ macro_rules! fields {
             $($field,)*
         }
 
+        // `RawRecord::present` has a bit per field.
+        const _: () = assert!([$(Field::$field),*].len() <= 64);
+
         impl Field {
-            fn from_name(name: &str) -> Option<Field> {
+            pub fn from_name(name: &str) -> Option<Field> {
                 match name {
                     $($name => Some(Field::$field),)*
                     _ => None,
@@ -198,13 +201,25 @@ fields! {
 #[derive(Debug, Default)]
 pub struct RawRecord<'a> {
     fields: Vec<(Field, Loose<'a>)>,
+    /// Bit `f` set when the record has field `f`: most fields asked for are absent (the other
+    /// shape's names), and this answers them without a scan.
+    present: u64,
 }
 
 impl<'a> RawRecord<'a> {
     /// The field's value (`Absent` when the record does not have it or has `null`).
     pub fn get(&self, field: Field) -> &Loose<'a> {
         const ABSENT: &Loose<'static> = &Loose::Absent;
+        if self.present & (1 << field as u32) == 0 {
+            return ABSENT;
+        }
         self.fields.iter().find(|(f, _)| *f == field).map_or(ABSENT, |(_, v)| v)
+    }
+
+    /// A record of these fields (each at most once, none absent).
+    pub fn from_fields(fields: Vec<(Field, Loose<'a>)>) -> RawRecord<'a> {
+        let present = fields.iter().fold(0u64, |bits, (f, _)| bits | 1 << *f as u32);
+        RawRecord { fields, present }
     }
 }
 
@@ -485,7 +500,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
                     }
                 }
                 fields.shrink_to_fit();
-                Ok(Entry::Record(RawRecord { fields }))
+                Ok(Entry::Record(RawRecord::from_fields(fields)))
             }
             ignore_others!(Entry::NotARecord; bool u64 i64 f64 str unit seq);
         }

@@ -53,7 +53,9 @@ test('the tarball holds the package and nothing else', () => {
     'LICENSE',
     'README.md',
     'bind.js',
+    'chain-records.js',
     'cli.mjs',
+    'dist/chain-records.cjs',
     'dist/xapi_doctor.node.cjs',
     'dist/xapi_doctor.web.js',
     'dist/xapi_doctor_bg.wasm',
@@ -78,7 +80,7 @@ test('the tarball holds the package and nothing else', () => {
 test('no network, no eval, no dynamic code in the packed files', () => {
   const root = join(dir, 'app/node_modules/xapi-doctor');
   const code = (f) => readFileSync(join(root, f), 'utf8');
-  const scripts = ['cli.mjs', 'node.cjs', 'node.mjs', 'web.js', 'react.js', 'vue.js', 'bind.js', 'xo-task.js', 'dist/xapi_doctor.node.cjs', 'dist/xapi_doctor.web.js'];
+  const scripts = ['cli.mjs', 'node.cjs', 'node.mjs', 'web.js', 'react.js', 'vue.js', 'bind.js', 'xo-task.js', 'chain-records.js', 'dist/chain-records.cjs', 'dist/xapi_doctor.node.cjs', 'dist/xapi_doctor.web.js'];
   const forbidden = {
     eval: /(^|[^\w$.])eval\s*\(/,
     'Function constructor': /(^|[^\w$.])(new\s+)?Function\s*\(/,

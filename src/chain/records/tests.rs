@@ -31,3 +31,23 @@ fn sizes_parse_from_numbers_and_strings() {
         .collect();
     assert_eq!(sizes, vec![Some(10), None, None, None, Some(u64::MAX), None]);
 }
+
+#[test]
+fn siphash13_is_std_default_hasher() {
+    use std::hash::{Hash, Hasher};
+    // std's DefaultHasher is SipHash-1-3 with zero keys: the same function, whatever the split
+    // of the input into writes.
+    for s in ["", "a", "1234567", "12345678", "123456789", "OpaqueRef:5e9c4a7d-0c4f-4f6e-9d3b-1a2b3c4d5e6f", "ünïcode 😀"] {
+        let mut ours = super::SipHasher13::new_with_keys(0, 0);
+        let mut std = std::collections::hash_map::DefaultHasher::new();
+        s.hash(&mut ours);
+        s.hash(&mut std);
+        assert_eq!(ours.finish(), std.finish(), "{s:?}");
+        let mut split = super::SipHasher13::new_with_keys(0, 0);
+        for chunk in s.as_bytes().chunks(3) {
+            split.write(chunk);
+        }
+        split.write_u8(0xff);
+        assert_eq!(split.finish(), std.finish(), "{s:?} in pieces");
+    }
+}
