@@ -52,36 +52,6 @@ function call(run) {
 
 const guard = (name) => (...args) => call(() => glue[name](...args));
 
-// diagnose(): the findings' titles, causes, remediation and links that an earlier result of this
-// instance already carried come as DEL ("\u007f") + an index into an array kept per instance
-// (src/sent_texts.rs: escaping and parsing the same rule texts on every call was a third of
-// diagnose()). They are put back here, so callers get the same objects. Kept in step with
-// the same functions in web.js.
-const sharedTexts = new WeakMap();
-
-const sharedText = (table, s) => (s.charCodeAt(0) !== 0x7f ? s : s.charCodeAt(1) === 0x7f ? s.slice(1) : table[s.slice(1)]);
-
-function withSharedTexts(instance, json) {
-  const [reset, added, diagnosis] = JSON.parse(json);
-  let table = sharedTexts.get(instance);
-  if (table === undefined) sharedTexts.set(instance, (table = []));
-  if (reset) table.length = 0;
-  for (let i = 0; i < added.length; i++) table.push(added[i]);
-  for (const f of diagnosis.findings) {
-    f.title = sharedText(table, f.title);
-    f.cause = sharedText(table, f.cause);
-    for (const step of f.remediation) {
-      step.text = sharedText(table, step.text);
-      if (step.command !== null) step.command = sharedText(table, step.command);
-    }
-    for (const link of f.links) {
-      link.title = sharedText(table, link.title);
-      link.url = sharedText(table, link.url);
-    }
-  }
-  return diagnosis;
-}
-
 function init() {
   return Promise.resolve();
 }
@@ -136,7 +106,7 @@ if (Symbol.dispose) SmlogScanner.prototype[Symbol.dispose] = SmlogScanner.protot
 
 module.exports = {
   init,
-  diagnose: (input, options) => call(() => withSharedTexts(glue, glue.__diagnoseShared(input, options))),
+  diagnose: guard('diagnose'),
   listRules: guard('listRules'),
   version: guard('version'),
   // VDI chains and snapshot space

@@ -26,7 +26,6 @@ pub mod input;
 pub mod model;
 pub mod options;
 pub mod rules;
-pub mod sent_texts;
 pub(crate) mod sort;
 
 #[cfg(target_arch = "wasm32")]

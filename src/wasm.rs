@@ -144,34 +144,13 @@ fn input_from(value: &JsValue, function: &str) -> Result<Input, JsValue> {
 /// text or bytes, or free text.
 #[wasm_bindgen(js_name = diagnose)]
 pub fn diagnose(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    to_js(&diagnosis_of(&input, &options)?)
-}
-
-fn diagnosis_of(input: &JsValue, options: &JsValue) -> Result<crate::Diagnosis, JsValue> {
-    let options = options_from(options)?;
-    Ok(match input_from(input, "diagnose")? {
+    let options = options_from(&options)?;
+    let diagnosis = match input_from(&input, "diagnose")? {
         Input::Text(s) => crate::diagnose_text(&s, &options)?,
         Input::Bytes(b) => crate::diagnose_bytes(&b, &options)?,
         Input::Json(j) => crate::diagnose_json(&j, &options)?,
-    })
-}
-
-thread_local! {
-    /// The texts this instance has sent to the package's wrapper (see `sent_texts`).
-    static SENT: std::cell::RefCell<crate::sent_texts::SentTexts> = std::cell::RefCell::default();
-}
-
-/// `diagnose` for the package's wrappers (`pkg/node.cjs`, `pkg/web.js`; not part of the API):
-/// the JSON text `[reset, added texts, diagnosis]`, the findings' shared texts as indexes into
-/// the wrapper's array (`crate::sent_texts`). The wrapper parses it and puts the texts back.
-#[wasm_bindgen(js_name = __diagnoseShared)]
-pub fn diagnose_shared(input: JsValue, options: JsValue) -> Result<String, JsValue> {
-    let mut diagnosis = diagnosis_of(&input, &options)?;
-    SENT.with(|sent| {
-        let mut sent = sent.borrow_mut();
-        let added = sent.replace_in(&mut diagnosis.findings);
-        json_text(&(added.reset, &added.texts, &diagnosis)).inspect_err(|_| sent.clear())
-    })
+    };
+    to_js(&diagnosis)
 }
 
 /// Every rule of the catalogue.
