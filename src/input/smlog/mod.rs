@@ -231,7 +231,8 @@ fn has_any_marker(line: &str) -> bool {
         NFA::builder().match_kind(aho_corasick::MatchKind::Standard).build(texts).ok()
     });
     match search {
-        Some(nfa) => matches!(nfa.try_find(&aho_corasick::Input::new(line).earliest(true)), Ok(Some(_))),
+        // (The overlapping search, as `rules::signatures`: no second search routine in the module.)
+        Some(nfa) => nfa.try_find_overlapping_iter(aho_corasick::Input::new(line)).is_ok_and(|mut found| found.next().is_some()),
         None => true, // (never: the texts are fixed) the checks below then search each text
     }
 }
