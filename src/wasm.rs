@@ -44,8 +44,47 @@ pub fn start() {
 /// `JSON.parse`. One string crosses the boundary instead of one call per property, which is
 /// several times faster for every result size, and the module carries no second serialiser.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
+    let text = json_text(value)?;
     js_sys::JSON::parse(&text).map_err(|_| js_error("INTERNAL", "could not convert the result"))
+}
+
+/// serde_json's text of a result, written through [`SmallWrites`] into a buffer sized for a
+/// typical diagnosis (no regrowing for one error).
+fn json_text<T: Serialize>(value: &T) -> Result<String, JsValue> {
+    let mut out = SmallWrites(Vec::with_capacity(4096));
+    serde_json::to_writer(&mut out, value).map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
+    // SAFETY: serde_json writes only valid UTF-8 (its own `to_string` relies on the same).
+    Ok(unsafe { String::from_utf8_unchecked(out.0) })
+}
+
+/// The JSON writer's buffer. serde_json writes every `"`, `:` and `,` as a slice of its own;
+/// appending a slice compiles to `memory.copy`, which V8 runs as a call out of the WebAssembly
+/// code: for one error's result those calls were a tenth of `diagnose`. Short slices are copied
+/// byte by byte instead.
+struct SmallWrites(Vec<u8>);
+
+impl std::io::Write for SmallWrites {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if buf.len() <= 16 {
+            self.0.reserve(buf.len());
+            for &b in buf {
+                self.0.push(b);
+            }
+        } else {
+            self.0.extend_from_slice(buf);
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `JSON.stringify(value)`, as an `INVALID_INPUT` error when it throws (cycles, BigInt).
@@ -206,7 +245,7 @@ pub fn check_vdi_chains(records: JsValue, options: JsValue) -> Result<JsValue, J
 pub fn check_vdi_chains_flat(words: &[u32], numbers: &[f64], text: &[u8], ends: &[u32], field_names: &str, options: JsValue) -> Result<JsValue, JsValue> {
     let options = chain_options_from(&options)?;
     let (report, columns) = crate::check_vdi_chains_flat(words, numbers, text, ends, field_names, &options)?;
-    let json = serde_json::to_string(&report).map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
+    let json = json_text(&report)?;
     let out = js_sys::Array::new();
     out.push(&JsValue::from_str(&json));
     out.push(&columns.extra.iter().map(|s| JsValue::from_str(s)).collect::<js_sys::Array>());
@@ -275,7 +314,7 @@ pub fn analyze_smlog(input: JsValue, options: JsValue) -> Result<JsValue, JsValu
 /// engine's native `JSON.parse` builds the objects, instead of one call per property (the
 /// report of a big log has thousands of timeline entries). Same values as [`to_js`].
 fn report_to_js(report: &crate::SmlogReport) -> Result<JsValue, JsValue> {
-    let json = serde_json::to_string(report).map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
+    let json = json_text(report)?;
     js_sys::JSON::parse(&json).map_err(|_| js_error("INTERNAL", "could not convert the result"))
 }
 

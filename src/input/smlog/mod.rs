@@ -220,6 +220,23 @@ const SM_MARKERS: &[&str] = &[
     "* * * * * SR ",
 ];
 
+/// Whether `line` contains `fairlock[`, a GC banner or one of [`SM_MARKERS`] (one automaton,
+/// built once per process).
+fn has_any_marker(line: &str) -> bool {
+    use aho_corasick::automaton::Automaton as _;
+    use aho_corasick::nfa::contiguous::NFA;
+    static SEARCH: std::sync::OnceLock<Option<NFA>> = std::sync::OnceLock::new();
+    let search = SEARCH.get_or_init(|| {
+        let texts = ["fairlock[", "*~*~*~*~", "*  E X C E P T I O N  *"].iter().chain(SM_MARKERS);
+        NFA::builder().match_kind(aho_corasick::MatchKind::Standard).build(texts).ok()
+    });
+    match search {
+        // (The overlapping search, as `rules::signatures`: no second search routine in the module.)
+        Some(nfa) => nfa.try_find_overlapping_iter(aho_corasick::Input::new(line)).is_ok_and(|mut found| found.next().is_some()),
+        None => true, // (never: the texts are fixed) the checks below then search each text
+    }
+}
+
 /// Whether this text is (or contains) storage-manager log lines. Pasted fragments without
 /// syslog prefixes count when two different lines carry messages only the storage manager
 /// writes; ordinary text and other programs' stack traces do not.
@@ -230,6 +247,12 @@ pub fn looks_like_smlog(text: &str) -> bool {
         let parts = line::parse(l.as_bytes());
         if parts.has_prefix && matches!(parts.tag, line::Tag::Sm | line::Tag::Smgc) && parts.pid.is_some() {
             return true;
+        }
+        // One pass tells whether the line holds any of the texts below; most lines of what is
+        // not an SMlog hold none, and searching each text in turn was a tenth of `diagnose`'s
+        // time for a one-line error.
+        if !has_any_marker(l) {
+            continue;
         }
         if parts.has_prefix && parts.tag == line::Tag::Other && l.contains("fairlock[") {
             return true;
