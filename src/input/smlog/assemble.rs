@@ -305,6 +305,7 @@ impl Default for RecentCommands {
 }
 
 impl RecentCommands {
+    #[inline(never)]
     fn remember(&mut self, pid: u32, line: u32, text: &[u8]) {
         if let Some(slot) = self.slots.get_mut(pid as usize % COMMAND_SLOTS) {
             slot.0 = pid;
@@ -804,7 +805,7 @@ impl Analyzer {
         match first {
             b'l' => self.lock_line(pid_key, line_no, p),
             b' ' => {
-                if !(starts(msg, "  pread SUCCESS") || (msg.len() == 4 && starts(msg, " = 0")) || starts(msg, "  Running VHD") || starts(msg, "  Relinking") || starts(msg, "  Reloading") || starts(msg, "  Child process completed")) {
+                if !is_routine_indented(msg) {
                     self.remember_prefix(p);
                     self.indented(pid_key, line_no, p);
                 }
@@ -1016,6 +1017,7 @@ impl Analyzer {
 
     // ---------------------------------------------------------------- dispatch
 
+    #[inline(never)]
     fn lock_line(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
         let Some(rest) = after(msg, "lock: ") else {
@@ -2351,9 +2353,24 @@ fn code_of_description(text: &str) -> Option<u32> {
         .map(|c| c.value)
 }
 
+/// Indented routine messages: a command's `  pread SUCCESS`, a refcount's ` = 0`, VHD
+/// relinking chatter. Out of line, as [`is_routine`].
+#[inline(never)]
+fn is_routine_indented(msg: &[u8]) -> bool {
+    starts(msg, "  pread SUCCESS")
+        || (msg.len() == 4 && starts(msg, " = 0"))
+        || starts(msg, "  Running VHD")
+        || starts(msg, "  Relinking")
+        || starts(msg, "  Reloading")
+        || starts(msg, "  Child process completed")
+}
+
 /// Routine messages that never matter for a diagnosis (most of the log): attach/activate chatter,
-/// refcounts, tapdisk plumbing, LVM cache traces.
-#[inline(always)]
+/// refcounts, tapdisk plumbing, LVM cache traces. Out of line: inlined, its comparisons made the
+/// per-line dispatcher (`Analyzer::line`) twice as large, and V8's optimising compiler takes
+/// longer over a larger hot function while the line loop keeps running in baseline code
+/// (bench/README.md, "Where the time goes").
+#[inline(never)]
 fn is_routine(msg: &[u8]) -> bool {
     match msg[0] {
         b'L' => starts(msg, "LVMCache") || starts(msg, "LVHDVDI.") || starts(msg, "LVHDSR."),

@@ -171,6 +171,7 @@ impl LineSplitter {
     /// A line of `body` (`start..end`) that the next line may continue: gathers the group and
     /// analyses it, or defers it when it reaches the end of the chunk. Returns where the next
     /// line starts (past the end of `body` when everything was deferred).
+    #[inline(never)]
     fn join_in_place(&mut self, body: &[u8], start: usize, end: usize, has_prefix: bool, analyzer: &mut Analyzer) -> usize {
         let mut group_end = end;
         let mut lines = 1u32;
@@ -209,6 +210,7 @@ impl LineSplitter {
     }
 
     /// Keeps one complete line for the next chunk.
+    #[inline(never)]
     fn defer(&mut self, line: &[u8], has_prefix: bool) {
         if line.len() > self.max_line {
             self.truncated_lines += 1;
@@ -258,6 +260,7 @@ impl LineSplitter {
         self.deferred_first_has_prefix = has_prefix;
     }
 
+    #[inline(never)]
     fn append_partial(&mut self, bytes: &[u8]) {
         let room = (self.max_line.saturating_add(1)).saturating_sub(self.partial.len());
         if bytes.len() > room {
