@@ -141,12 +141,12 @@ pub static XO017: RuleInfo = RuleInfo {
     id: "XO017",
     name: "backup-targets-unavailable",
     title: "No backup target could be used",
-    category: Category::StorageUnreachable,
+    category: Category::RemoteUnreachable,
     severity: Severity::Error,
     trigger: "`couldn't instantiate any remote`, `couldn't instantiate source remote` (a mirror job's source), `all targets have failed`, `timeout while getting the remote`, `no more consumers for this stream`",
     description: "Every backup repository of the job was disabled, unreachable or failed, so there was nowhere to \
                   write the backup (or a mirror job could not open its source remote). The category is the \
-                  remotes' (`remote_unreachable`) except for `all targets have failed`, whose targets may be SRs.",
+                  remotes' except for `all targets have failed`, whose targets may be the SRs of a replication.",
     example: "Error: all targets have failed, step: writer.beforeBackup()",
 };
 
@@ -358,8 +358,8 @@ fn cleanup_conflict(e: &XoError, facts: &Facts) -> Option<Finding> {
 
 fn targets_unavailable(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO017, e, facts);
-    if e.message.to_ascii_lowercase().contains("source remote") {
-        f.category = Category::RemoteUnreachable;
+    let lower = e.message.to_ascii_lowercase();
+    if lower.contains("source remote") {
         f.summary = "The mirror job could not open the remote it copies backups from.".to_string();
         f.cause = "A mirror backup copies from a source remote to its targets; the source remote is disabled, deleted, \
                    linked to another proxy or cannot be mounted, whatever the state of the targets."
@@ -371,9 +371,9 @@ fn targets_unavailable(e: &XoError, facts: &Facts) -> Option<Finding> {
     f.cause = "Every remote was disabled, could not be mounted or connected in time, or failed while preparing the \
                backup; the per-target errors say why."
         .to_string();
-    if !e.message.to_ascii_lowercase().contains("all targets have failed") {
-        // The other markers are about backup remotes; "all targets" can also be the SRs of a replication.
-        f.category = Category::RemoteUnreachable;
+    if lower.contains("all targets have failed") {
+        // The targets of a replication are SRs, not remotes.
+        f.category = Category::StorageUnreachable;
     }
     f.step("In Xen Orchestra's settings (Remotes), test each remote of the job and enable it.");
     f.step("Read the per-target errors in the job's log: each names its own problem (space, lock, permissions).");
