@@ -156,6 +156,10 @@ fn main() {
     println!("cargo:rerun-if-changed={}", signatures_path.display());
     let signatures = fs::read_to_string(&signatures_path).unwrap_or_else(|e| panic!("reading {}: {e}", signatures_path.display()));
     fs::write(Path::new(&out_dir).join("signatures_data.rs"), knowledge::signatures(&signatures)).unwrap();
+    let wording_path = Path::new("data").join("wording.toml");
+    println!("cargo:rerun-if-changed={}", wording_path.display());
+    let wording = fs::read_to_string(&wording_path).unwrap_or_else(|e| panic!("reading {}: {e}", wording_path.display()));
+    fs::write(Path::new(&out_dir).join("wording_data.rs"), knowledge::wording(&wording)).unwrap();
     println!("cargo:rerun-if-changed=build/knowledge.rs");
     println!("cargo:rerun-if-changed=build.rs");
 }

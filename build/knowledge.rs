@@ -342,3 +342,63 @@ pub fn code_tables(m: &Meanings) -> String {
     out.push_str("];\n");
     out
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WordingFile {
+    cue: Vec<Cue>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Cue {
+    name: String,
+    category: String,
+    label: String,
+    any: Vec<String>,
+    #[serde(default)]
+    none: Vec<String>,
+    meaning: String,
+    step: String,
+    example: String,
+    counterexample: String,
+}
+
+/// `data/wording.toml` → `wording_data.rs`: `CUES`, the general-wording cues in file order (the
+/// first that matches wins). A few dozen strings: plain statics are simplest here.
+pub fn wording(toml_text: &str) -> String {
+    let file: WordingFile = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/wording.toml: {e}"));
+    let mut names = BTreeSet::new();
+    let mut out = String::from("/// The general-wording cues of data/wording.toml, in file order.\npub(crate) static CUES: &[Cue] = &[\n");
+    for c in &file.cue {
+        let what = format!("cue {}", c.name);
+        assert!(names.insert(c.name.clone()), "{what}: duplicate name");
+        assert!(c.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{what}: name is kebab-case");
+        assert!(!matches!(c.category.as_str(), "benign" | "in_progress"), "{what}: a cue reads a failure's words");
+        assert!(!c.any.is_empty(), "{what}: `any` needs at least one literal");
+        for lit in c.any.iter().chain(&c.none) {
+            assert!(lit.trim().len() >= 3, "{what}: literal {lit:?} is too short to mean anything");
+            assert!(lit.is_ascii(), "{what}: literals are ASCII (matched ASCII case-insensitively): {lit:?}");
+        }
+        for t in [&c.label, &c.meaning, &c.step, &c.example, &c.counterexample] {
+            assert!(!t.trim().is_empty(), "{what}: an empty text");
+        }
+        let lower = |items: &[String]| items.iter().map(|l| format!("{:?}", l.to_ascii_lowercase())).collect::<Vec<_>>().join(", ");
+        writeln!(
+            out,
+            "    Cue {{ name: {:?}, category: {}, label: {:?}, any: &[{}], none: &[{}], meaning: {:?}, step: {:?}, example: {:?}, counterexample: {:?} }},",
+            c.name,
+            category_path(&c.category, &what),
+            c.label,
+            lower(&c.any),
+            lower(&c.none),
+            c.meaning,
+            c.step,
+            c.example,
+            c.counterexample
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+    out
+}

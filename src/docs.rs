@@ -94,5 +94,15 @@ pub fn rules_markdown() -> String {
             None => out.push_str("_The example does not produce this rule's finding (a test fails)._\n"),
         }
     }
+    out.push_str(
+        "\n## General wording (data/wording.toml)\n\nWhen no rule or signature recognises a failure, its catch-all finding \
+         (TX000, XO000, SR1200, SR000, XA019; and the category of SM019 / SM023) takes the category its words point to, \
+         at low confidence: the first cue below whose words appear in one of the failure's lines.\n\n\
+         | cue | category | reads like | words |\n| --- | --- | --- | --- |\n",
+    );
+    for cue in crate::rules::wording::CUES {
+        let words: Vec<String> = cue.any.iter().map(|w| format!("`{w}`")).collect();
+        let _ = writeln!(out, "| `{}` | `{}` | {} | {} |", cue.name, cue.category.as_str(), cue.label, words.join(", "));
+    }
     out
 }

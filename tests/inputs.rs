@@ -294,3 +294,19 @@ fn bad_input_is_an_error_or_an_empty_result() {
     assert!(xapi_doctor::diagnose_bytes(&garbage, &o).is_ok());
     assert_eq!(Options::from_json(r#"{"context": 5}"#).unwrap_err().code(), "INVALID_OPTIONS");
 }
+
+#[test]
+fn xapi_own_bracket_form_in_logs() {
+    // xapi and xenopsd print a Server_error as `CODE: [ p1; p2 ]` or `CODE [ p1; p2 ]`.
+    let o = Options::default();
+    let d = diagnose_text("hook failed: INTERNAL_ERROR: [ Subprocess exited with code 1; stdout = [  ]; stderr = [ KeyError: 'x' ] ]", &o).unwrap();
+    let f = first(&d);
+    assert_eq!(f.rule, "XA019");
+    assert_eq!(param(f, "message"), Some("Subprocess exited with code 1; stdout = [  ]; stderr = [ KeyError: 'x' ]"));
+    let d = diagnose_text("xenopsd: VM_REQUIRES_SR [ OpaqueRef:1; OpaqueRef:2 ]", &o).unwrap();
+    assert_eq!(first(&d).codes, vec!["VM_REQUIRES_SR".to_string()]);
+    assert_eq!(param(first(&d), "sr"), Some("OpaqueRef:2"));
+    // Cut off mid-way: what is there is still read.
+    let d = diagnose_text("VDI_IO_ERROR: [ Device I/O errors", &o).unwrap();
+    assert_eq!(first(&d).codes, vec!["VDI_IO_ERROR".to_string()]);
+}

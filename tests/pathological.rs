@@ -4,8 +4,8 @@
 //! 100,000-node chains…) run through the WebAssembly package in `tests/big/pathological.mjs`,
 //! which also measures memory.
 //!
-//! Timings are the fastest of three runs; the assertion is loose enough for a loaded CI machine
-//! and a debug build.
+//! Timings are the fastest of three runs, and a case gets three attempts; the assertion is loose
+//! enough for a loaded CI machine and a debug build.
 
 use std::time::{Duration, Instant};
 
@@ -29,12 +29,20 @@ fn fastest<T>(mut f: impl FnMut() -> T) -> Duration {
 fn linear<I>(name: &str, n: usize, build: impl Fn(usize) -> I, run: impl Fn(&I)) {
     let small = build(n);
     let big = build(8 * n);
-    let t1 = fastest(|| run(&small));
-    let t8 = fastest(|| run(&big));
-    // Below a millisecond the ratio is noise: compare with at least 1 ms.
-    let ratio = t8.as_secs_f64() / t1.as_secs_f64().max(0.001);
-    eprintln!("{name}: n={n} {t1:?}, 8n {t8:?} (×{ratio:.1})");
-    assert!(ratio < 30.0, "{name}: 8× the input took {ratio:.1}× the time ({t1:?} → {t8:?}): not linear");
+    // A busy machine can stall one measurement; a quadratic shape fails every attempt.
+    let mut ratios = Vec::new();
+    for _ in 0..3 {
+        let t1 = fastest(|| run(&small));
+        let t8 = fastest(|| run(&big));
+        // Below a millisecond the ratio is noise: compare with at least 1 ms.
+        let ratio = t8.as_secs_f64() / t1.as_secs_f64().max(0.001);
+        eprintln!("{name}: n={n} {t1:?}, 8n {t8:?} (×{ratio:.1})");
+        if ratio < 30.0 {
+            return;
+        }
+        ratios.push(format!("{ratio:.1}× ({t1:?} → {t8:?})"));
+    }
+    panic!("{name}: 8× the input took {} the time in three attempts: not linear", ratios.join(", "));
 }
 
 fn text(s: &str) -> xapi_doctor::Diagnosis {

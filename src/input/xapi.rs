@@ -458,6 +458,16 @@ fn each_code_in_line(line: &str, mut out: impl FnMut(XapiError)) {
         if !known {
             continue;
         }
+        // XAPI's own rendering of an error in its logs and nested messages: `CODE: [ p1; p2 ]`
+        // or `CODE [ p1; p2 ]` (xapi and xenopsd print a `Server_error` that way).
+        let bracketed = after.strip_prefix(": [").or_else(|| after.strip_prefix(" ["));
+        if let Some(rest) = bracketed {
+            let (inner, consumed) = balanced_brackets(rest);
+            let arity = catalog::api_error(token).map_or(usize::MAX, |c| c.params.len());
+            out(XapiError::new(token, split_ocaml_params(inner, arity), Shape::Text));
+            i += after.len() - rest.len() + consumed;
+            continue;
+        }
         // `CODE: description` or `CODE - description`: keep the text as the SR failure reason.
         let description = after
             .strip_prefix(": ")
@@ -489,6 +499,51 @@ fn balanced_parens(s: &str) -> (&str, usize) {
         Some(idx) => (&s[..idx], idx + 1),
         None => (s.trim_end(), s.len()),
     }
+}
+
+/// The text inside square brackets whose `[` was just consumed, and how many bytes it spans
+/// including the closing `]`. Unbalanced (a cut-off paste): the rest of the line.
+fn balanced_brackets(s: &str) -> (&str, usize) {
+    let mut depth = 0usize;
+    for (idx, ch) in s.char_indices() {
+        match ch {
+            '[' => depth += 1,
+            ']' if depth == 0 => return (&s[..idx], idx + 1),
+            ']' => depth -= 1,
+            _ => {}
+        }
+    }
+    (s, s.len())
+}
+
+/// The parameters of `[ p1; p2 ]`: split at the `; ` outside nested brackets, unless the code
+/// has at most one parameter (an INTERNAL_ERROR's message holds `; ` of its own).
+fn split_ocaml_params(inner: &str, arity: usize) -> Vec<String> {
+    if inner.trim().is_empty() {
+        return Vec::new();
+    }
+    if arity <= 1 {
+        return vec![inner.trim().to_string()];
+    }
+    let mut params = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    let bytes = inner.as_bytes();
+    for (idx, &b) in bytes.iter().enumerate() {
+        match b {
+            b'[' => depth += 1,
+            b']' => depth = depth.saturating_sub(1),
+            b';' if depth == 0 && matches!(bytes.get(idx + 1), Some(b' ') | None) => {
+                params.push(inner[start..idx].trim().to_string());
+                start = idx + 1;
+            }
+            _ => {}
+        }
+    }
+    let last = inner[start..].trim();
+    if !last.is_empty() || params.is_empty() {
+        params.push(last.to_string());
+    }
+    params
 }
 
 /// The index just after the list starting at `open`.

@@ -88,14 +88,13 @@ pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of(&TX000, facts);
     f.priority = -2;
     f.confidence = Confidence::Low;
-    for (i, line) in text.lines().enumerate() {
+    let failure_lines = text.lines().enumerate().filter(|(_, line)| {
         let lower = line.to_ascii_lowercase();
-        if ERROR_WORDS.iter().any(|w| lower.contains(w)) {
-            super::push_evidence(&mut f.evidence, crate::model::Evidence::at_line(line.trim(), u32::try_from(i + 1).unwrap_or(u32::MAX)));
-            if f.evidence.len() >= 5 {
-                break;
-            }
-        }
+        ERROR_WORDS.iter().any(|w| lower.contains(w))
+    });
+    let failure_lines: Vec<(usize, &str)> = failure_lines.take(400).collect();
+    for &(i, line) in failure_lines.iter().take(5) {
+        super::push_evidence(&mut f.evidence, crate::model::Evidence::at_line(line.trim(), u32::try_from(i + 1).unwrap_or(u32::MAX)));
     }
     if f.evidence.is_empty() {
         return None;
@@ -105,6 +104,7 @@ pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
                the host's logs (SMlog, xensource.log) or Xen Orchestra's log around that time usually say more."
         .to_string();
     f.step("Paste the matching part of SMlog or xensource.log from the time of the failure: xapi-doctor reads those too.");
+    super::wording::apply(&mut f, failure_lines.iter().map(|&(_, line)| line));
     Some(f)
 }
 
@@ -123,6 +123,7 @@ fn python_exception(e: &XapiError, facts: &Facts) -> Option<Finding> {
     f.step_cmd("Find the exception and its traceback in SMlog on the host that ran the operation.", "grep -A 30 'EXCEPTION' /var/log/SMlog | tail -n 80");
     f.step("Paste that SMlog excerpt into xapi-doctor: it reads the traceback and the events around it.");
     f.step_cmd("Rescan the SR and retry once: transient states often clear.", format!("xe sr-scan uuid={}", facts.sr_uuid()));
+    super::wording::apply(&mut f, e.params.iter().flat_map(|p| p.lines()));
     Some(f)
 }
 
@@ -149,6 +150,7 @@ fn decode_sr(e: &XapiError, facts: &Facts) -> Finding {
             .to_string();
         f.step_cmd("Read the end of SMlog on the host at the time of the failure.", "tail -n 200 /var/log/SMlog");
         f.step("Check the host's storage packages are consistent (a partial update can break the drivers).");
+        super::wording::apply(&mut f, e.params.iter().flat_map(|p| p.lines()));
         return f;
     };
     let entry = catalog::sr_error(value);
@@ -209,6 +211,9 @@ fn decode_sr(e: &XapiError, facts: &Facts) -> Finding {
     }
     f.step_cmd("Find the failure and its traceback in SMlog on the host that ran the operation.", smlog_grep(value));
     f.step("Paste that SMlog excerpt into xapi-doctor: it reads the failed commands and tracebacks around the error.");
+    if f.category == Category::Other {
+        super::wording::apply(&mut f, e.params.iter().flat_map(|p| p.lines()));
+    }
     f
 }
 
@@ -284,5 +289,8 @@ pub fn unrecognised_xo(e: &XoError, facts: &Facts) -> Option<Finding> {
     }
     f.step("Open the task's details in the backup log (or download the log's JSON) for the full error and its stack.");
     f.step_cmd("Read xo-server's log around the time of the failure.", "journalctl -u xo-server --since '-2h' | tail -n 200");
+    if f.category == Category::Other {
+        super::wording::apply(&mut f, e.message.lines());
+    }
     Some(f)
 }

@@ -30,6 +30,7 @@ pub mod codes;
 pub mod pool;
 pub mod signatures;
 pub mod snapshot;
+pub mod wording;
 pub mod space;
 pub mod space_plan;
 pub mod xo_backup;

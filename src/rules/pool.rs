@@ -216,5 +216,6 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
                this way; a code inside the message (SR_BACKEND_FAILURE_…) is the real error."
         .to_string();
     f.step_cmd("Find the exception in XAPI's log on the pool master.", "grep -B 5 -A 20 'INTERNAL_ERROR' /var/log/xensource.log | tail -n 80");
+    super::wording::apply(&mut f, e.params.iter().flat_map(|p| p.lines()));
     Some(f)
 }

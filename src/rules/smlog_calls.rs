@@ -66,20 +66,19 @@ pub static KINDS: &[SmRule] = &[
     SmRule { kind: IncidentKind::SmCallFailed, info: &SM023, render: call_failed },
 ];
 
+/// The category a failed command's or call's text points to: the storage manager's own wording
+/// for a full SR first, then the general cues of data/wording.toml read as the storage's (an
+/// unreachable server is the SR's, a busy device the disk's).
 fn category_of(text: &str) -> Category {
     let t = text.to_ascii_lowercase();
-    if t.contains("no space") || t.contains("insufficient free space") || t.contains("(rc 28)") {
-        Category::InsufficientSpace
-    } else if t.contains("input/output") || t.contains("i/o error") {
-        Category::IoError
-    } else if t.contains("in use") || t.contains("busy") {
-        Category::VdiInUse
-    } else if t.contains("mount.nfs") || t.contains("iscsiadm") || t.contains("no route to host") || t.contains("timed out") {
-        Category::StorageUnreachable
-    } else if t.contains("invalid") || t.contains("corrupt") {
-        Category::Corruption
-    } else {
-        Category::Other
+    if t.contains("insufficient free space") || t.contains("(rc 28)") || t.contains("mount.nfs") || t.contains("iscsiadm") {
+        return if t.contains("mount.nfs") || t.contains("iscsiadm") { Category::StorageUnreachable } else { Category::InsufficientSpace };
+    }
+    match super::wording::classify(text.lines()) {
+        Some((cue, _)) if cue.category == Category::Network => Category::StorageUnreachable,
+        Some((cue, _)) if cue.name == "busy" => Category::VdiInUse,
+        Some((cue, _)) => cue.category,
+        None => Category::Other,
     }
 }
 

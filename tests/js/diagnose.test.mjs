@@ -158,3 +158,22 @@ test('listRules() lists the catalogue with unique ids and examples that fire', (
     assert.ok(['critical', 'error', 'warning', 'info'].includes(r.severity));
   }
 });
+
+test('an unrecognised failure gets the category its wording points to (data/wording.toml), at low confidence', () => {
+  const text = '[15:43:23] FATAL: could not reach the archive box: No route to host\n[15:43:23] giving up';
+  const [top] = diagnose(text).findings;
+  assert.equal(top.rule, 'TX000');
+  assert.equal(top.category, 'network');
+  assert.equal(top.confidence, 'low');
+  assert.match(top.title, /wording points to a server that cannot be reached/);
+  assert.match(top.remediation[0].text, /nc -zv/);
+  // Words that are no failure of that kind leave the catch-all as it was.
+  const [plain] = diagnose('frobnicator: unable to reticulate the splines (code 7)').findings;
+  assert.deepEqual([plain.rule, plain.category], ['TX000', 'other']);
+  // The storage manager's untranslated exception reads its message the same way.
+  const sm = diagnose(['SR_BACKEND_FAILURE_1200', '', "KeyError: 'sr_uuid'", '']).findings[0];
+  assert.deepEqual([sm.rule, sm.category, sm.confidence], ['SR1200', 'xapi_version', 'low']);
+  // A failed Xen Orchestra task whose message no rule knows.
+  const xo = diagnose({ message: 'sync to the archive failed: authentication failed for user backup', name: 'Error' }).findings[0];
+  assert.deepEqual([xo.rule, xo.category, xo.confidence], ['XO000', 'configuration', 'low']);
+});

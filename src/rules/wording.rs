@@ -1,0 +1,96 @@
+//! What the words of an unrecognised failure point to (data/wording.toml).
+//!
+//! The catch-all findings (TX000, XO000, SR1200, SR000 for an undecoded storage failure, XA019)
+//! report failures no signature or rule knows. Reported bare, they leave the reader with the
+//! category `other` even when the words say plainly "No route to host" or "Permission denied".
+//! [`classify`] reads the failure's lines against the general cues and [`apply`] gives the
+//! catch-all the cue's category, a sentence on what such wording usually means, and a first
+//! step, while keeping its id and low confidence: a hint about the kind of problem, never a
+//! diagnosis of what happened.
+
+use crate::model::{Category, Confidence, Finding, Step};
+
+/// One general-wording cue (see data/wording.toml for the fields).
+pub struct Cue {
+    pub name: &'static str,
+    pub category: Category,
+    pub label: &'static str,
+    /// Lower-case literals, one of which must appear in a failure line.
+    pub any: &'static [&'static str],
+    /// Lower-case literals that keep a line from counting.
+    pub none: &'static [&'static str],
+    pub meaning: &'static str,
+    pub step: &'static str,
+    pub example: &'static str,
+    pub counterexample: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/wording_data.rs"));
+
+/// Lines read per failure: the catch-alls' evidence is at most a few lines, and a paste's
+/// failure lines beyond the first few hundred add nothing a cue would change.
+const MAX_LINES: usize = 400;
+
+/// Whether `cue` reads `lower` (an ASCII-lower-cased line).
+fn reads(cue: &Cue, lower: &str) -> bool {
+    cue.any.iter().any(|l| lower.contains(l)) && !cue.none.iter().any(|l| lower.contains(l))
+}
+
+/// The first cue (in file order) that one of `lines` matches, with that line.
+pub fn classify<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<(&'static Cue, &'a str)> {
+    let lowered: Vec<(String, &str)> = lines.into_iter().take(MAX_LINES).map(|l| (l.to_ascii_lowercase(), l)).collect();
+    CUES.iter().find_map(|cue| lowered.iter().find(|(lower, _)| reads(cue, lower)).map(|(_, line)| (cue, *line)))
+}
+
+/// Gives a catch-all finding what `lines` point to, when a cue reads one of them. The cue's step
+/// comes first: it is the one that follows from the words; the catch-all's own steps (where to
+/// find more) follow.
+pub fn apply<'a>(f: &mut Finding, lines: impl IntoIterator<Item = &'a str>) {
+    let Some((cue, line)) = classify(lines) else { return };
+    f.category = cue.category;
+    f.confidence = Confidence::Low;
+    f.title = format!("{}: its wording points to {}", f.title, cue.label);
+    let quoted = line.trim();
+    let quoted = match quoted.char_indices().nth(160) {
+        Some((cut, _)) => format!("{}\u{2026}", &quoted[..cut]),
+        None => quoted.to_string(),
+    };
+    f.cause = format!("The words of \u{201c}{quoted}\u{201d} usually mean this: {} {}", cue.meaning, f.cause);
+    f.remediation.insert(0, Step { text: cue.step.to_string(), command: None });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cue_reads_its_example_first_and_not_its_counterexample() {
+        for cue in CUES {
+            let (found, _) = classify([cue.example]).unwrap_or_else(|| panic!("{}: the example reads as nothing", cue.name));
+            assert_eq!(found.name, cue.name, "{}: its example is read by an earlier cue", cue.name);
+            assert!(!reads(cue, &cue.counterexample.to_ascii_lowercase()), "{}: the counterexample matches", cue.name);
+        }
+    }
+
+    #[test]
+    fn the_more_specific_wording_wins() {
+        // "timed out" of a connection is the network's, not a lock's.
+        let (cue, _) = classify(["connect ETIMEDOUT 192.0.2.1:443 (Connection timed out)"]).unwrap();
+        assert_eq!(cue.category, Category::Network);
+        // A Python error with a "not found" message is a bug first.
+        let (cue, _) = classify(["KeyError: 'not found'"]).unwrap();
+        assert_eq!(cue.name, "python-programming-error");
+        assert!(classify(["all went well", "42 VMs exported"]).is_none());
+    }
+
+    #[test]
+    fn a_long_line_is_quoted_short() {
+        let mut f = Finding::of(&super::super::generic::TX000, &super::super::Facts::new(&Default::default(), &Default::default()));
+        let line = format!("{} No route to host", "é".repeat(500));
+        apply(&mut f, [line.as_str()]);
+        assert_eq!(f.category, Category::Network);
+        assert!(f.cause.chars().count() < 600, "{}", f.cause);
+        assert!(f.remediation[0].text.contains("nc -zv"));
+        assert_eq!(f.confidence, Confidence::Low);
+    }
+}
