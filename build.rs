@@ -156,6 +156,7 @@ fn main() {
     println!("cargo:rerun-if-changed={}", signatures_path.display());
     let signatures = fs::read_to_string(&signatures_path).unwrap_or_else(|e| panic!("reading {}: {e}", signatures_path.display()));
     fs::write(Path::new(&out_dir).join("signatures_data.rs"), knowledge::signatures(&signatures)).unwrap();
+    fs::write(Path::new(&out_dir).join("signature_counterexamples.rs"), knowledge::counterexamples(&signatures)).unwrap();
     println!("cargo:rerun-if-changed=build/knowledge.rs");
     println!("cargo:rerun-if-changed=build.rs");
 }

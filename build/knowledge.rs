@@ -199,7 +199,6 @@ pub fn signatures(toml_text: &str) -> String {
             s.cause.clone(),
             pairs(&s.steps),
             pairs(&s.links),
-            s.counterexample.clone(),
         ];
         for o in [&s.product, &s.versions, &s.fixed_in, &s.description] {
             assert!(o.as_ref().is_none_or(|v| !v.is_empty()), "{what}: an empty product, versions, fixed_in or description");
@@ -213,6 +212,15 @@ pub fn signatures(toml_text: &str) -> String {
     writeln!(out, "/// {} signatures in file order, read into `Signature`s on first use (rules/signatures.rs).", file.signature.len()).unwrap();
     writeln!(out, "static SIGNATURES_TEXT: &str = {text:?};").unwrap();
     out
+}
+
+/// `data/signatures.toml` → `signature_counterexamples.rs`: `(id, counterexample)` per signature,
+/// for tests/signatures.rs only. The counterexamples are test data: they are not compiled into
+/// the module (docs/size.md), and `signatures()` above has checked them.
+pub fn counterexamples(toml_text: &str) -> String {
+    let file: File = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/signatures.toml: {e}"));
+    let pairs: Vec<(&str, &str)> = file.signature.iter().map(|s| (s.id.as_str(), s.counterexample.as_str())).collect();
+    format!("/// Every signature's counterexample, in file order (build/knowledge.rs).\npub static COUNTEREXAMPLES: &[(&str, &str)] = &{pairs:?};\n")
 }
 
 #[derive(serde::Deserialize)]

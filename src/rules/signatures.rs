@@ -45,8 +45,6 @@ pub struct Signature {
     pub cause: &'static str,
     pub steps: &'static [(&'static str, Option<&'static str>)],
     pub links: &'static [(&'static str, &'static str)],
-    /// An input that must not fire it (tested like the example).
-    pub counterexample: &'static str,
 }
 
 /// Pasted or free text, read as a whole.
@@ -101,7 +99,6 @@ fn signature_from_record(record: &'static str) -> Signature {
     let links = Box::leak(
         pairs(next()).into_iter().map(|(title, url)| (title, url.unwrap_or(""))).collect::<Vec<_>>().into_boxed_slice(),
     );
-    let counterexample = next();
     Signature {
         info,
         priority,
@@ -118,7 +115,6 @@ fn signature_from_record(record: &'static str) -> Signature {
         cause,
         steps,
         links,
-        counterexample,
     }
 }
 
