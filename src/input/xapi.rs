@@ -255,12 +255,8 @@ pub struct MarkerSearch(aho_corasick::nfa::contiguous::NFA);
 impl MarkerSearch {
     /// `None` when the automaton cannot be built (it can always be for a few short markers).
     pub fn new<P: AsRef<[u8]>>(markers: &[P]) -> Option<MarkerSearch> {
-        let nfa = aho_corasick::nfa::contiguous::NFA::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(aho_corasick::MatchKind::Standard)
-            .build(markers)
-            .ok()?;
-        Some(MarkerSearch(nfa))
+        let markers: Vec<&[u8]> = markers.iter().map(AsRef::as_ref).collect();
+        crate::literals::automaton(&markers, true).map(MarkerSearch)
     }
 
     pub fn is_match(&self, haystack: &str) -> bool {

@@ -17,7 +17,6 @@ use std::sync::{LazyLock, OnceLock};
 // NFAs) for every search. For 300+ literals it picks this one anyway (docs/size.md).
 use aho_corasick::automaton::Automaton as _;
 use aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::MatchKind;
 
 use super::{push_evidence, Facts, Matcher, Rule, RuleInfo};
 use crate::model::{Category, Confidence, Evidence, Finding, Severity};
@@ -158,7 +157,8 @@ fn index() -> Option<&'static Index> {
                 all_ids.push(sig.all.iter().map(|lit| id_of(lit, &mut anchors)).collect());
                 none_ids.push(sig.none.iter().map(|lit| id_of(lit, &mut anchors)).collect());
             }
-            let automaton = NFA::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&literals).ok()?;
+            let literals: Vec<&[u8]> = literals.iter().map(|l| l.as_bytes()).collect();
+            let automaton = crate::literals::automaton(&literals, true)?;
             let has_versions = SIGNATURES.iter().any(|s| s.versions.is_some());
             Some(Index { automaton, anchors, all_ids, none_ids, has_versions })
         })
