@@ -386,6 +386,13 @@ pub fn find_uuid(text: &str) -> Option<&str> {
     })
 }
 
+/// A JSON value as compact JSON text, as `value.to_string()` writes it. Through the serialiser
+/// the crate already has for `serde_json::to_string` (the chain check's input): `Display`
+/// compiled a second and a third copy of it, for its formatter adaptor (docs/size.md).
+pub fn json_text(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
 /// Formats a byte count for prose: `21.5 GiB`, `512 MiB`, `900 B`.
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];

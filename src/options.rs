@@ -141,7 +141,7 @@ pub fn limit_from_json(name: &str, value: &Value) -> Result<Option<u64>, String>
             (None, Some(f)) => limit_from_f64(name, f).map(Some),
             (None, None) => Err(format!("`{name}` must be a whole number of at least 0; it is {n}")),
         },
-        other => Err(format!("`{name}` must be a whole number of at least 0; it is {other}")),
+        other => Err(format!("`{name}` must be a whole number of at least 0; it is {}", crate::model::json_text(other))),
     }
 }
 

@@ -62,7 +62,7 @@ pub fn from_array(items: &[Value], shape: Shape) -> Option<XapiError> {
     }
     let params = items[1..].iter().map(value_as_param).collect();
     let mut e = XapiError::new(code, params, shape);
-    e.evidence.push(Evidence::text(Value::Array(items.to_vec()).to_string()));
+    e.evidence.push(Evidence::text(crate::model::json_text(&Value::Array(items.to_vec()))));
     Some(e)
 }
 
@@ -77,7 +77,7 @@ fn from_jsonrpc2_error(err: &Value) -> Option<XapiError> {
         _ => Vec::new(),
     };
     let mut e = XapiError::new(code, params, Shape::JsonRpc2);
-    e.evidence.push(Evidence::text(err.to_string()));
+    e.evidence.push(Evidence::text(crate::model::json_text(err)));
     Some(e)
 }
 
