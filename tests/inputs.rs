@@ -317,3 +317,14 @@ fn options_are_read_field_by_field() {
     let o: Options = serde_json::from_str(r#"{"maxLineBytes": 10, "context": {"product": "XCP-ng"}}"#).unwrap();
     assert_eq!((o.max_line_bytes(), o.context.product.as_deref()), (10, Some("XCP-ng")));
 }
+
+#[test]
+fn enums_are_written_as_their_public_names() {
+    use xapi_doctor::{Category, Severity};
+    let names: Vec<String> = Category::ALL.iter().map(|c| serde_json::to_string(c).unwrap()).collect();
+    assert_eq!(names[0], "\"insufficient_space\"");
+    assert_eq!(names[3], "\"vdi_in_use\"");
+    assert_eq!(names[18], "\"other\"");
+    assert_eq!(serde_json::to_string(&Severity::ALL).unwrap(), r#"["critical","error","warning","info"]"#);
+    assert_eq!(serde_json::to_string(&InputKind::XoLog).unwrap(), "\"xo_log\"");
+}
