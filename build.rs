@@ -160,6 +160,7 @@ fn main() {
     println!("cargo:rerun-if-changed={}", wording_path.display());
     let wording = fs::read_to_string(&wording_path).unwrap_or_else(|e| panic!("reading {}: {e}", wording_path.display()));
     fs::write(Path::new(&out_dir).join("wording_data.rs"), knowledge::wording(&wording)).unwrap();
+    fs::write(Path::new(&out_dir).join("signature_counterexamples.rs"), knowledge::counterexamples(&signatures)).unwrap();
     println!("cargo:rerun-if-changed=build/knowledge.rs");
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -239,11 +239,12 @@ const rules = listRules();
 const texts = (rs, keys) => rs.flatMap((r) => keys.map((k) => r[k]));
 const sigRules = rules.filter((r) => sigIds.has(r.id));
 const rustRules = rules.filter((r) => !sigIds.has(r.id));
-// Signature texts that listRules() does not show (summary, cause, steps, literals, counterexample).
+// Signature texts that listRules() does not show (summary, cause, steps, literals; the
+// counterexamples are test data, no longer in the module, and the triggers are written at run time).
 const tomlStrings = [...signaturesToml.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`));
 const tomlMulti = [...signaturesToml.matchAll(/"""\n?([\s\S]*?)"""/g)].map((m) => m[1]);
-claim('signatures: listRules() texts (title, trigger, description, example)', texts(sigRules, ['title', 'trigger', 'description', 'example', 'name']));
-claim('signatures: summaries, causes, steps, literals, counterexamples', [...tomlStrings, ...tomlMulti]);
+claim('signatures: listRules() texts (title, description, example)', texts(sigRules, ['title', 'trigger', 'description', 'example', 'name']));
+claim('signatures: summaries, causes, steps, literals', [...tomlStrings, ...tomlMulti]);
 claim('Rust rules: listRules() texts (title, trigger, description, example)', texts(rustRules, ['title', 'trigger', 'description', 'example', 'name']));
 claim('rule ids', rules.map((r) => r.id));
 // Panic locations: the file names std keeps for its panic messages (a trap here).

@@ -150,22 +150,6 @@ pub fn signatures(toml_text: &str) -> String {
         } else {
             s.inputs.iter().map(|i| 1u8 << INPUTS.iter().position(|x| x == i).unwrap()).fold(0, |a, b| a | b)
         };
-        let trigger = {
-            let quoted: Vec<String> = s.any.iter().map(|a| format!("`{a}`")).collect();
-            let mut t = format!("text containing {}", quoted.join(" or "));
-            if !s.all.is_empty() {
-                let q: Vec<String> = s.all.iter().map(|a| format!("`{a}`")).collect();
-                write!(t, ", with {}", q.join(" and ")).unwrap();
-            }
-            if !s.none.is_empty() {
-                let q: Vec<String> = s.none.iter().map(|a| format!("`{a}`")).collect();
-                write!(t, ", without {}", q.join(" or ")).unwrap();
-            }
-            if let Some(v) = &s.versions {
-                write!(t, "; {} {v}", s.product.as_deref().unwrap_or("host")).unwrap();
-            }
-            t
-        };
         // One record per signature (RS-terminated), fields US-separated, list items GS-separated,
         // the two halves of a step or link FS-separated; an absent option is an empty field.
         let raw = [&s.id, &s.name, &s.title, &s.example, &s.summary, &s.cause, &s.counterexample].into_iter().chain(s.description.iter());
@@ -181,7 +165,7 @@ pub fn signatures(toml_text: &str) -> String {
             s.title.clone(),
             CATEGORIES.iter().position(|c| *c == s.category).unwrap_or_else(|| panic!("{what}: unknown category {:?}", s.category)).to_string(),
             SEVERITIES.iter().position(|c| *c == s.severity).unwrap().to_string(),
-            trigger,
+            // (No trigger: rules/signatures.rs writes it from the literals, which it has anyway.)
             // Empty: the same as the cause (written once).
             s.description.clone().unwrap_or_default(),
             s.example.clone(),
@@ -199,7 +183,6 @@ pub fn signatures(toml_text: &str) -> String {
             s.cause.clone(),
             pairs(&s.steps),
             pairs(&s.links),
-            s.counterexample.clone(),
         ];
         for o in [&s.product, &s.versions, &s.fixed_in, &s.description] {
             assert!(o.as_ref().is_none_or(|v| !v.is_empty()), "{what}: an empty product, versions, fixed_in or description");
@@ -213,6 +196,15 @@ pub fn signatures(toml_text: &str) -> String {
     writeln!(out, "/// {} signatures in file order, read into `Signature`s on first use (rules/signatures.rs).", file.signature.len()).unwrap();
     writeln!(out, "static SIGNATURES_TEXT: &str = {text:?};").unwrap();
     out
+}
+
+/// `data/signatures.toml` → `signature_counterexamples.rs`: `(id, counterexample)` per signature,
+/// for tests/signatures.rs only. The counterexamples are test data: they are not compiled into
+/// the module (docs/size.md), and `signatures()` above has checked them.
+pub fn counterexamples(toml_text: &str) -> String {
+    let file: File = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/signatures.toml: {e}"));
+    let pairs: Vec<(&str, &str)> = file.signature.iter().map(|s| (s.id.as_str(), s.counterexample.as_str())).collect();
+    format!("/// Every signature's counterexample, in file order (build/knowledge.rs).\npub static COUNTEREXAMPLES: &[(&str, &str)] = &{pairs:?};\n")
 }
 
 #[derive(serde::Deserialize)]

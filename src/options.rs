@@ -2,12 +2,12 @@
 //! limits that bound the cost of any input (README "Limits").
 
 use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
 
 /// What the UI already knows about the failed operation; it sharpens the advice (the
 /// thick-versus-thin advice only when the SR type says so, the 6.1 hotfix only on 6.1) and
 /// fills the `xe` commands.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
     pub vm_uuid: Option<String>,
     pub vm_name: Option<String>,
@@ -22,26 +22,21 @@ pub struct Context {
 }
 
 /// Options of `diagnose(input, options)`, `analyzeSmlog` and `SmlogScanner`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     pub context: Context,
     /// Inputs larger than this many bytes are refused with `INPUT_TOO_LARGE`
     /// (default [`DEFAULT_MAX_INPUT_BYTES`]); for `SmlogScanner`, the total of the chunks.
-    #[serde(deserialize_with = "max_input_bytes")]
     pub max_input_bytes: Option<u64>,
     /// SMlog lines longer than this keep their first `maxLineBytes` bytes; the rest is ignored
     /// and the line is counted in `stats.truncatedLines` (default [`DEFAULT_MAX_LINE_BYTES`]).
-    #[serde(deserialize_with = "max_line_bytes")]
     pub max_line_bytes: Option<u64>,
     /// At most this many findings are reported, the most severe; the others are counted in
     /// `findingsOmitted` (default [`DEFAULT_MAX_FINDINGS`]). To bound memory, only the first
     /// four times as many distinct findings (in input order) are considered.
-    #[serde(deserialize_with = "max_findings")]
     pub max_findings: Option<u64>,
     /// Pool records (or a space plan's input) with more table entries than this are refused
     /// with `INPUT_TOO_LARGE` (default [`DEFAULT_MAX_RECORDS`]).
-    #[serde(deserialize_with = "max_records")]
     pub max_records: Option<u64>,
 }
 
@@ -55,7 +50,7 @@ pub struct RecordLimits {
 
 impl RecordLimits {
     /// Reads `maxInputBytes` and `maxRecords` from an options object.
-    pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<RecordLimits, crate::Error> {
+    pub fn from_json(obj: &Map<String, Value>) -> Result<RecordLimits, crate::Error> {
         let get = |name: &str| match obj.get(name) {
             None => Ok(None),
             Some(v) => limit_from_json(name, v).map_err(crate::Error::InvalidOptions),
@@ -97,7 +92,8 @@ impl Options {
         if trimmed.is_empty() || trimmed == "null" || trimmed == "undefined" {
             return Ok(Options::default());
         }
-        serde_json::from_str(trimmed).map_err(|e| crate::Error::InvalidOptions(e.to_string()))
+        let value: Value = serde_json::from_str(trimmed).map_err(|e| crate::Error::InvalidOptions(e.to_string()))?;
+        Options::from_value(&value).map_err(crate::Error::InvalidOptions)
     }
 
     pub fn max_input_bytes(&self) -> u64 {
@@ -137,8 +133,7 @@ pub fn check_size(size: u64, limit: u64) -> Result<(), crate::Error> {
 /// least 0 (a JSON number, including a float such as `1e9` that `JSON.stringify` writes for
 /// large values; values beyond 2^64 saturate). Anything else is `INVALID_OPTIONS` with the
 /// value in the message.
-pub fn limit_from_json(name: &str, value: &serde_json::Value) -> Result<Option<u64>, String> {
-    use serde_json::Value;
+pub fn limit_from_json(name: &str, value: &Value) -> Result<Option<u64>, String> {
     match value {
         Value::Null => Ok(None),
         Value::Number(n) => match (n.as_u64(), n.as_f64()) {
@@ -146,7 +141,7 @@ pub fn limit_from_json(name: &str, value: &serde_json::Value) -> Result<Option<u
             (None, Some(f)) => limit_from_f64(name, f).map(Some),
             (None, None) => Err(format!("`{name}` must be a whole number of at least 0; it is {n}")),
         },
-        other => Err(format!("`{name}` must be a whole number of at least 0; it is {other}")),
+        other => Err(format!("`{name}` must be a whole number of at least 0; it is {}", crate::model::json_text(other))),
     }
 }
 
@@ -159,23 +154,81 @@ pub fn limit_from_f64(name: &str, f: f64) -> Result<u64, String> {
     Ok(f as u64)
 }
 
-fn named_limit<'de, D: Deserializer<'de>>(d: D, name: &str) -> Result<Option<u64>, D::Error> {
-    let value = serde_json::Value::deserialize(d)?;
-    limit_from_json(name, &value).map_err(serde::de::Error::custom)
+// Options are read by hand from a `serde_json::Value` (which the module parses anyway) rather
+// than by derived deserialisers: those compiled two struct visitors of ~7 KB of WebAssembly for
+// an object read once per call, off every hot path (docs/size.md). `Deserialize` is still
+// implemented, through the same reading, for Rust callers.
+
+impl Options {
+    /// Reads options from parsed JSON: `null` gives the defaults; unknown keys are ignored.
+    pub fn from_value(value: &Value) -> Result<Options, String> {
+        let obj = match value {
+            Value::Null => return Ok(Options::default()),
+            Value::Object(obj) => obj,
+            other => return Err(format!("options must be an object; they are {}", json_type(other))),
+        };
+        let limit = |name: &str| obj.get(name).map_or(Ok(None), |v| limit_from_json(name, v));
+        Ok(Options {
+            context: match obj.get("context") {
+                None => Context::default(),
+                Some(v) => Context::from_value(v)?,
+            },
+            max_input_bytes: limit("maxInputBytes")?,
+            max_line_bytes: limit("maxLineBytes")?,
+            max_findings: limit("maxFindings")?,
+            max_records: limit("maxRecords")?,
+        })
+    }
 }
 
-fn max_input_bytes<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    named_limit(d, "maxInputBytes")
+impl Context {
+    /// Reads `options.context`: `null` is no context; each field a string or `null`.
+    pub fn from_value(value: &Value) -> Result<Context, String> {
+        let obj = match value {
+            Value::Null => return Ok(Context::default()),
+            Value::Object(obj) => obj,
+            other => return Err(format!("`context` must be an object; it is {}", json_type(other))),
+        };
+        Ok(Context {
+            vm_uuid: text(obj, "vmUuid")?,
+            vm_name: text(obj, "vmName")?,
+            sr_uuid: text(obj, "srUuid")?,
+            sr_name: text(obj, "srName")?,
+            sr_type: text(obj, "srType")?,
+            host_version: text(obj, "hostVersion")?,
+            product: text(obj, "product")?,
+        })
+    }
 }
 
-fn max_line_bytes<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    named_limit(d, "maxLineBytes")
+/// A `context` field: absent or `null` is `None`, a string is itself, anything else an error.
+fn text(obj: &Map<String, Value>, name: &str) -> Result<Option<String>, String> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(format!("`context.{name}` must be a string; it is {}", json_type(other))),
+    }
 }
 
-fn max_records<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    named_limit(d, "maxRecords")
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
-fn max_findings<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    named_limit(d, "maxFindings")
+impl<'de> Deserialize<'de> for Options {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Options, D::Error> {
+        Options::from_value(&Value::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Context {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Context, D::Error> {
+        Context::from_value(&Value::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
 }

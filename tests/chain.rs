@@ -766,3 +766,21 @@ fn disks_come_from_the_vms_vbd_list_like_xen_orchestra() {
     assert_eq!(disks(0), vec!["x"], "a VBD missing from the VM's list is not checked, as in Xen Orchestra");
     assert_eq!(disks(1), vec!["y"], "without a list, the VBDs that name the VM stand in");
 }
+
+#[test]
+fn the_top_level_objects_are_read_key_by_key() {
+    let r = two_pending();
+    let expected = check_vdi_chains_value(&r, &ChainOptions::default()).unwrap();
+    // A key given twice keeps its last value (as JSON.parse does); unknown keys are skipped.
+    let text = r.to_string();
+    let twice = format!(r#"{{"VDI": {{}}, "other": [1, {{"a": 2}}], {}"#, &text[1..]);
+    let rep = check_vdi_chains(&twice, &ChainOptions::default()).unwrap();
+    assert_eq!(rep.vms.len(), expected.vms.len());
+    assert_eq!(rep.vms[0].would_skip, expected.vms[0].would_skip);
+    for bad in ["[]", "[{}, {}, {}, {}]", "5", r#""VM""#] {
+        let err = check_vdi_chains(bad, &ChainOptions::default()).unwrap_err();
+        assert_eq!(err.code(), "INVALID_RECORDS", "{bad}");
+        assert!(err.to_string().contains("must be an object"), "{bad}: {err}");
+        assert_eq!(plan_snapshot_space(bad).unwrap_err().code(), "INVALID_RECORDS", "{bad}");
+    }
+}

@@ -310,3 +310,37 @@ fn xapi_own_bracket_form_in_logs() {
     let d = diagnose_text("VDI_IO_ERROR: [ Device I/O errors", &o).unwrap();
     assert_eq!(first(&d).codes, vec!["VDI_IO_ERROR".to_string()]);
 }
+
+#[test]
+fn options_are_read_field_by_field() {
+    let o = Options::from_json(r#"{"context": {"vmUuid": "u", "srType": null, "other": 1}, "maxFindings": 3, "unknown": [1]}"#).unwrap();
+    assert_eq!(o.context.vm_uuid.as_deref(), Some("u"));
+    assert_eq!(o.context.sr_type, None);
+    assert_eq!(o.max_findings(), 3);
+    assert_eq!(Options::from_json(r#"{"context": null}"#).unwrap(), Options::default());
+    for (bad, says) in [
+        (r#"{"context": {"vmUuid": 5}}"#, "`context.vmUuid` must be a string; it is a number"),
+        (r#"{"context": "vm"}"#, "`context` must be an object; it is a string"),
+        ("[1, 2]", "options must be an object; they are an array"),
+        ("5", "options must be an object; they are a number"),
+        (r#"{"context": "#, "EOF"),
+    ] {
+        let err = Options::from_json(bad).unwrap_err();
+        assert_eq!(err.code(), "INVALID_OPTIONS", "{bad}");
+        assert!(err.to_string().contains(says), "{bad}: {err}");
+    }
+    // Rust callers can still deserialise them (through the same reading).
+    let o: Options = serde_json::from_str(r#"{"maxLineBytes": 10, "context": {"product": "XCP-ng"}}"#).unwrap();
+    assert_eq!((o.max_line_bytes(), o.context.product.as_deref()), (10, Some("XCP-ng")));
+}
+
+#[test]
+fn enums_are_written_as_their_public_names() {
+    use xapi_doctor::{Category, Severity};
+    let names: Vec<String> = Category::ALL.iter().map(|c| serde_json::to_string(c).unwrap()).collect();
+    assert_eq!(names[0], "\"insufficient_space\"");
+    assert_eq!(names[3], "\"vdi_in_use\"");
+    assert_eq!(names[18], "\"other\"");
+    assert_eq!(serde_json::to_string(&Severity::ALL).unwrap(), r#"["critical","error","warning","info"]"#);
+    assert_eq!(serde_json::to_string(&InputKind::XoLog).unwrap(), "\"xo_log\"");
+}

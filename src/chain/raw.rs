@@ -249,35 +249,25 @@ impl Table<'_> {
     }
 }
 
-/// The top-level records `{ VM, VBD, VDI, SR }`.
+/// The top-level records `{ VM, VBD, VDI, SR }`: an absent table is [`Table::Absent`], other
+/// keys are skipped, a key given twice keeps its last value (as `JSON.parse` does).
 #[allow(non_snake_case)]
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default)]
 pub struct RawTables<'a> {
-    #[serde(borrow)]
     pub VM: Table<'a>,
-    #[serde(borrow)]
     pub VBD: Table<'a>,
-    #[serde(borrow)]
     pub VDI: Table<'a>,
-    #[serde(borrow)]
     pub SR: Table<'a>,
 }
 
-/// The space plan's input `{ sr, vdis, concurrency, hostVersion, srVdis }`.
-#[allow(non_snake_case)]
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+/// The space plan's input `{ sr, vdis, concurrency, hostVersion, srVdis }`, read like
+/// [`RawTables`].
+#[derive(Debug, Default)]
 pub struct RawPlanInput<'a> {
-    #[serde(borrow)]
     pub sr: Option<Entry<'a>>,
-    #[serde(borrow)]
     pub vdis: Table<'a>,
-    #[serde(borrow)]
     pub concurrency: Loose<'a>,
-    #[serde(borrow, rename = "hostVersion")]
     pub host_version: Loose<'a>,
-    #[serde(borrow, rename = "srVdis")]
     pub sr_vdis: Table<'a>,
 }
 
@@ -544,5 +534,68 @@ impl<'de: 'a, 'a> Deserialize<'de> for Table<'a> {
             ignore_others!(Table::Invalid("a string"); str);
         }
         d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+// The two top-level objects are read by these visitors rather than derived deserialisers: a
+// derived one also accepts a sequence, matches its keys through a field visitor of its own and
+// cost ~3 KB of WebAssembly each, for an object read once per input (docs/size.md).
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawTables<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = RawTables<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object { VM, VBD, VDI, SR }")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut t = RawTables::default();
+                while let Some(Item(key)) = map.next_key::<Item<'de>>()? {
+                    let table = match key.as_deref() {
+                        Some("VM") => &mut t.VM,
+                        Some("VBD") => &mut t.VBD,
+                        Some("VDI") => &mut t.VDI,
+                        Some("SR") => &mut t.SR,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *table = map.next_value()?;
+                }
+                Ok(t)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawPlanInput<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = RawPlanInput<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object { sr, vdis, concurrency, hostVersion, srVdis }")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut p = RawPlanInput::default();
+                while let Some(Item(key)) = map.next_key::<Item<'de>>()? {
+                    match key.as_deref() {
+                        Some("sr") => p.sr = map.next_value()?,
+                        Some("vdis") => p.vdis = map.next_value()?,
+                        Some("concurrency") => p.concurrency = map.next_value()?,
+                        Some("hostVersion") => p.host_version = map.next_value()?,
+                        Some("srVdis") => p.sr_vdis = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(p)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
     }
 }

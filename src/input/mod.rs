@@ -343,7 +343,7 @@ pub fn value_as_param(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
-        other => other.to_string(),
+        other => crate::model::json_text(other),
     }
 }
 

@@ -62,7 +62,7 @@ pub fn from_array(items: &[Value], shape: Shape) -> Option<XapiError> {
     }
     let params = items[1..].iter().map(value_as_param).collect();
     let mut e = XapiError::new(code, params, shape);
-    e.evidence.push(Evidence::text(Value::Array(items.to_vec()).to_string()));
+    e.evidence.push(Evidence::text(crate::model::json_text(&Value::Array(items.to_vec()))));
     Some(e)
 }
 
@@ -77,7 +77,7 @@ fn from_jsonrpc2_error(err: &Value) -> Option<XapiError> {
         _ => Vec::new(),
     };
     let mut e = XapiError::new(code, params, Shape::JsonRpc2);
-    e.evidence.push(Evidence::text(err.to_string()));
+    e.evidence.push(Evidence::text(crate::model::json_text(err)));
     Some(e)
 }
 
@@ -255,12 +255,8 @@ pub struct MarkerSearch(aho_corasick::nfa::contiguous::NFA);
 impl MarkerSearch {
     /// `None` when the automaton cannot be built (it can always be for a few short markers).
     pub fn new<P: AsRef<[u8]>>(markers: &[P]) -> Option<MarkerSearch> {
-        let nfa = aho_corasick::nfa::contiguous::NFA::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(aho_corasick::MatchKind::Standard)
-            .build(markers)
-            .ok()?;
-        Some(MarkerSearch(nfa))
+        let markers: Vec<&[u8]> = markers.iter().map(AsRef::as_ref).collect();
+        crate::literals::automaton(&markers, true).map(MarkerSearch)
     }
 
     pub fn is_match(&self, haystack: &str) -> bool {

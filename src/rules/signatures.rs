@@ -17,7 +17,6 @@ use std::sync::{LazyLock, OnceLock};
 // NFAs) for every search. For 300+ literals it picks this one anyway (docs/size.md).
 use aho_corasick::automaton::Automaton as _;
 use aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::MatchKind;
 
 use super::{push_evidence, Facts, Matcher, Rule, RuleInfo};
 use crate::model::{Category, Confidence, Evidence, Finding, Severity};
@@ -45,8 +44,6 @@ pub struct Signature {
     pub cause: &'static str,
     pub steps: &'static [(&'static str, Option<&'static str>)],
     pub links: &'static [(&'static str, &'static str)],
-    /// An input that must not fire it (tested like the example).
-    pub counterexample: &'static str,
 }
 
 /// Pasted or free text, read as a whole.
@@ -86,7 +83,7 @@ fn signature_from_record(record: &'static str) -> Signature {
     let (id, name, title) = (next(), next(), next());
     let category = next().parse::<usize>().ok().and_then(|i| Category::ALL.get(i).copied()).unwrap_or(Category::Other);
     let severity = next().parse::<usize>().ok().and_then(|i| Severity::ALL.get(i).copied()).unwrap_or(Severity::Info);
-    let (trigger, description, example) = (next(), next(), next());
+    let (description, example) = (next(), next());
     let priority = next().parse().unwrap_or(1);
     let (any, all, none) = (list(next()), list(next()), list(next()));
     let near = next().parse().unwrap_or(0);
@@ -96,12 +93,12 @@ fn signature_from_record(record: &'static str) -> Signature {
     let (product, versions, fixed_in) = (option(), option(), option());
     let (summary, cause) = (next(), next());
     let description = if description.is_empty() { cause } else { description };
+    let trigger = trigger(any, all, none, product, versions);
     let info = RuleInfo { id, name, title, category, severity, trigger, description, example };
     let steps = Box::leak(pairs(next()).into_boxed_slice());
     let links = Box::leak(
         pairs(next()).into_iter().map(|(title, url)| (title, url.unwrap_or(""))).collect::<Vec<_>>().into_boxed_slice(),
     );
-    let counterexample = next();
     Signature {
         info,
         priority,
@@ -118,8 +115,37 @@ fn signature_from_record(record: &'static str) -> Signature {
         cause,
         steps,
         links,
-        counterexample,
     }
+}
+
+/// What fires a signature, in words (`listRules()`'s `trigger`): "text containing `a` or `b`,
+/// with `c` and `d`, without `e`; XCP-ng <8.2.1". Written here from the literals rather than
+/// compiled in beside them: the module would carry every literal twice (docs/size.md).
+fn trigger(any: &[&str], all: &[&str], none: &[&str], product: Option<&str>, versions: Option<&str>) -> &'static str {
+    use std::fmt::Write as _;
+    fn quoted(out: &mut String, items: &[&str], separator: &str) {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(separator);
+            }
+            let _ = write!(out, "`{item}`");
+        }
+    }
+    let mut t = String::from("text containing ");
+    quoted(&mut t, any, " or ");
+    if !all.is_empty() {
+        t.push_str(", with ");
+        quoted(&mut t, all, " and ");
+    }
+    if !none.is_empty() {
+        t.push_str(", without ");
+        quoted(&mut t, none, " or ");
+    }
+    if let Some(v) = versions {
+        let _ = write!(t, "; {} {v}", product.unwrap_or("host"));
+    }
+    // Leaked once per signature, like its lists: the table lives as long as the module.
+    Box::leak(t.into_boxed_str())
 }
 
 /// At most this many hits are kept per literal (the conditions look at the nearest ones).
@@ -162,7 +188,8 @@ fn index() -> Option<&'static Index> {
                 all_ids.push(sig.all.iter().map(|lit| id_of(lit, &mut anchors)).collect());
                 none_ids.push(sig.none.iter().map(|lit| id_of(lit, &mut anchors)).collect());
             }
-            let automaton = NFA::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&literals).ok()?;
+            let literals: Vec<&[u8]> = literals.iter().map(|l| l.as_bytes()).collect();
+            let automaton = crate::literals::automaton(&literals, true)?;
             let has_versions = SIGNATURES.iter().any(|s| s.versions.is_some());
             Some(Index { automaton, anchors, all_ids, none_ids, has_versions })
         })

@@ -289,6 +289,59 @@ pub struct ChildFailure {
     pub evidence: Vec<Evidence>,
 }
 
+/// Coalesce children's failures by SR uuid, sorted by it: a `BTreeMap<String, ChildFailure>`'s
+/// operations on a vector (at most [`MAX_CHILD_FAILURES`], a handful in practice). The map
+/// compiled its own B-tree code, ~8 KB of WebAssembly, for a path taken a few times per log
+/// (docs/size.md).
+#[derive(Default)]
+struct ChildFailures(Vec<(String, ChildFailure)>);
+
+impl ChildFailures {
+    fn find(&self, sr: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(sr))
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn contains_key(&self, sr: &str) -> bool {
+        self.find(sr).is_ok()
+    }
+
+    /// Sets the failure of `sr`, returning the one it replaces.
+    fn insert(&mut self, sr: String, failure: ChildFailure) -> Option<ChildFailure> {
+        match self.find(&sr) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, failure)),
+            Err(i) => {
+                self.0.insert(i, (sr, failure));
+                None
+            }
+        }
+    }
+
+    /// The failure of `sr`, `failure` first if it has none.
+    fn get_or_insert(&mut self, sr: String, failure: ChildFailure) -> &mut ChildFailure {
+        let i = match self.find(&sr) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (sr, failure));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    fn remove(&mut self, sr: &str) -> Option<ChildFailure> {
+        self.find(sr).ok().map(|i| self.0.remove(i).1)
+    }
+
+    /// Every failure left, in SR order.
+    fn take_all(&mut self) -> Vec<ChildFailure> {
+        std::mem::take(&mut self.0).into_iter().map(|(_, f)| f).collect()
+    }
+}
+
 /// The last command line of recent processes, in a small fixed table reused without allocating
 /// (a command line is logged before every external command; a few of them fail).
 struct RecentCommands {
@@ -353,7 +406,7 @@ pub struct Analyzer {
     gc_forks: Vec<(u32, u32)>,
     /// Coalesce children's failures by SR, waiting for the GC's conclusion (at most
     /// [`MAX_CHILD_FAILURES`]; beyond, a failure is reported on its own at once).
-    child_failures: BTreeMap<String, ChildFailure>,
+    child_failures: ChildFailures,
     commands: RecentCommands,
     finders: Finders,
     pub out: Collector,
@@ -605,7 +658,7 @@ impl Default for Analyzer {
             uuid_by_prefix: BTreeMap::new(),
             uuids: Vec::new(),
             gc_forks: Vec::new(),
-            child_failures: BTreeMap::new(),
+            child_failures: ChildFailures::default(),
             commands: RecentCommands::default(),
             finders: Finders::default(),
             out: Collector::default(),
@@ -769,7 +822,7 @@ impl Analyzer {
                 self.flush_state(pid, st);
             }
         }
-        let leftover: Vec<ChildFailure> = std::mem::take(&mut self.child_failures).into_values().collect();
+        let leftover = self.child_failures.take_all();
         for c in leftover {
             let mut inc = self.incident(IncidentKind::CoalesceFailed, c.line, None);
             inc.detail = Some(c.error.clone());
@@ -2100,7 +2153,7 @@ impl Analyzer {
                 let error = st.child_error.clone().unwrap_or_else(|| exc.text.clone());
                 let full = self.child_failures.len() >= MAX_CHILD_FAILURES && !self.child_failures.contains_key(&sr);
                 let mut own = ChildFailure { error: error.clone(), body: None, line: exc.line, evidence: Vec::new() };
-                let failure = if full { &mut own } else { self.child_failures.entry(sr).or_insert(own.clone()) };
+                let failure = if full { &mut own } else { self.child_failures.get_or_insert(sr, own.clone()) };
                 for e in exc.evidence.iter().filter(|e| e.text.contains("EXCEPTION")) {
                     push_capped(&mut failure.evidence, e.clone());
                 }

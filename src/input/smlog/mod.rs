@@ -227,8 +227,8 @@ fn has_any_marker(line: &str) -> bool {
     use aho_corasick::nfa::contiguous::NFA;
     static SEARCH: std::sync::OnceLock<Option<NFA>> = std::sync::OnceLock::new();
     let search = SEARCH.get_or_init(|| {
-        let texts = ["fairlock[", "*~*~*~*~", "*  E X C E P T I O N  *"].iter().chain(SM_MARKERS);
-        NFA::builder().match_kind(aho_corasick::MatchKind::Standard).build(texts).ok()
+        let texts: Vec<&[u8]> = ["fairlock[", "*~*~*~*~", "*  E X C E P T I O N  *"].iter().chain(SM_MARKERS).map(|t| t.as_bytes()).collect();
+        crate::literals::automaton(&texts, false)
     });
     match search {
         // (The overlapping search, as `rules::signatures`: no second search routine in the module.)
