@@ -150,7 +150,11 @@ pub fn diagnose(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         Input::Bytes(b) => crate::diagnose_bytes(&b, &options)?,
         Input::Json(j) => crate::diagnose_json(&j, &options)?,
     };
-    to_js(&diagnosis)
+    let mut out = Vec::with_capacity(4096);
+    crate::json::write_diagnosis(&mut out, &diagnosis).map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
+    // SAFETY: the writer copies whole `str`s and ASCII only, so the text is valid UTF-8.
+    let text = unsafe { String::from_utf8_unchecked(out) };
+    js_sys::JSON::parse(&text).map_err(|_| js_error("INTERNAL", "could not convert the result"))
 }
 
 /// Every rule of the catalogue.
