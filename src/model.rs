@@ -444,12 +444,33 @@ pub struct Findings {
 /// Distinct findings considered per finding returned (see [`Findings`]).
 pub const CONSIDERED_PER_RETURNED: usize = 4;
 
+/// Up to this many distinct findings, [`Findings`] finds an equal one by comparing in place.
+const LINEAR_UP_TO: usize = 16;
+
 impl Findings {
     pub fn new(limit: usize) -> Findings {
         Findings { list: Vec::new(), index: BTreeMap::new(), limit, omitted: 0 }
     }
 
     pub fn push(&mut self, f: Finding) {
+        // A handful of findings (one error's) are compared in place: the index's keys are
+        // copies of four fields of each finding, which cost more than the comparisons.
+        if self.list.len() < LINEAR_UP_TO && self.index.is_empty() {
+            let same = |e: &Finding| e.rule == f.rule && e.subject == f.subject && e.codes == f.codes && e.params == f.params;
+            if let Some(existing) = self.list.iter_mut().find(|e| same(e)) {
+                merge(existing, f);
+            } else if self.list.len() < self.limit.saturating_mul(CONSIDERED_PER_RETURNED) {
+                self.list.push(f);
+            } else {
+                self.omitted += 1;
+            }
+            return;
+        }
+        if self.index.is_empty() {
+            for (i, e) in self.list.iter().enumerate() {
+                self.index.insert((e.rule, e.subject.clone(), e.codes.clone(), e.params.clone()), i);
+            }
+        }
         match self.index.entry((f.rule, f.subject.clone(), f.codes.clone(), f.params.clone())) {
             Entry::Occupied(slot) => {
                 if let Some(existing) = self.list.get_mut(*slot.get()) {
