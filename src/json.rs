@@ -6,6 +6,13 @@
 //!
 //! The SMlog report, the chain report and the space plan (large, rare in `diagnose()`) are
 //! still written by serde_json, into the same buffer.
+//!
+//! [`write_wire`] writes the same diagnosis in the compact form `diagnose()` sends to its
+//! JavaScript wrapper (`pkg/diagnosis-wire.js` turns it back into the `Diagnosis` object): the
+//! rule texts of the findings (title, summary, cause, remediation, links: 3 of the 3.7 KB of one
+//! error's result) are sent once per WebAssembly instance and then by number, and the records
+//! as arrays. `JSON.parse` in the engine costs by the byte (~1.3 ns each here) and the objects
+//! it creates; building the objects in JavaScript around texts it already holds costs neither.
 
 use crate::model::{Confidence, Evidence, Finding, Link, Params, Step, Subject};
 use crate::Diagnosis;
@@ -32,6 +39,208 @@ pub fn write_diagnosis(out: &mut Vec<u8>, d: &Diagnosis) -> Result<(), serde_jso
     crate::model::as_js_number(&d.findings_omitted, &mut number)?;
     out.push(b'}');
     Ok(())
+}
+
+/// The texts already sent to the JavaScript side, by content, with their numbers (the order in
+/// which they were sent). Bounded: when it holds too much, it is emptied before a result and the
+/// result says so, and the wrapper empties its copy too.
+#[derive(Default)]
+pub struct SentTexts {
+    ids: std::collections::HashMap<Box<str>, u32, std::hash::BuildHasherDefault<WordHasher>>,
+    bytes: usize,
+    /// The head of the result being written: the texts it numbered, as JSON strings.
+    head: Vec<u8>,
+    /// The rest of the result being written (kept: one error's result allocates nothing).
+    body: Vec<u8>,
+}
+
+/// At most this many texts, or bytes of texts, are kept: a long-running service diagnosing the
+/// errors of many VMs (whose uuids fill the commands) starts over now and then.
+const MAX_SENT_TEXTS: usize = 4096;
+const MAX_SENT_BYTES: usize = 1 << 20;
+
+impl SentTexts {
+    /// Forgets every text (after a failed write, whose numbers the wrapper never received).
+    pub fn clear(&mut self) {
+        self.ids.clear();
+        self.bytes = 0;
+        self.head.clear();
+    }
+
+    /// The number of `text`, numbering it when it is new.
+    fn id(&mut self, text: &str) -> u32 {
+        if let Some(&id) = self.ids.get(text) {
+            return id;
+        }
+        let id = self.ids.len() as u32;
+        self.ids.insert(text.into(), id);
+        self.bytes += text.len();
+        self.head.push(b',');
+        string(&mut self.head, text);
+        id
+    }
+}
+
+/// A hasher for the texts of [`SentTexts`]: eight bytes per step (the texts are long; std's
+/// SipHash costs more than the lookup saves). The table is bounded, so inputs crafted to
+/// collide can only make it linear in its few thousand entries.
+#[derive(Default)]
+pub struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The compact form of `d` for `pkg/diagnosis-wire.js`, appended to `out`:
+///
+/// `[[first, text…], kind, [finding…], smlog, chains, spacePlan, findingsOmitted]`, where the
+/// head gives the texts numbered by this result (`first` is the number of the first one; 0
+/// means the wrapper starts its table over), `smlog`, `chains` and `spacePlan` are as in the
+/// full JSON, and a finding is
+///
+/// `[rule, ruleName, #title, category, severity, [code…], {params}, #summary, #cause,
+///   [#text, #command | null, …], [#title, #url, …], [text, line, pid, …], confidence, subject]`
+///
+/// with `#` a text's number and `subject` `null` when all its fields are, else the array of its
+/// eleven fields in the order of [`Subject`].
+pub fn write_wire(out: &mut Vec<u8>, d: &Diagnosis, texts: &mut SentTexts) -> Result<(), serde_json::Error> {
+    let mut body = std::mem::take(&mut texts.body);
+    body.clear();
+    let written = write_wire_parts(&mut body, d, texts);
+    match written {
+        Ok(()) => {
+            out.extend_from_slice(&texts.head);
+            out.push(b']');
+            out.extend_from_slice(&body);
+        }
+        // The texts numbered by this result never reach the wrapper: start over.
+        Err(_) => texts.clear(),
+    }
+    if body.capacity() <= 64 * 1024 {
+        texts.body = body;
+    }
+    written
+}
+
+fn write_wire_parts(body: &mut Vec<u8>, d: &Diagnosis, texts: &mut SentTexts) -> Result<(), serde_json::Error> {
+    if texts.ids.len() >= MAX_SENT_TEXTS || texts.bytes >= MAX_SENT_BYTES {
+        texts.clear();
+    }
+    let first = texts.ids.len() as u32;
+    texts.head.clear();
+    put(&mut texts.head, b"[[");
+    unsigned(&mut texts.head, first);
+    // The body is written first, numbering the texts into the head.
+    put(body, b",\"");
+    put(body, d.kind.as_str().as_bytes());
+    put(body, b"\",[");
+    for (i, f) in d.findings.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        wire_finding(body, f, texts);
+    }
+    put(body, b"],");
+    serde_or_null(body, d.smlog.as_ref())?;
+    body.push(b',');
+    serde_or_null(body, d.chains.as_ref())?;
+    body.push(b',');
+    serde_or_null(body, d.space_plan.as_ref())?;
+    body.push(b',');
+    let mut number = serde_json::Serializer::new(&mut *body);
+    crate::model::as_js_number(&d.findings_omitted, &mut number)?;
+    body.push(b']');
+
+    Ok(())
+}
+
+fn wire_finding(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
+    out.push(b'[');
+    string(out, f.rule);
+    out.push(b',');
+    string(out, f.rule_name);
+    out.push(b',');
+    unsigned(out, texts.id(&f.title));
+    put(out, b",\"");
+    put(out, f.category.as_str().as_bytes());
+    put(out, b"\",\"");
+    put(out, f.severity.as_str().as_bytes());
+    put(out, b"\",[");
+    for (i, c) in f.codes.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, c);
+    }
+    put(out, b"],");
+    params(out, &f.params);
+    out.push(b',');
+    unsigned(out, texts.id(&f.summary));
+    out.push(b',');
+    unsigned(out, texts.id(&f.cause));
+    put(out, b",[");
+    for (i, Step { text, command }) in f.remediation.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        unsigned(out, texts.id(text));
+        out.push(b',');
+        match command {
+            Some(c) => unsigned(out, texts.id(c)),
+            None => put(out, b"null"),
+        }
+    }
+    put(out, b"],[");
+    for (i, Link { title, url }) in f.links.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        unsigned(out, texts.id(title));
+        out.push(b',');
+        unsigned(out, texts.id(url));
+    }
+    put(out, b"],[");
+    for (i, Evidence { text, line, pid }) in f.evidence.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, text);
+        out.push(b',');
+        number(out, *line);
+        out.push(b',');
+        number(out, *pid);
+    }
+    put(out, b"],\"");
+    put(out, confidence(f.confidence).as_bytes());
+    put(out, b"\",");
+    let s = &f.subject;
+    if *s == Subject::default() {
+        put(out, b"null");
+    } else {
+        let fields = [&s.vm_uuid, &s.vm_name, &s.vdi_uuid, &s.sr_uuid, &s.sr_name, &s.host, &s.job_id, &s.job_name, &s.task_id, &s.task, &s.task_status];
+        for (i, value) in fields.into_iter().enumerate() {
+            out.push(if i == 0 { b'[' } else { b',' });
+            optional(out, value.as_deref());
+        }
+        out.push(b']');
+    }
+    out.push(b']');
 }
 
 fn serde_or_null<T: serde::Serialize>(out: &mut Vec<u8>, value: Option<&T>) -> Result<(), serde_json::Error> {
@@ -171,22 +380,23 @@ fn optional(out: &mut Vec<u8>, s: Option<&str>) {
 
 fn number(out: &mut Vec<u8>, n: Option<u32>) {
     match n {
-        Some(n) => {
-            let mut digits = [0u8; 10];
-            let mut at = digits.len();
-            let mut n = n;
-            loop {
-                at -= 1;
-                digits[at] = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 {
-                    break;
-                }
-            }
-            put(out, &digits[at..]);
-        }
+        Some(n) => unsigned(out, n),
         None => put(out, b"null"),
     }
+}
+
+fn unsigned(out: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    put(out, &digits[at..]);
 }
 
 /// Whether serde_json escapes this byte: `"`, `\` and the control characters.
@@ -271,6 +481,69 @@ mod tests {
         assert!(checked > 100, "{checked}");
     }
 
+    /// What `pkg/diagnosis-wire.js` does, in Rust: the wire form back to the full JSON value.
+    fn from_wire(wire: &[u8], table: &mut Vec<serde_json::Value>) -> serde_json::Value {
+        use serde_json::{json, Value};
+        let v: Value = serde_json::from_slice(wire).expect("wire is JSON");
+        let head = v[0].as_array().expect("head");
+        let first = head[0].as_u64().expect("first") as usize;
+        if first == 0 {
+            table.clear();
+        }
+        assert_eq!(first, table.len(), "the wire's numbering follows the table");
+        table.extend(head[1..].iter().cloned());
+        let text = |v: &Value| table[v.as_u64().expect("a text's number") as usize].clone();
+        let findings: Vec<Value> = v[2]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                let pairs = |v: &Value| v.as_array().expect("pairs").chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect::<Vec<_>>();
+                let remediation: Vec<Value> =
+                    pairs(&f[9]).into_iter().map(|(t, c)| json!({"text": text(&t), "command": if c.is_null() { c } else { text(&c) }})).collect();
+                let links: Vec<Value> = pairs(&f[10]).into_iter().map(|(t, u)| json!({"title": text(&t), "url": text(&u)})).collect();
+                let evidence: Vec<Value> =
+                    f[11].as_array().expect("evidence").chunks(3).map(|e| json!({"text": e[0], "line": e[1], "pid": e[2]})).collect();
+                let names = ["vmUuid", "vmName", "vdiUuid", "srUuid", "srName", "host", "jobId", "jobName", "taskId", "task", "taskStatus"];
+                let subject: serde_json::Map<String, Value> =
+                    names.iter().enumerate().map(|(i, n)| (n.to_string(), f[13].get(i).cloned().unwrap_or(Value::Null))).collect();
+                json!({
+                    "rule": f[0], "ruleName": f[1], "title": text(&f[2]), "category": f[3], "severity": f[4], "codes": f[5],
+                    "params": f[6], "summary": text(&f[7]), "cause": text(&f[8]), "remediation": remediation, "links": links,
+                    "evidence": evidence, "confidence": f[12], "subject": subject,
+                })
+            })
+            .collect();
+        json!({"kind": v[1], "findings": findings, "smlog": v[3], "chains": v[4], "spacePlan": v[5], "findingsOmitted": v[6]})
+    }
+
+    #[test]
+    fn the_wire_form_gives_back_every_rule_example_and_numbers_each_text_once() {
+        let mut texts = SentTexts::default();
+        let mut table = Vec::new();
+        for round in 0..2 {
+            for rule in crate::rules::registry() {
+                let Ok(d) = crate::diagnose_text(rule.info.example, &Options::default()) else { continue };
+                let mut wire = Vec::new();
+                write_wire(&mut wire, &d, &mut texts).expect("written");
+                assert_eq!(from_wire(&wire, &mut table), serde_json::to_value(&d).expect("serialised"), "{}", rule.info.id);
+                if round == 1 && texts.ids.len() < MAX_SENT_TEXTS {
+                    // Every text was sent in the first round.
+                    assert!(wire.starts_with(format!("[[{}]", texts.ids.len()).as_bytes()), "{}", rule.info.id);
+                }
+            }
+        }
+        assert_eq!(table.len(), texts.ids.len());
+        // Past the bound, both sides start over.
+        texts.bytes = MAX_SENT_BYTES;
+        let d = crate::diagnose_text("VDI_IN_USE(OpaqueRef:1, snapshot)", &Options::default()).expect("diagnosed");
+        let mut wire = Vec::new();
+        write_wire(&mut wire, &d, &mut texts).expect("written");
+        assert!(wire.starts_with(b"[[0,"));
+        assert_eq!(from_wire(&wire, &mut table), serde_json::to_value(&d).expect("serialised"));
+        assert_eq!(table.len(), texts.ids.len());
+    }
+
     #[test]
     fn escapes_numbers_subjects_and_omitted_counts_as_serde_json() {
         let mut d = crate::diagnose_text("SR_BACKEND_FAILURE_44(, There is insufficient space, )", &Options::default()).expect("diagnosed");
@@ -282,6 +555,10 @@ mod tests {
         f.params.insert("k\u{1}", "v\\");
         d.findings_omitted = (1 << 53) + 7;
         same_as_serde(&d);
+        let (mut texts, mut table) = (SentTexts::default(), Vec::new());
+        let mut wire = Vec::new();
+        write_wire(&mut wire, &d, &mut texts).expect("written");
+        assert_eq!(from_wire(&wire, &mut table), serde_json::to_value(&d).expect("serialised"));
         d.findings_omitted = 12_345;
         d.findings.clear();
         same_as_serde(&d);

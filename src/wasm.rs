@@ -157,6 +157,30 @@ pub fn diagnose(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&text).map_err(|_| js_error("INTERNAL", "could not convert the result"))
 }
 
+/// `diagnose` for the package's wrappers (not part of the API): the result in the compact form
+/// of `json::write_wire`, which `pkg/diagnosis-wire.js` turns into the same object as
+/// [`diagnose`]'s. The texts it numbers are remembered per instance, as the wrapper's table is.
+#[wasm_bindgen(js_name = __diagnoseWire)]
+pub fn diagnose_wire(input: JsValue, options: JsValue) -> Result<String, JsValue> {
+    let options = options_from(&options)?;
+    let diagnosis = match input_from(&input, "diagnose")? {
+        Input::Text(s) => crate::diagnose_text(&s, &options)?,
+        Input::Bytes(b) => crate::diagnose_bytes(&b, &options)?,
+        Input::Json(j) => crate::diagnose_json(&j, &options)?,
+    };
+    let mut out = Vec::with_capacity(1024);
+    SENT_TEXTS
+        .with_borrow_mut(|texts| crate::json::write_wire(&mut out, &diagnosis, texts))
+        .map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
+    // SAFETY: the writer copies whole `str`s and ASCII only, so the text is valid UTF-8.
+    Ok(unsafe { String::from_utf8_unchecked(out) })
+}
+
+thread_local! {
+    /// The texts `__diagnoseWire` has sent to this instance's wrapper.
+    static SENT_TEXTS: std::cell::RefCell<crate::json::SentTexts> = std::cell::RefCell::default();
+}
+
 /// Every rule of the catalogue.
 #[wasm_bindgen(js_name = listRules)]
 pub fn list_rules() -> Result<JsValue, JsValue> {
