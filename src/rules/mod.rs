@@ -414,14 +414,21 @@ fn evaluate_specific(event: &Event, options: &Options) -> Vec<Finding> {
     let mut out = Vec::new();
     match event {
         Event::Xapi(e) => {
-            let facts = Facts::new(&e.subject, options);
             let sr_value = crate::catalog::sr_backend_failure_value(&e.code);
-            for rule in registry() {
-                if let Matcher::Xapi { codes, sr_values, build } = &rule.matcher {
-                    let hit = codes.contains(&e.code.as_str()) || sr_value.is_some_and(|v| sr_values.contains(&v));
-                    if hit {
-                        out.extend(build(e, &facts));
-                    }
+            let index = xapi_rule_index();
+            let by_code = index.by_code.get(e.code.as_str()).map_or(&[][..], Vec::as_slice);
+            let by_value = sr_value.and_then(|v| index.by_sr_value.get(&v)).map_or(&[][..], Vec::as_slice);
+            if by_code.is_empty() && by_value.is_empty() {
+                return out;
+            }
+            // In registry order, each rule once (a rule may list the code and its value).
+            let mut candidates: Vec<usize> = by_code.iter().chain(by_value).copied().collect();
+            candidates.sort_unstable();
+            candidates.dedup();
+            let facts = Facts::new(&e.subject, options);
+            for i in candidates {
+                if let Some(Matcher::Xapi { build, .. }) = index.rules.get(i).map(|r| &r.matcher) {
+                    out.extend(build(e, &facts));
                 }
             }
         }
@@ -442,6 +449,35 @@ fn evaluate_specific(event: &Event, options: &Options) -> Vec<Finding> {
     out
 }
 
+
+/// The XAPI rules by the codes and `SR_BACKEND_FAILURE_<n>` values they claim (positions in
+/// [`registry`] order), built once: an event looks up its rules instead of asking each of the
+/// ~300 rules whether it claims the code.
+struct XapiRuleIndex {
+    rules: Vec<&'static Rule>,
+    by_code: std::collections::HashMap<&'static str, Vec<usize>>,
+    by_sr_value: std::collections::HashMap<u32, Vec<usize>>,
+}
+
+fn xapi_rule_index() -> &'static XapiRuleIndex {
+    static INDEX: LazyLock<XapiRuleIndex> = LazyLock::new(|| {
+        let rules: Vec<&'static Rule> = registry().collect();
+        let mut by_code: std::collections::HashMap<&'static str, Vec<usize>> = std::collections::HashMap::new();
+        let mut by_sr_value: std::collections::HashMap<u32, Vec<usize>> = std::collections::HashMap::new();
+        for (i, rule) in rules.iter().enumerate() {
+            if let Matcher::Xapi { codes, sr_values, .. } = &rule.matcher {
+                for code in codes.iter() {
+                    by_code.entry(code).or_default().push(i);
+                }
+                for value in sr_values.iter() {
+                    by_sr_value.entry(*value).or_default().push(i);
+                }
+            }
+        }
+        XapiRuleIndex { rules, by_code, by_sr_value }
+    });
+    &INDEX
+}
 
 /// Links shared by several rules.
 pub mod links {
