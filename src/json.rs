@@ -41,12 +41,16 @@ pub fn write_diagnosis(out: &mut Vec<u8>, d: &Diagnosis) -> Result<(), serde_jso
     Ok(())
 }
 
-/// The texts already sent to the JavaScript side, by content, with their numbers (the order in
-/// which they were sent). Bounded: when it holds too much, it is emptied before a result and the
-/// result says so, and the wrapper empties its copy too.
+/// The texts already sent to the JavaScript side, with their numbers (the order in which they
+/// were sent). Bounded: when it holds too much, it is emptied before a result and the result
+/// says so, and the wrapper empties its copy too.
 #[derive(Default)]
 pub struct SentTexts {
-    ids: std::collections::HashMap<Box<str>, u32, std::hash::BuildHasherDefault<WordHasher>>,
+    /// Each text's hash → the first text with that hash ([`Self::next`] chains the others).
+    by_hash: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<HashIsKey>>,
+    texts: Vec<Box<str>>,
+    /// Per text, the next one with the same hash (`u32::MAX`: none).
+    next: Vec<u32>,
     bytes: usize,
     /// The head of the result being written: the texts it numbered, as JSON strings.
     head: Vec<u8>,
@@ -62,22 +66,78 @@ const MAX_SENT_BYTES: usize = 1 << 20;
 impl SentTexts {
     /// Forgets every text (after a failed write, whose numbers the wrapper never received).
     pub fn clear(&mut self) {
-        self.ids.clear();
+        self.by_hash.clear();
+        self.texts.clear();
+        self.next.clear();
         self.bytes = 0;
         self.head.clear();
     }
 
     /// The number of `text`, numbering it when it is new.
     fn id(&mut self, text: &str) -> u32 {
-        if let Some(&id) = self.ids.get(text) {
-            return id;
+        use std::hash::Hasher as _;
+        let mut hasher = WordHasher::default();
+        hasher.write(text.as_bytes());
+        let hash = hasher.finish();
+        let id = self.texts.len() as u32;
+        match self.by_hash.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let mut at = *first.get();
+                loop {
+                    if same_bytes(self.texts[at as usize].as_bytes(), text.as_bytes()) {
+                        return at;
+                    }
+                    match self.next[at as usize] {
+                        u32::MAX => break,
+                        next => at = next,
+                    }
+                }
+                self.next[at as usize] = id;
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(id);
+            }
         }
-        let id = self.ids.len() as u32;
-        self.ids.insert(text.into(), id);
+        self.texts.push(text.into());
+        self.next.push(u32::MAX);
         self.bytes += text.len();
         self.head.push(b',');
         string(&mut self.head, text);
         id
+    }
+}
+
+/// `a == b`, eight bytes at a time (the slice comparison is a byte loop in WebAssembly).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut wa, mut wb) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut wa).zip(&mut wb) {
+        if u64::from_le_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]) != u64::from_le_bytes([y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7]]) {
+            return false;
+        }
+    }
+    wa.remainder() == wb.remainder()
+}
+
+/// The hasher of a map whose keys are already hashes.
+#[derive(Default)]
+pub struct HashIsKey(u64);
+
+impl std::hash::Hasher for HashIsKey {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -139,10 +199,10 @@ pub fn write_wire(out: &mut Vec<u8>, d: &Diagnosis, texts: &mut SentTexts) -> Re
 }
 
 fn write_wire_parts(body: &mut Vec<u8>, d: &Diagnosis, texts: &mut SentTexts) -> Result<(), serde_json::Error> {
-    if texts.ids.len() >= MAX_SENT_TEXTS || texts.bytes >= MAX_SENT_BYTES {
+    if texts.texts.len() >= MAX_SENT_TEXTS || texts.bytes >= MAX_SENT_BYTES {
         texts.clear();
     }
-    let first = texts.ids.len() as u32;
+    let first = texts.texts.len() as u32;
     texts.head.clear();
     put(&mut texts.head, b"[[");
     unsigned(&mut texts.head, first);
@@ -386,6 +446,10 @@ fn number(out: &mut Vec<u8>, n: Option<u32>) {
 }
 
 fn unsigned(out: &mut Vec<u8>, mut n: u32) {
+    if n < 10 {
+        out.push(b'0' + n as u8);
+        return;
+    }
     let mut digits = [0u8; 10];
     let mut at = digits.len();
     loop {
@@ -527,13 +591,13 @@ mod tests {
                 let mut wire = Vec::new();
                 write_wire(&mut wire, &d, &mut texts).expect("written");
                 assert_eq!(from_wire(&wire, &mut table), serde_json::to_value(&d).expect("serialised"), "{}", rule.info.id);
-                if round == 1 && texts.ids.len() < MAX_SENT_TEXTS {
+                if round == 1 && texts.texts.len() < MAX_SENT_TEXTS {
                     // Every text was sent in the first round.
-                    assert!(wire.starts_with(format!("[[{}]", texts.ids.len()).as_bytes()), "{}", rule.info.id);
+                    assert!(wire.starts_with(format!("[[{}]", texts.texts.len()).as_bytes()), "{}", rule.info.id);
                 }
             }
         }
-        assert_eq!(table.len(), texts.ids.len());
+        assert_eq!(table.len(), texts.texts.len());
         // Past the bound, both sides start over.
         texts.bytes = MAX_SENT_BYTES;
         let d = crate::diagnose_text("VDI_IN_USE(OpaqueRef:1, snapshot)", &Options::default()).expect("diagnosed");
@@ -541,7 +605,7 @@ mod tests {
         write_wire(&mut wire, &d, &mut texts).expect("written");
         assert!(wire.starts_with(b"[[0,"));
         assert_eq!(from_wire(&wire, &mut table), serde_json::to_value(&d).expect("serialised"));
-        assert_eq!(table.len(), texts.ids.len());
+        assert_eq!(table.len(), texts.texts.len());
     }
 
     #[test]
