@@ -46,11 +46,11 @@ pub fn write_diagnosis(out: &mut Vec<u8>, d: &Diagnosis) -> Result<(), serde_jso
 /// says so, and the wrapper empties its copy too.
 #[derive(Default)]
 pub struct SentTexts {
-    /// Each text's hash → the first text with that hash ([`Self::next`] chains the others).
-    by_hash: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<HashIsKey>>,
+    /// Open addressing by hash: 0 is an empty slot, else a text's number + 1. Never more than
+    /// half full.
+    slots: Vec<u32>,
     texts: Vec<Box<str>>,
-    /// Per text, the next one with the same hash (`u32::MAX`: none).
-    next: Vec<u32>,
+    hashes: Vec<u64>,
     bytes: usize,
     /// The head of the result being written: the texts it numbered, as JSON strings.
     head: Vec<u8>,
@@ -66,9 +66,9 @@ const MAX_SENT_BYTES: usize = 1 << 20;
 impl SentTexts {
     /// Forgets every text (after a failed write, whose numbers the wrapper never received).
     pub fn clear(&mut self) {
-        self.by_hash.clear();
+        self.slots.fill(0);
         self.texts.clear();
-        self.next.clear();
+        self.hashes.clear();
         self.bytes = 0;
         self.head.clear();
     }
@@ -79,31 +79,45 @@ impl SentTexts {
         let mut hasher = WordHasher::default();
         hasher.write(text.as_bytes());
         let hash = hasher.finish();
-        let id = self.texts.len() as u32;
-        match self.by_hash.entry(hash) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                let mut at = *first.get();
-                loop {
-                    if same_bytes(self.texts[at as usize].as_bytes(), text.as_bytes()) {
-                        return at;
-                    }
-                    match self.next[at as usize] {
-                        u32::MAX => break,
-                        next => at = next,
+        if self.slots.len() < 2 * (self.texts.len() + 1) {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = hash as usize & mask;
+        loop {
+            match self.slots[at] {
+                0 => break,
+                slot => {
+                    let id = slot as usize - 1;
+                    if self.hashes[id] == hash && same_bytes(self.texts[id].as_bytes(), text.as_bytes()) {
+                        return id as u32;
                     }
                 }
-                self.next[at as usize] = id;
             }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(id);
-            }
+            at = (at + 1) & mask;
         }
+        let id = self.texts.len() as u32;
+        self.slots[at] = id + 1;
         self.texts.push(text.into());
-        self.next.push(u32::MAX);
+        self.hashes.push(hash);
         self.bytes += text.len();
         self.head.push(b',');
         string(&mut self.head, text);
         id
+    }
+
+    /// Twice the slots (at first, room for the bound), every text placed again.
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(2 * MAX_SENT_TEXTS);
+        self.slots = vec![0; size];
+        let mask = size - 1;
+        for (id, &hash) in self.hashes.iter().enumerate() {
+            let mut at = hash as usize & mask;
+            while self.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = id as u32 + 1;
+        }
     }
 }
 
@@ -119,26 +133,6 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         }
     }
     wa.remainder() == wb.remainder()
-}
-
-/// The hasher of a map whose keys are already hashes.
-#[derive(Default)]
-pub struct HashIsKey(u64);
-
-impl std::hash::Hasher for HashIsKey {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// A hasher for the texts of [`SentTexts`]: eight bytes per step (the texts are long; std's
@@ -163,7 +157,8 @@ impl std::hash::Hasher for WordHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.0
+        // The table indexes by the low bits: fold the high ones (the best mixed) into them.
+        self.0 ^ (self.0 >> 32)
     }
 }
 
@@ -606,6 +601,22 @@ mod tests {
         assert!(wire.starts_with(b"[[0,"));
         assert_eq!(from_wire(&wire, &mut table), serde_json::to_value(&d).expect("serialised"));
         assert_eq!(table.len(), texts.texts.len());
+    }
+
+    #[test]
+    fn sent_texts_number_each_distinct_text_once_whatever_their_count() {
+        let mut texts = SentTexts::default();
+        // More than the bound in one go (a result with many findings): the table grows.
+        for round in 0..2 {
+            for i in 0..10_000u32 {
+                let text = format!("text {i}");
+                assert_eq!(texts.id(&text), i, "round {round}");
+            }
+        }
+        assert_eq!(texts.id(""), 10_000);
+        assert_eq!(texts.id(""), 10_000);
+        texts.clear();
+        assert_eq!(texts.id("text 5"), 0);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! chains, space plans) reports what it found as [`Finding`]s of this one shape, so a UI renders
 //! them all the same way. Field names serialise in camelCase; absent values serialise as `null`.
 
+use std::borrow::Cow;
 use std::collections::btree_map::{BTreeMap, Entry};
 
 use serde::{Serialize, Serializer};
@@ -184,17 +185,18 @@ impl Evidence {
     }
 }
 
-/// One step of a remediation: what to do, and the command to run when there is one.
+/// One step of a remediation: what to do, and the command to run when there is one. Most are
+/// the rules' own literals, borrowed rather than copied into every finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
-    pub text: String,
-    pub command: Option<String>,
+    pub text: Cow<'static, str>,
+    pub command: Option<Cow<'static, str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Link {
-    pub title: String,
-    pub url: String,
+    pub title: Cow<'static, str>,
+    pub url: Cow<'static, str>,
 }
 
 /// Named parameters of an error, in their declared order (serialised as a plain object).

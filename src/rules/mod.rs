@@ -12,6 +12,7 @@
 
 
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 use crate::input::{Event, XapiError, XoError};
 pub use crate::catalog::{parse_version, sr_family, SrFamily};
@@ -292,18 +293,18 @@ impl Finding {
     }
 
     /// Adds a step without a command.
-    pub fn step(&mut self, text: impl Into<String>) -> &mut Self {
+    pub fn step(&mut self, text: impl Into<Cow<'static, str>>) -> &mut Self {
         self.remediation.push(Step { text: text.into(), command: None });
         self
     }
 
     /// Adds a step with the command to run.
-    pub fn step_cmd(&mut self, text: impl Into<String>, command: impl Into<String>) -> &mut Self {
+    pub fn step_cmd(&mut self, text: impl Into<Cow<'static, str>>, command: impl Into<Cow<'static, str>>) -> &mut Self {
         self.remediation.push(Step { text: text.into(), command: Some(command.into()) });
         self
     }
 
-    pub fn link(&mut self, title: impl Into<String>, url: impl Into<String>) -> &mut Self {
+    pub fn link(&mut self, title: impl Into<Cow<'static, str>>, url: impl Into<Cow<'static, str>>) -> &mut Self {
         self.links.push(Link { title: title.into(), url: url.into() });
         self
     }
@@ -416,15 +417,10 @@ fn evaluate_specific(event: &Event, options: &Options) -> Vec<Finding> {
         Event::Xapi(e) => {
             let sr_value = crate::catalog::sr_backend_failure_value(&e.code);
             let index = xapi_rule_index();
-            let by_code = index.by_code.get(e.code.as_str()).map_or(&[][..], Vec::as_slice);
-            let by_value = sr_value.and_then(|v| index.by_sr_value.get(&v)).map_or(&[][..], Vec::as_slice);
-            if by_code.is_empty() && by_value.is_empty() {
+            let candidates = index.candidates(&e.code, sr_value);
+            if candidates.is_empty() {
                 return out;
             }
-            // In registry order, each rule once (a rule may list the code and its value).
-            let mut candidates: Vec<usize> = by_code.iter().chain(by_value).copied().collect();
-            candidates.sort_unstable();
-            candidates.dedup();
             let facts = Facts::new(&e.subject, options);
             for i in candidates {
                 if let Some(Matcher::Xapi { build, .. }) = index.rules.get(i).map(|r| &r.matcher) {
@@ -451,29 +447,42 @@ fn evaluate_specific(event: &Event, options: &Options) -> Vec<Finding> {
 
 
 /// The XAPI rules by the codes and `SR_BACKEND_FAILURE_<n>` values they claim (positions in
-/// [`registry`] order), built once: an event looks up its rules instead of asking each of the
+/// [`registry`] order), sorted once: an event looks up its rules instead of asking each of the
 /// ~300 rules whether it claims the code.
 struct XapiRuleIndex {
     rules: Vec<&'static Rule>,
-    by_code: std::collections::HashMap<&'static str, Vec<usize>>,
-    by_sr_value: std::collections::HashMap<u32, Vec<usize>>,
+    by_code: Vec<(&'static str, usize)>,
+    by_sr_value: Vec<(u32, usize)>,
+}
+
+impl XapiRuleIndex {
+    /// The positions of the rules that claim `code` (or its value), in registry order, each once.
+    fn candidates(&self, code: &str, sr_value: Option<u32>) -> Vec<usize> {
+        let from = self.by_code.partition_point(|(c, _)| *c < code);
+        let mut out: Vec<usize> = self.by_code[from..].iter().take_while(|(c, _)| *c == code).map(|&(_, i)| i).collect();
+        if let Some(v) = sr_value {
+            let from = self.by_sr_value.partition_point(|(x, _)| *x < v);
+            out.extend(self.by_sr_value[from..].iter().take_while(|(x, _)| *x == v).map(|&(_, i)| i));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 fn xapi_rule_index() -> &'static XapiRuleIndex {
     static INDEX: LazyLock<XapiRuleIndex> = LazyLock::new(|| {
         let rules: Vec<&'static Rule> = registry().collect();
-        let mut by_code: std::collections::HashMap<&'static str, Vec<usize>> = std::collections::HashMap::new();
-        let mut by_sr_value: std::collections::HashMap<u32, Vec<usize>> = std::collections::HashMap::new();
+        let mut by_code = Vec::new();
+        let mut by_sr_value = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             if let Matcher::Xapi { codes, sr_values, .. } = &rule.matcher {
-                for code in codes.iter() {
-                    by_code.entry(code).or_default().push(i);
-                }
-                for value in sr_values.iter() {
-                    by_sr_value.entry(*value).or_default().push(i);
-                }
+                by_code.extend(codes.iter().map(|&c| (c, i)));
+                by_sr_value.extend(sr_values.iter().map(|&v| (v, i)));
             }
         }
+        by_code.sort_unstable();
+        by_sr_value.sort_unstable();
         XapiRuleIndex { rules, by_code, by_sr_value }
     });
     &INDEX
@@ -515,7 +524,7 @@ pub mod links {
 
 impl Finding {
     /// Adds one of the shared [`links`].
-    pub fn add_link(&mut self, link: (&str, &str)) -> &mut Self {
+    pub fn add_link(&mut self, link: (&'static str, &'static str)) -> &mut Self {
         self.link(link.0, link.1)
     }
 }
