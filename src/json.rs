@@ -51,6 +51,10 @@ pub struct SentTexts {
     slots: Vec<u32>,
     texts: Vec<Box<str>>,
     hashes: Vec<u64>,
+    /// The rules' literals by address and length → their number + 1 (0: empty), open
+    /// addressing as `slots`: a literal seen again is found without reading it.
+    literals: Vec<(usize, usize, u32)>,
+    literal_count: usize,
     bytes: usize,
     /// The head of the result being written: the texts it numbered, as JSON strings.
     head: Vec<u8>,
@@ -67,6 +71,8 @@ impl SentTexts {
     /// Forgets every text (after a failed write, whose numbers the wrapper never received).
     pub fn clear(&mut self) {
         self.slots.fill(0);
+        self.literals.fill((0, 0, 0));
+        self.literal_count = 0;
         self.texts.clear();
         self.hashes.clear();
         self.bytes = 0;
@@ -103,6 +109,30 @@ impl SentTexts {
         self.bytes += text.len();
         self.head.push(b',');
         string(&mut self.head, text);
+        id
+    }
+
+    /// The number of a text that is a literal of the program (`&'static`): by its address.
+    fn id_of(&mut self, text: &std::borrow::Cow<'static, str>) -> u32 {
+        let std::borrow::Cow::Borrowed(literal) = text else { return self.id(text) };
+        if self.literals.len() < 2 * (self.literal_count + 1) {
+            // Emptied and placed again as they are met: the table only saves reading them.
+            self.literals = vec![(0, 0, 0); (self.literals.len() * 2).max(2 * MAX_SENT_TEXTS)];
+            self.literal_count = 0;
+        }
+        let key = (literal.as_ptr() as usize, literal.len());
+        let mask = self.literals.len() - 1;
+        let mut at = (key.0 as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) as usize >> 7 & mask;
+        loop {
+            match self.literals[at] {
+                (_, _, 0) => break,
+                (p, l, id) if (p, l) == key => return id - 1,
+                _ => at = (at + 1) & mask,
+            }
+        }
+        let id = self.id(literal);
+        self.literals[at] = (key.0, key.1, id + 1);
+        self.literal_count += 1;
         id
     }
 
@@ -254,10 +284,10 @@ fn wire_finding(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
         if i > 0 {
             out.push(b',');
         }
-        unsigned(out, texts.id(text));
+        unsigned(out, texts.id_of(text));
         out.push(b',');
         match command {
-            Some(c) => unsigned(out, texts.id(c)),
+            Some(c) => unsigned(out, texts.id_of(c)),
             None => put(out, b"null"),
         }
     }
@@ -266,9 +296,9 @@ fn wire_finding(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
         if i > 0 {
             out.push(b',');
         }
-        unsigned(out, texts.id(title));
+        unsigned(out, texts.id_of(title));
         out.push(b',');
-        unsigned(out, texts.id(url));
+        unsigned(out, texts.id_of(url));
     }
     put(out, b"],[");
     for (i, Evidence { text, line, pid }) in f.evidence.iter().enumerate() {
@@ -617,6 +647,15 @@ mod tests {
         assert_eq!(texts.id(""), 10_000);
         texts.clear();
         assert_eq!(texts.id("text 5"), 0);
+        // Literals: by address, the same number as by content; past the table's size it grows.
+        let leaked: Vec<&'static str> = (0..10_000).map(|i| &*Box::leak(format!("literal {}", i % 100).into_boxed_str())).collect();
+        for round in 0..2 {
+            for (i, literal) in leaked.iter().enumerate() {
+                let by_address = texts.id_of(&std::borrow::Cow::Borrowed(*literal));
+                assert_eq!(by_address, texts.id(&format!("literal {}", i % 100)), "round {round}");
+            }
+        }
+        assert_eq!(texts.texts.len(), 101);
     }
 
     #[test]
