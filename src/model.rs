@@ -199,9 +199,10 @@ pub struct Link {
     pub url: Cow<'static, str>,
 }
 
-/// Named parameters of an error, in their declared order (serialised as a plain object).
+/// Named parameters of an error, in their declared order (serialised as a plain object). The
+/// names are mostly the catalogue's, borrowed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Params(pub Vec<(String, String)>);
+pub struct Params(pub Vec<(Cow<'static, str>, String)>);
 
 impl Params {
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -209,8 +210,16 @@ impl Params {
     }
 
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        let name = name.into();
-        let value = value.into();
+        self.insert_named(Cow::Owned(name.into()), value.into());
+    }
+
+    /// [`Params::insert`] under a name that is a literal (the catalogue's parameter names):
+    /// borrowed, not copied.
+    pub fn insert_static(&mut self, name: &'static str, value: impl Into<String>) {
+        self.insert_named(Cow::Borrowed(name), value.into());
+    }
+
+    fn insert_named(&mut self, name: Cow<'static, str>, value: String) {
         match self.0.iter_mut().find(|(k, _)| *k == name) {
             Some(slot) => slot.1 = value,
             None => self.0.push((name, value)),

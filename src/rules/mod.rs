@@ -540,7 +540,7 @@ pub fn name_sr_codes(f: &mut Finding) {
     }
     let entry = f.codes.iter().find_map(|c| crate::catalog::sr_backend_failure_value(c)).and_then(crate::catalog::sr_error);
     if let Some(entry) = entry {
-        f.params.insert("srErrorName", entry.name);
-        f.params.insert("srErrorText", entry.description.trim());
+        f.params.insert_static("srErrorName", entry.name);
+        f.params.insert_static("srErrorText", entry.description.trim());
     }
 }
