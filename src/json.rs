@@ -113,6 +113,7 @@ impl SentTexts {
     }
 
     /// The number of a text that is a literal of the program (`&'static`): by its address.
+    #[allow(clippy::ptr_arg)] // (the `Cow` itself is read: whether it borrows a literal)
     fn id_of(&mut self, text: &std::borrow::Cow<'static, str>) -> u32 {
         let std::borrow::Cow::Borrowed(literal) = text else { return self.id(text) };
         if self.literals.len() < 2 * (self.literal_count + 1) {

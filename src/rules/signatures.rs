@@ -250,7 +250,7 @@ pub fn version_in_text(text: &str) -> Option<(&'static str, String)> {
     let finders = FINDERS.get_or_init(|| ["xcp-ng ", "xenserver ", "citrix hypervisor "].map(|n| memchr::memmem::Finder::new(n.as_bytes()).into_owned()));
     for ((name, product), finder) in [("xcp-ng ", "xcp-ng"), ("xenserver ", "xenserver"), ("citrix hypervisor ", "citrix-hypervisor")].into_iter().zip(finders) {
         let mut from = 0;
-        while let Some(at) = finder.find(lower[from..].as_bytes()) {
+        while let Some(at) = finder.find(&lower.as_bytes()[from..]) {
             let mut start = from + at + name.len();
             for filler in ["release ", "version ", "v"] {
                 if lower[start..].starts_with(filler) {
