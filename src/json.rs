@@ -35,8 +35,7 @@ pub fn write_diagnosis(out: &mut Vec<u8>, d: &Diagnosis) -> Result<(), serde_jso
     put(out, b",\"spacePlan\":");
     serde_or_null(out, d.space_plan.as_ref())?;
     put(out, b",\"findingsOmitted\":");
-    let mut number = serde_json::Serializer::new(&mut *out);
-    crate::model::as_js_number(&d.findings_omitted, &mut number)?;
+    js_number(out, d.findings_omitted);
     out.push(b'}');
     Ok(())
 }
@@ -249,8 +248,7 @@ fn write_wire_parts(body: &mut Vec<u8>, d: &Diagnosis, texts: &mut SentTexts) ->
     body.push(b',');
     serde_or_null(body, d.space_plan.as_ref())?;
     body.push(b',');
-    let mut number = serde_json::Serializer::new(&mut *body);
-    crate::model::as_js_number(&d.findings_omitted, &mut number)?;
+    js_number(body, d.findings_omitted);
     body.push(b']');
 
     Ok(())
@@ -331,11 +329,43 @@ fn wire_finding(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
 
 fn serde_or_null<T: serde::Serialize>(out: &mut Vec<u8>, value: Option<&T>) -> Result<(), serde_json::Error> {
     match value {
-        Some(v) => serde_json::to_writer(&mut *out, v),
+        Some(v) => with_serde(out, |w| serde_json::to_writer(w, v)),
         None => {
             put(out, b"null");
             Ok(())
         }
+    }
+}
+
+/// Runs serde_json on `out` through [`SmallWrites`]: the writer `wasm.rs` uses for every other
+/// result, so that serde's code for the reports exists once in the module, not once per writer.
+fn with_serde(out: &mut Vec<u8>, write: impl FnOnce(&mut SmallWrites) -> Result<(), serde_json::Error>) -> Result<(), serde_json::Error> {
+    let mut writer = SmallWrites(std::mem::take(out));
+    let written = write(&mut writer);
+    *out = writer.0;
+    written
+}
+
+/// The JSON writer's buffer. serde_json writes every `"`, `:` and `,` as a slice of its own;
+/// appending a slice compiles to `memory.copy`, which V8 runs as a call out of the WebAssembly
+/// code: for one error's result those calls were a tenth of `diagnose`. Short slices are copied
+/// byte by byte instead ([`put`]).
+pub struct SmallWrites(pub Vec<u8>);
+
+impl std::io::Write for SmallWrites {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        put(&mut self.0, buf);
+        Ok(buf.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        put(&mut self.0, buf);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -471,6 +501,20 @@ fn number(out: &mut Vec<u8>, n: Option<u32>) {
     }
 }
 
+/// A count as [`crate::model::as_js_number`] writes it: exact up to 2^53, above as serde_json
+/// writes the nearest `f64`.
+fn js_number(out: &mut Vec<u8>, n: u64) {
+    const MAX_SAFE: u64 = (1 << 53) - 1;
+    if n <= u64::from(u32::MAX) {
+        unsigned(out, n as u32);
+    } else if n <= MAX_SAFE {
+        put(out, n.to_string().as_bytes());
+    } else {
+        // (Never in practice: serde_json's float text, through the shared writer.)
+        let _ = with_serde(out, |w| serde::Serialize::serialize(&(n as f64), &mut serde_json::Serializer::new(w)));
+    }
+}
+
 fn unsigned(out: &mut Vec<u8>, mut n: u32) {
     if n < 10 {
         out.push(b'0' + n as u8);
@@ -547,8 +591,9 @@ fn string(out: &mut Vec<u8>, s: &str) {
 }
 
 /// Appends bytes. A short slice is copied byte by byte: in WebAssembly `extend_from_slice`
-/// is a `memory.copy`, which V8 runs as a call out of the module's code (see `wasm.rs`).
-#[inline]
+/// is a `memory.copy`, which V8 runs as a call out of the module's code (see `wasm.rs`). Not
+/// inlined: unrolled at each of its hundred call sites, it made the module 30 KB larger.
+#[inline(never)]
 fn put(out: &mut Vec<u8>, bytes: &[u8]) {
     if bytes.len() <= 16 {
         out.reserve(bytes.len());

@@ -48,43 +48,13 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&text).map_err(|_| js_error("INTERNAL", "could not convert the result"))
 }
 
-/// serde_json's text of a result, written through [`SmallWrites`] into a buffer sized for a
+/// serde_json's text of a result, written through [`crate::json::SmallWrites`] into a buffer sized for a
 /// typical diagnosis (no regrowing for one error).
 fn json_text<T: Serialize>(value: &T) -> Result<String, JsValue> {
-    let mut out = SmallWrites(Vec::with_capacity(4096));
+    let mut out = crate::json::SmallWrites(Vec::with_capacity(4096));
     serde_json::to_writer(&mut out, value).map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
     // SAFETY: serde_json writes only valid UTF-8 (its own `to_string` relies on the same).
     Ok(unsafe { String::from_utf8_unchecked(out.0) })
-}
-
-/// The JSON writer's buffer. serde_json writes every `"`, `:` and `,` as a slice of its own;
-/// appending a slice compiles to `memory.copy`, which V8 runs as a call out of the WebAssembly
-/// code: for one error's result those calls were a tenth of `diagnose`. Short slices are copied
-/// byte by byte instead.
-struct SmallWrites(Vec<u8>);
-
-impl std::io::Write for SmallWrites {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
-    }
-
-    #[inline]
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        if buf.len() <= 16 {
-            self.0.reserve(buf.len());
-            for &b in buf {
-                self.0.push(b);
-            }
-        } else {
-            self.0.extend_from_slice(buf);
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// `JSON.stringify(value)`, as an `INVALID_INPUT` error when it throws (cycles, BigInt).
