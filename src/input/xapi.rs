@@ -394,7 +394,7 @@ fn documented_message(line: &str) -> Option<&'static catalog::ApiErrorCode> {
         return None;
     }
     // The doc lines sorted once (stably: the first code of a shared doc line wins, as in a scan
-    // of the catalogue); a linear scan of the ~1,000 codes was a tenth of `diagnose` of one error.
+    // of the catalogue); a linear scan of the ~700 codes was a tenth of `diagnose` of one error.
     static BY_DOC: std::sync::OnceLock<Vec<&'static catalog::ApiErrorCode>> = std::sync::OnceLock::new();
     let by_doc = BY_DOC.get_or_init(|| {
         let mut v: Vec<_> = catalog::api_errors().iter().filter(|e| e.documented && e.removed.is_none()).collect();
