@@ -11,6 +11,10 @@ const GLUE = './dist/xapi_doctor.node.cjs';
 // checkVdiChains() through flat arrays (pkg/chain-records.js, as CommonJS), loaded on first use:
 // loading the package stays the module's compilation and instantiation.
 let chainRecords = null;
+// diagnose()'s results through the compact form of pkg/diagnosis-wire.js (as CommonJS), loaded
+// on first use; `texts` is the table of the rule texts the current instance has sent.
+let wire = null;
+let texts = [];
 
 let glue = require(GLUE);
 let generation = 0;
@@ -34,6 +38,7 @@ function replaceInstance() {
     const path = require.resolve(GLUE);
     delete require.cache[path];
     glue = require(path);
+    texts = [];
   } catch (error) {
     unrecoverable = error; // e.g. bundled without require.cache: every later call says so
   }
@@ -106,7 +111,8 @@ if (Symbol.dispose) SmlogScanner.prototype[Symbol.dispose] = SmlogScanner.protot
 
 module.exports = {
   init,
-  diagnose: guard('diagnose'),
+  diagnose: (input, options) =>
+    call(() => (wire ??= require('./dist/diagnosis-wire.cjs')).decodeDiagnosis(glue.__diagnoseWire(input, options), texts)),
   listRules: guard('listRules'),
   version: guard('version'),
   // VDI chains and snapshot space

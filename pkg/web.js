@@ -14,6 +14,7 @@
 // instance's memory is only released with the page.)
 import * as firstGlue from './dist/xapi_doctor.web.js';
 import { checkVdiChains as checkChains } from './chain-records.js';
+import { decodeDiagnosis } from './diagnosis-wire.js';
 
 const WASM_URL = new URL('./dist/xapi_doctor_bg.wasm', import.meta.url);
 const GLUE_URL = new URL('./dist/xapi_doctor.web.js', import.meta.url);
@@ -26,6 +27,7 @@ let copies = 0;
 let generation = 0;
 let pending = null;
 let ready = false;
+let texts = []; // the rule texts the current instance has sent (pkg/diagnosis-wire.js)
 
 /** The compiled module, from whatever init() was given. */
 async function compile(source) {
@@ -100,6 +102,7 @@ function isTrap(error) {
 function activate(copy) {
   copy.initSync({ module: compiled });
   glue = copy;
+  texts = [];
   prepareSpare();
 }
 
@@ -128,7 +131,7 @@ function call(name, run) {
 }
 
 export function diagnose(input, options) {
-  return call('diagnose', () => glue.diagnose(input, options));
+  return call('diagnose', () => decodeDiagnosis(glue.__diagnoseWire(input, options), texts));
 }
 
 export function listRules() {

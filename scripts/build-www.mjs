@@ -12,7 +12,7 @@ const www = join(root, 'www');
 const out = join(www, 'dist');
 const pkg = join(root, 'pkg');
 
-const needed = ['web.js', 'chain-records.js', 'element.js', 'dist/xapi_doctor.web.js', 'dist/xapi_doctor_bg.wasm'];
+const needed = ['web.js', 'chain-records.js', 'diagnosis-wire.js', 'element.js', 'dist/xapi_doctor.web.js', 'dist/xapi_doctor_bg.wasm'];
 for (const f of needed) {
   if (!existsSync(join(pkg, f))) {
     console.error(`build-www: pkg/${f} is missing; run scripts/build.sh first`);

@@ -23,6 +23,7 @@ pub mod chain;
 pub mod docs;
 pub mod error;
 pub mod input;
+pub mod json;
 pub(crate) mod literals;
 pub mod model;
 pub mod options;

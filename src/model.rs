@@ -2,6 +2,7 @@
 //! chains, space plans) reports what it found as [`Finding`]s of this one shape, so a UI renders
 //! them all the same way. Field names serialise in camelCase; absent values serialise as `null`.
 
+use std::borrow::Cow;
 use std::collections::btree_map::{BTreeMap, Entry};
 
 use serde::{Serialize, Serializer};
@@ -182,22 +183,24 @@ impl Evidence {
     }
 }
 
-/// One step of a remediation: what to do, and the command to run when there is one.
+/// One step of a remediation: what to do, and the command to run when there is one. Most are
+/// the rules' own literals, borrowed rather than copied into every finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
-    pub text: String,
-    pub command: Option<String>,
+    pub text: Cow<'static, str>,
+    pub command: Option<Cow<'static, str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Link {
-    pub title: String,
-    pub url: String,
+    pub title: Cow<'static, str>,
+    pub url: Cow<'static, str>,
 }
 
-/// Named parameters of an error, in their declared order (serialised as a plain object).
+/// Named parameters of an error, in their declared order (serialised as a plain object). The
+/// names are mostly the catalogue's, borrowed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Params(pub Vec<(String, String)>);
+pub struct Params(pub Vec<(Cow<'static, str>, String)>);
 
 impl Params {
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -205,8 +208,16 @@ impl Params {
     }
 
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        let name = name.into();
-        let value = value.into();
+        self.insert_named(Cow::Owned(name.into()), value.into());
+    }
+
+    /// [`Params::insert`] under a name that is a literal (the catalogue's parameter names):
+    /// borrowed, not copied.
+    pub fn insert_static(&mut self, name: &'static str, value: impl Into<String>) {
+        self.insert_named(Cow::Borrowed(name), value.into());
+    }
+
+    fn insert_named(&mut self, name: Cow<'static, str>, value: String) {
         match self.0.iter_mut().find(|(k, _)| *k == name) {
             Some(slot) => slot.1 = value,
             None => self.0.push((name, value)),
@@ -461,12 +472,33 @@ pub struct Findings {
 /// Distinct findings considered per finding returned (see [`Findings`]).
 pub const CONSIDERED_PER_RETURNED: usize = 4;
 
+/// Up to this many distinct findings, [`Findings`] finds an equal one by comparing in place.
+const LINEAR_UP_TO: usize = 16;
+
 impl Findings {
     pub fn new(limit: usize) -> Findings {
         Findings { list: Vec::new(), index: BTreeMap::new(), limit, omitted: 0 }
     }
 
     pub fn push(&mut self, f: Finding) {
+        // A handful of findings (one error's) are compared in place: the index's keys are
+        // copies of four fields of each finding, which cost more than the comparisons.
+        if self.list.len() < LINEAR_UP_TO && self.index.is_empty() {
+            let same = |e: &Finding| e.rule == f.rule && e.subject == f.subject && e.codes == f.codes && e.params == f.params;
+            if let Some(existing) = self.list.iter_mut().find(|e| same(e)) {
+                merge(existing, f);
+            } else if self.list.len() < self.limit.saturating_mul(CONSIDERED_PER_RETURNED) {
+                self.list.push(f);
+            } else {
+                self.omitted += 1;
+            }
+            return;
+        }
+        if self.index.is_empty() {
+            for (i, e) in self.list.iter().enumerate() {
+                self.index.insert((e.rule, e.subject.clone(), e.codes.clone(), e.params.clone()), i);
+            }
+        }
         match self.index.entry((f.rule, f.subject.clone(), f.codes.clone(), f.params.clone())) {
             Entry::Occupied(slot) => {
                 if let Some(existing) = self.list.get_mut(*slot.get()) {

@@ -48,43 +48,13 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&text).map_err(|_| js_error("INTERNAL", "could not convert the result"))
 }
 
-/// serde_json's text of a result, written through [`SmallWrites`] into a buffer sized for a
+/// serde_json's text of a result, written through [`crate::json::SmallWrites`] into a buffer sized for a
 /// typical diagnosis (no regrowing for one error).
 fn json_text<T: Serialize>(value: &T) -> Result<String, JsValue> {
-    let mut out = SmallWrites(Vec::with_capacity(4096));
+    let mut out = crate::json::SmallWrites(Vec::with_capacity(4096));
     serde_json::to_writer(&mut out, value).map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
     // SAFETY: serde_json writes only valid UTF-8 (its own `to_string` relies on the same).
     Ok(unsafe { String::from_utf8_unchecked(out.0) })
-}
-
-/// The JSON writer's buffer. serde_json writes every `"`, `:` and `,` as a slice of its own;
-/// appending a slice compiles to `memory.copy`, which V8 runs as a call out of the WebAssembly
-/// code: for one error's result those calls were a tenth of `diagnose`. Short slices are copied
-/// byte by byte instead.
-struct SmallWrites(Vec<u8>);
-
-impl std::io::Write for SmallWrites {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
-    }
-
-    #[inline]
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        if buf.len() <= 16 {
-            self.0.reserve(buf.len());
-            for &b in buf {
-                self.0.push(b);
-            }
-        } else {
-            self.0.extend_from_slice(buf);
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// `JSON.stringify(value)`, as an `INVALID_INPUT` error when it throws (cycles, BigInt).
@@ -150,7 +120,35 @@ pub fn diagnose(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         Input::Bytes(b) => crate::diagnose_bytes(&b, &options)?,
         Input::Json(j) => crate::diagnose_json(&j, &options)?,
     };
-    to_js(&diagnosis)
+    let mut out = Vec::with_capacity(4096);
+    crate::json::write_diagnosis(&mut out, &diagnosis).map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
+    // SAFETY: the writer copies whole `str`s and ASCII only, so the text is valid UTF-8.
+    let text = unsafe { String::from_utf8_unchecked(out) };
+    js_sys::JSON::parse(&text).map_err(|_| js_error("INTERNAL", "could not convert the result"))
+}
+
+/// `diagnose` for the package's wrappers (not part of the API): the result in the compact form
+/// of `json::write_wire`, which `pkg/diagnosis-wire.js` turns into the same object as
+/// [`diagnose`]'s. The texts it numbers are remembered per instance, as the wrapper's table is.
+#[wasm_bindgen(js_name = __diagnoseWire)]
+pub fn diagnose_wire(input: JsValue, options: JsValue) -> Result<String, JsValue> {
+    let options = options_from(&options)?;
+    let diagnosis = match input_from(&input, "diagnose")? {
+        Input::Text(s) => crate::diagnose_text(&s, &options)?,
+        Input::Bytes(b) => crate::diagnose_bytes(&b, &options)?,
+        Input::Json(j) => crate::diagnose_json(&j, &options)?,
+    };
+    let mut out = Vec::with_capacity(1024);
+    SENT_TEXTS
+        .with_borrow_mut(|texts| crate::json::write_wire(&mut out, &diagnosis, texts))
+        .map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;
+    // SAFETY: the writer copies whole `str`s and ASCII only, so the text is valid UTF-8.
+    Ok(unsafe { String::from_utf8_unchecked(out) })
+}
+
+thread_local! {
+    /// The texts `__diagnoseWire` has sent to this instance's wrapper.
+    static SENT_TEXTS: std::cell::RefCell<crate::json::SentTexts> = std::cell::RefCell::default();
 }
 
 /// Every rule of the catalogue.

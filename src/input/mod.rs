@@ -115,14 +115,14 @@ impl XapiError {
         };
         for (i, value) in self.params.iter().enumerate() {
             match names.get(i) {
-                Some(name) => out.insert(*name, value.clone()),
+                Some(name) => out.insert_static(name, value.clone()),
                 // `param<N>` names are distinct from each other and from the declared names (a
                 // push, not an insert: an error with 100,000 parameters stays linear).
-                None => out.0.push((format!("param{}", i + 1), value.clone())),
+                None => out.0.push((format!("param{}", i + 1).into(), value.clone())),
             }
         }
         if let Some(opterr) = self.opterr() {
-            out.insert("opterr", opterr);
+            out.insert_static("opterr", opterr);
         }
         for (k, v) in &self.extra.0 {
             out.insert(k.clone(), v.clone());

@@ -389,7 +389,16 @@ fn documented_message(line: &str) -> Option<&'static catalog::ApiErrorCode> {
     if l.len() < 24 || !l.as_bytes()[0].is_ascii_uppercase() {
         return None;
     }
-    catalog::api_errors().iter().find(|e| e.documented && e.removed.is_none() && e.doc == l)
+    // The doc lines sorted once (stably: the first code of a shared doc line wins, as in a scan
+    // of the catalogue); a linear scan of the ~700 codes was a tenth of `diagnose` of one error.
+    static BY_DOC: std::sync::OnceLock<Vec<&'static catalog::ApiErrorCode>> = std::sync::OnceLock::new();
+    let by_doc = BY_DOC.get_or_init(|| {
+        let mut v: Vec<_> = catalog::api_errors().iter().filter(|e| e.documented && e.removed.is_none()).collect();
+        v.sort_by(|a, b| a.doc.cmp(b.doc));
+        v
+    });
+    let at = by_doc.partition_point(|e| e.doc < l);
+    by_doc.get(at).copied().filter(|e| e.doc == l)
 }
 
 /// The codes in one line of free text, with their parameters when the line has them in one of
@@ -577,7 +586,12 @@ struct Found {
     by_message: BTreeMap<String, usize>,
     /// Distinct errors left out beyond the limit.
     omitted: u64,
+    /// Whether the three maps are in use (beyond [`LINEAR_UP_TO`] events).
+    indexed: bool,
 }
+
+/// Up to this many events, [`Found`] finds a repeat by comparing in place.
+const LINEAR_UP_TO: usize = 16;
 
 impl Found {
     fn add(&mut self, e: XapiError) {
@@ -594,10 +608,11 @@ impl Found {
     /// parameters. (Of the events of one code, only the first can lack parameters: a bare
     /// mention after it merges into it.)
     fn add_with(&mut self, mut e: XapiError, line: Option<&Evidence>) {
-        let target = match self.first_of_code.get(&e.code) {
+        self.index_when_many();
+        let target = match self.first_of_code(&e.code) {
             None => None,
-            Some(&first) if e.params.is_empty() || self.xapi(first).is_some_and(|x| x.params.is_empty()) => Some(first),
-            Some(_) => self.by_params.get(&(e.code.clone(), e.params.clone())).copied(),
+            Some(first) if e.params.is_empty() || self.xapi(first).is_some_and(|x| x.params.is_empty()) => Some(first),
+            Some(_) => self.with_params(&e.code, &e.params),
         };
         let Some(i) = target else {
             if self.events.len() >= MAX_TEXT_EVENTS {
@@ -606,8 +621,10 @@ impl Found {
             }
             e.evidence.extend(line.cloned());
             let i = self.events.len();
-            self.first_of_code.entry(e.code.clone()).or_insert(i);
-            self.by_params.insert((e.code.clone(), e.params.clone()), i);
+            if self.indexed {
+                self.first_of_code.entry(e.code.clone()).or_insert(i);
+                self.by_params.insert((e.code.clone(), e.params.clone()), i);
+            }
             self.events.push(Event::Xapi(e));
             return;
         };
@@ -624,9 +641,54 @@ impl Found {
                 crate::model::push_evidence(&mut x.evidence, ev.clone());
             }
         }
-        if upgrade {
+        if upgrade && self.indexed {
             self.by_params.insert((x.code.clone(), x.params.clone()), i);
         }
+    }
+
+    /// The first event with this code.
+    fn first_of_code(&self, code: &str) -> Option<usize> {
+        if self.indexed {
+            return self.first_of_code.get(code).copied();
+        }
+        self.events.iter().position(|e| matches!(e, Event::Xapi(x) if x.code == code))
+    }
+
+    /// The event with this code and these parameters.
+    fn with_params(&self, code: &str, params: &[String]) -> Option<usize> {
+        if self.indexed {
+            return self.by_params.get(&(code.to_string(), params.to_vec())).copied();
+        }
+        self.events.iter().position(|e| matches!(e, Event::Xapi(x) if x.code == code && x.params == params))
+    }
+
+    /// The event with this Xen Orchestra message.
+    fn with_message(&self, message: &str) -> Option<usize> {
+        if self.indexed {
+            return self.by_message.get(message).copied();
+        }
+        self.events.iter().position(|e| matches!(e, Event::Xo(x) if x.message == message))
+    }
+
+    /// Up to [`LINEAR_UP_TO`] events are found by comparing them in place (one error's text
+    /// has one or two: the maps' keys, copies of codes and parameters, cost more); beyond, the
+    /// maps are built from the events and kept up to date.
+    fn index_when_many(&mut self) {
+        if self.indexed || self.events.len() < LINEAR_UP_TO {
+            return;
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            match e {
+                Event::Xapi(x) => {
+                    self.first_of_code.entry(x.code.clone()).or_insert(i);
+                    self.by_params.insert((x.code.clone(), x.params.clone()), i);
+                }
+                Event::Xo(x) => {
+                    self.by_message.insert(x.message.clone(), i);
+                }
+            }
+        }
+        self.indexed = true;
     }
 
     fn xapi(&self, i: usize) -> Option<&XapiError> {
@@ -637,7 +699,8 @@ impl Found {
     }
 
     fn add_xo(&mut self, e: XoError) {
-        if let Some(&i) = self.by_message.get(&e.message) {
+        self.index_when_many();
+        if let Some(i) = self.with_message(&e.message) {
             if let Some(Event::Xo(x)) = self.events.get_mut(i) {
                 merge_evidence(&mut x.evidence, e.evidence);
             }
@@ -647,13 +710,15 @@ impl Found {
             self.omitted += 1;
             return;
         }
-        self.by_message.insert(e.message.clone(), self.events.len());
+        if self.indexed {
+            self.by_message.insert(e.message.clone(), self.events.len());
+        }
         self.events.push(Event::Xo(e));
     }
 
     fn finish(mut self) -> (Vec<Event>, u64) {
         for (code, evidence) in std::mem::take(&mut self.telltales) {
-            if self.first_of_code.contains_key(code) {
+            if self.first_of_code(code).is_some() {
                 continue;
             }
             let mut e = XapiError::new(code, Vec::new(), Shape::Text);

@@ -55,6 +55,10 @@ pub static RULES: &[Rule] = &[
 /// The exit status of a failed mount command in `text` (`exit code 32: mount`, or a JSON
 /// `"exitCode": 32` next to a `mount` command), with the line it is on.
 fn mount_exit_status(text: &str) -> Option<(u32, u32, &str)> {
+    // Both forms contain `exit` in some case: without it no line is lower-cased and searched.
+    if !text.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"exit")) {
+        return None;
+    }
     let has_mount_command = text.contains("mount ");
     for (i, line) in text.lines().enumerate() {
         let lower = line.to_ascii_lowercase();
@@ -121,6 +125,10 @@ fn word_at(bytes: &[u8], i: usize) -> &[u8] {
 
 /// A negative number right after `prefix` in `line` (`errno: -122` → 122).
 fn number_after(line: &str, prefix: &str) -> Option<i64> {
+    // Both prefixes contain `rr`: most lines do not, and are not lower-cased and searched.
+    if !line.as_bytes().windows(2).any(|w| w.eq_ignore_ascii_case(b"rr")) {
+        return None;
+    }
     let lower = line.to_ascii_lowercase();
     let at = lower.find(prefix)? + prefix.len();
     let rest = line[at..].trim_start_matches([' ', ':', '=']);

@@ -12,6 +12,7 @@
 
 
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 use crate::input::{Event, XapiError, XoError};
 pub use crate::catalog::{parse_version, sr_family, SrFamily};
@@ -293,18 +294,18 @@ impl Finding {
     }
 
     /// Adds a step without a command.
-    pub fn step(&mut self, text: impl Into<String>) -> &mut Self {
+    pub fn step(&mut self, text: impl Into<Cow<'static, str>>) -> &mut Self {
         self.remediation.push(Step { text: text.into(), command: None });
         self
     }
 
     /// Adds a step with the command to run.
-    pub fn step_cmd(&mut self, text: impl Into<String>, command: impl Into<String>) -> &mut Self {
+    pub fn step_cmd(&mut self, text: impl Into<Cow<'static, str>>, command: impl Into<Cow<'static, str>>) -> &mut Self {
         self.remediation.push(Step { text: text.into(), command: Some(command.into()) });
         self
     }
 
-    pub fn link(&mut self, title: impl Into<String>, url: impl Into<String>) -> &mut Self {
+    pub fn link(&mut self, title: impl Into<Cow<'static, str>>, url: impl Into<Cow<'static, str>>) -> &mut Self {
         self.links.push(Link { title: title.into(), url: url.into() });
         self
     }
@@ -415,14 +416,16 @@ fn evaluate_specific(event: &Event, options: &Options) -> Vec<Finding> {
     let mut out = Vec::new();
     match event {
         Event::Xapi(e) => {
-            let facts = Facts::new(&e.subject, options);
             let sr_value = crate::catalog::sr_backend_failure_value(&e.code);
-            for rule in registry() {
-                if let Matcher::Xapi { codes, sr_values, build } = &rule.matcher {
-                    let hit = codes.contains(&e.code.as_str()) || sr_value.is_some_and(|v| sr_values.contains(&v));
-                    if hit {
-                        out.extend(build(e, &facts));
-                    }
+            let index = xapi_rule_index();
+            let candidates = index.candidates(&e.code, sr_value);
+            if candidates.is_empty() {
+                return out;
+            }
+            let facts = Facts::new(&e.subject, options);
+            for i in candidates {
+                if let Some(Matcher::Xapi { build, .. }) = index.rules.get(i).map(|r| &r.matcher) {
+                    out.extend(build(e, &facts));
                 }
             }
         }
@@ -443,6 +446,48 @@ fn evaluate_specific(event: &Event, options: &Options) -> Vec<Finding> {
     out
 }
 
+
+/// The XAPI rules by the codes and `SR_BACKEND_FAILURE_<n>` values they claim (positions in
+/// [`registry`] order), sorted once: an event looks up its rules instead of asking each of the
+/// ~300 rules whether it claims the code.
+struct XapiRuleIndex {
+    rules: Vec<&'static Rule>,
+    by_code: Vec<(&'static str, usize)>,
+    by_sr_value: Vec<(u32, usize)>,
+}
+
+impl XapiRuleIndex {
+    /// The positions of the rules that claim `code` (or its value), in registry order, each once.
+    fn candidates(&self, code: &str, sr_value: Option<u32>) -> Vec<usize> {
+        let from = self.by_code.partition_point(|(c, _)| *c < code);
+        let mut out: Vec<usize> = self.by_code[from..].iter().take_while(|(c, _)| *c == code).map(|&(_, i)| i).collect();
+        if let Some(v) = sr_value {
+            let from = self.by_sr_value.partition_point(|(x, _)| *x < v);
+            out.extend(self.by_sr_value[from..].iter().take_while(|(x, _)| *x == v).map(|&(_, i)| i));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+fn xapi_rule_index() -> &'static XapiRuleIndex {
+    static INDEX: LazyLock<XapiRuleIndex> = LazyLock::new(|| {
+        let rules: Vec<&'static Rule> = registry().collect();
+        let mut by_code = Vec::new();
+        let mut by_sr_value = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            if let Matcher::Xapi { codes, sr_values, .. } = &rule.matcher {
+                by_code.extend(codes.iter().map(|&c| (c, i)));
+                by_sr_value.extend(sr_values.iter().map(|&v| (v, i)));
+            }
+        }
+        by_code.sort_unstable();
+        by_sr_value.sort_unstable();
+        XapiRuleIndex { rules, by_code, by_sr_value }
+    });
+    &INDEX
+}
 
 /// Links shared by several rules.
 pub mod links {
@@ -480,7 +525,7 @@ pub mod links {
 
 impl Finding {
     /// Adds one of the shared [`links`].
-    pub fn add_link(&mut self, link: (&str, &str)) -> &mut Self {
+    pub fn add_link(&mut self, link: (&'static str, &'static str)) -> &mut Self {
         self.link(link.0, link.1)
     }
 }
@@ -496,7 +541,7 @@ pub fn name_sr_codes(f: &mut Finding) {
     }
     let entry = f.codes.iter().find_map(|c| crate::catalog::sr_backend_failure_value(c)).and_then(crate::catalog::sr_error);
     if let Some(entry) = entry {
-        f.params.insert("srErrorName", entry.name);
-        f.params.insert("srErrorText", entry.description.trim());
+        f.params.insert_static("srErrorName", entry.name);
+        f.params.insert_static("srErrorText", entry.description.trim());
     }
 }

@@ -272,9 +272,12 @@ fn hit_near(hits: &Hits, literal: usize, line: u32, near: u32) -> bool {
 pub fn version_in_text(text: &str) -> Option<(&'static str, String)> {
     let head = text.get(..text.len().min(64 * 1024)).unwrap_or(text);
     let lower = head.to_ascii_lowercase();
-    for (name, product) in [("xcp-ng ", "xcp-ng"), ("xenserver ", "xenserver"), ("citrix hypervisor ", "citrix-hypervisor")] {
+    // Searchers built once: `str::find` builds one per call, which cost more than the search.
+    static FINDERS: OnceLock<[memchr::memmem::Finder<'static>; 3]> = OnceLock::new();
+    let finders = FINDERS.get_or_init(|| ["xcp-ng ", "xenserver ", "citrix hypervisor "].map(|n| memchr::memmem::Finder::new(n.as_bytes()).into_owned()));
+    for ((name, product), finder) in [("xcp-ng ", "xcp-ng"), ("xenserver ", "xenserver"), ("citrix hypervisor ", "citrix-hypervisor")].into_iter().zip(finders) {
         let mut from = 0;
-        while let Some(at) = lower[from..].find(name) {
+        while let Some(at) = finder.find(&lower.as_bytes()[from..]) {
             let mut start = from + at + name.len();
             for filler in ["release ", "version ", "v"] {
                 if lower[start..].starts_with(filler) {

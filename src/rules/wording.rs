@@ -56,7 +56,7 @@ pub fn apply<'a>(f: &mut Finding, lines: impl IntoIterator<Item = &'a str>) {
         None => quoted.to_string(),
     };
     f.cause = format!("The words of \u{201c}{quoted}\u{201d} usually mean this: {} {}", cue.meaning, f.cause);
-    f.remediation.insert(0, Step { text: cue.step.to_string(), command: None });
+    f.remediation.insert(0, Step { text: std::borrow::Cow::Borrowed(cue.step), command: None });
 }
 
 #[cfg(test)]

@@ -55,7 +55,9 @@ test('the tarball holds the package and nothing else', () => {
     'bind.js',
     'chain-records.js',
     'cli.mjs',
+    'diagnosis-wire.js',
     'dist/chain-records.cjs',
+    'dist/diagnosis-wire.cjs',
     'dist/xapi_doctor.node.cjs',
     'dist/xapi_doctor.web.js',
     'dist/xapi_doctor_bg.wasm',
@@ -80,7 +82,7 @@ test('the tarball holds the package and nothing else', () => {
 test('no network, no eval, no dynamic code in the packed files', () => {
   const root = join(dir, 'app/node_modules/xapi-doctor');
   const code = (f) => readFileSync(join(root, f), 'utf8');
-  const scripts = ['cli.mjs', 'node.cjs', 'node.mjs', 'web.js', 'react.js', 'vue.js', 'bind.js', 'xo-task.js', 'chain-records.js', 'dist/chain-records.cjs', 'dist/xapi_doctor.node.cjs', 'dist/xapi_doctor.web.js'];
+  const scripts = ['cli.mjs', 'node.cjs', 'node.mjs', 'web.js', 'react.js', 'vue.js', 'bind.js', 'xo-task.js', 'chain-records.js', 'dist/chain-records.cjs', 'diagnosis-wire.js', 'dist/diagnosis-wire.cjs', 'dist/xapi_doctor.node.cjs', 'dist/xapi_doctor.web.js'];
   const forbidden = {
     eval: /(^|[^\w$.])eval\s*\(/,
     'Function constructor': /(^|[^\w$.])(new\s+)?Function\s*\(/,

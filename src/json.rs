@@ -1,0 +1,772 @@
+//! The JSON text of a [`Diagnosis`], written by hand: the bytes serde_json writes for it (the
+//! tests compare both), in a third of the time. `diagnose()` of one error sends this text
+//! across the WebAssembly boundary on every call, and serde_json spent most of its time there
+//! escaping every key of every struct and copying one `"`, `:` or `,` at a time; here the keys
+//! and punctuation are literals and a string is escaped only when a byte of it needs it.
+//!
+//! The SMlog report, the chain report and the space plan (large, rare in `diagnose()`) are
+//! still written by serde_json, into the same buffer.
+//!
+//! [`write_wire`] writes the same diagnosis in the compact form `diagnose()` sends to its
+//! JavaScript wrapper (`pkg/diagnosis-wire.js` turns it back into the `Diagnosis` object): the
+//! rule texts of the findings (title, summary, cause, remediation, links: 3 of the 3.7 KB of one
+//! error's result) are sent once per WebAssembly instance and then by number, and the records
+//! as arrays. `JSON.parse` in the engine costs by the byte (~1.3 ns each here) and the objects
+//! it creates; building the objects in JavaScript around texts it already holds costs neither.
+
+use crate::model::{Confidence, Evidence, Finding, Link, Params, Step, Subject};
+use crate::Diagnosis;
+
+/// `diagnosis` as JSON text, appended to `out`: exactly `serde_json::to_writer`'s bytes.
+pub fn write_diagnosis(out: &mut Vec<u8>, d: &Diagnosis) -> Result<(), serde_json::Error> {
+    put(out, b"{\"kind\":\"");
+    put(out, d.kind.as_str().as_bytes());
+    put(out, b"\",\"findings\":[");
+    for (i, f) in d.findings.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_finding(out, f);
+    }
+    put(out, b"],\"smlog\":");
+    serde_or_null(out, d.smlog.as_ref())?;
+    put(out, b",\"chains\":");
+    serde_or_null(out, d.chains.as_ref())?;
+    put(out, b",\"spacePlan\":");
+    serde_or_null(out, d.space_plan.as_ref())?;
+    put(out, b",\"findingsOmitted\":");
+    js_number(out, d.findings_omitted);
+    out.push(b'}');
+    Ok(())
+}
+
+/// The texts already sent to the JavaScript side, with their numbers (the order in which they
+/// were sent). Bounded: when it holds too much, it is emptied before a result and the result
+/// says so, and the wrapper empties its copy too.
+#[derive(Default)]
+pub struct SentTexts {
+    /// Open addressing by hash: 0 is an empty slot, else a text's number + 1. Never more than
+    /// half full.
+    slots: Vec<u32>,
+    texts: Vec<Box<str>>,
+    hashes: Vec<u64>,
+    /// The rules' literals by address and length → their number + 1 (0: empty), open
+    /// addressing as `slots`: a literal seen again is found without reading it.
+    literals: Vec<(usize, usize, u32)>,
+    literal_count: usize,
+    bytes: usize,
+    /// The head of the result being written: the texts it numbered, as JSON strings.
+    head: Vec<u8>,
+    /// The rest of the result being written (kept: one error's result allocates nothing).
+    body: Vec<u8>,
+}
+
+/// At most this many texts, or bytes of texts, are kept: a long-running service diagnosing the
+/// errors of many VMs (whose uuids fill the commands) starts over now and then.
+const MAX_SENT_TEXTS: usize = 4096;
+const MAX_SENT_BYTES: usize = 1 << 20;
+
+impl SentTexts {
+    /// Forgets every text (after a failed write, whose numbers the wrapper never received).
+    pub fn clear(&mut self) {
+        self.slots.fill(0);
+        self.literals.fill((0, 0, 0));
+        self.literal_count = 0;
+        self.texts.clear();
+        self.hashes.clear();
+        self.bytes = 0;
+        self.head.clear();
+    }
+
+    /// The number of `text`, numbering it when it is new.
+    fn id(&mut self, text: &str) -> u32 {
+        use std::hash::Hasher as _;
+        let mut hasher = WordHasher::default();
+        hasher.write(text.as_bytes());
+        let hash = hasher.finish();
+        if self.slots.len() < 2 * (self.texts.len() + 1) {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = hash as usize & mask;
+        loop {
+            match self.slots[at] {
+                0 => break,
+                slot => {
+                    let id = slot as usize - 1;
+                    if self.hashes[id] == hash && same_bytes(self.texts[id].as_bytes(), text.as_bytes()) {
+                        return id as u32;
+                    }
+                }
+            }
+            at = (at + 1) & mask;
+        }
+        let id = self.texts.len() as u32;
+        self.slots[at] = id + 1;
+        self.texts.push(text.into());
+        self.hashes.push(hash);
+        self.bytes += text.len();
+        self.head.push(b',');
+        string(&mut self.head, text);
+        id
+    }
+
+    /// The number of a text that is a literal of the program (`&'static`): by its address.
+    #[allow(clippy::ptr_arg)] // (the `Cow` itself is read: whether it borrows a literal)
+    fn id_of(&mut self, text: &std::borrow::Cow<'static, str>) -> u32 {
+        let std::borrow::Cow::Borrowed(literal) = text else { return self.id(text) };
+        if self.literals.len() < 2 * (self.literal_count + 1) {
+            // Emptied and placed again as they are met: the table only saves reading them.
+            self.literals = vec![(0, 0, 0); (self.literals.len() * 2).max(2 * MAX_SENT_TEXTS)];
+            self.literal_count = 0;
+        }
+        let key = (literal.as_ptr() as usize, literal.len());
+        let mask = self.literals.len() - 1;
+        let mut at = (key.0 as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) as usize >> 7 & mask;
+        loop {
+            match self.literals[at] {
+                (_, _, 0) => break,
+                (p, l, id) if (p, l) == key => return id - 1,
+                _ => at = (at + 1) & mask,
+            }
+        }
+        let id = self.id(literal);
+        self.literals[at] = (key.0, key.1, id + 1);
+        self.literal_count += 1;
+        id
+    }
+
+    /// Twice the slots (at first, room for the bound), every text placed again.
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(2 * MAX_SENT_TEXTS);
+        self.slots = vec![0; size];
+        let mask = size - 1;
+        for (id, &hash) in self.hashes.iter().enumerate() {
+            let mut at = hash as usize & mask;
+            while self.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = id as u32 + 1;
+        }
+    }
+}
+
+/// `a == b`, eight bytes at a time (the slice comparison is a byte loop in WebAssembly).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut wa, mut wb) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut wa).zip(&mut wb) {
+        if u64::from_le_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]) != u64::from_le_bytes([y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7]]) {
+            return false;
+        }
+    }
+    wa.remainder() == wb.remainder()
+}
+
+/// A hasher for the texts of [`SentTexts`]: eight bytes per step (the texts are long; std's
+/// SipHash costs more than the lookup saves). The table is bounded, so inputs crafted to
+/// collide can only make it linear in its few thousand entries.
+#[derive(Default)]
+pub struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        // The table indexes by the low bits: fold the high ones (the best mixed) into them.
+        self.0 ^ (self.0 >> 32)
+    }
+}
+
+/// The compact form of `d` for `pkg/diagnosis-wire.js`, appended to `out`:
+///
+/// `[[first, text…], kind, [finding…], smlog, chains, spacePlan, findingsOmitted]`, where the
+/// head gives the texts numbered by this result (`first` is the number of the first one; 0
+/// means the wrapper starts its table over), `smlog`, `chains` and `spacePlan` are as in the
+/// full JSON, and a finding is
+///
+/// `[rule, ruleName, #title, category, severity, [code…], {params}, #summary, #cause,
+///   [#text, #command | null, …], [#title, #url, …], [text, line, pid, …], confidence, subject]`
+///
+/// with `#` a text's number and `subject` `null` when all its fields are, else the array of its
+/// eleven fields in the order of [`Subject`].
+pub fn write_wire(out: &mut Vec<u8>, d: &Diagnosis, texts: &mut SentTexts) -> Result<(), serde_json::Error> {
+    let mut body = std::mem::take(&mut texts.body);
+    body.clear();
+    let written = write_wire_parts(&mut body, d, texts);
+    match written {
+        Ok(()) => {
+            out.extend_from_slice(&texts.head);
+            out.push(b']');
+            out.extend_from_slice(&body);
+        }
+        // The texts numbered by this result never reach the wrapper: start over.
+        Err(_) => texts.clear(),
+    }
+    if body.capacity() <= 64 * 1024 {
+        texts.body = body;
+    }
+    written
+}
+
+fn write_wire_parts(body: &mut Vec<u8>, d: &Diagnosis, texts: &mut SentTexts) -> Result<(), serde_json::Error> {
+    if texts.texts.len() >= MAX_SENT_TEXTS || texts.bytes >= MAX_SENT_BYTES {
+        texts.clear();
+    }
+    let first = texts.texts.len() as u32;
+    texts.head.clear();
+    put(&mut texts.head, b"[[");
+    unsigned(&mut texts.head, first);
+    // The body is written first, numbering the texts into the head.
+    put(body, b",\"");
+    put(body, d.kind.as_str().as_bytes());
+    put(body, b"\",[");
+    for (i, f) in d.findings.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        wire_finding(body, f, texts);
+    }
+    put(body, b"],");
+    serde_or_null(body, d.smlog.as_ref())?;
+    body.push(b',');
+    serde_or_null(body, d.chains.as_ref())?;
+    body.push(b',');
+    serde_or_null(body, d.space_plan.as_ref())?;
+    body.push(b',');
+    js_number(body, d.findings_omitted);
+    body.push(b']');
+
+    Ok(())
+}
+
+fn wire_finding(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
+    out.push(b'[');
+    string(out, f.rule);
+    out.push(b',');
+    string(out, f.rule_name);
+    out.push(b',');
+    unsigned(out, texts.id(&f.title));
+    put(out, b",\"");
+    put(out, f.category.as_str().as_bytes());
+    put(out, b"\",\"");
+    put(out, f.severity.as_str().as_bytes());
+    put(out, b"\",[");
+    for (i, c) in f.codes.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, c);
+    }
+    put(out, b"],");
+    params(out, &f.params);
+    out.push(b',');
+    unsigned(out, texts.id(&f.summary));
+    out.push(b',');
+    unsigned(out, texts.id(&f.cause));
+    put(out, b",[");
+    for (i, Step { text, command }) in f.remediation.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        unsigned(out, texts.id_of(text));
+        out.push(b',');
+        match command {
+            Some(c) => unsigned(out, texts.id_of(c)),
+            None => put(out, b"null"),
+        }
+    }
+    put(out, b"],[");
+    for (i, Link { title, url }) in f.links.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        unsigned(out, texts.id_of(title));
+        out.push(b',');
+        unsigned(out, texts.id_of(url));
+    }
+    put(out, b"],[");
+    for (i, Evidence { text, line, pid }) in f.evidence.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, text);
+        out.push(b',');
+        number(out, *line);
+        out.push(b',');
+        number(out, *pid);
+    }
+    put(out, b"],\"");
+    put(out, confidence(f.confidence).as_bytes());
+    put(out, b"\",");
+    let s = &f.subject;
+    if *s == Subject::default() {
+        put(out, b"null");
+    } else {
+        let fields = [&s.vm_uuid, &s.vm_name, &s.vdi_uuid, &s.sr_uuid, &s.sr_name, &s.host, &s.job_id, &s.job_name, &s.task_id, &s.task, &s.task_status];
+        for (i, value) in fields.into_iter().enumerate() {
+            out.push(if i == 0 { b'[' } else { b',' });
+            optional(out, value.as_deref());
+        }
+        out.push(b']');
+    }
+    out.push(b']');
+}
+
+fn serde_or_null<T: serde::Serialize>(out: &mut Vec<u8>, value: Option<&T>) -> Result<(), serde_json::Error> {
+    match value {
+        Some(v) => with_serde(out, |w| serde_json::to_writer(w, v)),
+        None => {
+            put(out, b"null");
+            Ok(())
+        }
+    }
+}
+
+/// Runs serde_json on `out` through [`SmallWrites`]: the writer `wasm.rs` uses for every other
+/// result, so that serde's code for the reports exists once in the module, not once per writer.
+fn with_serde(out: &mut Vec<u8>, write: impl FnOnce(&mut SmallWrites) -> Result<(), serde_json::Error>) -> Result<(), serde_json::Error> {
+    let mut writer = SmallWrites(std::mem::take(out));
+    let written = write(&mut writer);
+    *out = writer.0;
+    written
+}
+
+/// The JSON writer's buffer. serde_json writes every `"`, `:` and `,` as a slice of its own;
+/// appending a slice compiles to `memory.copy`, which V8 runs as a call out of the WebAssembly
+/// code: for one error's result those calls were a tenth of `diagnose`. Short slices are copied
+/// byte by byte instead ([`put`]).
+pub struct SmallWrites(pub Vec<u8>);
+
+impl std::io::Write for SmallWrites {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        put(&mut self.0, buf);
+        Ok(buf.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        put(&mut self.0, buf);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// One finding, with its fields in the order of the struct (serde's order).
+pub fn write_finding(out: &mut Vec<u8>, f: &Finding) {
+    put(out, b"{\"rule\":");
+    string(out, f.rule);
+    put(out, b",\"ruleName\":");
+    string(out, f.rule_name);
+    put(out, b",\"title\":");
+    string(out, &f.title);
+    put(out, b",\"category\":\"");
+    put(out, f.category.as_str().as_bytes());
+    put(out, b"\",\"severity\":\"");
+    put(out, f.severity.as_str().as_bytes());
+    put(out, b"\",\"codes\":[");
+    for (i, c) in f.codes.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, c);
+    }
+    put(out, b"],\"params\":");
+    params(out, &f.params);
+    put(out, b",\"summary\":");
+    string(out, &f.summary);
+    put(out, b",\"cause\":");
+    string(out, &f.cause);
+    put(out, b",\"remediation\":[");
+    for (i, Step { text, command }) in f.remediation.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        put(out, b"{\"text\":");
+        string(out, text);
+        put(out, b",\"command\":");
+        optional(out, command.as_deref());
+        out.push(b'}');
+    }
+    put(out, b"],\"links\":[");
+    for (i, Link { title, url }) in f.links.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        put(out, b"{\"title\":");
+        string(out, title);
+        put(out, b",\"url\":");
+        string(out, url);
+        out.push(b'}');
+    }
+    put(out, b"],\"evidence\":[");
+    for (i, Evidence { text, line, pid }) in f.evidence.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        put(out, b"{\"text\":");
+        string(out, text);
+        put(out, b",\"line\":");
+        number(out, *line);
+        put(out, b",\"pid\":");
+        number(out, *pid);
+        out.push(b'}');
+    }
+    put(out, b"],\"confidence\":\"");
+    put(out, confidence(f.confidence).as_bytes());
+    put(out, b"\",\"subject\":");
+    subject(out, &f.subject);
+    out.push(b'}');
+}
+
+fn confidence(c: Confidence) -> &'static str {
+    match c {
+        Confidence::High => "high",
+        Confidence::Medium => "medium",
+        Confidence::Low => "low",
+    }
+}
+
+fn params(out: &mut Vec<u8>, p: &Params) {
+    out.push(b'{');
+    for (i, (k, v)) in p.0.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, k);
+        out.push(b':');
+        string(out, v);
+    }
+    out.push(b'}');
+}
+
+fn subject(out: &mut Vec<u8>, s: &Subject) {
+    // Most subjects are all null (one error, no context): one literal.
+    if *s == Subject::default() {
+        put(
+            out,
+            b"{\"vmUuid\":null,\"vmName\":null,\"vdiUuid\":null,\"srUuid\":null,\"srName\":null,\"host\":null,\
+              \"jobId\":null,\"jobName\":null,\"taskId\":null,\"task\":null,\"taskStatus\":null}",
+        );
+        return;
+    }
+    let fields: [(&[u8], &Option<String>); 11] = [
+        (b"{\"vmUuid\":", &s.vm_uuid),
+        (b",\"vmName\":", &s.vm_name),
+        (b",\"vdiUuid\":", &s.vdi_uuid),
+        (b",\"srUuid\":", &s.sr_uuid),
+        (b",\"srName\":", &s.sr_name),
+        (b",\"host\":", &s.host),
+        (b",\"jobId\":", &s.job_id),
+        (b",\"jobName\":", &s.job_name),
+        (b",\"taskId\":", &s.task_id),
+        (b",\"task\":", &s.task),
+        (b",\"taskStatus\":", &s.task_status),
+    ];
+    for (key, value) in fields {
+        put(out, key);
+        optional(out, value.as_deref());
+    }
+    out.push(b'}');
+}
+
+fn optional(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => string(out, s),
+        None => put(out, b"null"),
+    }
+}
+
+fn number(out: &mut Vec<u8>, n: Option<u32>) {
+    match n {
+        Some(n) => unsigned(out, n),
+        None => put(out, b"null"),
+    }
+}
+
+/// A count as [`crate::model::as_js_number`] writes it: exact up to 2^53, above as serde_json
+/// writes the nearest `f64`.
+fn js_number(out: &mut Vec<u8>, n: u64) {
+    const MAX_SAFE: u64 = (1 << 53) - 1;
+    if n <= u64::from(u32::MAX) {
+        unsigned(out, n as u32);
+    } else if n <= MAX_SAFE {
+        put(out, n.to_string().as_bytes());
+    } else {
+        // (Never in practice: serde_json's float text, through the shared writer.)
+        let _ = with_serde(out, |w| serde::Serialize::serialize(&(n as f64), &mut serde_json::Serializer::new(w)));
+    }
+}
+
+fn unsigned(out: &mut Vec<u8>, mut n: u32) {
+    if n < 10 {
+        out.push(b'0' + n as u8);
+        return;
+    }
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    put(out, &digits[at..]);
+}
+
+/// Whether serde_json escapes this byte: `"`, `\` and the control characters.
+const fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Whether any of the eight bytes of `w` needs escaping (a byte below 0x20, `"` or `\`): the
+/// classic exact tests for a byte below n, `(w - n…) & !w & 0x80…`, on `w` and on `w ^ '"'…`
+/// and `w ^ '\\'…` (a zero byte is one below 1).
+#[inline]
+fn word_needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0;
+    below_space || has_zero(w ^ (ONES * b'"' as u64)) || has_zero(w ^ (ONES * b'\\' as u64))
+}
+
+/// A JSON string, escaped as serde_json escapes it (`\"`, `\\`, `\b \f \n \r \t`, other control
+/// characters as `\u00XX`; nothing else).
+fn string(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    // Eight bytes at a time while none needs escaping (almost always, for the whole text).
+    let mut i = 0;
+    while i + 8 <= bytes.len() {
+        let w = u64::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3], bytes[i + 4], bytes[i + 5], bytes[i + 6], bytes[i + 7]]);
+        if word_needs_escape(w) {
+            break;
+        }
+        i += 8;
+    }
+    for (i, &b) in bytes.iter().enumerate().skip(i) {
+        if !needs_escape(b) {
+            continue;
+        }
+        put(out, &bytes[start..i]);
+        match b {
+            b'"' => put(out, b"\\\""),
+            b'\\' => put(out, b"\\\\"),
+            b'\n' => put(out, b"\\n"),
+            b'\r' => put(out, b"\\r"),
+            b'\t' => put(out, b"\\t"),
+            0x08 => put(out, b"\\b"),
+            0x0c => put(out, b"\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                put(out, &[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
+            }
+        }
+        start = i + 1;
+    }
+    put(out, &bytes[start..]);
+    out.push(b'"');
+}
+
+/// Appends bytes. A short slice is copied byte by byte: in WebAssembly `extend_from_slice`
+/// is a `memory.copy`, which V8 runs as a call out of the module's code (see `wasm.rs`). Not
+/// inlined: unrolled at each of its hundred call sites, it made the module 30 KB larger.
+#[inline(never)]
+fn put(out: &mut Vec<u8>, bytes: &[u8]) {
+    if bytes.len() <= 16 {
+        out.reserve(bytes.len());
+        for &b in bytes {
+            out.push(b);
+        }
+    } else {
+        out.extend_from_slice(bytes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Options, Subject};
+
+    fn same_as_serde(d: &Diagnosis) {
+        let mut ours = Vec::new();
+        write_diagnosis(&mut ours, d).expect("written");
+        let serde = serde_json::to_vec(d).expect("serialised");
+        assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&serde));
+    }
+
+    #[test]
+    fn every_rule_example_is_written_as_serde_json_writes_it() {
+        let mut checked = 0;
+        for rule in crate::rules::registry() {
+            let example = rule.info.example;
+            let (input, options) = match serde_json::from_str::<serde_json::Value>(example) {
+                Ok(v) if v.get("input").is_some() && v.get("options").is_some() => (
+                    v["input"].as_str().map(str::to_string).unwrap_or_else(|| v["input"].to_string()),
+                    Options::from_json(&v["options"].to_string()).unwrap_or_default(),
+                ),
+                _ => (example.to_string(), Options::default()),
+            };
+            if let Ok(d) = crate::diagnose_text(&input, &options) {
+                same_as_serde(&d);
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
+
+    /// What `pkg/diagnosis-wire.js` does, in Rust: the wire form back to the full JSON value.
+    fn from_wire(wire: &[u8], table: &mut Vec<serde_json::Value>) -> serde_json::Value {
+        use serde_json::{json, Value};
+        let v: Value = serde_json::from_slice(wire).expect("wire is JSON");
+        let head = v[0].as_array().expect("head");
+        let first = head[0].as_u64().expect("first") as usize;
+        if first == 0 {
+            table.clear();
+        }
+        assert_eq!(first, table.len(), "the wire's numbering follows the table");
+        table.extend(head[1..].iter().cloned());
+        let text = |v: &Value| table[v.as_u64().expect("a text's number") as usize].clone();
+        let findings: Vec<Value> = v[2]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                let pairs = |v: &Value| v.as_array().expect("pairs").chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect::<Vec<_>>();
+                let remediation: Vec<Value> =
+                    pairs(&f[9]).into_iter().map(|(t, c)| json!({"text": text(&t), "command": if c.is_null() { c } else { text(&c) }})).collect();
+                let links: Vec<Value> = pairs(&f[10]).into_iter().map(|(t, u)| json!({"title": text(&t), "url": text(&u)})).collect();
+                let evidence: Vec<Value> =
+                    f[11].as_array().expect("evidence").chunks(3).map(|e| json!({"text": e[0], "line": e[1], "pid": e[2]})).collect();
+                let names = ["vmUuid", "vmName", "vdiUuid", "srUuid", "srName", "host", "jobId", "jobName", "taskId", "task", "taskStatus"];
+                let subject: serde_json::Map<String, Value> =
+                    names.iter().enumerate().map(|(i, n)| (n.to_string(), f[13].get(i).cloned().unwrap_or(Value::Null))).collect();
+                json!({
+                    "rule": f[0], "ruleName": f[1], "title": text(&f[2]), "category": f[3], "severity": f[4], "codes": f[5],
+                    "params": f[6], "summary": text(&f[7]), "cause": text(&f[8]), "remediation": remediation, "links": links,
+                    "evidence": evidence, "confidence": f[12], "subject": subject,
+                })
+            })
+            .collect();
+        json!({"kind": v[1], "findings": findings, "smlog": v[3], "chains": v[4], "spacePlan": v[5], "findingsOmitted": v[6]})
+    }
+
+    #[test]
+    fn the_wire_form_gives_back_every_rule_example_and_numbers_each_text_once() {
+        let mut texts = SentTexts::default();
+        let mut table = Vec::new();
+        for round in 0..2 {
+            for rule in crate::rules::registry() {
+                let Ok(d) = crate::diagnose_text(rule.info.example, &Options::default()) else { continue };
+                let mut wire = Vec::new();
+                write_wire(&mut wire, &d, &mut texts).expect("written");
+                assert_eq!(from_wire(&wire, &mut table), serde_json::to_value(&d).expect("serialised"), "{}", rule.info.id);
+                if round == 1 && texts.texts.len() < MAX_SENT_TEXTS {
+                    // Every text was sent in the first round.
+                    assert!(wire.starts_with(format!("[[{}]", texts.texts.len()).as_bytes()), "{}", rule.info.id);
+                }
+            }
+        }
+        assert_eq!(table.len(), texts.texts.len());
+        // Past the bound, both sides start over.
+        texts.bytes = MAX_SENT_BYTES;
+        let d = crate::diagnose_text("VDI_IN_USE(OpaqueRef:1, snapshot)", &Options::default()).expect("diagnosed");
+        let mut wire = Vec::new();
+        write_wire(&mut wire, &d, &mut texts).expect("written");
+        assert!(wire.starts_with(b"[[0,"));
+        assert_eq!(from_wire(&wire, &mut table), serde_json::to_value(&d).expect("serialised"));
+        assert_eq!(table.len(), texts.texts.len());
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them_at_every_position() {
+        for special in (0u8..0x80).chain([0xc3]) {
+            for at in 0..20 {
+                let mut bytes = vec![b'a'; 20];
+                bytes[at] = special;
+                if special == 0xc3 {
+                    bytes.insert(at + 1, 0xa9);
+                }
+                let text = String::from_utf8(bytes).expect("UTF-8");
+                let mut ours = Vec::new();
+                string(&mut ours, &text);
+                assert_eq!(String::from_utf8(ours).expect("UTF-8"), serde_json::to_string(&text).expect("serialised"));
+            }
+        }
+    }
+
+    #[test]
+    fn sent_texts_number_each_distinct_text_once_whatever_their_count() {
+        let mut texts = SentTexts::default();
+        // More than the bound in one go (a result with many findings): the table grows.
+        for round in 0..2 {
+            for i in 0..10_000u32 {
+                let text = format!("text {i}");
+                assert_eq!(texts.id(&text), i, "round {round}");
+            }
+        }
+        assert_eq!(texts.id(""), 10_000);
+        assert_eq!(texts.id(""), 10_000);
+        texts.clear();
+        assert_eq!(texts.id("text 5"), 0);
+        // Literals: by address, the same number as by content; past the table's size it grows.
+        let leaked: Vec<&'static str> = (0..10_000).map(|i| &*Box::leak(format!("literal {}", i % 100).into_boxed_str())).collect();
+        for round in 0..2 {
+            for (i, literal) in leaked.iter().enumerate() {
+                let by_address = texts.id_of(&std::borrow::Cow::Borrowed(*literal));
+                assert_eq!(by_address, texts.id(&format!("literal {}", i % 100)), "round {round}");
+            }
+        }
+        assert_eq!(texts.texts.len(), 101);
+    }
+
+    #[test]
+    fn escapes_numbers_subjects_and_omitted_counts_as_serde_json() {
+        let mut d = crate::diagnose_text("SR_BACKEND_FAILURE_44(, There is insufficient space, )", &Options::default()).expect("diagnosed");
+        let f = &mut d.findings[0];
+        f.summary = "quote \" backslash \\ nl \n cr \r tab \t bs \u{8} ff \u{c} nul \u{0} us \u{1f} del \u{7f} é \u{2028} </script>".to_string();
+        f.subject = Subject { vm_uuid: Some("a\"b".into()), task_status: Some(String::new()), ..Subject::default() };
+        f.evidence[0].line = Some(u32::MAX);
+        f.evidence[0].pid = Some(0);
+        f.params.insert("k\u{1}", "v\\");
+        d.findings_omitted = (1 << 53) + 7;
+        same_as_serde(&d);
+        let (mut texts, mut table) = (SentTexts::default(), Vec::new());
+        let mut wire = Vec::new();
+        write_wire(&mut wire, &d, &mut texts).expect("written");
+        assert_eq!(from_wire(&wire, &mut table), serde_json::to_value(&d).expect("serialised"));
+        d.findings_omitted = 12_345;
+        d.findings.clear();
+        same_as_serde(&d);
+    }
+
+    #[test]
+    fn smlog_and_records_results_keep_their_reports() {
+        let smlog = "Jan 10 10:00:00 host SM: [123] ***** generic exception: vdi_snapshot: EXCEPTION <class 'SR.SROSError'>, There is insufficient space\n";
+        same_as_serde(&crate::diagnose_text(smlog, &Options::default()).expect("diagnosed"));
+        let records = r#"{"VM":{},"VBD":{},"VDI":{},"SR":{}}"#;
+        same_as_serde(&crate::diagnose_text(records, &Options::default()).expect("diagnosed"));
+    }
+}
