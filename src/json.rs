@@ -266,12 +266,7 @@ fn wire_finding(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
     put(out, b"\",\"");
     put(out, f.severity.as_str().as_bytes());
     put(out, b"\",[");
-    for (i, c) in f.codes.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, c);
-    }
+    comma_separated_strings(out, &f.codes);
     put(out, b"],");
     params(out, &f.params);
     out.push(b',');
@@ -382,12 +377,7 @@ pub fn write_finding(out: &mut Vec<u8>, f: &Finding) {
     put(out, b"\",\"severity\":\"");
     put(out, f.severity.as_str().as_bytes());
     put(out, b"\",\"codes\":[");
-    for (i, c) in f.codes.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, c);
-    }
+    comma_separated_strings(out, &f.codes);
     put(out, b"],\"params\":");
     params(out, &f.params);
     put(out, b",\"summary\":");
@@ -552,6 +542,16 @@ fn word_needs_escape(w: u64) -> bool {
 
 /// A JSON string, escaped as serde_json escapes it (`\"`, `\\`, `\b \f \n \r \t`, other control
 /// characters as `\u00XX`; nothing else).
+/// `"a","b"`: the items of a list of strings, without the brackets.
+fn comma_separated_strings(out: &mut Vec<u8>, items: &[String]) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, item);
+    }
+}
+
 fn string(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);

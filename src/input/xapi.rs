@@ -488,19 +488,27 @@ fn each_code_in_line(line: &str, mut out: impl FnMut(XapiError)) {
     }
 }
 
+/// The index of the `close` that ends a group whose `open` was just consumed, skipping nested
+/// groups; `None` when the group is not closed in `s`.
+fn closing(s: &str, open: char, close: char) -> Option<usize> {
+    let mut depth = 0usize;
+    for (idx, ch) in s.char_indices() {
+        if ch == open {
+            depth += 1;
+        } else if ch == close {
+            if depth == 0 {
+                return Some(idx);
+            }
+            depth -= 1;
+        }
+    }
+    None
+}
+
 /// The text inside parentheses whose `(` was just consumed, and how many bytes it spans
 /// including the closing `)`. Unbalanced: up to the last `)` of the line, or the whole rest.
 fn balanced_parens(s: &str) -> (&str, usize) {
-    let mut depth = 0usize;
-    for (idx, ch) in s.char_indices() {
-        match ch {
-            '(' => depth += 1,
-            ')' if depth == 0 => return (&s[..idx], idx + 1),
-            ')' => depth -= 1,
-            _ => {}
-        }
-    }
-    match s.rfind(')') {
+    match closing(s, '(', ')').or_else(|| s.rfind(')')) {
         Some(idx) => (&s[..idx], idx + 1),
         None => (s.trim_end(), s.len()),
     }
@@ -509,16 +517,10 @@ fn balanced_parens(s: &str) -> (&str, usize) {
 /// The text inside square brackets whose `[` was just consumed, and how many bytes it spans
 /// including the closing `]`. Unbalanced (a cut-off paste): the rest of the line.
 fn balanced_brackets(s: &str) -> (&str, usize) {
-    let mut depth = 0usize;
-    for (idx, ch) in s.char_indices() {
-        match ch {
-            '[' => depth += 1,
-            ']' if depth == 0 => return (&s[..idx], idx + 1),
-            ']' => depth -= 1,
-            _ => {}
-        }
+    match closing(s, '[', ']') {
+        Some(idx) => (&s[..idx], idx + 1),
+        None => (s, s.len()),
     }
-    (s, s.len())
 }
 
 /// The parameters of `[ p1; p2 ]`: split at the `; ` outside nested brackets, unless the code

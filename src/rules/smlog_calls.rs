@@ -71,8 +71,11 @@ pub static KINDS: &[SmRule] = &[
 /// unreachable server is the SR's, a busy device the disk's).
 fn category_of(text: &str) -> Category {
     let t = text.to_ascii_lowercase();
-    if t.contains("insufficient free space") || t.contains("(rc 28)") || t.contains("mount.nfs") || t.contains("iscsiadm") {
-        return if t.contains("mount.nfs") || t.contains("iscsiadm") { Category::StorageUnreachable } else { Category::InsufficientSpace };
+    if t.contains("mount.nfs") || t.contains("iscsiadm") {
+        return Category::StorageUnreachable;
+    }
+    if t.contains("insufficient free space") || t.contains("(rc 28)") {
+        return Category::InsufficientSpace;
     }
     match super::wording::classify(text.lines()) {
         Some((cue, _)) if cue.category == Category::Network => Category::StorageUnreachable,
