@@ -101,6 +101,20 @@ fn node_reports_errno_by_number_too() {
 }
 
 #[test]
+fn an_errno_weighs_what_the_daemon_logged_it_as() {
+    let cd001 = |d: &xapi_doctor::Diagnosis| d.findings.iter().find(|f| f.rule == "CD001").map(|f| f.severity);
+    // Logged at error level by a toolstack daemon: an error of the host (not of a backup remote).
+    let error = text("Mar  3 10:00:01 xcp1 xapi: [error||412 ||storage_access] open /dev/sm/backend/x: ENOENT");
+    assert_eq!(cd001(&error), Some(xapi_doctor::Severity::Error), "{:?}", rules_of(&error));
+    assert_ne!(error.findings.iter().find(|f| f.rule == "CD001").map(|f| f.category), Some(xapi_doctor::Category::RemoteUnreachable));
+    // The same errno in a line the daemon logged as information or debug: something it handled.
+    let info = text("Mar  3 10:00:01 xcp1 xcp-networkd: [ info||8 ||network_utils] sriov_numvfs not readable: ENOENT");
+    assert_eq!(cd001(&info), Some(xapi_doctor::Severity::Info), "{:?}", rules_of(&info));
+    let warn = text("Mar  3 10:00:01 xcp1 xenopsd-xc: [ warn||3 ||xenops] rmdir /var/run/x failed: ENOENT");
+    assert_eq!(cd001(&warn), Some(xapi_doctor::Severity::Warning), "{:?}", rules_of(&warn));
+}
+
+#[test]
 fn smb_statuses_by_name_and_by_value() {
     let by_name = text("Error: STATUS_LOGON_FAILURE");
     assert!(by_name.findings.iter().any(|f| f.codes.contains(&"STATUS_LOGON_FAILURE".to_string())));

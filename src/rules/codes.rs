@@ -230,6 +230,9 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
             // The catalogue's meanings are written for backup tools; on a host the same errno is
             // about the host's own disks and processes.
             finding.category = host_category(f.category);
+            if let Some(severity) = severity_of_daemon_level(&f.text) {
+                finding.severity = severity;
+            }
             finding.summary = format!("{}: a process on the host (tapdisk, the storage manager, xapi or the kernel) got this system error.", f.name);
             finding.cause = "The operating system refused or failed the host's own operation on a disk, a device or a \
                              process; the lines around it name the operation and the disk."
@@ -250,9 +253,28 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
 }
 
 /// Why a code of this category usually shows up in a backup.
-/// A line of a host's own logs (SMlog, daemon.log with tapdisk, kern.log, xensource.log).
+/// A line of a host's own logs (SMlog, daemon.log with tapdisk, kern.log, xensource.log and the
+/// other toolstack daemons' logs).
 fn is_host_log_line(line: &str) -> bool {
     ["tapdisk", "tap-err", "tap-ctl", "SM: [", "SMGC: [", "kernel:", "xapi: [", "xenopsd", "blktap"].iter().any(|m| line.contains(m))
+        || daemon_level(line).is_some()
+}
+
+/// The level a toolstack daemon (xapi, xenopsd, xcp-networkd, squeezed, xcp-rrdd…) wrote a line
+/// at: they all write `<daemon>: [<level>|<host>|…]`, the level padded to five characters.
+fn daemon_level(line: &str) -> Option<&'static str> {
+    ["[debug|", "[ info|", "[ warn|", "[error|"].into_iter().find(|level| line.contains(level))
+}
+
+/// What an errno on a daemon's line weighs, from the level the daemon gave the line: one it
+/// logged as debug or information is something it handled (a file it probed and did not find,
+/// a retry), one it logged as a warning is worth a look, not an error.
+fn severity_of_daemon_level(line: &str) -> Option<Severity> {
+    match daemon_level(line)? {
+        "[debug|" | "[ info|" => Some(Severity::Info),
+        "[ warn|" => Some(Severity::Warning),
+        _ => None,
+    }
 }
 
 /// The category of an errno met on a host: the backup-target categories become the host's own.
