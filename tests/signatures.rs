@@ -172,3 +172,15 @@ fn a_signature_does_not_shadow_a_rule_written_for_a_code() {
         }
     }
 }
+
+#[test]
+fn a_code_that_means_wait_is_in_progress_and_not_an_error() {
+    let d = text("HOST_STILL_BOOTING()");
+    let f = d.findings.iter().find(|f| f.codes.contains(&"HOST_STILL_BOOTING".to_string())).expect("decoded");
+    assert_eq!(f.category, xapi_doctor::Category::InProgress);
+    assert_eq!(f.severity, xapi_doctor::Severity::Warning);
+    // A code that refuses because of another operation stays a lock, at error.
+    let d = text("OTHER_OPERATION_IN_PROGRESS(VDI, OpaqueRef:1, snapshot)");
+    assert_ne!(d.findings[0].category, xapi_doctor::Category::InProgress);
+    assert_eq!(d.findings[0].severity, xapi_doctor::Severity::Error);
+}

@@ -225,6 +225,11 @@ fn decode_api(e: &XapiError, facts: &Facts) -> Finding {
     match catalog::api_error(code) {
         Some(entry) => {
             f.category = entry.category;
+            if entry.category == Category::InProgress {
+                // Refused only until what is under way ends (a host still starting): a retry later
+                // succeeds, so it is worth a look, not an error.
+                f.severity = f.severity.max(Severity::Warning);
+            }
             f.summary = if entry.doc.is_empty() {
                 format!("XAPI refused the operation with {code}.")
             } else {
