@@ -184,3 +184,11 @@ fn a_code_that_means_wait_is_in_progress_and_not_an_error() {
     assert_ne!(d.findings[0].category, xapi_doctor::Category::InProgress);
     assert_eq!(d.findings[0].severity, xapi_doctor::Severity::Error);
 }
+
+#[test]
+fn the_xe_wording_of_a_missing_default_sr_is_read_too() {
+    let d = text("Error: No SR specified and Pool default SR is null");
+    assert_eq!(d.findings[0].rule, "XB114", "{:?}", rules_of(&d));
+    let d = text("Error: No SR specified");
+    assert!(!rules_of(&d).contains(&"XB114"));
+}
