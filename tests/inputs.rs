@@ -344,3 +344,19 @@ fn enums_are_written_as_their_public_names() {
     assert_eq!(serde_json::to_string(&Severity::ALL).unwrap(), r#"["critical","error","warning","info"]"#);
     assert_eq!(serde_json::to_string(&InputKind::XoLog).unwrap(), "\"xo_log\"");
 }
+
+#[test]
+fn the_failed_call_of_an_xo_server_log_line_is_read() {
+    let d = xapi_doctor::diagnose_text(
+        "xo:api admin | VM.pool_migrate(...) [20ms] =!> XapiError: VM_REQUIRES_SR(OpaqueRef:49, OpaqueRef:2a)",
+        &xapi_doctor::Options::default(),
+    )
+    .expect("diagnose");
+    let f = d.findings.iter().find(|f| f.codes.contains(&"VM_REQUIRES_SR".to_string())).expect("a finding");
+    // The call makes it a migration: a placement problem, not an SR that went away.
+    assert_eq!(f.category, xapi_doctor::Category::Configuration, "{}", f.title);
+    // A line without a call, or with non-ASCII text before the arrow, is read without one.
+    for line in ["=!> XapiError: VM_REQUIRES_SR(OpaqueRef:49, OpaqueRef:2a)", "é(…) ééé=!> VM_REQUIRES_SR(a, b)"] {
+        xapi_doctor::diagnose_text(line, &xapi_doctor::Options::default()).expect("diagnose");
+    }
+}

@@ -174,3 +174,19 @@ fn every_error_rule_has_a_negative_fixture() {
         }
     }
 }
+
+#[test]
+fn a_vm_whose_disks_the_target_host_cannot_see_is_a_placement_problem() {
+    let d = text("VM.pool_migrate(...) [20ms] =!> XapiError: VM_REQUIRES_SR(OpaqueRef:4900a76c, OpaqueRef:2a6e5678)");
+    let f = d.findings.iter().find(|f| f.rule == "XA017").expect("XA017");
+    assert_eq!(f.category, xapi_doctor::Category::Configuration);
+    assert!(f.remediation.iter().any(|s| s.command.as_deref().is_some_and(|c| c.contains("vm-migrate") && c.contains("vdi:"))));
+    // Starting the VM: no host sees the SR, which is the SR's problem.
+    let d = text("vm.start(...) [1s] =!> XapiError: VM_REQUIRES_SR(OpaqueRef:4900a76c, OpaqueRef:2a6e5678)");
+    let f = d.findings.iter().find(|f| f.rule == "XA017").expect("XA017");
+    assert_eq!(f.category, xapi_doctor::Category::StorageUnreachable);
+    // A host that is down stays a host that cannot be reached.
+    let d = text("HOST_OFFLINE(OpaqueRef:1e2d3c4b)");
+    let f = d.findings.iter().find(|f| f.rule == "XA017").expect("XA017");
+    assert_ne!(f.category, xapi_doctor::Category::Configuration);
+}

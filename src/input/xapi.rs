@@ -351,8 +351,12 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
             found.add_seen_at(e, &evidence);
             line_has_code = true;
         }
+        let call = failed_api_call(line);
         // (One code at a time: a 100 MB line of codes builds no list of them.)
-        each_code_in_line(line, |e| {
+        each_code_in_line(line, |mut e| {
+            if e.call.is_none() {
+                e.call = call.map(str::to_string);
+            }
             found.add_seen_at(e, &evidence);
             line_has_code = true;
         });
@@ -381,6 +385,18 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
         i += 1;
     }
     found.finish()
+}
+
+/// The API method of a failed call as xo-server's log writes it
+/// (`xo:api admin | vm.migrate(...) [44s] =!> XapiError: …`, `VM.pool_migrate(...) [20ms] =!> …`).
+fn failed_api_call(line: &str) -> Option<&str> {
+    let before = &line[..memchr::memmem::find(line.as_bytes(), b"=!>")?];
+    let open = before.find("(...)").or_else(|| before.find('('))?;
+    let is_name_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'_';
+    // (Scanning bytes back over ASCII name characters always stops on a character boundary.)
+    let start = before.as_bytes()[..open].iter().rposition(|b| !is_name_byte(b)).map_or(0, |i| i + 1);
+    let method = &before[start..open];
+    (method.contains('.') && method.len() > 2).then_some(method)
 }
 
 /// The `xe` CLI prints a documented error as its doc line: find the code of such a line.

@@ -186,10 +186,40 @@ fn host_unreachable(e: &XapiError, facts: &Facts) -> Option<Finding> {
         "VM_REQUIRES_SR" => "The host cannot see an SR the VM's disks are on.".to_string(),
         _ => "A host involved in the operation could not be contacted.".to_string(),
     };
+    if e.code == "VM_REQUIRES_SR" && is_migration(e, facts) {
+        // A placement problem far more often than an outage: the VM's disks are where the target
+        // host cannot see them (a local SR of another host), so a plain migration cannot work.
+        f.title = "The target host cannot see an SR the VM's disks are on".to_string();
+        f.category = Category::Configuration;
+        f.cause = "A live migration or start inside the pool keeps the VM's disks where they are, so every SR holding \
+                   one of them must be plugged on the target host; a disk on another host's local SR (or on a shared \
+                   SR whose PBD is unplugged there) rules that host out."
+            .to_string();
+        f.step_cmd(
+            "See which SRs hold the VM's disks and whether they are local (shared=false) or plugged on the target host.",
+            format!("xe vbd-list vm-uuid={} type=Disk params=vdi-uuid,sr-uuid && xe sr-list params=uuid,name-label,shared,type", facts.vm_uuid()),
+        );
+        f.step_cmd(
+            "Migrate the VM with its disks (storage migration) to an SR the target host sees, or choose a host that sees them.",
+            "xe vm-migrate uuid=<vm-uuid> host=<target-host> vdi:<vdi-uuid>=<target-sr-uuid> live=true",
+        );
+        f.step_cmd("If the SR is shared, plug it on the target host.", format!("xe pbd-list sr-uuid={} params=uuid,host-name-label,currently-attached", facts.sr_uuid()));
+        return Some(f);
+    }
     f.cause = "The host is down, disconnected from the pool, or lacks a connection to a storage the VM needs.".to_string();
     f.step_cmd("Check the hosts' state.", "xe host-list params=name-label,enabled,host-metrics-live");
     f.step_cmd("Check that each SR of the VM is plugged on the host.", format!("xe pbd-list sr-uuid={} params=host-name-label,currently-attached", facts.sr_uuid()));
     Some(f)
+}
+
+/// Whether the failed call moves a running VM (a migration, or a host's evacuation), as the
+/// error's call, the task or the subject's task name it.
+fn is_migration(e: &XapiError, facts: &Facts) -> bool {
+    let names = [e.call.as_deref(), e.subject.task.as_deref(), facts.subject.task.as_deref()];
+    names.into_iter().flatten().any(|n| {
+        let n = n.to_ascii_lowercase();
+        n.contains("migrat") || n.contains("evacuat")
+    })
 }
 
 fn session(e: &XapiError, facts: &Facts) -> Option<Finding> {
