@@ -64,4 +64,23 @@ function finding(f, table) {
   };
 }
 
-export { decodeDiagnosis };
+/**
+ * The module's compact result for `input` (`glue` is the wasm-bindgen glue of the instance). An
+ * object, which the module would read as JSON, is turned into JSON text here with the same
+ * `JSON.stringify`, so that the module makes no calls back into JavaScript for it; what
+ * `JSON.stringify` rejects is passed as it is, for the module's own error.
+ */
+function diagnoseWire(glue, input, options) {
+  if (typeof input === 'object' && input !== null && !(input instanceof Uint8Array) && !(input instanceof ArrayBuffer)) {
+    let json;
+    try {
+      json = JSON.stringify(input);
+    } catch {
+      json = undefined;
+    }
+    if (typeof json === 'string') return glue.__diagnoseJsonWire(json, options);
+  }
+  return glue.__diagnoseWire(input, options);
+}
+
+export { decodeDiagnosis, diagnoseWire };

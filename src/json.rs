@@ -690,19 +690,20 @@ mod tests {
             .expect("findings")
             .iter()
             .map(|f| {
+                let r = text(&f[0]);
                 let pairs = |v: &Value| v.as_array().expect("pairs").chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect::<Vec<_>>();
                 let remediation: Vec<Value> =
-                    pairs(&f[9]).into_iter().map(|(t, c)| json!({"text": text(&t), "command": if c.is_null() { c } else { text(&c) }})).collect();
-                let links: Vec<Value> = pairs(&f[10]).into_iter().map(|(t, u)| json!({"title": text(&t), "url": text(&u)})).collect();
+                    pairs(&r[7]).into_iter().map(|(t, c)| json!({"text": text(&t), "command": if c.is_null() { c } else { text(&c) }})).collect();
+                let links: Vec<Value> = pairs(&r[8]).into_iter().map(|(t, u)| json!({"title": text(&t), "url": text(&u)})).collect();
                 let evidence: Vec<Value> =
-                    f[11].as_array().expect("evidence").chunks(3).map(|e| json!({"text": e[0], "line": e[1], "pid": e[2]})).collect();
+                    f[3].as_array().expect("evidence").chunks(3).map(|e| json!({"text": e[0], "line": e[1], "pid": e[2]})).collect();
                 let names = ["vmUuid", "vmName", "vdiUuid", "srUuid", "srName", "host", "jobId", "jobName", "taskId", "task", "taskStatus"];
                 let subject: serde_json::Map<String, Value> =
-                    names.iter().enumerate().map(|(i, n)| (n.to_string(), f[13].get(i).cloned().unwrap_or(Value::Null))).collect();
+                    names.iter().enumerate().map(|(i, n)| (n.to_string(), f[5].get(i).cloned().unwrap_or(Value::Null))).collect();
                 json!({
-                    "rule": f[0], "ruleName": f[1], "title": text(&f[2]), "category": f[3], "severity": f[4], "codes": f[5],
-                    "params": f[6], "summary": text(&f[7]), "cause": text(&f[8]), "remediation": remediation, "links": links,
-                    "evidence": evidence, "confidence": f[12], "subject": subject,
+                    "rule": r[0], "ruleName": r[1], "title": text(&r[4]), "category": r[2], "severity": r[3], "codes": f[1],
+                    "params": f[2], "summary": text(&r[5]), "cause": text(&r[6]), "remediation": remediation, "links": links,
+                    "evidence": evidence, "confidence": f[4], "subject": subject,
                 })
             })
             .collect();
