@@ -20,6 +20,9 @@ use aho_corasick::{Anchored, MatchKind};
 pub(crate) struct Literals {
     nfa: NFA,
     fold_case: bool,
+    /// The bytes some literal starts with: from the start state, any other byte leads back to
+    /// it, so the search skips it without a transition.
+    starts: [bool; 256],
 }
 
 impl Literals {
@@ -35,7 +38,15 @@ impl Literals {
             literals.to_vec()
         };
         let nfa = NFA::builder().match_kind(MatchKind::Standard).build(&literals).ok()?;
-        Some(Literals { nfa, fold_case })
+        let mut starts = [false; 256];
+        for literal in &literals {
+            match literal.first() {
+                Some(&byte) => starts[usize::from(byte)] = true,
+                // An empty literal matches everywhere: no byte may be skipped.
+                None => starts = [true; 256],
+            }
+        }
+        Some(Literals { nfa, fold_case, starts })
     }
 
     /// Calls `found(literal, start)` for every occurrence of every literal in `haystack`,
@@ -44,9 +55,13 @@ impl Literals {
     #[inline(never)]
     pub(crate) fn each_match(&self, haystack: &[u8], found: &mut dyn FnMut(u32, usize) -> bool) {
         let nfa = &self.nfa;
-        let Ok(mut state) = nfa.start_state(Anchored::No) else { return };
+        let Ok(start) = nfa.start_state(Anchored::No) else { return };
+        let mut state = start;
         for (at, &byte) in haystack.iter().enumerate() {
             let byte = if self.fold_case { byte.to_ascii_lowercase() } else { byte };
+            if state == start && !self.starts[usize::from(byte)] {
+                continue;
+            }
             state = nfa.next_state(Anchored::No, state, byte);
             if !nfa.is_special(state) {
                 continue;
