@@ -112,7 +112,10 @@ if (Symbol.dispose) SmlogScanner.prototype[Symbol.dispose] = SmlogScanner.protot
 module.exports = {
   init,
   diagnose: (input, options) =>
-    call(() => (wire ??= require('./dist/diagnosis-wire.cjs')).decodeDiagnosis(glue.__diagnoseWire(input, options), texts)),
+    call(() => {
+      wire ??= require('./dist/diagnosis-wire.cjs');
+      return wire.decodeDiagnosis(wire.diagnoseWire(glue, input, options), texts);
+    }),
   listRules: guard('listRules'),
   version: guard('version'),
   // VDI chains and snapshot space

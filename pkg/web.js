@@ -14,7 +14,7 @@
 // instance's memory is only released with the page.)
 import * as firstGlue from './dist/xapi_doctor.web.js';
 import { checkVdiChains as checkChains } from './chain-records.js';
-import { decodeDiagnosis } from './diagnosis-wire.js';
+import { decodeDiagnosis, diagnoseWire } from './diagnosis-wire.js';
 
 const WASM_URL = new URL('./dist/xapi_doctor_bg.wasm', import.meta.url);
 const GLUE_URL = new URL('./dist/xapi_doctor.web.js', import.meta.url);
@@ -131,7 +131,7 @@ function call(name, run) {
 }
 
 export function diagnose(input, options) {
-  return call('diagnose', () => decodeDiagnosis(glue.__diagnoseWire(input, options), texts));
+  return call('diagnose', () => decodeDiagnosis(diagnoseWire(glue, input, options), texts));
 }
 
 export function listRules() {

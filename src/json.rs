@@ -11,7 +11,8 @@
 //! JavaScript wrapper (`pkg/diagnosis-wire.js` turns it back into the `Diagnosis` object): the
 //! rule texts of the findings (title, summary, cause, remediation, links: 3 of the 3.7 KB of one
 //! error's result) are sent once per WebAssembly instance and then by number, and the records
-//! as arrays. `JSON.parse` in the engine costs by the byte (~1.3 ns each here) and the objects
+//! as arrays. What a finding takes from its rule (ids, category, severity and the numbers of its
+//! texts) is numbered and sent once too: a finding seen before is then a handful of values. `JSON.parse` in the engine costs by the byte (~1.3 ns each here) and the objects
 //! it creates; building the objects in JavaScript around texts it already holds costs neither.
 
 use crate::model::{Confidence, Evidence, Finding, Link, Params, Step, Subject};
@@ -48,7 +49,9 @@ pub struct SentTexts {
     /// Open addressing by hash: 0 is an empty slot, else a text's number + 1. Never more than
     /// half full.
     slots: Vec<u32>,
-    texts: Vec<Box<str>>,
+    /// The texts, and the rule parts of findings ([`SentTexts::rule_part_id`]) behind a 0xFF
+    /// byte, which no UTF-8 text starts with: the two never share a number.
+    texts: Vec<Box<[u8]>>,
     hashes: Vec<u64>,
     /// The rules' literals by address and length → their number + 1 (0: empty), open
     /// addressing as `slots`: a literal seen again is found without reading it.
@@ -59,6 +62,8 @@ pub struct SentTexts {
     head: Vec<u8>,
     /// The rest of the result being written (kept: one error's result allocates nothing).
     body: Vec<u8>,
+    /// The rule part of the finding being written, as its key (kept, as `body`).
+    rule_part: Vec<u8>,
 }
 
 /// At most this many texts, or bytes of texts, are kept: a long-running service diagnosing the
@@ -80,9 +85,21 @@ impl SentTexts {
 
     /// The number of `text`, numbering it when it is new.
     fn id(&mut self, text: &str) -> u32 {
+        self.number(text.as_bytes(), |head| string(head, text))
+    }
+
+    /// The number of a finding's rule part, numbering it when it is new: `key` is 0xFF and the
+    /// part's JSON array, which the head carries as it is.
+    fn rule_part_id(&mut self, key: &[u8]) -> u32 {
+        self.number(key, |head| head.extend_from_slice(key.get(1..).unwrap_or_default()))
+    }
+
+    /// The number of `key`; a new one is numbered and its JSON value written into the head by
+    /// `write`.
+    fn number(&mut self, key: &[u8], write: impl FnOnce(&mut Vec<u8>)) -> u32 {
         use std::hash::Hasher as _;
         let mut hasher = WordHasher::default();
-        hasher.write(text.as_bytes());
+        hasher.write(key);
         let hash = hasher.finish();
         if self.slots.len() < 2 * (self.texts.len() + 1) {
             self.grow();
@@ -94,7 +111,7 @@ impl SentTexts {
                 0 => break,
                 slot => {
                     let id = slot as usize - 1;
-                    if self.hashes[id] == hash && same_bytes(self.texts[id].as_bytes(), text.as_bytes()) {
+                    if self.hashes[id] == hash && same_bytes(&self.texts[id], key) {
                         return id as u32;
                     }
                 }
@@ -103,11 +120,11 @@ impl SentTexts {
         }
         let id = self.texts.len() as u32;
         self.slots[at] = id + 1;
-        self.texts.push(text.into());
+        self.texts.push(key.into());
         self.hashes.push(hash);
-        self.bytes += text.len();
+        self.bytes += key.len();
         self.head.push(b',');
-        string(&mut self.head, text);
+        write(&mut self.head);
         id
     }
 
@@ -199,11 +216,14 @@ impl std::hash::Hasher for WordHasher {
 /// means the wrapper starts its table over), `smlog`, `chains` and `spacePlan` are as in the
 /// full JSON, and a finding is
 ///
-/// `[rule, ruleName, #title, category, severity, [code…], {params}, #summary, #cause,
-///   [#text, #command | null, …], [#title, #url, …], [text, line, pid, …], confidence, subject]`
+/// `[#rule part, [code…], {params}, [text, line, pid, …], confidence, subject]`
 ///
-/// with `#` a text's number and `subject` `null` when all its fields are, else the array of its
-/// eleven fields in the order of [`Subject`].
+/// with `#` a number of the table, `subject` `null` when all its fields are, else the array of
+/// its eleven fields in the order of [`Subject`], and the rule part (numbered as the texts, and
+/// sent once as they are: its JSON array in the head) what the finding takes from its rule:
+///
+/// `[rule, ruleName, category, severity, #title, #summary, #cause,
+///   [#text, #command | null, …], [#title, #url, …]]`
 pub fn write_wire(out: &mut Vec<u8>, d: &Diagnosis, texts: &mut SentTexts) -> Result<(), serde_json::Error> {
     let mut body = std::mem::take(&mut texts.body);
     body.clear();
@@ -255,46 +275,20 @@ fn write_wire_parts(body: &mut Vec<u8>, d: &Diagnosis, texts: &mut SentTexts) ->
 }
 
 fn wire_finding(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
+    let mut part = std::mem::take(&mut texts.rule_part);
+    part.clear();
+    part.push(0xFF);
+    wire_rule_part(&mut part, f, texts);
     out.push(b'[');
-    string(out, f.rule);
-    out.push(b',');
-    string(out, f.rule_name);
-    out.push(b',');
-    unsigned(out, texts.id(&f.title));
-    put(out, b",\"");
-    put(out, f.category.as_str().as_bytes());
-    put(out, b"\",\"");
-    put(out, f.severity.as_str().as_bytes());
-    put(out, b"\",[");
+    unsigned(out, texts.rule_part_id(&part));
+    if part.capacity() <= 64 * 1024 {
+        texts.rule_part = part;
+    }
+    put(out, b",[");
     comma_separated_strings(out, &f.codes);
     put(out, b"],");
     params(out, &f.params);
-    out.push(b',');
-    unsigned(out, texts.id(&f.summary));
-    out.push(b',');
-    unsigned(out, texts.id(&f.cause));
     put(out, b",[");
-    for (i, Step { text, command }) in f.remediation.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        unsigned(out, texts.id_of(text));
-        out.push(b',');
-        match command {
-            Some(c) => unsigned(out, texts.id_of(c)),
-            None => put(out, b"null"),
-        }
-    }
-    put(out, b"],[");
-    for (i, Link { title, url }) in f.links.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        unsigned(out, texts.id_of(title));
-        out.push(b',');
-        unsigned(out, texts.id_of(url));
-    }
-    put(out, b"],[");
     for (i, Evidence { text, line, pid }) in f.evidence.iter().enumerate() {
         if i > 0 {
             out.push(b',');
@@ -320,6 +314,48 @@ fn wire_finding(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
         out.push(b']');
     }
     out.push(b']');
+}
+
+/// What a finding takes from its rule, the same for every finding of the rule with the same
+/// texts: `[rule, ruleName, category, severity, #title, #summary, #cause, [#text, #command |
+/// null, …], [#title, #url, …]]`.
+fn wire_rule_part(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
+    out.push(b'[');
+    string(out, f.rule);
+    out.push(b',');
+    string(out, f.rule_name);
+    put(out, b",\"");
+    put(out, f.category.as_str().as_bytes());
+    put(out, b"\",\"");
+    put(out, f.severity.as_str().as_bytes());
+    put(out, b"\",");
+    unsigned(out, texts.id(&f.title));
+    out.push(b',');
+    unsigned(out, texts.id(&f.summary));
+    out.push(b',');
+    unsigned(out, texts.id(&f.cause));
+    put(out, b",[");
+    for (i, Step { text, command }) in f.remediation.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        unsigned(out, texts.id_of(text));
+        out.push(b',');
+        match command {
+            Some(c) => unsigned(out, texts.id_of(c)),
+            None => put(out, b"null"),
+        }
+    }
+    put(out, b"],[");
+    for (i, Link { title, url }) in f.links.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        unsigned(out, texts.id_of(title));
+        out.push(b',');
+        unsigned(out, texts.id_of(url));
+    }
+    put(out, b"]]");
 }
 
 fn serde_or_null<T: serde::Serialize>(out: &mut Vec<u8>, value: Option<&T>) -> Result<(), serde_json::Error> {
@@ -654,19 +690,20 @@ mod tests {
             .expect("findings")
             .iter()
             .map(|f| {
+                let r = text(&f[0]);
                 let pairs = |v: &Value| v.as_array().expect("pairs").chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect::<Vec<_>>();
                 let remediation: Vec<Value> =
-                    pairs(&f[9]).into_iter().map(|(t, c)| json!({"text": text(&t), "command": if c.is_null() { c } else { text(&c) }})).collect();
-                let links: Vec<Value> = pairs(&f[10]).into_iter().map(|(t, u)| json!({"title": text(&t), "url": text(&u)})).collect();
+                    pairs(&r[7]).into_iter().map(|(t, c)| json!({"text": text(&t), "command": if c.is_null() { c } else { text(&c) }})).collect();
+                let links: Vec<Value> = pairs(&r[8]).into_iter().map(|(t, u)| json!({"title": text(&t), "url": text(&u)})).collect();
                 let evidence: Vec<Value> =
-                    f[11].as_array().expect("evidence").chunks(3).map(|e| json!({"text": e[0], "line": e[1], "pid": e[2]})).collect();
+                    f[3].as_array().expect("evidence").chunks(3).map(|e| json!({"text": e[0], "line": e[1], "pid": e[2]})).collect();
                 let names = ["vmUuid", "vmName", "vdiUuid", "srUuid", "srName", "host", "jobId", "jobName", "taskId", "task", "taskStatus"];
                 let subject: serde_json::Map<String, Value> =
-                    names.iter().enumerate().map(|(i, n)| (n.to_string(), f[13].get(i).cloned().unwrap_or(Value::Null))).collect();
+                    names.iter().enumerate().map(|(i, n)| (n.to_string(), f[5].get(i).cloned().unwrap_or(Value::Null))).collect();
                 json!({
-                    "rule": f[0], "ruleName": f[1], "title": text(&f[2]), "category": f[3], "severity": f[4], "codes": f[5],
-                    "params": f[6], "summary": text(&f[7]), "cause": text(&f[8]), "remediation": remediation, "links": links,
-                    "evidence": evidence, "confidence": f[12], "subject": subject,
+                    "rule": r[0], "ruleName": r[1], "title": text(&r[4]), "category": r[2], "severity": r[3], "codes": f[1],
+                    "params": f[2], "summary": text(&r[5]), "cause": text(&r[6]), "remediation": remediation, "links": links,
+                    "evidence": evidence, "confidence": f[4], "subject": subject,
                 })
             })
             .collect();

@@ -1,15 +1,91 @@
-//! The one way the crate builds a multi-literal automaton (aho-corasick's contiguous NFA). Its
-//! builder is generic over the type of the list of literals: the signatures' `Vec<String>`, the
-//! Xen Orchestra markers' `&[String]` and the SMlog markers' chained `&str`s each compiled their
-//! own copy of the trie and NFA construction (~6 KB of WebAssembly each, docs/size.md). Every
-//! caller passes byte slices through here instead, so the module carries it once.
+//! The one way the crate builds a multi-literal automaton (aho-corasick's contiguous NFA) and
+//! walks it. Its builder is generic over the type of the list of literals: the signatures'
+//! `Vec<String>`, the Xen Orchestra markers' `&[String]` and the SMlog markers' chained `&str`s
+//! each compiled their own copy of the trie and NFA construction (~6 KB of WebAssembly each,
+//! docs/size.md). Every caller passes byte slices through here instead, so the module carries it
+//! once, and the one search loop below.
+//!
+//! The search steps the automaton byte by byte itself rather than through the crate's
+//! overlapping iterator: the inputs are short (one error is ~60 bytes) and the iterator's setup
+//! and per-byte bookkeeping cost more than the search. Case is folded on the fly: the literals
+//! are stored in lower case and each byte is lowered as it is read, which is ASCII
+//! case-insensitive matching with half the transitions in the automaton and no copy of the text.
 
+use aho_corasick::automaton::Automaton as _;
 use aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::MatchKind;
+use aho_corasick::{Anchored, MatchKind};
 
-/// An automaton over `literals` reporting every match (`MatchKind::Standard`), for the
-/// overlapping search the callers use; `None` if it cannot be built (too many states).
-#[inline(never)]
-pub(crate) fn automaton(literals: &[&[u8]], ascii_case_insensitive: bool) -> Option<NFA> {
-    NFA::builder().ascii_case_insensitive(ascii_case_insensitive).match_kind(MatchKind::Standard).build(literals).ok()
+/// A multi-literal automaton: `fold_case` makes it ASCII case-insensitive.
+#[derive(Clone)]
+pub(crate) struct Literals {
+    nfa: NFA,
+    fold_case: bool,
+    /// The bytes some literal starts with: from the start state, any other byte leads back to
+    /// it, so the search skips it without a transition.
+    starts: [bool; 256],
+}
+
+impl Literals {
+    /// An automaton over `literals` reporting every match (`MatchKind::Standard`); `None` if it
+    /// cannot be built (too many states).
+    #[inline(never)]
+    pub(crate) fn new(literals: &[&[u8]], fold_case: bool) -> Option<Literals> {
+        let lowered: Vec<Vec<u8>>;
+        let literals: Vec<&[u8]> = if fold_case {
+            lowered = literals.iter().map(|l| l.to_ascii_lowercase()).collect();
+            lowered.iter().map(Vec::as_slice).collect()
+        } else {
+            literals.to_vec()
+        };
+        let nfa = NFA::builder().match_kind(MatchKind::Standard).build(&literals).ok()?;
+        let mut starts = [false; 256];
+        for literal in &literals {
+            match literal.first() {
+                Some(&byte) => starts[usize::from(byte)] = true,
+                // An empty literal matches everywhere: no byte may be skipped.
+                None => starts = [true; 256],
+            }
+        }
+        Some(Literals { nfa, fold_case, starts })
+    }
+
+    /// Calls `found(literal, start)` for every occurrence of every literal in `haystack`,
+    /// overlapping ones included, in the order they end (as aho-corasick's overlapping search
+    /// reports them); stops when `found` returns false.
+    #[inline(never)]
+    pub(crate) fn each_match(&self, haystack: &[u8], found: &mut dyn FnMut(u32, usize) -> bool) {
+        let nfa = &self.nfa;
+        let Ok(start) = nfa.start_state(Anchored::No) else { return };
+        let mut state = start;
+        for (at, &byte) in haystack.iter().enumerate() {
+            let byte = if self.fold_case { byte.to_ascii_lowercase() } else { byte };
+            if state == start && !self.starts[usize::from(byte)] {
+                continue;
+            }
+            state = nfa.next_state(Anchored::No, state, byte);
+            if !nfa.is_special(state) {
+                continue;
+            }
+            if nfa.is_dead(state) {
+                return;
+            }
+            for i in 0..nfa.match_len(state) {
+                let literal = nfa.match_pattern(state, i);
+                let start = (at + 1).saturating_sub(nfa.pattern_len(literal));
+                if !found(literal.as_u32(), start) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Whether `haystack` contains any of the literals.
+    pub(crate) fn is_match(&self, haystack: &[u8]) -> bool {
+        let mut any = false;
+        self.each_match(haystack, &mut |_, _| {
+            any = true;
+            false
+        });
+        any
+    }
 }

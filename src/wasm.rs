@@ -133,10 +133,23 @@ pub fn diagnose(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = __diagnoseWire)]
 pub fn diagnose_wire(input: JsValue, options: JsValue) -> Result<String, JsValue> {
     let options = options_from(&options)?;
-    let diagnosis = match input_from(&input, "diagnose")? {
-        Input::Text(s) => crate::diagnose_text(&s, &options)?,
-        Input::Bytes(b) => crate::diagnose_bytes(&b, &options)?,
-        Input::Json(j) => crate::diagnose_json(&j, &options)?,
+    let input = input_from(&input, "diagnose")?;
+    wire_of(input, &options)
+}
+
+/// [`diagnose_wire`] of an object the wrapper has already turned into JSON text (with the same
+/// `JSON.stringify`): the module does not call back into JavaScript for it.
+#[wasm_bindgen(js_name = __diagnoseJsonWire)]
+pub fn diagnose_json_wire(json: String, options: JsValue) -> Result<String, JsValue> {
+    let options = options_from(&options)?;
+    wire_of(Input::Json(json), &options)
+}
+
+fn wire_of(input: Input, options: &Options) -> Result<String, JsValue> {
+    let diagnosis = match input {
+        Input::Text(s) => crate::diagnose_text(&s, options)?,
+        Input::Bytes(b) => crate::diagnose_bytes(&b, options)?,
+        Input::Json(j) => crate::diagnose_json(&j, options)?,
     };
     let mut out = Vec::with_capacity(1024);
     SENT_TEXTS

@@ -250,20 +250,19 @@ type Finders = (Option<MarkerSearch>, Vec<(memchr::memmem::Finder<'static>, &'st
 /// Whether a line contains any of a fixed set of lower-case ASCII markers, ignoring ASCII case:
 /// `line.to_ascii_lowercase().contains(marker)` for any marker, in one pass.
 #[derive(Clone)]
-pub struct MarkerSearch(aho_corasick::nfa::contiguous::NFA);
+pub struct MarkerSearch(crate::literals::Literals);
 
 impl MarkerSearch {
     /// `None` when the automaton cannot be built (it can always be for a few short markers).
     pub fn new<P: AsRef<[u8]>>(markers: &[P]) -> Option<MarkerSearch> {
         let markers: Vec<&[u8]> = markers.iter().map(AsRef::as_ref).collect();
-        crate::literals::automaton(&markers, true).map(MarkerSearch)
+        crate::literals::Literals::new(&markers, true).map(MarkerSearch)
     }
 
     pub fn is_match(&self, haystack: &str) -> bool {
-        use aho_corasick::automaton::Automaton as _;
-        // The overlapping search the signatures already use (`rules::signatures`): one more
-        // search routine would add ~4 KB gzipped to the module.
-        self.0.try_find_overlapping_iter(aho_corasick::Input::new(haystack)).is_ok_and(|mut found| found.next().is_some())
+        // The search the signatures already use (`crate::literals`): one more search routine
+        // would add ~4 KB gzipped to the module.
+        self.0.is_match(haystack.as_bytes())
     }
 }
 

@@ -12,11 +12,11 @@
 
 use std::sync::{LazyLock, OnceLock};
 
-// The contiguous NFA directly, not `AhoCorasick`: that one picks an automaton at run time behind
-// a `dyn` pointer, so the module would carry the search code of all three kinds (the DFA, the two
-// NFAs) for every search. For 300+ literals it picks this one anyway (docs/size.md).
-use aho_corasick::automaton::Automaton as _;
-use aho_corasick::nfa::contiguous::NFA;
+// The contiguous NFA directly (`crate::literals`), not `AhoCorasick`: that one picks an automaton
+// at run time behind a `dyn` pointer, so the module would carry the search code of all three kinds
+// (the DFA, the two NFAs) for every search. For 300+ literals it picks this one anyway
+// (docs/size.md).
+use crate::literals::Literals;
 
 use super::{push_evidence, Facts, Matcher, Rule, RuleInfo};
 use crate::model::{Category, Confidence, Evidence, Finding, Severity};
@@ -153,7 +153,7 @@ const MAX_HITS_PER_LITERAL: usize = 4096;
 
 /// The automaton over every distinct literal, and what each literal means to the signatures.
 struct Index {
-    automaton: NFA,
+    automaton: Literals,
     /// Per literal: the signatures it anchors (it is one of their `any`).
     anchors: Vec<Vec<u16>>,
     /// Per signature: its `all` and `none` literals as literal ids.
@@ -189,7 +189,7 @@ fn index() -> Option<&'static Index> {
                 none_ids.push(sig.none.iter().map(|lit| id_of(lit, &mut anchors)).collect());
             }
             let literals: Vec<&[u8]> = literals.iter().map(|l| l.as_bytes()).collect();
-            let automaton = crate::literals::automaton(&literals, true)?;
+            let automaton = Literals::new(&literals, true)?;
             let has_versions = SIGNATURES.iter().any(|s| s.versions.is_some());
             Some(Index { automaton, anchors, all_ids, none_ids, has_versions })
         })
@@ -231,9 +231,7 @@ impl<'a> Lines<'a> {
 
 fn find_hits(index: &Index, text: &str, lines: &Lines) -> Hits {
     let mut per_literal: Vec<(u32, Vec<u32>)> = Vec::new();
-    // An error is impossible here (standard semantics, unanchored search).
-    for m in index.automaton.try_find_overlapping_iter(aho_corasick::Input::new(text)).into_iter().flatten() {
-        let literal = m.pattern().as_u32();
+    index.automaton.each_match(text.as_bytes(), &mut |literal, start| {
         let slot = match per_literal.iter().rposition(|(l, _)| *l == literal) {
             Some(slot) => slot,
             None => {
@@ -243,12 +241,13 @@ fn find_hits(index: &Index, text: &str, lines: &Lines) -> Hits {
         };
         let list = &mut per_literal[slot].1;
         if list.len() < MAX_HITS_PER_LITERAL {
-            let line = lines.line_of(m.start());
+            let line = lines.line_of(start);
             if list.last() != Some(&line) {
                 list.push(line);
             }
         }
-    }
+        true
+    });
     crate::sort::sort_by_u64_key(&mut per_literal, |(l, _)| u64::from(*l));
     Hits { per_literal }
 }

@@ -67,3 +67,36 @@ test('results share no object: changing one leaves the next intact', () => {
   a.findings[0].params.reason = 'y';
   assert.equal(JSON.stringify(diagnose('SR_BACKEND_FAILURE_44(, There is insufficient space, )')), before);
 });
+
+test('objects are turned into JSON by the wrapper as the module would: same results, same errors', () => {
+  const xapiError = { code: 'VDI_IN_USE', params: ['OpaqueRef:9a1b', 'snapshot'], name: 'XapiError', message: 'VDI_IN_USE(OpaqueRef:9a1b, snapshot)' };
+  const objects = [
+    xapiError,
+    ['SR_BACKEND_FAILURE_44', '', 'There is insufficient space', ''],
+    { jsonrpc: '2.0', id: 7, error: { code: 1, message: 'VDI_IN_USE', data: ['OpaqueRef:9a1b', 'snapshot'] } },
+    { toJSON: () => xapiError },
+    new String('VDI_IN_USE(OpaqueRef:1, snapshot)'),
+    new Date(0),
+    new Uint16Array([1, 2]),
+    {},
+    [],
+  ];
+  for (const input of objects) same(input);
+  same(xapiError, { maxFindings: 1 });
+
+  const cyclic = { code: 'VDI_IN_USE', params: [] };
+  cyclic.self = cyclic;
+  const rejected = [cyclic, { code: 'VDI_IN_USE', size: 10n }, { toJSON: () => undefined }, { toJSON: () => { throw new Error('no JSON here'); } }];
+  for (const input of rejected) {
+    let module;
+    try {
+      glue.diagnose(input);
+    } catch (error) {
+      module = error;
+    }
+    assert.equal(module?.code, 'INVALID_INPUT');
+    assert.throws(() => diagnose(input), (e) => e.code === module.code && e.message === module.message);
+  }
+  // Invalid options are reported before the input, as by the module.
+  assert.throws(() => diagnose(xapiError, 5), (e) => e.code === 'INVALID_OPTIONS');
+});

@@ -223,16 +223,15 @@ const SM_MARKERS: &[&str] = &[
 /// Whether `line` contains `fairlock[`, a GC banner or one of [`SM_MARKERS`] (one automaton,
 /// built once per process).
 fn has_any_marker(line: &str) -> bool {
-    use aho_corasick::automaton::Automaton as _;
-    use aho_corasick::nfa::contiguous::NFA;
-    static SEARCH: std::sync::OnceLock<Option<NFA>> = std::sync::OnceLock::new();
+    use crate::literals::Literals;
+    static SEARCH: std::sync::OnceLock<Option<Literals>> = std::sync::OnceLock::new();
     let search = SEARCH.get_or_init(|| {
         let texts: Vec<&[u8]> = ["fairlock[", "*~*~*~*~", "*  E X C E P T I O N  *"].iter().chain(SM_MARKERS).map(|t| t.as_bytes()).collect();
-        crate::literals::automaton(&texts, false)
+        Literals::new(&texts, false)
     });
     match search {
-        // (The overlapping search, as `rules::signatures`: no second search routine in the module.)
-        Some(nfa) => nfa.try_find_overlapping_iter(aho_corasick::Input::new(line)).is_ok_and(|mut found| found.next().is_some()),
+        // (The search of `rules::signatures`: no second search routine in the module.)
+        Some(search) => search.is_match(line.as_bytes()),
         None => true, // (never: the texts are fixed) the checks below then search each text
     }
 }
