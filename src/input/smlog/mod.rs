@@ -22,6 +22,7 @@ use crate::options::Options;
 mod assemble;
 pub mod incident;
 pub mod line;
+mod messages;
 pub mod report;
 mod scanner;
 
