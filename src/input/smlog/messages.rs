@@ -1,8 +1,9 @@
 //! The storage manager's one-line messages that mean an episode on their own ("Failed to pause
 //! VDI…", "ERROR deactivating LVs…"), compiled from `data/smlog_messages.toml` by `build.rs`.
 //! The assembler keeps the log's structure (processes, tracebacks, coalesce attempts) in code
-//! and asks [`recognise`] what a message it does not read structurally means; what the entry
-//! says to capture is applied by `Analyzer::declared`.
+//! and asks [`recognise`] about every message it does not skip as routine, before reading its
+//! structure (so an entry's literal must not claim a structural message); what the entry says to
+//! capture is applied by `Analyzer::declared`.
 
 use super::assemble::{find, starts};
 use super::incident::IncidentKind;
