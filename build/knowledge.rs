@@ -437,14 +437,13 @@ fn smlog_entry_matches(m: &SmlogMessage, msg: &str) -> bool {
 }
 
 /// `data/smlog_messages.toml` → `smlog_messages_data.rs`: `MESSAGES` (what each message means,
-/// in file order), `recognise` (the first entry whose literals a message matches: a match on the
-/// first byte, then the literals of the entries that start with it, in file order) and, for the
-/// tests only, each entry's example and counterexample.
+/// in file order), `recognise` (the first entry, in file order, whose literals a message matches:
+/// a match on the first byte with one guarded arm per entry) and, for the tests only, each
+/// entry's example and counterexample.
 pub fn smlog_messages(toml_text: &str) -> String {
     let file: SmlogMessagesFile = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/smlog_messages.toml: {e}"));
     let mut table = String::from("/// What each message of data/smlog_messages.toml means, in file order.\npub(super) static MESSAGES: &[Message] = &[\n");
     let mut examples = String::from("/// `(entry, example, counterexample)` of data/smlog_messages.toml.\n#[cfg(test)]\npub(super) static EXAMPLES: &[(usize, &str, &str)] = &[\n");
-    let mut by_first_byte: std::collections::BTreeMap<u8, Vec<usize>> = std::collections::BTreeMap::new();
     for (i, m) in file.message.iter().enumerate() {
         let what = format!("data/smlog_messages.toml: message {:?}", m.starts);
         assert!(m.starts.len() >= 3 && m.starts.is_ascii(), "{what}: `starts` is an ASCII literal of at least 3 characters");
@@ -462,7 +461,6 @@ pub fn smlog_messages(toml_text: &str) -> String {
             panic!("{what}: its example is taken by the earlier entry {:?}", earlier.starts);
         }
         assert!(!smlog_entry_matches(m, smlog_message_of(&m.counterexample)), "{what}: the counterexample matches the entry");
-        by_first_byte.entry(first).or_default().push(i);
         let facts: Vec<String> = m.facts.iter().map(|(k, v)| format!("({k:?}, {v:?})")).collect();
         writeln!(
             table,
@@ -480,22 +478,18 @@ pub fn smlog_messages(toml_text: &str) -> String {
     }
     table.push_str("];\n\n");
     examples.push_str("];\n\n");
+    // One guarded arm per entry, in file order: the first that matches wins, and the compiler
+    // turns the first bytes into one jump.
     let mut recognise = String::from(
         "/// The entry of [`MESSAGES`] that `msg` (non-empty) matches first.\n#[inline(always)]\npub(super) fn recognise(msg: &[u8]) -> Option<&'static Message> {\n    let found = match msg[0] {\n",
     );
-    for (first, entries) in &by_first_byte {
-        let tests: Vec<String> = entries
-            .iter()
-            .map(|&i| {
-                let m = &file.message[i];
-                if m.contains.is_empty() {
-                    format!("if starts(msg, {:?}) {{ {i} }}", m.starts)
-                } else {
-                    format!("if starts(msg, {:?}) && find(&msg[{}..], {:?}).is_some() {{ {i} }}", m.starts, m.starts.len(), m.contains)
-                }
-            })
-            .collect();
-        writeln!(recognise, "        b{:?} => {{ {} else {{ return None }} }}", *first as char, tests.join(" else ")).unwrap();
+    for (i, m) in file.message.iter().enumerate() {
+        let first = m.starts.as_bytes()[0] as char;
+        if m.contains.is_empty() {
+            writeln!(recognise, "        b{first:?} if starts(msg, {:?}) => {i},", m.starts).unwrap();
+        } else {
+            writeln!(recognise, "        b{first:?} if starts(msg, {:?}) && find(&msg[{}..], {:?}).is_some() => {i},", m.starts, m.starts.len(), m.contains).unwrap();
+        }
     }
     recognise.push_str("        _ => return None,\n    };\n    MESSAGES.get(found)\n}\n");
     table + &examples + &recognise
