@@ -413,6 +413,8 @@ struct SmlogMessage {
     #[serde(default)]
     detail: bool,
     #[serde(default)]
+    sr_after: Option<String>,
+    #[serde(default)]
     vdi_after: Option<String>,
     #[serde(default)]
     word_fact: Option<String>,
@@ -464,10 +466,11 @@ pub fn smlog_messages(toml_text: &str) -> String {
         let facts: Vec<String> = m.facts.iter().map(|(k, v)| format!("({k:?}, {v:?})")).collect();
         writeln!(
             table,
-            "    Message {{ starts: {:?}, kind: IncidentKind::{}, detail: {}, vdi_after: {:?}, word_fact: {:?}, facts: &[{}], gc_context: {} }},",
+            "    Message {{ starts: {:?}, kind: IncidentKind::{}, detail: {}, sr_after: {:?}, vdi_after: {:?}, word_fact: {:?}, facts: &[{}], gc_context: {} }},",
             m.starts,
             camel(&m.kind),
             m.detail,
+            m.sr_after,
             m.vdi_after,
             m.word_fact,
             facts.join(", "),

@@ -1589,8 +1589,6 @@ impl Analyzer {
             self.c_coalesce_failed_on_vdi(pid, line_no, p, rest);
         } else if starts(msg, "Coalesce disabled for this SR") {
             self.c_coalesce_disabled(pid, line_no, p);
-        } else if let Some(rest) = after(msg, "Could not coalesce due to a lack of space in SR ") {
-            self.c_lack_of_space(pid, line_no, p, rest);
         } else if let Some(rest) = after(msg, "Coalesced size = ") {
             // What the merged VHD will need: kept for a "no space" that may follow.
             let st = self.state(pid, line_no);
@@ -1664,14 +1662,6 @@ impl Analyzer {
     #[inline(never)]
     fn c_coalesce_disabled(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         self.gc_disabled(pid, line_no, p, "coalesce");
-    }
-
-    #[inline(never)]
-    fn c_lack_of_space(&mut self, pid: u32, line_no: u32, p: &LineParts, rest: &[u8]) {
-        let mut inc = self.simple_incident(IncidentKind::CoalesceNoSpace, pid, line_no, p);
-        inc.sr = uuid_at(rest).map(lossy).or(inc.sr);
-        inc.fact("confirmation", "true");
-        self.emit(inc);
     }
 
     #[inline(never)]
@@ -1866,6 +1856,10 @@ impl Analyzer {
         let msg = p.msg;
         let rest = &msg[m.starts.len().min(msg.len())..];
         let mut inc = self.simple_incident(m.kind, pid, line_no, p);
+        if let Some(marker) = m.sr_after {
+            let at = if marker.is_empty() { Some(0) } else { find(rest, marker).map(|i| i + marker.len()) };
+            inc.sr = at.and_then(|i| uuid_at(&rest[i..])).map(lossy).or(inc.sr);
+        }
         if let Some(marker) = m.vdi_after {
             inc.vdi = if marker.is_empty() { vdi_name(rest) } else { find(rest, marker).and_then(|i| vdi_name(&rest[i + marker.len()..])) };
         }

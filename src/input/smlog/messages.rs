@@ -14,6 +14,7 @@ pub(super) struct Message {
     pub starts: &'static str,
     pub kind: IncidentKind,
     pub detail: bool,
+    pub sr_after: Option<&'static str>,
     pub vdi_after: Option<&'static str>,
     pub word_fact: Option<&'static str>,
     pub facts: &'static [(&'static str, &'static str)],
@@ -53,6 +54,9 @@ mod tests {
             assert!(!inc.evidence.is_empty(), "{:?}: no evidence", m.starts);
             let message = &example[example.find("] ").map_or(0, |i| i + 2)..];
             assert_eq!(inc.detail.as_deref(), if m.detail { Some(message) } else { None }, "{:?}: detail", m.starts);
+            if m.sr_after.is_some() {
+                assert!(inc.sr.is_some(), "{:?}: no SR read", m.starts);
+            }
             if m.vdi_after.is_some() {
                 assert!(inc.vdi.is_some(), "{:?}: no VDI read", m.starts);
             }
