@@ -484,7 +484,7 @@ pub fn smlog_messages(toml_text: &str) -> String {
     // One guarded arm per entry, in file order: the first that matches wins, and the compiler
     // turns the first bytes into one jump.
     let mut recognise = String::from(
-        "/// The entry of [`MESSAGES`] that `msg` (non-empty) matches first.\n#[inline(always)]\npub(super) fn recognise(msg: &[u8]) -> Option<&'static Message> {\n    let found = match msg[0] {\n",
+        "/// The entry of [`MESSAGES`] that `msg` matches first.\n#[inline(always)]\npub(super) fn recognise(msg: &[u8]) -> Option<&'static Message> {\n    let found = match *msg.first()? {\n",
     );
     for (i, m) in file.message.iter().enumerate() {
         let first = m.starts.as_bytes()[0] as char;

@@ -82,5 +82,6 @@ mod tests {
         assert!(recognise(b"Failed to frobnicate VDI 8341e744").is_none());
         assert!(recognise(b"SR 5b1c: all fine").is_none());
         assert!(recognise(b"x").is_none());
+        assert!(recognise(b"").is_none());
     }
 }
