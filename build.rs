@@ -161,6 +161,10 @@ fn main() {
     let wording = fs::read_to_string(&wording_path).unwrap_or_else(|e| panic!("reading {}: {e}", wording_path.display()));
     fs::write(Path::new(&out_dir).join("wording_data.rs"), knowledge::wording(&wording)).unwrap();
     fs::write(Path::new(&out_dir).join("signature_counterexamples.rs"), knowledge::counterexamples(&signatures)).unwrap();
+    let smlog_messages_path = Path::new("data").join("smlog_messages.toml");
+    println!("cargo:rerun-if-changed={}", smlog_messages_path.display());
+    let smlog_messages = fs::read_to_string(&smlog_messages_path).unwrap_or_else(|e| panic!("reading {}: {e}", smlog_messages_path.display()));
+    fs::write(Path::new(&out_dir).join("smlog_messages_data.rs"), knowledge::smlog_messages(&smlog_messages)).unwrap();
     println!("cargo:rerun-if-changed=build/knowledge.rs");
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -1,7 +1,9 @@
 //! Build-time compilation of the knowledge written as data: `data/signatures.toml` (what a
-//! message means: literal markers, category, severity, remediation, the versions concerned)
-//! and `data/code_meanings.json` (a category and a one-line meaning for every known code).
-//! Both are checked here, so a malformed entry fails the build with its id, not a test later.
+//! message means: literal markers, category, severity, remediation, the versions concerned),
+//! `data/code_meanings.json` (a category and a one-line meaning for every known code),
+//! `data/wording.toml` (the general wording of failures) and `data/smlog_messages.toml` (the
+//! storage manager's one-line messages that mean an episode). All are checked here, so a malformed entry fails the build with its id, not a
+//! test later.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -393,4 +395,107 @@ pub fn wording(toml_text: &str) -> String {
     }
     out.push_str("];\n");
     out
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmlogMessagesFile {
+    message: Vec<SmlogMessage>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmlogMessage {
+    starts: String,
+    #[serde(default)]
+    contains: String,
+    kind: String,
+    #[serde(default)]
+    detail: bool,
+    #[serde(default)]
+    sr_after: Option<String>,
+    #[serde(default)]
+    vdi_after: Option<String>,
+    #[serde(default)]
+    word_fact: Option<String>,
+    #[serde(default)]
+    facts: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    gc_context: bool,
+    example: String,
+    counterexample: String,
+}
+
+/// The message of an example line: what follows `[pid] ` when the line has a syslog prefix.
+fn smlog_message_of(line: &str) -> &str {
+    match (line.find(": ["), line.find("] ")) {
+        (Some(open), Some(close)) if open < close => &line[close + 2..],
+        _ => line,
+    }
+}
+
+fn smlog_entry_matches(m: &SmlogMessage, msg: &str) -> bool {
+    msg.strip_prefix(m.starts.as_str()).is_some_and(|rest| rest.contains(m.contains.as_str()))
+}
+
+/// `data/smlog_messages.toml` → `smlog_messages_data.rs`: `MESSAGES` (what each message means,
+/// in file order), `recognise` (the first entry, in file order, whose literals a message matches:
+/// a match on the first byte with one guarded arm per entry) and, for the tests only, each
+/// entry's example and counterexample.
+pub fn smlog_messages(toml_text: &str) -> String {
+    let file: SmlogMessagesFile = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/smlog_messages.toml: {e}"));
+    let mut table = String::from("/// What each message of data/smlog_messages.toml means, in file order.\npub(super) static MESSAGES: &[Message] = &[\n");
+    let mut examples = String::from("/// `(entry, example, counterexample)` of data/smlog_messages.toml.\n#[cfg(test)]\npub(super) static EXAMPLES: &[(usize, &str, &str)] = &[\n");
+    for (i, m) in file.message.iter().enumerate() {
+        let what = format!("data/smlog_messages.toml: message {:?}", m.starts);
+        assert!(m.starts.len() >= 3 && m.starts.is_ascii(), "{what}: `starts` is an ASCII literal of at least 3 characters");
+        assert!(m.starts.len() + m.contains.len() >= 8, "{what}: `starts` and `contains` together have at least 8 characters");
+        let first = m.starts.as_bytes()[0];
+        assert!(!matches!(first, b'[' | b' '), "{what}: commands and indented lines never reach this table");
+        assert!(m.contains.is_ascii(), "{what}: `contains` is ASCII");
+        assert!(m.kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') && !m.kind.is_empty(), "{what}: `kind` is snake_case");
+        for name in m.word_fact.iter().chain(m.facts.keys()) {
+            assert!(!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric()), "{what}: fact names are camelCase: {name:?}");
+        }
+        let example = smlog_message_of(&m.example);
+        assert!(smlog_entry_matches(m, example), "{what}: the example does not match `starts` / `contains`");
+        if let Some(earlier) = file.message[..i].iter().find(|e| smlog_entry_matches(e, example)) {
+            panic!("{what}: its example is taken by the earlier entry {:?}", earlier.starts);
+        }
+        assert!(!smlog_entry_matches(m, smlog_message_of(&m.counterexample)), "{what}: the counterexample matches the entry");
+        let facts: Vec<String> = m.facts.iter().map(|(k, v)| format!("({k:?}, {v:?})")).collect();
+        writeln!(
+            table,
+            "    Message {{ starts: {:?}, kind: IncidentKind::{}, detail: {}, sr_after: {:?}, vdi_after: {:?}, word_fact: {:?}, facts: &[{}], gc_context: {} }},",
+            m.starts,
+            camel(&m.kind),
+            m.detail,
+            m.sr_after,
+            m.vdi_after,
+            m.word_fact,
+            facts.join(", "),
+            m.gc_context
+        )
+        .unwrap();
+        writeln!(examples, "    ({i}, {:?}, {:?}),", m.example, m.counterexample).unwrap();
+    }
+    table.push_str("];\n\n");
+    examples.push_str("];\n\n");
+    // One guarded arm per entry, in file order: the first that matches wins, and the compiler
+    // turns the first bytes into one jump. Out of line: inlined, its comparisons would grow the
+    // assembler's `message` dispatch, and a larger hot function is slower to optimise in V8
+    // (bench/README.md, "Where the time goes"); measured, the call costs nothing visible.
+    let mut recognise = String::from(
+        "/// The entry of [`MESSAGES`] that `msg` matches first.\n#[inline(never)]\npub(super) fn recognise(msg: &[u8]) -> Option<&'static Message> {\n    let found = match *msg.first()? {\n",
+    );
+    for (i, m) in file.message.iter().enumerate() {
+        let first = m.starts.as_bytes()[0] as char;
+        if m.contains.is_empty() {
+            writeln!(recognise, "        b{first:?} if starts(msg, {:?}) => {i},", m.starts).unwrap();
+        } else {
+            writeln!(recognise, "        b{first:?} if starts(msg, {:?}) && find(&msg[{}..], {:?}).is_some() => {i},", m.starts, m.starts.len(), m.contains).unwrap();
+        }
+    }
+    recognise.push_str("        _ => return None,\n    };\n    MESSAGES.get(found)\n}\n");
+    table + &examples + &recognise
 }

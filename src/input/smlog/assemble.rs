@@ -461,7 +461,7 @@ fn after<'a>(msg: &'a [u8], prefix: &str) -> Option<&'a [u8]> {
 /// per line, so building a `memmem` searcher per call costs more than it saves: jump from one
 /// occurrence of the needle's first byte to the next (SIMD `memchr`) and compare the rest.
 /// Needles are short literals, so even a line full of first bytes stays linear.
-fn find(hay: &[u8], needle: &str) -> Option<usize> {
+pub(super) fn find(hay: &[u8], needle: &str) -> Option<usize> {
     let (&first, rest) = needle.as_bytes().split_first()?;
     let mut from = 0;
     while let Some(i) = hay.get(from..).and_then(|h| memchr::memchr(first, h)) {
@@ -1164,6 +1164,10 @@ impl Analyzer {
     #[inline(never)]
     fn message(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
+        if let Some(declared) = super::messages::recognise(msg) {
+            self.declared(declared, pid, line_no, p);
+            return;
+        }
         match msg[0] {
             b'*' => self.stars(pid, line_no, p),
             b'R' => self.msg_upper_r(pid, line_no, p),
@@ -1244,12 +1248,6 @@ impl Analyzer {
                 inc.add_evidence(self.ev(msg, line_no, pid_opt));
                 self.emit(inc);
             }
-        } else if starts(msg, "Failed to pause VDI") {
-            self.simple(IncidentKind::PauseFailed, pid, line_no, p);
-        } else if starts(msg, "Failed to unpause VDI") {
-            self.simple(IncidentKind::UnpauseFailed, pid, line_no, p);
-        } else if starts(msg, "Failed to stop gc service") || starts(msg, "Failed to tag vdi") {
-            self.simple(IncidentKind::GcRunFailed, pid, line_no, p);
         }
     }
 
@@ -1311,13 +1309,6 @@ impl Analyzer {
                 // A new process: whatever an earlier process with this pid left is done.
                 self.new_process(fin, line_no).gc = true;
             }
-        } else if let Some(rest) = after(msg, "WARNING: snapshot paused VM for ") {
-            let mut inc = self.simple_incident(IncidentKind::LongSnapshotPause, pid, line_no, p);
-            let secs = lossy(&rest[..rest.iter().position(|&b| b == b' ').unwrap_or(rest.len())]);
-            inc.fact("seconds", secs);
-            self.emit(inc);
-        } else if starts(msg, "WARNING: failed to clean up failed snapshot") {
-            self.simple(IncidentKind::SnapshotCleanupFailed, pid, line_no, p);
         }
     }
 
@@ -1347,8 +1338,6 @@ impl Analyzer {
             let st = self.state(pid, line_no);
             let g = st.gave_up.get_or_insert_with(Box::default);
             g.evidence.push(ev);
-        } else if starts(msg, "Another GC instance already active") || starts(msg, "A GC instance already running") {
-            self.simple(IncidentKind::BenignGcAlreadyRunning, pid, line_no, p);
         }
     }
 
@@ -1382,14 +1371,12 @@ impl Analyzer {
             b'S' => self.other_upper_s(pid, line_no, p),
             b'I' => self.other_upper_i(pid, line_no, p),
             b'G' => self.other_upper_g(pid, line_no, p),
-            b'E' => self.other_upper_e(pid, line_no, p),
-            b'P' => self.other_upper_p(pid, line_no, p),
+            b'P' => self.other_upper_p(p),
             b'D' => self.other_upper_d(pid, line_no, p),
             b'=' => self.other_equals(pid, line_no, p),
             b'T' => self.other_upper_t(pid, line_no, p),
             b'.' => self.other_dot(pid, line_no, p),
-            b'(' => self.other_paren(pid, line_no, p),
-            b'K' | b'r' | b'c' | b'd' | b'B' | b'b' | b't' | b'V' => {}
+            b'E' | b'(' | b'K' | b'r' | b'c' | b'd' | b'B' | b'b' | b't' | b'V' => {}
             _ => self.unknown(pid, line_no, p),
         }
     }
@@ -1401,8 +1388,6 @@ impl Analyzer {
             self.gave_up_fact(pid, line_no, "minimumSize", rest);
         } else if starts(msg, "Max iterations") {
             self.gave_up_reason(pid, line_no, p);
-        } else if starts(msg, "More than one coalesce entry") {
-            self.simple(IncidentKind::GcRunFailed, pid, line_no, p);
         }
     }
 
@@ -1485,37 +1470,12 @@ impl Analyzer {
     }
 
     #[inline(never)]
-    fn other_upper_e(&mut self, pid: u32, line_no: u32, p: &LineParts) {
-        let msg = p.msg;
-        let pid_opt = Self::pid_of(pid, p);
-        if let Some(rest) = after(msg, "ERROR: Failed to unpause VDI ") {
-            let mut inc = self.simple_incident(IncidentKind::UnpauseFailed, pid, line_no, p);
-            inc.vdi = vdi_name(rest);
-            if let Some(st) = self.pids.get_mut(&pid) {
-                st.gc_context.push(Evidence { text: evidence_text(msg), line: Some(line_no), pid: pid_opt });
-            }
-            self.emit(inc);
-        } else if let Some(rest) = after(msg, "ERROR: Parent VDI ") {
-            let mut inc = self.simple_incident(IncidentKind::ParentMissing, pid, line_no, p);
-            inc.vdi = find(rest, "(for ").and_then(|i| vdi_name(&rest[i + 5..]));
-            inc.detail = Some(lossy(msg));
-            self.emit(inc);
-        } else if starts(msg, "ERROR deactivating LVs") {
-            self.simple(IncidentKind::LvBusyRetry, pid, line_no, p);
-        }
-    }
-
-    #[inline(never)]
-    fn other_upper_p(&mut self, pid: u32, line_no: u32, p: &LineParts) {
+    fn other_upper_p(&mut self, p: &LineParts) {
         let msg = p.msg;
         if let Some(rest) = after(msg, "Pause request for ") {
             if let Some(u) = uuid_at(rest) {
                 self.remember_uuid(u);
             }
-        } else if starts(msg, "Parent VDI ") {
-            let mut inc = self.simple_incident(IncidentKind::ParentMissing, pid, line_no, p);
-            inc.detail = Some(lossy(msg));
-            self.emit(inc);
         }
     }
 
@@ -1574,17 +1534,6 @@ impl Analyzer {
         }
     }
 
-    #[inline(never)]
-    fn other_paren(&mut self, pid: u32, line_no: u32, p: &LineParts) {
-        let msg = p.msg;
-        if starts(msg, "(error ignored) Failed to repair parent") {
-            let mut inc = self.simple_incident(IncidentKind::VhdCorrupted, pid, line_no, p);
-            inc.fact("repairFailed", "true");
-            inc.detail = Some(lossy(msg));
-            self.emit(inc);
-        }
-    }
-
     /// A "no space" incident waits only for the line right after it
     /// (`...but enough space if skip snap-coalesce`).
     #[inline(never)]
@@ -1623,11 +1572,7 @@ impl Analyzer {
                         self.open_blocks += 1;
                     }
                 }
-                return;
             }
-        }
-        if find(rest, ": error aborting existing process").is_some() {
-            self.simple(IncidentKind::GcRunFailed, pid, line_no, p);
         }
     }
 
@@ -1644,8 +1589,6 @@ impl Analyzer {
             self.c_coalesce_failed_on_vdi(pid, line_no, p, rest);
         } else if starts(msg, "Coalesce disabled for this SR") {
             self.c_coalesce_disabled(pid, line_no, p);
-        } else if let Some(rest) = after(msg, "Could not coalesce due to a lack of space in SR ") {
-            self.c_lack_of_space(pid, line_no, p, rest);
         } else if let Some(rest) = after(msg, "Coalesced size = ") {
             // What the merged VHD will need: kept for a "no space" that may follow.
             let st = self.state(pid, line_no);
@@ -1719,14 +1662,6 @@ impl Analyzer {
     #[inline(never)]
     fn c_coalesce_disabled(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         self.gc_disabled(pid, line_no, p, "coalesce");
-    }
-
-    #[inline(never)]
-    fn c_lack_of_space(&mut self, pid: u32, line_no: u32, p: &LineParts, rest: &[u8]) {
-        let mut inc = self.simple_incident(IncidentKind::CoalesceNoSpace, pid, line_no, p);
-        inc.sr = uuid_at(rest).map(lossy).or(inc.sr);
-        inc.fact("confirmation", "true");
-        self.emit(inc);
     }
 
     #[inline(never)]
@@ -1914,11 +1849,33 @@ impl Analyzer {
         inc
     }
 
+    /// A message `data/smlog_messages.toml` gives a meaning: the incident it declares, with the
+    /// facts it says to capture.
     #[inline(never)]
-    fn simple(&mut self, kind: IncidentKind, pid: u32, line_no: u32, p: &LineParts) {
-        let mut inc = self.simple_incident(kind, pid, line_no, p);
-        if matches!(kind, IncidentKind::GcRunFailed | IncidentKind::SnapshotCleanupFailed | IncidentKind::LvBusyRetry | IncidentKind::PauseFailed | IncidentKind::UnpauseFailed) {
-            inc.detail = Some(lossy(p.msg));
+    fn declared(&mut self, m: &super::messages::Message, pid: u32, line_no: u32, p: &LineParts) {
+        let msg = p.msg;
+        let rest = &msg[m.starts.len().min(msg.len())..];
+        let mut inc = self.simple_incident(m.kind, pid, line_no, p);
+        if let Some(marker) = m.sr_after {
+            let at = if marker.is_empty() { Some(0) } else { find(rest, marker).map(|i| i + marker.len()) };
+            inc.sr = at.and_then(|i| uuid_at(&rest[i..])).map(lossy).or(inc.sr);
+        }
+        if let Some(marker) = m.vdi_after {
+            inc.vdi = if marker.is_empty() { vdi_name(rest) } else { find(rest, marker).and_then(|i| vdi_name(&rest[i + marker.len()..])) };
+        }
+        if let Some(name) = m.word_fact {
+            inc.fact(name, lossy(&rest[..rest.iter().position(|&b| b == b' ').unwrap_or(rest.len())]));
+        }
+        for (name, value) in m.facts {
+            inc.fact(name, *value);
+        }
+        if m.detail {
+            inc.detail = Some(lossy(msg));
+        }
+        if m.gc_context {
+            if let Some(st) = self.pids.get_mut(&pid) {
+                st.gc_context.push(Evidence { text: evidence_text(msg), line: Some(line_no), pid: Self::pid_of(pid, p) });
+            }
         }
         self.emit(inc);
     }

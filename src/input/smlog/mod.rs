@@ -10,6 +10,8 @@
 //! - `line`: parses each line's prefix (classic syslog, RFC 3339, pasted fragments);
 //! - `assemble`: follows each process id and recognises multi-line episodes (tracebacks, GC
 //!   banners, failed commands, coalesce attempts), producing XAPI errors and [`incident`]s;
+//! - `messages`: what the one-line messages mean (`data/smlog_messages.toml`, compiled in), asked
+//!   by `assemble` about every message it does not skip as routine;
 //! - `report`: groups them, has them rendered into findings by the [`Interpreter`] the caller
 //!   hands in (the rules layer's `smlog_*` families and, for XAPI errors, the same rules as any
 //!   other XAPI error), and builds the coalesce summary and the timeline.
@@ -22,6 +24,7 @@ use crate::options::Options;
 mod assemble;
 pub mod incident;
 pub mod line;
+mod messages;
 pub mod report;
 mod scanner;
 

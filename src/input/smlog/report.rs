@@ -500,6 +500,12 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 impl Collector {
+    /// The incident groups so far, in the order they were made.
+    #[cfg(test)]
+    pub fn groups(&self) -> &[IncidentGroup] {
+        &self.groups
+    }
+
     fn push_timeline(&mut self, entry: TimelineEntry) {
         if entry.kind.is_success() {
             // Successes are many in a long log: only the latest are kept, apart from failures.
