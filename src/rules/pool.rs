@@ -191,6 +191,7 @@ fn host_unreachable(e: &XapiError, facts: &Facts) -> Option<Finding> {
         // host cannot see them (a local SR of another host), so a plain migration cannot work.
         f.title = "The target host cannot see an SR the VM's disks are on".to_string();
         f.category = Category::Configuration;
+        f.summary = "The VM cannot move to that host: one of its disks is on an SR the host does not see.".to_string();
         f.cause = "A live migration or start inside the pool keeps the VM's disks where they are, so every SR holding \
                    one of them must be plugged on the target host; a disk on another host's local SR (or on a shared \
                    SR whose PBD is unplugged there) rules that host out."
