@@ -287,6 +287,7 @@ export type RuleId =
   | 'HL115'
   | 'SG131'
   | 'SG132'
+  | 'HL116'
   | 'CH001'
   | 'CH002'
   | 'CH003'
