@@ -180,6 +180,7 @@ export type RuleId =
   | 'KI019'
   | 'KI020'
   | 'KI021'
+  | 'XB127'
   | 'XB013'
   | 'XB014'
   | 'HL012'
