@@ -5,7 +5,8 @@
 // The module sends the rule texts of the findings (title, summary, cause, remediation, links),
 // and what each finding takes from its rule, once per instance and then by number, and the rest
 // as arrays: `JSON.parse` costs by the byte and by the object, and one error's full result
-// (3.7 KB, most of it those texts) took longer to parse than the diagnosis itself. The format is documented at `write_wire` in src/json.rs.
+// (3.7 KB, most of it those texts) took longer to parse than the diagnosis itself. The format is
+// documented at `write_wire` in src/json.rs.
 // Texts are shared between results (strings are immutable); every object and array is new.
 
 /**

@@ -350,11 +350,12 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
             found.add_seen_at(e, &evidence);
             line_has_code = true;
         }
-        let call = failed_api_call(line);
+        // (Looked for once, on the first code of the line: most lines have none.)
+        let mut call: Option<Option<&str>> = None;
         // (One code at a time: a 100 MB line of codes builds no list of them.)
         each_code_in_line(line, |mut e| {
             if e.call.is_none() {
-                e.call = call.map(str::to_string);
+                e.call = call.get_or_insert_with(|| failed_api_call(line)).map(str::to_string);
             }
             found.add_seen_at(e, &evidence);
             line_has_code = true;

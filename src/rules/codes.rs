@@ -252,7 +252,6 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
     out
 }
 
-/// Why a code of this category usually shows up in a backup.
 /// A line of a host's own logs (SMlog, daemon.log with tapdisk, kern.log, xensource.log and the
 /// other toolstack daemons' logs).
 fn is_host_log_line(line: &str) -> bool {
@@ -286,6 +285,7 @@ fn host_category(category: Category) -> Category {
     }
 }
 
+/// Why a code of this category usually shows up in a backup.
 fn describe(category: Category) -> String {
     match category {
         Category::RemoteFull => "The backup target (the remote) ran out of space or quota while Xen Orchestra wrote to it.",

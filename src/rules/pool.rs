@@ -179,6 +179,9 @@ fn cancelled(e: &XapiError, facts: &Facts) -> Option<Finding> {
 }
 
 fn host_unreachable(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    if e.code == "VM_REQUIRES_SR" && is_migration(e) {
+        return Some(disks_out_of_target_reach(e, facts));
+    }
     let mut f = Finding::of_xapi(&XA017, e, facts);
     f.use_code_category(&e.code);
     f.summary = match e.code.as_str() {
@@ -186,40 +189,42 @@ fn host_unreachable(e: &XapiError, facts: &Facts) -> Option<Finding> {
         "VM_REQUIRES_SR" => "The host cannot see an SR the VM's disks are on.".to_string(),
         _ => "A host involved in the operation could not be contacted.".to_string(),
     };
-    if e.code == "VM_REQUIRES_SR" && is_migration(e, facts) {
-        // A placement problem far more often than an outage: the VM's disks are where the target
-        // host cannot see them (a local SR of another host), so a plain migration cannot work.
-        f.title = "The target host cannot see an SR the VM's disks are on".to_string();
-        f.category = Category::Configuration;
-        f.summary = "The VM cannot move to that host: one of its disks is on an SR the host does not see.".to_string();
-        f.cause = "A live migration or start inside the pool keeps the VM's disks where they are, so every SR holding \
-                   one of them must be plugged on the target host; a disk on another host's local SR (or on a shared \
-                   SR whose PBD is unplugged there) rules that host out."
-            .to_string();
-        f.step_cmd(
-            "See which SRs hold the VM's disks and whether they are local (shared=false) or plugged on the target host.",
-            format!("xe vbd-list vm-uuid={} type=Disk params=vdi-uuid,sr-uuid && xe sr-list params=uuid,name-label,shared,type", facts.vm_uuid()),
-        );
-        f.step_cmd(
-            "Migrate the VM with its disks (storage migration) to an SR the target host sees, or choose a host that sees them.",
-            "xe vm-migrate uuid=<vm-uuid> host=<target-host> vdi:<vdi-uuid>=<target-sr-uuid> live=true",
-        );
-        f.step_cmd("If the SR is shared, plug it on the target host.", format!("xe pbd-list sr-uuid={} params=uuid,host-name-label,currently-attached", facts.sr_uuid()));
-        return Some(f);
-    }
     f.cause = "The host is down, disconnected from the pool, or lacks a connection to a storage the VM needs.".to_string();
     f.step_cmd("Check the hosts' state.", "xe host-list params=name-label,enabled,host-metrics-live");
     f.step_cmd("Check that each SR of the VM is plugged on the host.", format!("xe pbd-list sr-uuid={} params=host-name-label,currently-attached", facts.sr_uuid()));
     Some(f)
 }
 
+/// `VM_REQUIRES_SR` during a migration: a placement problem far more often than an outage. The
+/// VM's disks are where the target host cannot see them (a local SR of another host), so a
+/// plain migration cannot work.
+fn disks_out_of_target_reach(e: &XapiError, facts: &Facts) -> Finding {
+    let mut f = Finding::of_xapi(&XA017, e, facts);
+    f.title = "The target host cannot see an SR the VM's disks are on".to_string();
+    f.category = Category::Configuration;
+    f.summary = "The VM cannot move to that host: one of its disks is on an SR the host does not see.".to_string();
+    f.cause = "A live migration inside the pool keeps the VM's disks where they are, so every SR holding one of them \
+               must be plugged on the target host; a disk on another host's local SR (or on a shared SR whose PBD is \
+               unplugged there) rules that host out."
+        .to_string();
+    f.step_cmd(
+        "See which SRs hold the VM's disks and whether they are local (shared=false) or plugged on the target host.",
+        format!("xe vbd-list vm-uuid={} type=Disk params=vdi-uuid,sr-uuid && xe sr-list params=uuid,name-label,shared,type", facts.vm_uuid()),
+    );
+    f.step_cmd(
+        "Migrate the VM with its disks (storage migration) to an SR the target host sees, or choose a host that sees them.",
+        "xe vm-migrate uuid=<vm-uuid> host=<target-host> vdi:<vdi-uuid>=<target-sr-uuid> live=true",
+    );
+    f.step_cmd("If the SR is shared, plug it on the target host.", format!("xe pbd-list sr-uuid={} params=uuid,host-name-label,currently-attached", facts.sr_uuid()));
+    f
+}
+
 /// Whether the failed call moves a running VM (a migration, or a host's evacuation), as the
-/// error's call, the task or the subject's task name it.
-fn is_migration(e: &XapiError, facts: &Facts) -> bool {
-    let names = [e.call.as_deref(), e.subject.task.as_deref(), facts.subject.task.as_deref()];
-    names.into_iter().flatten().any(|n| {
-        let n = n.to_ascii_lowercase();
-        n.contains("migrat") || n.contains("evacuat")
+/// error's call or task names it.
+fn is_migration(e: &XapiError) -> bool {
+    [e.call.as_deref(), e.subject.task.as_deref()].into_iter().flatten().any(|name| {
+        let name = name.to_ascii_lowercase();
+        name.contains("migrat") || name.contains("evacuat")
     })
 }
 
