@@ -26,6 +26,13 @@ struct SrHistory {
     value_now_used_by: Option<String>,
 }
 
+/// A doc line an older xapi had for a code (`tests/tools/api_error_docs_history.py`).
+#[derive(serde::Deserialize)]
+struct EarlierDoc {
+    code: String,
+    doc: String,
+}
+
 #[derive(serde::Deserialize)]
 struct ApiError {
     code: String,
@@ -146,6 +153,18 @@ fn main() {
     )
     .unwrap();
     writeln!(out, "pub(crate) static API_ERRORS_TEXT: &str = {text:?};").unwrap();
+
+    // Older hosts' `xe` prints the doc line of its own version: those that differ from today's.
+    let earlier: Vec<EarlierDoc> = read("api_error_docs_earlier.json");
+    let mut text = String::new();
+    for e in &earlier {
+        assert!(all.iter().any(|(a, _)| a.code == e.code), "api_error_docs_earlier.json: unknown code {}", e.code);
+        assert!(!e.doc.contains(['\n', '\x1e', '\x1f']), "separator in an earlier doc of {}", e.code);
+        assert!(all.iter().all(|(a, _)| a.doc != e.doc), "api_error_docs_earlier.json: {:?} is a doc of today", e.doc);
+        writeln!(text, "{}\x1f{}", e.code, e.doc).unwrap();
+    }
+    writeln!(out, "/// `code US doc`: doc lines older xapi versions had, one per line.").unwrap();
+    writeln!(out, "pub(crate) static API_ERROR_EARLIER_DOCS_TEXT: &str = {text:?};").unwrap();
 
     out.push_str(&knowledge::code_tables(&meanings));
 

@@ -90,6 +90,33 @@ fn xe_cli_documented_code_names_params() {
     assert_eq!(param(f, "operation"), Some("destroy"));
 }
 
+fn finding_with_code<'a>(d: &'a xapi_doctor::Diagnosis, code: &str) -> Option<&'a Finding> {
+    d.findings.iter().find(|f| f.codes.iter().any(|c| c == code))
+}
+
+#[test]
+fn xe_cli_doc_line_of_an_older_xapi() {
+    // The doc line of this code in xapi 2017-2019, before it was reworded.
+    let out = "You attempted to migrate a VM to a destination host which is older than the source host.\nhost: OpaqueRef:1d2e\nvm: OpaqueRef:3f4a\n";
+    let d = text(out);
+    let f = finding_with_code(&d, "VM_HOST_INCOMPATIBLE_VERSION_MIGRATE").expect("the code of the older doc line");
+    assert_eq!(param(f, "host"), Some("OpaqueRef:1d2e"));
+    assert_eq!(param(f, "vm"), Some("OpaqueRef:3f4a"));
+}
+
+#[test]
+fn xe_cli_doc_line_printed_on_two_lines() {
+    let out = "The server failed to handle your request, due to an internal error.\nThe given message may give details useful for debugging the problem.\nmessage: xenopsd internal error: Failure(\"boom\")\n";
+    let d = text(out);
+    let f = finding_with_code(&d, "INTERNAL_ERROR").expect("the code of the two-line doc");
+    assert_eq!(param(f, "message"), Some("xenopsd internal error: Failure(\"boom\")"));
+    let lines: Vec<Option<u32>> = f.evidence.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![Some(1), Some(2), Some(3)]);
+    // The first half followed by anything else is not the doc.
+    let d = text("The server failed to handle your request, due to an internal error.\nThen it worked.\n");
+    assert!(finding_with_code(&d, "INTERNAL_ERROR").is_none(), "{:?}", d.findings);
+}
+
 #[test]
 fn free_text_with_quote_prefix_and_stack_trace() {
     let pasted = "Hi, my backup fails every night with this:\n\

@@ -262,6 +262,12 @@ pub fn api_errors() -> &'static [ApiErrorCode] {
     &API_ERRORS
 }
 
+/// The doc lines older xapi versions had for a code, as `(code, doc)`: an older host's `xe`
+/// prints those (data/api_error_docs_earlier.json).
+pub fn earlier_api_error_docs() -> impl Iterator<Item = (&'static str, &'static str)> {
+    API_ERROR_EARLIER_DOCS_TEXT.lines().filter_map(|l| l.split_once('\x1f'))
+}
+
 /// The XAPI error code, by its exact name. `LICENSE_RESTRICTION` (the spelling of the docs)
 /// finds `LICENCE_RESTRICTION` (the spelling on the wire).
 pub fn api_error(code: &str) -> Option<&'static ApiErrorCode> {

@@ -324,20 +324,24 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
         }
 
         // `xe` output for documented codes: the official doc line, then `name: value` lines.
-        if let Some(entry) = documented_message(line) {
+        if let Some((entry, two_lines)) = documented_message(line, lines.get(i + 1).map(|l| strip_quote_prefix(l))) {
             let mut params = Vec::new();
             let mut ev = vec![evidence.clone()];
+            if two_lines {
+                ev.push(Evidence::at_line(lines[i + 1].trim(), line_no + 1));
+            }
+            let first_param = i + 1 + usize::from(two_lines);
             for (k, name) in entry.params.iter().enumerate() {
-                let Some(next) = lines.get(i + 1 + k).map(|l| strip_quote_prefix(l)) else { break };
+                let Some(next) = lines.get(first_param + k).map(|l| strip_quote_prefix(l)) else { break };
                 match next.strip_prefix(name).and_then(|r| r.strip_prefix(':')) {
                     Some(value) => {
                         params.push(value.trim().to_string());
-                        ev.push(Evidence::at_line(next.trim(), line_no + 1 + k as u32));
+                        ev.push(Evidence::at_line(next.trim(), u32::try_from(first_param + k + 1).unwrap_or(u32::MAX)));
                     }
                     None => break,
                 }
             }
-            let consumed = params.len();
+            let consumed = params.len() + usize::from(two_lines);
             let mut e = XapiError::new(entry.code, params, Shape::XeCli);
             e.evidence = ev;
             found.add(e);
@@ -399,22 +403,37 @@ fn failed_api_call(line: &str) -> Option<&str> {
     (method.contains('.') && method.len() > 2).then_some(method)
 }
 
-/// The `xe` CLI prints a documented error as its doc line: find the code of such a line.
-fn documented_message(line: &str) -> Option<&'static catalog::ApiErrorCode> {
+/// The `xe` CLI prints a documented error as its doc line: find the code of such a line, by
+/// today's doc or by one an older xapi had (an older host's `xe` prints its own). A doc with a
+/// line break in the datamodel comes out on two lines: `next` is the line after, and the
+/// answer says whether it was the doc's second half.
+fn documented_message(line: &str, next: Option<&str>) -> Option<(&'static catalog::ApiErrorCode, bool)> {
     let l = line.trim();
-    if l.len() < 24 || !l.as_bytes()[0].is_ascii_uppercase() {
+    if l.len() < 20 || !l.as_bytes()[0].is_ascii_uppercase() {
         return None;
     }
     // The doc lines sorted once (stably: the first code of a shared doc line wins, as in a scan
     // of the catalogue); a linear scan of the ~700 codes was a tenth of `diagnose` of one error.
-    static BY_DOC: std::sync::OnceLock<Vec<&'static catalog::ApiErrorCode>> = std::sync::OnceLock::new();
+    type Doc = (&'static str, &'static catalog::ApiErrorCode);
+    static BY_DOC: std::sync::OnceLock<Vec<Doc>> = std::sync::OnceLock::new();
     let by_doc = BY_DOC.get_or_init(|| {
-        let mut v: Vec<_> = catalog::api_errors().iter().filter(|e| e.documented && e.removed.is_none()).collect();
-        v.sort_by(|a, b| a.doc.cmp(b.doc));
+        let today = catalog::api_errors().iter().filter(|e| e.documented && e.removed.is_none()).map(|e| (e.doc, e));
+        let earlier = catalog::earlier_api_error_docs().filter_map(|(code, doc)| Some((doc, catalog::api_error(code)?)));
+        let mut v: Vec<Doc> = today.chain(earlier).collect();
+        v.sort_by(|a, b| a.0.cmp(b.0));
         v
     });
-    let at = by_doc.partition_point(|e| e.doc < l);
-    by_doc.get(at).copied().filter(|e| e.doc == l)
+    let at = by_doc.partition_point(|(doc, _)| *doc < l);
+    let mut candidates = by_doc[at..].iter().take_while(|(doc, _)| doc.starts_with(l));
+    let &(doc, entry) = candidates.next()?;
+    if doc == l {
+        return Some((entry, false));
+    }
+    let next = next?.trim();
+    std::iter::once(&(doc, entry))
+        .chain(candidates)
+        .find(|(doc, _)| doc[l.len()..].strip_prefix(' ') == Some(next))
+        .map(|&(_, entry)| (entry, true))
 }
 
 /// The codes in one line of free text, with their parameters when the line has them in one of
