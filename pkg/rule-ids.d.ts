@@ -289,6 +289,7 @@ export type RuleId =
   | 'SG131'
   | 'SG132'
   | 'HL116'
+  | 'HL117'
   | 'CH001'
   | 'CH002'
   | 'CH003'
