@@ -387,3 +387,12 @@ fn the_failed_call_of_an_xo_server_log_line_is_read() {
         xapi_doctor::diagnose_text(line, &xapi_doctor::Options::default()).expect("diagnose");
     }
 }
+
+#[test]
+fn opterr_keeps_the_brackets_of_its_own_list() {
+    let d = text("SR_BACKEND_FAILURE_46(, The VDI is not available [opterr=['XENAPI_PLUGIN_FAILURE', 'map', 'CommandException', 'Operation not permitted']], )");
+    let f = first(&d);
+    assert_eq!(param(f, "opterr"), Some("['XENAPI_PLUGIN_FAILURE', 'map', 'CommandException', 'Operation not permitted']"));
+    let d = text("SR_BACKEND_FAILURE_46(, The VDI is not available [opterr=VDI 8341e744 locked], )");
+    assert_eq!(param(first(&d), "opterr"), Some("VDI 8341e744 locked"));
+}

@@ -94,8 +94,11 @@ impl XapiError {
     pub fn opterr(&self) -> Option<&str> {
         let reason = self.reason()?;
         let start = reason.find("[opterr=")? + "[opterr=".len();
-        let rest = &reason[start..];
-        Some(rest.strip_suffix(']').unwrap_or(rest).trim_end_matches(']'))
+        // Closing brackets past the detail's own (`[opterr=['MAP', 'x']]`) are the wrapper's.
+        let detail = reason[start..].trim_end();
+        let unopened = detail.bytes().filter(|&b| b == b']').count().saturating_sub(detail.bytes().filter(|&b| b == b'[').count());
+        let trailing = detail.bytes().rev().take_while(|&b| b == b']').count();
+        Some(&detail[..detail.len() - unopened.min(trailing)])
     }
 
     /// All parameter text in one lower-case string, for rules that look for a word in it.
