@@ -115,6 +115,16 @@ fn an_errno_weighs_what_the_daemon_logged_it_as() {
 }
 
 #[test]
+fn a_missing_file_of_the_kernel_interfaces_is_a_probe() {
+    let cd001 = |d: &xapi_doctor::Diagnosis| d.findings.iter().find(|f| f.rule == "CD001").map(|f| (f.category, f.severity));
+    let probe = text("Error in read one line of file: /sys/class/net/eth1/device/vendor, exception Unix.Unix_error(Unix.ENOENT, \"open\", \"/sys/class/net/eth1/device/vendor\")");
+    assert_eq!(cd001(&probe), Some((xapi_doctor::Category::Benign, xapi_doctor::Severity::Info)), "{:?}", rules_of(&probe));
+    // The same errno on a backup remote's path stays an error of the remote.
+    let remote = text("Error: ENOENT: no such file or directory, open '/run/xo-server/mounts/4b7c/xo-vm-backups/sys/x.vhd'");
+    assert_eq!(cd001(&remote), Some((xapi_doctor::Category::RemoteUnreachable, xapi_doctor::Severity::Error)), "{:?}", rules_of(&remote));
+}
+
+#[test]
 fn smb_statuses_by_name_and_by_value() {
     let by_name = text("Error: STATUS_LOGON_FAILURE");
     assert!(by_name.findings.iter().any(|f| f.codes.contains(&"STATUS_LOGON_FAILURE".to_string())));

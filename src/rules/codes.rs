@@ -226,7 +226,17 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
         finding.codes.push(f.name.to_string());
         finding.title = format!("{} {}", if f.smb { "SMB server error" } else { "System error" }, f.name);
         finding.evidence.push(Evidence::at_line(f.text.trim(), f.line));
-        if !f.smb && is_host_log_line(&f.text) {
+        if f.name == "ENOENT" && names_kernel_interface(&f.text) {
+            // Daemons probe sysfs and procfs for what a device supports; a file missing there is
+            // an answer (a virtual NIC has no PCI ids, a card without SR-IOV no VF count).
+            finding.category = Category::Benign;
+            finding.severity = Severity::Info;
+            finding.summary = "ENOENT on a file of the kernel's interfaces (/sys, /proc): the device or the kernel does not offer it.".to_string();
+            finding.cause = "Toolstack daemons read sysfs and procfs to learn what a device supports; a file that is not there \
+                             means the feature is absent (a virtual or USB network card has no PCI vendor file, a card without \
+                             SR-IOV no VF count), which they handle. Only a failure the log reports beside it needs attention."
+                .to_string();
+        } else if !f.smb && is_host_log_line(&f.text) {
             // The catalogue's meanings are written for backup tools; on a host the same errno is
             // about the host's own disks and processes.
             finding.category = host_category(f.category);
@@ -250,6 +260,13 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
         out.push(finding);
     }
     out
+}
+
+/// A line naming a file of the kernel's interfaces: a path under `/sys/` or `/proc/`.
+fn names_kernel_interface(line: &str) -> bool {
+    ["/sys/", "/proc/"].iter().any(|dir| {
+        line.match_indices(dir).any(|(at, _)| at == 0 || matches!(line.as_bytes()[at - 1], b' ' | b'"' | b'\'' | b'(' | b'=' | b':'))
+    })
 }
 
 /// A line of a host's own logs (SMlog, daemon.log with tapdisk, kern.log, xensource.log and the
