@@ -416,14 +416,29 @@ struct SmlogMessage {
     sr_after: Option<String>,
     #[serde(default)]
     vdi_after: Option<String>,
+    #[serde(default = "yes")]
+    sr_from_process: bool,
+    #[serde(default = "yes")]
+    vdi_from_process: bool,
     #[serde(default)]
     word_fact: Option<String>,
+    #[serde(default)]
+    number_after: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     facts: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     gc_context: bool,
+    #[serde(default)]
+    takes_failed_command: bool,
+    #[serde(default)]
+    sr_gc_disabled: bool,
     example: String,
     counterexample: String,
+}
+
+/// The default of the `…_from_process` fields: an incident takes its subject from its process.
+fn yes() -> bool {
+    true
 }
 
 /// The message of an example line: what follows `[pid] ` when the line has a syslog prefix.
@@ -454,8 +469,15 @@ pub fn smlog_messages(toml_text: &str) -> String {
         assert!(!matches!(first, b'[' | b' '), "{what}: commands and indented lines never reach this table");
         assert!(m.contains.is_ascii(), "{what}: `contains` is ASCII");
         assert!(m.kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') && !m.kind.is_empty(), "{what}: `kind` is snake_case");
-        for name in m.word_fact.iter().chain(m.facts.keys()) {
+        for name in m.word_fact.iter().chain(m.number_after.keys()).chain(m.facts.keys()) {
             assert!(!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric()), "{what}: fact names are camelCase: {name:?}");
+        }
+        for (name, marker) in &m.number_after {
+            assert!(!marker.is_empty() && marker.is_ascii(), "{what}: the literal before the number of {name} is ASCII and not empty");
+            assert!(!m.facts.contains_key(name) && m.word_fact.as_ref() != Some(name), "{what}: {name} is captured twice");
+        }
+        if let Some(name) = &m.word_fact {
+            assert!(!m.facts.contains_key(name), "{what}: {name} is captured twice");
         }
         let example = smlog_message_of(&m.example);
         assert!(smlog_entry_matches(m, example), "{what}: the example does not match `starts` / `contains`");
@@ -463,18 +485,24 @@ pub fn smlog_messages(toml_text: &str) -> String {
             panic!("{what}: its example is taken by the earlier entry {:?}", earlier.starts);
         }
         assert!(!smlog_entry_matches(m, smlog_message_of(&m.counterexample)), "{what}: the counterexample matches the entry");
-        let facts: Vec<String> = m.facts.iter().map(|(k, v)| format!("({k:?}, {v:?})")).collect();
+        let pairs = |map: &std::collections::BTreeMap<String, String>| map.iter().map(|(k, v)| format!("({k:?}, {v:?})")).collect::<Vec<_>>().join(", ");
         writeln!(
             table,
-            "    Message {{ starts: {:?}, kind: IncidentKind::{}, detail: {}, sr_after: {:?}, vdi_after: {:?}, word_fact: {:?}, facts: &[{}], gc_context: {} }},",
+            "    Message {{ starts: {:?}, kind: IncidentKind::{}, detail: {}, sr_after: {:?}, vdi_after: {:?}, sr_from_process: {}, vdi_from_process: {}, \
+             word_fact: {:?}, number_after: &[{}], facts: &[{}], gc_context: {}, takes_failed_command: {}, sr_gc_disabled: {} }},",
             m.starts,
             camel(&m.kind),
             m.detail,
             m.sr_after,
             m.vdi_after,
+            m.sr_from_process,
+            m.vdi_from_process,
             m.word_fact,
-            facts.join(", "),
-            m.gc_context
+            pairs(&m.number_after),
+            pairs(&m.facts),
+            m.gc_context,
+            m.takes_failed_command,
+            m.sr_gc_disabled
         )
         .unwrap();
         writeln!(examples, "    ({i}, {:?}, {:?}),", m.example, m.counterexample).unwrap();

@@ -1236,18 +1236,6 @@ impl Analyzer {
             } else {
                 self.open_block(pid, line_no, Block::Pread { failure, lines: 1 });
             }
-        } else if let Some(rest) = after(msg, "Failed to lock ") {
-            if find(rest, " on first attempt").is_some() {
-                let mut inc = self.incident(IncidentKind::BenignLockContention, line_no, pid_opt);
-                inc.sr = sr_of_lock_path(rest).map(lossy);
-                if let Some(i) = find(rest, "blocked by PID ") {
-                    if let Some(b) = parse_u64(&rest[i + 15..]) {
-                        inc.fact("blockedBy", b.to_string());
-                    }
-                }
-                inc.add_evidence(self.ev(msg, line_no, pid_opt));
-                self.emit(inc);
-            }
         }
     }
 
@@ -1319,13 +1307,6 @@ impl Analyzer {
             self.start_attempt(pid, line_no, Operation::LeafCoalesce, rest);
         } else if let Some(rest) = after(msg, "Leaf-coalesce failed on ") {
             self.gc_failed(pid, line_no, p, Operation::LeafCoalesce, Some(rest));
-        } else if starts(msg, "Leaf-coalesce disabled for this SR") {
-            self.gc_disabled(pid, line_no, p, "leaf-coalesce");
-        } else if let Some(rest) = after(msg, "Leaf-coalesce disabled for ") {
-            let mut inc = self.simple_incident(IncidentKind::GcDisabled, pid, line_no, p);
-            inc.vdi = vdi_name(rest);
-            inc.fact("what", "leaf-coalesce of this VDI");
-            self.emit(inc);
         }
     }
 
@@ -1437,17 +1418,7 @@ impl Analyzer {
     #[inline(never)]
     fn other_upper_i(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
-        if starts(msg, "Ignoring exception for LV check") {
-            let mut inc = self.simple_incident(IncidentKind::BenignLvCheck, pid, line_no, p);
-            if let Some(st) = self.pids.get_mut(&pid) {
-                if let Some(pread) = st.pread.take() {
-                    for e in pread.evidence {
-                        inc.add_evidence(e);
-                    }
-                }
-            }
-            self.emit(inc);
-        } else if starts(msg, "In cleanup") {
+        if starts(msg, "In cleanup") {
             self.close_attempt(pid, line_no, true);
         }
     }
@@ -1460,8 +1431,6 @@ impl Analyzer {
             let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
             let time = self.time();
             self.out.coalesce.gc_exit(sr.as_deref(), line_no, time);
-        } else if starts(msg, "GC is disabled for this SR") {
-            self.gc_disabled(pid, line_no, p, "garbage collection");
         } else if starts(msg, "GC active, about to go quiet") {
             let sr = self.pids.get(&pid).and_then(|s| s.sr.map(Id::string));
             let time = self.time();
@@ -1587,8 +1556,6 @@ impl Analyzer {
             self.c_coalesce_failed_on_sr(pid, line_no, p, rest);
         } else if let Some(rest) = after(msg, "Coalesce failed on ") {
             self.c_coalesce_failed_on_vdi(pid, line_no, p, rest);
-        } else if starts(msg, "Coalesce disabled for this SR") {
-            self.c_coalesce_disabled(pid, line_no, p);
         } else if let Some(rest) = after(msg, "Coalesced size = ") {
             // What the merged VHD will need: kept for a "no space" that may follow.
             let st = self.state(pid, line_no);
@@ -1657,11 +1624,6 @@ impl Analyzer {
         }
         let ev = self.ev(msg, line_no, pid_opt);
         push_capped(&mut self.state(pid, line_no).gc_context, ev);
-    }
-
-    #[inline(never)]
-    fn c_coalesce_disabled(&mut self, pid: u32, line_no: u32, p: &LineParts) {
-        self.gc_disabled(pid, line_no, p, "coalesce");
     }
 
     #[inline(never)]
@@ -1856,6 +1818,13 @@ impl Analyzer {
         let msg = p.msg;
         let rest = &msg[m.starts.len().min(msg.len())..];
         let mut inc = self.simple_incident(m.kind, pid, line_no, p);
+        // The process's subject is not the message's (a lock file's SR, an SR-wide switch).
+        if !m.sr_from_process {
+            inc.sr = None;
+        }
+        if !m.vdi_from_process {
+            inc.vdi = None;
+        }
         if let Some(marker) = m.sr_after {
             let at = if marker.is_empty() { Some(0) } else { find(rest, marker).map(|i| i + marker.len()) };
             inc.sr = at.and_then(|i| uuid_at(&rest[i..])).map(lossy).or(inc.sr);
@@ -1866,28 +1835,34 @@ impl Analyzer {
         if let Some(name) = m.word_fact {
             inc.fact(name, lossy(&rest[..rest.iter().position(|&b| b == b' ').unwrap_or(rest.len())]));
         }
+        for (name, marker) in m.number_after {
+            if let Some(number) = find(rest, marker).and_then(|i| parse_u64(&rest[i + marker.len()..])) {
+                inc.fact(name, number.to_string());
+            }
+        }
         for (name, value) in m.facts {
             inc.fact(name, *value);
         }
         if m.detail {
             inc.detail = Some(lossy(msg));
         }
+        if m.takes_failed_command {
+            // The failure is explained: it joins this incident instead of being reported alone.
+            if let Some(failure) = self.pids.get_mut(&pid).and_then(|st| st.pread.take()) {
+                for e in failure.evidence {
+                    inc.add_evidence(e);
+                }
+            }
+        }
         if m.gc_context {
             if let Some(st) = self.pids.get_mut(&pid) {
                 st.gc_context.push(Evidence { text: evidence_text(msg), line: Some(line_no), pid: Self::pid_of(pid, p) });
             }
         }
-        self.emit(inc);
-    }
-
-    #[inline(never)]
-    fn gc_disabled(&mut self, pid: u32, line_no: u32, p: &LineParts, what: &str) {
-        let mut inc = self.simple_incident(IncidentKind::GcDisabled, pid, line_no, p);
-        inc.vdi = None;
-        inc.fact("what", what);
-        let sr = inc.sr.clone();
-        let time = self.time();
-        self.out.coalesce.disabled(sr.as_deref(), line_no, time);
+        if m.sr_gc_disabled {
+            let time = self.time();
+            self.out.coalesce.disabled(inc.sr.as_deref(), line_no, time);
+        }
         self.emit(inc);
     }
 
