@@ -127,6 +127,14 @@ fn main() {
     // The XAPI codes are the biggest table (680 entries): as one string, one line per code, read
     // into `ApiErrorCode`s on first use (catalog/mod.rs). A static array of structs would cost
     // ~40 bytes of pointers per entry in the .wasm, which compress poorly (docs/size.md).
+    // Older hosts' `xe` prints the doc line of its own version: those that differ from today's,
+    // each on a line of its own (GS first) right after its code's, where gzip finds today's doc.
+    let earlier: Vec<EarlierDoc> = read("api_error_docs_earlier.json");
+    for e in &earlier {
+        assert!(all.iter().any(|(a, _)| a.code == e.code), "api_error_docs_earlier.json: unknown code {}", e.code);
+        assert!(!e.doc.contains(['\n', '\x1d', '\x1e', '\x1f']), "separator in an earlier doc of {}", e.code);
+        assert!(all.iter().all(|(a, _)| a.doc != e.doc), "api_error_docs_earlier.json: {:?} is a doc of today", e.doc);
+    }
     let mut text = String::new();
     for (a, is_removed) in &all {
         let raw = [Some(&a.code), Some(&a.doc), a.first_seen.as_ref(), a.last_seen.as_ref()].into_iter().flatten().chain(&a.params);
@@ -146,25 +154,17 @@ fn main() {
         };
         writeln!(text, "{}\x1f{}\x1f{}\x1f{documented}\x1f{category_index}\x1f{meaning}{removed}", a.code, a.params.join("\x1e"), a.doc)
             .unwrap();
+        for e in earlier.iter().filter(|e| e.code == a.code) {
+            writeln!(text, "\x1d{}", e.doc).unwrap();
+        }
     }
     writeln!(
         out,
-        "/// `code US params(RS-separated) US doc US d|- US category-index US meaning [US first_seen US last_seen]`, one line per code, sorted."
+        "/// `code US params(RS-separated) US doc US d|- US category-index US meaning [US first_seen US last_seen]`, one line per code, sorted; each followed by `GS doc` lines, the doc lines older xapi versions had for it."
     )
     .unwrap();
     writeln!(out, "pub(crate) static API_ERRORS_TEXT: &str = {text:?};").unwrap();
 
-    // Older hosts' `xe` prints the doc line of its own version: those that differ from today's.
-    let earlier: Vec<EarlierDoc> = read("api_error_docs_earlier.json");
-    let mut text = String::new();
-    for e in &earlier {
-        assert!(all.iter().any(|(a, _)| a.code == e.code), "api_error_docs_earlier.json: unknown code {}", e.code);
-        assert!(!e.doc.contains(['\n', '\x1e', '\x1f']), "separator in an earlier doc of {}", e.code);
-        assert!(all.iter().all(|(a, _)| a.doc != e.doc), "api_error_docs_earlier.json: {:?} is a doc of today", e.doc);
-        writeln!(text, "{}\x1f{}", e.code, e.doc).unwrap();
-    }
-    writeln!(out, "/// `code US doc`: doc lines older xapi versions had, one per line.").unwrap();
-    writeln!(out, "pub(crate) static API_ERROR_EARLIER_DOCS_TEXT: &str = {text:?};").unwrap();
 
     out.push_str(&knowledge::code_tables(&meanings));
 

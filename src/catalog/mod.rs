@@ -173,7 +173,10 @@ pub(crate) static SR_CODE_HISTORY: LazyLock<Vec<SrCodeHistory>> = LazyLock::new(
 /// Every XAPI error code, read from `API_ERRORS_TEXT` on first use (a fraction of a millisecond):
 /// as text the table is several times smaller in the .wasm than as static structs.
 pub(crate) static API_ERRORS: LazyLock<Vec<ApiErrorCode>> =
-    LazyLock::new(|| API_ERRORS_TEXT.lines().map(api_error_from_line).collect());
+    LazyLock::new(|| API_ERRORS_TEXT.lines().filter(|l| !l.starts_with(EARLIER_DOC)).map(api_error_from_line).collect());
+
+/// Starts a line of `API_ERRORS_TEXT` that is an earlier doc line of the code above it.
+const EARLIER_DOC: char = '\x1d';
 
 fn api_error_from_line(line: &'static str) -> ApiErrorCode {
     let mut fields = line.split('\x1f');
@@ -265,7 +268,14 @@ pub fn api_errors() -> &'static [ApiErrorCode] {
 /// The doc lines older xapi versions had for a code, as `(code, doc)`: an older host's `xe`
 /// prints those (data/api_error_docs_earlier.json).
 pub fn earlier_api_error_docs() -> impl Iterator<Item = (&'static str, &'static str)> {
-    API_ERROR_EARLIER_DOCS_TEXT.lines().filter_map(|l| l.split_once('\x1f'))
+    let mut code = "";
+    API_ERRORS_TEXT.lines().filter_map(move |line| match line.strip_prefix(EARLIER_DOC) {
+        Some(doc) => Some((code, doc)),
+        None => {
+            code = line.split('\x1f').next().unwrap_or("");
+            None
+        }
+    })
 }
 
 /// The XAPI error code, by its exact name. `LICENSE_RESTRICTION` (the spelling of the docs)
