@@ -69,9 +69,12 @@ function finding(f, table) {
  * The module's compact result for `input` (`glue` is the wasm-bindgen glue of the instance). An
  * object, which the module would read as JSON, is turned into JSON text here with the same
  * `JSON.stringify`, so that the module makes no calls back into JavaScript for it; what
- * `JSON.stringify` rejects is passed as it is, for the module's own error.
+ * `JSON.stringify` rejects is passed as it is, for the module's own error. A string is passed as
+ * the call's argument (`__diagnoseTextWire`), not read back by the module through a call into
+ * JavaScript.
  */
 function diagnoseWire(glue, input, options) {
+  if (typeof input === 'string') return glue.__diagnoseTextWire(input, options);
   if (typeof input === 'object' && input !== null && !(input instanceof Uint8Array) && !(input instanceof ArrayBuffer)) {
     let json;
     try {

@@ -23,6 +23,11 @@ pub(crate) struct Literals {
     /// The bytes some literal starts with: from the start state, any other byte leads back to
     /// it, so the search skips it without a transition.
     starts: [bool; 256],
+    /// The same for the first two bytes (bit `b0 << 8 | b1`; a one-byte literal sets every pair
+    /// it starts): from the start state, a byte whose pair with the next begins no literal leads
+    /// back to it after the next byte too, so it is skipped as well. Most bytes of a text begin
+    /// a literal (the signatures' start with 40 different bytes), few begin one with the next.
+    pairs: Box<[u64; 1024]>,
 }
 
 impl Literals {
@@ -39,14 +44,27 @@ impl Literals {
         };
         let nfa = NFA::builder().match_kind(MatchKind::Standard).build(&literals).ok()?;
         let mut starts = [false; 256];
+        let mut pairs = Box::new([0u64; 1024]);
         for literal in &literals {
-            match literal.first() {
-                Some(&byte) => starts[usize::from(byte)] = true,
+            match *literal {
+                [first, second, ..] => {
+                    starts[usize::from(*first)] = true;
+                    let pair = usize::from(*first) << 8 | usize::from(*second);
+                    pairs[pair >> 6] |= 1 << (pair & 63);
+                }
+                [first] => {
+                    starts[usize::from(*first)] = true;
+                    let at = usize::from(*first) << 2;
+                    pairs[at..at + 4].fill(u64::MAX);
+                }
                 // An empty literal matches everywhere: no byte may be skipped.
-                None => starts = [true; 256],
+                [] => {
+                    starts = [true; 256];
+                    pairs.fill(u64::MAX);
+                }
             }
         }
-        Some(Literals { nfa, fold_case, starts })
+        Some(Literals { nfa, fold_case, starts, pairs })
     }
 
     /// Calls `found(literal, start)` for every occurrence of every literal in `haystack`,
@@ -59,8 +77,17 @@ impl Literals {
         let mut state = start;
         for (at, &byte) in haystack.iter().enumerate() {
             let byte = if self.fold_case { byte.to_ascii_lowercase() } else { byte };
-            if state == start && !self.starts[usize::from(byte)] {
-                continue;
+            if state == start {
+                if !self.starts[usize::from(byte)] {
+                    continue;
+                }
+                if let Some(&next) = haystack.get(at + 1) {
+                    let next = if self.fold_case { next.to_ascii_lowercase() } else { next };
+                    let pair = usize::from(byte) << 8 | usize::from(next);
+                    if self.pairs[pair >> 6] & (1 << (pair & 63)) == 0 {
+                        continue;
+                    }
+                }
             }
             state = nfa.next_state(Anchored::No, state, byte);
             if !nfa.is_special(state) {

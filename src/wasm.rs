@@ -145,6 +145,14 @@ pub fn diagnose_json_wire(json: String, options: JsValue) -> Result<String, JsVa
     wire_of(Input::Json(json), &options)
 }
 
+/// [`diagnose_wire`] of a string, which wasm-bindgen copies in as the call's argument: the
+/// module does not call back into JavaScript to read it.
+#[wasm_bindgen(js_name = __diagnoseTextWire)]
+pub fn diagnose_text_wire(text: String, options: JsValue) -> Result<String, JsValue> {
+    let options = options_from(&options)?;
+    wire_of(Input::Text(text), &options)
+}
+
 fn wire_of(input: Input, options: &Options) -> Result<String, JsValue> {
     let diagnosis = match input {
         Input::Text(s) => crate::diagnose_text(&s, options)?,

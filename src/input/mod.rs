@@ -93,6 +93,8 @@ impl XapiError {
     /// The `[opterr=…]` detail the storage manager appends to a failure's text.
     pub fn opterr(&self) -> Option<&str> {
         let reason = self.reason()?;
+        // Most reasons have no `[` at all: a byte search, before building a substring searcher.
+        memchr::memchr(b'[', reason.as_bytes())?;
         let start = reason.find("[opterr=")? + "[opterr=".len();
         // Closing brackets past the detail's own (`[opterr=['MAP', 'x']]`) are the wrapper's.
         let detail = reason[start..].trim_end();

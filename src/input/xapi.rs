@@ -62,7 +62,8 @@ pub fn from_array(items: &[Value], shape: Shape) -> Option<XapiError> {
     }
     let params = items[1..].iter().map(value_as_param).collect();
     let mut e = XapiError::new(code, params, shape);
-    e.evidence.push(Evidence::text(crate::model::json_text(&Value::Array(items.to_vec()))));
+    // The array's JSON text, written from the slice (as `Value::Array` writes it) without a copy of it.
+    e.evidence.push(Evidence::text(serde_json::to_string(items).unwrap_or_default()));
     Some(e)
 }
 

@@ -56,7 +56,7 @@ pub static RULES: &[Rule] = &[
 /// `"exitCode": 32` next to a `mount` command), with the line it is on.
 fn mount_exit_status(text: &str) -> Option<(u32, u32, &str)> {
     // Both forms contain `exit` in some case: without it no line is lower-cased and searched.
-    if !text.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"exit")) {
+    if !contains_ignore_case(text.as_bytes(), b"exit") {
         return None;
     }
     let has_mount_command = text.contains("mount ");
@@ -126,7 +126,7 @@ fn word_at(bytes: &[u8], i: usize) -> &[u8] {
 /// A negative number right after `prefix` in `line` (`errno: -122` → 122).
 fn number_after(line: &str, prefix: &str) -> Option<i64> {
     // Both prefixes contain `rr`: most lines do not, and are not lower-cased and searched.
-    if !line.as_bytes().windows(2).any(|w| w.eq_ignore_ascii_case(b"rr")) {
+    if !contains_ignore_case(line.as_bytes(), b"rr") {
         return None;
     }
     let lower = line.to_ascii_lowercase();
@@ -136,23 +136,47 @@ fn number_after(line: &str, prefix: &str) -> Option<i64> {
     digits.parse().ok().filter(|n: &i64| *n < 0)
 }
 
+/// The upper-case letters some errno or Node code starts with (bit `b - b'A'`): a word starting
+/// with another letter (`VDI_IN_USE`, `OpaqueRef`) is not looked up in either table.
+fn code_initials() -> u32 {
+    static INITIALS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *INITIALS.get_or_init(|| {
+        let names = catalog::errnos().iter().map(|e| e.name).chain(catalog::node_codes().iter().map(|n| n.name));
+        names.filter_map(|n| n.bytes().next().filter(u8::is_ascii_uppercase)).fold(0, |m, b| m | 1 << (b - b'A'))
+    })
+}
+
+/// Whether some errno or Node code may start with `b` (see [`code_initials`]).
+fn may_be_code(b: u8) -> bool {
+    !b.is_ascii_uppercase() || code_initials() & (1 << (b - b'A')) != 0
+}
+
+/// Whether `haystack` contains `needle` (two or more ASCII letters, lower case), ASCII
+/// case-insensitively: a byte search for its first letter, then a comparison.
+fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    let first = needle[0];
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), haystack)
+        .any(|at| haystack.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
+}
+
 fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
     let bytes = line.as_bytes();
     let mut i = 0;
+    // Word by word (runs of letters, digits and `_`): only a word's first byte can start a code.
     while i < bytes.len() {
-        let starts_word = i == 0 || !is_word_byte(bytes[i - 1]);
+        if !is_word_byte(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let w = word_at(bytes, i);
+        i += w.len();
         // Samba's tools print NTSTATUS names with an `NT_` prefix (`NT_STATUS_ACCESS_DENIED`).
-        if starts_word && bytes[i..].starts_with(b"NT_STATUS_") {
-            let w = word_at(bytes, i);
+        if w.starts_with(b"NT_STATUS_") {
             if let Some(s) = std::str::from_utf8(&w[3..]).ok().and_then(catalog::smb_status) {
                 out.push(Found { name: s.name, category: s.category, meaning: s.meaning, smb: true, line: line_no, text: line.to_string() });
             }
-            i += w.len().max(1);
-            continue;
-        }
-        if starts_word && bytes[i].is_ascii_uppercase() && !bytes[i..].starts_with(b"STATUS_") {
-            let w = word_at(bytes, i);
-            if (3..=40).contains(&w.len()) && (bytes[i] == b'E' || w.contains(&b'_')) {
+        } else if w[0].is_ascii_uppercase() && !w.starts_with(b"STATUS_") {
+            if (3..=40).contains(&w.len()) && (w[0] == b'E' || w.contains(&b'_')) && may_be_code(w[0]) {
                 let name = std::str::from_utf8(w).ok();
                 if let Some(e) = name.and_then(catalog::errno) {
                     out.push(Found { name: e.name, category: e.category, meaning: e.meaning, smb: false, line: line_no, text: line.to_string() });
@@ -160,29 +184,16 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
                     out.push(Found { name: n.name, category: n.category, meaning: n.meaning, smb: false, line: line_no, text: line.to_string() });
                 }
             }
-            i += w.len().max(1);
-            continue;
-        }
-        if starts_word && bytes[i] == b'S' && bytes[i..].starts_with(b"STATUS_") {
-            let w = word_at(bytes, i);
+        } else if w.starts_with(b"STATUS_") {
             if let Some(s) = std::str::from_utf8(w).ok().and_then(catalog::smb_status) {
                 out.push(Found { name: s.name, category: s.category, meaning: s.meaning, smb: true, line: line_no, text: line.to_string() });
             }
-            i += w.len().max(1);
-            continue;
-        }
-        if starts_word && bytes[i] == b'0' && bytes.get(i + 1).is_some_and(|b| *b == b'x' || *b == b'X') {
-            let w = word_at(bytes, i);
-            if w.len() == 10 {
-                let value = std::str::from_utf8(&w[2..]).ok().and_then(|h| u32::from_str_radix(h, 16).ok());
-                if let Some(s) = value.filter(|v| v >> 28 == 0xC).and_then(catalog::smb_status_by_value) {
-                    out.push(Found { name: s.name, category: s.category, meaning: s.meaning, smb: true, line: line_no, text: line.to_string() });
-                }
+        } else if w.len() == 10 && w[0] == b'0' && (w[1] == b'x' || w[1] == b'X') {
+            let value = std::str::from_utf8(&w[2..]).ok().and_then(|h| u32::from_str_radix(h, 16).ok());
+            if let Some(s) = value.filter(|v| v >> 28 == 0xC).and_then(catalog::smb_status_by_value) {
+                out.push(Found { name: s.name, category: s.category, meaning: s.meaning, smb: true, line: line_no, text: line.to_string() });
             }
-            i += w.len().max(1);
-            continue;
         }
-        i += 1;
     }
     for prefix in ["unknown system error", "errno"] {
         if let Some(e) = number_after(line, prefix).and_then(catalog::errno_by_number) {

@@ -176,13 +176,18 @@ impl Facts {
     pub fn new(subject: &Subject, options: &Options) -> Facts {
         let c = &options.context;
         let mut subject = subject.clone();
-        subject.fill_from(&Subject {
-            vm_uuid: c.vm_uuid.clone(),
-            vm_name: c.vm_name.clone(),
-            sr_uuid: c.sr_uuid.clone(),
-            sr_name: c.sr_name.clone(),
-            ..Subject::default()
-        });
+        // The context's fields fill the ones the subject lacks (`Subject::fill_from`), without
+        // building a second `Subject` for it on every call.
+        for (slot, from) in [
+            (&mut subject.vm_uuid, &c.vm_uuid),
+            (&mut subject.vm_name, &c.vm_name),
+            (&mut subject.sr_uuid, &c.sr_uuid),
+            (&mut subject.sr_name, &c.sr_name),
+        ] {
+            if slot.is_none() {
+                slot.clone_from(from);
+            }
+        }
         Facts {
             subject,
             sr_type: c.sr_type.clone(),

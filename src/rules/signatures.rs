@@ -376,7 +376,20 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
     }
     let lines = Lines::new(text);
     let hits = find_hits(index, text, &lines);
-    // A known issue needs the host's version: the caller's, else the one the input names.
+    // The signatures anchored somewhere, in file order, with their anchor lines.
+    let mut anchored: Vec<(u16, u32)> = Vec::new();
+    for (literal, found) in &hits.per_literal {
+        for &s in &index.anchors[*literal as usize] {
+            anchored.extend(found.iter().map(|&line| (s, line)));
+        }
+    }
+    crate::sort::sort_by_u64_key(&mut anchored, |&(s, line)| (u64::from(s) << 32) | u64::from(line));
+    anchored.dedup();
+    if anchored.is_empty() {
+        return Vec::new();
+    }
+    // A known issue needs the host's version: the caller's, else the one the input names (read
+    // only when some signature is anchored: most one-error inputs anchor none).
     let read_version;
     let facts = if facts.host_version.is_none() && index.has_versions {
         read_version = version_in_text(text).map(|(product, version)| Facts {
@@ -389,15 +402,6 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
     } else {
         facts
     };
-    // The signatures anchored somewhere, in file order, with their anchor lines.
-    let mut anchored: Vec<(u16, u32)> = Vec::new();
-    for (literal, found) in &hits.per_literal {
-        for &s in &index.anchors[*literal as usize] {
-            anchored.extend(found.iter().map(|&line| (s, line)));
-        }
-    }
-    crate::sort::sort_by_u64_key(&mut anchored, |&(s, line)| (u64::from(s) << 32) | u64::from(line));
-    anchored.dedup();
     let mut out = Vec::new();
     for group in anchored.chunk_by(|a, b| a.0 == b.0) {
         let s = group[0].0 as usize;
