@@ -96,13 +96,54 @@ pub struct Scanner {
     analyzer: assemble::Analyzer,
     finished: bool,
     /// The input so far while it is at most [`SIGNATURE_SCAN_BYTES`] long.
-    head: Option<Vec<u8>>,
+    head: Option<Head>,
+}
+
+/// The first bytes of the input, kept in segments that are never regrown: a `Vec` doubled
+/// from 1 to 4 MiB copied the first chunks of every big stream once or twice more and touched
+/// 5 MiB more of fresh WebAssembly memory (the first touch of a page costs 0.3–1 ms per MiB on
+/// the benchmark machine; each growth of the memory is also a garbage collection in V8), only
+/// to drop them at the fifth chunk. Joined at `finish()`, when the whole input fitted.
+#[derive(Default)]
+struct Head {
+    segments: Vec<Vec<u8>>,
+    len: usize,
+}
+
+/// Smallest segment allocated after the first: small pushes (text in pieces) fill one segment
+/// after another.
+const HEAD_SEGMENT_BYTES: usize = 64 << 10;
+
+impl Head {
+    fn push(&mut self, chunk: &[u8]) {
+        self.len += chunk.len();
+        let mut rest = chunk;
+        if let Some(last) = self.segments.last_mut() {
+            let n = rest.len().min(last.capacity() - last.len());
+            last.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+        }
+        if !rest.is_empty() {
+            // The first segment is the first chunk's size (a whole input pushed at once).
+            let size = if self.segments.is_empty() { rest.len() } else { rest.len().max(HEAD_SEGMENT_BYTES) };
+            let mut segment = Vec::with_capacity(size);
+            segment.extend_from_slice(rest);
+            self.segments.push(segment);
+        }
+    }
+
+    fn into_bytes(mut self) -> Vec<u8> {
+        if self.segments.len() == 1 {
+            return self.segments.pop().unwrap_or_default();
+        }
+        self.segments.concat()
+    }
 }
 
 impl Scanner {
     pub fn new(options: Options, interpreter: Interpreter) -> Scanner {
         let splitter = scanner::LineSplitter::new(options.max_line_bytes());
-        Scanner { options, interpreter, splitter, analyzer: assemble::Analyzer::default(), finished: false, head: Some(Vec::new()) }
+        Scanner { options, interpreter, splitter, analyzer: assemble::Analyzer::default(), finished: false, head: Some(Head::default()) }
     }
 
     /// Feeds the next chunk. After `finish()` it fails with `ScannerFinished`. When
@@ -117,8 +158,8 @@ impl Scanner {
             crate::options::check_size(self.splitter.bytes.saturating_add(chunk.len() as u64), limit)?;
         }
         if let Some(head) = &mut self.head {
-            if head.len().saturating_add(chunk.len()) <= SIGNATURE_SCAN_BYTES {
-                head.extend_from_slice(chunk);
+            if head.len.saturating_add(chunk.len()) <= SIGNATURE_SCAN_BYTES {
+                head.push(chunk);
             } else {
                 self.head = None;
             }
@@ -142,7 +183,7 @@ impl Scanner {
         self.analyzer.finish();
         let analyzer = std::mem::take(&mut self.analyzer);
         let timeline_dropped = analyzer.out.timeline_dropped;
-        let signature_findings = match self.head.take() {
+        let signature_findings = match self.head.take().map(Head::into_bytes) {
             Some(head) if !head.is_empty() => (self.interpreter.text)(&String::from_utf8_lossy(&head), &self.options),
             _ => Vec::new(),
         };

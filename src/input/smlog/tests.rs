@@ -474,6 +474,25 @@ fn chunked_streaming_gives_the_whole_input_report() {
 }
 
 #[test]
+fn the_kept_head_joins_back_to_the_input_in_any_chunking() {
+    let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
+    for max in [1u64, 100, 70_000, 200_000, 300_000] {
+        let mut head = Head::default();
+        let mut i = 0;
+        while i < bytes.len() {
+            let end = (i + (rng.next() % max + 1) as usize).min(bytes.len());
+            head.push(&bytes[i..end]);
+            i = end;
+        }
+        assert_eq!(head.len, bytes.len());
+        // Segments are never regrown: each but the first is at least HEAD_SEGMENT_BYTES.
+        assert!(head.segments.iter().skip(1).all(|s| s.capacity() >= HEAD_SEGMENT_BYTES));
+        assert!(head.into_bytes() == bytes, "chunks up to {max} bytes");
+    }
+}
+
+#[test]
 fn scanner_refuses_to_finish_twice() {
     let mut s = crate::SmlogScanner::new(Options::default());
     s.push(b"Jan 14 02:00:01 h SM: [1] x\n").unwrap();
