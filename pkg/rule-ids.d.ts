@@ -109,6 +109,7 @@ export type RuleId =
   | 'NW006'
   | 'NW007'
   | 'NW008'
+  | 'NW009'
   | 'KI001'
   | 'KI002'
   | 'KI003'
