@@ -54,6 +54,8 @@ const isWellFormed = String.prototype.isWellFormed ? (s) => s.isWellFormed() : (
 
 /** The buffers of the last call, for the next one (see Encoder). */
 let spare = null;
+/** How many strings the last call had. */
+let stringsHint = 1024;
 
 /** Thrown when the JSON way must be taken (it then reports the error, if any, as before). */
 class UseJson extends Error {}
@@ -135,7 +137,10 @@ class Encoder {
     const reuse = spare !== null && spare.words.length >= 40 * entries && spare.text.length >= 160 * entries && spare.ends.length >= 10 * entries;
     this.words = new Column(Uint32Array, 40 * entries, reuse ? spare.words : null);
     this.numbers = new Column(Float64Array, 1 << 10);
-    this.strings = [];
+    // Sized as the last call's (a pool is checked again): pushing 800,000 strings one by one
+    // grows the array a dozen times.
+    this.strings = new Array(stringsHint);
+    this.ns = 0;
     this.text = reuse ? spare.text : new Uint8Array(160 * entries);
     this.bytes = 0;
     this.ends = new Column(Uint32Array, 10 * entries, reuse ? spare.ends : null);
@@ -185,12 +190,14 @@ class Encoder {
     }
     this.bytes = p;
     this.ends.push(p);
-    this.strings.push(s);
-    return this.strings.length - 1;
+    this.strings[this.ns] = s;
+    return this.ns++;
   }
 
   table(value, name) {
     const w = this.words;
+    this.names = [];
+    this.indexes = [];
     if (needsJson(value)) value = viaJson(value, name);
     switch (typeof value) {
       case 'object':
@@ -247,8 +254,20 @@ class Encoder {
     w.push(0);
     let k = 0;
     // for…in visits what JSON.stringify writes (enumerable properties), in its order.
+    // A table's records mostly have the same fields in the same order: the field of the i-th
+    // name is kept from the record before (an array read instead of a megamorphic look-up).
+    const names = this.names;
+    const indexes = this.indexes;
+    let i = 0;
     for (const name in r) {
-      const f = fields[name];
+      let f;
+      if (names[i] === name) f = indexes[i];
+      else {
+        f = fields[name];
+        names[i] = name;
+        indexes[i] = f;
+      }
+      i++;
       if (f === undefined) continue;
       const v = r[name];
       if (typeof v === 'string') {
@@ -334,6 +353,8 @@ function flatRecords(records, options) {
   } catch {
     return null; // JSON.stringify will throw (or say) the same
   }
+  if (e.strings.length !== e.ns) e.strings.length = e.ns;
+  stringsHint = Math.min(Math.max(e.ns, 1024), 1 << 24);
   return { words: e.words.view(), numbers: e.numbers.view(), text: e.text.subarray(0, e.bytes), ends: e.ends.view(), strings: e.strings, encoder: e };
 }
 

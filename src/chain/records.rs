@@ -111,9 +111,7 @@ impl std::hash::Hasher for SipHasher13 {
         self.length = self.length.wrapping_add(bytes.len());
         if self.ntail > 0 {
             let take = (8 - self.ntail).min(bytes.len());
-            for (i, &b) in bytes[..take].iter().enumerate() {
-                self.tail |= u64::from(b) << (8 * (self.ntail + i));
-            }
+            self.tail |= le_bytes(&bytes[..take]) << (8 * self.ntail);
             self.ntail += take;
             bytes = &bytes[take..];
             if self.ntail < 8 {
@@ -129,10 +127,21 @@ impl std::hash::Hasher for SipHasher13 {
             le.copy_from_slice(w);
             self.compress(u64::from_le_bytes(le));
         }
-        for (i, &b) in words.remainder().iter().enumerate() {
-            self.tail |= u64::from(b) << (8 * i);
-        }
+        self.tail = le_bytes(words.remainder());
         self.ntail = words.remainder().len();
+    }
+
+    /// The `0xff` that ends every `str` (`Hash for str`): one byte into the tail, not a slice.
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        self.length = self.length.wrapping_add(1);
+        self.tail |= u64::from(b) << (8 * self.ntail);
+        self.ntail += 1;
+        if self.ntail == 8 {
+            let m = self.tail;
+            self.compress(m);
+            (self.tail, self.ntail) = (0, 0);
+        }
     }
 
     fn finish(&self) -> u64 {
@@ -145,6 +154,27 @@ impl std::hash::Hasher for SipHasher13 {
         }
         h.v[0] ^ h.v[1] ^ h.v[2] ^ h.v[3]
     }
+}
+
+/// Up to 7 bytes as a little-endian number: a 4-, a 2- and a 1-byte load instead of a loop
+/// (as std's SipHash reads its tails).
+#[inline]
+fn le_bytes(b: &[u8]) -> u64 {
+    debug_assert!(b.len() < 8);
+    let mut out = 0u64;
+    let mut i = 0;
+    if b.len() >= 4 {
+        out = u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        i = 4;
+    }
+    if b.len() - i >= 2 {
+        out |= u64::from(u16::from_le_bytes([b[i], b[i + 1]])) << (8 * i);
+        i += 2;
+    }
+    if i < b.len() {
+        out |= u64::from(b[i]) << (8 * i);
+    }
+    out
 }
 
 /// Byte sizes above this (1 EiB) are reported as absurd; they are still used, with saturating

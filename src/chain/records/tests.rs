@@ -43,11 +43,19 @@ fn siphash13_is_std_default_hasher() {
         s.hash(&mut ours);
         s.hash(&mut std);
         assert_eq!(ours.finish(), std.finish(), "{s:?}");
-        let mut split = super::SipHasher13::new_with_keys(0, 0);
-        for chunk in s.as_bytes().chunks(3) {
-            split.write(chunk);
+        for size in 1..=9 {
+            let mut split = super::SipHasher13::new_with_keys(0, 0);
+            for chunk in s.as_bytes().chunks(size) {
+                split.write(chunk);
+            }
+            split.write_u8(0xff);
+            assert_eq!(split.finish(), std.finish(), "{s:?} in pieces of {size}");
         }
-        split.write_u8(0xff);
-        assert_eq!(split.finish(), std.finish(), "{s:?} in pieces");
+        let mut bytes = super::SipHasher13::new_with_keys(0, 0);
+        for &b in s.as_bytes() {
+            bytes.write_u8(b);
+        }
+        bytes.write(&[0xff]);
+        assert_eq!(bytes.finish(), std.finish(), "{s:?} byte by byte");
     }
 }
