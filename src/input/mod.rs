@@ -10,6 +10,7 @@ use crate::catalog;
 use crate::model::{Confidence, Evidence, InputKind, Params, Subject};
 
 pub mod smlog;
+mod typed;
 pub mod xapi;
 pub mod xo_log;
 
@@ -232,6 +233,11 @@ pub fn parse_text(text: &str, xo_markers: &[String]) -> Parsed {
     if trimmed.is_empty() {
         return Parsed::Empty;
     }
+    if trimmed.starts_with('{') {
+        if let Some(parsed) = typed::parse(trimmed) {
+            return parsed;
+        }
+    }
     if trimmed.starts_with('{') || trimmed.starts_with('[') || trimmed.starts_with('"') {
         if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
             return parse_json_value(&value, xo_markers);
@@ -251,6 +257,10 @@ pub fn parse_text(text: &str, xo_markers: &[String]) -> Parsed {
 
 /// Recognises JSON text that must be JSON (what JavaScript passed as an object).
 pub fn parse_json_text(json: &str, xo_markers: &[String]) -> Result<Parsed, crate::Error> {
+    // The usual shapes of one error, read without a `Value` tree (the same events).
+    if let Some(parsed) = typed::parse(json) {
+        return Ok(parsed);
+    }
     let value: Value = serde_json::from_str(json).map_err(|e| crate::Error::InvalidJson(describe_json_error(&e)))?;
     Ok(parse_json_value(&value, xo_markers))
 }

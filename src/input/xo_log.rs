@@ -116,7 +116,7 @@ fn walk_task(task: &Value, inherited: &Subject, path: &[String], out: &mut Vec<E
     reported
 }
 
-fn value_str(v: &Value) -> Option<String> {
+pub(super) fn value_str(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
