@@ -362,6 +362,15 @@ pub fn value_as_param(v: &Value) -> String {
     }
 }
 
+/// An error's parameters from its array of values (`params`, JSON-RPC's `data`); none when the
+/// value is missing or not an array.
+pub fn params_of(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => items.iter().map(value_as_param).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Does this string look like a XAPI error code (`SR_BACKEND_FAILURE_44`, `VDI_IN_USE`)?
 /// Catalogued codes always do; an unknown one must be upper-case words joined by `_`.
 pub fn looks_like_code(s: &str) -> bool {

@@ -16,7 +16,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, Visitor};
 use serde_json::Value;
 
-use super::{looks_like_code, value_as_param, xo_log, Event, Parsed, Shape, XapiError};
+use super::{looks_like_code, params_of, xo_log, Event, Parsed, Shape, XapiError};
 use crate::model::{Evidence, InputKind, Subject};
 
 const JSONRPC: usize = 0;
@@ -156,11 +156,7 @@ fn jsonrpc(top: &Obj) -> Option<Event> {
     if !looks_like_code(code) {
         return None;
     }
-    let params = match err.value(DATA) {
-        Some(Value::Array(items)) => items.iter().map(value_as_param).collect(),
-        _ => Vec::new(),
-    };
-    let mut e = XapiError::new(code, params, Shape::JsonRpc2);
+    let mut e = XapiError::new(code, params_of(err.value(DATA)), Shape::JsonRpc2);
     // The error object's JSON text, its keys in the order of `Value`'s map, written in one buffer.
     let mut text = Vec::with_capacity(128);
     text.push(b'{');
@@ -187,16 +183,10 @@ fn jsonrpc(top: &Obj) -> Option<Event> {
 fn xo_xapi_error(x: &Obj, subject: Subject, evidence: Option<Evidence>) -> Option<Event> {
     let code = x.str(CODE)?;
     let params = x.value(PARAMS);
-    let known = crate::catalog::is_known_code(code)
-        || (looks_like_code(code) && (params.is_some_and(Value::is_array) || x.str(NAME) == Some("XapiError")));
-    if !known {
+    if !xo_log::is_xapi_error_code(code, params, x.str(NAME)) {
         return None;
     }
-    let params = match params {
-        Some(Value::Array(items)) => items.iter().map(value_as_param).collect(),
-        _ => Vec::new(),
-    };
-    let mut e = XapiError::new(code, params, Shape::XoXapiError);
+    let mut e = XapiError::new(code, params_of(params), Shape::XoXapiError);
     e.subject = subject;
     e.evidence = match evidence {
         Some(ev) => vec![ev],
@@ -211,7 +201,7 @@ fn task(t: &Obj) -> Option<Parsed> {
         return None;
     }
     let (message, status, result) = (t.str(MESSAGE)?, t.str(STATUS)?, t.obj(RESULT)?);
-    if !matches!(status, "failure" | "skipped" | "interrupted") || !result.only(&[CODE, PARAMS, NAME, MESSAGE, STACK]) {
+    if !xo_log::is_failed_status(status) || !result.only(&[CODE, PARAMS, NAME, MESSAGE, STACK]) {
         return None;
     }
     let key = result.str(MESSAGE).or_else(|| result.str(CODE)).unwrap_or("");
@@ -224,7 +214,7 @@ fn task(t: &Obj) -> Option<Parsed> {
         task_status: Some(status.to_string()),
         ..Subject::default()
     };
-    let evidence = Evidence::text(format!("{message} ({status}): {key}"));
+    let evidence = xo_log::task_evidence(message, status, key);
     let event = xo_xapi_error(result, subject, Some(evidence))?;
     Some(Parsed::Events { kind: InputKind::XoLog, events: vec![event], omitted: 0 })
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{looks_like_code, value_as_param, Event, Shape, XapiError, XoError};
+use super::{looks_like_code, params_of, value_as_param, Event, Shape, XapiError, XoError};
 use crate::catalog;
 use crate::model::{Confidence, Evidence};
 
@@ -73,11 +73,7 @@ fn from_jsonrpc2_error(err: &Value) -> Option<XapiError> {
     if !looks_like_code(code) {
         return None;
     }
-    let params = match err.get("data") {
-        Some(Value::Array(items)) => items.iter().map(value_as_param).collect(),
-        _ => Vec::new(),
-    };
-    let mut e = XapiError::new(code, params, Shape::JsonRpc2);
+    let mut e = XapiError::new(code, params_of(err.get("data")), Shape::JsonRpc2);
     e.evidence.push(Evidence::text(crate::model::json_text(err)));
     Some(e)
 }

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::xapi::{codes_in_line, from_array};
-use super::{looks_like_code, value_as_param, Event, Shape, XapiError, XoError};
+use super::{looks_like_code, params_of, Event, Shape, XapiError, XoError};
 use crate::model::{Evidence, Subject};
 
 /// A backup log, a list or map of them, or a single task of one.
@@ -76,7 +76,7 @@ fn walk_task(task: &Value, inherited: &Subject, path: &[String], out: &mut Vec<E
     }
 
     let status = obj.get("status").and_then(Value::as_str).unwrap_or("");
-    if matches!(status, "failure" | "skipped" | "interrupted") {
+    if is_failed_status(status) {
         if let Some(result) = obj.get("result") {
             let key = error_key(result);
             if !key.is_empty() && !reported.contains(&key) {
@@ -84,8 +84,7 @@ fn walk_task(task: &Value, inherited: &Subject, path: &[String], out: &mut Vec<E
                 task_subject.task_id = obj.get("id").and_then(value_str);
                 task_subject.task = Some(message.to_string());
                 task_subject.task_status = Some(status.to_string());
-                let where_ = path.join(" \u{203a} ");
-                let evidence = Evidence::text(format!("{where_} ({status}): {}", key));
+                let evidence = task_evidence(&path.join(" \u{203a} "), status, &key);
                 if let Some(events) = serialized_error_events(result, &task_subject, &evidence) {
                     for mut e in events {
                         if let Event::Xo(x) = &mut e {
@@ -138,6 +137,23 @@ fn error_key(result: &Value) -> String {
     }
 }
 
+/// A task status that ends in an error the log carries in the task's `result`.
+pub(super) fn is_failed_status(status: &str) -> bool {
+    matches!(status, "failure" | "skipped" | "interrupted")
+}
+
+/// The evidence of a failed task: where it is in the log, its status, and its error's key.
+pub(super) fn task_evidence(path: &str, status: &str, key: &str) -> Evidence {
+    Evidence::text(format!("{path} ({status}): {key}"))
+}
+
+/// Whether the `code` of a serialized error is XAPI's. Node and undici errors also carry an
+/// upper-case `code` (`ENOSPC`, `UND_ERR_BODY_TIMEOUT`): only a catalogued code, or one that
+/// comes with an array of `params` or from a `XapiError`, is XAPI's.
+pub(super) fn is_xapi_error_code(code: &str, params: Option<&Value>, name: Option<&str>) -> bool {
+    crate::catalog::is_known_code(code) || (looks_like_code(code) && (params.is_some_and(Value::is_array) || name == Some("XapiError")))
+}
+
 /// The events of a serialized error (`@vates/task`'s `serializeError`, `XapiError`, an
 /// `AggregateError` with `errors[]`), or `None` when the value is not an error.
 pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evidence) -> Option<Vec<Event>> {
@@ -180,17 +196,9 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
             // XapiError: `code` is the XAPI code, `params` its parameters. Node and undici errors
             // also carry an upper-case `code` (`ENOSPC`, `UND_ERR_BODY_TIMEOUT`): only a
             // catalogued code, or one that comes with `params` or from a `XapiError`, is XAPI's.
-            let is_xapi_code = |c: &str| {
-                crate::catalog::is_known_code(c)
-                    || (looks_like_code(c)
-                        && (params.is_some_and(Value::is_array) || obj.get("name").and_then(Value::as_str) == Some("XapiError")))
-            };
-            if let Some(code) = code.and_then(Value::as_str).filter(|c| is_xapi_code(c)) {
-                let params = match params {
-                    Some(Value::Array(items)) => items.iter().map(value_as_param).collect(),
-                    _ => Vec::new(),
-                };
-                let mut e = XapiError::new(code, params, Shape::XoXapiError);
+            let name = obj.get("name").and_then(Value::as_str);
+            if let Some(code) = code.and_then(Value::as_str).filter(|c| is_xapi_error_code(c, params, name)) {
+                let mut e = XapiError::new(code, params_of(params), Shape::XoXapiError);
                 e.call = obj
                     .get("call")
                     .and_then(|c| c.get("method"))
