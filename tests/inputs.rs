@@ -81,6 +81,21 @@ fn xe_cli_undocumented_code() {
 }
 
 #[test]
+fn xe_cli_parameters_going_on_over_several_lines() {
+    // An SR driver's opterr holding newlines: xe prints it as it is, so the parameter goes on
+    // until its bracket closes; the shell prompt after it is not part of it.
+    let out = "Error code: SR_BACKEND_FAILURE_181\nError parameters: , Error in Metadata volume operation for SR. [opterr=VDI delete failed for parameters:\n  /dev/VG_XenStorage-x/MGT, 0000.\n  Error: Failed to write file. Error: 5], \n[root@host ~]# \n";
+    let d = text(out);
+    let f = finding_with_code(&d, "SR_BACKEND_FAILURE_181").expect("the code");
+    let lines: Vec<Option<u32>> = f.evidence.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![Some(1), Some(2), Some(3), Some(4)]);
+    // An unclosed bracket with nothing after it takes no line that is not there.
+    let cut = text("Error code: SR_BACKEND_FAILURE_181\nError parameters: , Error [opterr=VDI delete failed\n\nsomething else\n");
+    let f = finding_with_code(&cut, "SR_BACKEND_FAILURE_181").expect("the code");
+    assert_eq!(f.evidence.len(), 2);
+}
+
+#[test]
 fn xe_cli_documented_code_names_params() {
     let out = "This operation cannot be performed because this VDI is in use by some other operation\nvdi: OpaqueRef:8c7f2d1e-3b4a-4c5d-9e6f-7a8b9c0d1e2f\noperation: destroy\n";
     let d = text(out);

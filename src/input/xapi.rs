@@ -282,6 +282,15 @@ fn text_finders(xo_markers: &[String]) -> std::borrow::Cow<'static, Finders> {
     }
 }
 
+/// How many lines an `xe` error's parameters may go on over (their text can hold newlines).
+const MAX_PARAM_CONTINUATION_LINES: usize = 16;
+
+fn opens_more_brackets_than_it_closes(text: &str) -> bool {
+    let opened = text.bytes().filter(|&b| b == b'[').count();
+    let closed = text.bytes().filter(|&b| b == b']').count();
+    opened > closed
+}
+
 /// [`from_text`], and how many distinct errors were left out beyond [`MAX_TEXT_EVENTS`].
 ///
 /// `xo_markers` are the lower-case messages of Xen Orchestra's code-less errors that the rules
@@ -306,10 +315,24 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
                 let mut ev = vec![evidence.clone()];
                 if let Some(next) = lines.get(i + 1).map(|l| strip_quote_prefix(l)) {
                     if let Some(p) = next.strip_prefix("Error parameters:") {
-                        let p = p.strip_prefix(' ').unwrap_or(p);
-                        params = split_message_params(code, p);
+                        let mut p = p.strip_prefix(' ').unwrap_or(p).to_string();
                         ev.push(Evidence::at_line(lines[i + 1].trim(), line_no + 1));
                         i += 1;
+                        // A parameter holding newlines (an SR driver's `[opterr=…]` text) goes
+                        // on over the next lines: follow them while its bracket is open.
+                        let mut taken = 0;
+                        while taken < MAX_PARAM_CONTINUATION_LINES && opens_more_brackets_than_it_closes(&p) {
+                            let Some(more) = lines.get(i + 1).map(|l| strip_quote_prefix(l)) else { break };
+                            if more.trim().is_empty() || more.starts_with("Error code:") {
+                                break;
+                            }
+                            p.push('\n');
+                            p.push_str(more);
+                            i += 1;
+                            taken += 1;
+                            ev.push(Evidence::at_line(lines[i].trim(), u32::try_from(i + 1).unwrap_or(u32::MAX)));
+                        }
+                        params = split_message_params(code, &p);
                     }
                 }
                 let mut e = XapiError::new(code, params, Shape::XeCli);
