@@ -1999,6 +1999,8 @@ impl Analyzer {
                 e.confidence = Confidence::Medium;
                 e
             })
+        } else if let Some(e) = call.exception.as_ref().and_then(|(_, class, text)| xapi_failure_returned(class, text)) {
+            Some(e)
         } else if call.space.is_some() {
             let mut e = XapiError::new("SR_BACKEND_FAILURE_44", vec![String::new(), "There is insufficient space".into(), String::new()], Shape::SmRaise);
             e.confidence = Confidence::Medium;
@@ -2321,6 +2323,15 @@ fn split_class(s: &[u8]) -> (String, String) {
 fn sr_of_lock_path(s: &[u8]) -> Option<&[u8]> {
     let i = memmem::find(s, b"/var/lock/sm/")? + "/var/lock/sm/".len();
     uuid_at(&s[i..])
+}
+
+/// The XAPI error a driver got back from xapi or from a host plugin it called, when it let the
+/// exception go: `EXCEPTION <class 'XenAPI.Failure'>, ['XENAPI_PLUGIN_FAILURE', 'map', …]`.
+fn xapi_failure_returned(class: &str, text: &str) -> Option<XapiError> {
+    if !class.ends_with("XenAPI.Failure") {
+        return None;
+    }
+    xapi::codes_in_line(text).into_iter().next()
 }
 
 /// The SR error value whose official description starts the text of a driver-level

@@ -123,6 +123,20 @@ Jan 14 02:00:01 h SM: [1] lock: released /var/lock/sm/5b1c2a3e-7d41-9f0e-2c6b-0a
     assert_eq!(finding(&r, "SR109").evidence[0].line, Some(1));
 }
 
+#[test]
+fn a_xenapi_failure_the_driver_let_go_is_the_calls_xapi_error() {
+    // The driver called a host plugin, got a XenAPI.Failure back and did not catch it.
+    let text = "Jan 14 02:00:01 h SM: [7] vdi_activate {'sr_uuid': '5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21', 'vdi_uuid': '8341e744-0c1d-4b5e-9a2f-6e7d8c9b0a12', 'command': 'vdi_activate'}\n\
+Jan 14 02:00:02 h SM: [7] ***** BLKTAP2:<function _activate_locked at 0x7f>: EXCEPTION <class 'XenAPI.Failure'>, ['XENAPI_PLUGIN_FAILURE', 'map', 'CommandException', 'Operation not permitted']\n\
+Jan 14 02:00:02 h SM: [7]   File \"/opt/xensource/sm/blktap2.py\", line 1, in wrapper\n";
+    let r = report(text);
+    let f = r.findings.iter().find(|f| f.codes.iter().any(|c| c == "XENAPI_PLUGIN_FAILURE")).unwrap_or_else(|| panic!("{:?}", rules(&r)));
+    assert_eq!(f.evidence.iter().filter_map(|e| e.line).min(), Some(2));
+    // Another exception class with a list in its text is not a XAPI error the call returned.
+    let other = text.replace("XenAPI.Failure", "util.CommandException").replace("['XENAPI_PLUGIN_FAILURE', ", "[");
+    assert!(report(&other).findings.iter().all(|f| f.codes.iter().all(|c| c != "XENAPI_PLUGIN_FAILURE")));
+}
+
 // ---------------------------------------------------------------- line formats
 
 #[test]
