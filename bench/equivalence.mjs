@@ -4,10 +4,11 @@
 // and variants of each JSON shape of one error (JSON-RPC, XapiError, backup-log task, array):
 // keys in other orders, extra keys, duplicate keys, null / numbers / objects in params,
 // non-ASCII and escapes, invalid JSON, lone surrogates, out-of-range numbers, deep nesting, and a
-// 100 MB string; each with three option sets.
+// 100 MB string; each with three option sets. The SMlog reports too: every text input through
+// analyzeSmlog and SmlogScanner, and the SMlog files given after the root.
 //
 //   cp -r pkg /tmp/base-pkg   (on the base commit, after bash scripts/build.sh)
-//   bash scripts/build.sh && node bench/equivalence.mjs /tmp/base-pkg "$PWD/pkg" "$PWD"
+//   bash scripts/build.sh && node bench/equivalence.mjs /tmp/base-pkg "$PWD/pkg" "$PWD" [SMLOG_FILE…]
 import { createRequire } from 'node:module';
 import { readFileSync, readdirSync } from 'node:fs';
 const require = createRequire(import.meta.url);
@@ -156,5 +157,31 @@ for (const i of [big, { code: 'VDI_IN_USE', params: ['y'.repeat(100 * 1024 * 102
   n++;
   const a = run(A, i), b = run(B, i);
   if (a !== b) { diff++; console.log('DIFF big', a.slice(0, 200), b.slice(0, 200)); }
+}
+// analyzeSmlog and SmlogScanner: every text input (whole as a string and as bytes, streamed in
+// 777-byte chunks), and the SMlog files named after the root (streamed in 1 MiB chunks)
+const smlog = (pkg, input, chunk) => {
+  try {
+    if (!chunk) return JSON.stringify(pkg.analyzeSmlog(input));
+    const scanner = new pkg.SmlogScanner();
+    for (let i = 0; i < input.length; i += chunk) scanner.push(input.subarray(i, i + chunk));
+    const report = scanner.finish();
+    scanner.free();
+    return JSON.stringify(report);
+  } catch (e) { return 'ERR ' + e.code + ' ' + e.message; }
+};
+const smlogCases = [];
+for (const inp of inputs) {
+  if (typeof inp !== 'string' || inp.length > 5000000) continue;
+  smlogCases.push([inp, 0], [bytesOf(inp), 0], [bytesOf(inp), 777]);
+}
+// non-ASCII text, astral characters, invalid UTF-8 in an SMlog line
+const odd = 'Feb  2 09:25:30 h\u00f4te SM: [7702] Raising exception [46, The VDI is not available [opterr=VDI caf\u00e9 \ud83d\ude00 locked \u2026]]\n';
+smlogCases.push([odd, 0], [bytesOf(odd), 5], [new Uint8Array([...bytesOf(odd.slice(0, 60)), 0xff, 0xc3, ...bytesOf(odd.slice(60))]), 0]);
+for (const file of process.argv.slice(5)) smlogCases.push([readFileSync(file), 1 << 20]);
+for (const [i, chunk] of smlogCases) {
+  n++;
+  const a = smlog(A, i, chunk), b = smlog(B, i, chunk);
+  if (a !== b) { diff++; if (diff <= 10) console.log('DIFF smlog', String(typeof i === 'string' ? i : i.length).slice(0, 200), '\n  A:', a.slice(0, 400), '\n  B:', b.slice(0, 400)); }
 }
 console.log(`${n} calls, ${diff} differences`);
