@@ -125,8 +125,9 @@ fn word_at(bytes: &[u8], i: usize) -> &[u8] {
 
 /// A negative number right after `prefix` in `line` (`errno: -122` → 122).
 fn number_after(line: &str, prefix: &str) -> Option<i64> {
-    // Both prefixes contain `rr`: most lines do not, and are not lower-cased and searched.
-    if !contains_ignore_case(line.as_bytes(), b"rr") {
+    // Most lines do not contain the prefix in any case (`XapiError` has the `rr` of both, so a
+    // two-letter test let most JSON errors through): they are not lower-cased and searched.
+    if !contains_ignore_case(line.as_bytes(), prefix.as_bytes()) {
         return None;
     }
     let lower = line.to_ascii_lowercase();
@@ -151,7 +152,7 @@ fn may_be_code(b: u8) -> bool {
     !b.is_ascii_uppercase() || code_initials() & (1 << (b - b'A')) != 0
 }
 
-/// Whether `haystack` contains `needle` (two or more ASCII letters, lower case), ASCII
+/// Whether `haystack` contains `needle` (lower-case ASCII, not empty), ASCII
 /// case-insensitively: a byte search for its first letter, then a comparison.
 fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
     let first = needle[0];
