@@ -213,7 +213,11 @@ pub fn parse_quoted_list(s: &str) -> Option<Vec<String>> {
 
 /// The error of `Raising exception [N, text]` (the storage manager's log of every failure).
 pub fn from_raising_exception(message: &str) -> Option<XapiError> {
-    let start = message.find("Raising exception [")? + "Raising exception [".len();
+    // A searcher built once: `str::find` builds one per call, which cost more than the search
+    // of a one-line error.
+    static RAISING: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    const MARKER: &str = "Raising exception [";
+    let start = RAISING.get_or_init(|| memchr::memmem::Finder::new(MARKER)).find(message.as_bytes())? + MARKER.len();
     let rest = &message[start..];
     let comma = rest.find(',')?;
     let value: u32 = rest[..comma].trim().parse().ok()?;

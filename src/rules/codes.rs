@@ -125,8 +125,8 @@ fn word_at(bytes: &[u8], i: usize) -> &[u8] {
 
 /// A negative number right after `prefix` in `line` (`errno: -122` → 122).
 fn number_after(line: &str, prefix: &str) -> Option<i64> {
-    // Most lines do not contain the prefix in any case (`XapiError` has the `rr` of both, so a
-    // two-letter test let most JSON errors through): they are not lower-cased and searched.
+    // Not lower-cased and searched unless it holds the prefix in some case (a line with `rr`,
+    // as every JSON error has in `XapiError` or `"error"`, mostly does not).
     if !contains_ignore_case(line.as_bytes(), prefix.as_bytes()) {
         return None;
     }
@@ -196,7 +196,9 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
             }
         }
     }
-    for prefix in ["unknown system error", "errno"] {
+    // Both prefixes contain `rr`: most lines do not, and are tested once for them both.
+    let prefixes: &[&str] = if contains_ignore_case(line.as_bytes(), b"rr") { &["unknown system error", "errno"] } else { &[] };
+    for &prefix in prefixes {
         if let Some(e) = number_after(line, prefix).and_then(catalog::errno_by_number) {
             if !out.iter().any(|f| f.line == line_no && f.name == e.name) {
                 out.push(Found { name: e.name, category: e.category, meaning: e.meaning, smb: false, line: line_no, text: line.to_string() });
