@@ -395,7 +395,9 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
 /// The API method of a failed call as xo-server's log writes it
 /// (`xo:api admin | vm.migrate(...) [44s] =!> XapiError: …`, `VM.pool_migrate(...) [20ms] =!> …`).
 fn failed_api_call(line: &str) -> Option<&str> {
-    let before = &line[..memchr::memmem::find(line.as_bytes(), b"=!>")?];
+    // (A searcher built once, as in `from_raising_exception`: `memmem::find` builds one per call.)
+    static ARROW: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    let before = &line[..ARROW.get_or_init(|| memchr::memmem::Finder::new("=!>")).find(line.as_bytes())?];
     let open = before.find("(...)").or_else(|| before.find('('))?;
     let is_name_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'_';
     // (Scanning bytes back over ASCII name characters always stops on a character boundary.)
