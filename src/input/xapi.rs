@@ -213,7 +213,11 @@ pub fn parse_quoted_list(s: &str) -> Option<Vec<String>> {
 
 /// The error of `Raising exception [N, text]` (the storage manager's log of every failure).
 pub fn from_raising_exception(message: &str) -> Option<XapiError> {
-    let start = message.find("Raising exception [")? + "Raising exception [".len();
+    // A searcher built once: `str::find` builds one per call, which cost more than the search
+    // of a one-line error.
+    static RAISING: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    const MARKER: &str = "Raising exception [";
+    let start = RAISING.get_or_init(|| memchr::memmem::Finder::new(MARKER)).find(message.as_bytes())? + MARKER.len();
     let rest = &message[start..];
     let comma = rest.find(',')?;
     let value: u32 = rest[..comma].trim().parse().ok()?;
@@ -414,7 +418,9 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
 /// The API method of a failed call as xo-server's log writes it
 /// (`xo:api admin | vm.migrate(...) [44s] =!> XapiError: …`, `VM.pool_migrate(...) [20ms] =!> …`).
 fn failed_api_call(line: &str) -> Option<&str> {
-    let before = &line[..memchr::memmem::find(line.as_bytes(), b"=!>")?];
+    // (A searcher built once, as in `from_raising_exception`: `memmem::find` builds one per call.)
+    static ARROW: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    let before = &line[..ARROW.get_or_init(|| memchr::memmem::Finder::new("=!>")).find(line.as_bytes())?];
     let open = before.find("(...)").or_else(|| before.find('('))?;
     let is_name_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'_';
     // (Scanning bytes back over ASCII name characters always stops on a character boundary.)

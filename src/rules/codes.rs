@@ -125,8 +125,9 @@ fn word_at(bytes: &[u8], i: usize) -> &[u8] {
 
 /// A negative number right after `prefix` in `line` (`errno: -122` → 122).
 fn number_after(line: &str, prefix: &str) -> Option<i64> {
-    // Both prefixes contain `rr`: most lines do not, and are not lower-cased and searched.
-    if !contains_ignore_case(line.as_bytes(), b"rr") {
+    // Not lower-cased and searched unless it holds the prefix in some case (a line with `rr`,
+    // as every JSON error has in `XapiError` or `"error"`, mostly does not).
+    if !contains_ignore_case(line.as_bytes(), prefix.as_bytes()) {
         return None;
     }
     let lower = line.to_ascii_lowercase();
@@ -151,7 +152,7 @@ fn may_be_code(b: u8) -> bool {
     !b.is_ascii_uppercase() || code_initials() & (1 << (b - b'A')) != 0
 }
 
-/// Whether `haystack` contains `needle` (two or more ASCII letters, lower case), ASCII
+/// Whether `haystack` contains `needle` (lower-case ASCII, not empty), ASCII
 /// case-insensitively: a byte search for its first letter, then a comparison.
 fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
     let first = needle[0];
@@ -195,7 +196,9 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
             }
         }
     }
-    for prefix in ["unknown system error", "errno"] {
+    // Both prefixes contain `rr`: most lines do not, and are tested once for them both.
+    let prefixes: &[&str] = if contains_ignore_case(line.as_bytes(), b"rr") { &["unknown system error", "errno"] } else { &[] };
+    for &prefix in prefixes {
         if let Some(e) = number_after(line, prefix).and_then(catalog::errno_by_number) {
             if !out.iter().any(|f| f.line == line_no && f.name == e.name) {
                 out.push(Found { name: e.name, category: e.category, meaning: e.meaning, smb: false, line: line_no, text: line.to_string() });

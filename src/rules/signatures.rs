@@ -159,8 +159,6 @@ struct Index {
     /// Per signature: its `all` and `none` literals as literal ids.
     all_ids: Vec<Vec<usize>>,
     none_ids: Vec<Vec<usize>>,
-    /// Some signature is bound to host versions (then a version named in the input is read).
-    has_versions: bool,
 }
 
 fn index() -> Option<&'static Index> {
@@ -190,8 +188,7 @@ fn index() -> Option<&'static Index> {
             }
             let literals: Vec<&[u8]> = literals.iter().map(|l| l.as_bytes()).collect();
             let automaton = Literals::new(&literals, true)?;
-            let has_versions = SIGNATURES.iter().any(|s| s.versions.is_some());
-            Some(Index { automaton, anchors, all_ids, none_ids, has_versions })
+            Some(Index { automaton, anchors, all_ids, none_ids })
         })
         .as_ref()
 }
@@ -388,10 +385,12 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
     if anchored.is_empty() {
         return Vec::new();
     }
-    // A known issue needs the host's version: the caller's, else the one the input names (read
-    // only when some signature is anchored: most one-error inputs anchor none).
+    // A known issue needs the host's version: the caller's, else the one the input names. Only
+    // `version_applies` reads it (the product too), so it is read only when an anchored
+    // signature is bound to a product or versions: most one-error inputs anchor none of those.
     let read_version;
-    let facts = if facts.host_version.is_none() && index.has_versions {
+    let bound = |&(s, _): &(u16, u32)| SIGNATURES.get(usize::from(s)).is_some_and(|sig| sig.versions.is_some() || sig.product.is_some());
+    let facts = if facts.host_version.is_none() && anchored.iter().any(bound) {
         read_version = version_in_text(text).map(|(product, version)| Facts {
             subject: facts.subject.clone(),
             sr_type: facts.sr_type.clone(),
