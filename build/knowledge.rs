@@ -218,6 +218,19 @@ pub struct Meanings {
     pub mount_exit: Vec<MountMeaning>,
     /// Node.js, libuv, undici and OpenSSL error codes that are not Linux errno names.
     pub node: Vec<NodeMeaning>,
+    /// The error codes of the S3 REST API (and of S3-compatible services) an S3 remote answers with.
+    pub s3: Vec<S3Meaning>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct S3Meaning {
+    pub name: String,
+    pub category: String,
+    pub meaning: String,
+    /// The name is S3's alone, so `Name: message` at the head of a line is read as this code too;
+    /// a name other APIs use as well (`InternalError`) counts only in an error's code field.
+    #[serde(default)]
+    pub distinct: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -289,7 +302,7 @@ pub fn category_index(name: &str, what: &str) -> String {
     CATEGORIES.iter().position(|c| *c == name).unwrap_or_else(|| panic!("{what}: unknown category {name:?}")).to_string()
 }
 
-/// The errno, SMB status and mount exit tables (the XAPI and SR meanings join their catalogues).
+/// The errno, SMB status, Node, S3 and mount exit tables (the XAPI and SR meanings join their catalogues).
 pub fn code_tables(m: &Meanings) -> String {
     let mut out = String::new();
     let errno = sorted_by_name(&m.errno, |e| &e.name, "errno");
@@ -320,6 +333,21 @@ pub fn code_tables(m: &Meanings) -> String {
     writeln!(
         out,
         "/// Node.js, libuv, undici and OpenSSL error codes, sorted by name: `name category meaning`.\npub(crate) static NODE_CODES_TEXT: &str = {text:?};"
+    )
+    .unwrap();
+    let s3 = sorted_by_name(&m.s3, |s| &s.name, "S3 code");
+    let mut text = String::new();
+    for s in &s3 {
+        let camel = s.name.len() >= 5
+            && s.name.starts_with(|c: char| c.is_ascii_uppercase())
+            && s.name.bytes().all(|b| b.is_ascii_alphanumeric())
+            && s.name.bytes().any(|b| b.is_ascii_lowercase());
+        assert!(camel, "code_meanings.json: S3 code {} is not a CamelCase word", s.name);
+        text += &record(&[&s.name, &category_index(&s.category, &s.name), if s.distinct { "1" } else { "0" }, &s.meaning], &s.name);
+    }
+    writeln!(
+        out,
+        "/// S3 error codes, sorted by name: `name category distinct(0|1) meaning`.\npub(crate) static S3_CODES_TEXT: &str = {text:?};"
     )
     .unwrap();
     out.push_str("/// mount(8) exit statuses.\npub(crate) static MOUNT_EXIT: &[MountExit] = &[\n");

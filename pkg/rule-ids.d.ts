@@ -84,6 +84,7 @@ export type RuleId =
   | 'CD001'
   | 'CD002'
   | 'CD003'
+  | 'CD004'
   | 'RM001'
   | 'RM002'
   | 'RM003'

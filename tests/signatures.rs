@@ -139,6 +139,47 @@ fn smb_statuses_by_name_and_by_value() {
 }
 
 #[test]
+fn s3_codes_where_an_error_code_stands() {
+    let s3 = |d: &xapi_doctor::Diagnosis| -> Vec<(String, xapi_doctor::Category)> {
+        d.findings.iter().filter(|f| f.rule == "CD004").map(|f| (f.codes[0].clone(), f.category)).collect()
+    };
+    use xapi_doctor::Category::{Network, RemoteFull, RemoteUnreachable};
+    for (input, code, category) in [
+        // The service's XML answer, Node's inspected AWS SDK v3 error, a JSON error, boto and
+        // the Go SDK, and SDK v3's `Name: message` head.
+        ("<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>", "NoSuchBucket", RemoteUnreachable),
+        ("S3ServiceException [InvalidAccessKeyId]: x\n  name: 'InvalidAccessKeyId',\n  $fault: 'client',", "InvalidAccessKeyId", RemoteUnreachable),
+        ("{\"Code\":\"XMinioStorageFull\",\"message\":\"Storage backend has reached its minimum free drive threshold.\"}", "XMinioStorageFull", RemoteFull),
+        ("    \"code\": \"QuotaExceeded\",", "QuotaExceeded", RemoteFull),
+        ("An error occurred (SlowDown) when calling the PutObject operation (reached max retries: 4): Please reduce your request rate.", "SlowDown", Network),
+        ("operation error S3: PutObject, https response error StatusCode: 500, api error InternalError: We encountered an internal error.", "InternalError", Network),
+        ("Error: NoSuchUpload: The specified upload does not exist.", "NoSuchUpload", RemoteUnreachable),
+        ("Code: ServiceUnavailable", "ServiceUnavailable", Network),
+    ] {
+        let d = text(input);
+        assert_eq!(s3(&d), vec![(code.to_string(), category)], "{input}: {:?}", rules_of(&d));
+        let f = d.findings.iter().find(|f| f.rule == "CD004").unwrap();
+        assert!(!f.summary.is_empty() && !f.remediation.is_empty(), "{input}");
+    }
+    // A signature about the same code ranks above the code's own finding.
+    let d = text("<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.</Message></Error>");
+    assert_eq!(rules_of(&d)[0], "RM012", "{:?}", rules_of(&d));
+    assert!(rules_of(&d).contains(&"CD004"));
+    // Prose, a name other APIs use heading a message, and a code-like word inside another word
+    // are not S3 answers.
+    for input in [
+        "The dashboard shows an InternalError counter next to the NoSuchBucket and SlowDown panels.",
+        "InternalError: the database connection was reset",
+        "    ServiceUnavailable: retry later",
+        "<Code>XNoSuchBucket</Code>",
+        "An error occurred (NoSuchBucket when listing",
+    ] {
+        let d = text(input);
+        assert!(s3(&d).is_empty(), "{input}: {:?}", rules_of(&d));
+    }
+}
+
+#[test]
 fn an_unknown_mount_message_still_decodes_the_exit_status() {
     let d = text("Error: Command failed with exit code 32: mount -t cifs //192.0.2.5/b /run/xo-server/mounts/4b7c\nmount error(999): something new");
     let f = d.findings.iter().find(|f| f.rule == "CD003").expect("CD003");

@@ -98,6 +98,17 @@ pub struct NodeCode {
     pub meaning: &'static str,
 }
 
+/// An error code of the S3 REST API or of an S3-compatible service (`NoSuchBucket`,
+/// `SignatureDoesNotMatch`, MinIO's `XMinioStorageFull`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct S3Code {
+    pub name: &'static str,
+    pub category: Category,
+    /// The name is S3's alone (not `InternalError`): `Name: message` is read as the code too.
+    pub distinct: bool,
+    pub meaning: &'static str,
+}
+
 /// An exit status of mount(8) (mount.nfs and mount.cifs use the same).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MountExit {
@@ -140,6 +151,12 @@ pub(crate) static SMB_STATUS: LazyLock<Vec<SmbStatus>> = LazyLock::new(|| {
 
 pub(crate) static NODE_CODES: LazyLock<Vec<NodeCode>> = LazyLock::new(|| {
     records(NODE_CODES_TEXT).map(|mut f| NodeCode { name: field(&mut f), category: category(&mut f), meaning: field(&mut f) }).collect()
+});
+
+pub(crate) static S3_CODES: LazyLock<Vec<S3Code>> = LazyLock::new(|| {
+    records(S3_CODES_TEXT)
+        .map(|mut f| S3Code { name: field(&mut f), category: category(&mut f), distinct: field(&mut f) == "1", meaning: field(&mut f) })
+        .collect()
 });
 
 pub(crate) static SR_CODES: LazyLock<Vec<SrErrorCode>> = LazyLock::new(|| {
@@ -221,6 +238,16 @@ pub fn node_code(name: &str) -> Option<&'static NodeCode> {
 /// Every Node.js code of the table, sorted by name.
 pub fn node_codes() -> &'static [NodeCode] {
     &NODE_CODES
+}
+
+/// The S3 error code with this name (`NoSuchBucket`).
+pub fn s3_code(name: &str) -> Option<&'static S3Code> {
+    S3_CODES.binary_search_by(|e| e.name.cmp(name)).ok().map(|i| &S3_CODES[i])
+}
+
+/// Every S3 error code of the table, sorted by name.
+pub fn s3_codes() -> &'static [S3Code] {
+    &S3_CODES
 }
 
 /// The NTSTATUS with this name (`STATUS_FILE_CLOSED`).

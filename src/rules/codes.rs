@@ -1,6 +1,8 @@
 //! Known codes outside XAPI: Linux errno names and the negative numbers Node reports for them
 //! (`ENOSPC`, `errno: -13`, `Unknown system error -122`), the NTSTATUS names and values an SMB
-//! target answers with (`STATUS_FILE_CLOSED`, `0xC0000128`), and mount's exit statuses. Backup
+//! target answers with (`STATUS_FILE_CLOSED`, `0xC0000128`), the error codes of an S3 service
+//! (`NoSuchBucket`, `SlowDown`: CamelCase words, read only where an error's code stands, see
+//! [`s3_place`]), and mount's exit statuses. Backup
 //! tools pass these through from the remote, the network or the host; the catalogue
 //! (`data/code_meanings.json`) gives each a category and a meaning, so a code no signature
 //! explains is still decoded and filed where it belongs. These findings rank below any
@@ -46,10 +48,24 @@ pub static CD003: RuleInfo = RuleInfo {
     example: "Error: Command failed with exit code 32: mount -t cifs //192.0.2.5/backups /run/xo-server/mounts/4b7c -o vers=3.0",
 };
 
+pub static CD004: RuleInfo = RuleInfo {
+    id: "CD004",
+    name: "s3-error",
+    title: "S3 service error",
+    category: Category::RemoteUnreachable,
+    severity: Severity::Error,
+    trigger: "an S3 error code (`NoSuchBucket`, `SignatureDoesNotMatch`, `SlowDown`, MinIO's `XMinioStorageFull`…) where an error's code stands: `<Code>…</Code>`, `Code: …`, `\"code\": \"…\"`, `name: '…'`, `An error occurred (…)`, `api error …`, or, for the names only S3 uses, heading a message (`NoSuchBucket: The specified bucket does not exist`)",
+    description: "Decodes the error code an S3 remote (Amazon S3 or an S3-compatible service such as MinIO or Ceph) answered \
+                  with: credentials, a bucket or a region it refuses, a full bucket, throttling or a failure on its side, \
+                  or a request it cannot take.",
+    example: "{\"name\": \"NoSuchBucket\", \"$fault\": \"client\", \"Code\": \"NoSuchBucket\", \"message\": \"The specified bucket does not exist\"}",
+};
+
 pub static RULES: &[Rule] = &[
     Rule { info: &CD001, matcher: Matcher::External },
     Rule { info: &CD002, matcher: Matcher::External },
     Rule { info: &CD003, matcher: Matcher::External },
+    Rule { info: &CD004, matcher: Matcher::External },
 ];
 
 /// The exit status of a failed mount command in `text` (`exit code 32: mount`, or a JSON
@@ -103,12 +119,23 @@ pub fn mount_failure(text: &str, facts: &Facts, confidence: Confidence) -> Optio
     Some(f)
 }
 
+/// The kind of code a [`Found`] is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Family {
+    /// An errno or a Node.js code (CD001).
+    System,
+    /// An NTSTATUS (CD002).
+    Smb,
+    /// An S3 error code (CD004).
+    S3,
+}
+
 /// One code found in a text, with the line it is on.
 struct Found {
     name: &'static str,
     category: Category,
     meaning: &'static str,
-    smb: bool,
+    family: Family,
     line: u32,
     text: String,
 }
@@ -160,6 +187,51 @@ fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
         .any(|at| haystack.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
 }
 
+/// Where a CamelCase word stands in its line, as far as S3 error codes go.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum S3Place {
+    /// The value of an error's code field: `<Code>NoSuchBucket</Code>`, `Code: NoSuchBucket`,
+    /// `"code": "NoSuchBucket"`, `ErrorCode=NoSuchBucket`, AWS SDK v3's `name: 'NoSuchBucket'`,
+    /// boto's `An error occurred (NoSuchBucket) when…`, the Go SDK's `api error NoSuchBucket:`.
+    Field,
+    /// The head of a message, `NoSuchBucket: The specified bucket…`: at the start of a line, or
+    /// after `Error: ` or a `message` key. Only the names no other API uses count there.
+    Head,
+}
+
+/// Where the word `bytes[start..end]` stands (see [`S3Place`]), or `None` when it is not where
+/// an S3 service's code is written: ordinary prose (`the InternalError counter`) never is.
+/// A few byte comparisons around the word, no allocation.
+fn s3_place(bytes: &[u8], start: usize, end: usize) -> Option<S3Place> {
+    let before = &bytes[..start];
+    let after = &bytes[end..];
+    if before.ends_with(b"<Code>") || before.ends_with(b"api error ") {
+        return Some(S3Place::Field);
+    }
+    if before.ends_with(b"error occurred (") {
+        return (after.first() == Some(&b')')).then_some(S3Place::Field);
+    }
+    let is_quote = |b: &u8| *b == b'"' || *b == b'\'';
+    let heads_message = after.starts_with(b": ") && after.get(2).is_some_and(|b| !b.is_ascii_whitespace());
+    let mut p = before.strip_suffix(b"\"").or_else(|| before.strip_suffix(b"'")).unwrap_or(before);
+    p = p.trim_ascii_end();
+    if p.iter().all(|b| b.is_ascii_whitespace() || is_quote(b)) {
+        return heads_message.then_some(S3Place::Head);
+    }
+    p = p.strip_suffix(b":").or_else(|| p.strip_suffix(b"=")).map(<[u8]>::trim_ascii_end)?;
+    p = p.strip_suffix(b"\"").or_else(|| p.strip_suffix(b"'")).unwrap_or(p);
+    let key_len = p.iter().rev().take_while(|b| b.is_ascii_alphanumeric()).count();
+    let key = &p[p.len() - key_len..];
+    let ends_with = |suffix: &[u8]| key.len() >= suffix.len() && key[key.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    if ends_with(b"code") || key.eq_ignore_ascii_case(b"name") {
+        Some(S3Place::Field)
+    } else if heads_message && (ends_with(b"error") || ends_with(b"exception") || key.eq_ignore_ascii_case(b"message")) {
+        Some(S3Place::Head)
+    } else {
+        None
+    }
+}
+
 fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
     let bytes = line.as_bytes();
     let mut i = 0;
@@ -174,25 +246,32 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
         // Samba's tools print NTSTATUS names with an `NT_` prefix (`NT_STATUS_ACCESS_DENIED`).
         if w.starts_with(b"NT_STATUS_") {
             if let Some(s) = std::str::from_utf8(&w[3..]).ok().and_then(catalog::smb_status) {
-                out.push(Found { name: s.name, category: s.category, meaning: s.meaning, smb: true, line: line_no, text: line.to_string() });
+                out.push(Found { name: s.name, category: s.category, meaning: s.meaning, family: Family::Smb, line: line_no, text: line.to_string() });
+            }
+        } else if w[0].is_ascii_uppercase() && w.len() >= 5 && w.iter().any(u8::is_ascii_lowercase) && !w.contains(&b'_') {
+            // A CamelCase word: an S3 error code only where an error's code stands.
+            let place = s3_place(bytes, i - w.len(), i);
+            let code = place.and_then(|_| std::str::from_utf8(w).ok()).and_then(catalog::s3_code);
+            if let Some(c) = code.filter(|c| c.distinct || place == Some(S3Place::Field)) {
+                out.push(Found { name: c.name, category: c.category, meaning: c.meaning, family: Family::S3, line: line_no, text: line.to_string() });
             }
         } else if w[0].is_ascii_uppercase() && !w.starts_with(b"STATUS_") {
             if (3..=40).contains(&w.len()) && (w[0] == b'E' || w.contains(&b'_')) && may_be_code(w[0]) {
                 let name = std::str::from_utf8(w).ok();
                 if let Some(e) = name.and_then(catalog::errno) {
-                    out.push(Found { name: e.name, category: e.category, meaning: e.meaning, smb: false, line: line_no, text: line.to_string() });
+                    out.push(Found { name: e.name, category: e.category, meaning: e.meaning, family: Family::System, line: line_no, text: line.to_string() });
                 } else if let Some(n) = name.and_then(catalog::node_code) {
-                    out.push(Found { name: n.name, category: n.category, meaning: n.meaning, smb: false, line: line_no, text: line.to_string() });
+                    out.push(Found { name: n.name, category: n.category, meaning: n.meaning, family: Family::System, line: line_no, text: line.to_string() });
                 }
             }
         } else if w.starts_with(b"STATUS_") {
             if let Some(s) = std::str::from_utf8(w).ok().and_then(catalog::smb_status) {
-                out.push(Found { name: s.name, category: s.category, meaning: s.meaning, smb: true, line: line_no, text: line.to_string() });
+                out.push(Found { name: s.name, category: s.category, meaning: s.meaning, family: Family::Smb, line: line_no, text: line.to_string() });
             }
         } else if w.len() == 10 && w[0] == b'0' && (w[1] == b'x' || w[1] == b'X') {
             let value = std::str::from_utf8(&w[2..]).ok().and_then(|h| u32::from_str_radix(h, 16).ok());
             if let Some(s) = value.filter(|v| v >> 28 == 0xC).and_then(catalog::smb_status_by_value) {
-                out.push(Found { name: s.name, category: s.category, meaning: s.meaning, smb: true, line: line_no, text: line.to_string() });
+                out.push(Found { name: s.name, category: s.category, meaning: s.meaning, family: Family::Smb, line: line_no, text: line.to_string() });
             }
         }
     }
@@ -201,7 +280,7 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
     for &prefix in prefixes {
         if let Some(e) = number_after(line, prefix).and_then(catalog::errno_by_number) {
             if !out.iter().any(|f| f.line == line_no && f.name == e.name) {
-                out.push(Found { name: e.name, category: e.category, meaning: e.meaning, smb: false, line: line_no, text: line.to_string() });
+                out.push(Found { name: e.name, category: e.category, meaning: e.meaning, family: Family::System, line: line_no, text: line.to_string() });
             }
         }
     }
@@ -234,13 +313,22 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
             super::push_evidence(&mut existing.evidence, Evidence::at_line(f.text.trim(), f.line));
             continue;
         }
-        let mut finding = Finding::of(if f.smb { &CD002 } else { &CD001 }, facts);
+        let (info, title) = match f.family {
+            Family::System => (&CD001, "System error"),
+            Family::Smb => (&CD002, "SMB server error"),
+            Family::S3 => (&CD004, "S3 service error"),
+        };
+        let mut finding = Finding::of(info, facts);
         finding.priority = -1;
         finding.confidence = confidence;
         finding.codes.push(f.name.to_string());
-        finding.title = format!("{} {}", if f.smb { "SMB server error" } else { "System error" }, f.name);
+        finding.title = format!("{title} {}", f.name);
         finding.evidence.push(Evidence::at_line(f.text.trim(), f.line));
-        if f.name == "ENOENT" && names_kernel_interface(&f.text) {
+        if f.family == Family::S3 {
+            finding.category = f.category;
+            finding.summary = format!("{}: {}", f.name, f.meaning);
+            s3_advice(&mut finding, f.name, f.category);
+        } else if f.name == "ENOENT" && names_kernel_interface(&f.text) {
             // Daemons probe sysfs and procfs for what a device supports; a file missing there is
             // an answer (a virtual NIC has no PCI ids, a card without SR-IOV no VF count).
             finding.category = Category::Benign;
@@ -250,7 +338,7 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
                              means the feature is absent (a virtual or USB network card has no PCI vendor file, a card without \
                              SR-IOV no VF count), which they handle. Only a failure the log reports beside it needs attention."
                 .to_string();
-        } else if !f.smb && is_host_log_line(&f.text) {
+        } else if f.family == Family::System && is_host_log_line(&f.text) {
             // The catalogue's meanings are written for backup tools; on a host the same errno is
             // about the host's own disks and processes.
             finding.category = host_category(f.category);
@@ -274,6 +362,49 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
         out.push(finding);
     }
     out
+}
+
+/// Why an S3 code of this category shows up in a backup, and what to do about it.
+fn s3_advice(f: &mut Finding, name: &str, category: Category) {
+    f.cause = match category {
+        Category::RemoteUnreachable => {
+            "The S3 service (Amazon S3 or a compatible one: MinIO, Ceph, Wasabi…) refused the request to the backup \
+             bucket: the endpoint, region, bucket or keys in the remote's settings are not what it expects, or the key \
+             lacks a right the backup needs."
+        }
+        Category::RemoteFull => "The storage or the quota behind the bucket is used up, so the S3 service refuses new writes.",
+        Category::Network => {
+            "The S3 service could not serve the request at that moment (a failure on its side, throttling, or an upload \
+             that stalled or broke on the way). Backups retry such errors; a job that still fails met them repeatedly."
+        }
+        Category::Configuration => "A setting on the sending side or of the account keeps the S3 service from accepting the request.",
+        Category::LockOrTimeout => "Another operation on the same bucket or object was under way and the S3 service refused this one meanwhile.",
+        _ => {
+            "The S3 service refused the request itself as invalid or not supported: a bug of the client, or a feature \
+             an S3-compatible service does not offer."
+        }
+    }
+    .to_string();
+    match category {
+        Category::RemoteUnreachable => {
+            f.step("Test the remote in Xen Orchestra (Settings → Remotes → Test).");
+            f.step("Check the remote's endpoint (a host name, without https://), region, bucket name and keys, and that the key may list, read, write and delete in the bucket.");
+        }
+        Category::RemoteFull => {
+            f.step("Free space in the bucket or raise its quota on the S3 service (old backups, retention settings), then run the job again.");
+        }
+        Category::Network => {
+            f.step("Run the job again; if the error comes back, check the S3 service's status and the network between Xen Orchestra (or its proxy) and the endpoint.");
+            f.step_cmd("From the Xen Orchestra machine:", "curl -sv https://<s3-endpoint>/ -o /dev/null");
+        }
+        Category::Configuration if name == "RequestTimeTooSkewed" => {
+            f.step_cmd("Check the clock of the Xen Orchestra machine (and of its proxy) and keep it synchronised.", "timedatectl");
+        }
+        _ => {
+            f.step("Update Xen Orchestra, and check that the S3 service supports what it uses (multipart uploads, batch deletes, checksums).");
+            f.step_cmd("Read xo-server's log around the time of the failure.", "journalctl -u xo-server --since '-2h' | tail -n 200");
+        }
+    }
 }
 
 /// A line naming a file of the kernel's interfaces: a path under `/sys/` or `/proc/`.
