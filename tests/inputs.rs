@@ -133,6 +133,27 @@ fn xe_cli_doc_line_printed_on_two_lines() {
 }
 
 #[test]
+fn xe_cli_doc_line_wrapped_over_several_lines() {
+    // A paste wrapped at a fixed width (a commit message), with the two spaces older docs put
+    // after a full stop.
+    let out = "You attempted an operation on a VM that was not in an appropriate power\n\
+               state at the time; for example, you attempted to start a VM that was\n\
+               already running.  The parameters returned are the VM's handle, and the\n\
+               expected and actual VM state at the time of the call.\n\
+               vm: 0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b (web-01)\n\
+               expected: running\n\
+               actual: halted\n";
+    let d = text(out);
+    let f = finding_with_code(&d, "VM_BAD_POWER_STATE").expect("the code of the wrapped doc");
+    assert_eq!(param(f, "expected"), Some("running"));
+    assert_eq!(param(f, "actual"), Some("halted"));
+    assert_eq!(f.evidence.first().and_then(|e| e.line), Some(1));
+    // The doc's beginning followed by other words is not the doc.
+    let d = text("You attempted an operation on a VM that was not in an appropriate power\nsupply, so it stopped.\n");
+    assert!(finding_with_code(&d, "VM_BAD_POWER_STATE").is_none(), "{:?}", d.findings);
+}
+
+#[test]
 fn free_text_with_quote_prefix_and_stack_trace() {
     let pasted = "Hi, my backup fails every night with this:\n\
                   > XapiError: SR_BACKEND_FAILURE_44(, There is insufficient space, )\n\

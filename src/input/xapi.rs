@@ -348,13 +348,13 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
         }
 
         // `xe` output for documented codes: the official doc line, then `name: value` lines.
-        if let Some((entry, two_lines)) = documented_message(line, lines.get(i + 1).map(|l| strip_quote_prefix(l))) {
+        if let Some((entry, extra)) = documented_message(line, |k| lines.get(i + k).map(|l| strip_quote_prefix(l))) {
             let mut params = Vec::new();
             let mut ev = vec![evidence.clone()];
-            if two_lines {
-                ev.push(Evidence::at_line(lines[i + 1].trim(), line_no + 1));
+            for k in 1..=extra {
+                ev.push(Evidence::at_line(lines[i + k].trim(), line_no + u32::try_from(k).unwrap_or(u32::MAX)));
             }
-            let first_param = i + 1 + usize::from(two_lines);
+            let first_param = i + 1 + extra;
             for (k, name) in entry.params.iter().enumerate() {
                 let Some(next) = lines.get(first_param + k).map(|l| strip_quote_prefix(l)) else { break };
                 match next.strip_prefix(name).and_then(|r| r.strip_prefix(':')) {
@@ -365,7 +365,7 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
                     None => break,
                 }
             }
-            let consumed = params.len() + usize::from(two_lines);
+            let consumed = params.len() + extra;
             let mut e = XapiError::new(entry.code, params, Shape::XeCli);
             e.evidence = ev;
             found.add(e);
@@ -431,9 +431,13 @@ fn failed_api_call(line: &str) -> Option<&str> {
 
 /// The `xe` CLI prints a documented error as its doc line: find the code of such a line, by
 /// today's doc or by one an older xapi had (an older host's `xe` prints its own). A doc with a
-/// line break in the datamodel comes out on two lines: `next` is the line after, and the
-/// answer says whether it was the doc's second half.
-fn documented_message(line: &str, next: Option<&str>) -> Option<(&'static catalog::ApiErrorCode, bool)> {
+/// line break in the datamodel comes out on two lines, and a paste wrapped at a fixed width (a
+/// commit message, a mail) spreads it over several: `next(k)` is the k-th line after, and the
+/// answer says how many of those lines the doc took (0: it fitted on `line`). Across lines, runs
+/// of spaces count as one (older docs put two after a full stop).
+fn documented_message<'a>(line: &str, next: impl Fn(usize) -> Option<&'a str>) -> Option<(&'static catalog::ApiErrorCode, usize)> {
+    /// At most this many lines after the first are joined to it.
+    const MAX_EXTRA: usize = 8;
     let l = line.trim();
     if l.len() < 20 || !l.as_bytes()[0].is_ascii_uppercase() {
         return None;
@@ -450,16 +454,34 @@ fn documented_message(line: &str, next: Option<&str>) -> Option<(&'static catalo
         v
     });
     let at = by_doc.partition_point(|(doc, _)| *doc < l);
-    let mut candidates = by_doc[at..].iter().take_while(|(doc, _)| doc.starts_with(l));
-    let &(doc, entry) = candidates.next()?;
+    let candidates: Vec<Doc> = by_doc[at..].iter().take_while(|(doc, _)| doc.starts_with(l)).copied().collect();
+    let &(doc, entry) = candidates.first()?;
     if doc == l {
-        return Some((entry, false));
+        return Some((entry, 0));
     }
-    let next = next?.trim();
-    std::iter::once(&(doc, entry))
-        .chain(candidates)
-        .find(|(doc, _)| doc[l.len()..].strip_prefix(' ') == Some(next))
-        .map(|&(_, entry)| (entry, true))
+    // The rest of each candidate after `line`, its spaces collapsed, and the lines that follow,
+    // joined one at a time until one candidate's rest is used up exactly.
+    let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let rests: Vec<(String, &'static catalog::ApiErrorCode)> =
+        candidates.iter().filter(|(doc, _)| doc[l.len()..].starts_with(' ')).map(|&(doc, entry)| (squeeze(&doc[l.len()..]), entry)).collect();
+    let mut joined = String::new();
+    for k in 1..=MAX_EXTRA {
+        let more = next(k)?.split_whitespace().collect::<Vec<_>>().join(" ");
+        if more.is_empty() {
+            return None;
+        }
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(&more);
+        if let Some(&(_, entry)) = rests.iter().find(|(rest, _)| *rest == joined) {
+            return Some((entry, k));
+        }
+        if !rests.iter().any(|(rest, _)| rest.starts_with(joined.as_str()) && rest.as_bytes().get(joined.len()) == Some(&b' ')) {
+            return None;
+        }
+    }
+    None
 }
 
 /// The codes in one line of free text, with their parameters when the line has them in one of
