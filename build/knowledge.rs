@@ -220,6 +220,26 @@ pub struct Meanings {
     pub node: Vec<NodeMeaning>,
     /// The error codes of the S3 REST API (and of S3-compatible services) an S3 remote answers with.
     pub s3: Vec<S3Meaning>,
+    /// The errors of the toolstack's internal interfaces (xenopsd, the storage layer, XAPI's
+    /// database, the SM driver table), by their OCaml constructor names.
+    pub toolstack: Vec<ToolstackMeaning>,
+}
+
+/// The interfaces a toolstack error name belongs to, as the source files name them.
+pub const TOOLSTACK_INTERFACES: &[&str] = &["xenops", "storage", "db", "sm"];
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolstackMeaning {
+    pub name: String,
+    /// `xenops` (xenops_interface.ml), `storage` (storage_interface.ml), `db` (db_exn.ml), `sm` (sm.ml).
+    pub interface: String,
+    pub category: String,
+    pub meaning: String,
+    /// The name only carries another error (an SR code, an exception's message): that one is
+    /// the diagnosis, this one is not reported by itself.
+    #[serde(default)]
+    pub wraps: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -348,6 +368,24 @@ pub fn code_tables(m: &Meanings) -> String {
     writeln!(
         out,
         "/// S3 error codes, sorted by name: `name category distinct(0|1) meaning`.\npub(crate) static S3_CODES_TEXT: &str = {text:?};"
+    )
+    .unwrap();
+    let mut toolstack: Vec<&ToolstackMeaning> = m.toolstack.iter().collect();
+    toolstack.sort_by(|a, b| (&a.interface, &a.name).cmp(&(&b.interface, &b.name)));
+    let mut text = String::new();
+    for w in toolstack.windows(2) {
+        assert!((&w[0].interface, &w[0].name) != (&w[1].interface, &w[1].name), "code_meanings.json: toolstack {} {} twice", w[0].interface, w[0].name);
+    }
+    for t in &toolstack {
+        let what = format!("toolstack {} {}", t.interface, t.name);
+        assert!(TOOLSTACK_INTERFACES.contains(&t.interface.as_str()), "code_meanings.json: {what}: unknown interface");
+        let constructor = t.name.starts_with(|c: char| c.is_ascii_uppercase()) && t.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        assert!(constructor, "code_meanings.json: {what} is not an OCaml constructor name");
+        text += &record(&[&t.interface, &t.name, &category_index(&t.category, &what), if t.wraps { "1" } else { "0" }, &t.meaning], &what);
+    }
+    writeln!(
+        out,
+        "/// Toolstack interface errors, sorted by interface then name: `interface name category wraps(0|1) meaning`.\npub(crate) static TOOLSTACK_TEXT: &str = {text:?};"
     )
     .unwrap();
     out.push_str("/// mount(8) exit statuses.\npub(crate) static MOUNT_EXIT: &[MountExit] = &[\n");

@@ -85,6 +85,7 @@ export type RuleId =
   | 'CD002'
   | 'CD003'
   | 'CD004'
+  | 'CD005'
   | 'RM001'
   | 'RM002'
   | 'RM003'

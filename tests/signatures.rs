@@ -243,3 +243,66 @@ fn the_xe_wording_of_a_missing_default_sr_is_read_too() {
     let d = text("Error: No SR specified");
     assert!(!rules_of(&d).contains(&"XB114"));
 }
+
+#[test]
+fn toolstack_interface_errors_in_the_forms_the_toolstack_prints() {
+    let cd005 = |d: &xapi_doctor::Diagnosis| -> Vec<(String, xapi_doctor::Category)> {
+        d.findings.iter().filter(|f| f.rule == "CD005").map(|f| (f.codes[0].clone(), f.category)).collect()
+    };
+    use xapi_doctor::Category::{Configuration, LockOrTimeout, Other, StorageUnreachable, VdiInUse, XapiVersion};
+    for (input, code, category) in [
+        // xenopsd's errors as XAPI and Xen Orchestra print them (rpc and constructor forms).
+        ("Xenops_interface.Xenopsd_error([S(Does_not_exist);[S(VM);S(2b6f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b)]])", "Xenops_interface.Does_not_exist", Other),
+        ("Xenopsd_error (Cancelled \"4b7c\")", "Xenops_interface.Cancelled", LockOrTimeout),
+        ("VM.start failed: Xenops_interface.Xenopsd_error([S(Bad_power_state);[S(Running);S(Halted)]])", "Xenops_interface.Bad_power_state", Configuration),
+        ("Xenops_interface.Not_enough_memory(4294967296)", "Xenops_interface.Not_enough_memory", Configuration),
+        // The storage layer's, including one an Internal_error carries.
+        ("Storage_error ([S(Sr_not_attached);S(9b1e)])", "Storage_interface.Sr_not_attached", StorageUnreachable),
+        ("'Storage_interface.Vdi_does_not_exist(\"98bd94aa\")'", "Storage_interface.Vdi_does_not_exist", Other),
+        ("Storage_error ([S(Internal_error);S(Storage_error ([S(Activated_on_another_host);S(7c1d)]))])", "Storage_interface.Activated_on_another_host", VdiInUse),
+        ("Storage_error (No_storage_plugin_for_sr \"9b1e\")", "Storage_interface.No_storage_plugin_for_sr", StorageUnreachable),
+        ("Storage_error ([S(Unimplemented);S(VDI.enable_cbt)])", "Storage_interface.Unimplemented", XapiVersion),
+        // XAPI's database and its storage driver table.
+        ("task failed: Db_exn.Read_missing_uuid(\"VM\", \"\", \"2b6f8a4e\")", "Db_exn.Read_missing_uuid", Other),
+        ("exception Sm.Unknown_driver(\"gfs2\")", "Sm.Unknown_driver", StorageUnreachable),
+    ] {
+        let d = text(input);
+        assert_eq!(cd005(&d), vec![(code.to_string(), category)], "{input}: {:?}", rules_of(&d));
+        let f = d.findings.iter().find(|f| f.rule == "CD005").unwrap();
+        assert!(f.summary.contains(code.rsplit('.').next().unwrap()) && !f.remediation.is_empty(), "{input}");
+        assert!(f.remediation.iter().any(|s| s.command.as_deref().is_some_and(|c| c.contains("xensource.log"))), "{input}");
+    }
+    // Names that only carry another error are left to it: the SR code is the diagnosis.
+    let d = text("Storage_error ([S(Backend_error);[S(SR_BACKEND_FAILURE_46);[S();S(The VDI is not available);S()]]])");
+    assert!(cd005(&d).is_empty(), "{:?}", rules_of(&d));
+    assert!(d.findings.iter().any(|f| f.codes.iter().any(|c| c == "SR_BACKEND_FAILURE_46")), "{:?}", rules_of(&d));
+    // Ordinary words, another module's names and unknown constructors never fire.
+    for input in [
+        "The VM Does_not_exist any more and Not_enough_memory was reported by the guest; Cancelled by the user.",
+        "ERROR: Sr_not_attached, Read_missing_uuid and Bad_power_state are constructor names",
+        "Xapi_sm.Unknown_driver(\"gfs2\")",
+        "Xenopsd_error([S(No_such_thing)])",
+        "Storage_error ([S(Does_not_exist_either)])",
+        "Db_exn.Something_else",
+    ] {
+        let d = text(input);
+        assert!(cd005(&d).is_empty(), "{input}: {:?}", rules_of(&d));
+    }
+    // A backtrace XAPI logged (handled exceptions included) is not a failure by itself.
+    let d = text("Sep 13 18:31:36 host xapi: [error|host|41 |monitor_dbcalls D:b4c2|backtrace] Raised Db_exn.Read_missing_uuid(\"VM\", \"\", \"deadbeef\")");
+    let f = d.findings.iter().find(|f| f.rule == "CD005").expect("CD005");
+    assert_eq!(f.severity, xapi_doctor::Severity::Info);
+}
+
+#[test]
+fn an_internal_error_takes_the_category_of_the_toolstack_error_it_carries() {
+    let d = text(r#"["INTERNAL_ERROR", "Xenops_interface.Xenopsd_error([S(Bad_power_state);[S(Running);S(Halted)]])"]"#);
+    assert_eq!(d.findings[0].rule, "XA019", "{:?}", rules_of(&d));
+    assert_eq!(d.findings[0].category, xapi_doctor::Category::Configuration);
+    assert!(d.findings[0].codes.contains(&"Xenops_interface.Bad_power_state".to_string()));
+    assert!(rules_of(&d).contains(&"CD005"));
+    // One that only carries an SR code keeps the SR code's diagnosis beside it.
+    let d = text(r#"["INTERNAL_ERROR", "Storage_error ([S(Backend_error);[S(SR_BACKEND_FAILURE_46);[S();S(The VDI is not available);S()]]])"]"#);
+    let xa019 = d.findings.iter().find(|f| f.rule == "XA019").expect("XA019");
+    assert!(!xa019.codes.iter().any(|c| c.contains("Backend_error")));
+}

@@ -109,6 +109,20 @@ pub struct S3Code {
     pub meaning: &'static str,
 }
 
+/// An error of one of the toolstack's internal interfaces, by its OCaml constructor name
+/// (`Does_not_exist` of xenopsd, `Sr_not_attached` of the storage layer, `Read_missing_uuid`
+/// of XAPI's database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToolstackError {
+    /// `xenops`, `storage`, `db` or `sm`.
+    pub interface: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    /// The name only carries another error (an SR code, a message), which is the diagnosis.
+    pub wraps: bool,
+    pub meaning: &'static str,
+}
+
 /// An exit status of mount(8) (mount.nfs and mount.cifs use the same).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MountExit {
@@ -156,6 +170,18 @@ pub(crate) static NODE_CODES: LazyLock<Vec<NodeCode>> = LazyLock::new(|| {
 pub(crate) static S3_CODES: LazyLock<Vec<S3Code>> = LazyLock::new(|| {
     records(S3_CODES_TEXT)
         .map(|mut f| S3Code { name: field(&mut f), category: category(&mut f), distinct: field(&mut f) == "1", meaning: field(&mut f) })
+        .collect()
+});
+
+pub(crate) static TOOLSTACK: LazyLock<Vec<ToolstackError>> = LazyLock::new(|| {
+    records(TOOLSTACK_TEXT)
+        .map(|mut f| ToolstackError {
+            interface: field(&mut f),
+            name: field(&mut f),
+            category: category(&mut f),
+            wraps: field(&mut f) == "1",
+            meaning: field(&mut f),
+        })
         .collect()
 });
 
@@ -243,6 +269,16 @@ pub fn node_codes() -> &'static [NodeCode] {
 /// The S3 error code with this name (`NoSuchBucket`).
 pub fn s3_code(name: &str) -> Option<&'static S3Code> {
     S3_CODES.binary_search_by(|e| e.name.cmp(name)).ok().map(|i| &S3_CODES[i])
+}
+
+/// The toolstack interface error `name` of `interface` (`xenops`, `storage`, `db`, `sm`).
+pub fn toolstack_error(interface: &str, name: &str) -> Option<&'static ToolstackError> {
+    TOOLSTACK.binary_search_by(|e| (e.interface, e.name).cmp(&(interface, name))).ok().map(|i| &TOOLSTACK[i])
+}
+
+/// Every toolstack interface error of the table, sorted by interface then name.
+pub fn toolstack_errors() -> &'static [ToolstackError] {
+    &TOOLSTACK
 }
 
 /// Every S3 error code of the table, sorted by name.

@@ -2,7 +2,9 @@
 //! (`ENOSPC`, `errno: -13`, `Unknown system error -122`), the NTSTATUS names and values an SMB
 //! target answers with (`STATUS_FILE_CLOSED`, `0xC0000128`), the error codes of an S3 service
 //! (`NoSuchBucket`, `SlowDown`: CamelCase words, read only where an error's code stands, see
-//! [`s3_place`]), and mount's exit statuses. Backup
+//! [`s3_place`]), mount's exit statuses, and the errors of the toolstack's internal interfaces
+//! (xenopsd's `Does_not_exist`, the storage layer's `Sr_not_attached`, the database's
+//! `Read_missing_uuid`: read only in the forms the toolstack prints them, see [`toolstack_in_line`]). Backup
 //! tools pass these through from the remote, the network or the host; the catalogue
 //! (`data/code_meanings.json`) gives each a category and a meaning, so a code no signature
 //! explains is still decoded and filed where it belongs. These findings rank below any
@@ -61,12 +63,104 @@ pub static CD004: RuleInfo = RuleInfo {
     example: "{\"name\": \"NoSuchBucket\", \"$fault\": \"client\", \"Code\": \"NoSuchBucket\", \"message\": \"The specified bucket does not exist\"}",
 };
 
+pub static CD005: RuleInfo = RuleInfo {
+    id: "CD005",
+    name: "toolstack-interface-error",
+    title: "Toolstack internal error",
+    category: Category::Other,
+    severity: Severity::Error,
+    trigger: "an error of the toolstack's internal interfaces by its OCaml name, in the forms xapi, xenopsd and Xen Orchestra print: \
+              `Xenopsd_error([S(Does_not_exist);…`, `Xenopsd_error (Cancelled …`, `Storage_error ([S(Sr_not_attached);…`, \
+              `Storage_interface.Vdi_does_not_exist`, `Xenops_interface.Bad_power_state`, `Db_exn.Read_missing_uuid`, `Sm.Unknown_driver` \
+              (the names that only carry another error, `Backend_error` and `Internal_error`, are left to that error)",
+    description: "Decodes an error xenopsd, the storage layer or XAPI's database raised inside the toolstack (an object gone \
+                  meanwhile, a VM in the wrong power state, an SR not attached on the host, not enough memory…): its meaning and \
+                  its category, with where to read more in xensource.log. An INTERNAL_ERROR carrying one takes its category.",
+    example: "Xenops_interface.Xenopsd_error([S(Does_not_exist);[S(VM);S(2b6f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b)]])",
+};
+
 pub static RULES: &[Rule] = &[
     Rule { info: &CD001, matcher: Matcher::External },
     Rule { info: &CD002, matcher: Matcher::External },
     Rule { info: &CD003, matcher: Matcher::External },
     Rule { info: &CD004, matcher: Matcher::External },
+    Rule { info: &CD005, matcher: Matcher::External },
 ];
+
+/// Where the toolstack names an interface's error: after the exception (`Xenopsd_error`,
+/// `Storage_error`, then its printer's `(`, `[`, `S(`, a quote) or as a qualified constructor
+/// (`Storage_interface.Vdi_does_not_exist`, `Db_exn.Read_missing_uuid`). The interface, and
+/// whether the printer's punctuation may stand between the marker and the name.
+const TOOLSTACK_MARKERS: &[(&str, &str, bool)] = &[
+    ("Xenopsd_error", "xenops", true),
+    ("Storage_error", "storage", true),
+    ("Xenops_interface.", "xenops", false),
+    ("Storage_interface.", "storage", false),
+    ("Db_exn.", "db", false),
+    ("Sm.", "sm", false),
+];
+
+/// How the toolstack qualifies an interface's errors, for the finding's code.
+pub fn toolstack_prefix(interface: &str) -> &'static str {
+    match interface {
+        "xenops" => "Xenops_interface.",
+        "storage" => "Storage_interface.",
+        "db" => "Db_exn.",
+        _ => "Sm.",
+    }
+}
+
+/// The toolstack interface errors named in `line`, in the forms of [`TOOLSTACK_MARKERS`] only:
+/// `Does_not_exist` in a sentence, or after another word, is not one. Names that only carry
+/// another error (`Backend_error`, `Internal_error`) are included; callers skip them.
+pub fn toolstack_in_line(line: &str) -> Vec<&'static catalog::ToolstackError> {
+    let bytes = line.as_bytes();
+    let mut out: Vec<&'static catalog::ToolstackError> = Vec::new();
+    for &(marker, interface, punctuated) in TOOLSTACK_MARKERS {
+        for (at, _) in line.match_indices(marker) {
+            // A qualified name starts a word (`Xapi_sm.` is another module than `Sm.`).
+            if !punctuated && at > 0 && is_word_byte(bytes[at - 1]) {
+                continue;
+            }
+            let mut i = at + marker.len();
+            if punctuated {
+                // The printers' punctuation: ` (`, `([`, `S(`, quotes, a colon.
+                loop {
+                    match bytes.get(i) {
+                        Some(b' ' | b'(' | b'[' | b'"' | b'\'' | b'\\' | b':') => i += 1,
+                        Some(b'S') if bytes.get(i + 1) == Some(&b'(') => i += 2,
+                        _ => break,
+                    }
+                }
+            }
+            if !bytes.get(i).is_some_and(u8::is_ascii_uppercase) {
+                continue;
+            }
+            let name = std::str::from_utf8(word_at(bytes, i)).unwrap_or("");
+            if let Some(e) = catalog::toolstack_error(interface, name) {
+                if !out.iter().any(|x| std::ptr::eq(*x, e)) {
+                    out.push(e);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The first toolstack interface error in `text` that is a diagnosis by itself (not one that
+/// only carries another error), for a finding that wraps it (XA019's INTERNAL_ERROR).
+pub fn toolstack_error_in(text: &str) -> Option<&'static catalog::ToolstackError> {
+    if !has_toolstack_marker(text.as_bytes()) {
+        return None;
+    }
+    text.lines().flat_map(toolstack_in_line).find(|e| !e.wraps)
+}
+
+/// Whether `b` holds any of [`TOOLSTACK_MARKERS`]: all end in `_error` or `.`, and most lines
+/// have neither `_e`/`_E` nor `Sm.`/`n.`/`c.`.
+fn has_toolstack_marker(b: &[u8]) -> bool {
+    TOOLSTACK_MARKERS.iter().any(|(m, _, _)| memchr::memmem::find(b, m.as_bytes()).is_some())
+}
 
 /// The exit status of a failed mount command in `text` (`exit code 32: mount`, or a JSON
 /// `"exitCode": 32` next to a `mount` command), with the line it is on.
@@ -128,11 +222,15 @@ enum Family {
     Smb,
     /// An S3 error code (CD004).
     S3,
+    /// A toolstack interface error (CD005).
+    Toolstack,
 }
 
 /// One code found in a text, with the line it is on.
 struct Found {
     name: &'static str,
+    /// The qualifier of a toolstack error's name (`Db_exn.`), empty for the other families.
+    prefix: &'static str,
     category: Category,
     meaning: &'static str,
     family: Family,
@@ -246,32 +344,32 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
         // Samba's tools print NTSTATUS names with an `NT_` prefix (`NT_STATUS_ACCESS_DENIED`).
         if w.starts_with(b"NT_STATUS_") {
             if let Some(s) = std::str::from_utf8(&w[3..]).ok().and_then(catalog::smb_status) {
-                out.push(Found { name: s.name, category: s.category, meaning: s.meaning, family: Family::Smb, line: line_no, text: line.to_string() });
+                out.push(Found { prefix: "", name: s.name, category: s.category, meaning: s.meaning, family: Family::Smb, line: line_no, text: line.to_string() });
             }
         } else if w[0].is_ascii_uppercase() && w.len() >= 5 && w.iter().any(u8::is_ascii_lowercase) && !w.contains(&b'_') {
             // A CamelCase word: an S3 error code only where an error's code stands.
             let place = s3_place(bytes, i - w.len(), i);
             let code = place.and_then(|_| std::str::from_utf8(w).ok()).and_then(catalog::s3_code);
             if let Some(c) = code.filter(|c| c.distinct || place == Some(S3Place::Field)) {
-                out.push(Found { name: c.name, category: c.category, meaning: c.meaning, family: Family::S3, line: line_no, text: line.to_string() });
+                out.push(Found { prefix: "", name: c.name, category: c.category, meaning: c.meaning, family: Family::S3, line: line_no, text: line.to_string() });
             }
         } else if w[0].is_ascii_uppercase() && !w.starts_with(b"STATUS_") {
             if (3..=40).contains(&w.len()) && (w[0] == b'E' || w.contains(&b'_')) && may_be_code(w[0]) {
                 let name = std::str::from_utf8(w).ok();
                 if let Some(e) = name.and_then(catalog::errno) {
-                    out.push(Found { name: e.name, category: e.category, meaning: e.meaning, family: Family::System, line: line_no, text: line.to_string() });
+                    out.push(Found { prefix: "", name: e.name, category: e.category, meaning: e.meaning, family: Family::System, line: line_no, text: line.to_string() });
                 } else if let Some(n) = name.and_then(catalog::node_code) {
-                    out.push(Found { name: n.name, category: n.category, meaning: n.meaning, family: Family::System, line: line_no, text: line.to_string() });
+                    out.push(Found { prefix: "", name: n.name, category: n.category, meaning: n.meaning, family: Family::System, line: line_no, text: line.to_string() });
                 }
             }
         } else if w.starts_with(b"STATUS_") {
             if let Some(s) = std::str::from_utf8(w).ok().and_then(catalog::smb_status) {
-                out.push(Found { name: s.name, category: s.category, meaning: s.meaning, family: Family::Smb, line: line_no, text: line.to_string() });
+                out.push(Found { prefix: "", name: s.name, category: s.category, meaning: s.meaning, family: Family::Smb, line: line_no, text: line.to_string() });
             }
         } else if w.len() == 10 && w[0] == b'0' && (w[1] == b'x' || w[1] == b'X') {
             let value = std::str::from_utf8(&w[2..]).ok().and_then(|h| u32::from_str_radix(h, 16).ok());
             if let Some(s) = value.filter(|v| v >> 28 == 0xC).and_then(catalog::smb_status_by_value) {
-                out.push(Found { name: s.name, category: s.category, meaning: s.meaning, family: Family::Smb, line: line_no, text: line.to_string() });
+                out.push(Found { prefix: "", name: s.name, category: s.category, meaning: s.meaning, family: Family::Smb, line: line_no, text: line.to_string() });
             }
         }
     }
@@ -280,7 +378,7 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
     for &prefix in prefixes {
         if let Some(e) = number_after(line, prefix).and_then(catalog::errno_by_number) {
             if !out.iter().any(|f| f.line == line_no && f.name == e.name) {
-                out.push(Found { name: e.name, category: e.category, meaning: e.meaning, family: Family::System, line: line_no, text: line.to_string() });
+                out.push(Found { prefix: "", name: e.name, category: e.category, meaning: e.meaning, family: Family::System, line: line_no, text: line.to_string() });
             }
         }
     }
@@ -301,7 +399,14 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
         let b = line.as_bytes();
         let candidate = b.iter().any(u8::is_ascii_uppercase) || memchr::memmem::find(b, b"rrno").is_some();
         if candidate {
-            scan_line(line, u32::try_from(i + 1).unwrap_or(u32::MAX), &mut found);
+            let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            scan_line(line, line_no, &mut found);
+            if has_toolstack_marker(b) {
+                for e in toolstack_in_line(line).into_iter().filter(|e| !e.wraps) {
+                    let prefix = toolstack_prefix(e.interface);
+                    found.push(Found { prefix, name: e.name, category: e.category, meaning: e.meaning, family: Family::Toolstack, line: line_no, text: line.to_string() });
+                }
+            }
         }
         if found.len() > 10_000 {
             break;
@@ -309,7 +414,8 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
     }
     let mut out: Vec<Finding> = Vec::new();
     for f in found {
-        if let Some(existing) = out.iter_mut().find(|x| x.codes.first().map(String::as_str) == Some(f.name)) {
+        let code = format!("{}{}", f.prefix, f.name);
+        if let Some(existing) = out.iter_mut().find(|x| x.codes.first() == Some(&code)) {
             super::push_evidence(&mut existing.evidence, Evidence::at_line(f.text.trim(), f.line));
             continue;
         }
@@ -317,14 +423,17 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
             Family::System => (&CD001, "System error"),
             Family::Smb => (&CD002, "SMB server error"),
             Family::S3 => (&CD004, "S3 service error"),
+            Family::Toolstack => (&CD005, "Toolstack internal error"),
         };
         let mut finding = Finding::of(info, facts);
         finding.priority = -1;
         finding.confidence = confidence;
-        finding.codes.push(f.name.to_string());
+        finding.codes.push(code);
         finding.title = format!("{title} {}", f.name);
         finding.evidence.push(Evidence::at_line(f.text.trim(), f.line));
-        if f.family == Family::S3 {
+        if f.family == Family::Toolstack {
+            toolstack_advice(&mut finding, &f);
+        } else if f.family == Family::S3 {
             finding.category = f.category;
             finding.summary = format!("{}: {}", f.name, f.meaning);
             s3_advice(&mut finding, f.name, f.category);
@@ -362,6 +471,68 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
         out.push(finding);
     }
     out
+}
+
+/// A toolstack interface error's finding: its meaning and category, the severity of the
+/// daemon's line (one logged at debug level was handled), where to read more.
+fn toolstack_advice(f: &mut Finding, found: &Found) {
+    let component = match found.prefix {
+        "Xenops_interface." => "xenopsd (the daemon that runs the VMs' domains)",
+        "Storage_interface." => "the storage layer (XAPI's SMAPI and the SR drivers)",
+        "Db_exn." => "XAPI's database",
+        _ => "XAPI's table of storage drivers",
+    };
+    f.category = found.category;
+    if let Some(severity) = severity_of_daemon_level(&found.text) {
+        f.severity = severity;
+    }
+    if is_backtrace_line(&found.text) {
+        // XAPI logs a backtrace for every exception that leaves a wrapped call, handled ones
+        // too (a lookup by uuid that is allowed to fail, a database not loaded yet); a failure
+        // that mattered is reported by the operation's own error (an INTERNAL_ERROR).
+        f.severity = Severity::Info;
+    }
+    f.summary = format!("{} ({component}): {}", found.name, found.meaning);
+    f.cause = format!(
+        "An error {component} raised inside the toolstack; XAPI passes it on (often inside an INTERNAL_ERROR) when it has \
+         no public error code for it. {}",
+        match found.category {
+            Category::Other => "The object it names usually changed or went away while the operation ran; retrying once is safe.",
+            Category::Configuration => "The VM's or the host's settings or state do not allow the operation as asked.",
+            Category::StorageUnreachable => "The SR is not reachable or not set up on the host the operation ran on.",
+            Category::VdiInUse => "The disk or device is held by another VM, host or operation.",
+            Category::LockOrTimeout => "Something did not happen in time, or the task was cancelled.",
+            Category::XapiVersion => "The toolstack's components do not support the operation together (versions or SR type).",
+            _ => "The meaning above says where to look.",
+        }
+    );
+    f.step_cmd(
+        "Read the operation around this error in the pool master's (and the VM's host's) XAPI log.",
+        format!("grep -n -B 10 -A 10 '{}' /var/log/xensource.log | tail -n 80", found.name),
+    );
+    match found.category {
+        Category::StorageUnreachable => {
+            f.step("Check that the SR is plugged on every host (its PBDs attached), repair it from Xen Orchestra or XenCenter if not, then retry.");
+        }
+        Category::Configuration => {
+            f.step("Bring the VM or the host into the state the operation needs (power state, free memory, devices), then retry.");
+        }
+        Category::VdiInUse => {
+            f.step("Find which VM, host or task still holds the disk or device, let it finish or release it, then retry.");
+        }
+        _ => {
+            f.step("Retry the operation once; if it fails the same way, the log's lines before the error name what went wrong first.");
+        }
+    }
+}
+
+/// A line of a backtrace XAPI logged: its `|backtrace]` tag, or the printer's `Raised …`,
+/// `Re-raised …`, `… failed with exception …`, `Called from …` lines pasted without it.
+fn is_backtrace_line(line: &str) -> bool {
+    let t = line.trim_start();
+    line.contains("|backtrace]")
+        || line.contains("failed with exception ")
+        || ["Raised ", "Re-raised ", "Called from "].iter().any(|p| t.starts_with(p))
 }
 
 /// Why an S3 code of this category shows up in a backup, and what to do about it.

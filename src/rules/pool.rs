@@ -252,6 +252,20 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
                this way; a code inside the message (SR_BACKEND_FAILURE_…) is the real error."
         .to_string();
     f.step_cmd("Find the exception in XAPI's log on the pool master.", "grep -B 5 -A 20 'INTERNAL_ERROR' /var/log/xensource.log | tail -n 80");
-    super::wording::apply(&mut f, e.params.iter().flat_map(|p| p.lines()));
+    let inner = e.params.iter().find_map(|p| super::codes::toolstack_error_in(p));
+    match inner {
+        // A toolstack interface error inside the message (`Xenopsd_error([S(Does_not_exist);…`)
+        // is the exception itself: its category is known, the wording's guess is not needed.
+        Some(t) => {
+            f.category = t.category;
+            f.codes.push(format!("{}{}", super::codes::toolstack_prefix(t.interface), t.name));
+            f.cause = format!("The exception is the toolstack's `{}`: {} {}", t.name, t.meaning, f.cause);
+            f.step_cmd(
+                "Read the operation around this error in XAPI's log.",
+                format!("grep -n -B 10 -A 10 '{}' /var/log/xensource.log | tail -n 80", t.name),
+            );
+        }
+        None => super::wording::apply(&mut f, e.params.iter().flat_map(|p| p.lines())),
+    }
     Some(f)
 }
