@@ -289,10 +289,13 @@ fn text_finders(xo_markers: &[String]) -> std::borrow::Cow<'static, Finders> {
 /// How many lines an `xe` error's parameters may go on over (their text can hold newlines).
 const MAX_PARAM_CONTINUATION_LINES: usize = 16;
 
-fn opens_more_brackets_than_it_closes(text: &str) -> bool {
-    let opened = text.bytes().filter(|&b| b == b'[').count();
-    let closed = text.bytes().filter(|&b| b == b']').count();
-    opened > closed
+/// How many more `[` than `]` the text has (negative when it closes more than it opens).
+fn bracket_balance(text: &str) -> isize {
+    text.bytes().map(|b| match b {
+        b'[' => 1,
+        b']' => -1,
+        _ => 0,
+    }).sum()
 }
 
 /// [`from_text`], and how many distinct errors were left out beyond [`MAX_TEXT_EVENTS`].
@@ -325,13 +328,15 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
                         // A parameter holding newlines (an SR driver's `[opterr=…]` text) goes
                         // on over the next lines: follow them while its bracket is open.
                         let mut taken = 0;
-                        while taken < MAX_PARAM_CONTINUATION_LINES && opens_more_brackets_than_it_closes(&p) {
+                        let mut open = bracket_balance(&p);
+                        while taken < MAX_PARAM_CONTINUATION_LINES && open > 0 {
                             let Some(more) = lines.get(i + 1).map(|l| strip_quote_prefix(l)) else { break };
                             if more.trim().is_empty() || more.starts_with("Error code:") {
                                 break;
                             }
                             p.push('\n');
                             p.push_str(more);
+                            open += bracket_balance(more);
                             i += 1;
                             taken += 1;
                             ev.push(Evidence::at_line(lines[i].trim(), u32::try_from(i + 1).unwrap_or(u32::MAX)));

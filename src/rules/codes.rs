@@ -100,14 +100,10 @@ const TOOLSTACK_MARKERS: &[(&str, &str, bool)] = &[
     ("Sm.", "sm", false),
 ];
 
-/// How the toolstack qualifies an interface's errors, for the finding's code.
+/// How the toolstack qualifies an interface's errors, for the finding's code: the qualified
+/// marker of [`TOOLSTACK_MARKERS`] for that interface.
 pub fn toolstack_prefix(interface: &str) -> &'static str {
-    match interface {
-        "xenops" => "Xenops_interface.",
-        "storage" => "Storage_interface.",
-        "db" => "Db_exn.",
-        _ => "Sm.",
-    }
+    TOOLSTACK_MARKERS.iter().find(|(_, i, punctuated)| *i == interface && !punctuated).map_or("", |(marker, _, _)| marker)
 }
 
 /// The toolstack interface errors named in `line`, in the forms of [`TOOLSTACK_MARKERS`] only:
@@ -156,8 +152,8 @@ pub fn toolstack_error_in(text: &str) -> Option<&'static catalog::ToolstackError
     text.lines().flat_map(toolstack_in_line).find(|e| !e.wraps)
 }
 
-/// Whether `b` holds any of [`TOOLSTACK_MARKERS`]: all end in `_error` or `.`, and most lines
-/// have neither `_e`/`_E` nor `Sm.`/`n.`/`c.`.
+/// Whether `b` holds any of [`TOOLSTACK_MARKERS`] (one substring search each), the test before
+/// a line is read word by word for them.
 fn has_toolstack_marker(b: &[u8]) -> bool {
     TOOLSTACK_MARKERS.iter().any(|(m, _, _)| memchr::memmem::find(b, m.as_bytes()).is_some())
 }
@@ -280,7 +276,7 @@ fn may_be_code(b: u8) -> bool {
 /// Whether `haystack` contains `needle` (lower-case ASCII, not empty), ASCII
 /// case-insensitively: a byte search for its first letter, then a comparison.
 fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
-    let first = needle[0];
+    let Some(&first) = needle.first() else { return true };
     memchr::memchr2_iter(first, first.to_ascii_uppercase(), haystack)
         .any(|at| haystack.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
 }
