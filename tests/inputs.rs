@@ -84,11 +84,15 @@ fn xe_cli_undocumented_code() {
 fn xe_cli_parameters_going_on_over_several_lines() {
     // An SR driver's opterr holding newlines: xe prints it as it is, so the parameter goes on
     // until its bracket closes; the shell prompt after it is not part of it.
-    let out = "Error code: SR_BACKEND_FAILURE_181\nError parameters: , Error in Metadata volume operation for SR. [opterr=VDI delete failed for parameters:\n  /dev/VG_XenStorage-x/MGT, 0000.\n  Error: Failed to write file. Error: 5], \n[root@host ~]# \n";
+    let out = "Error code: SR_BACKEND_FAILURE_181\nError parameters: , Error in Metadata volume operation for SR. [opterr=VDI delete failed for parameters:\n  /dev/VG_XenStorage-x/MGT, 0000.\n  Error: Failed to write file with params [3, 0, 512, 512]. Error: 5],\n[root@host ~]# \n";
     let d = text(out);
     let f = finding_with_code(&d, "SR_BACKEND_FAILURE_181").expect("the code");
     let lines: Vec<Option<u32>> = f.evidence.iter().map(|e| e.line).collect();
     assert_eq!(lines, vec![Some(1), Some(2), Some(3), Some(4)]);
+    // The trailing space of xe's `, ` before the empty last parameter lost by the paste: the
+    // reason still ends where the opterr closes.
+    assert!(param(f, "reason").is_some_and(|r| r.ends_with("Error: 5]")), "{:?}", param(f, "reason"));
+    assert_eq!(param(f, "stderr"), Some(""));
     // An unclosed bracket with nothing after it takes no line that is not there.
     let cut = text("Error code: SR_BACKEND_FAILURE_181\nError parameters: , Error [opterr=VDI delete failed\n\nsomething else\n");
     let f = finding_with_code(&cut, "SR_BACKEND_FAILURE_181").expect("the code");

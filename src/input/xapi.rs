@@ -341,6 +341,11 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
                             taken += 1;
                             ev.push(Evidence::at_line(lines[i].trim(), u32::try_from(i + 1).unwrap_or(u32::MAX)));
                         }
+                        // xe ends the list with `, ` for an empty last parameter; a paste often
+                        // loses the trailing space, which would glue the last two together.
+                        if p.ends_with(',') {
+                            p.push(' ');
+                        }
                         params = split_message_params(code, &p);
                     }
                 }
