@@ -528,11 +528,22 @@ impl Findings {
     /// The most severe findings, ranked, and how many were left out.
     pub fn finish(self) -> (Vec<Finding>, u64) {
         let mut list = self.list;
+        for f in &mut list {
+            end_sentence_once(&mut f.summary);
+        }
         quiet_explained_codes(&mut list);
         rank(&mut list);
         let dropped = list.len().saturating_sub(self.limit);
         list.truncate(self.limit);
         (list, self.omitted + dropped as u64)
+    }
+}
+
+/// A summary built as "{official text}." ends with two full stops when the official text (an SR
+/// error's description, a log message) already had one: keep one, but leave an ellipsis alone.
+fn end_sentence_once(summary: &mut String) {
+    if summary.ends_with("..") && !summary.ends_with("...") {
+        summary.pop();
     }
 }
 

@@ -190,3 +190,32 @@ fn a_vm_whose_disks_the_target_host_cannot_see_is_a_placement_problem() {
     let f = d.findings.iter().find(|f| f.rule == "XA017").expect("XA017");
     assert_ne!(f.category, xapi_doctor::Category::Configuration);
 }
+
+/// An SR error's official description ends with a full stop of its own; the summary that quotes
+/// it keeps one.
+#[test]
+fn a_summary_quoting_an_official_sentence_ends_with_one_full_stop() {
+    let d = text("SR_BACKEND_FAILURE_108(, Unable to detect an NFS service on this target., )");
+    let summary = d.findings.first().map(|f| f.summary.as_str()).unwrap_or_default();
+    assert!(summary.contains("NFS service on this target"), "{summary}");
+    assert!(summary.ends_with("target.") && !summary.ends_with(".."), "{summary}");
+}
+
+/// xensource.log writes a subprocess's Python traceback inside INTERNAL_ERROR on one line, its
+/// line breaks escaped (`\x0A`): the summary names the program and the exception, and the
+/// wording cue reads the exception line, not the whole escaped blob.
+#[test]
+fn an_internal_error_carrying_an_escaped_python_traceback_names_program_and_exception() {
+    let line = r#"Hook failed: INTERNAL_ERROR: [ Subprocess exited with unexpected code 1; stdout = [  ]; stderr = [ Traceback (most recent call last):\x0A  File "/opt/xensource/libexec/example-hook", line 12, in <module>\x0A    main()\x0A  File "/opt/xensource/libexec/example-hook", line 9, in main\x0A    handle.write(text)\x0AAttributeError: 'NoneType' object has no attribute 'write'\x0A ] ]"#;
+    let d = text(line);
+    let f = d.findings.iter().find(|f| f.rule == "XA019").expect("XA019");
+    assert_eq!(
+        f.summary,
+        "XAPI failed internally: /opt/xensource/libexec/example-hook stopped on a Python error: AttributeError: 'NoneType' object has no attribute 'write'"
+    );
+    assert_eq!(f.category.as_str(), "xapi_version");
+    assert!(f.cause.contains("AttributeError: 'NoneType'") && !f.cause.contains("\\x0A"), "{}", f.cause);
+    // Without a traceback the message is quoted as it is, on one line.
+    let d = text(r#"["INTERNAL_ERROR", "Not_found"]"#);
+    assert_eq!(d.findings[0].summary, "XAPI failed internally: Not_found");
+}

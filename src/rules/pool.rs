@@ -246,8 +246,12 @@ fn session(e: &XapiError, facts: &Facts) -> Option<Finding> {
 
 fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA019, e, facts);
-    let message = e.params.first().cloned().unwrap_or_default();
-    f.summary = format!("XAPI failed internally: {}", if message.is_empty() { "no message." } else { message.as_str() });
+    let message = e.params.first().map(|p| unescape_log_newlines(p)).unwrap_or_default();
+    f.summary = match python_failure(&message) {
+        Some((program, exception)) => format!("XAPI failed internally: {program} stopped on a Python error: {exception}"),
+        None if message.trim().is_empty() => "XAPI failed internally: no message.".to_string(),
+        None => format!("XAPI failed internally: {}", super::smlog::one_line(message.trim())),
+    };
     f.cause = "An exception inside XAPI that has no specific error code. Storage failures sometimes arrive wrapped \
                this way; a code inside the message (SR_BACKEND_FAILURE_…) is the real error."
         .to_string();
@@ -265,7 +269,40 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
                 format!("grep -n -B 10 -A 10 '{}' /var/log/xensource.log | tail -n 80", t.name),
             );
         }
-        None => super::wording::apply(&mut f, e.params.iter().flat_map(|p| p.lines())),
+        None => {
+            let params: Vec<String> = e.params.iter().map(|p| unescape_log_newlines(p)).collect();
+            super::wording::apply(&mut f, params.iter().flat_map(|p| p.lines()));
+        }
     }
     Some(f)
+}
+
+/// An exception message as xensource.log writes it, with its line breaks back: OCaml's escaping
+/// (`\x0A`) and syslog's (`#012`) both turn a Python traceback of a subprocess into one line.
+fn unescape_log_newlines(message: &str) -> String {
+    if !(message.contains("\\x0A") || message.contains("\\x0a") || message.contains("#012")) {
+        return message.to_string();
+    }
+    message.replace("\\x0A", "\n").replace("\\x0a", "\n").replace("#012", "\n")
+}
+
+/// The program and the exception of a Python traceback inside `message`: the script of the
+/// outermost frame (`File "/opt/xensource/libexec/mail-alarm", line 1055`) and the last line
+/// naming an exception (`TypeError: a bytes-like object is required, not 'str'`).
+fn python_failure(message: &str) -> Option<(&str, &str)> {
+    let at = message.find("Traceback (most recent call last):")?;
+    let traceback = &message[at..];
+    let program = traceback.split("File \"").nth(1).and_then(|rest| rest.split('"').next()).filter(|p| !p.is_empty())?;
+    let exception = traceback.lines().map(str::trim).filter(|l| is_exception_line(l)).last()?;
+    Some((program, exception))
+}
+
+/// `TypeError: …`, `exceptions.KeyError: 'x'`, `subprocess.CalledProcessError`, `XenAPI.Failure: …`.
+fn is_exception_line(line: &str) -> bool {
+    let name = line.split(':').next().unwrap_or_default();
+    let last = name.rsplit('.').next().unwrap_or_default();
+    !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        && last.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+        && (last.ends_with("Error") || last.ends_with("Exception") || last == "Failure" || last.ends_with("Exit"))
 }
