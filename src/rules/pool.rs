@@ -293,7 +293,7 @@ fn python_failure(message: &str) -> Option<(&str, &str)> {
     let at = message.find("Traceback (most recent call last):")?;
     let traceback = &message[at..];
     let program = traceback.split("File \"").nth(1).and_then(|rest| rest.split('"').next()).filter(|p| !p.is_empty())?;
-    let exception = traceback.lines().map(str::trim).filter(|l| is_exception_line(l)).next_back()?;
+    let exception = traceback.lines().map(str::trim).rfind(|l| is_exception_line(l))?;
     Some((program, exception))
 }
 
