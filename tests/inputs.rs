@@ -137,6 +137,26 @@ fn xe_cli_doc_line_printed_on_two_lines() {
 }
 
 #[test]
+fn xe_cli_doc_line_cut_short_then_parameter_lines() {
+    // A paste that kept the doc's first clause and the parameters it cared about.
+    let out = "  # xe vm-snapshot ...\n  You attempted an operation on a VM that was not in an appropriate power state\n  expected: halted\n  actual: running\n";
+    let d = text(out);
+    let f = finding_with_code(&d, "VM_BAD_POWER_STATE").expect("the code of the cut doc line");
+    assert_eq!(param(f, "expected"), Some("halted"));
+    assert_eq!(param(f, "actual"), Some("running"));
+    // The same beginning as prose, or before a line that is not one of the code's parameters,
+    // or a beginning too short to name a code, is not read as the doc.
+    for near in [
+        "You attempted an operation on a VM that was not in an appropriate power state\nso I rebooted it.\n",
+        "You attempted an operation on a VM that was not in an appropriate power state\nhost: xcp-01\n",
+        "You attempted an operation on a VM\nexpected: halted\n",
+    ] {
+        let d = text(near);
+        assert!(finding_with_code(&d, "VM_BAD_POWER_STATE").is_none(), "{near:?}: {:?}", d.findings);
+    }
+}
+
+#[test]
 fn xe_cli_doc_line_wrapped_over_several_lines() {
     // A paste wrapped at a fixed width (a commit message), with the two spaces older docs put
     // after a full stop.

@@ -364,18 +364,23 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
             for k in 1..=extra {
                 ev.push(Evidence::at_line(lines[i + k].trim(), line_no + u32::try_from(k).unwrap_or(u32::MAX)));
             }
+            // The `name: value` lines, in the order of the code's parameters; a paste may have
+            // dropped some (the handle of `vm:`), which are left empty.
             let first_param = i + 1 + extra;
-            for (k, name) in entry.params.iter().enumerate() {
-                let Some(next) = lines.get(first_param + k).map(|l| strip_quote_prefix(l)) else { break };
-                match next.strip_prefix(name).and_then(|r| r.strip_prefix(':')) {
-                    Some(value) => {
-                        params.push(value.trim().to_string());
-                        ev.push(Evidence::at_line(next.trim(), u32::try_from(first_param + k + 1).unwrap_or(u32::MAX)));
-                    }
-                    None => break,
-                }
+            let mut taken = 0;
+            while let Some(next) = lines.get(first_param + taken).map(|l| strip_quote_prefix(l)) {
+                let at = params.len();
+                let Some((k, value)) =
+                    entry.params.iter().enumerate().skip(at).find_map(|(k, name)| Some((k, next.strip_prefix(*name)?.strip_prefix(':')?)))
+                else {
+                    break;
+                };
+                params.resize(k, String::new());
+                params.push(value.trim().to_string());
+                ev.push(Evidence::at_line(next.trim(), u32::try_from(first_param + taken + 1).unwrap_or(u32::MAX)));
+                taken += 1;
             }
-            let consumed = params.len() + extra;
+            let consumed = taken + extra;
             let mut e = XapiError::new(entry.code, params, Shape::XeCli);
             e.evidence = ev;
             found.add(e);
@@ -446,23 +451,56 @@ fn failed_api_call(line: &str) -> Option<&str> {
 /// answer says how many of those lines the doc took (0: it fitted on `line`). Across lines, runs
 /// of spaces count as one (older docs put two after a full stop).
 fn documented_message<'a>(line: &str, next: impl Fn(usize) -> Option<&'a str>) -> Option<(&'static catalog::ApiErrorCode, usize)> {
+    whole_documented_message(line, &next).or_else(|| cut_documented_message(line, &next))
+}
+
+/// A doc line and the code it documents.
+type Doc = (&'static str, &'static catalog::ApiErrorCode);
+
+/// The doc lines sorted once (stably: the first code of a shared doc line wins, as in a scan of
+/// the catalogue); a linear scan of the ~700 codes was a tenth of `diagnose` of one error.
+fn docs_sorted() -> &'static [Doc] {
+    static BY_DOC: std::sync::OnceLock<Vec<Doc>> = std::sync::OnceLock::new();
+    BY_DOC.get_or_init(|| {
+        let today = catalog::api_errors().iter().filter(|e| e.documented && e.removed.is_none()).map(|e| (e.doc, e));
+        let earlier = catalog::earlier_api_error_docs().filter_map(|(code, doc)| Some((doc, catalog::api_error(code)?)));
+        let mut v: Vec<Doc> = today.chain(earlier).collect();
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v
+    })
+}
+
+/// A doc line a paste cut short (`You attempted an operation on a VM that was not in an
+/// appropriate power state`, the rest of the sentence dropped), taken for its code only when the
+/// next line is `name: value` for one of that code's parameters: the prefix alone could be prose.
+fn cut_documented_message<'a>(line: &str, next: impl Fn(usize) -> Option<&'a str>) -> Option<(&'static catalog::ApiErrorCode, usize)> {
+    /// Shorter beginnings are too common in prose to name a code, even with a parameter line.
+    const MIN_PREFIX: usize = 40;
+    let l = line.trim();
+    if l.len() < MIN_PREFIX || !l.as_bytes()[0].is_ascii_uppercase() {
+        return None;
+    }
+    let name = next(1)?.split_once(':')?.0.trim();
+    let by_doc = docs_sorted();
+    let at = by_doc.partition_point(|(doc, _)| *doc < l);
+    let mut codes = by_doc[at..]
+        .iter()
+        .take_while(|(doc, _)| doc.starts_with(l))
+        .filter(|(doc, entry)| doc.as_bytes().get(l.len()).is_some_and(|b| !b.is_ascii_alphanumeric()) && entry.params.contains(&name))
+        .map(|&(_, entry)| entry);
+    let entry = codes.next()?;
+    codes.all(|other| other.code == entry.code).then_some((entry, 0))
+}
+
+/// [`documented_message`] for a doc line that is whole, on one line or wrapped over several.
+fn whole_documented_message<'a>(line: &str, next: impl Fn(usize) -> Option<&'a str>) -> Option<(&'static catalog::ApiErrorCode, usize)> {
     /// At most this many lines after the first are joined to it.
     const MAX_EXTRA: usize = 8;
     let l = line.trim();
     if l.len() < 20 || !l.as_bytes()[0].is_ascii_uppercase() {
         return None;
     }
-    // The doc lines sorted once (stably: the first code of a shared doc line wins, as in a scan
-    // of the catalogue); a linear scan of the ~700 codes was a tenth of `diagnose` of one error.
-    type Doc = (&'static str, &'static catalog::ApiErrorCode);
-    static BY_DOC: std::sync::OnceLock<Vec<Doc>> = std::sync::OnceLock::new();
-    let by_doc = BY_DOC.get_or_init(|| {
-        let today = catalog::api_errors().iter().filter(|e| e.documented && e.removed.is_none()).map(|e| (e.doc, e));
-        let earlier = catalog::earlier_api_error_docs().filter_map(|(code, doc)| Some((doc, catalog::api_error(code)?)));
-        let mut v: Vec<Doc> = today.chain(earlier).collect();
-        v.sort_by(|a, b| a.0.cmp(b.0));
-        v
-    });
+    let by_doc = docs_sorted();
     let at = by_doc.partition_point(|(doc, _)| *doc < l);
     let candidates: Vec<Doc> = by_doc[at..].iter().take_while(|(doc, _)| doc.starts_with(l)).copied().collect();
     let &(doc, entry) = candidates.first()?;
