@@ -364,6 +364,7 @@ export type RuleId =
   | 'HL240'
   | 'HL241'
   | 'HL242'
+  | 'XA206'
   | 'CH001'
   | 'CH002'
   | 'CH003'
