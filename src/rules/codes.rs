@@ -155,7 +155,11 @@ pub fn toolstack_error_in(text: &str) -> Option<&'static catalog::ToolstackError
 /// Whether `b` holds any of [`TOOLSTACK_MARKERS`] (one substring search each), the test before
 /// a line is read word by word for them.
 fn has_toolstack_marker(b: &[u8]) -> bool {
-    TOOLSTACK_MARKERS.iter().any(|(m, _, _)| memchr::memmem::find(b, m.as_bytes()).is_some())
+    // (Searchers built once: `memmem::find` builds one per call, and this runs on every line of
+    // every error that has a capital letter.)
+    static FINDERS: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>> = std::sync::OnceLock::new();
+    let finders = FINDERS.get_or_init(|| TOOLSTACK_MARKERS.iter().map(|(m, _, _)| memchr::memmem::Finder::new(m.as_bytes())).collect());
+    finders.iter().any(|f| f.find(b).is_some())
 }
 
 /// The exit status of a failed mount command in `text` (`exit code 32: mount`, or a JSON
