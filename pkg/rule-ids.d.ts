@@ -380,6 +380,8 @@ export type RuleId =
   | 'KI313'
   | 'KI314'
   | 'KI315'
+  | 'KI316'
+  | 'KI317'
   | 'CH001'
   | 'CH002'
   | 'CH003'
