@@ -341,6 +341,13 @@ pub fn earlier_api_error_docs() -> impl Iterator<Item = (&'static str, &'static 
     })
 }
 
+/// XenCenter's texts of XAPI errors that name their code, as `(code, text)` with `{n}`
+/// placeholders for the parameters (data/xencenter_error_texts.json, selected by
+/// build/xencenter.rs), sorted by text.
+pub fn xencenter_texts() -> impl Iterator<Item = (&'static str, &'static str)> {
+    XENCENTER_TEXTS.lines().filter_map(|l| l.split_once('\x1f'))
+}
+
 /// The XAPI error code, by its exact name. `LICENSE_RESTRICTION` (the spelling of the docs)
 /// finds `LICENCE_RESTRICTION` (the spelling on the wire).
 pub fn api_error(code: &str) -> Option<&'static ApiErrorCode> {
