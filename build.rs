@@ -174,10 +174,11 @@ fn main() {
         let documented = a.documented.unwrap_or(!a.doc.is_empty());
         let today = (documented && !is_removed).then(|| a.doc.clone());
         let docs = today.into_iter().chain(earlier.iter().filter(|e| e.code == a.code).map(|e| e.doc.clone())).collect();
-        code_facts.insert(a.code.clone(), xencenter::CodeFacts { params: a.params.len(), docs });
+        code_facts.insert(a.code.clone(), xencenter::CodeFacts { params: a.params.len(), docs, sr_description: None });
     }
-    for value in sr.keys() {
-        code_facts.insert(format!("SR_BACKEND_FAILURE_{value}"), xencenter::CodeFacts { params: 3, docs: Vec::new() });
+    for (value, (_, description, _, _)) in &sr {
+        let facts = xencenter::CodeFacts { params: 3, docs: Vec::new(), sr_description: Some(description.clone()) };
+        code_facts.insert(format!("SR_BACKEND_FAILURE_{value}"), facts);
     }
     let xencenter_texts: BTreeMap<String, String> = read("xencenter_error_texts.json");
     out.push_str(&xencenter::texts(&xencenter_texts, &code_facts));

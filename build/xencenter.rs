@@ -14,7 +14,8 @@
 //! 5. it is unique: no other code has a text with the same literal parts (placeholders and a
 //!    final full stop aside).
 //!
-//! The kept texts are compiled in as one string, a line `CODE US text` each, sorted by text.
+//! The kept texts are compiled in as one string, a line `CODE US text` each, sorted by text; an
+//! SR code's text that is its description in the SR catalogue is left empty (read from there).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,6 +28,8 @@ pub const MIN_LITERAL: usize = 20;
 pub struct CodeFacts {
     pub params: usize,
     pub docs: Vec<String>,
+    /// An SR code's description in the SR catalogue (compiled in already).
+    pub sr_description: Option<String>,
 }
 
 /// The literal parts of a text between its `{n}` placeholders, and the placeholders' numbers.
@@ -93,10 +96,14 @@ pub fn texts(file: &BTreeMap<String, String>, codes: &BTreeMap<String, CodeFacts
     for (code, t) in &out {
         text.push_str(code);
         text.push('\x1f');
-        text.push_str(t);
+        // Most of XenCenter's SR texts are the storage manager's description, which the SR
+        // catalogue has already: an empty text stands for it.
+        if codes.get(*code).and_then(|f| f.sr_description.as_deref()) != Some(*t) {
+            text.push_str(t);
+        }
         text.push('\n');
     }
     format!(
-        "/// XenCenter's texts of XAPI errors that name their code (build/xencenter.rs): `code US text`, one line each, sorted by text.\npub(crate) static XENCENTER_TEXTS: &str = {text:?};\n"
+        "/// XenCenter's texts of XAPI errors that name their code (build/xencenter.rs): `code US text`, one line each, sorted by text (empty: the SR catalogue's description).\npub(crate) static XENCENTER_TEXTS: &str = {text:?};\n"
     )
 }

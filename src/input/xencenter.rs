@@ -221,6 +221,11 @@ mod tests {
         // The final full stop may be there or not.
         let e = error_of_line("The device configuration request is missing the Location parameter.").unwrap();
         assert_eq!(e.code, "SR_BACKEND_FAILURE_220");
+        // XenCenter's own text of an SR code, and one that is the storage manager's description
+        // (compiled in once, in the SR catalogue).
+        assert_eq!(error_of_line("The specified storage repository has insufficient space").unwrap().code, "SR_BACKEND_FAILURE_44");
+        assert_eq!(catalog::sr_error(109).map(|c| c.description), Some("The snapshot chain is too long"));
+        assert_eq!(error_of_line("The snapshot chain is too long").unwrap().code, "SR_BACKEND_FAILURE_109");
     }
 
     #[test]
