@@ -32,14 +32,26 @@ struct Text {
     literal: usize,
 }
 
-/// The texts, read on first use: those that start with a literal part sorted by it (a line's
-/// candidates are the texts whose first part begins the line, found by binary search), and
-/// the few that start with a placeholder, tried on every line.
+/// The texts, read on first use. Most start with a literal part of at least [`KEY`] bytes:
+/// those are sorted by their first [`KEY`] bytes (as one number), and a line's candidates are
+/// the texts whose key is the line's first [`KEY`] bytes, found by binary search. The few
+/// others (a shorter first part, or a placeholder first) are tried on every line.
 struct Index {
-    anchored: Vec<Text>,
-    floating: Vec<Text>,
+    keyed: Vec<(u64, Text)>,
+    others: Vec<Text>,
     /// The shortest line any text can match (shorter lines are not looked up).
     shortest: usize,
+    /// The bytes a line can start with to match a text (all when a text starts with a
+    /// placeholder): most lines start with none of them and are not looked up.
+    first_bytes: [bool; 256],
+}
+
+/// How many bytes of a text's first literal part key it.
+const KEY: usize = 8;
+
+/// The first [`KEY`] bytes of `s` as one number (ordered as the bytes are), if it has as many.
+fn key(s: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(s.get(..KEY)?.try_into().ok()?))
 }
 
 fn index() -> &'static Index {
@@ -48,18 +60,23 @@ fn index() -> &'static Index {
 }
 
 fn build(texts: impl Iterator<Item = (&'static str, &'static str)>) -> Index {
-    let (mut anchored, mut floating) = (Vec::new(), Vec::new());
+    let (mut keyed, mut others) = (Vec::new(), Vec::new());
+    let mut shortest = usize::MAX;
+    let mut first_bytes = [false; 256];
     for (code, text) in texts {
         let t = parse(code, text);
-        if t.parts[0].is_empty() {
-            floating.push(t);
-        } else {
-            anchored.push(t);
+        shortest = shortest.min(t.literal + t.slots.len());
+        match t.parts[0].as_bytes().first() {
+            Some(&b) => first_bytes[usize::from(b)] = true,
+            None => first_bytes = [true; 256],
+        }
+        match key(t.parts[0].as_bytes()) {
+            Some(k) => keyed.push((k, t)),
+            None => others.push(t),
         }
     }
-    anchored.sort_by(|a, b| a.parts[0].cmp(b.parts[0]));
-    let shortest = anchored.iter().chain(&floating).map(|t| t.literal + t.slots.len()).min().unwrap_or(0);
-    Index { anchored, floating, shortest }
+    keyed.sort_by_key(|(k, _)| *k);
+    Index { keyed, others, shortest: if shortest == usize::MAX { 0 } else { shortest }, first_bytes }
 }
 
 /// Splits a text at its `{n}` placeholders.
@@ -92,11 +109,14 @@ fn parse(code: &'static str, text: &'static str) -> Text {
 pub fn error_of_line(line: &str) -> Option<XapiError> {
     let idx = index();
     let line = line.trim();
-    if line.len() < idx.shortest {
+    if line.len() < idx.shortest || !idx.first_bytes[usize::from(*line.as_bytes().first()?)] {
         return None;
     }
+    // Most lines are no text's beginning: found out on the line's first bytes, before any copy.
+    let (head, len) = head(line);
+    candidates(idx, head, len).next()?;
     // Runs of blanks as one space, as the texts are (a copy only when the line has such a run).
-    let line: Cow<str> = if line.contains("  ") || line.contains('\t') {
+    let line: Cow<str> = if has_blank_run(line) {
         Cow::Owned(line.split_whitespace().collect::<Vec<_>>().join(" "))
     } else {
         Cow::Borrowed(line)
@@ -105,6 +125,53 @@ pub fn error_of_line(line: &str) -> Option<XapiError> {
     let mut e = XapiError::new(text.code, params, Shape::XenCenter);
     e.confidence = Confidence::Medium;
     Some(e)
+}
+
+/// The first [`KEY`] bytes of the line with its runs of blanks as one space (as many as it has
+/// when it is shorter), and how many there are.
+fn head(line: &str) -> ([u8; KEY], usize) {
+    let mut head = [0u8; KEY];
+    let mut len = 0;
+    let mut after_blank = false;
+    for &b in line.as_bytes() {
+        if len == KEY {
+            break;
+        }
+        let blank = b.is_ascii_whitespace();
+        if !(blank && after_blank) {
+            head[len] = if blank { b' ' } else { b };
+            len += 1;
+        }
+        after_blank = blank;
+    }
+    (head, len)
+}
+
+/// The texts that may match a line that begins with `head` (its first [`KEY`] bytes, blanks
+/// collapsed): those keyed by these bytes, and those whose shorter first part begins them.
+fn candidates(idx: &Index, head: [u8; KEY], len: usize) -> impl Iterator<Item = &Text> {
+    let keyed: &[(u64, Text)] = match key(&head[..len]) {
+        Some(k) => {
+            let from = idx.keyed.partition_point(|(x, _)| *x < k);
+            let to = from + idx.keyed[from..].iter().take_while(|(x, _)| *x == k).count();
+            &idx.keyed[from..to]
+        }
+        None => &[],
+    };
+    keyed.iter().map(|(_, t)| t).chain(idx.others.iter().filter(move |t| head[..len].starts_with(t.parts[0].as_bytes())))
+}
+
+/// Whether the line has two blanks in a row, or a blank other than a space.
+fn has_blank_run(line: &str) -> bool {
+    let mut after_blank = false;
+    for &b in line.as_bytes() {
+        let blank = b.is_ascii_whitespace();
+        if blank && (after_blank || b != b' ') {
+            return true;
+        }
+        after_blank = blank;
+    }
+    false
 }
 
 /// The most specific text the line matches, and the parameters its placeholders take; `None`
@@ -123,36 +190,14 @@ fn best_match<'i>(idx: &'i Index, line: &str) -> Option<(&'i Text, Vec<String>)>
             }
         }
     };
-    each_anchored_candidate(&idx.anchored, line, &mut consider);
-    for t in &idx.floating {
+    let (head, len) = head(line);
+    for t in candidates(idx, head, len) {
         consider(t);
     }
     if tie {
         return None;
     }
     best
-}
-
-/// Hands `f` the texts whose first literal part begins `line`. Of the sorted first parts, the
-/// greatest one not above the line either begins it (a candidate), or shares a shorter
-/// beginning with it, and only parts no longer than that shared beginning can still begin the
-/// line: each step is a binary search on a shorter key, and few lines take more than one or two.
-fn each_anchored_candidate<'i>(texts: &'i [Text], line: &str, mut f: impl FnMut(&'i Text)) {
-    let mut key = line.as_bytes();
-    let mut upper = texts.len();
-    while !key.is_empty() {
-        let at = texts[..upper].partition_point(|t| t.parts[0].as_bytes() <= key);
-        let Some(i) = at.checked_sub(1) else { return };
-        let t = &texts[i];
-        let first = t.parts[0].as_bytes();
-        // (Texts sharing this first part, and shorter ones that may begin the line, come before.)
-        upper = i;
-        if key.starts_with(first) {
-            f(t);
-        } else {
-            key = &key[..first.iter().zip(key).take_while(|(a, b)| a == b).count()];
-        }
-    }
 }
 
 /// The parameters the placeholders take when `line` is text `t` filled in: `params[n]` is what
@@ -300,27 +345,29 @@ mod tests {
     }
 
     #[test]
-    fn candidates_are_the_first_parts_that_begin_the_line() {
-        let i = idx(&[("A", "Abc {0} one"), ("B", "Abcd {0} two"), ("C", "Abd {0} three"), ("D", "Ab{0} four"), ("E", "Zzz {0}")]);
-        let candidates = |line: &str| {
-            let mut codes = Vec::new();
-            each_anchored_candidate(&i.anchored, line, |t| codes.push(t.code));
-            codes
-        };
-        let mut codes = candidates("Abcd x two");
-        codes.sort_unstable();
-        assert_eq!(codes, ["B", "D"]);
-        assert_eq!(found(&i, "Abcd x two").map(|f| f.0), Some("B"));
-        assert_eq!(found(&i, "Abc x one").map(|f| f.0), Some("A"));
-        assert_eq!(found(&i, "Abx four").map(|f| f.0), Some("D"));
-        assert!(candidates("Nothing here").is_empty());
+    fn texts_keyed_by_their_first_bytes_and_the_others() {
+        let i = idx(&[
+            ("A", "Abcdefgh {0} one"),
+            ("B", "Abcdefghij {0} two"),
+            ("C", "Abcdefgx {0} three"),
+            ("D", "Abc{0} four"),
+            ("E", "{0} five"),
+        ]);
+        assert_eq!((i.keyed.len(), i.others.len()), (3, 2));
+        assert_eq!(found(&i, "Abcdefghij x two").map(|f| f.0), Some("B"));
+        assert_eq!(found(&i, "Abcdefgh x one").map(|f| f.0), Some("A"));
+        assert_eq!(found(&i, "Abcdefgx x three").map(|f| f.0), Some("C"));
+        assert_eq!(found(&i, "Abcdefgh x four").map(|f| f.0), Some("D"));
+        assert_eq!(found(&i, "Abcdefgh x five").map(|f| f.0), Some("E"));
+        assert_eq!(found(&i, "Abcdefgh x six"), None);
+        assert_eq!(found(&i, "Abc"), None);
     }
 
     #[test]
     fn every_kept_text_matches_itself_filled_in() {
         let idx = index();
-        assert!(idx.anchored.len() + idx.floating.len() > 200, "{} texts", idx.anchored.len());
-        for t in idx.anchored.iter().chain(&idx.floating) {
+        assert!(idx.keyed.len() + idx.others.len() > 200, "{} texts", idx.keyed.len());
+        for t in idx.keyed.iter().map(|(_, t)| t).chain(&idx.others) {
             let mut line = String::new();
             for (k, part) in t.parts.iter().enumerate() {
                 line.push_str(part);
@@ -339,3 +386,4 @@ mod tests {
         }
     }
 }
+
