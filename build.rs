@@ -7,6 +7,8 @@ use std::{env, fs, path::Path};
 
 #[path = "build/knowledge.rs"]
 mod knowledge;
+#[path = "build/xencenter.rs"]
+mod xencenter;
 
 #[derive(serde::Deserialize)]
 struct SrCode {
@@ -163,7 +165,23 @@ fn main() {
         "/// `code US params(RS-separated) US doc US d|- US category-index US meaning [US first_seen US last_seen]`, one line per code, sorted; each followed by `GS doc` lines, the doc lines older xapi versions had for it."
     )
     .unwrap();
-    writeln!(out, "pub(crate) static API_ERRORS_TEXT: &str = {text:?};").unwrap();
+    writeln!(out, "pub(crate) static API_ERRORS_TEXT: &str = {text:?};\n").unwrap();
+
+    // XenCenter's texts of the codes (build/xencenter.rs says which are kept): what it knows of
+    // each code is its parameter count and the doc lines `xe` prints for it.
+    let mut code_facts: BTreeMap<String, xencenter::CodeFacts> = BTreeMap::new();
+    for (a, is_removed) in &all {
+        let documented = a.documented.unwrap_or(!a.doc.is_empty());
+        let today = (documented && !is_removed).then(|| a.doc.clone());
+        let docs = today.into_iter().chain(earlier.iter().filter(|e| e.code == a.code).map(|e| e.doc.clone())).collect();
+        code_facts.insert(a.code.clone(), xencenter::CodeFacts { params: a.params.len(), docs, sr_description: None });
+    }
+    for (value, (_, description, _, _)) in &sr {
+        let facts = xencenter::CodeFacts { params: 3, docs: Vec::new(), sr_description: Some(description.clone()) };
+        code_facts.insert(format!("SR_BACKEND_FAILURE_{value}"), facts);
+    }
+    let xencenter_texts: BTreeMap<String, String> = read("xencenter_error_texts.json");
+    out.push_str(&xencenter::texts(&xencenter_texts, &code_facts));
 
 
     out.push_str(&knowledge::code_tables(&meanings));
@@ -185,5 +203,6 @@ fn main() {
     let smlog_messages = fs::read_to_string(&smlog_messages_path).unwrap_or_else(|e| panic!("reading {}: {e}", smlog_messages_path.display()));
     fs::write(Path::new(&out_dir).join("smlog_messages_data.rs"), knowledge::smlog_messages(&smlog_messages)).unwrap();
     println!("cargo:rerun-if-changed=build/knowledge.rs");
+    println!("cargo:rerun-if-changed=build/xencenter.rs");
     println!("cargo:rerun-if-changed=build.rs");
 }

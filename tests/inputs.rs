@@ -178,6 +178,37 @@ fn xe_cli_doc_line_wrapped_over_several_lines() {
 }
 
 #[test]
+fn xencenter_wording_names_the_code() {
+    // XenCenter's event list copied out: its own text for VDI_NOT_AVAILABLE, the VDI filled in.
+    let pasted = "\"Failed\",\"Taking a snapshot of VM 'web-01'\n\
+                  This operation cannot be performed because VDI OpaqueRef:5f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f could not be properly attached to the VM.\n\
+                  Time: 00:00:03\",\"pool-01\",\"Dec 4, 2026 10:42 AM\"\n";
+    let d = text(pasted);
+    let f = finding_with_code(&d, "VDI_NOT_AVAILABLE").expect("the code of XenCenter's wording");
+    assert_eq!(f.rule, "XA012");
+    assert_eq!(param(f, "vdi"), Some("OpaqueRef:5f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"));
+    assert_eq!(f.evidence.first().and_then(|e| e.line), Some(2));
+    assert!(f.cause.contains("XenCenter's wording"), "{}", f.cause);
+
+    // A code no rule claims: the catalogue's decoding, with its category and meaning.
+    let d = text("> The device xvdb is already attached to a VM\n");
+    let f = finding_with_code(&d, "DEVICE_ALREADY_ATTACHED").expect("the code of XenCenter's wording");
+    let entry = xapi_doctor::catalog::api_error("DEVICE_ALREADY_ATTACHED").unwrap();
+    assert_eq!((f.rule, f.category), ("XA000", entry.category));
+    assert_eq!(param(f, "device"), Some("xvdb"));
+    assert!(f.cause.contains(entry.meaning) && f.cause.contains("XenCenter's wording"), "{}", f.cause);
+
+    // The code named on the line is read as it is: no word of XenCenter.
+    let d = text("HANDLE_INVALID: Object has been deleted.VDI:OpaqueRef:1\n");
+    let f = finding_with_code(&d, "HANDLE_INVALID").expect("the code");
+    assert!(!f.cause.contains("XenCenter"), "{}", f.cause);
+    // Half of a text, or a text inside a longer sentence, is not XenCenter's wording.
+    for near in ["The device xvdb is already attached", "Note: the device xvdb is already attached to a VM"] {
+        assert!(finding_with_code(&text(near), "DEVICE_ALREADY_ATTACHED").is_none(), "{near}");
+    }
+}
+
+#[test]
 fn free_text_with_quote_prefix_and_stack_trace() {
     let pasted = "Hi, my backup fails every night with this:\n\
                   > XapiError: SR_BACKEND_FAILURE_44(, There is insufficient space, )\n\

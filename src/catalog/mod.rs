@@ -341,6 +341,17 @@ pub fn earlier_api_error_docs() -> impl Iterator<Item = (&'static str, &'static 
     })
 }
 
+/// XenCenter's texts of XAPI errors that name their code, as `(code, text)` with `{n}`
+/// placeholders for the parameters (data/xencenter_error_texts.json, selected by
+/// build/xencenter.rs).
+pub fn xencenter_texts() -> impl Iterator<Item = (&'static str, &'static str)> {
+    XENCENTER_TEXTS.lines().filter_map(|l| l.split_once('\x1f')).filter_map(|(code, text)| match text {
+        // An SR code's description, which the build found to be XenCenter's text too.
+        "" => Some((code, sr_error(sr_backend_failure_value(code)?)?.description)),
+        _ => Some((code, text)),
+    })
+}
+
 /// The XAPI error code, by its exact name. `LICENSE_RESTRICTION` (the spelling of the docs)
 /// finds `LICENCE_RESTRICTION` (the spelling on the wire).
 pub fn api_error(code: &str) -> Option<&'static ApiErrorCode> {

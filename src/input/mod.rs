@@ -12,6 +12,7 @@ use crate::model::{Confidence, Evidence, InputKind, Params, Subject};
 pub mod smlog;
 mod typed;
 pub mod xapi;
+pub mod xencenter;
 pub mod xo_log;
 
 /// The wire shape a XAPI error arrived in.
@@ -33,6 +34,9 @@ pub enum Shape {
     XoMessage,
     /// `xe` CLI output (`Error code:` / `Error parameters:`, or the documented message form).
     XeCli,
+    /// XenCenter's (or XCP-ng Center's) own text for the code, its placeholders filled in
+    /// (`The device xvdb is already attached to a VM`): the code is not in the text.
+    XenCenter,
     /// A Python list repr `['CODE', 'param', …]` as the storage manager logs it.
     PythonList,
     /// `Raising exception [N, text]` from SMlog.

@@ -403,6 +403,14 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
             found.add_seen_at(e, &evidence);
             line_has_code = true;
         });
+        // XenCenter shows its own text for an error, not the code: a line that is one of its
+        // texts stands for that code (input/xencenter.rs).
+        if !line_has_code {
+            if let Some(e) = super::xencenter::error_of_line(line) {
+                found.add_seen_at(e, &evidence);
+                line_has_code = true;
+            }
+        }
         let has_marker = match markers {
             Some(search) => search.is_match(line),
             // (Unreachable in practice: the markers always build an automaton.)

@@ -398,12 +398,21 @@ fn evaluate_structured_event(event: &Event, options: &Options) -> Vec<Finding> {
 
 /// The findings of one event: every specific rule that claims it, else the generic decoding.
 pub fn evaluate_event(event: &Event, options: &Options) -> Vec<Finding> {
-    let out = evaluate_specific(event, options);
+    let mut out = evaluate_specific(event, options);
     if out.is_empty() {
-        generic_decoding(event, options)
-    } else {
-        out
+        out = generic_decoding(event, options);
     }
+    if let Event::Xapi(e) = event {
+        if e.shape == crate::input::Shape::XenCenter {
+            for f in &mut out {
+                f.cause.push_str(&format!(
+                    " {} was recognised from XenCenter's wording of it (XenCenter shows its own text for a XAPI error, not the code).",
+                    e.code
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// The catalogue's decoding of an event no rule claims (XAPI and SR codes; a failed backup

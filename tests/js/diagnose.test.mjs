@@ -113,6 +113,20 @@ test('a Xen Orchestra backup log yields each failed or skipped task, tied to its
   assert.deepEqual(diagnose(JSON.stringify(xoLog)), d);
 });
 
+test("XenCenter's wording of an error names its code, with the parameters it shows", () => {
+  // XenCenter shows its own text for a failed call, never the code.
+  const d = diagnose('> The SR is full. Requested size 107374182400 exceeds the maximum size 96636764160\n');
+  const f = d.findings.find((x) => x.codes.includes('SR_FULL'));
+  assert.ok(f, JSON.stringify(d.findings));
+  assert.equal(f.category, 'insufficient_space');
+  assert.equal(f.params.requested, '107374182400');
+  assert.equal(f.params.maximum, '96636764160');
+  assert.match(f.cause, /XenCenter's wording/);
+  assert.equal(f.evidence[0].line, 1);
+  // Only the beginning of the text is not enough.
+  assert.ok(!diagnose('The SR is full. Requested size').findings.some((x) => x.codes.includes('SR_FULL')));
+});
+
 test('unknown SR_BACKEND_FAILURE codes still decode', () => {
   const f = diagnose('SR_BACKEND_FAILURE_73(, NFS mount error, )').findings[0];
   assert.equal(f.category, 'storage_unreachable');
