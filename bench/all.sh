@@ -62,7 +62,8 @@ for c in chain:
         rows.append((f"  … and its graph read", f"{c['graphReadMs']:.0f} ms", "", f"{c['graphReadMs'] / c['plainJsWalkMs']:.1f}x its time", ""))
 worst = max(diag["perShapeUs"].values())
 rows.append(("diagnose(), one error (slowest shape)", f"{worst:.1f} µs", "", "", "<= 10 µs"))
-rows.append(("loading the package", f"{diag['loadMs']:.1f} ms", "", "", "< 10 ms"))
+rows.append(("instantiation (read, compile, instantiate)", f"{diag['instantiateMs']:.1f} ms", "", "", "< 10 ms"))
+rows.append(("  … the whole require() in a fresh node -e", f"{diag['loadMs']:.1f} ms", "", "", ""))
 print("\n| figure | measured | anchor | ratio | target |\n| --- | ---: | ---: | ---: | ---: |")
 for r in rows:
     print("| " + " | ".join(r) + " |")
