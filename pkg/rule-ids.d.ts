@@ -423,6 +423,7 @@ export type RuleId =
   | 'KI315'
   | 'KI316'
   | 'KI317'
+  | 'XB128'
   | 'CH001'
   | 'CH002'
   | 'CH003'
