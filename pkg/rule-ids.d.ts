@@ -424,6 +424,7 @@ export type RuleId =
   | 'KI316'
   | 'KI317'
   | 'XB128'
+  | 'XA209'
   | 'CH001'
   | 'CH002'
   | 'CH003'

@@ -137,6 +137,15 @@ fn xe_cli_doc_line_printed_on_two_lines() {
 }
 
 #[test]
+fn xe_cli_doc_line_with_two_spaces_after_a_full_stop() {
+    // Older xapi printed two spaces after a sentence inside a doc line.
+    let out = "The patch precheck stage failed with an unknown error.  See attached info for more details.\npatch: 0850b186-4d47-11e3-a720-001b2151a503 (XS62ESP1)\ninfo: the tools ISO must be ejected\n";
+    let d = text(out);
+    let f = finding_with_code(&d, "PATCH_PRECHECK_FAILED_UNKNOWN_ERROR").expect("the code of the doc line");
+    assert_eq!(param(f, "info"), Some("the tools ISO must be ejected"));
+}
+
+#[test]
 fn xe_cli_doc_line_cut_short_then_parameter_lines() {
     // A paste that kept the doc's first clause and the parameters it cared about.
     let out = "  # xe vm-snapshot ...\n  You attempted an operation on a VM that was not in an appropriate power state\n  expected: halted\n  actual: running\n";

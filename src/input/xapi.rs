@@ -459,7 +459,13 @@ fn failed_api_call(line: &str) -> Option<&str> {
 /// answer says how many of those lines the doc took (0: it fitted on `line`). Across lines, runs
 /// of spaces count as one (older docs put two after a full stop).
 fn documented_message<'a>(line: &str, next: impl Fn(usize) -> Option<&'a str>) -> Option<(&'static catalog::ApiErrorCode, usize)> {
-    whole_documented_message(line, &next).or_else(|| cut_documented_message(line, &next))
+    whole_documented_message(line, &next)
+        .or_else(|| {
+            // Older xapi put two spaces after a full stop inside a doc line; today's catalogue has one.
+            let squeezed = line.contains("  ").then(|| line.split_whitespace().collect::<Vec<_>>().join(" "))?;
+            whole_documented_message(&squeezed, &next)
+        })
+        .or_else(|| cut_documented_message(line, &next))
 }
 
 /// A doc line and the code it documents.
