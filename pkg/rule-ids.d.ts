@@ -452,6 +452,7 @@ export type RuleId =
   | 'HL326'
   | 'HL327'
   | 'HL328'
+  | 'HL329'
   | 'CH001'
   | 'CH002'
   | 'CH003'
