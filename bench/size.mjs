@@ -241,7 +241,14 @@ const sigRules = rules.filter((r) => sigIds.has(r.id));
 const rustRules = rules.filter((r) => !sigIds.has(r.id));
 // Signature texts that listRules() does not show (summary, cause, steps, literals; the
 // counterexamples are test data, no longer in the module, and the triggers are written at run time).
-const tomlStrings = [...signaturesToml.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`));
+// (One line each: a quote inside a single-quoted TOML string must not open a string across lines.)
+const tomlStrings = [...signaturesToml.matchAll(/"((?:[^"\\\n]|\\.)*)"/g)].flatMap((m) => {
+  try {
+    return [JSON.parse(`"${m[1]}"`)];
+  } catch {
+    return [];
+  }
+});
 const tomlMulti = [...signaturesToml.matchAll(/"""\n?([\s\S]*?)"""/g)].map((m) => m[1]);
 claim('signatures: listRules() texts (title, description, example)', texts(sigRules, ['title', 'trigger', 'description', 'example', 'name']));
 claim('signatures: summaries, causes, steps, literals', [...tomlStrings, ...tomlMulti]);
