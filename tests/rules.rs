@@ -219,3 +219,15 @@ fn an_internal_error_carrying_an_escaped_python_traceback_names_program_and_exce
     let d = text(r#"["INTERNAL_ERROR", "Not_found"]"#);
     assert_eq!(d.findings[0].summary, "XAPI failed internally: Not_found");
 }
+
+/// SR_DEVICE_IN_USE is the storage manager's "SR device in use" (fault 16): the LUN or block
+/// device under an SR, not a disk attached to a VM; it is not read as VDI_IN_USE.
+#[test]
+fn an_sr_device_in_use_is_not_a_disk_in_use() {
+    let d = text("SR_DEVICE_IN_USE()");
+    let f = d.findings.first().expect("a finding");
+    assert_ne!(f.rule, "XA001");
+    assert_eq!(f.category.as_str(), "configuration");
+    assert!(f.codes.iter().any(|c| c == "SR_DEVICE_IN_USE"));
+    assert!(!f.summary.contains("attached to a VM") && !f.summary.to_lowercase().contains("the disk is in use"), "{}", f.summary);
+}

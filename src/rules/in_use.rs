@@ -12,7 +12,7 @@ pub static XA001: RuleInfo = RuleInfo {
     title: "The disk is in use by another operation",
     category: Category::VdiInUse,
     severity: Severity::Error,
-    trigger: "`VDI_IN_USE` (also raised with empty parameters for the storage manager's fault 24), `SR_DEVICE_IN_USE`",
+    trigger: "`VDI_IN_USE` (also raised with empty parameters for the storage manager's fault 24)",
     description: "The disk is attached (often still plugged to the control domain after an interrupted export) or \
                   busy with another operation, so it cannot be destroyed, snapshotted or exported now.",
     example: r#"["VDI_IN_USE", "OpaqueRef:8c7f2d1e-3b4a-4c5d-9e6f-7a8b9c0d1e2f", "destroy"]"#,
@@ -67,7 +67,7 @@ pub static XA005: RuleInfo = RuleInfo {
 };
 
 pub static RULES: &[Rule] = &[
-    Rule { info: &XA001, matcher: Matcher::Xapi { codes: &["VDI_IN_USE", "SR_DEVICE_IN_USE"], sr_values: &[], build: vdi_in_use } },
+    Rule { info: &XA001, matcher: Matcher::Xapi { codes: &["VDI_IN_USE"], sr_values: &[], build: vdi_in_use } },
     Rule { info: &XA002, matcher: Matcher::Xapi { codes: &["OTHER_OPERATION_IN_PROGRESS"], sr_values: &[], build: other_operation } },
     Rule { info: &XA003, matcher: Matcher::Xapi { codes: &["HANDLE_INVALID", "UUID_INVALID"], sr_values: &[], build: vanished } },
     Rule { info: &XA004, matcher: Matcher::Xapi { codes: &["TOO_MANY_PENDING_TASKS"], sr_values: &[], build: too_many_tasks } },
