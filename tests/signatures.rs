@@ -306,3 +306,19 @@ fn an_internal_error_takes_the_category_of_the_toolstack_error_it_carries() {
     let xa019 = d.findings.iter().find(|f| f.rule == "XA019").expect("XA019");
     assert!(!xa019.codes.iter().any(|c| c.contains("Backend_error")));
 }
+
+/// The SR (and disk) that a storage path on or next to the signature's line names fill the
+/// steps' `{sr_uuid}` when the input says nothing else about the SR.
+#[test]
+fn a_storage_path_next_to_the_line_fills_the_sr_of_the_steps() {
+    let log = "Mar  3 04:10:02 host tapdisk[4121]: tap-err:/var/run/sr-mount/5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/81247dd4-2bf3-4558-9912-296c4886058b.vhd: allocate_block: 12 messages suppressed\n\
+Mar  3 04:10:02 host tapdisk[4121]: ERROR: errno -28 at allocate_block: write failed (-1, offset 1048576)\n";
+    let d = text(log);
+    let f = d.findings.iter().find(|f| f.rule == "HL002").expect("HL002");
+    let commands: Vec<&str> = f.remediation.iter().filter_map(|s| s.command.as_deref()).collect();
+    assert!(commands.iter().any(|c| c.contains("uuid=5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21 ")), "{commands:?}");
+    // Without a path the placeholder stays.
+    let d = text("Mar  3 04:10:02 host tapdisk[4121]: ERROR: errno -28 at allocate_block: write failed (-1, offset 1048576)\n");
+    let f = d.findings.iter().find(|f| f.rule == "HL002").expect("HL002");
+    assert!(f.remediation.iter().filter_map(|s| s.command.as_deref()).any(|c| c.contains("uuid=<sr-uuid>")));
+}
