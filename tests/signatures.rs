@@ -322,3 +322,16 @@ Mar  3 04:10:02 host tapdisk[4121]: ERROR: errno -28 at allocate_block: write fa
     let f = d.findings.iter().find(|f| f.rule == "HL002").expect("HL002");
     assert!(f.remediation.iter().filter_map(|s| s.command.as_deref()).any(|c| c.contains("uuid=<sr-uuid>")));
 }
+
+/// A refused write is reported in words that fit any backup tool (the markers are not only Xen
+/// Orchestra's), and a step that runs a command says what that command does.
+#[test]
+fn a_refused_write_is_worded_for_any_backup_tool() {
+    let d = text("ERROR: Could not mkdir '/mnt/backup-target/host01'\n");
+    let f = d.findings.iter().find(|f| f.rule == "RM009").expect("RM009");
+    assert!(!f.title.contains("Xen Orchestra") && !f.summary.contains("Xen Orchestra"), "{} / {}", f.title, f.summary);
+    let d = text("INFO:root:The VDI 0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f has OpaqueRef:1a2b3c4d-5e6f-4a0b-8c9d-0e1f2a3b4c5d as its \"snapshot_of\" value, changing to null.\n");
+    let f = d.findings.iter().find(|f| f.rule == "HL116").expect("HL116");
+    let dump = f.remediation.iter().find(|s| s.command.as_deref().is_some_and(|c| c.contains("pool-dump-database"))).expect("dump step");
+    assert!(dump.text.contains("back up the pool database"), "{}", dump.text);
+}
