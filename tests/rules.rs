@@ -271,3 +271,13 @@ Jun 26 08:07:23 host SM: [19375] FAILED in util.pread: (rc 5) stdout: '', stderr
     assert!(f.remediation.iter().filter_map(|s| s.command.as_deref()).any(|c| c.contains("'[19375]'")), "{:?}", f.remediation);
     assert!(f.summary.ends_with('\u{2026}'), "{}", f.summary);
 }
+
+/// An INTERNAL_ERROR carrying a named toolstack exception explains that exception, without the
+/// generic "an exception that has no specific error code" sentence that would contradict it.
+#[test]
+fn an_internal_error_with_a_toolstack_exception_names_it_without_the_generic_text() {
+    let d = text(r#"["INTERNAL_ERROR", "Storage_error ([S(Internal_error);S(Storage_error ([S(Sr_not_attached);S(1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b)]))])"]"#);
+    let f = d.findings.iter().find(|f| f.rule == "XA019").expect("XA019");
+    assert!(f.cause.starts_with("The exception is the toolstack's `Sr_not_attached`: "), "{}", f.cause);
+    assert!(!f.cause.contains("no specific error code") && !f.cause.contains(".."), "{}", f.cause);
+}

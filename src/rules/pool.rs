@@ -268,7 +268,12 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
         Some(t) => {
             f.category = t.category;
             f.codes.push(format!("{}{}", super::codes::toolstack_prefix(t.interface), t.name));
-            f.cause = format!("The exception is the toolstack's `{}`: {} {}", t.name, t.meaning, f.cause);
+            // The generic text ("an exception … that has no specific error code", "a code inside
+            // the message is the real error") would now contradict the named exception.
+            f.cause = format!(
+                "The exception is the toolstack's `{}`: {} XAPI has no public error code for it, so it reported it as INTERNAL_ERROR.",
+                t.name, t.meaning
+            );
             f.step_cmd(
                 "Read the operation around this error in XAPI's log.",
                 format!("grep -n -B 10 -A 10 '{}' /var/log/xensource.log | tail -n 80", t.name),
