@@ -541,8 +541,9 @@ impl Findings {
 
 /// A summary built as "{official text}." ends with two full stops when the official text (an SR
 /// error's description, a log message) already had one: keep one, but leave an ellipsis alone.
+/// A quote cut short ends with "…": no full stop after it either.
 fn end_sentence_once(summary: &mut String) {
-    if summary.ends_with("..") && !summary.ends_with("...") {
+    if (summary.ends_with("..") && !summary.ends_with("...")) || summary.ends_with("\u{2026}.") {
         summary.pop();
     }
 }

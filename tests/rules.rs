@@ -231,3 +231,65 @@ fn an_sr_device_in_use_is_not_a_disk_in_use() {
     assert!(f.codes.iter().any(|c| c == "SR_DEVICE_IN_USE"));
     assert!(!f.summary.contains("attached to a VM") && !f.summary.to_lowercase().contains("the disk is in use"), "{}", f.summary);
 }
+
+/// An xe error names its VM handle as `vm: <uuid> (<name>)`: the steps' commands take that uuid
+/// instead of a placeholder.
+#[test]
+fn a_vm_handle_printed_by_xe_fills_the_steps_commands() {
+    let d = text(
+        "You attempted an operation on a VM that was not in an appropriate power\nstate at the time; for example, you attempted to start a VM that was\nalready running.  The parameters returned are the VM's handle, and the\nexpected and actual VM state at the time of the call.\nvm: 0b7e52a4-61d3-4c8e-9f2a-3d5c6e7f8091 (web-01)\nexpected: running\nactual: halted\n",
+    );
+    let f = d.findings.iter().find(|f| f.rule == "XA005").expect("XA005");
+    let commands: Vec<&str> = f.remediation.iter().filter_map(|s| s.command.as_deref()).collect();
+    assert!(commands.iter().any(|c| c.contains("uuid=0b7e52a4-61d3-4c8e-9f2a-3d5c6e7f8091 ")), "{commands:?}");
+    // An OpaqueRef is no uuid: the placeholder stays.
+    let d = text("VM_BAD_POWER_STATE(OpaqueRef:7e6d5c4b-3a29-4187-9f6e-5d4c3b2a1908, running, halted)");
+    let f = d.findings.iter().find(|f| f.rule == "XA005").expect("XA005");
+    assert!(f.remediation.iter().filter_map(|s| s.command.as_deref()).any(|c| c.contains("uuid=<vm-uuid>")));
+}
+
+/// A storage error with no protocol of its own is titled without repeating "storage".
+#[test]
+fn a_generic_storage_connection_error_says_storage_once_in_its_title() {
+    let d = text("Error code: SR_BACKEND_FAILURE_140\nError parameters: , Incorrect DNS name, unable to resolve., \n");
+    let f = d.findings.iter().find(|f| f.rule == "SR073").expect("SR073");
+    assert_eq!(f.title, "The connection to the storage failed");
+    let d = text("SR_BACKEND_FAILURE_108(, Unable to detect an NFS service on this target., )");
+    if let Some(f) = d.findings.iter().find(|f| f.rule == "SR073") {
+        assert_eq!(f.title, "The NFS connection to the storage failed");
+    }
+}
+
+/// An internal error whose message only announces details on the lines after it ("xenopsd
+/// internal error:") does not end the summary on a colon.
+#[test]
+fn an_internal_error_announcing_its_details_does_not_end_on_a_colon() {
+    let d = text("The server failed to handle your request, due to an internal error.\nThe given message may give details useful for debugging the problem.\nmessage: xenopsd internal error:\nDevice_common.QMP_Error(8,\n");
+    let f = d.findings.iter().find(|f| f.rule == "XA019").expect("XA019");
+    assert_eq!(f.summary, "XAPI failed internally: xenopsd internal error (the details follow it in the output).");
+}
+
+/// A failed storage command's step names the process id the log gives, and a summary that quotes
+/// a clipped stderr ends on the ellipsis, without a full stop after it.
+#[test]
+fn a_failed_storage_command_names_its_process_and_ends_its_clipped_quote_cleanly() {
+    let long = "x".repeat(400);
+    let log = format!(
+        "Jun 26 08:07:23 host SM: [19375] ['/sbin/lvchange', '-ay', '/dev/VG_XenStorage-94d5c7de-3bee-e7c2-8aeb-d609e7dcd358/VHD-b1612f97-8a16-4cdd-9d7d-a1bf3283acc9']\n\
+Jun 26 08:07:23 host SM: [19375] FAILED in util.pread: (rc 5) stdout: '', stderr: '  Failed to activate {long}'\n"
+    );
+    let d = text(&log);
+    let f = d.findings.iter().find(|f| f.rule == "SM019").expect("SM019");
+    assert!(f.remediation.iter().filter_map(|s| s.command.as_deref()).any(|c| c.contains("'[19375]'")), "{:?}", f.remediation);
+    assert!(f.summary.ends_with('\u{2026}'), "{}", f.summary);
+}
+
+/// An INTERNAL_ERROR carrying a named toolstack exception explains that exception, without the
+/// generic "an exception that has no specific error code" sentence that would contradict it.
+#[test]
+fn an_internal_error_with_a_toolstack_exception_names_it_without_the_generic_text() {
+    let d = text(r#"["INTERNAL_ERROR", "Storage_error ([S(Internal_error);S(Storage_error ([S(Sr_not_attached);S(1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b)]))])"]"#);
+    let f = d.findings.iter().find(|f| f.rule == "XA019").expect("XA019");
+    assert!(f.cause.starts_with("The exception is the toolstack's `Sr_not_attached`: "), "{}", f.cause);
+    assert!(!f.cause.contains("no specific error code") && !f.cause.contains(".."), "{}", f.cause);
+}

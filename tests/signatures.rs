@@ -306,3 +306,32 @@ fn an_internal_error_takes_the_category_of_the_toolstack_error_it_carries() {
     let xa019 = d.findings.iter().find(|f| f.rule == "XA019").expect("XA019");
     assert!(!xa019.codes.iter().any(|c| c.contains("Backend_error")));
 }
+
+/// The SR (and disk) that a storage path on or next to the signature's line names fill the
+/// steps' `{sr_uuid}` when the input says nothing else about the SR.
+#[test]
+fn a_storage_path_next_to_the_line_fills_the_sr_of_the_steps() {
+    let log = "Mar  3 04:10:02 host tapdisk[4121]: tap-err:/var/run/sr-mount/5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/81247dd4-2bf3-4558-9912-296c4886058b.vhd: allocate_block: 12 messages suppressed\n\
+Mar  3 04:10:02 host tapdisk[4121]: ERROR: errno -28 at allocate_block: write failed (-1, offset 1048576)\n";
+    let d = text(log);
+    let f = d.findings.iter().find(|f| f.rule == "HL002").expect("HL002");
+    let commands: Vec<&str> = f.remediation.iter().filter_map(|s| s.command.as_deref()).collect();
+    assert!(commands.iter().any(|c| c.contains("uuid=5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21 ")), "{commands:?}");
+    // Without a path the placeholder stays.
+    let d = text("Mar  3 04:10:02 host tapdisk[4121]: ERROR: errno -28 at allocate_block: write failed (-1, offset 1048576)\n");
+    let f = d.findings.iter().find(|f| f.rule == "HL002").expect("HL002");
+    assert!(f.remediation.iter().filter_map(|s| s.command.as_deref()).any(|c| c.contains("uuid=<sr-uuid>")));
+}
+
+/// A refused write is reported in words that fit any backup tool (the markers are not only Xen
+/// Orchestra's), and a step that runs a command says what that command does.
+#[test]
+fn a_refused_write_is_worded_for_any_backup_tool() {
+    let d = text("ERROR: Could not mkdir '/mnt/backup-target/host01'\n");
+    let f = d.findings.iter().find(|f| f.rule == "RM009").expect("RM009");
+    assert!(!f.title.contains("Xen Orchestra") && !f.summary.contains("Xen Orchestra"), "{} / {}", f.title, f.summary);
+    let d = text("INFO:root:The VDI 0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f has OpaqueRef:1a2b3c4d-5e6f-4a0b-8c9d-0e1f2a3b4c5d as its \"snapshot_of\" value, changing to null.\n");
+    let f = d.findings.iter().find(|f| f.rule == "HL116").expect("HL116");
+    let dump = f.remediation.iter().find(|s| s.command.as_deref().is_some_and(|c| c.contains("pool-dump-database"))).expect("dump step");
+    assert!(dump.text.contains("back up the pool database"), "{}", dump.text);
+}

@@ -166,7 +166,11 @@ fn connection_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
         "storage"
     };
     let official = crate::catalog::sr_error(value).map(|c| c.description).unwrap_or("storage connection error");
-    f.title = format!("The {what} connection to the storage failed");
+    f.title = if what == "storage" {
+        "The connection to the storage failed".to_string()
+    } else {
+        format!("The {what} connection to the storage failed")
+    };
     f.summary = format!("{official}{}.", detail_suffix(e.opterr().unwrap_or("")));
     f.cause = match what {
         "NFS" => "The host could not mount the NFS export: the server is down or unreachable, the export path or \

@@ -94,9 +94,14 @@ fn lacks_feature(e: &XapiError, facts: &Facts) -> Option<Finding> {
         "VM_MISSING_PV_DRIVERS" | "VM_OLD_PV_DRIVERS" => "up-to-date PV drivers",
         _ => "a guest feature",
     };
-    f.summary = format!("{} does not support {what}: its guest tools are missing or not running.", super::space::capitalize(&facts.vm_phrase()));
+    f.summary = format!(
+        "{} does not support {what}: most often its guest tools are missing or not running.",
+        super::space::capitalize(&facts.vm_phrase())
+    );
     f.cause = "Offline backups shut the VM down cleanly, memory snapshots suspend it, and quiesced snapshots talk to \
-               the guest: all need the guest tools (PV drivers and agent) installed and running."
+               the guest: all need the guest tools (PV drivers and agent) installed and running. Newer hosts add a \
+               reason after the error (such as a device QEMU cannot save, which the tools do not change): when there \
+               is one, it says what the VM lacks."
         .to_string();
     f.step_cmd("Check what the VM reports about its guest tools.", format!("xe vm-param-get uuid={} param-name=PV-drivers-version", facts.vm_uuid()));
     f.step("Install or update the guest tools (XCP-ng Windows tools / xe-guest-utilities) and restart the VM.");

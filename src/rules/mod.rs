@@ -196,6 +196,27 @@ impl Facts {
         }
     }
 
+    /// The VM, SR and VDI that an error's handle parameters name by uuid (`xe` prints a handle
+    /// as `vm: <uuid> (<name>)`), where the subject lacks them: the steps' commands then name
+    /// them instead of a placeholder. An OpaqueRef is no uuid and is left alone.
+    pub fn fill_from_handles(&mut self, e: &XapiError) {
+        let params = e.named_params();
+        for (name, slot) in
+            [("vm", &mut self.subject.vm_uuid), ("sr", &mut self.subject.sr_uuid), ("vdi", &mut self.subject.vdi_uuid)]
+        {
+            if slot.is_some() {
+                continue;
+            }
+            let Some(value) = params.get(name) else { continue };
+            let Some(uuid) = value.trim().get(..36) else { continue };
+            let is_uuid = uuid.bytes().enumerate().all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() });
+            let ends = value.trim()[36..].chars().next().is_none_or(|c| c == ' ');
+            if is_uuid && ends {
+                *slot = Some(uuid.to_string());
+            }
+        }
+    }
+
     pub fn vm_uuid(&self) -> &str {
         self.subject.vm_uuid.as_deref().unwrap_or("<vm-uuid>")
     }
@@ -436,7 +457,8 @@ fn evaluate_specific(event: &Event, options: &Options) -> Vec<Finding> {
             if candidates.is_empty() {
                 return out;
             }
-            let facts = Facts::new(&e.subject, options);
+            let mut facts = Facts::new(&e.subject, options);
+            facts.fill_from_handles(e);
             for i in candidates {
                 if let Some(Matcher::Xapi { build, .. }) = index.rules.get(i).map(|r| &r.matcher) {
                     out.extend(build(e, &facts));

@@ -250,7 +250,12 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
     f.summary = match python_failure(&message) {
         Some((program, exception)) => format!("XAPI failed internally: {program} stopped on a Python error: {exception}"),
         None if message.trim().is_empty() => "XAPI failed internally: no message.".to_string(),
-        None => format!("XAPI failed internally: {}", super::smlog::one_line(message.trim())),
+        // A message that only announces its details ("xenopsd internal error:") had them on the
+        // lines after it, which the error's parameter did not keep.
+        None => match super::smlog::one_line(message.trim()).strip_suffix(':') {
+            Some(head) => format!("XAPI failed internally: {} (the details follow it in the output).", head.trim_end()),
+            None => format!("XAPI failed internally: {}", super::smlog::one_line(message.trim())),
+        },
     };
     f.cause = "An exception inside XAPI that has no specific error code. Storage failures sometimes arrive wrapped \
                this way; a code inside the message (SR_BACKEND_FAILURE_…) is the real error."
@@ -263,7 +268,12 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
         Some(t) => {
             f.category = t.category;
             f.codes.push(format!("{}{}", super::codes::toolstack_prefix(t.interface), t.name));
-            f.cause = format!("The exception is the toolstack's `{}`: {} {}", t.name, t.meaning, f.cause);
+            // The generic text ("an exception … that has no specific error code", "a code inside
+            // the message is the real error") would now contradict the named exception.
+            f.cause = format!(
+                "The exception is the toolstack's `{}`: {} XAPI has no public error code for it, so it reported it as INTERNAL_ERROR.",
+                t.name, t.meaning
+            );
             f.step_cmd(
                 "Read the operation around this error in XAPI's log.",
                 format!("grep -n -B 10 -A 10 '{}' /var/log/xensource.log | tail -n 80", t.name),

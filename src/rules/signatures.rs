@@ -359,6 +359,46 @@ fn render(template: &str, facts: &Facts, sig: &Signature) -> String {
         .replace("{fixed_in}", sig.fixed_in.unwrap_or("the latest update"))
 }
 
+/// The uuid that starts `s`, if `s` starts with one.
+fn uuid_prefix(s: &str) -> Option<&str> {
+    let u = s.get(..36)?;
+    let ok = u.bytes().enumerate().all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() });
+    ok.then_some(u)
+}
+
+/// The SR and VDI a storage path names (`/sr-mount/<sr>/<vdi>.vhd`, `VG_XenStorage-<sr>/VHD-<vdi>`)
+/// on one of `confirmed`'s lines or, failing that, within `near` lines of one, as facts for the
+/// steps, when `facts` lack them. `None` when nothing is to add.
+fn storage_named_on(lines: &Lines, confirmed: &[u32], near: u32, facts: &Facts) -> Option<Facts> {
+    if facts.subject.sr_uuid.is_some() {
+        return None;
+    }
+    let around = confirmed.iter().flat_map(|&l| (l.saturating_sub(near)..=l.saturating_add(near)).filter(move |&n| n != l));
+    for line in confirmed.iter().copied().chain(around).take(64) {
+        let text = lines.line_text(line);
+        for (marker, vdi_marker) in [("sr-mount/", ""), ("VG_XenStorage-", "VHD-")] {
+            for (at, _) in text.match_indices(marker) {
+                let rest = &text[at + marker.len()..];
+                let Some(sr) = uuid_prefix(rest) else { continue };
+                let after = rest[36..].strip_prefix('/').map(|r| r.strip_prefix(vdi_marker).unwrap_or(r));
+                let vdi = after.and_then(uuid_prefix).filter(|_| facts.subject.vdi_uuid.is_none());
+                let mut subject = facts.subject.clone();
+                subject.sr_uuid = Some(sr.to_string());
+                if let Some(v) = vdi {
+                    subject.vdi_uuid = Some(v.to_string());
+                }
+                return Some(Facts {
+                    subject,
+                    sr_type: facts.sr_type.clone(),
+                    host_version: facts.host_version.clone(),
+                    product: facts.product.clone(),
+                });
+            }
+        }
+    }
+    None
+}
+
 /// The evidence text of a line: trimmed and clipped like every evidence.
 fn evidence_at(lines: &Lines, line: u32) -> Evidence {
     Evidence::at_line(lines.line_text(line).trim(), line.saturating_add(1))
@@ -421,6 +461,10 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
             continue;
         }
         let mut f = Finding::of(&sig.info, facts);
+        // The SR (and disk) a confirmed line names by its path fill the steps' placeholders
+        // when the subject does not know them.
+        let from_line = storage_named_on(&lines, &confirmed, if sig.near == 0 { 2 } else { sig.near.min(5) }, facts);
+        let facts = from_line.as_ref().unwrap_or(facts);
         f.priority = sig.priority;
         f.confidence = confidence;
         f.summary = render(sig.summary, facts, sig);

@@ -94,7 +94,8 @@ fn command_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
                an error; stderr is the command's own explanation."
         .to_string();
     f.step("Read the command and its stderr in the evidence; the next lines of the same process show what the storage manager did about it.");
-    f.step_cmd("See the process's lines around it in SMlog.", "grep -F '[<pid>]' /var/log/SMlog | tail -n 60");
+    let pid = g.first.pid.map_or_else(|| "<pid>".to_string(), |p| p.to_string());
+    f.step_cmd("See the process's lines around it in SMlog.", format!("grep -F '[{pid}]' /var/log/SMlog | tail -n 60"));
     f
 }
 
