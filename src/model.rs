@@ -390,6 +390,20 @@ pub fn push_evidence(list: &mut Vec<Evidence>, ev: Evidence) {
     }
 }
 
+/// Whether `b` is a canonical UUID: 36 bytes, `8-4-4-4-12` hex digits.
+fn has_uuid_shape(b: &[u8]) -> bool {
+    b.len() == 36
+        && b.iter().enumerate().all(|(k, c)| match k {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// The canonical UUID that `s` starts with, if it starts with one.
+pub fn uuid_prefix(s: &str) -> Option<&str> {
+    s.get(..36).filter(|u| has_uuid_shape(u.as_bytes()))
+}
+
 /// The first canonical UUID (`8-4-4-4-12` hex digits) in `text`.
 pub fn find_uuid(text: &str) -> Option<&str> {
     let b = text.as_bytes();
@@ -397,11 +411,7 @@ pub fn find_uuid(text: &str) -> Option<&str> {
         return None;
     }
     (0..=b.len() - 36).find_map(|i| {
-        let cand = &b[i..i + 36];
-        let shape_ok = cand.iter().enumerate().all(|(k, c)| match k {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        });
+        let shape_ok = has_uuid_shape(&b[i..i + 36]);
         let bounded = (i == 0 || !b[i - 1].is_ascii_hexdigit()) && b.get(i + 36).is_none_or(|c| !c.is_ascii_hexdigit());
         (shape_ok && bounded).then(|| &text[i..i + 36])
     })

@@ -208,10 +208,10 @@ impl Facts {
                 continue;
             }
             let Some(value) = params.get(name) else { continue };
-            let Some(uuid) = value.trim().get(..36) else { continue };
-            let is_uuid = uuid.bytes().enumerate().all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() });
+            let Some(uuid) = crate::model::uuid_prefix(value.trim()) else { continue };
+            // (`uuid_prefix` found 36 ASCII bytes: index 36 is a character boundary.)
             let ends = value.trim()[36..].chars().next().is_none_or(|c| c == ' ');
-            if is_uuid && ends {
+            if ends {
                 *slot = Some(uuid.to_string());
             }
         }

@@ -359,13 +359,6 @@ fn render(template: &str, facts: &Facts, sig: &Signature) -> String {
         .replace("{fixed_in}", sig.fixed_in.unwrap_or("the latest update"))
 }
 
-/// The uuid that starts `s`, if `s` starts with one.
-fn uuid_prefix(s: &str) -> Option<&str> {
-    let u = s.get(..36)?;
-    let ok = u.bytes().enumerate().all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() });
-    ok.then_some(u)
-}
-
 /// The SR and VDI a storage path names (`/sr-mount/<sr>/<vdi>.vhd`, `VG_XenStorage-<sr>/VHD-<vdi>`)
 /// on one of `confirmed`'s lines or, failing that, within `near` lines of one, as facts for the
 /// steps, when `facts` lack them. `None` when nothing is to add.
@@ -379,9 +372,10 @@ fn storage_named_on(lines: &Lines, confirmed: &[u32], near: u32, facts: &Facts) 
         for (marker, vdi_marker) in [("sr-mount/", ""), ("VG_XenStorage-", "VHD-")] {
             for (at, _) in text.match_indices(marker) {
                 let rest = &text[at + marker.len()..];
-                let Some(sr) = uuid_prefix(rest) else { continue };
+                let Some(sr) = crate::model::uuid_prefix(rest) else { continue };
+                // (36 ASCII bytes found: index 36 is a character boundary.)
                 let after = rest[36..].strip_prefix('/').map(|r| r.strip_prefix(vdi_marker).unwrap_or(r));
-                let vdi = after.and_then(uuid_prefix).filter(|_| facts.subject.vdi_uuid.is_none());
+                let vdi = after.and_then(crate::model::uuid_prefix).filter(|_| facts.subject.vdi_uuid.is_none());
                 let mut subject = facts.subject.clone();
                 subject.sr_uuid = Some(sr.to_string());
                 if let Some(v) = vdi {

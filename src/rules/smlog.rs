@@ -62,7 +62,7 @@ fn smlog_signatures(text: &str, options: &Options) -> Vec<Finding> {
 }
 
 fn is_uuid(s: &str) -> bool {
-    s.len() == 36 && s.bytes().enumerate().all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() })
+    s.len() == 36 && crate::model::uuid_prefix(s).is_some()
 }
 
 fn subject_of(g: &IncidentGroup) -> Subject {
