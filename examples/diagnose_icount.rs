@@ -1,5 +1,5 @@
 //! Calls `diagnose` on the five shapes of `bench/diagnose.mjs` natively, `ZZ_N` times each
-//! (`ZZ_ONLY=i`: the i-th only), for instruction counts that load on a shared machine does not
+//! (`ZZ_ONLY=i`: the i-th only; `ZZ_TEXT`: that text instead), for instruction counts that load on a shared machine does not
 //! change: `bash bench/diagnose-icount.sh` runs it under valgrind's callgrind (bench/README.md,
 //! perf4). The array and the objects are their `JSON.stringify` text, as the package passes them.
 fn main() {
@@ -10,6 +10,8 @@ fn main() {
         r#"{"code":"VDI_IN_USE","params":["OpaqueRef:9a1b","snapshot"],"name":"XapiError","message":"VDI_IN_USE(OpaqueRef:9a1b, snapshot)"}"#,
         r#"{"message":"snapshot","status":"failure","start":1,"end":2,"result":{"code":"VDI_IO_ERROR","params":["Device I/O errors"],"name":"XapiError","message":"VDI_IO_ERROR(Device I/O errors)"}}"#,
     ];
+    let custom = std::env::var("ZZ_TEXT").ok();
+    let inputs: Vec<&str> = match &custom { Some(t) => vec![t.as_str()], None => inputs.to_vec() };
     let n: usize = std::env::var("ZZ_N").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
     let only: Option<usize> = std::env::var("ZZ_ONLY").ok().and_then(|v| v.parse().ok());
     let options = xapi_doctor::Options::default();

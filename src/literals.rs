@@ -19,14 +19,17 @@ use aho_corasick::{Anchored, MatchKind};
 #[derive(Clone)]
 pub(crate) struct Literals {
     nfa: NFA,
-    fold_case: bool,
-    /// The bytes some literal starts with: from the start state, any other byte leads back to
-    /// it, so the search skips it without a transition.
+    /// Each byte as the automaton reads it: lower-cased when case is folded, else itself (one
+    /// table load rather than a test and a conversion per byte).
+    fold: [u8; 256],
+    /// The bytes of the text (before folding) some literal starts with: from the start state, any
+    /// other byte leads back to it, so the search skips it without a transition.
     starts: [bool; 256],
-    /// The same for the first two bytes (bit `b0 << 8 | b1`; a one-byte literal sets every pair
-    /// it starts): from the start state, a byte whose pair with the next begins no literal leads
-    /// back to it after the next byte too, so it is skipped as well. Most bytes of a text begin
-    /// a literal (the signatures' start with 40 different bytes), few begin one with the next.
+    /// The same for the first two bytes (bit `b0 << 8 | b1`, folded; a one-byte literal sets
+    /// every pair it starts): from the start state, a byte whose pair with the next begins no
+    /// literal leads back to it after the next byte too, so it is skipped as well. Most bytes of a
+    /// text begin a literal (the signatures' start with 40 different bytes), few begin one with
+    /// the next.
     pairs: Box<[u64; 1024]>,
 }
 
@@ -64,7 +67,12 @@ impl Literals {
                 }
             }
         }
-        Some(Literals { nfa, fold_case, starts, pairs })
+        let fold: [u8; 256] = std::array::from_fn(|b| {
+            let b = b as u8;
+            if fold_case { b.to_ascii_lowercase() } else { b }
+        });
+        let starts = std::array::from_fn(|b| starts[usize::from(fold[b])]);
+        Some(Literals { nfa, fold, starts, pairs })
     }
 
     /// Calls `found(literal, start)` for every occurrence of every literal in `haystack`,
@@ -74,22 +82,24 @@ impl Literals {
     pub(crate) fn each_match(&self, haystack: &[u8], found: &mut dyn FnMut(u32, usize) -> bool) {
         let nfa = &self.nfa;
         let Ok(start) = nfa.start_state(Anchored::No) else { return };
+        let fold = |b: u8| self.fold[usize::from(b)];
         let mut state = start;
-        for (at, &byte) in haystack.iter().enumerate() {
-            let byte = if self.fold_case { byte.to_ascii_lowercase() } else { byte };
+        let mut at = 0;
+        while at < haystack.len() {
             if state == start {
-                if !self.starts[usize::from(byte)] {
-                    continue;
-                }
+                // In the start state most bytes begin no literal: skip them in a tight loop.
+                let Some(skip) = haystack[at..].iter().position(|&b| self.starts[usize::from(b)]) else { return };
+                at += skip;
                 if let Some(&next) = haystack.get(at + 1) {
-                    let next = if self.fold_case { next.to_ascii_lowercase() } else { next };
-                    let pair = usize::from(byte) << 8 | usize::from(next);
+                    let pair = usize::from(fold(haystack[at])) << 8 | usize::from(fold(next));
                     if self.pairs[pair >> 6] & (1 << (pair & 63)) == 0 {
+                        at += 1;
                         continue;
                     }
                 }
             }
-            state = nfa.next_state(Anchored::No, state, byte);
+            state = nfa.next_state(Anchored::No, state, fold(haystack[at]));
+            at += 1;
             if !nfa.is_special(state) {
                 continue;
             }
@@ -98,7 +108,7 @@ impl Literals {
             }
             for i in 0..nfa.match_len(state) {
                 let literal = nfa.match_pattern(state, i);
-                let start = (at + 1).saturating_sub(nfa.pattern_len(literal));
+                let start = at.saturating_sub(nfa.pattern_len(literal));
                 if !found(literal.as_u32(), start) {
                     return;
                 }
