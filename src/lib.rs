@@ -100,7 +100,10 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
             // A backup log is read task by task; anything else is also read as a whole.
             let text = (kind != InputKind::XoLog).then(|| String::from_utf8_lossy(raw));
             let whole_text = text.as_deref();
-            let (findings, findings_omitted) = rules::evaluate(&events, whole_text, options);
+            let (mut findings, findings_omitted) = rules::evaluate(&events, whole_text, options);
+            // The values the steps leave as placeholders, when the input names them (a backup
+            // log too: one remote or server for the whole log).
+            rules::placeholders::fill(&mut findings, whole_text.map_or_else(|| String::from_utf8_lossy(raw), std::borrow::Cow::Borrowed).as_ref());
             Diagnosis { kind, findings, findings_omitted: findings_omitted + omitted, ..Diagnosis::empty() }
         }
         input::Parsed::Smlog => {

@@ -28,6 +28,7 @@ pub mod in_use;
 pub mod io;
 pub mod licence;
 pub mod codes;
+pub mod placeholders;
 pub mod pool;
 pub mod signatures;
 pub mod snapshot;

@@ -1,0 +1,310 @@
+//! Placeholders filled from the input: a step written as `rpcinfo -p <nfs-server>` gets the NFS
+//! server the pasted mount command names, `ls /run/xo-server/mounts/<remote-id>/` the remote's
+//! mount directory, `nc -zv <host-address> 443` the address of the failed connection. The rules
+//! and signatures fill what they know of the subject (VM, SR, disk) themselves; this is what is
+//! left, read from the text of the whole input by the shapes below.
+//!
+//! A placeholder is filled only when the input names exactly one value for it: two NFS servers
+//! in one paste (two remotes of a backup log) leave `<nfs-server>` as it is, since either could
+//! be the one a step means. Values are limited to the characters their kind can hold (host
+//! names, addresses, uuids, paths without quotes, blanks or shell operators), so a value copied
+//! from a hostile log cannot turn a command into another one.
+
+use std::borrow::Cow;
+
+use crate::model::Finding;
+
+/// How much of the input is read for values: a pasted error or a report is far shorter; a
+/// 100 MB log would only cost time for values its findings already carry as evidence.
+const MAX_READ: usize = 4 << 20;
+
+/// What a placeholder is filled with.
+#[derive(Clone, Copy)]
+enum Source {
+    /// The uuid right after one of these markers.
+    UuidAfter(&'static [&'static str]),
+    /// The host (no port) of the `host:port` or `host` right after one of these markers.
+    HostAfter(&'static [&'static str]),
+    /// The directory name right after one of these markers (a remote's id).
+    NameAfter(&'static [&'static str]),
+    /// The server of an NFS export written `server:/path` (a mount's device argument).
+    NfsServer,
+    /// The path of that export, without its leading `/` (the steps write `/<export-path>`).
+    NfsPath,
+    /// The server of an SMB share written `//server/share`, else of an NFS export.
+    ShareServer,
+    /// The share of `//server/share`.
+    ShareName,
+}
+
+/// Each placeholder the steps use for a value an input can name, and where that value is.
+const PLACEHOLDERS: &[(&str, Source)] = &[
+    ("<nfs-server>", Source::NfsServer),
+    ("<export-path>", Source::NfsPath),
+    ("<server>", Source::ShareServer),
+    ("<share>", Source::ShareName),
+    ("<remote-id>", Source::NameAfter(&["/run/xo-server/mounts/"])),
+    (
+        "<host-address>",
+        Source::HostAfter(&["connect ECONNREFUSED ", "connect ETIMEDOUT ", "connect EHOSTUNREACH ", "connect ENETUNREACH ", "connect ECONNRESET "]),
+    ),
+    ("<host-name>", Source::HostAfter(&["getaddrinfo ENOTFOUND ", "getaddrinfo EAI_AGAIN "])),
+    ("<s3-endpoint>", Source::HostAfter(&["getaddrinfo ENOTFOUND ", "getaddrinfo EAI_AGAIN "])),
+    ("<sr-uuid>", Source::UuidAfter(&["sr-mount/", "VG_XenStorage-", "'sr_uuid': '", "sr-uuid="])),
+    ("<vdi-uuid>", Source::UuidAfter(&["/VHD-", "'vdi_uuid': '", "vdi-uuid="])),
+];
+
+/// Fills the placeholders of `findings` that `text` names one value for.
+pub fn fill(findings: &mut [Finding], text: &str) {
+    // Most results name no placeholder at all: nothing to read then.
+    let named: Vec<(&str, Source)> =
+        PLACEHOLDERS.iter().copied().filter(|(name, _)| findings.iter().any(|f| mentions(f, name))).collect();
+    if named.is_empty() {
+        return;
+    }
+    let end = (0..=text.len().min(MAX_READ)).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    let text = &text[..end];
+    let values: Vec<(&str, String)> = named.into_iter().filter_map(|(name, source)| Some((name, only_value(text, source)?))).collect();
+    for f in findings.iter_mut() {
+        for (name, value) in &values {
+            replace(&mut f.summary, name, value);
+            replace(&mut f.cause, name, value);
+            for step in &mut f.remediation {
+                replace_cow(&mut step.text, name, value);
+                if let Some(command) = &mut step.command {
+                    replace_cow(command, name, value);
+                }
+            }
+        }
+    }
+}
+
+fn mentions(f: &Finding, name: &str) -> bool {
+    f.summary.contains(name)
+        || f.cause.contains(name)
+        || f.remediation.iter().any(|s| s.text.contains(name) || s.command.as_deref().is_some_and(|c| c.contains(name)))
+}
+
+fn replace(s: &mut String, name: &str, value: &str) {
+    if s.contains(name) {
+        *s = s.replace(name, value);
+    }
+}
+
+fn replace_cow(s: &mut Cow<'static, str>, name: &str, value: &str) {
+    if s.contains(name) {
+        *s = Cow::Owned(s.replace(name, value));
+    }
+}
+
+/// The value `source` finds in `text` when all it finds are one value.
+fn only_value(text: &str, source: Source) -> Option<String> {
+    let mut found: Option<String> = None;
+    let mut distinct = true;
+    let mut see = |value: &str| {
+        match &found {
+            None => found = Some(value.to_string()),
+            Some(v) if v == value => {}
+            Some(_) => distinct = false,
+        }
+        // Go on while one value only has been seen.
+        distinct
+    };
+    match source {
+        Source::UuidAfter(markers) => each_after(text, markers, |rest| crate::model::uuid_prefix(rest).is_none_or(&mut see)),
+        Source::HostAfter(markers) => each_after(text, markers, |rest| host_of(rest).is_none_or(&mut see)),
+        Source::NameAfter(markers) => each_after(text, markers, |rest| name_of(rest).is_none_or(&mut see)),
+        Source::NfsServer => each_nfs_export(text, |server, _| see(server)),
+        Source::NfsPath => each_nfs_export(text, |_, path| path.strip_prefix('/').filter(|p| !p.is_empty()).is_none_or(&mut see)),
+        Source::ShareServer => {
+            let mut any_share = false;
+            each_smb_share(text, |server, _| {
+                any_share = true;
+                see(server)
+            });
+            if !any_share {
+                each_nfs_export(text, |server, _| see(server));
+            }
+        }
+        Source::ShareName => each_smb_share(text, |_, share| see(share)),
+    }
+    found.filter(|_| distinct)
+}
+
+/// Calls `each(rest)` with the text after every occurrence of every marker, while it returns true.
+fn each_after(text: &str, markers: &[&str], mut each: impl FnMut(&str) -> bool) {
+    for marker in markers {
+        for (at, _) in text.match_indices(marker) {
+            if !each(&text[at + marker.len()..]) {
+                return;
+            }
+        }
+    }
+}
+
+fn is_host_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'.' || b == b'-'
+}
+
+/// The host of `host:port`, `host` or `[v6]:port` at the start of `rest`.
+fn host_of(rest: &str) -> Option<&str> {
+    if let Some(v6) = rest.strip_prefix('[') {
+        let end = v6.find(']')?;
+        let host = &v6[..end];
+        return host.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.').then_some(host).filter(|h| h.len() >= 2);
+    }
+    let end = rest.bytes().position(|b| !is_host_byte(b)).unwrap_or(rest.len());
+    let host = rest[..end].trim_end_matches('.');
+    // `getaddrinfo ENOTFOUND https`: a URL typed where a host name belongs, not a host to test.
+    let scheme = ["http", "https", "s3"].iter().any(|s| host.eq_ignore_ascii_case(s));
+    (host.len() >= 2 && !scheme && host.bytes().any(|b| b.is_ascii_alphanumeric())).then_some(host)
+}
+
+/// A directory name (letters, digits, `-`, `_`, `.`) at the start of `rest`.
+fn name_of(rest: &str) -> Option<&str> {
+    let end = rest.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')).unwrap_or(rest.len());
+    let name = &rest[..end];
+    (!name.is_empty() && name.bytes().any(|b| b.is_ascii_alphanumeric())).then_some(name)
+}
+
+/// The bytes a path value may hold: no blank, quote, backslash or shell operator.
+fn is_path_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"/._-+@%=,~:".contains(&b)
+}
+
+/// Where a device argument may start: after a blank, a quote, `=` or at the start.
+fn starts_token(text: &[u8], at: usize) -> bool {
+    at == 0 || matches!(text[at - 1], b' ' | b'\t' | b'\n' | b'"' | b'\'' | b'=' | b'(' | b'`')
+}
+
+/// Calls `each(server, path)` for every `server:/path` (an NFS export) in `text`, while it returns
+/// true. A URL (`https://…`) has `//` after its colon and is not one.
+fn each_nfs_export(text: &str, mut each: impl FnMut(&str, &str) -> bool) {
+    let bytes = text.as_bytes();
+    for (colon, _) in text.match_indices(":/") {
+        if bytes.get(colon + 2) == Some(&b'/') {
+            continue;
+        }
+        let start = bytes[..colon].iter().rposition(|&b| !is_host_byte(b)).map_or(0, |i| i + 1);
+        let server = &text[start..colon];
+        // A one-letter "server" is a drive (`C:/`); a server starts with a letter or digit.
+        if server.len() < 2 || !server.as_bytes()[0].is_ascii_alphanumeric() || !starts_token(bytes, start) {
+            continue;
+        }
+        let path_end = bytes[colon + 1..].iter().position(|&b| !is_path_byte(b)).map_or(bytes.len(), |i| colon + 1 + i);
+        let path = text[colon + 1..path_end].trim_end_matches([',', '.', ':']);
+        if !each(server, path) {
+            return;
+        }
+    }
+}
+
+/// Calls `each(server, share)` for every `//server/share` (an SMB share as `mount.cifs` takes
+/// it) in `text`, while it returns true. A URL has a colon before its `//` and is not one.
+fn each_smb_share(text: &str, mut each: impl FnMut(&str, &str) -> bool) {
+    let bytes = text.as_bytes();
+    for (at, _) in text.match_indices("//") {
+        if !starts_token(bytes, at) {
+            continue;
+        }
+        let rest = &text[at + 2..];
+        let Some(server) = host_of(rest) else { continue };
+        let Some(after) = rest[server.len()..].strip_prefix('/') else { continue };
+        let end = after.bytes().position(|b| !(b.is_ascii_alphanumeric() || b"._-$".contains(&b))).unwrap_or(after.len());
+        let share = &after[..end];
+        if share.is_empty() {
+            continue;
+        }
+        if !each(server, share) {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, RuleInfo, Severity, Step};
+
+    static INFO: RuleInfo = RuleInfo {
+        id: "ZZ000",
+        name: "test",
+        title: "test",
+        category: Category::Other,
+        severity: Severity::Error,
+        trigger: "",
+        description: "",
+        example: "",
+    };
+
+    fn finding_with(command: &'static str) -> Finding {
+        let mut f = Finding::of(&INFO, &crate::rules::Facts::new(&crate::model::Subject::default(), &crate::options::Options::default()));
+        f.remediation.push(Step { text: Cow::Borrowed("Run this."), command: Some(Cow::Borrowed(command)) });
+        f
+    }
+
+    fn filled(command: &'static str, text: &str) -> String {
+        let mut findings = vec![finding_with(command)];
+        fill(&mut findings, text);
+        findings[0].remediation[0].command.as_deref().unwrap_or("").to_string()
+    }
+
+    #[test]
+    fn an_nfs_mount_names_its_server_and_export() {
+        let text = "Command failed with exit code 32: mount -o vers=3 -t nfs 192.168.1.1:/mnt/Backups /run/xo-server/mounts/a0369110-59df-4e34-8e54-58d482635f33\nmount.nfs: Connection timed out";
+        assert_eq!(filled("rpcinfo -p <nfs-server>", text), "rpcinfo -p 192.168.1.1");
+        assert_eq!(filled("serverpath=/<export-path>", text), "serverpath=/mnt/Backups");
+        assert_eq!(filled("df -h /run/xo-server/mounts/<remote-id>", text), "df -h /run/xo-server/mounts/a0369110-59df-4e34-8e54-58d482635f33");
+        // `<server>` means the NFS server when no SMB share is named.
+        assert_eq!(filled("showmount -e <server>", text), "showmount -e 192.168.1.1");
+    }
+
+    #[test]
+    fn an_smb_share_names_its_server_and_share() {
+        let text = "mount -t cifs //nas.example.lan/backups$ /run/xo-server/mounts/3f1e -o username=xo\nmount error(13): Permission denied";
+        assert_eq!(filled("smbclient //<server>/<share> -c ls", text), "smbclient //nas.example.lan/backups$ -c ls");
+        assert_eq!(filled("rpcinfo -p <nfs-server>", text), "rpcinfo -p <nfs-server>");
+    }
+
+    #[test]
+    fn a_failed_connection_names_its_address() {
+        assert_eq!(filled("nc -zv <host-address> 443", "Error: connect ETIMEDOUT 192.0.2.10:443"), "nc -zv 192.0.2.10 443");
+        assert_eq!(filled("getent hosts <host-name>", "getaddrinfo ENOTFOUND xcp-master.lan"), "getent hosts xcp-master.lan");
+        assert_eq!(filled("nc -zv <host-address> 443", "connect ECONNREFUSED [2001:db8::1]:443"), "nc -zv 2001:db8::1 443");
+        assert_eq!(filled("getent hosts <s3-endpoint>", "Error: getaddrinfo EAI_AGAIN https"), "getent hosts <s3-endpoint>");
+    }
+
+    #[test]
+    fn storage_paths_name_the_sr_and_disk() {
+        let text = "FAILED in util.pread: (rc 22) stdout: '', stderr: '/var/run/sr-mount/8a7e9f0c-1d2b-4c3d-9e8f-0a1b2c3d4e5f/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0.vhd: bad footer'";
+        assert_eq!(filled("xe sr-scan uuid=<sr-uuid>", text), "xe sr-scan uuid=8a7e9f0c-1d2b-4c3d-9e8f-0a1b2c3d4e5f");
+        let lvm = "lvchange -ay /dev/VG_XenStorage-8a7e9f0c-1d2b-4c3d-9e8f-0a1b2c3d4e5f/VHD-0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+        assert_eq!(filled("xe vdi-param-list uuid=<vdi-uuid>", lvm), "xe vdi-param-list uuid=0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0");
+    }
+
+    #[test]
+    fn two_values_leave_the_placeholder() {
+        let text = "mount -t nfs 10.0.0.1:/a /run/xo-server/mounts/x\nmount -t nfs 10.0.0.2:/b /run/xo-server/mounts/y";
+        assert_eq!(filled("rpcinfo -p <nfs-server>", text), "rpcinfo -p <nfs-server>");
+        assert_eq!(filled("ls /run/xo-server/mounts/<remote-id>/", text), "ls /run/xo-server/mounts/<remote-id>/");
+        // The same value twice is one value.
+        let twice = "mount -t nfs 10.0.0.1:/a /m\nmount.nfs: access denied by server while mounting 10.0.0.1:/a";
+        assert_eq!(filled("showmount -e <nfs-server>", twice), "showmount -e 10.0.0.1");
+    }
+
+    #[test]
+    fn urls_drives_and_hostile_text_are_not_values() {
+        assert_eq!(filled("rpcinfo -p <nfs-server>", "GET https://xoa.lan/api/ failed; see C:/logs/x"), "rpcinfo -p <nfs-server>");
+        assert_eq!(filled("smbclient //<server>/<share>", "see https://host/share"), "smbclient //<server>/<share>");
+        // Shell operators and quotes end a value: they never reach the command.
+        assert_eq!(filled("ls /<export-path>", "mount -t nfs srv:/a;rm$(x) /m"), "ls /a");
+        assert_eq!(filled("nc -zv <host-address> 443", "connect ETIMEDOUT `reboot`"), "nc -zv <host-address> 443");
+    }
+
+    #[test]
+    fn nothing_to_fill_reads_nothing() {
+        let mut findings = vec![finding_with("xe sr-list")];
+        fill(&mut findings, "mount -t nfs 10.0.0.1:/a /m");
+        assert_eq!(findings[0].remediation[0].command.as_deref(), Some("xe sr-list"));
+    }
+}
