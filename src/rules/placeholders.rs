@@ -64,7 +64,7 @@ pub fn fill(findings: &mut [Finding], text: &str) {
     }
     let end = (0..=text.len().min(MAX_READ)).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
     let text = &text[..end];
-    let values: Vec<(&str, String)> = named.into_iter().filter_map(|(name, source)| Some((name, only_value(text, source)?))).collect();
+    let values: Vec<(&str, Value)> = named.into_iter().filter_map(|(name, source)| Some((name, only_value(text, source)?))).collect();
     for f in findings.iter_mut() {
         for (name, value) in &values {
             replace(&mut f.summary, name, value);
@@ -79,40 +79,76 @@ pub fn fill(findings: &mut [Finding], text: &str) {
     }
 }
 
+/// A value found for a placeholder, and the port the input gave with it (`host:port`).
+#[derive(PartialEq)]
+struct Value {
+    text: String,
+    port: Option<String>,
+}
+
 fn mentions(f: &Finding, name: &str) -> bool {
     f.summary.contains(name)
         || f.cause.contains(name)
         || f.remediation.iter().any(|s| s.text.contains(name) || s.command.as_deref().is_some_and(|c| c.contains(name)))
 }
 
-fn replace(s: &mut String, name: &str, value: &str) {
-    if s.contains(name) {
-        *s = s.replace(name, value);
+fn replace(s: &mut String, name: &str, value: &Value) {
+    if let Some(filled) = replaced(s, name, value) {
+        *s = filled;
     }
 }
 
-fn replace_cow(s: &mut Cow<'static, str>, name: &str, value: &str) {
-    if s.contains(name) {
-        *s = Cow::Owned(s.replace(name, value));
+fn replace_cow(s: &mut Cow<'static, str>, name: &str, value: &Value) {
+    if let Some(filled) = replaced(s, name, value) {
+        *s = Cow::Owned(filled);
     }
+}
+
+/// `s` with `name` replaced by the value, `None` when nothing changes. A placeholder followed by
+/// a port (`nc -zv <host-address> 443`, `<host>:443`) is left where the input's connection went
+/// to another port: the step then tests something else than what failed.
+fn replaced(s: &str, name: &str, value: &Value) -> Option<String> {
+    if !s.contains(name) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let mut rest = s;
+    while let Some(at) = rest.find(name) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + name.len()..];
+        let port_after = after.strip_prefix([' ', ':']).map(|p| &p[..p.bytes().take_while(u8::is_ascii_digit).count()]).filter(|p| !p.is_empty());
+        let other_port = matches!((port_after, value.port.as_deref()), (Some(a), Some(b)) if a != b);
+        if other_port {
+            out.push_str(name);
+        } else {
+            out.push_str(&value.text);
+            changed = true;
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    changed.then_some(out)
 }
 
 /// The value `source` finds in `text` when all it finds are one value.
-fn only_value(text: &str, source: Source) -> Option<String> {
-    let mut found: Option<String> = None;
+fn only_value(text: &str, source: Source) -> Option<Value> {
+    let mut found: Option<Value> = None;
     let mut distinct = true;
-    let mut see = |value: &str| {
+    let mut see_port = |value: &str, port: Option<&str>| {
+        let value = Value { text: value.to_string(), port: port.map(str::to_string) };
         match &found {
-            None => found = Some(value.to_string()),
-            Some(v) if v == value => {}
+            None => found = Some(value),
+            Some(v) if *v == value => {}
             Some(_) => distinct = false,
         }
         // Go on while one value only has been seen.
         distinct
     };
+    let mut see = |value: &str| see_port(value, None);
     match source {
         Source::UuidAfter(markers) => each_after(text, markers, |rest| crate::model::uuid_prefix(rest).is_none_or(&mut see)),
-        Source::HostAfter(markers) => each_after(text, markers, |rest| host_of(rest).is_none_or(&mut see)),
+        Source::HostAfter(markers) => each_after(text, markers, |rest| host_of(rest).is_none_or(|host| see_port(host, port_after_host(rest, host)))),
         Source::NameAfter(markers) => each_after(text, markers, |rest| name_of(rest).is_none_or(&mut see)),
         Source::NfsServer => each_nfs_export(text, |server, _| see(server)),
         Source::NfsPath => each_nfs_export(text, |_, path| path.strip_prefix('/').filter(|p| !p.is_empty()).is_none_or(&mut see)),
@@ -158,6 +194,14 @@ fn host_of(rest: &str) -> Option<&str> {
     // `getaddrinfo ENOTFOUND https`: a URL typed where a host name belongs, not a host to test.
     let scheme = ["http", "https", "s3"].iter().any(|s| host.eq_ignore_ascii_case(s));
     (host.len() >= 2 && !scheme && host.bytes().any(|b| b.is_ascii_alphanumeric())).then_some(host)
+}
+
+/// The port written right after the host at the start of `rest` (`host:443`, `[v6]:443`).
+fn port_after_host<'a>(rest: &'a str, host: &str) -> Option<&'a str> {
+    let after = rest.strip_prefix('[').map_or(&rest[host.len()..], |v6| v6.get(host.len() + 1..).unwrap_or(""));
+    let digits = after.strip_prefix(':')?;
+    let port = &digits[..digits.bytes().take_while(u8::is_ascii_digit).count()];
+    (!port.is_empty()).then_some(port)
 }
 
 /// A directory name (letters, digits, `-`, `_`, `.`) at the start of `rest`.
@@ -272,6 +316,10 @@ mod tests {
         assert_eq!(filled("getent hosts <host-name>", "getaddrinfo ENOTFOUND xcp-master.lan"), "getent hosts xcp-master.lan");
         assert_eq!(filled("nc -zv <host-address> 443", "connect ECONNREFUSED [2001:db8::1]:443"), "nc -zv 2001:db8::1 443");
         assert_eq!(filled("getent hosts <s3-endpoint>", "Error: getaddrinfo EAI_AGAIN https"), "getent hosts <s3-endpoint>");
+        // A step that tests another port than the one that failed keeps its placeholder.
+        assert_eq!(filled("nc -zv <host-address> 443", "connect ETIMEDOUT 127.0.0.1:6379"), "nc -zv <host-address> 443");
+        assert_eq!(filled("nc -zv <host-address> 6379", "connect ETIMEDOUT 127.0.0.1:6379"), "nc -zv 127.0.0.1 6379");
+        assert_eq!(filled("ping <host-address>", "connect ETIMEDOUT 127.0.0.1:6379"), "ping 127.0.0.1");
     }
 
     #[test]
