@@ -52,6 +52,9 @@ const PLACEHOLDERS: &[(&str, Source)] = &[
     ("<s3-endpoint>", Source::HostAfter(&["getaddrinfo ENOTFOUND ", "getaddrinfo EAI_AGAIN "])),
     ("<sr-uuid>", Source::UuidAfter(&["sr-mount/", "VG_XenStorage-", "'sr_uuid': '", "sr-uuid="])),
     ("<vdi-uuid>", Source::UuidAfter(&["/VHD-", "'vdi_uuid': '", "vdi-uuid="])),
+    // A VM's delta backups live under `xo-vm-backups/<vm-uuid>/` on the remote.
+    ("<vm-uuid>", Source::UuidAfter(&["xo-vm-backups/", "'vm_uuid': '", "vm-uuid="])),
+    ("<host-uuid>", Source::UuidAfter(&["'host_uuid': '", "host-uuid="])),
 ];
 
 /// Fills the placeholders of `findings` that `text` names one value for.
@@ -328,6 +331,8 @@ mod tests {
         assert_eq!(filled("xe sr-scan uuid=<sr-uuid>", text), "xe sr-scan uuid=8a7e9f0c-1d2b-4c3d-9e8f-0a1b2c3d4e5f");
         let lvm = "lvchange -ay /dev/VG_XenStorage-8a7e9f0c-1d2b-4c3d-9e8f-0a1b2c3d4e5f/VHD-0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
         assert_eq!(filled("xe vdi-param-list uuid=<vdi-uuid>", lvm), "xe vdi-param-list uuid=0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0");
+        let backup = "ENOENT: no such file or directory, scandir '/run/xo-server/mounts/d622/xo-vm-backups/4f1c9a7e-2b3d-4e5f-8a9b-0c1d2e3f4a5b/vdis'";
+        assert_eq!(filled("xe vm-param-list uuid=<vm-uuid>", backup), "xe vm-param-list uuid=4f1c9a7e-2b3d-4e5f-8a9b-0c1d2e3f4a5b");
     }
 
     #[test]
