@@ -37,6 +37,37 @@ enum Source {
     ShareName,
 }
 
+impl Source {
+    /// Whether the input can hold a value of this source: every byte of one of its markers is in
+    /// it (a test on the set of the input's bytes, no search).
+    fn may_occur(self, bytes: &ByteSet) -> bool {
+        let any_marker = |markers: &[&str]| markers.iter().any(|m| m.bytes().all(|b| bytes.has(b)));
+        match self {
+            Source::UuidAfter(markers) | Source::HostAfter(markers) | Source::NameAfter(markers) => any_marker(markers),
+            Source::NfsServer | Source::NfsPath => bytes.has(b':') && bytes.has(b'/'),
+            Source::ShareServer => bytes.has(b'/'),
+            Source::ShareName => bytes.has(b'/'),
+        }
+    }
+}
+
+/// The set of the bytes a text holds.
+struct ByteSet([bool; 256]);
+
+impl ByteSet {
+    fn of(text: &str) -> ByteSet {
+        let mut set = [false; 256];
+        for &b in text.as_bytes() {
+            set[usize::from(b)] = true;
+        }
+        ByteSet(set)
+    }
+
+    fn has(&self, b: u8) -> bool {
+        self.0[usize::from(b)]
+    }
+}
+
 /// Each placeholder the steps use for a value an input can name, and where that value is.
 const PLACEHOLDERS: &[(&str, Source)] = &[
     ("<nfs-server>", Source::NfsServer),
@@ -57,25 +88,46 @@ const PLACEHOLDERS: &[(&str, Source)] = &[
     ("<host-uuid>", Source::UuidAfter(&["'host_uuid': '", "host-uuid="])),
 ];
 
+// The placeholders are bits of a `u32` mask.
+const _: () = assert!(PLACEHOLDERS.len() <= 32);
+
 /// Fills the placeholders of `findings` that `text` names one value for.
 pub fn fill(findings: &mut [Finding], text: &str) {
-    // Most results name no placeholder at all: nothing to read then.
-    let named: Vec<(&str, Source)> =
-        PLACEHOLDERS.iter().copied().filter(|(name, _)| findings.iter().any(|f| mentions(f, name))).collect();
-    if named.is_empty() {
-        return;
-    }
     let end = (0..=text.len().min(MAX_READ)).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
     let text = &text[..end];
-    let values: Vec<(&str, Value)> = named.into_iter().filter_map(|(name, source)| Some((name, only_value(text, source)?))).collect();
+    // Most inputs hold no marker of any value (a one-line error has no `/`, `:` or `=`), and most
+    // results name none of these placeholders: both are found out before anything is searched.
+    let bytes = ByteSet::of(text);
+    let possible = PLACEHOLDERS.iter().enumerate().filter(|(_, (_, source))| source.may_occur(&bytes)).fold(0u32, |m, (i, _)| m | 1 << i);
+    if possible == 0 {
+        return;
+    }
+    let named = possible & findings.iter().fold(0, |mask, f| mask | mask_of_finding(f));
+    if named == 0 {
+        return;
+    }
+    let values: Vec<Option<Value>> =
+        PLACEHOLDERS.iter().enumerate().map(|(i, (_, source))| if named & 1 << i == 0 { None } else { only_value(text, *source) }).collect();
+    if values.iter().all(Option::is_none) {
+        return;
+    }
+    // (A value holds no `<`: filling one placeholder never makes another.)
+    let fill_text = |s: &str| -> Option<String> {
+        let mask = mask_of(s);
+        let mut out: Option<String> = None;
+        for (i, (name, _)) in PLACEHOLDERS.iter().enumerate() {
+            let Some(value) = values[i].as_ref().filter(|_| mask & 1 << i != 0) else { continue };
+            if let Some(filled) = replaced(out.as_deref().unwrap_or(s), name, value) {
+                out = Some(filled);
+            }
+        }
+        out
+    };
     for f in findings.iter_mut() {
-        for (name, value) in &values {
-            replace(&mut f.summary, name, value);
-            replace(&mut f.cause, name, value);
-            for step in &mut f.remediation {
-                replace_cow(&mut step.text, name, value);
-                if let Some(command) = &mut step.command {
-                    replace_cow(command, name, value);
+        for step in &mut f.remediation {
+            for s in std::iter::once(&mut step.text).chain(step.command.as_mut()) {
+                if let Some(filled) = fill_text(s) {
+                    *s = Cow::Owned(filled);
                 }
             }
         }
@@ -89,35 +141,44 @@ struct Value {
     port: Option<String>,
 }
 
-fn mentions(f: &Finding, name: &str) -> bool {
-    f.summary.contains(name)
-        || f.cause.contains(name)
-        || f.remediation.iter().any(|s| s.text.contains(name) || s.command.as_deref().is_some_and(|c| c.contains(name)))
+/// The placeholders of [`PLACEHOLDERS`] that `s` holds, as bits of their index.
+fn mask_of(s: &str) -> u32 {
+    let bytes = s.as_bytes();
+    let mut mask = 0;
+    for at in memchr::memchr_iter(b'<', bytes) {
+        // `<name>`: the names are short, so the `>` is looked for in the next few bytes only.
+        let Some(len) = bytes[at..].iter().take(MAX_NAME).position(|&b| b == b'>') else { continue };
+        let name = &bytes[at..=at + len];
+        if let Some(i) = PLACEHOLDERS.iter().position(|(n, _)| n.as_bytes() == name) {
+            mask |= 1 << i;
+        }
+    }
+    mask
 }
 
-fn replace(s: &mut String, name: &str, value: &Value) {
-    if let Some(filled) = replaced(s, name, value) {
-        *s = filled;
+/// The longest placeholder name, `<` and `>` included.
+const MAX_NAME: usize = 16;
+const _: () = {
+    let mut i = 0;
+    while i < PLACEHOLDERS.len() {
+        assert!(PLACEHOLDERS[i].0.len() <= MAX_NAME);
+        i += 1;
     }
-}
+};
 
-fn replace_cow(s: &mut Cow<'static, str>, name: &str, value: &Value) {
-    if let Some(filled) = replaced(s, name, value) {
-        *s = Cow::Owned(filled);
-    }
+/// The placeholders of a finding's steps (its summary and cause are prose that names none).
+fn mask_of_finding(f: &Finding) -> u32 {
+    f.remediation.iter().fold(0, |mask, s| mask | mask_of(&s.text) | s.command.as_deref().map_or(0, mask_of))
 }
 
 /// `s` with `name` replaced by the value, `None` when nothing changes. A placeholder followed by
 /// a port (`nc -zv <host-address> 443`, `<host>:443`) is left where the input's connection went
 /// to another port: the step then tests something else than what failed.
 fn replaced(s: &str, name: &str, value: &Value) -> Option<String> {
-    if !s.contains(name) {
-        return None;
-    }
     let mut out = String::with_capacity(s.len());
     let mut changed = false;
     let mut rest = s;
-    while let Some(at) = rest.find(name) {
+    while let Some(at) = occurrences(rest, name).next() {
         out.push_str(&rest[..at]);
         let after = &rest[at + name.len()..];
         let port_after = after.strip_prefix([' ', ':']).map(|p| &p[..p.bytes().take_while(u8::is_ascii_digit).count()]).filter(|p| !p.is_empty());
@@ -173,12 +234,20 @@ fn only_value(text: &str, source: Source) -> Option<Value> {
 /// Calls `each(rest)` with the text after every occurrence of every marker, while it returns true.
 fn each_after(text: &str, markers: &[&str], mut each: impl FnMut(&str) -> bool) {
     for marker in markers {
-        for (at, _) in text.match_indices(marker) {
+        for at in occurrences(text, marker) {
             if !each(&text[at + marker.len()..]) {
                 return;
             }
         }
     }
+}
+
+/// Where `needle` (not empty) starts in `text`: its first byte by `memchr`, then a comparison.
+/// (The inputs are mostly a few lines: building a substring searcher per marker costs more in
+/// WebAssembly than this whole search.)
+fn occurrences<'a>(text: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let first = needle.as_bytes().first().copied().unwrap_or(0);
+    memchr::memchr_iter(first, text.as_bytes()).filter(move |&at| text.as_bytes()[at..].starts_with(needle.as_bytes()))
 }
 
 fn is_host_byte(b: u8) -> bool {
@@ -228,7 +297,7 @@ fn starts_token(text: &[u8], at: usize) -> bool {
 /// true. A URL (`https://…`) has `//` after its colon and is not one.
 fn each_nfs_export(text: &str, mut each: impl FnMut(&str, &str) -> bool) {
     let bytes = text.as_bytes();
-    for (colon, _) in text.match_indices(":/") {
+    for colon in occurrences(text, ":/") {
         if bytes.get(colon + 2) == Some(&b'/') {
             continue;
         }
@@ -250,7 +319,7 @@ fn each_nfs_export(text: &str, mut each: impl FnMut(&str, &str) -> bool) {
 /// it) in `text`, while it returns true. A URL has a colon before its `//` and is not one.
 fn each_smb_share(text: &str, mut each: impl FnMut(&str, &str) -> bool) {
     let bytes = text.as_bytes();
-    for (at, _) in text.match_indices("//") {
+    for at in occurrences(text, "//") {
         if !starts_token(bytes, at) {
             continue;
         }
