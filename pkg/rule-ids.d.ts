@@ -425,6 +425,7 @@ export type RuleId =
   | 'KI317'
   | 'XB128'
   | 'XA209'
+  | 'XA210'
   | 'HL300'
   | 'HL301'
   | 'HL302'
