@@ -191,3 +191,21 @@ test('an unrecognised failure gets the category its wording points to (data/word
   const xo = diagnose({ message: 'sync to the archive failed: authentication failed for user backup', name: 'Error' }).findings[0];
   assert.deepEqual([xo.rule, xo.category, xo.confidence], ['XO000', 'configuration', 'low']);
 });
+
+test("the steps' placeholders get the values the input names, and only values that cannot change a command", () => {
+  // Xen Orchestra's remote test of an NFS remote whose server does not answer (a real report's shape).
+  const mount = {
+    message: 'Command failed with exit code 32: mount -o vers=3 -t nfs 192.0.2.7:/export/backups /run/xo-server/mounts/5b8e1c2d-0f3a-4b6c-9d7e-8f9a0b1c2d3e\nmount.nfs: Connection timed out',
+    name: 'Error',
+  };
+  const commands = diagnose(mount).findings.flatMap((f) => f.remediation.map((s) => s.command ?? '')).join('\n');
+  assert.match(commands, /rpcinfo -p 192\.0\.2\.7/);
+  assert.doesNotMatch(commands, /<nfs-server>/);
+  // Two servers: the step keeps its placeholder rather than guess.
+  const two = 'mount -t nfs 192.0.2.7:/a /run/xo-server/mounts/x\nmount.nfs: Connection timed out\nmount -t nfs 192.0.2.8:/b /run/xo-server/mounts/y\nmount.nfs: Connection timed out';
+  const twoCommands = diagnose(two).findings.flatMap((f) => f.remediation.map((s) => s.command ?? '')).join('\n');
+  assert.match(twoCommands, /<nfs-server>/);
+  // Shell operators in the input never reach a command.
+  const hostile = 'Error: connect ETIMEDOUT $(reboot):443';
+  for (const f of diagnose(hostile).findings) for (const s of f.remediation) assert.doesNotMatch(s.command ?? '', /reboot|\$\(/);
+});
