@@ -86,6 +86,8 @@ const PLACEHOLDERS: &[(&str, Source)] = &[
     // A VM's delta backups live under `xo-vm-backups/<vm-uuid>/` on the remote.
     ("<vm-uuid>", Source::UuidAfter(&["xo-vm-backups/", "'vm_uuid': '", "vm-uuid="])),
     ("<host-uuid>", Source::UuidAfter(&["'host_uuid': '", "host-uuid="])),
+    // An iSCSI SR's target: its `device-config`, the storage manager's scan line, a discovery.
+    ("<target-ip>", Source::HostAfter(&["device-config:target=", "(target=", "-t st -p ", "-t sendtargets -p "])),
 ];
 
 // The placeholders are bits of a `u32` mask.
@@ -392,6 +394,8 @@ mod tests {
         assert_eq!(filled("nc -zv <host-address> 443", "connect ETIMEDOUT 127.0.0.1:6379"), "nc -zv <host-address> 443");
         assert_eq!(filled("nc -zv <host-address> 6379", "connect ETIMEDOUT 127.0.0.1:6379"), "nc -zv 127.0.0.1 6379");
         assert_eq!(filled("ping <host-address>", "connect ETIMEDOUT 127.0.0.1:6379"), "ping 127.0.0.1");
+        let scan = "Apr 11 13:36:21 xcp1 SM: [24954] scanning2 (target=192.0.2.15)";
+        assert_eq!(filled("iscsiadm -m discovery -t st -p <target-ip>", scan), "iscsiadm -m discovery -t st -p 192.0.2.15");
     }
 
     #[test]
