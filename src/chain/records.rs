@@ -329,6 +329,26 @@ pub struct Records<'a> {
     pub warnings: Warnings,
 }
 
+/// `a == b`, eight bytes at a time (`==` on `str` is a `memcmp`, byte by byte in WebAssembly);
+/// the same pointer and length is equal at once (the flat records send a string repeated by
+/// consecutive records once).
+pub fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.as_ptr() == b.as_ptr() {
+        return true;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (p, q) in (&mut x).zip(&mut y) {
+        if u64::from_le_bytes(p.try_into().unwrap_or_default()) != u64::from_le_bytes(q.try_into().unwrap_or_default()) {
+            return false;
+        }
+    }
+    x.remainder() == y.remainder()
+}
+
 /// A null reference: absent, empty, or XAPI's `OpaqueRef:NULL`.
 pub fn is_null_ref(s: &str) -> bool {
     let s = s.trim();
@@ -557,6 +577,7 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
     rec.vdis.reserve(vdi_entries.len());
     rec.vdi_index.reserve(2 * vdi_entries.len());
     rec.vdi_by_uuid.reserve(vdi_entries.len());
+    let mut last_sr: Option<(&str, u32)> = None;
     for &(key, r) in &vdi_entries {
         let k = record_key(key, r);
         let uuid = text(&[r.uuid()]);
@@ -610,8 +631,14 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
             .or_else(|| xo_type.and_then(|_| r.parent().str()))
             .filter(|p| !is_null_ref(p));
         let sr = match reference(&[r.SR(), r.xo_SR()]) {
+            // A pool's VDIs mostly name the same SR as the VDI before: that one's index without
+            // hashing the reference again (a mapping, once found, never changes).
+            Some(s) if last_sr.is_some_and(|(l, _)| same_text(l, s)) => last_sr.map_or(0, |(_, i)| i),
             Some(s) => match rec.sr_index.get(s) {
-                Some(&i) => i,
+                Some(&i) => {
+                    last_sr = Some((s, i));
+                    i
+                }
                 None => {
                     if !sr_entries.is_empty() {
                         warnings.push(
