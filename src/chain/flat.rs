@@ -110,9 +110,21 @@ struct Cursor<'w> {
     at: usize,
 }
 
+/// The words ran out: `malformed flat records: truncated` once converted to an [`Error`]. Kept
+/// apart so that `Cursor::next`, the hottest call of the decoding, returns a word and a flag, not
+/// an `Error` through memory.
+struct Truncated;
+
+impl From<Truncated> for Error {
+    fn from(_: Truncated) -> Error {
+        malformed("truncated")
+    }
+}
+
 impl Cursor<'_> {
-    fn next(&mut self) -> Result<u32, Error> {
-        let w = self.words.get(self.at).copied().ok_or_else(|| Error::InvalidRecords("malformed flat records: truncated".to_string()))?;
+    #[inline]
+    fn next(&mut self) -> Result<u32, Truncated> {
+        let w = *self.words.get(self.at).ok_or(Truncated)?;
         self.at += 1;
         Ok(w)
     }
