@@ -161,11 +161,15 @@ pub fn loose_number<'a>(f: f64) -> Loose<'a> {
 /// caller, who keeps it while the tables live).
 pub type FieldArena<'a> = Vec<(Field, Loose<'a>)>;
 
+/// An entry as first decoded: its record's fields as a range of the arena, `None` for an entry
+/// that is not a record.
+type Span = Option<(u32, u32)>;
+
 /// A table as first decoded: its records as ranges of the arena, which is still growing.
 enum Decoded<'a> {
     Absent,
-    Map(Vec<(Cow<'a, str>, Option<(u32, u32)>)>),
-    Array(Vec<Option<(u32, u32)>>),
+    Map(Vec<(Cow<'a, str>, Span)>),
+    Array(Vec<Span>),
     Invalid(&'static str),
 }
 
@@ -232,7 +236,7 @@ pub fn decode<'a: 'b, 'b>(
     }
     // The arena is complete: the records borrow it from here on.
     let arena: &'b FieldArena<'a> = arena;
-    let record = |range: Option<(u32, u32)>| match range {
+    let record = |range: Span| match range {
         Some((from, to)) => arena.get(from as usize..to as usize).map_or(Entry::NotARecord, |f| Entry::Record(RawRecord::borrowed(f))),
         None => Entry::NotARecord,
     };
@@ -252,7 +256,7 @@ fn entry<'a>(
     fields: &[Option<Field>],
     string: &impl Fn(u32) -> Result<Cow<'a, str>, Error>,
     arena: &mut FieldArena<'a>,
-) -> Result<Option<(u32, u32)>, Error> {
+) -> Result<Span, Error> {
     let k = c.next()?;
     if k == NONE {
         return Ok(None);

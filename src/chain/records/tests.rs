@@ -45,9 +45,6 @@ fn index_hasher_is_std_default_hasher_on_strs() {
         let mut std = std::collections::hash_map::DefaultHasher::new();
         s.hash(&mut std);
         assert_eq!(zero.hash_one(s), std.finish(), "{s:?}");
-        let mut ours = zero.build_hasher();
-        s.hash(&mut ours);
-        assert_eq!(ours.finish(), std.finish(), "{s:?}");
     }
     // Other keys give other hashes; other write sequences stay deterministic.
     assert_ne!(super::SecretKeys(1, 2).hash_one("a"), zero.hash_one("a"));
