@@ -167,7 +167,8 @@ pub fn check_vdi_chains_flat(
 ) -> Result<(ChainReport, chain::flat::Columns), Error> {
     let text = std::str::from_utf8(text).map_err(|_| Error::InvalidRecords("malformed flat records: text".to_string()))?;
     let strings = chain::flat::Strings::new(text, ends)?;
-    let raw = chain::flat::decode(words, numbers, &strings, field_names, options.limits.max_records())?;
+    let mut arena = chain::flat::FieldArena::new();
+    let raw = chain::flat::decode(words, numbers, &strings, field_names, options.limits.max_records(), &mut arena)?;
     let (mut report, columns) = chain::check_with(&raw, options, rules::chain_findings, |parts| chain::flat::columns(parts, &strings))?;
     report.vms = Vec::new();
     Ok((report, columns))

@@ -25,6 +25,7 @@ use std::borrow::Cow;
 
 use super::raw::{Entry, Field, Loose, RawRecord, RawTables, Table};
 use super::GraphFacts;
+use super::records::same_text;
 use crate::Error;
 
 /// An entry that is not an object (and, for a string, "none").
@@ -109,9 +110,21 @@ struct Cursor<'w> {
     at: usize,
 }
 
+/// The words ran out: `malformed flat records: truncated` once converted to an [`Error`]. Kept
+/// apart so that `Cursor::next`, the hottest call of the decoding, returns a word and a flag, not
+/// an `Error` through memory.
+struct Truncated;
+
+impl From<Truncated> for Error {
+    fn from(_: Truncated) -> Error {
+        malformed("truncated")
+    }
+}
+
 impl Cursor<'_> {
-    fn next(&mut self) -> Result<u32, Error> {
-        let w = self.words.get(self.at).copied().ok_or_else(|| Error::InvalidRecords("malformed flat records: truncated".to_string()))?;
+    #[inline]
+    fn next(&mut self) -> Result<u32, Truncated> {
+        let w = *self.words.get(self.at).ok_or(Truncated)?;
         self.at += 1;
         Ok(w)
     }
@@ -143,23 +156,43 @@ pub fn loose_number<'a>(f: f64) -> Loose<'a> {
     parsed.unwrap_or(Loose::F64(f))
 }
 
+/// Every record's fields, one after the other: the records of [`decode`]'s tables borrow their
+/// slices of it (one allocation for them all, not a `Vec` per record; it is created by the
+/// caller, who keeps it while the tables live).
+pub type FieldArena<'a> = Vec<(Field, Loose<'a>)>;
+
+/// An entry as first decoded: its record's fields as a range of the arena, `None` for an entry
+/// that is not a record.
+type Span = Option<(u32, u32)>;
+
+/// A table as first decoded: its records as ranges of the arena, which is still growing.
+enum Decoded<'a> {
+    Absent,
+    Map(Vec<(Cow<'a, str>, Span)>),
+    Array(Vec<Span>),
+    Invalid(&'static str),
+}
+
 /// The flat records as the tables the JSON parser gives, or the reason to send JSON instead.
 /// More than `max_records` entries in all is `INPUT_TOO_LARGE`, before anything is built.
-pub fn decode<'a>(
+/// The records' fields go into `arena` (emptied first), which the tables borrow.
+pub fn decode<'a: 'b, 'b>(
     words: &[u32],
     numbers: &[f64],
     strings: &Strings<'a>,
     field_names: &str,
     max_records: u64,
-) -> Result<RawTables<'a>, Error> {
+    arena: &'b mut FieldArena<'a>,
+) -> Result<RawTables<'b>, Error> {
     let fields: Vec<Option<Field>> = field_names.split('\n').map(Field::from_name).collect();
+    arena.clear();
     // The budget, as the parser counts it: every entry of a map or array table.
     let mut entries_left = max_records;
     let string = |s: u32| strings.get(s).map(Cow::Borrowed).ok_or_else(|| malformed("string index"));
-    let mut table = |c: &mut Cursor<'_>| -> Result<Table<'a>, Error> {
+    let mut table = |c: &mut Cursor<'_>, arena: &mut FieldArena<'a>| -> Result<Decoded<'a>, Error> {
         let tag = c.next()?;
         Ok(match tag {
-            0 => Table::Absent,
+            0 => Decoded::Absent,
             1 | 2 => {
                 let n = c.next()? as usize;
                 if n as u64 > entries_left {
@@ -174,18 +207,18 @@ pub fn decode<'a>(
                     let mut out = Vec::with_capacity(n);
                     for _ in 0..n {
                         let key = string(c.next()?)?;
-                        out.push((key, entry(c, numbers, &fields, &string)?));
+                        out.push((key, entry(c, numbers, &fields, &string, arena)?));
                     }
-                    Table::Map(out)
+                    Decoded::Map(out)
                 } else {
                     let mut out = Vec::with_capacity(n);
                     for _ in 0..n {
-                        out.push(entry(c, numbers, &fields, &string)?);
+                        out.push(entry(c, numbers, &fields, &string, arena)?);
                     }
-                    Table::Array(out)
+                    Decoded::Array(out)
                 }
             }
-            3 => Table::Invalid(match c.next()? {
+            3 => Decoded::Invalid(match c.next()? {
                 0 => "a boolean",
                 1 => "a number",
                 _ => "a string",
@@ -194,30 +227,45 @@ pub fn decode<'a>(
         })
     };
     let mut c = Cursor { words, at: 0 };
-    let vm = table(&mut c)?;
-    let vbd = table(&mut c)?;
-    let vdi = table(&mut c)?;
-    let sr = table(&mut c)?;
+    let vm = table(&mut c, arena)?;
+    let vbd = table(&mut c, arena)?;
+    let vdi = table(&mut c, arena)?;
+    let sr = table(&mut c, arena)?;
     if c.left() != 0 {
         return Err(malformed("trailing words"));
     }
-    Ok(RawTables { VM: vm, VBD: vbd, VDI: vdi, SR: sr })
+    // The arena is complete: the records borrow it from here on.
+    let arena: &'b FieldArena<'a> = arena;
+    let record = |range: Span| match range {
+        Some((from, to)) => arena.get(from as usize..to as usize).map_or(Entry::NotARecord, |f| Entry::Record(RawRecord::borrowed(f))),
+        None => Entry::NotARecord,
+    };
+    let finish = |t: Decoded<'a>| match t {
+        Decoded::Absent => Table::Absent,
+        Decoded::Map(items) => Table::Map(items.into_iter().map(|(key, r)| (key, record(r))).collect()),
+        Decoded::Array(items) => Table::Array(items.into_iter().map(record).collect()),
+        Decoded::Invalid(what) => Table::Invalid(what),
+    };
+    Ok(RawTables { VM: finish(vm), VBD: finish(vbd), VDI: finish(vdi), SR: finish(sr) })
 }
 
+/// One entry: a record (its fields appended to `arena`, their range returned) or `None`.
 fn entry<'a>(
     c: &mut Cursor<'_>,
     numbers: &[f64],
     fields: &[Option<Field>],
     string: &impl Fn(u32) -> Result<Cow<'a, str>, Error>,
-) -> Result<Entry<'a>, Error> {
+    arena: &mut FieldArena<'a>,
+) -> Result<Span, Error> {
     let k = c.next()?;
     if k == NONE {
-        return Ok(Entry::NotARecord);
+        return Ok(None);
     }
     if k as usize > c.left() {
         return Err(malformed("field count"));
     }
-    let mut out: Vec<(Field, Loose<'a>)> = Vec::with_capacity(k as usize);
+    let from = arena.len();
+    arena.reserve(k as usize);
     for _ in 0..k {
         let field = fields.get(c.next()? as usize).ok_or_else(|| malformed("field index"))?;
         let value = match c.next()? {
@@ -244,28 +292,11 @@ fn entry<'a>(
         };
         // A name the core does not know is skipped, as the JSON parser skips it.
         if let Some(field) = field {
-            out.push((*field, value));
+            arena.push((*field, value));
         }
     }
-    Ok(Entry::Record(RawRecord::from_fields(out)))
-}
-
-/// `a == b`, eight bytes at a time (`==` on `str` is a `memcmp`, byte by byte in WebAssembly).
-fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    if a.as_ptr() == b.as_ptr() {
-        return true;
-    }
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    for (p, q) in (&mut x).zip(&mut y) {
-        if u64::from_le_bytes(p.try_into().unwrap_or_default()) != u64::from_le_bytes(q.try_into().unwrap_or_default()) {
-            return false;
-        }
-    }
-    x.remainder() == y.remainder()
+    // The arena holds at most a field per two words: its length fits a u32 as `words` does.
+    Ok(Some((from as u32, arena.len() as u32)))
 }
 
 /// The strings of the output: an index into the input strings, `-1` for none, `-2 - i` for the

@@ -197,10 +197,12 @@ fields! {
 
 /// One record: the fields the checks read that it has (others are skipped while parsing). Sparse,
 /// so that a record costs memory for what it holds — an empty `{}` a few bytes, not a slot for
-/// every field any table could have.
+/// every field any table could have. Owned when parsed from JSON; borrowed from one array holding
+/// every record's fields when decoded from the flat records (`flat::decode`: one allocation
+/// instead of one per record).
 #[derive(Debug, Default)]
 pub struct RawRecord<'a> {
-    fields: Vec<(Field, Loose<'a>)>,
+    fields: Cow<'a, [(Field, Loose<'a>)]>,
     /// Bit `f` set when the record has field `f`: most fields asked for are absent (the other
     /// shape's names), and this answers them without a scan.
     present: u64,
@@ -218,6 +220,15 @@ impl<'a> RawRecord<'a> {
 
     /// A record of these fields (each at most once, none absent).
     pub fn from_fields(fields: Vec<(Field, Loose<'a>)>) -> RawRecord<'a> {
+        Self::from_cow(Cow::Owned(fields))
+    }
+
+    /// A record of these fields, borrowed (each at most once, none absent).
+    pub fn borrowed(fields: &'a [(Field, Loose<'a>)]) -> RawRecord<'a> {
+        Self::from_cow(Cow::Borrowed(fields))
+    }
+
+    fn from_cow(fields: Cow<'a, [(Field, Loose<'a>)]>) -> RawRecord<'a> {
         let present = fields.iter().fold(0u64, |bits, (f, _)| bits | 1 << *f as u32);
         RawRecord { fields, present }
     }

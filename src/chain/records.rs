@@ -54,37 +54,55 @@ impl Default for SecretKeys {
 }
 
 impl BuildHasher for SecretKeys {
-    type Hasher = SipHasher13;
+    type Hasher = IndexHasher;
 
     fn build_hasher(&self) -> Self::Hasher {
-        SipHasher13::new_with_keys(self.0, self.1)
+        IndexHasher { k0: self.0, k1: self.1, h: 0, pending_ff: false }
     }
 }
 
-/// SipHash-1-3, the variant std's `HashMap` uses by default (one compression round per word,
-/// three at the end): keyed like SipHash-2-4 (std's deprecated `SipHasher`), a quarter faster
-/// on the uuids and refs the indexes hash. std keeps its own SipHash-1-3 private, hence this
-/// copy (checked against std's `DefaultHasher`, which is SipHash-1-3 under zero keys).
+const SIP_INIT: [u64; 4] = [0x736f_6d65_7073_6575, 0x646f_7261_6e64_6f6d, 0x6c79_6765_6e65_7261, 0x7465_6462_7974_6573];
+
+/// The hasher of the indexes, whose keys are `str`s: `Hash for str` writes the bytes, then one
+/// `0xff` (`Hasher::write_str`'s default). `write` hashes the bytes and that `0xff` at once:
+/// SipHash-1-3 (the variant std's `HashMap` uses by default: one compression round per word,
+/// three at the end) in one pass with its state in locals, which the streaming hasher this
+/// replaces (a `write`, a `write_u8` and a `finish` through a state in memory) took twice as
+/// long for. A key's hash is exactly std's `DefaultHasher`'s under these keys (the test checks it
+/// against std's with zero keys): the same protection against keys crafted to collide.
+/// Other sequences of writes (no index makes them) are chained deterministically.
 #[derive(Clone, Debug)]
-pub struct SipHasher13 {
-    v: [u64; 4],
-    /// Bytes not yet compressed (fewer than 8), little-endian, and how many.
-    tail: u64,
-    ntail: usize,
-    length: usize,
+pub struct IndexHasher {
+    k0: u64,
+    k1: u64,
+    h: u64,
+    /// A `write` was hashed with the `0xff` that follows a `str`'s bytes, not yet seen.
+    pending_ff: bool,
 }
 
-impl SipHasher13 {
-    pub fn new_with_keys(k0: u64, k1: u64) -> SipHasher13 {
-        SipHasher13 {
-            v: [k0 ^ 0x736f_6d65_7073_6575, k1 ^ 0x646f_7261_6e64_6f6d, k0 ^ 0x6c79_6765_6e65_7261, k1 ^ 0x7465_6462_7974_6573],
-            tail: 0,
-            ntail: 0,
-            length: 0,
-        }
+impl std::hash::Hasher for IndexHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.h = sip13_with_ff(self.k0 ^ self.h, self.k1, bytes);
+        self.pending_ff = true;
     }
 
     #[inline]
+    fn write_u8(&mut self, b: u8) {
+        if self.pending_ff && b == 0xff {
+            self.pending_ff = false;
+        } else {
+            self.write(&[b]);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.h
+    }
+}
+
+/// SipHash-1-3 of `bytes` followed by one `0xff` byte, under the keys `k0`, `k1`.
+fn sip13_with_ff(k0: u64, k1: u64, bytes: &[u8]) -> u64 {
+    #[inline(always)]
     fn round(v: &mut [u64; 4]) {
         v[0] = v[0].wrapping_add(v[1]);
         v[1] = v[1].rotate_left(13) ^ v[0];
@@ -97,63 +115,31 @@ impl SipHasher13 {
         v[1] = v[1].rotate_left(17) ^ v[2];
         v[2] = v[2].rotate_left(32);
     }
-
-    #[inline]
-    fn compress(&mut self, m: u64) {
-        self.v[3] ^= m;
-        Self::round(&mut self.v);
-        self.v[0] ^= m;
+    #[inline(always)]
+    fn compress(v: &mut [u64; 4], m: u64) {
+        v[3] ^= m;
+        round(v);
+        v[0] ^= m;
     }
-}
-
-impl std::hash::Hasher for SipHasher13 {
-    fn write(&mut self, mut bytes: &[u8]) {
-        self.length = self.length.wrapping_add(bytes.len());
-        if self.ntail > 0 {
-            let take = (8 - self.ntail).min(bytes.len());
-            self.tail |= le_bytes(&bytes[..take]) << (8 * self.ntail);
-            self.ntail += take;
-            bytes = &bytes[take..];
-            if self.ntail < 8 {
-                return;
-            }
-            let m = self.tail;
-            self.compress(m);
-            (self.tail, self.ntail) = (0, 0);
-        }
-        let mut words = bytes.chunks_exact(8);
-        for w in &mut words {
-            let mut le = [0u8; 8];
-            le.copy_from_slice(w);
-            self.compress(u64::from_le_bytes(le));
-        }
-        self.tail = le_bytes(words.remainder());
-        self.ntail = words.remainder().len();
+    let mut v = [k0 ^ SIP_INIT[0], k1 ^ SIP_INIT[1], k0 ^ SIP_INIT[2], k1 ^ SIP_INIT[3]];
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        compress(&mut v, <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes));
     }
-
-    /// The `0xff` that ends every `str` (`Hash for str`): one byte into the tail, not a slice.
-    #[inline]
-    fn write_u8(&mut self, b: u8) {
-        self.length = self.length.wrapping_add(1);
-        self.tail |= u64::from(b) << (8 * self.ntail);
-        self.ntail += 1;
-        if self.ntail == 8 {
-            let m = self.tail;
-            self.compress(m);
-            (self.tail, self.ntail) = (0, 0);
-        }
+    let rest = words.remainder();
+    // The rest (0–7 bytes) and the 0xff: a full word when the rest has 7.
+    let mut tail = le_bytes(rest) | (0xff << (8 * rest.len()));
+    if rest.len() == 7 {
+        compress(&mut v, tail);
+        tail = 0;
     }
-
-    fn finish(&self) -> u64 {
-        let mut h = self.clone();
-        let b = ((self.length as u64 & 0xff) << 56) | self.tail;
-        h.compress(b);
-        h.v[2] ^= 0xff;
-        for _ in 0..3 {
-            Self::round(&mut h.v);
-        }
-        h.v[0] ^ h.v[1] ^ h.v[2] ^ h.v[3]
-    }
+    let length = bytes.len().wrapping_add(1) as u64;
+    compress(&mut v, ((length & 0xff) << 56) | tail);
+    v[2] ^= 0xff;
+    round(&mut v);
+    round(&mut v);
+    round(&mut v);
+    v[0] ^ v[1] ^ v[2] ^ v[3]
 }
 
 /// Up to 7 bytes as a little-endian number: a 4-, a 2- and a 1-byte load instead of a loop
@@ -327,6 +313,26 @@ pub struct Records<'a> {
     pub vdi_by_uuid: Index<'a>,
     pub sr_index: Index<'a>,
     pub warnings: Warnings,
+}
+
+/// `a == b`, eight bytes at a time (`==` on `str` is a `memcmp`, byte by byte in WebAssembly);
+/// the same pointer and length is equal at once (the flat records send a string repeated by
+/// consecutive records once).
+pub fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.as_ptr() == b.as_ptr() {
+        return true;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (p, q) in (&mut x).zip(&mut y) {
+        if u64::from_le_bytes(p.try_into().unwrap_or_default()) != u64::from_le_bytes(q.try_into().unwrap_or_default()) {
+            return false;
+        }
+    }
+    x.remainder() == y.remainder()
 }
 
 /// A null reference: absent, empty, or XAPI's `OpaqueRef:NULL`.
@@ -557,6 +563,7 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
     rec.vdis.reserve(vdi_entries.len());
     rec.vdi_index.reserve(2 * vdi_entries.len());
     rec.vdi_by_uuid.reserve(vdi_entries.len());
+    let mut last_sr: Option<(&str, u32)> = None;
     for &(key, r) in &vdi_entries {
         let k = record_key(key, r);
         let uuid = text(&[r.uuid()]);
@@ -610,8 +617,14 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
             .or_else(|| xo_type.and_then(|_| r.parent().str()))
             .filter(|p| !is_null_ref(p));
         let sr = match reference(&[r.SR(), r.xo_SR()]) {
+            // A pool's VDIs mostly name the same SR as the VDI before: that one's index without
+            // hashing the reference again (a mapping, once found, never changes).
+            Some(s) if last_sr.is_some_and(|(l, _)| same_text(l, s)) => last_sr.map_or(0, |(_, i)| i),
             Some(s) => match rec.sr_index.get(s) {
-                Some(&i) => i,
+                Some(&i) => {
+                    last_sr = Some((s, i));
+                    i
+                }
                 None => {
                     if !sr_entries.is_empty() {
                         warnings.push(
