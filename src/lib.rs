@@ -103,7 +103,12 @@ fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diag
             let (mut findings, findings_omitted) = rules::evaluate(&events, whole_text, options);
             // The values the steps leave as placeholders, when the input names them (a backup
             // log too: one remote or server for the whole log).
-            rules::placeholders::fill(&mut findings, whole_text.map_or_else(|| String::from_utf8_lossy(raw), std::borrow::Cow::Borrowed).as_ref());
+            let fill_text = match whole_text {
+                Some(text) => std::borrow::Cow::Borrowed(text),
+                // (A JSON input is valid UTF-8: checked, not decoded again.)
+                None => std::str::from_utf8(raw).map_or_else(|_| String::from_utf8_lossy(raw), std::borrow::Cow::Borrowed),
+            };
+            rules::placeholders::fill(&mut findings, &fill_text);
             Diagnosis { kind, findings, findings_omitted: findings_omitted + omitted, ..Diagnosis::empty() }
         }
         input::Parsed::Smlog => {

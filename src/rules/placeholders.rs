@@ -44,27 +44,38 @@ impl Source {
         let any_marker = |markers: &[&str]| markers.iter().any(|m| m.bytes().all(|b| bytes.has(b)));
         match self {
             Source::UuidAfter(markers) | Source::HostAfter(markers) | Source::NameAfter(markers) => any_marker(markers),
-            Source::NfsServer | Source::NfsPath => bytes.has(b':') && bytes.has(b'/'),
-            Source::ShareServer => bytes.has(b'/'),
-            Source::ShareName => bytes.has(b'/'),
+            Source::NfsServer | Source::NfsPath => bytes.colon_slash,
+            Source::ShareServer => bytes.colon_slash || bytes.double_slash,
+            Source::ShareName => bytes.double_slash,
         }
     }
 }
 
-/// The set of the bytes a text holds.
-struct ByteSet([bool; 256]);
+/// The set of the bytes a text holds, and whether it holds `:/` (an NFS export) and `//` (an
+/// SMB share).
+struct ByteSet {
+    bytes: [bool; 256],
+    colon_slash: bool,
+    double_slash: bool,
+}
 
 impl ByteSet {
     fn of(text: &str) -> ByteSet {
-        let mut set = [false; 256];
+        let mut set = ByteSet { bytes: [false; 256], colon_slash: false, double_slash: false };
+        let mut previous = 0;
         for &b in text.as_bytes() {
-            set[usize::from(b)] = true;
+            set.bytes[usize::from(b)] = true;
+            if b == b'/' {
+                set.colon_slash |= previous == b':';
+                set.double_slash |= previous == b'/';
+            }
+            previous = b;
         }
-        ByteSet(set)
+        set
     }
 
     fn has(&self, b: u8) -> bool {
-        self.0[usize::from(b)]
+        self.bytes[usize::from(b)]
     }
 }
 
