@@ -167,10 +167,13 @@ fn index() -> Option<&'static Index> {
         .get_or_init(|| {
             let mut literals: Vec<String> = Vec::new();
             let mut anchors: Vec<Vec<u16>> = Vec::new();
+            // (A map, not a scan of the list per literal: ~1,000 literals made that a few million
+            // comparisons on the first call.)
+            let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
             let mut id_of = |lit: &str, anchors: &mut Vec<Vec<u16>>| -> usize {
                 let lower = lit.to_ascii_lowercase();
-                literals.iter().position(|l| *l == lower).unwrap_or_else(|| {
-                    literals.push(lower);
+                *ids.entry(lower).or_insert_with_key(|lower| {
+                    literals.push(lower.clone());
                     anchors.push(Vec::new());
                     literals.len() - 1
                 })
