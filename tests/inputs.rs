@@ -496,3 +496,24 @@ fn opterr_keeps_the_brackets_of_its_own_list() {
     let d = text("SR_BACKEND_FAILURE_46(, The VDI is not available [opterr=VDI 8341e744 locked], )");
     assert_eq!(param(first(&d), "opterr"), Some("VDI 8341e744 locked"));
 }
+
+#[test]
+fn one_parameter_by_name_is_what_the_named_parameters_give() {
+    use xapi_doctor::input::{Shape, XapiError};
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut errors = vec![
+        XapiError::new("VDI_IN_USE", strings(&["OpaqueRef:1", "snapshot"]), Shape::Array),
+        XapiError::new("SR_BACKEND_FAILURE_47", strings(&["", "The SR is not available [opterr=no such volume group]", ""]), Shape::Array),
+        XapiError::new("HANDLE_INVALID", strings(&["VM", "OpaqueRef:2", "extra one", "extra two"]), Shape::Array),
+        XapiError::new("NOT_A_KNOWN_CODE", strings(&["a", "b"]), Shape::Array),
+    ];
+    errors[0].extra.insert("operation", "clone");
+    for e in &errors {
+        let all = e.named_params();
+        for (name, value) in &all.0 {
+            assert_eq!(e.param(name), Some(value.as_str()), "{} {name}", e.code);
+        }
+        assert_eq!(e.param("no-such-name"), None);
+        assert_eq!(e.param("param0"), None);
+    }
+}

@@ -118,11 +118,7 @@ impl XapiError {
     /// `param<N>` for parameters beyond the declared ones or of unknown codes.
     pub fn named_params(&self) -> Params {
         let mut out = Params::default();
-        let names: &[&str] = if self.code.starts_with("SR_BACKEND_FAILURE_") {
-            &["status", "reason", "stderr"]
-        } else {
-            catalog::api_error(&self.code).map(|e| e.params).unwrap_or(&[])
-        };
+        let names = self.param_names();
         for (i, value) in self.params.iter().enumerate() {
             match names.get(i) {
                 Some(name) => out.insert_static(name, value.clone()),
@@ -138,6 +134,33 @@ impl XapiError {
             out.insert(k.clone(), v.clone());
         }
         out
+    }
+
+    /// One parameter of [`XapiError::named_params`] by its name, without building them all.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        if let Some(value) = self.extra.get(name) {
+            return Some(value);
+        }
+        if name == "opterr" {
+            if let Some(opterr) = self.opterr() {
+                return Some(opterr);
+            }
+        }
+        let names = self.param_names();
+        let i = match names.iter().position(|n| *n == name) {
+            Some(i) => i,
+            None => name.strip_prefix("param")?.parse::<usize>().ok()?.checked_sub(1).filter(|&i| i >= names.len())?,
+        };
+        self.params.get(i).map(String::as_str)
+    }
+
+    /// The names of the parameters by position: an SR error's three, else the catalogue's.
+    fn param_names(&self) -> &'static [&'static str] {
+        if self.code.starts_with("SR_BACKEND_FAILURE_") {
+            &["status", "reason", "stderr"]
+        } else {
+            catalog::api_error(&self.code).map(|e| e.params).unwrap_or(&[])
+        }
     }
 }
 

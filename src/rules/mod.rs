@@ -201,14 +201,13 @@ impl Facts {
     /// as `vm: <uuid> (<name>)`), where the subject lacks them: the steps' commands then name
     /// them instead of a placeholder. An OpaqueRef is no uuid and is left alone.
     pub fn fill_from_handles(&mut self, e: &XapiError) {
-        let params = e.named_params();
         for (name, slot) in
             [("vm", &mut self.subject.vm_uuid), ("sr", &mut self.subject.sr_uuid), ("vdi", &mut self.subject.vdi_uuid)]
         {
             if slot.is_some() {
                 continue;
             }
-            let Some(value) = params.get(name) else { continue };
+            let Some(value) = e.param(name) else { continue };
             let Some(uuid) = crate::model::uuid_prefix(value.trim()) else { continue };
             // (`uuid_prefix` found 36 ASCII bytes: index 36 is a character boundary.)
             let ends = value.trim()[36..].chars().next().is_none_or(|c| c == ' ');
