@@ -404,6 +404,23 @@ pub fn uuid_prefix(s: &str) -> Option<&str> {
     s.get(..36).filter(|u| has_uuid_shape(u.as_bytes()))
 }
 
+/// Where a storage path names an SR: the SR's uuid follows, then `/` and the disk's.
+pub const STORAGE_PATH_MARKERS: [&str; 2] = ["sr-mount/", "VG_XenStorage-"];
+
+/// The SR, and the disk when the path goes on to it, of every storage path in `text`:
+/// `sr-mount/<sr>/<vdi>.vhd` (a file SR) and `VG_XenStorage-<sr>/VHD-<vdi>` (an LVM SR).
+pub fn storage_paths(text: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
+    STORAGE_PATH_MARKERS.into_iter().zip(["", "VHD-"]).flat_map(move |(marker, disk_prefix)| {
+        text.match_indices(marker).filter_map(move |(at, _)| {
+            let rest = &text[at + marker.len()..];
+            let sr = uuid_prefix(rest)?;
+            // (36 ASCII bytes found: index 36 is a character boundary.)
+            let disk = rest[36..].strip_prefix('/').map(|r| r.strip_prefix(disk_prefix).unwrap_or(r)).and_then(uuid_prefix);
+            Some((sr, disk))
+        })
+    })
+}
+
 /// The first canonical UUID (`8-4-4-4-12` hex digits) in `text`.
 pub fn find_uuid(text: &str) -> Option<&str> {
     let b = text.as_bytes();

@@ -23,6 +23,9 @@ const MAX_READ: usize = 4 << 20;
 enum Source {
     /// The uuid right after one of these markers.
     UuidAfter(&'static [&'static str]),
+    /// The SR (or, with `disk`, the disk) of a storage path ([`crate::model::storage_paths`]),
+    /// or the uuid right after one of `keys`.
+    Storage { disk: bool, keys: &'static [&'static str] },
     /// The host (no port) of the `host:port` or `host` right after one of these markers.
     HostAfter(&'static [&'static str]),
     /// The directory name right after one of these markers (a remote's id).
@@ -44,6 +47,7 @@ impl Source {
         let any_marker = |markers: &[&str]| markers.iter().any(|m| m.bytes().all(|b| bytes.has(b)));
         match self {
             Source::UuidAfter(markers) | Source::HostAfter(markers) | Source::NameAfter(markers) => any_marker(markers),
+            Source::Storage { keys, .. } => any_marker(&crate::model::STORAGE_PATH_MARKERS) || any_marker(keys),
             Source::NfsServer | Source::NfsPath => bytes.colon_slash,
             Source::ShareServer => bytes.colon_slash || bytes.double_slash,
             Source::ShareName => bytes.double_slash,
@@ -92,8 +96,8 @@ const PLACEHOLDERS: &[(&str, Source)] = &[
     ),
     ("<host-name>", Source::HostAfter(&["getaddrinfo ENOTFOUND ", "getaddrinfo EAI_AGAIN "])),
     ("<s3-endpoint>", Source::HostAfter(&["getaddrinfo ENOTFOUND ", "getaddrinfo EAI_AGAIN "])),
-    ("<sr-uuid>", Source::UuidAfter(&["sr-mount/", "VG_XenStorage-", "'sr_uuid': '", "sr-uuid="])),
-    ("<vdi-uuid>", Source::UuidAfter(&["/VHD-", "'vdi_uuid': '", "vdi-uuid="])),
+    ("<sr-uuid>", Source::Storage { disk: false, keys: &["'sr_uuid': '", "sr-uuid="] }),
+    ("<vdi-uuid>", Source::Storage { disk: true, keys: &["/VHD-", "'vdi_uuid': '", "vdi-uuid="] }),
     // A VM's delta backups live under `xo-vm-backups/<vm-uuid>/` on the remote.
     ("<vm-uuid>", Source::UuidAfter(&["xo-vm-backups/", "'vm_uuid': '", "vm-uuid="])),
     ("<host-uuid>", Source::UuidAfter(&["'host_uuid': '", "host-uuid="])),
@@ -225,6 +229,18 @@ fn only_value(text: &str, source: Source) -> Option<Value> {
     let mut see = |value: &str| see_port(value, None);
     match source {
         Source::UuidAfter(markers) => each_after(text, markers, |rest| crate::model::uuid_prefix(rest).is_none_or(&mut see)),
+        Source::Storage { disk, keys } => {
+            let mut going = true;
+            for (sr, vdi) in crate::model::storage_paths(text) {
+                going = if disk { vdi.is_none_or(&mut see) } else { see(sr) };
+                if !going {
+                    break;
+                }
+            }
+            if going {
+                each_after(text, keys, |rest| crate::model::uuid_prefix(rest).is_none_or(&mut see));
+            }
+        }
         Source::HostAfter(markers) => each_after(text, markers, |rest| host_of(rest).is_none_or(|host| see_port(host, port_after_host(rest, host)))),
         Source::NameAfter(markers) => each_after(text, markers, |rest| name_of(rest).is_none_or(&mut see)),
         Source::NfsServer => each_nfs_export(text, |server, _| see(server)),
@@ -413,6 +429,7 @@ mod tests {
     fn storage_paths_name_the_sr_and_disk() {
         let text = "FAILED in util.pread: (rc 22) stdout: '', stderr: '/var/run/sr-mount/8a7e9f0c-1d2b-4c3d-9e8f-0a1b2c3d4e5f/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0.vhd: bad footer'";
         assert_eq!(filled("xe sr-scan uuid=<sr-uuid>", text), "xe sr-scan uuid=8a7e9f0c-1d2b-4c3d-9e8f-0a1b2c3d4e5f");
+        assert_eq!(filled("xe vdi-param-list uuid=<vdi-uuid>", text), "xe vdi-param-list uuid=0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0");
         let lvm = "lvchange -ay /dev/VG_XenStorage-8a7e9f0c-1d2b-4c3d-9e8f-0a1b2c3d4e5f/VHD-0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
         assert_eq!(filled("xe vdi-param-list uuid=<vdi-uuid>", lvm), "xe vdi-param-list uuid=0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0");
         let backup = "ENOENT: no such file or directory, scandir '/run/xo-server/mounts/d622/xo-vm-backups/4f1c9a7e-2b3d-4e5f-8a9b-0c1d2e3f4a5b/vdis'";

@@ -371,26 +371,18 @@ fn storage_named_on(lines: &Lines, confirmed: &[u32], near: u32, facts: &Facts) 
     }
     let around = confirmed.iter().flat_map(|&l| (l.saturating_sub(near)..=l.saturating_add(near)).filter(move |&n| n != l));
     for line in confirmed.iter().copied().chain(around).take(64) {
-        let text = lines.line_text(line);
-        for (marker, vdi_marker) in [("sr-mount/", ""), ("VG_XenStorage-", "VHD-")] {
-            for (at, _) in text.match_indices(marker) {
-                let rest = &text[at + marker.len()..];
-                let Some(sr) = crate::model::uuid_prefix(rest) else { continue };
-                // (36 ASCII bytes found: index 36 is a character boundary.)
-                let after = rest[36..].strip_prefix('/').map(|r| r.strip_prefix(vdi_marker).unwrap_or(r));
-                let vdi = after.and_then(crate::model::uuid_prefix).filter(|_| facts.subject.vdi_uuid.is_none());
-                let mut subject = facts.subject.clone();
-                subject.sr_uuid = Some(sr.to_string());
-                if let Some(v) = vdi {
-                    subject.vdi_uuid = Some(v.to_string());
-                }
-                return Some(Facts {
-                    subject,
-                    sr_type: facts.sr_type.clone(),
-                    host_version: facts.host_version.clone(),
-                    product: facts.product.clone(),
-                });
+        if let Some((sr, vdi)) = crate::model::storage_paths(lines.line_text(line)).next() {
+            let mut subject = facts.subject.clone();
+            subject.sr_uuid = Some(sr.to_string());
+            if let Some(v) = vdi.filter(|_| facts.subject.vdi_uuid.is_none()) {
+                subject.vdi_uuid = Some(v.to_string());
             }
+            return Some(Facts {
+                subject,
+                sr_type: facts.sr_type.clone(),
+                host_version: facts.host_version.clone(),
+                product: facts.product.clone(),
+            });
         }
     }
     None
