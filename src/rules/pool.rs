@@ -92,10 +92,14 @@ pub static XA019: RuleInfo = RuleInfo {
     id: "XA019",
     name: "xapi-internal-error",
     title: "XAPI hit an internal error",
-    category: Category::Other,
+    // An exception xapi has no error code for is, more often than anything else, a bug of the
+    // xapi or storage driver in use that an update fixes (the corpus's development cases that
+    // end on this finding: 5 of 6). Words that point elsewhere (a full disk, a refused login…)
+    // and a named toolstack exception still set their own category.
+    category: Category::XapiVersion,
     severity: Severity::Error,
     trigger: "`INTERNAL_ERROR`",
-    description: "XAPI failed with an exception it has no specific error for; the message parameter names it.",
+    description: "XAPI failed with an exception it has no specific error for (the message parameter names it): most often a bug of the xapi or storage driver in use, fixed by an update.",
     example: r#"["INTERNAL_ERROR", "Storage_error ([S(Backend_error);[S(SR_BACKEND_FAILURE_46);[S();S(The VDI is not available);S()]]])"]"#,
 };
 
@@ -257,8 +261,10 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
             None => format!("XAPI failed internally: {}", super::smlog::one_line(message.trim())),
         },
     };
-    f.cause = "An exception inside XAPI that has no specific error code. Storage failures sometimes arrive wrapped \
-               this way; a code inside the message (SR_BACKEND_FAILURE_…) is the real error."
+    f.cause = "An exception inside XAPI that has no specific error code: usually a bug of the xapi, storage driver \
+               or plugin in use (often one an update already fixes), sometimes a state it does not expect, such as an \
+               object removed while it worked. Storage failures sometimes arrive wrapped this way; a code inside the \
+               message (SR_BACKEND_FAILURE_…) is the real error."
         .to_string();
     f.step_cmd("Find the exception in XAPI's log on the pool master.", "grep -B 5 -A 20 'INTERNAL_ERROR' /var/log/xensource.log | tail -n 80");
     let inner = e.params.iter().find_map(|p| super::codes::toolstack_error_in(p));
@@ -281,7 +287,13 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
         }
         None => {
             let params: Vec<String> = e.params.iter().map(|p| unescape_log_newlines(p)).collect();
-            super::wording::apply(&mut f, params.iter().flat_map(|p| p.lines()));
+            // Words that say more (a Python error, a full disk…) bring their own first step.
+            if !super::wording::apply(&mut f, params.iter().flat_map(|p| p.lines())) {
+                f.step_cmd(
+                    "Check that every host runs the same, current version, and look the exception up in the release notes of the updates not yet installed.",
+                    "xe host-list params=name-label,software-version; yum check-update",
+                );
+            }
         }
     }
     Some(f)

@@ -44,9 +44,9 @@ pub fn classify<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<(&'stati
 
 /// Gives a catch-all finding what `lines` point to, when a cue reads one of them. The cue's step
 /// comes first: it is the one that follows from the words; the catch-all's own steps (where to
-/// find more) follow.
-pub fn apply<'a>(f: &mut Finding, lines: impl IntoIterator<Item = &'a str>) {
-    let Some((cue, line)) = classify(lines) else { return };
+/// find more) follow. Says whether a cue read them.
+pub fn apply<'a>(f: &mut Finding, lines: impl IntoIterator<Item = &'a str>) -> bool {
+    let Some((cue, line)) = classify(lines) else { return false };
     f.category = cue.category;
     f.confidence = Confidence::Low;
     f.title = format!("{}: its wording points to {}", f.title, cue.label);
@@ -57,6 +57,7 @@ pub fn apply<'a>(f: &mut Finding, lines: impl IntoIterator<Item = &'a str>) {
     };
     f.cause = format!("The words of \u{201c}{quoted}\u{201d} usually mean this: {} {}", cue.meaning, f.cause);
     f.remediation.insert(0, Step { text: std::borrow::Cow::Borrowed(cue.step), command: None });
+    true
 }
 
 #[cfg(test)]
