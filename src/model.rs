@@ -545,6 +545,11 @@ impl Findings {
         self.list.is_empty()
     }
 
+    /// Whether a finding so far, other than one of `rule`, carries `code`.
+    pub fn has_code_beside(&self, code: &str, rule: &str) -> bool {
+        self.list.iter().any(|f| f.rule != rule && f.codes.iter().any(|c| c == code))
+    }
+
     /// Pushes each finding.
     pub fn extend(&mut self, findings: impl IntoIterator<Item = Finding>) {
         for f in findings {

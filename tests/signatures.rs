@@ -335,3 +335,15 @@ fn a_refused_write_is_worded_for_any_backup_tool() {
     let dump = f.remediation.iter().find(|s| s.command.as_deref().is_some_and(|c| c.contains("pool-dump-database"))).expect("dump step");
     assert!(dump.text.contains("back up the pool database"), "{}", dump.text);
 }
+
+/// A code XAPI's catalogue lacks is decoded as "not in the catalogue, maybe newer or a plug-in"
+/// only when nothing knows it: a signature that does (an old code, a driver's own) replaces that
+/// decoding instead of sitting beside it.
+#[test]
+fn an_uncatalogued_code_a_signature_knows_gets_no_generic_decoding_beside_it() {
+    let d = text("Error code: SUPPORT_PACKAGE_MISSING\nError parameters: Dom0 does not contain a required file: /opt/xensource/packages/files/guest-installer/el5.4-initrd-additions.cpio, ,\n");
+    assert_eq!(rules_of(&d), vec!["XA203"]);
+    // Nothing knows this one: its decoding stays.
+    let d = text("Error code: FROBNICATOR_NOT_READY\nError parameters: x, \n");
+    assert_eq!(rules_of(&d), vec!["XA000"]);
+}
