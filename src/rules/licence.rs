@@ -106,5 +106,34 @@ fn lacks_feature(e: &XapiError, facts: &Facts) -> Option<Finding> {
     f.step_cmd("Check what the VM reports about its guest tools.", format!("xe vm-param-get uuid={} param-name=PV-drivers-version", facts.vm_uuid()));
     f.step("Install or update the guest tools (XCP-ng Windows tools / xe-guest-utilities) and restart the VM.");
     f.step("Or choose a backup mode that does not need them (a plain snapshot instead of an offline or memory backup).");
+    if e.code == "VM_OLD_PV_DRIVERS" {
+        old_pv_drivers(&mut f, e, facts);
+    }
     Some(f)
+}
+
+/// `VM_OLD_PV_DRIVERS` (vm, major, minor): the tools are there and answer, but the version they
+/// report is older than the one this host's release requires: a version mismatch, not a missing
+/// feature. During a rolling pool upgrade the upgraded host may expect a newer version than the
+/// tools of the pool's previous release report.
+fn old_pv_drivers(f: &mut Finding, e: &XapiError, facts: &Facts) {
+    f.category = Category::XapiVersion;
+    f.title = "The VM's PV drivers are older than this host requires".to_string();
+    let params = e.named_params();
+    let reported = match (params.get("major"), params.get("minor")) {
+        (Some(major), Some(minor)) => format!(" (they report version {major}.{minor})"),
+        _ => String::new(),
+    };
+    f.summary = format!(
+        "{}'s PV drivers{reported} are older than the host's release requires for this operation.",
+        super::space::capitalize(&facts.vm_phrase())
+    );
+    f.cause = "The guest tools are installed and running, but the version they report is below the one the host \
+               checks for. After a host upgrade (notably half-way through a rolling pool upgrade) the upgraded host \
+               may expect a newer tools version than the guests of the previous release report."
+        .to_string();
+    f.remediation.clear();
+    f.step_cmd("Check which tools version the VM reports.", format!("xe vm-param-get uuid={} param-name=PV-drivers-version", facts.vm_uuid()));
+    f.step("Install the guest tools that come with the host's release in the VM and restart it.");
+    f.step("During a rolling pool upgrade, finish upgrading every host (and apply the same updates) before moving or evacuating VMs that still run the previous tools, or migrate them before upgrading.");
 }
