@@ -491,7 +491,8 @@ fn the_failed_call_of_an_xo_server_log_line_is_read() {
 #[test]
 fn opterr_keeps_the_brackets_of_its_own_list() {
     let d = text("SR_BACKEND_FAILURE_46(, The VDI is not available [opterr=['XENAPI_PLUGIN_FAILURE', 'map', 'CommandException', 'Operation not permitted']], )");
-    let f = first(&d);
+    // The storage error's own finding (a signature about the plugin's map failure ranks first).
+    let f = finding_with_code(&d, "SR_BACKEND_FAILURE_46").expect("the storage error's finding");
     assert_eq!(param(f, "opterr"), Some("['XENAPI_PLUGIN_FAILURE', 'map', 'CommandException', 'Operation not permitted']"));
     let d = text("SR_BACKEND_FAILURE_46(, The VDI is not available [opterr=VDI 8341e744 locked], )");
     assert_eq!(param(first(&d), "opterr"), Some("VDI 8341e744 locked"));

@@ -27,7 +27,8 @@ pub static XA008: RuleInfo = RuleInfo {
     severity: Severity::Error,
     trigger: "`VM_LACKS_FEATURE`, `VM_LACKS_FEATURE_SHUTDOWN`, `VM_LACKS_FEATURE_SUSPEND`, `VM_MISSING_PV_DRIVERS`…",
     description: "A clean shutdown, suspend, checkpoint or quiesced snapshot needs the guest tools (PV drivers and \
-                  agent) in the VM; they are missing or not running.",
+                  agent) in the VM; they are missing or not running. `VM_OLD_PV_DRIVERS` is a version mismatch \
+                  instead (category `xapi_version`): the tools run but report a version older than the host requires.",
     example: r#"["VM_LACKS_FEATURE_SHUTDOWN", "OpaqueRef:6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d"]"#,
 };
 
@@ -106,5 +107,51 @@ fn lacks_feature(e: &XapiError, facts: &Facts) -> Option<Finding> {
     f.step_cmd("Check what the VM reports about its guest tools.", format!("xe vm-param-get uuid={} param-name=PV-drivers-version", facts.vm_uuid()));
     f.step("Install or update the guest tools (XCP-ng Windows tools / xe-guest-utilities) and restart the VM.");
     f.step("Or choose a backup mode that does not need them (a plain snapshot instead of an offline or memory backup).");
+    if e.code == "VM_OLD_PV_DRIVERS" {
+        old_pv_drivers(&mut f, e, facts);
+    }
     Some(f)
+}
+
+/// `VM_OLD_PV_DRIVERS` (vm, major, minor): the tools are there and answer, but the version they
+/// report is older than the one this host's release requires: a version mismatch, not a missing
+/// feature. During a rolling pool upgrade the upgraded host may expect a newer version than the
+/// tools of the pool's previous release report.
+fn old_pv_drivers(f: &mut Finding, e: &XapiError, facts: &Facts) {
+    f.category = Category::XapiVersion;
+    f.title = "The VM's PV drivers are older than this host requires".to_string();
+    let params = e.named_params();
+    let reported = match (params.get("major"), params.get("minor")) {
+        (Some(major), Some(minor)) => format!(" (they report version {major}.{minor})"),
+        _ => String::new(),
+    };
+    f.summary = format!("The PV drivers of {}{reported} are older than the host's release requires for this operation.", facts.vm_phrase());
+    f.cause = "The guest tools are installed and running, but the version they report is below the one the host \
+               checks for. After a host upgrade (notably half-way through a rolling pool upgrade) the upgraded host \
+               may expect a newer tools version than the guests of the previous release report."
+        .to_string();
+    f.remediation.clear();
+    f.step_cmd("Check which tools version the VM reports.", format!("xe vm-param-get uuid={} param-name=PV-drivers-version", facts.vm_uuid()));
+    f.step("Install the guest tools that come with the host's release in the VM and restart it.");
+    f.step("During a rolling pool upgrade, finish upgrading every host (and apply the same updates) before moving or evacuating VMs that still run the previous tools, or migrate them before upgrading.");
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Category;
+    use crate::options::Options;
+
+    fn top(text: &str) -> (String, Category) {
+        let d = crate::diagnose_text(text, &Options::default()).expect("diagnosis");
+        let f = d.findings.first().expect("a finding");
+        (f.rule.to_string(), f.category)
+    }
+
+    #[test]
+    fn old_pv_drivers_are_a_version_mismatch_and_missing_ones_a_setup_problem() {
+        let old = "You attempted an operation on a VM which requires a more recent version of the PV drivers. Please upgrade your PV drivers.\nvm: e315a5b4-9678-0a88-1e65-1e70ccd2fe4c (web1)\nmajor: 1\nminor: 0";
+        assert_eq!(top(old), ("XA008".to_string(), Category::XapiVersion));
+        assert_eq!(top(r#"["VM_OLD_PV_DRIVERS", "OpaqueRef:6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d", "1", "0"]"#).1, Category::XapiVersion);
+        assert_eq!(top(r#"["VM_LACKS_FEATURE_SHUTDOWN", "OpaqueRef:6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d"]"#).1, Category::Configuration);
+    }
 }
