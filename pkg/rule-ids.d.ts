@@ -543,6 +543,7 @@ export type RuleId =
   | 'HL600'
   | 'RM600'
   | 'KI601'
+  | 'XA607'
   | 'CH001'
   | 'CH002'
   | 'CH003'
