@@ -218,6 +218,9 @@ fn an_internal_error_carrying_an_escaped_python_traceback_names_program_and_exce
     // Without a traceback the message is quoted as it is, on one line.
     let d = text(r#"["INTERNAL_ERROR", "Not_found"]"#);
     assert_eq!(d.findings[0].summary, "XAPI failed internally: Not_found");
+    // xe's own wording repeats the code around the message: it is quoted once.
+    let d = text("The server failed to handle your request, due to an internal error.\nThe given message may give details useful for debugging the problem.\nmessage: INTERNAL_ERROR: [ Not_found ]\n");
+    assert_eq!(d.findings[0].summary, "XAPI failed internally: Not_found");
 }
 
 /// SR_DEVICE_IN_USE is the storage manager's "SR device in use" (fault 16): the LUN or block
