@@ -252,7 +252,7 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA019, e, facts);
     let message = e.params.first().map(|p| unescape_log_newlines(p)).unwrap_or_default();
     let message = without_code_wrapper(&message);
-    f.summary = match python_failure(&message) {
+    f.summary = match python_failure(message) {
         Some((program, exception)) => format!("XAPI failed internally: {program} stopped on a Python error: {exception}"),
         None if message.trim().is_empty() => "XAPI failed internally: no message.".to_string(),
         // A message that only announces its details ("xenopsd internal error:") had them on the
