@@ -31,6 +31,109 @@ pub(crate) struct Literals {
     /// text begin a literal (the signatures' start with 40 different bytes), few begin one with
     /// the next.
     pairs: Box<[u64; 1024]>,
+    /// The same automaton as a table of every transition, for small sets of literals (see
+    /// [`Dense`]); `None` for the signatures' thousand literals.
+    dense: Option<Dense>,
+}
+
+/// A small automaton as a DFA: one table load per byte instead of the NFA's transition list
+/// and failure links (the Xen Orchestra and SMlog markers' walks were ~10 % of a one-line
+/// error's instructions, mostly inside the NFA's `next_state`). States are numbered with the
+/// matching ones last, so a match is one comparison; the NFA still answers what matched.
+#[derive(Clone)]
+struct Dense {
+    /// The class of each byte of the text (case folded first when it is): the distinct bytes of
+    /// the literals are a class each, every other byte (which only ever leads back to the start
+    /// state) class 0.
+    class: [u8; 256],
+    /// Classes per state: a state's number is its row's offset (`index * stride`).
+    stride: usize,
+    /// `trans[state + class]`: the next state, as a row offset. The start state is 0.
+    trans: Box<[u32]>,
+    /// States at or past this offset are matching.
+    first_match: u32,
+    /// The NFA state of each matching state (by `offset / stride - first_match / stride`).
+    matches: Box<[aho_corasick::automaton::StateID]>,
+}
+
+/// The most literal bytes an automaton made [`Dense`] may have (its states are at most that
+/// plus one): the markers' ~700–900, not the signatures' thousands.
+const DENSE_MAX_BYTES: usize = 2048;
+
+impl Dense {
+    /// The DFA of `nfa` (built from `literals`, already folded), by a walk of its states.
+    fn new(nfa: &NFA, literals: &[&[u8]], fold: &[u8; 256]) -> Option<Dense> {
+        use aho_corasick::automaton::StateID;
+        if literals.iter().map(|l| l.len()).sum::<usize>() > DENSE_MAX_BYTES {
+            return None;
+        }
+        // Classes: 0 for bytes in no literal, then one per distinct literal byte.
+        let mut class_of_folded = [0u8; 256];
+        let mut representative: Vec<u8> = Vec::new();
+        for &b in literals.iter().flat_map(|l| l.iter()) {
+            if class_of_folded[usize::from(b)] == 0 {
+                representative.push(b);
+                class_of_folded[usize::from(b)] = u8::try_from(representative.len()).ok()?;
+            }
+        }
+        let other = (0..=255u8).find(|&b| class_of_folded[usize::from(b)] == 0)?;
+        representative.insert(0, other);
+        let stride = representative.len();
+        // Every state reachable from the start, in the order first reached, with its row.
+        let start = nfa.start_state(Anchored::No).ok()?;
+        if nfa.is_match(start) {
+            return None;
+        }
+        let mut states: Vec<StateID> = vec![start];
+        // (A state's id is its offset in the NFA's memory: a vector by id, no hash map.)
+        let mut index: Vec<usize> = vec![usize::MAX; nfa.memory_usage() / 4 + 1];
+        *index.get_mut(start.as_usize())? = 0;
+        let mut rows: Vec<usize> = Vec::new();
+        let mut i = 0;
+        while let Some(&s) = states.get(i) {
+            for &b in &representative {
+                let next = nfa.next_state(Anchored::No, s, b);
+                let n = states.len();
+                let slot = index.get_mut(next.as_usize())?;
+                if *slot == usize::MAX {
+                    *slot = n;
+                }
+                let id = *slot;
+                if id == n {
+                    states.push(next);
+                    if states.len() > DENSE_MAX_BYTES + 1 {
+                        return None;
+                    }
+                }
+                rows.push(id);
+            }
+            i += 1;
+        }
+        // Renumbered: non-matching states first (the start stays 0), then the matching ones.
+        let mut order: Vec<usize> = (0..states.len()).filter(|&s| !nfa.is_match(states[s])).collect();
+        let first_match = order.len();
+        order.extend((0..states.len()).filter(|&s| nfa.is_match(states[s])));
+        let mut new_of = vec![0usize; states.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_of[old] = new;
+        }
+        let offset = |s: usize| u32::try_from(new_of[s] * stride).ok();
+        let mut trans = vec![0u32; states.len() * stride];
+        for (old, row) in rows.chunks(stride).enumerate() {
+            let at = new_of[old] * stride;
+            for (c, &next) in row.iter().enumerate() {
+                trans[at + c] = offset(next)?;
+            }
+        }
+        let class = std::array::from_fn(|b| class_of_folded[usize::from(fold[b])]);
+        Some(Dense {
+            class,
+            stride,
+            trans: trans.into_boxed_slice(),
+            first_match: u32::try_from(first_match * stride).ok()?,
+            matches: order[first_match..].iter().map(|&s| states[s]).collect(),
+        })
+    }
 }
 
 impl Literals {
@@ -72,7 +175,8 @@ impl Literals {
             if fold_case { b.to_ascii_lowercase() } else { b }
         });
         let starts = std::array::from_fn(|b| starts[usize::from(fold[b])]);
-        Some(Literals { nfa, fold, starts, pairs })
+        let dense = Dense::new(&nfa, &literals, &fold);
+        Some(Literals { nfa, fold, starts, pairs, dense })
     }
 
     /// Calls `found(literal, start)` for every occurrence of every literal in `haystack`,
@@ -80,6 +184,9 @@ impl Literals {
     /// reports them); stops when `found` returns false.
     #[inline(never)]
     pub(crate) fn each_match(&self, haystack: &[u8], found: &mut dyn FnMut(u32, usize) -> bool) {
+        if let Some(dense) = &self.dense {
+            return self.each_match_dense(dense, haystack, found);
+        }
         let nfa = &self.nfa;
         let Ok(start) = nfa.start_state(Anchored::No) else { return };
         let fold = |b: u8| self.fold[usize::from(b)];
@@ -108,6 +215,42 @@ impl Literals {
             }
             for i in 0..nfa.match_len(state) {
                 let literal = nfa.match_pattern(state, i);
+                let start = at.saturating_sub(nfa.pattern_len(literal));
+                if !found(literal.as_u32(), start) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// [`Literals::each_match`] through the [`Dense`] table: the same states, so the same
+    /// matches in the same order.
+    fn each_match_dense(&self, dense: &Dense, haystack: &[u8], found: &mut dyn FnMut(u32, usize) -> bool) {
+        let nfa = &self.nfa;
+        let mut state = 0u32;
+        let mut at = 0;
+        while at < haystack.len() {
+            if state == 0 {
+                // The start state's skips, as in `each_match`.
+                let Some(skip) = haystack[at..].iter().position(|&b| self.starts[usize::from(b)]) else { return };
+                at += skip;
+                if let Some(&next) = haystack.get(at + 1) {
+                    let pair = usize::from(self.fold[usize::from(haystack[at])]) << 8 | usize::from(self.fold[usize::from(next)]);
+                    if self.pairs[pair >> 6] & (1 << (pair & 63)) == 0 {
+                        at += 1;
+                        continue;
+                    }
+                }
+            }
+            let Some(&next) = dense.trans.get(state as usize + usize::from(dense.class[usize::from(haystack[at])])) else { return };
+            state = next;
+            at += 1;
+            if state < dense.first_match {
+                continue;
+            }
+            let Some(&s) = dense.matches.get((state - dense.first_match) as usize / dense.stride) else { return };
+            for i in 0..nfa.match_len(s) {
+                let literal = nfa.match_pattern(s, i);
                 let start = at.saturating_sub(nfa.pattern_len(literal));
                 if !found(literal.as_u32(), start) {
                     return;
