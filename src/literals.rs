@@ -18,7 +18,8 @@ use aho_corasick::{Anchored, MatchKind};
 /// A multi-literal automaton: `fold_case` makes it ASCII case-insensitive.
 #[derive(Clone)]
 pub(crate) struct Literals {
-    nfa: NFA,
+    /// The automaton: a DFA table when it fits (the usual case), else aho-corasick's NFA.
+    walk: Walk,
     /// Each byte as the automaton reads it: lower-cased when case is folded, else itself (one
     /// table load rather than a test and a conversion per byte).
     fold: [u8; 256],
@@ -31,107 +32,152 @@ pub(crate) struct Literals {
     /// text begin a literal (the signatures' start with 40 different bytes), few begin one with
     /// the next.
     pairs: Box<[u64; 1024]>,
-    /// The same automaton as a table of every transition, for small sets of literals (see
-    /// [`Dense`]); `None` for the signatures' thousand literals.
-    dense: Option<Dense>,
 }
 
-/// A small automaton as a DFA: one table load per byte instead of the NFA's transition list
-/// and failure links (the Xen Orchestra and SMlog markers' walks were ~10 % of a one-line
-/// error's instructions, mostly inside the NFA's `next_state`). States are numbered with the
-/// matching ones last, so a match is one comparison; the NFA still answers what matched.
+#[derive(Clone)]
+enum Walk {
+    Dense(Dense),
+    Nfa(NFA),
+}
+
+/// The automaton as a DFA: one table load per byte instead of the NFA's transition lists and
+/// failure links (the three walks of a one-line error, signatures, Xen Orchestra markers and
+/// SMlog markers, were 15–20 % of its instructions, mostly inside the NFA's `next_state`).
+/// States are numbered with the matching ones last, so a match is one comparison.
 #[derive(Clone)]
 struct Dense {
     /// The class of each byte of the text (case folded first when it is): the distinct bytes of
     /// the literals are a class each, every other byte (which only ever leads back to the start
     /// state) class 0.
     class: [u8; 256],
-    /// Classes per state: a state's number is its row's offset (`index * stride`).
+    /// Classes per state (the length of a state's row).
     stride: usize,
-    /// `trans[state + class]`: the next state, as a row offset. The start state is 0.
-    trans: Box<[u32]>,
-    /// States at or past this offset are matching.
-    first_match: u32,
-    /// The NFA state of each matching state (by `offset / stride - first_match / stride`).
-    matches: Box<[aho_corasick::automaton::StateID]>,
+    /// `trans[state * stride + class]`: the next state. The start state is 0. (`u16`: the
+    /// signatures' 24,000 states in 3 MB rather than 6.)
+    trans: Box<[u16]>,
+    /// States from this one on are matching.
+    first_match: u16,
+    /// The literals each matching state reports (by `state - first_match`): those of the
+    /// `i`-th are `match_ids[match_ends[i - 1]..match_ends[i]]`.
+    match_ends: Box<[u32]>,
+    match_ids: Box<[u32]>,
+    /// Each literal's length in bytes.
+    lengths: Box<[usize]>,
 }
 
-/// The most literal bytes an automaton made [`Dense`] may have (its states are at most that
-/// plus one): the markers' ~700–900, not the signatures' thousands.
-const DENSE_MAX_BYTES: usize = 2048;
+/// The most states a [`Dense`] may have (its states are `u16`); over it the NFA is walked.
+const DENSE_MAX_STATES: usize = 1 << 16;
+
+/// A state with no transition yet while the trie is built.
+const NONE: u32 = u32::MAX;
 
 impl Dense {
-    /// The DFA of `nfa` (built from `literals`, already folded), by a walk of its states.
-    fn new(nfa: &NFA, literals: &[&[u8]], fold: &[u8; 256]) -> Option<Dense> {
-        use aho_corasick::automaton::StateID;
-        if literals.iter().map(|l| l.len()).sum::<usize>() > DENSE_MAX_BYTES {
-            return None;
-        }
+    /// The Aho-Corasick DFA of `literals` (already folded), built as the textbook does: a trie
+    /// whose missing transitions are filled from each state's failure state, breadth first. A
+    /// state's matches are its own literals (by number) and then its failure state's, the order
+    /// in which aho-corasick's NFA reports them. `None` (the NFA walk is used) for an empty
+    /// literal or more than [`DENSE_MAX_STATES`] states.
+    fn new(literals: &[&[u8]], fold: &[u8; 256]) -> Option<Dense> {
         // Classes: 0 for bytes in no literal, then one per distinct literal byte.
         let mut class_of_folded = [0u8; 256];
-        let mut representative: Vec<u8> = Vec::new();
+        let mut classes = 1usize;
         for &b in literals.iter().flat_map(|l| l.iter()) {
             if class_of_folded[usize::from(b)] == 0 {
-                representative.push(b);
-                class_of_folded[usize::from(b)] = u8::try_from(representative.len()).ok()?;
+                class_of_folded[usize::from(b)] = u8::try_from(classes).ok()?;
+                classes += 1;
             }
         }
-        let other = (0..=255u8).find(|&b| class_of_folded[usize::from(b)] == 0)?;
-        representative.insert(0, other);
-        let stride = representative.len();
-        // Every state reachable from the start, in the order first reached, with its row.
-        let start = nfa.start_state(Anchored::No).ok()?;
-        if nfa.is_match(start) {
-            return None;
-        }
-        let mut states: Vec<StateID> = vec![start];
-        // (A state's id is its offset in the NFA's memory: a vector by id, no hash map.)
-        let mut index: Vec<usize> = vec![usize::MAX; nfa.memory_usage() / 4 + 1];
-        *index.get_mut(start.as_usize())? = 0;
-        let mut rows: Vec<usize> = Vec::new();
-        let mut i = 0;
-        while let Some(&s) = states.get(i) {
-            for &b in &representative {
-                let next = nfa.next_state(Anchored::No, s, b);
-                let n = states.len();
-                let slot = index.get_mut(next.as_usize())?;
-                if *slot == usize::MAX {
-                    *slot = n;
-                }
-                let id = *slot;
-                if id == n {
-                    states.push(next);
-                    if states.len() > DENSE_MAX_BYTES + 1 {
+        let stride = classes;
+        // The trie, one row of `stride` transitions per state (`NONE`: none yet).
+        let mut goto: Vec<u32> = vec![NONE; stride];
+        let mut own: Vec<Vec<u32>> = vec![Vec::new()];
+        for (id, literal) in literals.iter().enumerate() {
+            if literal.is_empty() {
+                return None;
+            }
+            let mut s = 0usize;
+            for &b in literal.iter() {
+                let at = s * stride + usize::from(class_of_folded[usize::from(b)]);
+                if goto[at] == NONE {
+                    let n = own.len();
+                    if n + 1 > DENSE_MAX_STATES {
                         return None;
                     }
+                    goto[at] = u32::try_from(n).ok()?;
+                    goto.resize((n + 1) * stride, NONE);
+                    own.push(Vec::new());
                 }
-                rows.push(id);
+                s = goto[at] as usize;
             }
+            own[s].push(u32::try_from(id).ok()?);
+        }
+        // Failure states, breadth first; the missing transitions from the failure state's row
+        // (complete by then: it is nearer the start). Rows are copied and zipped rather than
+        // indexed: this runs for every entry of the table, on the first call.
+        let states = own.len();
+        let mut fail = vec![0usize; states];
+        let mut queue: Vec<usize> = Vec::with_capacity(states);
+        for slot in &mut goto[..stride] {
+            match *slot {
+                NONE => *slot = 0,
+                t => queue.push(t as usize),
+            }
+        }
+        let mut fail_row = [0u32; 256];
+        let mut i = 0;
+        while let Some(&s) = queue.get(i) {
             i += 1;
+            let f = fail[s];
+            fail_row.get_mut(..stride)?.copy_from_slice(goto.get(f * stride..(f + 1) * stride)?);
+            for (slot, &from_fail) in goto.get_mut(s * stride..(s + 1) * stride)?.iter_mut().zip(&fail_row) {
+                if *slot == NONE {
+                    *slot = from_fail;
+                } else {
+                    let t = *slot as usize;
+                    *fail.get_mut(t)? = from_fail as usize;
+                    queue.push(t);
+                }
+            }
+        }
+        // A state's matches: its own, then its failure state's (complete before: breadth first).
+        let mut matches: Vec<Vec<u32>> = vec![Vec::new(); states];
+        for &t in &queue {
+            let mut m = std::mem::take(&mut own[t]);
+            m.extend_from_slice(matches.get(fail[t])?);
+            matches[t] = m;
         }
         // Renumbered: non-matching states first (the start stays 0), then the matching ones.
-        let mut order: Vec<usize> = (0..states.len()).filter(|&s| !nfa.is_match(states[s])).collect();
+        let mut order: Vec<usize> = (0..states).filter(|&s| matches[s].is_empty()).collect();
         let first_match = order.len();
-        order.extend((0..states.len()).filter(|&s| nfa.is_match(states[s])));
-        let mut new_of = vec![0usize; states.len()];
-        for (new, &old) in order.iter().enumerate() {
-            new_of[old] = new;
+        order.extend((0..states).filter(|&s| !matches[s].is_empty()));
+        if order.first() != Some(&0) {
+            return None;
         }
-        let offset = |s: usize| u32::try_from(new_of[s] * stride).ok();
-        let mut trans = vec![0u32; states.len() * stride];
-        for (old, row) in rows.chunks(stride).enumerate() {
-            let at = new_of[old] * stride;
-            for (c, &next) in row.iter().enumerate() {
-                trans[at + c] = offset(next)?;
+        let mut new_of = vec![0u16; states];
+        for (new, &old) in order.iter().enumerate() {
+            new_of[old] = u16::try_from(new).ok()?;
+        }
+        let mut trans = vec![0u16; states * stride];
+        for (old, row) in goto.chunks(stride).enumerate() {
+            let at = usize::from(new_of[old]) * stride;
+            for (slot, &next) in trans.get_mut(at..at + stride)?.iter_mut().zip(row) {
+                *slot = new_of.get(next as usize).copied()?;
             }
         }
-        let class = std::array::from_fn(|b| class_of_folded[usize::from(fold[b])]);
+        let mut match_ends = Vec::with_capacity(states - first_match);
+        let mut match_ids = Vec::new();
+        for &s in &order[first_match..] {
+            match_ids.extend_from_slice(&matches[s]);
+            match_ends.push(u32::try_from(match_ids.len()).ok()?);
+        }
         Some(Dense {
-            class,
+            class: std::array::from_fn(|b| class_of_folded[usize::from(fold[b])]),
             stride,
             trans: trans.into_boxed_slice(),
-            first_match: u32::try_from(first_match * stride).ok()?,
-            matches: order[first_match..].iter().map(|&s| states[s]).collect(),
+            first_match: u16::try_from(first_match).ok()?,
+            match_ends: match_ends.into_boxed_slice(),
+            match_ids: match_ids.into_boxed_slice(),
+            lengths: literals.iter().map(|l| l.len()).collect(),
         })
     }
 }
@@ -148,7 +194,6 @@ impl Literals {
         } else {
             literals.to_vec()
         };
-        let nfa = NFA::builder().match_kind(MatchKind::Standard).build(&literals).ok()?;
         let mut starts = [false; 256];
         let mut pairs = Box::new([0u64; 1024]);
         for literal in &literals {
@@ -175,8 +220,13 @@ impl Literals {
             if fold_case { b.to_ascii_lowercase() } else { b }
         });
         let starts = std::array::from_fn(|b| starts[usize::from(fold[b])]);
-        let dense = Dense::new(&nfa, &literals, &fold);
-        Some(Literals { nfa, fold, starts, pairs, dense })
+        // (The NFA is built only when the table is not: it is the larger part of the first
+        // call's cost, and unused beside a table.)
+        let walk = match Dense::new(&literals, &fold) {
+            Some(dense) => Walk::Dense(dense),
+            None => Walk::Nfa(NFA::builder().match_kind(MatchKind::Standard).build(&literals).ok()?),
+        };
+        Some(Literals { walk, fold, starts, pairs })
     }
 
     /// Calls `found(literal, start)` for every occurrence of every literal in `haystack`,
@@ -184,10 +234,10 @@ impl Literals {
     /// reports them); stops when `found` returns false.
     #[inline(never)]
     pub(crate) fn each_match(&self, haystack: &[u8], found: &mut dyn FnMut(u32, usize) -> bool) {
-        if let Some(dense) = &self.dense {
-            return self.each_match_dense(dense, haystack, found);
-        }
-        let nfa = &self.nfa;
+        let nfa = match &self.walk {
+            Walk::Dense(dense) => return self.each_match_dense(dense, haystack, found),
+            Walk::Nfa(nfa) => nfa,
+        };
         let Ok(start) = nfa.start_state(Anchored::No) else { return };
         let fold = |b: u8| self.fold[usize::from(b)];
         let mut state = start;
@@ -226,8 +276,7 @@ impl Literals {
     /// [`Literals::each_match`] through the [`Dense`] table: the same states, so the same
     /// matches in the same order.
     fn each_match_dense(&self, dense: &Dense, haystack: &[u8], found: &mut dyn FnMut(u32, usize) -> bool) {
-        let nfa = &self.nfa;
-        let mut state = 0u32;
+        let mut state = 0u16;
         let mut at = 0;
         while at < haystack.len() {
             if state == 0 {
@@ -242,17 +291,18 @@ impl Literals {
                     }
                 }
             }
-            let Some(&next) = dense.trans.get(state as usize + usize::from(dense.class[usize::from(haystack[at])])) else { return };
+            let Some(&next) = dense.trans.get(usize::from(state) * dense.stride + usize::from(dense.class[usize::from(haystack[at])])) else { return };
             state = next;
             at += 1;
             if state < dense.first_match {
                 continue;
             }
-            let Some(&s) = dense.matches.get((state - dense.first_match) as usize / dense.stride) else { return };
-            for i in 0..nfa.match_len(s) {
-                let literal = nfa.match_pattern(s, i);
-                let start = at.saturating_sub(nfa.pattern_len(literal));
-                if !found(literal.as_u32(), start) {
+            let i = usize::from(state - dense.first_match);
+            let from = if i == 0 { 0 } else { dense.match_ends.get(i - 1).map_or(0, |&e| e as usize) };
+            let to = dense.match_ends.get(i).map_or(from, |&e| e as usize);
+            for &literal in dense.match_ids.get(from..to).unwrap_or(&[]) {
+                let start = at.saturating_sub(dense.lengths.get(literal as usize).copied().unwrap_or(0));
+                if !found(literal, start) {
                     return;
                 }
             }
@@ -267,5 +317,42 @@ impl Literals {
             false
         });
         any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every match, in order, of the walk `l` uses.
+    fn all(l: &Literals, text: &[u8]) -> Vec<(u32, usize)> {
+        let mut out = Vec::new();
+        l.each_match(text, &mut |lit, start| {
+            out.push((lit, start));
+            true
+        });
+        out
+    }
+
+    /// The DFA table reports what aho-corasick's NFA reports, in the same order: overlapping
+    /// literals, suffixes of others, duplicates, case folded or not, bytes in no literal.
+    #[test]
+    fn the_table_walks_as_the_nfa() {
+        let literals: [&[u8]; 10] = [b"he", b"she", b"his", b"hers", b"she", b"e", b"Sm.", b"exit code", b"xit", b"\xc3\xa9t\xc3\xa9"];
+        let texts: [&[u8]; 6] = [
+            b"ushers SHE said: HIS hers", b"", b"exit code 32: mount; Sm.foo", b"eeeee", b"l'\xc3\xa9t\xc3\xa9 \xc3\x89T\xc3\x89", b"\x00\xff she",
+        ];
+        for fold_case in [true, false] {
+            let Some(dense) = Literals::new(&literals, fold_case) else { panic!("no automaton") };
+            assert!(matches!(dense.walk, Walk::Dense(_)));
+            let folded: Vec<Vec<u8>> =
+                literals.iter().map(|l| if fold_case { l.to_ascii_lowercase() } else { l.to_vec() }).collect();
+            let folded: Vec<&[u8]> = folded.iter().map(Vec::as_slice).collect();
+            let Ok(nfa) = NFA::builder().match_kind(MatchKind::Standard).build(&folded) else { panic!("no NFA") };
+            let nfa = Literals { walk: Walk::Nfa(nfa), ..dense.clone() };
+            for text in texts {
+                assert_eq!(all(&dense, text), all(&nfa, text), "{:?}", String::from_utf8_lossy(text));
+            }
+        }
     }
 }
