@@ -1,25 +1,19 @@
-//! The one way the crate builds a multi-literal automaton (aho-corasick's contiguous NFA) and
-//! walks it. Its builder is generic over the type of the list of literals: the signatures'
-//! `Vec<String>`, the Xen Orchestra markers' `&[String]` and the SMlog markers' chained `&str`s
-//! each compiled their own copy of the trie and NFA construction (~6 KB of WebAssembly each,
-//! docs/size.md). Every caller passes byte slices through here instead, so the module carries it
-//! once, and the one search loop below.
+//! The one way the crate finds many literals at once (the signatures', the Xen Orchestra
+//! markers', the SMlog markers'): an Aho-Corasick automaton built here as a DFA table, walked
+//! one table load per byte. Until the `perf5` branch it was aho-corasick's contiguous NFA,
+//! stepped by hand; its transition lists and failure links were 15-20 % of a one-line error's
+//! instructions (bench/README.md).
 //!
-//! The search steps the automaton byte by byte itself rather than through the crate's
-//! overlapping iterator: the inputs are short (one error is ~60 bytes) and the iterator's setup
-//! and per-byte bookkeeping cost more than the search. Case is folded on the fly: the literals
-//! are stored in lower case and each byte is lowered as it is read, which is ASCII
-//! case-insensitive matching with half the transitions in the automaton and no copy of the text.
-
-use aho_corasick::automaton::Automaton as _;
-use aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::{Anchored, MatchKind};
+//! The search steps the automaton byte by byte rather than through an iterator: the inputs
+//! are short (one error is ~60 bytes). Case is folded on the fly: the literals are stored in
+//! lower case and each byte is lowered (and given its class) as it is read, which is ASCII
+//! case-insensitive matching with half the classes and no copy of the text.
 
 /// A multi-literal automaton: `fold_case` makes it ASCII case-insensitive.
 #[derive(Clone)]
 pub(crate) struct Literals {
-    /// The automaton: a DFA table when it fits (the usual case), else aho-corasick's NFA.
-    walk: Walk,
+    /// The automaton.
+    dense: Dense,
     /// Each byte as the automaton reads it: lower-cased when case is folded, else itself (one
     /// table load rather than a test and a conversion per byte).
     fold: [u8; 256],
@@ -32,12 +26,6 @@ pub(crate) struct Literals {
     /// text begin a literal (the signatures' start with 40 different bytes), few begin one with
     /// the next.
     pairs: Box<[u64; 1024]>,
-}
-
-#[derive(Clone)]
-enum Walk {
-    Dense(Dense),
-    Nfa(NFA),
 }
 
 /// The automaton as a DFA: one table load per byte instead of the NFA's transition lists and
@@ -65,7 +53,8 @@ struct Dense {
     lengths: Box<[usize]>,
 }
 
-/// The most states a [`Dense`] may have (its states are `u16`); over it the NFA is walked.
+/// The most states a [`Dense`] may have (its states are `u16`; the signatures have ~24,000):
+/// over it `Literals::new` gives `None`, and `tests/signatures.rs` fails.
 const DENSE_MAX_STATES: usize = 1 << 16;
 
 /// A state with no transition yet while the trie is built.
@@ -75,8 +64,8 @@ impl Dense {
     /// The Aho-Corasick DFA of `literals` (already folded), built as the textbook does: a trie
     /// whose missing transitions are filled from each state's failure state, breadth first. A
     /// state's matches are its own literals (by number) and then its failure state's, the order
-    /// in which aho-corasick's NFA reports them. `None` (the NFA walk is used) for an empty
-    /// literal or more than [`DENSE_MAX_STATES`] states.
+    /// in which aho-corasick reports them. `None` for an empty literal or more than
+    /// [`DENSE_MAX_STATES`] states.
     fn new(literals: &[&[u8]], fold: &[u8; 256]) -> Option<Dense> {
         // Classes: 0 for bytes in no literal, then one per distinct literal byte.
         let mut class_of_folded = [0u8; 256];
@@ -220,13 +209,8 @@ impl Literals {
             if fold_case { b.to_ascii_lowercase() } else { b }
         });
         let starts = std::array::from_fn(|b| starts[usize::from(fold[b])]);
-        // (The NFA is built only when the table is not: it is the larger part of the first
-        // call's cost, and unused beside a table.)
-        let walk = match Dense::new(&literals, &fold) {
-            Some(dense) => Walk::Dense(dense),
-            None => Walk::Nfa(NFA::builder().match_kind(MatchKind::Standard).build(&literals).ok()?),
-        };
-        Some(Literals { walk, fold, starts, pairs })
+        let dense = Dense::new(&literals, &fold)?;
+        Some(Literals { fold, starts, pairs, dense })
     }
 
     /// Calls `found(literal, start)` for every occurrence of every literal in `haystack`,
@@ -234,43 +218,7 @@ impl Literals {
     /// reports them); stops when `found` returns false.
     #[inline(never)]
     pub(crate) fn each_match(&self, haystack: &[u8], found: &mut dyn FnMut(u32, usize) -> bool) {
-        let nfa = match &self.walk {
-            Walk::Dense(dense) => return self.each_match_dense(dense, haystack, found),
-            Walk::Nfa(nfa) => nfa,
-        };
-        let Ok(start) = nfa.start_state(Anchored::No) else { return };
-        let fold = |b: u8| self.fold[usize::from(b)];
-        let mut state = start;
-        let mut at = 0;
-        while at < haystack.len() {
-            if state == start {
-                // In the start state most bytes begin no literal: skip them in a tight loop.
-                let Some(skip) = haystack[at..].iter().position(|&b| self.starts[usize::from(b)]) else { return };
-                at += skip;
-                if let Some(&next) = haystack.get(at + 1) {
-                    let pair = usize::from(fold(haystack[at])) << 8 | usize::from(fold(next));
-                    if self.pairs[pair >> 6] & (1 << (pair & 63)) == 0 {
-                        at += 1;
-                        continue;
-                    }
-                }
-            }
-            state = nfa.next_state(Anchored::No, state, fold(haystack[at]));
-            at += 1;
-            if !nfa.is_special(state) {
-                continue;
-            }
-            if nfa.is_dead(state) {
-                return;
-            }
-            for i in 0..nfa.match_len(state) {
-                let literal = nfa.match_pattern(state, i);
-                let start = at.saturating_sub(nfa.pattern_len(literal));
-                if !found(literal.as_u32(), start) {
-                    return;
-                }
-            }
-        }
+        self.each_match_dense(&self.dense, haystack, found);
     }
 
     /// [`Literals::each_match`] through the [`Dense`] table: the same states, so the same
@@ -334,25 +282,27 @@ mod tests {
         out
     }
 
-    /// The DFA table reports what aho-corasick's NFA reports, in the same order: overlapping
-    /// literals, suffixes of others, duplicates, case folded or not, bytes in no literal.
+    /// The table reports what aho-corasick's overlapping search reports (the crate is a
+    /// dev-dependency for this test only), in the same order: overlapping literals, suffixes of
+    /// others, duplicates, case folded or not, bytes in no literal, non-ASCII.
     #[test]
-    fn the_table_walks_as_the_nfa() {
+    fn the_table_finds_what_aho_corasick_finds() {
+        use aho_corasick::{AhoCorasick, MatchKind};
         let literals: [&[u8]; 10] = [b"he", b"she", b"his", b"hers", b"she", b"e", b"Sm.", b"exit code", b"xit", b"\xc3\xa9t\xc3\xa9"];
         let texts: [&[u8]; 6] = [
             b"ushers SHE said: HIS hers", b"", b"exit code 32: mount; Sm.foo", b"eeeee", b"l'\xc3\xa9t\xc3\xa9 \xc3\x89T\xc3\x89", b"\x00\xff she",
         ];
         for fold_case in [true, false] {
-            let Some(dense) = Literals::new(&literals, fold_case) else { panic!("no automaton") };
-            assert!(matches!(dense.walk, Walk::Dense(_)));
-            let folded: Vec<Vec<u8>> =
-                literals.iter().map(|l| if fold_case { l.to_ascii_lowercase() } else { l.to_vec() }).collect();
-            let folded: Vec<&[u8]> = folded.iter().map(Vec::as_slice).collect();
-            let Ok(nfa) = NFA::builder().match_kind(MatchKind::Standard).build(&folded) else { panic!("no NFA") };
-            let nfa = Literals { walk: Walk::Nfa(nfa), ..dense.clone() };
+            let Some(table) = Literals::new(&literals, fold_case) else { panic!("no automaton") };
+            let fold = |b: &[u8]| if fold_case { b.to_ascii_lowercase() } else { b.to_vec() };
+            let folded: Vec<Vec<u8>> = literals.iter().map(|l| fold(l)).collect();
+            let Ok(ac) = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&folded) else { panic!("no NFA") };
             for text in texts {
-                assert_eq!(all(&dense, text), all(&nfa, text), "{:?}", String::from_utf8_lossy(text));
+                let expected: Vec<(u32, usize)> =
+                    ac.find_overlapping_iter(&fold(text)).map(|m| (m.pattern().as_u32(), m.start())).collect();
+                assert_eq!(all(&table, text), expected, "{:?}", String::from_utf8_lossy(text));
             }
         }
+        assert!(Literals::new(&[b"a", b""], true).is_none(), "an empty literal");
     }
 }
