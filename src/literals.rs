@@ -53,12 +53,13 @@ struct Dense {
     lengths: Box<[usize]>,
 }
 
-/// The most states a [`Dense`] may have (its states are `u16`; the signatures have ~24,000):
+/// The most states a [`Dense`] may have (its states are `u16`, `u16::MAX` is [`NONE`] while it
+/// is built; the signatures have ~24,000):
 /// over it `Literals::new` gives `None`, and `tests/signatures.rs` fails.
-const DENSE_MAX_STATES: usize = 1 << 16;
+const DENSE_MAX_STATES: usize = u16::MAX as usize;
 
 /// A state with no transition yet while the trie is built.
-const NONE: u32 = u32::MAX;
+const NONE: u16 = u16::MAX;
 
 impl Dense {
     /// The Aho-Corasick DFA of `literals` (already folded), built as the textbook does: a trie
@@ -78,7 +79,13 @@ impl Dense {
         }
         let stride = classes;
         // The trie, one row of `stride` transitions per state (`NONE`: none yet).
-        let mut goto: Vec<u32> = vec![NONE; stride];
+        // (`u16` as the table: the trie and the table are both in memory for a moment, and the
+        // WebAssembly memory keeps its peak size.)
+        let mut goto: Vec<u16> = vec![NONE; stride];
+        // Room for every state at once (at most one per literal byte, and the start): grown by
+        // doubling, each larger copy was a new block, and the memory kept them all.
+        let bound = literals.iter().map(|l| l.len()).sum::<usize>().min(DENSE_MAX_STATES) + 1;
+        goto.reserve_exact(bound.saturating_mul(stride).saturating_sub(stride));
         let mut own: Vec<Vec<u32>> = vec![Vec::new()];
         for (id, literal) in literals.iter().enumerate() {
             if literal.is_empty() {
@@ -92,11 +99,11 @@ impl Dense {
                     if n + 1 > DENSE_MAX_STATES {
                         return None;
                     }
-                    goto[at] = u32::try_from(n).ok()?;
+                    goto[at] = u16::try_from(n).ok()?;
                     goto.resize((n + 1) * stride, NONE);
                     own.push(Vec::new());
                 }
-                s = goto[at] as usize;
+                s = usize::from(goto[at]);
             }
             own[s].push(u32::try_from(id).ok()?);
         }
@@ -109,10 +116,10 @@ impl Dense {
         for slot in &mut goto[..stride] {
             match *slot {
                 NONE => *slot = 0,
-                t => queue.push(t as usize),
+                t => queue.push(usize::from(t)),
             }
         }
-        let mut fail_row = [0u32; 256];
+        let mut fail_row = [0u16; 256];
         let mut i = 0;
         while let Some(&s) = queue.get(i) {
             i += 1;
@@ -122,8 +129,8 @@ impl Dense {
                 if *slot == NONE {
                     *slot = from_fail;
                 } else {
-                    let t = *slot as usize;
-                    *fail.get_mut(t)? = from_fail as usize;
+                    let t = usize::from(*slot);
+                    *fail.get_mut(t)? = usize::from(from_fail);
                     queue.push(t);
                 }
             }
@@ -150,7 +157,7 @@ impl Dense {
         for (old, row) in goto.chunks(stride).enumerate() {
             let at = usize::from(new_of[old]) * stride;
             for (slot, &next) in trans.get_mut(at..at + stride)?.iter_mut().zip(row) {
-                *slot = new_of.get(next as usize).copied()?;
+                *slot = new_of.get(usize::from(next)).copied()?;
             }
         }
         let mut match_ends = Vec::with_capacity(states - first_match);
