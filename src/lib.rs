@@ -74,41 +74,37 @@ impl Diagnosis {
 /// error or backup log (JSON), SMlog lines, or free text mentioning error codes.
 pub fn diagnose_text(text: &str, options: &Options) -> Result<Diagnosis, Error> {
     options.check_size(text.len())?;
-    Ok(diagnose_parsed(input::parse_text(text, rules::xo_markers_lower()), text.as_bytes(), options))
+    Ok(diagnose_parsed(input::parse_text(text, rules::xo_markers_lower()), text.as_bytes(), text, options))
 }
 
 /// Diagnoses bytes (a dropped file, a `Uint8Array`): invalid UTF-8 is decoded lossily.
 pub fn diagnose_bytes(bytes: &[u8], options: &Options) -> Result<Diagnosis, Error> {
     options.check_size(bytes.len())?;
     let text = String::from_utf8_lossy(bytes);
-    Ok(diagnose_parsed(input::parse_text(&text, rules::xo_markers_lower()), bytes, options))
+    Ok(diagnose_parsed(input::parse_text(&text, rules::xo_markers_lower()), bytes, &text, options))
 }
 
 /// Diagnoses JSON text that must be valid JSON (a JavaScript object passed to `diagnose`).
 pub fn diagnose_json(json: &str, options: &Options) -> Result<Diagnosis, Error> {
     options.check_size(json.len())?;
     let parsed = input::parse_json_text(json, rules::xo_markers_lower())?;
-    Ok(diagnose_parsed(parsed, json.as_bytes(), options))
+    Ok(diagnose_parsed(parsed, json.as_bytes(), json, options))
 }
 
-fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], options: &Options) -> Diagnosis {
+/// `text` is `raw` decoded (lossily): the callers hold it already, and decoding it again here
+/// validated every byte of every input once more.
+fn diagnose_parsed(parsed: input::Parsed, raw: &[u8], text: &str, options: &Options) -> Diagnosis {
     let chain_options = ChainOptions { limits: options.record_limits(), ..ChainOptions::default() };
     match parsed {
         input::Parsed::Empty => Diagnosis::empty(),
         input::Parsed::Events { kind, events, omitted } => {
             let events = input::expand_nested(events);
             // A backup log is read task by task; anything else is also read as a whole.
-            let text = (kind != InputKind::XoLog).then(|| String::from_utf8_lossy(raw));
-            let whole_text = text.as_deref();
+            let whole_text = (kind != InputKind::XoLog).then_some(text);
             let (mut findings, findings_omitted) = rules::evaluate(&events, whole_text, options);
             // The values the steps leave as placeholders, when the input names them (a backup
             // log too: one remote or server for the whole log).
-            let fill_text = match whole_text {
-                Some(text) => std::borrow::Cow::Borrowed(text),
-                // (A JSON input is valid UTF-8: checked, not decoded again.)
-                None => std::str::from_utf8(raw).map_or_else(|_| String::from_utf8_lossy(raw), std::borrow::Cow::Borrowed),
-            };
-            rules::placeholders::fill(&mut findings, &fill_text);
+            rules::placeholders::fill(&mut findings, text);
             Diagnosis { kind, findings, findings_omitted: findings_omitted + omitted, ..Diagnosis::empty() }
         }
         input::Parsed::Smlog => {

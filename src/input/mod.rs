@@ -117,7 +117,9 @@ impl XapiError {
     /// `operation`); `status`, `reason`, `stderr` (and `opterr`) for SR backend failures;
     /// `param<N>` for parameters beyond the declared ones or of unknown codes.
     pub fn named_params(&self) -> Params {
-        let mut out = Params::default();
+        // Sized for every parameter and an `opterr` or two extra ones: one allocation.
+        let n = self.params.len() + self.extra.0.len();
+        let mut out = Params(Vec::with_capacity(if n == 0 { 0 } else { n + 1 }));
         let names = self.param_names();
         for (i, value) in self.params.iter().enumerate() {
             match names.get(i) {

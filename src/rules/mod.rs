@@ -265,6 +265,8 @@ impl Finding {
     /// A finding of `info`'s rule with the rule's defaults and the subject filled in; the caller
     /// writes the summary, cause and remediation.
     pub fn of(info: &'static RuleInfo, facts: &Facts) -> Finding {
+        /// Steps a finding has room for before its first reallocation (SR044 writes 10).
+        const REMEDIATION_CAPACITY: usize = 12;
         Finding {
             rule: info.id,
             rule_name: info.name,
@@ -275,7 +277,9 @@ impl Finding {
             params: Params::default(),
             summary: String::new(),
             cause: String::new(),
-            remediation: Vec::new(),
+            // Room for a rule's usual steps from the start: growing 0 → 4 → 8 → 16 reallocated
+            // (and copied) the steps of the most common findings three times per call.
+            remediation: Vec::with_capacity(REMEDIATION_CAPACITY),
             links: Vec::new(),
             evidence: Vec::new(),
             confidence: Confidence::High,
