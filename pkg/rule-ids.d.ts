@@ -589,6 +589,7 @@ export type RuleId =
   | 'NW704'
   | 'XA747'
   | 'NW705'
+  | 'XA725'
   | 'CH001'
   | 'CH002'
   | 'CH003'
