@@ -573,7 +573,9 @@ fn each_code_in_line(line: &str, mut out: impl FnMut(XapiError)) {
         if let Some(end) = glued_code(&line[start..i], before_lower) {
             // The Java binding's rendering: the code and its parameters with no separator.
             let code = &line[start..start + end];
-            let params = match line[start + end..].trim() {
+            // The reason is what follows, up to a bound: a line of many glued codes must not
+            // copy the rest of the line for each of them.
+            let params = match clip(line[start + end..].trim(), GLUED_REASON_MAX) {
                 d if !d.is_empty() && code.starts_with("SR_BACKEND_FAILURE_") => vec![String::new(), d.to_string(), String::new()],
                 _ => Vec::new(),
             };
@@ -642,6 +644,21 @@ fn each_code_in_line(line: &str, mut out: impl FnMut(XapiError)) {
         };
         out(XapiError::new(token, params, Shape::Text));
     }
+}
+
+/// The most of a glued code's reason that is kept (bytes).
+const GLUED_REASON_MAX: usize = 300;
+
+/// `s` cut to at most `max` bytes, at a character boundary.
+fn clip(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// Where a known code ends inside `run` (a run of capitals, digits and `_` that is not itself a
