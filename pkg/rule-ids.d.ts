@@ -590,6 +590,8 @@ export type RuleId =
   | 'XA747'
   | 'NW705'
   | 'XA725'
+  | 'NW706'
+  | 'XA748'
   | 'CH001'
   | 'CH002'
   | 'CH003'
