@@ -242,6 +242,23 @@ fn code_dash_description() {
 }
 
 #[test]
+fn java_binding_glues_the_code_to_its_parameters() {
+    // com.xensource.xenapi.Types.XenAPIException.toString joins the elements with no separator.
+    let d = text("BackupSnapshot Failed due to SR_BACKEND_FAILURE_73NFS mount error [opterr=mount failed with return code 32]");
+    let f = first(&d);
+    assert_eq!(f.codes, vec!["SR_BACKEND_FAILURE_73"]);
+    assert_eq!(param(f, "reason"), Some("NFS mount error [opterr=mount failed with return code 32]"));
+    let d = text("Migration failed due to VDI_IO_ERRORDevice I/O errors");
+    assert!(d.findings.iter().any(|f| f.codes == vec!["VDI_IO_ERROR"]), "{:?}", d.findings);
+    let d = text("create StoragePool failed due to SR_BACKEND_FAILURE_44There is insufficient space");
+    assert_eq!(first(&d).codes, vec!["SR_BACKEND_FAILURE_44"]);
+    // A longer word that only starts like a code is not one.
+    for line in ["HANDLE_INVALIDATED by the cache", "VDI_IO_ERRORS were counted", "SR_BACKEND_FAILURE_4x", "HOST_IS_SLAVEs"] {
+        assert!(text(line).findings.iter().all(|f| f.codes.is_empty()), "{line}: {:?}", text(line).findings);
+    }
+}
+
+#[test]
 fn python_list_repr_in_a_line() {
     let line = "leaf-coalesce: EXCEPTION <class 'XenAPI.Failure'>, ['SR_BACKEND_FAILURE_44', '', 'There is insufficient space', '']";
     assert_sr44(&text(line), InputKind::XapiError);

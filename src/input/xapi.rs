@@ -569,7 +569,20 @@ fn each_code_in_line(line: &str, mut out: impl FnMut(XapiError)) {
         while i < bytes.len() && (bytes[i].is_ascii_uppercase() || bytes[i].is_ascii_digit() || bytes[i] == b'_') {
             i += 1;
         }
-        if i < bytes.len() && bytes[i].is_ascii_lowercase() {
+        let before_lower = i < bytes.len() && bytes[i].is_ascii_lowercase();
+        if let Some(end) = glued_code(&line[start..i], before_lower) {
+            // The Java binding's rendering: the code and its parameters with no separator.
+            let code = &line[start..start + end];
+            // The reason is what follows, up to a bound: a line of many glued codes must not
+            // copy the rest of the line for each of them.
+            let params = match clip(line[start + end..].trim(), GLUED_REASON_MAX) {
+                d if !d.is_empty() && code.starts_with("SR_BACKEND_FAILURE_") => vec![String::new(), d.to_string(), String::new()],
+                _ => Vec::new(),
+            };
+            out(XapiError::new(code, params, Shape::Text));
+            continue;
+        }
+        if before_lower {
             // Part of a longer word such as `SR_BACKEND_FAILUREx`.
             continue;
         }
@@ -631,6 +644,51 @@ fn each_code_in_line(line: &str, mut out: impl FnMut(XapiError)) {
         };
         out(XapiError::new(token, params, Shape::Text));
     }
+}
+
+/// The most of a glued code's reason that is kept (bytes).
+const GLUED_REASON_MAX: usize = 300;
+
+/// `s` cut to at most `max` bytes, at a character boundary.
+fn clip(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Where a known code ends inside `run` (a run of capitals, digits and `_` that is not itself a
+/// code) when the rest is the start of its first parameter glued to it. XAPI's Java binding
+/// (`com.xensource.xenapi.Types.XenAPIException.toString`, which CloudStack and other Java tools
+/// log) joins the error description's elements with no separator: `VDI_IO_ERRORDevice I/O
+/// errors`, `SR_BACKEND_FAILURE_44There is insufficient space`, `SR_BACKEND_FAILURE_73NFS mount
+/// error`. Only two joins are unambiguous: the run's last capital starting a lowercase word
+/// (`lower_follows`), and the digits of `SR_BACKEND_FAILURE_<n>` followed by a capital; a run
+/// such as `HANDLE_INVALIDATED` is left alone.
+fn glued_code(run: &str, lower_follows: bool) -> Option<usize> {
+    let b = run.as_bytes();
+    if b.len() < 4 || catalog::is_known_code(run) {
+        return None;
+    }
+    if lower_follows {
+        let end = b.len() - 1;
+        let code = &run[..end];
+        if b[end].is_ascii_uppercase() && b[end - 1] != b'_' && code.contains('_') && catalog::is_known_code(code) {
+            return Some(end);
+        }
+    }
+    let digits_from = "SR_BACKEND_FAILURE_".len();
+    if run.starts_with("SR_BACKEND_FAILURE_") && b.len() > digits_from {
+        let end = b[digits_from..].iter().position(|c| !c.is_ascii_digit()).map(|k| k + digits_from)?;
+        if end > digits_from && b[end].is_ascii_uppercase() && catalog::is_known_code(&run[..end]) {
+            return Some(end);
+        }
+    }
+    None
 }
 
 /// The index of the `close` that ends a group whose `open` was just consumed, skipping nested
