@@ -78,9 +78,8 @@ impl Dense {
             }
         }
         let stride = classes;
-        // The trie, one row of `stride` transitions per state (`NONE`: none yet).
-        // (`u16` as the table: the trie and the table are both in memory for a moment, and the
-        // WebAssembly memory keeps its peak size.)
+        // The trie, one row of `stride` transitions per state (`NONE`: none yet); it becomes the
+        // table itself (`u16`: the WebAssembly memory keeps its peak size).
         let mut goto: Vec<u16> = vec![NONE; stride];
         // Room for every state at once (at most one per literal byte, and the start): grown by
         // doubling, each larger copy was a new block, and the memory kept them all.
@@ -153,13 +152,32 @@ impl Dense {
         for (new, &old) in order.iter().enumerate() {
             new_of[old] = u16::try_from(new).ok()?;
         }
-        let mut trans = vec![0u16; states * stride];
-        for (old, row) in goto.chunks(stride).enumerate() {
-            let at = usize::from(new_of[old]) * stride;
-            for (slot, &next) in trans.get_mut(at..at + stride)?.iter_mut().zip(row) {
-                *slot = new_of.get(usize::from(next)).copied()?;
+        // The trie becomes the table in place: a second table would be another 3 MB, which the
+        // WebAssembly memory keeps once grown. Every transition is renumbered, then every row
+        // moved to its new number, one cycle of the permutation at a time.
+        for slot in goto.iter_mut() {
+            *slot = new_of.get(usize::from(*slot)).copied()?;
+        }
+        let mut moved = vec![false; states];
+        let (mut carried, mut displaced) = (vec![0u16; stride], vec![0u16; stride]);
+        for first in 0..states {
+            if moved[first] {
+                continue;
+            }
+            carried.copy_from_slice(goto.get(first * stride..(first + 1) * stride)?);
+            // Row `old` (carried) goes where row `to` still is; row `to` is carried on next.
+            let mut old = first;
+            while !moved[old] {
+                let to = usize::from(new_of[old]);
+                let row = goto.get_mut(to * stride..(to + 1) * stride)?;
+                displaced.copy_from_slice(row);
+                row.copy_from_slice(&carried);
+                moved[old] = true;
+                std::mem::swap(&mut carried, &mut displaced);
+                old = to;
             }
         }
+        let trans = goto;
         let mut match_ends = Vec::with_capacity(states - first_match);
         let mut match_ids = Vec::new();
         for &s in &order[first_match..] {
