@@ -9,7 +9,7 @@ use crate::model::{Category, Finding, Severity};
 pub static XA006: RuleInfo = RuleInfo {
     id: "XA006",
     name: "vdi-io-error",
-    title: "The host could not read the disk during the export",
+    title: "The host could not stream the disk",
     category: Category::IoError,
     severity: Severity::Error,
     trigger: "`VDI_IO_ERROR` (usually `VDI_IO_ERROR(Device I/O errors)`)",
@@ -91,9 +91,13 @@ pub static RULES: &[Rule] = &[
 
 fn vdi_io_error(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA006, e, facts);
-    f.summary = format!("The host failed to read a disk of {} while exporting it.", facts.vm_phrase());
+    // vhd-tool serves exports and imports alike: the direction is only known from the call.
+    f.summary = match &e.call {
+        Some(call) => format!("The host failed to stream a disk of {} during {call}.", facts.vm_phrase()),
+        None => format!("The host failed to stream a disk of {}: reading it for an export, or writing it for an import.", facts.vm_phrase()),
+    };
     f.cause = "The error comes from the host's export tool (vhd-tool), not from the backup software: the disk or \
-               its snapshot could not be read to the end. Causes: a damaged VHD, a snapshot that raced with another \
+               its snapshot could not be read (for an import, written) to the end. Causes: a damaged VHD, a snapshot that raced with another \
                operation, or storage too slow for the export on top of the running VMs."
         .to_string();
     f.step_cmd(
