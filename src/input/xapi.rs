@@ -376,7 +376,7 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
                     break;
                 };
                 params.resize(k, String::new());
-                params.push(value.trim().to_string());
+                params.push(without_own_code(entry.code, value.trim()).to_string());
                 ev.push(Evidence::at_line(next.trim(), u32::try_from(first_param + taken + 1).unwrap_or(u32::MAX)));
                 taken += 1;
             }
@@ -436,6 +436,18 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
         i += 1;
     }
     found.finish()
+}
+
+/// A value of xe's `name: value` lines that holds the error again in xapi's own rendering
+/// (`message: INTERNAL_ERROR: [ Not_found ]`): what the brackets hold, else the value.
+fn without_own_code<'a>(code: &str, value: &'a str) -> &'a str {
+    let Some(rest) = value.strip_prefix(code) else { return value };
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
+    match rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')).map(str::trim) {
+        Some(inner) if !inner.is_empty() => inner,
+        _ => value,
+    }
 }
 
 /// The API method of a failed call as xo-server's log writes it

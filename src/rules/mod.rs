@@ -364,6 +364,7 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
             // "A code not in XAPI's catalogue, maybe from a newer release or a plug-in" says
             // nothing once a signature knows the code (an old code, a driver's own): drop it.
             if f.rule == generic::XA000.id
+                && !f.codes.is_empty()
                 && f.codes.iter().all(|c| crate::catalog::api_error(c).is_none() && findings.has_code_beside(c, generic::XA000.id))
             {
                 continue;

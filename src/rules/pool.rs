@@ -251,8 +251,7 @@ fn session(e: &XapiError, facts: &Facts) -> Option<Finding> {
 fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA019, e, facts);
     let message = e.params.first().map(|p| unescape_log_newlines(p)).unwrap_or_default();
-    let message = without_code_wrapper(&message);
-    f.summary = match python_failure(message) {
+    f.summary = match python_failure(&message) {
         Some((program, exception)) => format!("XAPI failed internally: {program} stopped on a Python error: {exception}"),
         None if message.trim().is_empty() => "XAPI failed internally: no message.".to_string(),
         // A message that only announces its details ("xenopsd internal error:") had them on the
@@ -298,19 +297,6 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
         }
     }
     Some(f)
-}
-
-/// The message inside a repeated wrapper: xe's `message: INTERNAL_ERROR: [ Not_found ]` gives
-/// `INTERNAL_ERROR: [ Not_found ]` as the message, which the summary would quote as "XAPI failed
-/// internally: INTERNAL_ERROR: [ Not_found ]".
-fn without_code_wrapper(message: &str) -> &str {
-    let Some(rest) = message.trim().strip_prefix("INTERNAL_ERROR") else { return message };
-    let rest = rest.trim_start().trim_start_matches(':').trim();
-    match rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-        Some(inner) if !inner.trim().is_empty() => inner.trim(),
-        _ if !rest.is_empty() => rest,
-        _ => message,
-    }
 }
 
 /// An exception message as xensource.log writes it, with its line breaks back: OCaml's escaping
