@@ -65,7 +65,7 @@ pub static TX000: RuleInfo = RuleInfo {
     title: "An error xapi-doctor does not recognise",
     category: Category::Other,
     severity: Severity::Info,
-    trigger: "pasted text with lines that report an error (error, failed, exception, cannot, unable to…) when nothing else in it is recognised",
+    trigger: "pasted text or an SMlog with lines that report an error (error, failed, exception, cannot, unable to…) when nothing else in it is recognised",
     description: "Rather than saying nothing, shows which lines of the paste look like the failure, so that the reader \
                   knows xapi-doctor read them and has no diagnosis for them.",
     example: "frobnicator: unable to reticulate the splines (code 7)",
@@ -82,6 +82,12 @@ pub static RULES: &[Rule] = &[
 /// Words of a line that reports a failure, lower-case.
 const ERROR_WORDS: &[&str] =
     &["error", "failed", "failure", "exception", "fatal", "cannot ", "can't ", "could not", "couldn't", "unable to", "denied", "refused", "invalid"];
+
+/// The same for an SMlog in which nothing was recognised, not even a routine message (those
+/// that carry an error word, such as a lock taken on a retry, have benign findings of their own).
+pub fn unrecognised_smlog(text: &str, options: &crate::options::Options) -> Option<Finding> {
+    unrecognised_text(text, &Facts::new(&crate::model::Subject::default(), options))
+}
 
 /// The lines of a paste that look like the failure, when nothing else in it is recognised.
 pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {

@@ -54,6 +54,7 @@ pub const INTERPRETER: crate::input::smlog::Interpreter = crate::input::smlog::I
     xapi_error: super::evaluate_event,
     group: render_smlog_group,
     text: smlog_signatures,
+    unrecognised: super::generic::unrecognised_smlog,
 };
 
 /// The signatures of data/signatures.toml that fire on a (short) SMlog.

@@ -115,7 +115,11 @@ fn call_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM023, g, facts);
     let detail = g.latest_detail.clone().unwrap_or_default();
     let cmd = g.latest_facts.get("command").map(|c| format!(" `{c}`")).unwrap_or_default();
-    f.category = category_of(&detail);
+    // The class is read with the text: `KeyError: 'sr_uuid'` is a driver's bug whatever the key.
+    f.category = match g.latest_facts.get("exception") {
+        Some(class) => category_of(&format!("{class}: {detail}")),
+        None => category_of(&detail),
+    };
     f.summary = format!("The storage-manager call{cmd} on {} failed{}{}.", sr_phrase(g), detail_suffix(g), times(g));
     f.cause = "The storage manager logs the exception that ended the call, then returns an SR error to XAPI. The \
                exception's text is the cause; the traceback shows where it happened."

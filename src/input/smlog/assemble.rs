@@ -157,6 +157,9 @@ enum Block {
     GcBanner(GcException),
     /// `***** tag: EXCEPTION <class>, text` and its traceback (until an empty line).
     SmTraceback { lines: u32 },
+    /// A Python traceback logged as it is (`Traceback (most recent call last):`, its frames,
+    /// then the exception's own line), as third-party drivers and plugins log what they catch.
+    BareTraceback { lines: u32, evidence: Vec<Evidence> },
     /// `Raising exception [N, text` whose brackets close on a later line.
     Raise { text: String, depth: i32, line: u32, lines: u32, evidence: Vec<Evidence> },
     /// `FAILED in util.pread: … stderr: '…` whose quote closes on a later line.
@@ -961,6 +964,21 @@ impl Analyzer {
                 }
                 (msg.starts_with(b"  ") || starts(msg, "Traceback")) && *lines < MAX_BLOCK_LINES
             }
+            Block::BareTraceback { lines, .. } => {
+                *lines += 1;
+                if continues_traceback(msg) {
+                    *lines < MAX_BLOCK_LINES
+                } else if let Some((class, text)) = exception_line(msg) {
+                    // The exception's own line ends the traceback.
+                    self.open_blocks = self.open_blocks.saturating_sub(1);
+                    let Block::BareTraceback { mut evidence, .. } = block else { return true };
+                    evidence.push(Evidence { text: evidence_text(msg), line: Some(line_no), pid: pid_opt });
+                    self.bare_exception(pid, line_no, class, text, evidence);
+                    return true;
+                } else {
+                    false
+                }
+            }
             Block::GcBanner(exc) => {
                 exc.lines += 1;
                 if starts(msg, "*~*~*~*~") || exc.lines >= MAX_BLOCK_LINES {
@@ -1061,7 +1079,8 @@ impl Analyzer {
     #[inline(never)]
     fn close_block(&mut self, pid: u32, st: &mut PidState, block: Block) {
         match block {
-            Block::SmTraceback { .. } => {}
+            // A traceback without its exception line (cut off) says nothing on its own.
+            Block::SmTraceback { .. } | Block::BareTraceback { .. } => {}
             Block::GcBanner(exc) => self.gc_exception(pid, st, exc),
             Block::Raise { text, line, evidence, .. } => self.raise(pid, st, &text, line, evidence),
             Block::Pread { failure, .. } => st.pread = Some(failure),
@@ -1481,9 +1500,12 @@ impl Analyzer {
     }
 
     #[inline(never)]
-    fn other_upper_t(&mut self, pid: u32, _line_no: u32, p: &LineParts) {
+    fn other_upper_t(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let msg = p.msg;
-        if starts(msg, "The VDI appears to have been") || starts(msg, "The VDI tree appears") || starts(msg, "The VDI is no longer leaf-coalesceable") {
+        if starts(msg, "Traceback (most recent call last)") {
+            let ev = self.ev(msg, line_no, Self::pid_of(pid, p));
+            self.open_block(pid, line_no, Block::BareTraceback { lines: 1, evidence: vec![ev] });
+        } else if starts(msg, "The VDI appears to have been") || starts(msg, "The VDI tree appears") || starts(msg, "The VDI is no longer leaf-coalesceable") {
             // The tree changed under the GC: the attempt is abandoned quietly.
             if let Some(st) = self.pids.get_mut(&pid) {
                 st.attempt = None;
@@ -1981,6 +2003,34 @@ impl Analyzer {
         }
     }
 
+    /// A bare traceback ended on its exception: the process's call failed with it, unless the
+    /// call goes on to return an SR error, which is then the diagnosis (`finish_call`). In the
+    /// garbage collector's own work it is context for the GC failure it explains.
+    #[inline(never)]
+    fn bare_exception(&mut self, pid: u32, line_no: u32, class: String, text: String, evidence: Vec<Evidence>) {
+        let time = self.time();
+        let mut st = self.pids.remove(&pid).unwrap_or_default();
+        st.last_seen = line_no;
+        if st.gc && st.command.is_none() {
+            for ev in evidence {
+                push_capped(&mut st.gc_context, ev);
+            }
+        } else {
+            let call = st.call.get_or_insert_with(Box::default);
+            if call.first_line.is_none() {
+                call.first_line = evidence.first().and_then(|e| e.line);
+                call.time = time;
+            }
+            for ev in evidence {
+                push_capped(&mut call.evidence, ev);
+            }
+            if call.exception.is_none() {
+                call.exception = Some((String::new(), class, text));
+            }
+        }
+        self.pids.insert(pid, st);
+    }
+
     /// The storage-manager call of this process failed (or ended): report what it returned.
     #[inline(never)]
     fn finish_call(&mut self, pid: u32, st: &mut PidState) {
@@ -2043,7 +2093,9 @@ impl Analyzer {
                 if let Some((tag, class, text)) = call.exception.take() {
                     inc.detail = Some(text);
                     inc.fact("exception", class);
-                    inc.fact("tag", tag);
+                    if !tag.is_empty() {
+                        inc.fact("tag", tag);
+                    }
                 }
                 if let Some(cmd) = &st.command {
                     inc.fact("command", cmd.string());
@@ -2302,6 +2354,31 @@ fn push_capped(list: &mut Vec<Evidence>, ev: Evidence) {
     if !super::incident::has_evidence(list, &ev) {
         crate::model::push_evidence(list, ev);
     }
+}
+
+/// Lines inside a bare traceback: its frames (indented), the blank lines and the headers of the
+/// tracebacks Python 3 chains to it.
+fn continues_traceback(msg: &[u8]) -> bool {
+    msg.is_empty()
+        || msg.starts_with(b" ")
+        || starts(msg, "Traceback (most recent call last)")
+        || starts(msg, "During handling of the above exception")
+        || starts(msg, "The above exception was the direct cause")
+}
+
+/// A traceback's last line, `module.Class: text` (or the class alone) → (class, text).
+fn exception_line(msg: &[u8]) -> Option<(String, String)> {
+    let end = msg.iter().position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.')).unwrap_or(msg.len());
+    let class = &msg[..end];
+    let rest = &msg[end..];
+    let named = class.first().is_some_and(u8::is_ascii_alphabetic) && !class.ends_with(b".");
+    // The class alone only when it reads as one (`KeyboardInterrupt`), not any word.
+    let bare_class = rest.is_empty() && [&b"Error"[..], b"Exception", b"Interrupt", b"Exit", b"Failure"].iter().any(|s| class.ends_with(s));
+    if !named || !(bare_class || rest.starts_with(b":")) {
+        return None;
+    }
+    let text = rest.strip_prefix(b":").unwrap_or(rest).trim_ascii();
+    Some((lossy(class), lossy(text)))
 }
 
 /// `<class 'util.SMException'>, text` → (`util.SMException`, `text`).

@@ -81,6 +81,8 @@ pub struct Interpreter {
     pub group: fn(&IncidentGroup, &Options) -> Option<Finding>,
     /// The findings of the signatures on a whole log of at most [`SIGNATURE_SCAN_BYTES`].
     pub text: fn(&str, &Options) -> Vec<Finding>,
+    /// What such a log's failure-looking lines point to, when nothing in it was recognised.
+    pub unrecognised: fn(&str, &Options) -> Option<Finding>,
 }
 
 /// A log up to this size (a pasted excerpt, a day's log) also has the signatures run over it;
@@ -183,11 +185,16 @@ impl Scanner {
         self.analyzer.finish();
         let analyzer = std::mem::take(&mut self.analyzer);
         let timeline_dropped = analyzer.out.timeline_dropped;
-        let signature_findings = match self.head.take().map(Head::into_bytes) {
-            Some(head) if !head.is_empty() => (self.interpreter.text)(&String::from_utf8_lossy(&head), &self.options),
-            _ => Vec::new(),
+        let head = self.head.take().map(Head::into_bytes).filter(|h| !h.is_empty());
+        let head = head.as_deref().map(String::from_utf8_lossy);
+        let signature_findings = match &head {
+            Some(text) => (self.interpreter.text)(text, &self.options),
+            None => Vec::new(),
         };
-        let (findings, findings_omitted, coalesce, timeline) = analyzer.out.build(&self.options, &self.interpreter, signature_findings);
+        let (mut findings, findings_omitted, coalesce, timeline) = analyzer.out.build(&self.options, &self.interpreter, signature_findings);
+        if let (true, Some(text)) = (findings.is_empty(), &head) {
+            findings.extend((self.interpreter.unrecognised)(text, &self.options));
+        }
         let s = &self.splitter;
         Ok(SmlogReport {
             findings,

@@ -599,3 +599,59 @@ fn an_exception_banner_whose_opening_line_is_cut_off_is_still_read() {
     let stars = report("Jan 28 15:56:11 xen01 SMGC: [23350] ***********************\n");
     assert!(stars.findings.is_empty(), "{:?}", rules(&stars));
 }
+
+/// A driver that logs the traceback it caught, without the `***** EXCEPTION` banner.
+#[test]
+fn a_bare_traceback_is_the_calls_failure_read_with_its_class() {
+    let log = "Dec  3 10:00:01 xcp1 SM: [1234] Exception in thread Thread-1:\n\
+Dec  3 10:00:01 xcp1 SM: [1234] Traceback (most recent call last):\n\
+Dec  3 10:00:01 xcp1 SM: [1234]   File \"/opt/xensource/sm/RBDSR.py\", line 804, in attach\n\
+Dec  3 10:00:01 xcp1 SM: [1234]     self._map()\n\
+Dec  3 10:00:01 xcp1 SM: [1234] OSError: [Errno 5] Input/output error\n";
+    let r = report(log);
+    let f = finding(&r, "SM023");
+    assert_eq!(f.category, Category::IoError);
+    assert!(f.summary.contains("[Errno 5] Input/output error"), "{}", f.summary);
+    assert_eq!(f.params.get("exception"), Some("OSError"));
+    assert!(f.evidence.iter().any(|e| e.text.starts_with("Traceback")) && f.evidence.iter().any(|e| e.text.starts_with("OSError")));
+
+    // The class decides when the text alone would not: a driver's bug.
+    let bug = log.replace("OSError: [Errno 5] Input/output error", "KeyError: 'sr_uuid'");
+    assert_eq!(finding(&report(&bug), "SM023").category, Category::XapiVersion);
+
+    // Python 3's chained tracebacks end on the last exception.
+    let chained = log.replace(
+        "OSError: [Errno 5] Input/output error\n",
+        "ValueError: bad\nDec  3 10:00:01 xcp1 SM: [1234] \nDec  3 10:00:01 xcp1 SM: [1234] During handling of the above exception, another exception occurred:\nDec  3 10:00:01 xcp1 SM: [1234] Traceback (most recent call last):\nDec  3 10:00:01 xcp1 SM: [1234]   File \"x.py\", line 1, in y\nDec  3 10:00:01 xcp1 SM: [1234] OSError: [Errno 5] Input/output error\n",
+    );
+    // (The first exception line ends the first traceback; the chained one then opens its own.)
+    assert!(rules(&report(&chained)).contains(&"SM023"));
+}
+
+#[test]
+fn a_traceback_cut_before_its_exception_or_followed_by_a_plain_message_reports_nothing() {
+    let cut = "Dec  3 10:00:01 xcp1 SM: [1234] Traceback (most recent call last):\n\
+Dec  3 10:00:01 xcp1 SM: [1234]   File \"/opt/xensource/sm/RBDSR.py\", line 804, in attach\n";
+    assert!(failures(&report(cut)).is_empty(), "{:?}", rules(&report(cut)));
+    let plain = format!("{cut}Dec  3 10:00:02 xcp1 SM: [1234] Attached the image\n");
+    assert!(failures(&report(&plain)).is_empty(), "{:?}", rules(&report(&plain)));
+}
+
+/// Nothing recognised: the failure-looking lines are still shown, at info, with what their
+/// wording points to.
+#[test]
+fn an_smlog_with_nothing_recognised_shows_its_failure_lines_at_info() {
+    let log = "Dec  3 10:00:01 xcp1 SM: [1234] lock: tried lock /var/lock/sm/4f1c2a3b-0000-1111-2222-333344445555/sr, acquired: False (exists: True)\n\
+Dec  3 10:00:01 xcp1 SM: [1234] frobnicate: unable to open the image: Permission denied\n";
+    let r = report(log);
+    assert_eq!(rules(&r), ["TX000"]);
+    let f = &r.findings[0];
+    assert_eq!((f.severity, f.category), (Severity::Info, Category::Configuration));
+    assert_eq!(f.evidence.len(), 1, "{:?}", f.evidence);
+
+    // A routine message with an error word (a lock taken on a retry, seen in a benign case of
+    // the corpus) has its own benign note: no catch-all beside it.
+    let routine = "Dec  3 10:00:01 xcp1 SM: [1234] lock: tried lock /var/lock/sm/4f1c2a3b-0000-1111-2222-333344445555/sr, acquired: False (exists: True)\n\
+Dec  3 10:00:01 xcp1 SM: [1234] Failed to lock /var/lock/sm/.nil/lvm on first attempt, blocked by PID 1240\n";
+    assert!(!rules(&report(routine)).contains(&"TX000") && failures(&report(routine)).is_empty(), "{:?}", rules(&report(routine)));
+}
