@@ -630,6 +630,7 @@ export type RuleId =
   | 'HL950'
   | 'XA950'
   | 'KI950'
+  | 'SG950'
   | 'CH001'
   | 'CH002'
   | 'CH003'
