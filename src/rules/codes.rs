@@ -502,7 +502,6 @@ fn toolstack_advice(f: &mut Finding, found: &Found) {
         "An error {component} raised inside the toolstack; XAPI passes it on (often inside an INTERNAL_ERROR) when it has \
          no public error code for it. {}",
         match found.category {
-            Category::Other => "The object it names usually changed or went away while the operation ran; retrying once is safe.",
             Category::Configuration => "The VM's or the host's settings or state do not allow the operation as asked.",
             Category::StorageUnreachable => "The SR is not reachable or not set up on the host the operation ran on.",
             Category::VdiInUse => "The disk or device is held by another VM, host or operation.",
