@@ -631,6 +631,7 @@ export type RuleId =
   | 'XA950'
   | 'KI950'
   | 'SG950'
+  | 'XB951'
   | 'CH001'
   | 'CH002'
   | 'CH003'
