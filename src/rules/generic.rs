@@ -83,14 +83,33 @@ pub static RULES: &[Rule] = &[
 const ERROR_WORDS: &[&str] =
     &["error", "failed", "failure", "exception", "fatal", "cannot ", "can't ", "could not", "couldn't", "unable to", "denied", "refused", "invalid"];
 
+/// The lines of a paste that look like the failure, when nothing else in it is recognised.
+pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
+    let (mut f, failure_lines) = failure_lines(text, facts)?;
+    f.cause = "The message is not in xapi-doctor's knowledge yet. The codes and lines above are the places to look; \
+               the host's logs (SMlog, xensource.log) or Xen Orchestra's log around that time usually say more."
+        .to_string();
+    f.step("Paste the matching part of SMlog or xensource.log from the time of the failure: xapi-doctor reads those too.");
+    super::wording::apply(&mut f, failure_lines);
+    Some(f)
+}
+
 /// The same for an SMlog in which nothing was recognised, not even a routine message (those
 /// that carry an error word, such as a lock taken on a retry, have benign findings of their own).
 pub fn unrecognised_smlog(text: &str, options: &crate::options::Options) -> Option<Finding> {
-    unrecognised_text(text, &Facts::new(&crate::model::Subject::default(), options))
+    let (mut f, failure_lines) = failure_lines(text, &Facts::new(&crate::model::Subject::default(), options))?;
+    f.cause = "The message is not in xapi-doctor's knowledge yet. The lines of the same process before it say what \
+               the storage manager was doing; XAPI's log at the same time says which operation it was."
+        .to_string();
+    let pid = failure_lines.first().and_then(|line| syslog_pid(line)).unwrap_or("<pid>");
+    f.step_cmd("Read the lines of the same process around it in SMlog.", format!("grep -n -F '[{pid}]' /var/log/SMlog | tail -n 60"));
+    super::wording::apply(&mut f, failure_lines);
+    Some(f)
 }
 
-/// The lines of a paste that look like the failure, when nothing else in it is recognised.
-pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
+/// The catch-all finding with the lines of `text` that read as a failure (the first five as its
+/// evidence), and those lines; none when no line does.
+fn failure_lines<'a>(text: &'a str, facts: &Facts) -> Option<(Finding, Vec<&'a str>)> {
     let mut f = Finding::of(&TX000, facts);
     f.priority = -2;
     f.confidence = Confidence::Low;
@@ -106,12 +125,15 @@ pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
         return None;
     }
     f.summary = "These lines report a failure that xapi-doctor has no signature or rule for.".to_string();
-    f.cause = "The message is not in xapi-doctor's knowledge yet. The codes and lines above are the places to look; \
-               the host's logs (SMlog, xensource.log) or Xen Orchestra's log around that time usually say more."
-        .to_string();
-    f.step("Paste the matching part of SMlog or xensource.log from the time of the failure: xapi-doctor reads those too.");
-    super::wording::apply(&mut f, failure_lines.iter().map(|&(_, line)| line));
-    Some(f)
+    Some((f, failure_lines.into_iter().map(|(_, line)| line).collect()))
+}
+
+/// The process id of a syslog line, `…: [1234] message` → `1234`.
+fn syslog_pid(line: &str) -> Option<&str> {
+    let open = line.find(": [")? + 3;
+    let len = line[open..].find(']')?;
+    let pid = &line[open..open + len];
+    (!pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())).then_some(pid)
 }
 
 /// SMlog's record of an SR failure: `Raising exception [n, …` (the grep pattern for a value).

@@ -648,6 +648,8 @@ Dec  3 10:00:01 xcp1 SM: [1234] frobnicate: unable to open the image: Permission
     let f = &r.findings[0];
     assert_eq!((f.severity, f.category), (Severity::Info, Category::Configuration));
     assert_eq!(f.evidence.len(), 1, "{:?}", f.evidence);
+    // The step reads the process's other lines, not "paste SMlog" (it is SMlog).
+    assert!(f.remediation.iter().any(|s| s.command.as_deref().is_some_and(|c| c.contains("'[1234]'"))), "{:?}", f.remediation);
 
     // A routine message with an error word (a lock taken on a retry, seen in a benign case of
     // the corpus) has its own benign note: no catch-all beside it.
