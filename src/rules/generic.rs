@@ -113,9 +113,11 @@ fn failure_lines<'a>(text: &'a str, facts: &Facts) -> Option<(Finding, Vec<&'a s
     let mut f = Finding::of(&TX000, facts);
     f.priority = -2;
     f.confidence = Confidence::Low;
+    // A line reads as a failure by its general words, or by the vocabulary of a wording cue
+    // ("No such device", "No route to host", "timed out" carry no word like "error").
     let failure_lines = text.lines().enumerate().filter(|(_, line)| {
         let lower = line.to_ascii_lowercase();
-        ERROR_WORDS.iter().any(|w| lower.contains(w))
+        ERROR_WORDS.iter().any(|w| lower.contains(w)) || super::wording::classify([*line]).is_some()
     });
     let failure_lines: Vec<(usize, &str)> = failure_lines.take(400).collect();
     for &(i, line) in failure_lines.iter().take(5) {
