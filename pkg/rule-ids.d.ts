@@ -661,6 +661,8 @@ export type RuleId =
   | 'XA879'
   | 'XA880'
   | 'XA881'
+  | 'XA882'
+  | 'XA883'
   | 'CH001'
   | 'CH002'
   | 'CH003'
