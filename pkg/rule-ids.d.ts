@@ -668,6 +668,8 @@ export type RuleId =
   | 'XB934'
   | 'XB935'
   | 'XB936'
+  | 'XB937'
+  | 'XB938'
   | 'CH001'
   | 'CH002'
   | 'CH003'
