@@ -76,23 +76,46 @@ pub struct SentTexts {
 const PART_MEMOS: usize = 64;
 
 /// What a rule's finding was last sent as: its rule part's number and the numbers of its texts
-/// (title, summary, cause, then each step's text and command, then each link's title and url),
-/// with the address of each text that was a literal. A finding of the same rule whose texts
-/// are those again has that rule part: its number is reused after comparing the texts (a
-/// literal at the same address is the same text), without hashing them, looking them up or
-/// writing and hashing the rule part's key. One error's rule texts are ~2 KB (SR044), and
-/// hashing and finding them on every call was a tenth of `diagnose()` in WebAssembly.
+/// in [`each_rule_text`]'s order, with the address of each text that was a literal. A finding
+/// of the same rule whose texts are those again has that rule part: its number is reused after
+/// comparing the texts (a literal at the same address is the same text), without hashing them,
+/// looking them up, or writing and hashing the rule part's key. One error's rule texts are
+/// ~2 KB (SR044): hashing and finding them on every call was a tenth of `diagnose()` in
+/// WebAssembly.
 struct PartMemo {
     rule: (usize, usize),
     rule_name: (usize, usize),
     category: crate::model::Category,
     severity: crate::model::Severity,
+    steps: usize,
     part: u32,
-    /// Per text: its number, and its address and length when it was a literal (else 0, 0).
+    /// Per text: its number ([`NO_COMMAND`] for a step without one), and its address and
+    /// length when it was a literal (else 0, 0).
     texts: Vec<(u32, usize, usize)>,
-    /// Which steps had a command (a step without one has no entry in `texts` for it).
-    commands: Vec<bool>,
-    links: usize,
+}
+
+/// In [`PartMemo::texts`], a step without a command.
+const NO_COMMAND: u32 = u32::MAX;
+
+/// The address and length of a text, which identify a literal of the program.
+fn address(a: &str) -> (usize, usize) {
+    (a.as_ptr() as usize, a.len())
+}
+
+/// Calls `each` with every text of `f`'s rule part in the order `wire_rule_part` numbers them
+/// (title, summary, cause, each step's text and command, each link's title and url), `None` for
+/// a step without a command, and whether it is a literal; stops at the first `false`.
+fn each_rule_text(f: &Finding, each: &mut dyn FnMut(Option<&str>, bool) -> bool) -> bool {
+    let literal = |c: &std::borrow::Cow<'static, str>| matches!(c, std::borrow::Cow::Borrowed(_));
+    if !(each(Some(&f.title), false) && each(Some(&f.summary), false) && each(Some(&f.cause), false)) {
+        return false;
+    }
+    for Step { text, command } in &f.remediation {
+        if !(each(Some(text), literal(text)) && each(command.as_deref(), command.as_ref().is_some_and(literal))) {
+            return false;
+        }
+    }
+    f.links.iter().all(|Link { title, url }| each(Some(title), literal(title)) && each(Some(url), literal(url)))
 }
 
 /// At most this many texts, or bytes of texts, are kept: a long-running service diagnosing the
@@ -118,77 +141,42 @@ impl SentTexts {
     /// texts (see [`PartMemo`]).
     fn remembered_part(&self, f: &Finding) -> Option<u32> {
         let memo = self.memos.get(memo_slot(f.rule))?.as_ref()?;
-        let same_address = |a: &str, (p, l): (usize, usize)| a.as_ptr() as usize == p && a.len() == l;
-        if !same_address(f.rule, memo.rule)
-            || !same_address(f.rule_name, memo.rule_name)
-            || memo.category != f.category
-            || memo.severity != f.severity
-            || memo.commands.len() != f.remediation.len()
-            || memo.links != f.links.len()
+        if (memo.rule, memo.rule_name, memo.category, memo.severity, memo.steps)
+            != (address(f.rule), address(f.rule_name), f.category, f.severity, f.remediation.len())
         {
             return None;
         }
         let mut texts = memo.texts.iter();
-        let mut same = |text: &str, literal: bool| {
-            let Some(&(id, p, l)) = texts.next() else { return false };
-            (literal && same_address(text, (p, l))) || self.texts.get(id as usize).is_some_and(|t| same_bytes(t, text.as_bytes()))
-        };
-        let borrowed = |c: &std::borrow::Cow<'static, str>| matches!(c, std::borrow::Cow::Borrowed(_));
-        if !(same(&f.title, false) && same(&f.summary, false) && same(&f.cause, false)) {
-            return None;
-        }
-        for (Step { text, command }, &had_command) in f.remediation.iter().zip(&memo.commands) {
-            if !same(text, borrowed(text)) || command.is_some() != had_command {
-                return None;
+        let same = each_rule_text(f, &mut |text, literal| match (texts.next(), text) {
+            (Some(&(NO_COMMAND, _, _)), None) => true,
+            (Some(&(id, p, l)), Some(text)) if id != NO_COMMAND => {
+                (literal && address(text) == (p, l)) || self.texts.get(id as usize).is_some_and(|t| same_bytes(t, text.as_bytes()))
             }
-            if let Some(c) = command {
-                if !same(c, borrowed(c)) {
-                    return None;
-                }
-            }
-        }
-        for Link { title, url } in &f.links {
-            if !(same(title, borrowed(title)) && same(url, borrowed(url))) {
-                return None;
-            }
-        }
-        Some(memo.part)
+            _ => false,
+        });
+        (same && texts.next().is_none()).then_some(memo.part)
     }
 
     /// Remembers that `f`'s rule part is number `part`, its texts numbered `self.memo_texts`.
     fn remember_part(&mut self, f: &Finding, part: u32) {
+        let mut ids = self.memo_texts.iter();
+        let mut texts = Vec::with_capacity(self.memo_texts.len());
+        each_rule_text(f, &mut |text, literal| {
+            let place = text.filter(|_| literal).map_or((0, 0), address);
+            texts.push((ids.next().copied().unwrap_or(NO_COMMAND), place.0, place.1));
+            true
+        });
         if self.memos.is_empty() {
             self.memos.resize_with(PART_MEMOS, || None);
         }
-        let address = |a: &str| (a.as_ptr() as usize, a.len());
-        let literal = |c: &std::borrow::Cow<'static, str>| match c {
-            std::borrow::Cow::Borrowed(a) => address(a),
-            std::borrow::Cow::Owned(_) => (0, 0),
-        };
-        let mut places = vec![(0, 0); 3];
-        for Step { text, command } in &f.remediation {
-            places.push(literal(text));
-            if let Some(c) = command {
-                places.push(literal(c));
-            }
-        }
-        for Link { title, url } in &f.links {
-            places.push(literal(title));
-            places.push(literal(url));
-        }
-        if places.len() != self.memo_texts.len() {
-            return;
-        }
-        let texts = self.memo_texts.iter().zip(places).map(|(&id, (p, l))| (id, p, l)).collect();
         let memo = PartMemo {
             rule: address(f.rule),
             rule_name: address(f.rule_name),
             category: f.category,
             severity: f.severity,
+            steps: f.remediation.len(),
             part,
             texts,
-            commands: f.remediation.iter().map(|s| s.command.is_some()).collect(),
-            links: f.links.len(),
         };
         if let Some(slot) = self.memos.get_mut(memo_slot(f.rule)) {
             *slot = Some(memo);
@@ -476,7 +464,10 @@ fn wire_rule_part(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
                 let id = texts.id_of(c);
                 number_text(out, texts, id);
             }
-            None => put(out, b"null"),
+            None => {
+                put(out, b"null");
+                texts.memo_texts.push(NO_COMMAND);
+            }
         }
     }
     put(out, b"],[");

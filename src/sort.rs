@@ -25,26 +25,42 @@ pub fn sort_by_u64_key<T>(v: &mut [T], key: impl Fn(&T) -> u64) {
         return;
     }
     // A few elements (the literals one error's text holds, its anchored signatures) are sorted
-    // in place by insertion, stable too: the keys, the order and `permute`'s marks were three
-    // allocations for what is a swap or two.
+    // with the keys, the order and `permute`'s marks on the stack: they were three allocations
+    // for what is a swap or two. (The same keys and order as below: the same result.)
     if v.len() <= SMALL {
-        for i in 1..v.len() {
-            let mut j = i;
-            while j > 0 && key(&v[j - 1]) > key(&v[j]) {
-                v.swap(j - 1, j);
-                j -= 1;
-            }
+        let mut keys = [0u128; SMALL];
+        for (i, x) in v.iter().enumerate() {
+            keys[i] = (u128::from(key(x)) << 64) | i as u128;
         }
+        let mut order = [0u32; SMALL];
+        let mut done = [false; SMALL];
+        small_order(&mut keys[..v.len()], &mut order);
+        permute(v, &order, &mut done);
         return;
     }
     let mut keys: Vec<u128> = v.iter().enumerate().map(|(i, x)| (u128::from(key(x)) << 64) | i as u128).collect();
     sort_keys(&mut keys);
     let order: Vec<u32> = keys.iter().map(|k| *k as u32).collect();
-    permute(v, &order);
+    permute(v, &order, &mut vec![false; v.len()]);
 }
 
-/// Up to this many elements, [`sort_by_u64_key`] sorts by insertion.
+/// Up to this many elements, [`sort_by_u64_key`] sorts on the stack.
 const SMALL: usize = 12;
+
+/// The positions of a few keys in ascending order (by insertion), into `order`.
+#[inline(never)]
+fn small_order(keys: &mut [u128], order: &mut [u32]) {
+    for i in 1..keys.len() {
+        let mut j = i;
+        while j > 0 && keys[j - 1] > keys[j] {
+            keys.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    for (o, k) in order.iter_mut().zip(keys.iter()) {
+        *o = *k as u32;
+    }
+}
 
 /// Sorts `u64`s ascending.
 pub fn sort_u64(v: &mut [u64]) {
@@ -58,7 +74,7 @@ pub fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
         return;
     }
     let order = merge_sort_positions(v.len(), &mut |a, b| cmp(&v[a as usize], &v[b as usize]));
-    permute(v, &order);
+    permute(v, &order, &mut vec![false; v.len()]);
 }
 
 /// The positions `0..n` in the order `cmp` gives them (stable, bottom-up merge sort).
@@ -95,9 +111,9 @@ fn merge_sort_positions(n: usize, cmp: &mut dyn FnMut(u32, u32) -> Ordering) -> 
 }
 
 /// Reorders `v` so that position `i` holds what was at `order[i]` (`order` is a permutation of
-/// `0..v.len()`): each cycle of the permutation is followed once with swaps, O(n).
-fn permute<T>(v: &mut [T], order: &[u32]) {
-    let mut done = vec![false; v.len()];
+/// `0..v.len()`): each cycle of the permutation is followed once with swaps, O(n). `done`
+/// holds at least `v.len()` marks, all false.
+fn permute<T>(v: &mut [T], order: &[u32], done: &mut [bool]) {
     for start in 0..v.len() {
         if done[start] {
             continue;
