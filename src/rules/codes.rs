@@ -159,10 +159,7 @@ fn has_toolstack_marker(b: &[u8]) -> bool {
     // (most error lines) is answered by one pass over its bytes instead of six searches.
     // (A byte search for the three capitals, then the next byte: `windows(2)` with a slice
     // pattern cost ~11 instructions a byte natively, on every line with a capital letter.)
-    let starts_pair = |at: usize| match (b[at], b.get(at + 1)) {
-        (b'X', Some(b'e')) | (b'S', Some(b't' | b'm')) | (b'D', Some(b'b')) => true,
-        _ => false,
-    };
+    let starts_pair = |at: usize| matches!((b[at], b.get(at + 1)), (b'X', Some(b'e')) | (b'S', Some(b't' | b'm')) | (b'D', Some(b'b')));
     if !memchr::memchr3_iter(b'X', b'S', b'D', b).any(starts_pair) {
         return false;
     }
