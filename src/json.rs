@@ -64,6 +64,58 @@ pub struct SentTexts {
     body: Vec<u8>,
     /// The rule part of the finding being written, as its key (kept, as `body`).
     rule_part: Vec<u8>,
+    /// The last rule part written for each rule (by the address of its id; [`PART_MEMOS`]
+    /// slots, a newer one replacing an older one of another rule in the same slot).
+    memos: Vec<Option<PartMemo>>,
+    /// The numbers of the texts of the finding being written, as `wire_rule_part` numbers them
+    /// (kept, as `body`).
+    memo_texts: Vec<u32>,
+}
+
+/// Slots of [`SentTexts::memos`].
+const PART_MEMOS: usize = 64;
+
+/// What a rule's finding was last sent as: its rule part's number and the numbers of its texts
+/// in [`each_rule_text`]'s order, with the address of each text that was a literal. A finding
+/// of the same rule whose texts are those again has that rule part: its number is reused after
+/// comparing the texts (a literal at the same address is the same text), without hashing them,
+/// looking them up, or writing and hashing the rule part's key. One error's rule texts are
+/// ~2 KB (SR044): hashing and finding them on every call was a tenth of `diagnose()` in
+/// WebAssembly.
+struct PartMemo {
+    rule: (usize, usize),
+    rule_name: (usize, usize),
+    category: crate::model::Category,
+    severity: crate::model::Severity,
+    steps: usize,
+    part: u32,
+    /// Per text: its number ([`NO_COMMAND`] for a step without one), and its address and
+    /// length when it was a literal (else 0, 0).
+    texts: Vec<(u32, usize, usize)>,
+}
+
+/// In [`PartMemo::texts`], a step without a command.
+const NO_COMMAND: u32 = u32::MAX;
+
+/// The address and length of a text, which identify a literal of the program.
+fn address(a: &str) -> (usize, usize) {
+    (a.as_ptr() as usize, a.len())
+}
+
+/// Calls `each` with every text of `f`'s rule part in the order `wire_rule_part` numbers them
+/// (title, summary, cause, each step's text and command, each link's title and url), `None` for
+/// a step without a command, and whether it is a literal; stops at the first `false`.
+fn each_rule_text(f: &Finding, each: &mut dyn FnMut(Option<&str>, bool) -> bool) -> bool {
+    let literal = |c: &std::borrow::Cow<'static, str>| matches!(c, std::borrow::Cow::Borrowed(_));
+    if !(each(Some(&f.title), false) && each(Some(&f.summary), false) && each(Some(&f.cause), false)) {
+        return false;
+    }
+    for Step { text, command } in &f.remediation {
+        if !(each(Some(text), literal(text)) && each(command.as_deref(), command.as_ref().is_some_and(literal))) {
+            return false;
+        }
+    }
+    f.links.iter().all(|Link { title, url }| each(Some(title), literal(title)) && each(Some(url), literal(url)))
 }
 
 /// At most this many texts, or bytes of texts, are kept: a long-running service diagnosing the
@@ -81,6 +133,54 @@ impl SentTexts {
         self.hashes.clear();
         self.bytes = 0;
         self.head.clear();
+        // The numbers the memos hold are no longer the texts'.
+        self.memos.clear();
+    }
+
+    /// The number of `f`'s rule part when the memo of its rule says it was sent with these
+    /// texts (see [`PartMemo`]).
+    fn remembered_part(&self, f: &Finding) -> Option<u32> {
+        let memo = self.memos.get(memo_slot(f.rule))?.as_ref()?;
+        if (memo.rule, memo.rule_name, memo.category, memo.severity, memo.steps)
+            != (address(f.rule), address(f.rule_name), f.category, f.severity, f.remediation.len())
+        {
+            return None;
+        }
+        let mut texts = memo.texts.iter();
+        let same = each_rule_text(f, &mut |text, literal| match (texts.next(), text) {
+            (Some(&(NO_COMMAND, _, _)), None) => true,
+            (Some(&(id, p, l)), Some(text)) if id != NO_COMMAND => {
+                (literal && address(text) == (p, l)) || self.texts.get(id as usize).is_some_and(|t| same_bytes(t, text.as_bytes()))
+            }
+            _ => false,
+        });
+        (same && texts.next().is_none()).then_some(memo.part)
+    }
+
+    /// Remembers that `f`'s rule part is number `part`, its texts numbered `self.memo_texts`.
+    fn remember_part(&mut self, f: &Finding, part: u32) {
+        let mut ids = self.memo_texts.iter();
+        let mut texts = Vec::with_capacity(self.memo_texts.len());
+        each_rule_text(f, &mut |text, literal| {
+            let place = text.filter(|_| literal).map_or((0, 0), address);
+            texts.push((ids.next().copied().unwrap_or(NO_COMMAND), place.0, place.1));
+            true
+        });
+        if self.memos.is_empty() {
+            self.memos.resize_with(PART_MEMOS, || None);
+        }
+        let memo = PartMemo {
+            rule: address(f.rule),
+            rule_name: address(f.rule_name),
+            category: f.category,
+            severity: f.severity,
+            steps: f.remediation.len(),
+            part,
+            texts,
+        };
+        if let Some(slot) = self.memos.get_mut(memo_slot(f.rule)) {
+            *slot = Some(memo);
+        }
     }
 
     /// The number of `text`, numbering it when it is new.
@@ -166,6 +266,11 @@ impl SentTexts {
             self.slots[at] = id as u32 + 1;
         }
     }
+}
+
+/// The slot of a rule's memo in [`SentTexts::memos`]: by the address of its id.
+fn memo_slot(rule: &'static str) -> usize {
+    ((rule.as_ptr() as usize as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize % PART_MEMOS
 }
 
 /// `a == b`, eight bytes at a time (the slice comparison is a byte loop in WebAssembly).
@@ -275,14 +380,22 @@ fn write_wire_parts(body: &mut Vec<u8>, d: &Diagnosis, texts: &mut SentTexts) ->
 }
 
 fn wire_finding(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
-    let mut part = std::mem::take(&mut texts.rule_part);
-    part.clear();
-    part.push(0xFF);
-    wire_rule_part(&mut part, f, texts);
     out.push(b'[');
-    unsigned(out, texts.rule_part_id(&part));
-    if part.capacity() <= 64 * 1024 {
-        texts.rule_part = part;
+    match texts.remembered_part(f) {
+        Some(id) => unsigned(out, id),
+        None => {
+            let mut part = std::mem::take(&mut texts.rule_part);
+            part.clear();
+            part.push(0xFF);
+            texts.memo_texts.clear();
+            wire_rule_part(&mut part, f, texts);
+            let id = texts.rule_part_id(&part);
+            unsigned(out, id);
+            texts.remember_part(f, id);
+            if part.capacity() <= 64 * 1024 {
+                texts.rule_part = part;
+            }
+        }
     }
     put(out, b",[");
     comma_separated_strings(out, &f.codes);
@@ -329,21 +442,32 @@ fn wire_rule_part(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
     put(out, b"\",\"");
     put(out, f.severity.as_str().as_bytes());
     put(out, b"\",");
-    unsigned(out, texts.id(&f.title));
+    // Each number is also noted in `memo_texts`, for the rule's memo (`remember_part`).
+    let id = texts.id(&f.title);
+    number_text(out, texts, id);
     out.push(b',');
-    unsigned(out, texts.id(&f.summary));
+    let id = texts.id(&f.summary);
+    number_text(out, texts, id);
     out.push(b',');
-    unsigned(out, texts.id(&f.cause));
+    let id = texts.id(&f.cause);
+    number_text(out, texts, id);
     put(out, b",[");
     for (i, Step { text, command }) in f.remediation.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        unsigned(out, texts.id_of(text));
+        let id = texts.id_of(text);
+        number_text(out, texts, id);
         out.push(b',');
         match command {
-            Some(c) => unsigned(out, texts.id_of(c)),
-            None => put(out, b"null"),
+            Some(c) => {
+                let id = texts.id_of(c);
+                number_text(out, texts, id);
+            }
+            None => {
+                put(out, b"null");
+                texts.memo_texts.push(NO_COMMAND);
+            }
         }
     }
     put(out, b"],[");
@@ -351,11 +475,19 @@ fn wire_rule_part(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
         if i > 0 {
             out.push(b',');
         }
-        unsigned(out, texts.id_of(title));
+        let id = texts.id_of(title);
+        number_text(out, texts, id);
         out.push(b',');
-        unsigned(out, texts.id_of(url));
+        let id = texts.id_of(url);
+        number_text(out, texts, id);
     }
     put(out, b"]]");
+}
+
+/// Writes a text's number into the rule part and notes it for the rule's memo.
+fn number_text(out: &mut Vec<u8>, texts: &mut SentTexts, id: u32) {
+    unsigned(out, id);
+    texts.memo_texts.push(id);
 }
 
 fn serde_or_null<T: serde::Serialize>(out: &mut Vec<u8>, value: Option<&T>) -> Result<(), serde_json::Error> {
@@ -739,6 +871,63 @@ mod tests {
         assert!(wire.starts_with(b"[[0,"));
         assert_eq!(from_wire(&wire, &mut table), serde_json::to_value(&d).expect("serialised"));
         assert_eq!(table.len(), texts.texts.len());
+    }
+
+    /// A rule's memo (`PartMemo`) changes no byte of the wire: the same results written with the
+    /// memos and with them forgotten before each result are the same, whatever changed in the
+    /// finding since its rule's last one (a text, a literal for a copy of it, a step, a command,
+    /// a link, the category or the severity).
+    #[test]
+    fn the_rule_part_memo_gives_the_bytes_of_the_lookups() {
+        use std::borrow::Cow;
+        let d = crate::diagnose_text("SR_BACKEND_FAILURE_44(, There is insufficient space, )", &Options::default()).expect("diagnosed");
+        let base = d.findings[0].clone();
+        let mut variants = vec![base.clone(), base.clone()];
+        let mut v = base.clone();
+        v.summary.push_str(" More.");
+        variants.push(v);
+        variants.push(base.clone());
+        let mut v = base.clone();
+        v.remediation[0].text = Cow::Owned(v.remediation[0].text.to_string());
+        variants.push(v);
+        let mut v = base.clone();
+        v.remediation[2].text = Cow::Borrowed("Another step.");
+        variants.push(v);
+        let mut v = base.clone();
+        v.remediation[0].command = None;
+        variants.push(v);
+        let mut v = base.clone();
+        v.remediation.pop();
+        variants.push(v);
+        let mut v = base.clone();
+        v.links.pop();
+        variants.push(v);
+        let mut v = base.clone();
+        v.links[0].url = Cow::Owned("https://example.invalid/".to_string());
+        variants.push(v);
+        let mut v = base.clone();
+        v.severity = crate::model::Severity::Info;
+        variants.push(v);
+        let mut v = base.clone();
+        v.category = crate::model::Category::Other;
+        variants.push(v);
+        let mut v = base.clone();
+        v.title = "Another title".to_string();
+        variants.push(v);
+        variants.push(base.clone());
+        let (mut with, mut without) = (SentTexts::default(), SentTexts::default());
+        let mut table = Vec::new();
+        for (i, f) in variants.into_iter().enumerate() {
+            let d = Diagnosis { findings: vec![f], ..d.clone() };
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            write_wire(&mut a, &d, &mut with).expect("written");
+            without.memos.clear();
+            write_wire(&mut b, &d, &mut without).expect("written");
+            assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b), "variant {i}");
+            assert_eq!(from_wire(&a, &mut table), serde_json::to_value(&d).expect("serialised"), "variant {i}");
+        }
+        // (The memo is used: the last result was the first finding again.)
+        assert!(with.remembered_part(&base).is_some());
     }
 
     #[test]

@@ -24,10 +24,42 @@ pub fn sort_by_u64_key<T>(v: &mut [T], key: impl Fn(&T) -> u64) {
     if v.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
         return;
     }
+    // A few elements (the literals one error's text holds, its anchored signatures) are sorted
+    // with the keys, the order and `permute`'s marks on the stack: they were three allocations
+    // for what is a swap or two. (The same keys and order as below: the same result.)
+    if v.len() <= SMALL {
+        let mut keys = [0u128; SMALL];
+        for (i, x) in v.iter().enumerate() {
+            keys[i] = (u128::from(key(x)) << 64) | i as u128;
+        }
+        let mut order = [0u32; SMALL];
+        let mut done = [false; SMALL];
+        small_order(&mut keys[..v.len()], &mut order);
+        permute(v, &order, &mut done);
+        return;
+    }
     let mut keys: Vec<u128> = v.iter().enumerate().map(|(i, x)| (u128::from(key(x)) << 64) | i as u128).collect();
     sort_keys(&mut keys);
     let order: Vec<u32> = keys.iter().map(|k| *k as u32).collect();
-    permute(v, &order);
+    permute(v, &order, &mut vec![false; v.len()]);
+}
+
+/// Up to this many elements, [`sort_by_u64_key`] sorts on the stack.
+const SMALL: usize = 12;
+
+/// The positions of a few keys in ascending order (by insertion), into `order`.
+#[inline(never)]
+fn small_order(keys: &mut [u128], order: &mut [u32]) {
+    for i in 1..keys.len() {
+        let mut j = i;
+        while j > 0 && keys[j - 1] > keys[j] {
+            keys.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    for (o, k) in order.iter_mut().zip(keys.iter()) {
+        *o = *k as u32;
+    }
 }
 
 /// Sorts `u64`s ascending.
@@ -42,7 +74,7 @@ pub fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
         return;
     }
     let order = merge_sort_positions(v.len(), &mut |a, b| cmp(&v[a as usize], &v[b as usize]));
-    permute(v, &order);
+    permute(v, &order, &mut vec![false; v.len()]);
 }
 
 /// The positions `0..n` in the order `cmp` gives them (stable, bottom-up merge sort).
@@ -79,9 +111,9 @@ fn merge_sort_positions(n: usize, cmp: &mut dyn FnMut(u32, u32) -> Ordering) -> 
 }
 
 /// Reorders `v` so that position `i` holds what was at `order[i]` (`order` is a permutation of
-/// `0..v.len()`): each cycle of the permutation is followed once with swaps, O(n).
-fn permute<T>(v: &mut [T], order: &[u32]) {
-    let mut done = vec![false; v.len()];
+/// `0..v.len()`): each cycle of the permutation is followed once with swaps, O(n). `done`
+/// holds at least `v.len()` marks, all false.
+fn permute<T>(v: &mut [T], order: &[u32], done: &mut [bool]) {
     for start in 0..v.len() {
         if done[start] {
             continue;
@@ -162,7 +194,7 @@ mod tests {
     #[test]
     fn same_order_as_the_standard_stable_sort() {
         let mut seed = 7u64;
-        for n in [0usize, 1, 2, 3, 5, 8, 17, 100, 1000] {
+        for n in [0usize, 1, 2, 3, 5, 8, 12, 13, 17, 100, 1000] {
             let v: Vec<(u8, u32)> = (0..n as u32)
                 .map(|i| {
                     seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);

@@ -37,6 +37,19 @@ fn every_xapi_code_has_its_params() {
 }
 
 #[test]
+fn the_hashed_index_finds_every_code_and_only_those() {
+    // What the binary search over the sorted codes found, the index finds.
+    for e in API_ERRORS.iter() {
+        assert!(std::ptr::eq(api_error(e.code).unwrap(), e), "{}", e.code);
+        let i = API_ERRORS.binary_search_by(|x| x.code.cmp(e.code)).unwrap();
+        assert!(std::ptr::eq(&API_ERRORS[i], e));
+    }
+    for missing in ["", "VDI_IN_US", "VDI_IN_USE_", "vdi_in_use", "SR_BACKEND_FAILURE_44", "\u{e9}", "VDI_IN_USE\0"] {
+        assert!(api_error(missing).is_none(), "{missing}");
+    }
+}
+
+#[test]
 fn sr_backend_failure_values_parse_strictly() {
     assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE_44"), Some(44));
     assert_eq!(sr_backend_failure_value("SR_BACKEND_FAILURE_5011"), Some(5011));

@@ -117,9 +117,11 @@ impl XapiError {
     /// `operation`); `status`, `reason`, `stderr` (and `opterr`) for SR backend failures;
     /// `param<N>` for parameters beyond the declared ones or of unknown codes.
     pub fn named_params(&self) -> Params {
-        // Sized for every parameter and an `opterr` or two extra ones: one allocation.
+        // Sized for every parameter, an `opterr` and the two names `rules::name_sr_codes` adds
+        // to an SR error's finding: one allocation (with room for one, SR044's params were
+        // reallocated on every call).
         let n = self.params.len() + self.extra.0.len();
-        let mut out = Params(Vec::with_capacity(if n == 0 { 0 } else { n + 1 }));
+        let mut out = Params(Vec::with_capacity(if n == 0 { 0 } else { n + 3 }));
         let names = self.param_names();
         for (i, value) in self.params.iter().enumerate() {
             match names.get(i) {
@@ -420,10 +422,30 @@ pub fn looks_like_code(s: &str) -> bool {
 /// is `Storage_error ([S(Backend_error);[S(SR_BACKEND_FAILURE_46);…`): the wrapped code is the
 /// real cause and gets its own diagnosis.
 pub fn expand_nested(events: Vec<Event>) -> Vec<Event> {
-    let mut out = Vec::with_capacity(events.len());
-    for event in events {
+    // Until an event wraps another (most inputs: none does), the events stay where they are:
+    // no new list, no move of each event into it.
+    let Some((at, first)) = events.iter().enumerate().map(|(i, e)| (i, nested_in(e))).find(|(_, n)| !n.is_empty()) else {
+        return events;
+    };
+    let mut first = Some(first);
+    let mut out = Vec::with_capacity(events.len() + 1);
+    for (i, event) in events.into_iter().enumerate() {
+        let nested = match i.cmp(&at) {
+            std::cmp::Ordering::Less => Vec::new(),
+            std::cmp::Ordering::Equal => first.take().unwrap_or_default(),
+            std::cmp::Ordering::Greater => nested_in(&event),
+        };
+        out.push(event);
+        out.extend(nested);
+    }
+    out
+}
+
+/// The errors `event` wraps (see [`expand_nested`]), in order.
+fn nested_in(event: &Event) -> Vec<Event> {
+    {
         let mut nested = Vec::new();
-        if let Event::Xapi(e) = &event {
+        if let Event::Xapi(e) = event {
             // An INTERNAL_ERROR's message, an SR failure's `[opterr=['MAP_DUPLICATE_KEY', …]]`.
             let wraps = e.code == "INTERNAL_ERROR"
                 || e.code.starts_with("SR_BACKEND_FAILURE")
@@ -443,8 +465,6 @@ pub fn expand_nested(events: Vec<Event>) -> Vec<Event> {
                 }
             }
         }
-        out.push(event);
-        out.extend(nested);
+        nested
     }
-    out
 }

@@ -229,21 +229,22 @@ impl Facts {
         self.subject.vdi_uuid.as_deref().unwrap_or("<vdi-uuid>")
     }
 
-    /// "the VM web-01" / "the VM" — for prose.
-    pub fn vm_phrase(&self) -> String {
+    /// "the VM web-01" / "the VM" — for prose. (Borrowed when the VM is not known, as in most
+    /// one-error inputs: no allocation for it.)
+    pub fn vm_phrase(&self) -> Cow<'static, str> {
         match (&self.subject.vm_name, &self.subject.vm_uuid) {
-            (Some(n), _) => format!("the VM \u{201c}{n}\u{201d}"),
-            (None, Some(u)) => format!("the VM {u}"),
-            _ => "the VM".to_string(),
+            (Some(n), _) => format!("the VM \u{201c}{n}\u{201d}").into(),
+            (None, Some(u)) => format!("the VM {u}").into(),
+            _ => Cow::Borrowed("the VM"),
         }
     }
 
-    /// "the SR Local storage" / "the SR" — for prose.
-    pub fn sr_phrase(&self) -> String {
+    /// "the SR Local storage" / "the SR" — for prose (borrowed when the SR is not known).
+    pub fn sr_phrase(&self) -> Cow<'static, str> {
         match (&self.subject.sr_name, &self.subject.sr_uuid) {
-            (Some(n), _) => format!("the SR \u{201c}{n}\u{201d}"),
-            (None, Some(u)) => format!("the SR {u}"),
-            _ => "the SR".to_string(),
+            (Some(n), _) => format!("the SR \u{201c}{n}\u{201d}").into(),
+            (None, Some(u)) => format!("the SR {u}").into(),
+            _ => Cow::Borrowed("the SR"),
         }
     }
 

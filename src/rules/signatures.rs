@@ -200,51 +200,86 @@ fn index() -> Option<&'static Index> {
 struct Hits {
     /// The literals found, sorted by literal, each with its lines (sparse: a text usually holds
     /// a handful of the hundreds of literals, and this is built for every input).
-    per_literal: Vec<(u32, Vec<u32>)>,
+    per_literal: Vec<(u32, HitLines)>,
+}
+
+/// The lines of one literal's hits, ascending and distinct: the first one in place, so that a
+/// literal found on one line (every literal of a one-line error) allocates nothing.
+struct HitLines {
+    first: u32,
+    more: Vec<u32>,
+}
+
+impl HitLines {
+    fn len(&self) -> usize {
+        1 + self.more.len()
+    }
+
+    fn last(&self) -> u32 {
+        self.more.last().copied().unwrap_or(self.first)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &u32> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
+
+    /// The first line at or after `lo`.
+    fn at_or_after(&self, lo: u32) -> Option<u32> {
+        if self.first >= lo {
+            return Some(self.first);
+        }
+        self.more.get(self.more.partition_point(|&l| l < lo)).copied()
+    }
 }
 
 /// The line number (0-based) of each byte offset, by binary search over the line starts.
 struct Lines<'a> {
     text: &'a str,
+    /// The starts of the lines after the first (the first starts at 0): a one-line error
+    /// allocates nothing.
     starts: Vec<usize>,
 }
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Lines<'a> {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let starts = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1).collect();
         Lines { text, starts }
     }
 
     fn line_of(&self, offset: usize) -> u32 {
-        let i = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let i = self.starts.partition_point(|&s| s <= offset);
         u32::try_from(i).unwrap_or(u32::MAX)
+    }
+
+    /// The start of line `i`, if the text has that line.
+    fn start(&self, i: usize) -> Option<usize> {
+        match i {
+            0 => Some(0),
+            _ => self.starts.get(i - 1).copied(),
+        }
     }
 
     fn line_text(&self, line: u32) -> &'a str {
         let i = line as usize;
-        let start = self.starts.get(i).copied().unwrap_or(self.text.len());
-        let end = self.starts.get(i + 1).map_or(self.text.len(), |e| e.saturating_sub(1));
+        let start = self.start(i).unwrap_or(self.text.len());
+        let end = self.start(i + 1).map_or(self.text.len(), |e| e.saturating_sub(1));
         self.text.get(start..end.max(start)).unwrap_or("")
     }
 }
 
 fn find_hits(index: &Index, text: &str, lines: &Lines) -> Hits {
-    let mut per_literal: Vec<(u32, Vec<u32>)> = Vec::new();
+    let mut per_literal: Vec<(u32, HitLines)> = Vec::new();
     index.automaton.each_match(text.as_bytes(), &mut |literal, start| {
-        let slot = match per_literal.iter().rposition(|(l, _)| *l == literal) {
-            Some(slot) => slot,
-            None => {
-                per_literal.push((literal, Vec::new()));
-                per_literal.len() - 1
+        match per_literal.iter_mut().rev().find(|(l, _)| *l == literal) {
+            Some((_, list)) => {
+                if list.len() < MAX_HITS_PER_LITERAL {
+                    let line = lines.line_of(start);
+                    if list.last() != line {
+                        list.more.push(line);
+                    }
+                }
             }
-        };
-        let list = &mut per_literal[slot].1;
-        if list.len() < MAX_HITS_PER_LITERAL {
-            let line = lines.line_of(start);
-            if list.last() != Some(&line) {
-                list.push(line);
-            }
+            None => per_literal.push((literal, HitLines { first: lines.line_of(start), more: Vec::new() })),
         }
         true
     });
@@ -257,12 +292,11 @@ fn hit_near(hits: &Hits, literal: usize, line: u32, near: u32) -> bool {
     let Ok(at) = hits.per_literal.binary_search_by_key(&(literal as u32), |(l, _)| *l) else { return false };
     let list = &hits.per_literal[at].1;
     if near == 0 {
-        return !list.is_empty();
+        return true;
     }
     let lo = line.saturating_sub(near);
     let hi = line.saturating_add(near);
-    let i = list.partition_point(|&l| l < lo);
-    list.get(i).is_some_and(|&l| l <= hi)
+    list.at_or_after(lo).is_some_and(|l| l <= hi)
 }
 
 /// The product and version an input names (`XCP-ng 8.2.1`, `XenServer 7.5`, `Citrix Hypervisor
@@ -433,14 +467,13 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
     let mut out = Vec::new();
     for group in anchored.chunk_by(|a, b| a.0 == b.0) {
         let s = group[0].0 as usize;
-        let lines_of_sig: Vec<u32> = group.iter().map(|&(_, line)| line).collect();
         let sig = &SIGNATURES[s];
         if sig.inputs & input == 0 || !version_applies(sig, facts) {
             continue;
         }
-        let confirmed: Vec<u32> = lines_of_sig
+        let confirmed: Vec<u32> = group
             .iter()
-            .copied()
+            .map(|&(_, line)| line)
             .filter(|&line| {
                 index.all_ids[s].iter().all(|&l| hit_near(&hits, l, line, sig.near))
                     && !index.none_ids[s].iter().any(|&l| hit_near(&hits, l, line, sig.near))
