@@ -85,7 +85,7 @@ const ERROR_WORDS: &[&str] =
 
 /// The lines of a paste that look like the failure, when nothing else in it is recognised.
 pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
-    let (mut f, failure_lines) = failure_lines(text, facts)?;
+    let (mut f, failure_lines) = failure_lines(text, facts, &[])?;
     f.cause = "The message is not in xapi-doctor's knowledge yet. The codes and lines above are the places to look; \
                the host's logs (SMlog, xensource.log) or Xen Orchestra's log around that time usually say more."
         .to_string();
@@ -94,10 +94,11 @@ pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
     Some(f)
 }
 
-/// The same for an SMlog in which nothing was recognised, not even a routine message (those
-/// that carry an error word, such as a lock taken on a retry, have benign findings of their own).
-pub fn unrecognised_smlog(text: &str, options: &crate::options::Options) -> Option<Finding> {
-    let (mut f, failure_lines) = failure_lines(text, &Facts::new(&crate::model::Subject::default(), options))?;
+/// The same for an SMlog in which no failure was recognised: its lines that other findings
+/// (routine notes such as a lock taken on a retry) already explain, `explained` (1-based), are
+/// left out.
+pub fn unrecognised_smlog(text: &str, explained: &[u32], options: &crate::options::Options) -> Option<Finding> {
+    let (mut f, failure_lines) = failure_lines(text, &Facts::new(&crate::model::Subject::default(), options), explained)?;
     f.cause = "The message is not in xapi-doctor's knowledge yet. The lines of the same process before it say what \
                the storage manager was doing; XAPI's log at the same time says which operation it was."
         .to_string();
@@ -109,13 +110,16 @@ pub fn unrecognised_smlog(text: &str, options: &crate::options::Options) -> Opti
 
 /// The catch-all finding with the lines of `text` that read as a failure (the first five as its
 /// evidence), and those lines; none when no line does.
-fn failure_lines<'a>(text: &'a str, facts: &Facts) -> Option<(Finding, Vec<&'a str>)> {
+fn failure_lines<'a>(text: &'a str, facts: &Facts, explained: &[u32]) -> Option<(Finding, Vec<&'a str>)> {
     let mut f = Finding::of(&TX000, facts);
     f.priority = -2;
     f.confidence = Confidence::Low;
     // A line reads as a failure by its general words, or by the vocabulary of a wording cue
     // ("No such device", "No route to host", "timed out" carry no word like "error").
-    let failure_lines = text.lines().enumerate().filter(|(_, line)| {
+    let failure_lines = text.lines().enumerate().filter(|(i, line)| {
+        if explained.contains(&u32::try_from(i + 1).unwrap_or(u32::MAX)) || is_shell_command(line) {
+            return false;
+        }
         let lower = line.to_ascii_lowercase();
         ERROR_WORDS.iter().any(|w| lower.contains(w)) || super::wording::classify([*line]).is_some()
     });
@@ -128,6 +132,13 @@ fn failure_lines<'a>(text: &'a str, facts: &Facts) -> Option<(Finding, Vec<&'a s
     }
     f.summary = "These lines report a failure that xapi-doctor has no signature or rule for.".to_string();
     Some((f, failure_lines.into_iter().map(|(_, line)| line).collect()))
+}
+
+/// A command the person typed at a shell prompt (`[root@host ~]# grep -i error …`, `$ xe …`):
+/// its words name what was searched for, not a failure.
+fn is_shell_command(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("$ ") || t.starts_with("# ") || line.contains("]# ") || line.contains("]$ ")
 }
 
 /// The process id of a syslog line, `…: [1234] message` → `1234`.

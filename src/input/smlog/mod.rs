@@ -81,8 +81,9 @@ pub struct Interpreter {
     pub group: fn(&IncidentGroup, &Options) -> Option<Finding>,
     /// The findings of the signatures on a whole log of at most [`SIGNATURE_SCAN_BYTES`].
     pub text: fn(&str, &Options) -> Vec<Finding>,
-    /// What such a log's failure-looking lines point to, when nothing in it was recognised.
-    pub unrecognised: fn(&str, &Options) -> Option<Finding>,
+    /// What such a log's failure-looking lines point to, when no failure in it was recognised,
+    /// leaving out the lines (1-based) the other findings explain.
+    pub unrecognised: fn(&str, &[u32], &Options) -> Option<Finding>,
 }
 
 /// A log up to this size (a pasted excerpt, a day's log) also has the signatures run over it;
@@ -192,8 +193,11 @@ impl Scanner {
             None => Vec::new(),
         };
         let (mut findings, findings_omitted, coalesce, timeline) = analyzer.out.build(&self.options, &self.interpreter, signature_findings);
-        if let (true, Some(text)) = (findings.is_empty(), &head) {
-            findings.extend((self.interpreter.unrecognised)(text, &self.options));
+        // Only notes (a lock retry, a benign check) found: the failure-looking lines they do not
+        // explain are still shown, at info.
+        if let (true, Some(text)) = (findings.iter().all(|f| f.severity == crate::model::Severity::Info), &head) {
+            let explained: Vec<u32> = findings.iter().flat_map(|f| f.evidence.iter().filter_map(|e| e.line)).collect();
+            findings.extend((self.interpreter.unrecognised)(text, &explained, &self.options));
         }
         let s = &self.splitter;
         Ok(SmlogReport {

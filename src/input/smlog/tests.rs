@@ -657,3 +657,21 @@ Dec  3 10:00:01 xcp1 SM: [1234] frobnicate: unable to open the image: Permission
 Dec  3 10:00:01 xcp1 SM: [1234] Failed to lock /var/lock/sm/.nil/lvm on first attempt, blocked by PID 1240\n";
     assert!(!rules(&report(routine)).contains(&"TX000") && failures(&report(routine)).is_empty(), "{:?}", rules(&report(routine)));
 }
+
+/// Notes only (here a benign LV check): the failure line they do not explain is still shown, at
+/// info; the lines they explain and a shell prompt's command are not.
+#[test]
+fn beside_notes_only_an_unexplained_failure_line_is_still_shown() {
+    let log = "[root@xcp1 ~]# grep -i exception /var/log/SMlog\n\
+Dec  3 10:00:01 xcp1 SM: [1234] Ignoring exception for LV check: /dev/VG_XenStorage-4f1c/VHD-aaaa !\n\
+Dec  3 10:00:01 xcp1 SM: [1234] RBDVDI.attach: failed to map image\n";
+    let r = report(log);
+    assert_eq!(rules(&r), ["SM026", "TX000"]);
+    let f = finding(&r, "TX000");
+    assert_eq!(f.severity, Severity::Info);
+    assert_eq!(f.evidence.iter().map(|e| e.line).collect::<Vec<_>>(), [Some(3)], "{:?}", f.evidence);
+
+    let explained = "[root@xcp1 ~]# grep -i exception /var/log/SMlog\n\
+Dec  3 10:00:01 xcp1 SM: [1234] Ignoring exception for LV check: /dev/VG_XenStorage-4f1c/VHD-aaaa !\n";
+    assert_eq!(rules(&report(explained)), ["SM026"]);
+}
