@@ -16,6 +16,7 @@
 //! it creates; building the objects in JavaScript around texts it already holds costs neither.
 
 use crate::model::{Confidence, Evidence, Finding, Link, Params, Step, Subject};
+use crate::hash::WordHasher;
 use crate::Diagnosis;
 
 /// `diagnosis` as JSON text, appended to `out`: exactly `serde_json::to_writer`'s bytes.
@@ -285,33 +286,6 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         }
     }
     wa.remainder() == wb.remainder()
-}
-
-/// A hasher for the texts of [`SentTexts`]: eight bytes per step (the texts are long; std's
-/// SipHash costs more than the lookup saves). The table is bounded, so inputs crafted to
-/// collide can only make it linear in its few thousand entries.
-#[derive(Default)]
-pub struct WordHasher(u64);
-
-impl std::hash::Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            h = (h.rotate_left(5) ^ word).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        // The table indexes by the low bits: fold the high ones (the best mixed) into them.
-        self.0 ^ (self.0 >> 32)
-    }
 }
 
 /// The compact form of `d` for `pkg/diagnosis-wire.js`, appended to `out`:

@@ -22,6 +22,7 @@ pub mod chain;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod docs;
 pub mod error;
+pub(crate) mod hash;
 pub mod input;
 pub mod json;
 pub(crate) mod literals;

@@ -392,7 +392,7 @@ static API_ERROR_INDEX: LazyLock<Vec<u16>> = LazyLock::new(|| {
 /// A hash of a code for [`API_ERROR_INDEX`]: eight bytes per step.
 fn code_hash(code: &str) -> usize {
     use std::hash::Hasher as _;
-    let mut h = crate::json::WordHasher::default();
+    let mut h = crate::hash::WordHasher::default();
     h.write(code.as_bytes());
     h.finish() as usize
 }

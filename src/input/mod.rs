@@ -443,28 +443,24 @@ pub fn expand_nested(events: Vec<Event>) -> Vec<Event> {
 
 /// The errors `event` wraps (see [`expand_nested`]), in order.
 fn nested_in(event: &Event) -> Vec<Event> {
-    {
-        let mut nested = Vec::new();
-        if let Event::Xapi(e) = event {
-            // An INTERNAL_ERROR's message, an SR failure's `[opterr=['MAP_DUPLICATE_KEY', …]]`.
-            let wraps = e.code == "INTERNAL_ERROR"
-                || e.code.starts_with("SR_BACKEND_FAILURE")
-                || e.params.iter().any(|p| p.contains("SR_BACKEND_FAILURE_"));
-            if wraps {
-                for p in &e.params {
-                    for mut inner in xapi::codes_in_line(p) {
-                        if inner.code == e.code {
-                            continue;
-                        }
-                        inner.subject = e.subject.clone();
-                        inner.evidence = e.evidence.clone();
-                        inner.confidence = e.confidence.min(Confidence::Medium);
-                        inner.call = e.call.clone();
-                        nested.push(Event::Xapi(inner));
-                    }
-                }
-            }
-        }
-        nested
+    let mut nested = Vec::new();
+    let Event::Xapi(e) = event else { return nested };
+    // An INTERNAL_ERROR's message, an SR failure's `[opterr=['MAP_DUPLICATE_KEY', …]]`.
+    let wraps = e.code == "INTERNAL_ERROR" || e.code.starts_with("SR_BACKEND_FAILURE") || e.params.iter().any(|p| p.contains("SR_BACKEND_FAILURE_"));
+    if !wraps {
+        return nested;
     }
+    for p in &e.params {
+        for mut inner in xapi::codes_in_line(p) {
+            if inner.code == e.code {
+                continue;
+            }
+            inner.subject = e.subject.clone();
+            inner.evidence = e.evidence.clone();
+            inner.confidence = e.confidence.min(Confidence::Medium);
+            inner.call = e.call.clone();
+            nested.push(Event::Xapi(inner));
+        }
+    }
+    nested
 }

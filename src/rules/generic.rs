@@ -121,7 +121,7 @@ fn failure_lines<'a>(text: &'a str, facts: &Facts, explained: &[u32]) -> Option<
             return false;
         }
         let lower = line.to_ascii_lowercase();
-        ERROR_WORDS.iter().any(|w| lower.contains(w)) || super::wording::classify([*line]).is_some()
+        ERROR_WORDS.iter().any(|w| lower.contains(w)) || super::wording::any_reads(&lower)
     });
     let failure_lines: Vec<(usize, &str)> = failure_lines.take(400).collect();
     for &(i, line) in failure_lines.iter().take(5) {

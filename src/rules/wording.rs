@@ -36,6 +36,11 @@ fn reads(cue: &Cue, lower: &str) -> bool {
     cue.any.iter().any(|l| lower.contains(l)) && !cue.none.iter().any(|l| lower.contains(l))
 }
 
+/// Whether some cue reads `lower` (an ASCII-lower-cased line).
+pub fn any_reads(lower: &str) -> bool {
+    CUES.iter().any(|cue| reads(cue, lower))
+}
+
 /// The first cue (in file order) that one of `lines` matches, with that line.
 pub fn classify<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<(&'static Cue, &'a str)> {
     let lowered: Vec<(String, &str)> = lines.into_iter().take(MAX_LINES).map(|l| (l.to_ascii_lowercase(), l)).collect();
