@@ -32,6 +32,7 @@ pub mod placeholders;
 pub mod pool;
 pub mod signatures;
 pub mod snapshot;
+pub mod resemblance;
 pub mod wording;
 pub mod space;
 pub mod space_plan;

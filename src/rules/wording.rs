@@ -49,9 +49,26 @@ pub fn classify<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<(&'stati
 
 /// Gives a catch-all finding what `lines` point to, when a cue reads one of them. The cue's step
 /// comes first: it is the one that follows from the words; the catch-all's own steps (where to
-/// find more) follow. Says whether a cue read them.
-pub fn apply<'a>(f: &mut Finding, lines: impl IntoIterator<Item = &'a str>) -> bool {
-    let Some((cue, line)) = classify(lines) else { return false };
+/// find more) follow. Says whether a cue read them. When none does, the words' resemblance to
+/// known failures may still give a category the catch-all lacks (rules/resemblance.rs).
+pub fn apply<'a>(f: &mut Finding, lines: impl IntoIterator<Item = &'a str> + Clone) -> bool {
+    let Some((cue, line)) = classify(lines.clone()) else {
+        // A resemblance only fills in a category the catch-all lacks; it never overrides one
+        // the catch-all knows from its code.
+        if f.category != Category::Other {
+            return false;
+        }
+        let Some((category, closest)) = super::resemblance::resemble(lines) else { return false };
+        f.category = category;
+        f.confidence = Confidence::Low;
+        f.title = format!("{}: its words resemble {}", f.title, super::resemblance::label(category));
+        f.cause = format!(
+            "No wording xapi-doctor knows reads these lines, but their words are closest to those of its known failures of this kind (the nearest: {closest}). {}",
+            f.cause
+        );
+        // It brings no step of its own: the caller's usual steps still apply.
+        return false;
+    };
     f.category = cue.category;
     f.confidence = Confidence::Low;
     f.title = format!("{}: its wording points to {}", f.title, cue.label);
@@ -98,5 +115,20 @@ mod tests {
         assert!(f.cause.chars().count() < 600, "{}", f.cause);
         assert!(f.remediation[0].text.contains("nc -zv"));
         assert_eq!(f.confidence, Confidence::Low);
+    }
+
+    #[test]
+    fn without_a_cue_the_resemblance_fills_in_only_a_missing_category() {
+        let facts = super::super::Facts::new(&Default::default(), &Default::default());
+        let line = "the coalesce of the leaf VHD into its parent was aborted by the garbage collector";
+        let mut f = Finding::of(&super::super::generic::TX000, &facts);
+        assert!(!apply(&mut f, [line]), "a resemblance is not a cue: the caller keeps its own steps");
+        assert_eq!(f.category, Category::CoalesceFailure);
+        assert_eq!(f.confidence, Confidence::Low);
+        assert!(f.title.contains("resemble") && f.cause.contains("the nearest:"), "{} / {}", f.title, f.cause);
+        let mut known = Finding::of(&super::super::generic::TX000, &facts);
+        known.category = Category::XapiVersion;
+        apply(&mut known, [line]);
+        assert_eq!(known.category, Category::XapiVersion);
     }
 }

@@ -1,0 +1,364 @@
+//! Which known failures an unrecognised failure's words resemble.
+//!
+//! A catch-all finding (TX000, SR1200, SR000, XA000, XA019, XO000) whose lines no wording cue
+//! reads (data/wording.toml) used to stay in the category `other`. Yet its words often say what
+//! kind of failure it is in a vocabulary the knowledge base already holds: the examples and
+//! literals of the rules and signatures, the XAPI codes' names and official texts, the SR
+//! codes' descriptions, the errno, SMB, Node.js, S3 and toolstack codes. [`resemble`] weighs the
+//! failure's words against that knowledge, category by category (a naive Bayes classifier:
+//! how often each word appears in the known failures of each category), and names the category
+//! only when the words lean clearly towards one, together with the known failure closest to
+//! them. The model is built on first use from those texts, which the module carries anyway:
+//! no table of its own, and every new signature teaches it.
+//!
+//! It is a hint, like a cue: the finding keeps its catch-all id and low confidence.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use crate::catalog;
+use crate::hash::WordHasher;
+use crate::model::Category;
+
+type Map<V> = HashMap<u64, V, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// Where a known text comes from; its name is written only for the one shown to the reader.
+#[derive(Clone, Copy)]
+enum Source {
+    Rule(&'static crate::model::RuleInfo),
+    Cue(&'static super::wording::Cue),
+    Code(&'static str),
+    Sr(&'static catalog::SrErrorCode),
+}
+
+impl Source {
+    fn name(self) -> String {
+        match self {
+            Source::Rule(info) => format!("{} ({})", info.id, info.title),
+            Source::Cue(cue) => format!("wording such as \u{201c}{}\u{201d}", cue.example),
+            Source::Code(code) => code.to_string(),
+            Source::Sr(c) => format!("SR_BACKEND_FAILURE_{} ({})", c.value, c.name),
+        }
+    }
+}
+
+/// One text of the knowledge base: where it comes from, its category, and its distinct words
+/// (a range of `Model::words_of`).
+struct Known {
+    source: Source,
+    category: Category,
+    words: std::ops::Range<usize>,
+}
+
+struct Model {
+    /// For each word, in how many known texts of each category it appears.
+    counts: Map<[u16; Category::ALL.len()]>,
+    /// Known texts per category.
+    texts: [u32; Category::ALL.len()],
+    /// Words counted per category (each text's distinct words).
+    words: [u32; Category::ALL.len()],
+    /// Distinct words, for the smoothing.
+    vocabulary: f64,
+    known: Vec<Known>,
+    /// The words of every known text, one after the other.
+    words_of: Vec<u64>,
+    /// For each known text, the square root of its words' summed [`Model::rarity`].
+    norms: Vec<f64>,
+    /// The known texts of each category: `known` is sorted by category.
+    by_category: [std::ops::Range<usize>; Category::ALL.len()],
+}
+
+impl Model {
+    /// How much a shared word says: rare words say more (the square of its inverse document
+    /// frequency over all known texts).
+    fn rarity(&self, w: u64) -> f64 {
+        let used_by: u32 = self.counts.get(&w).map_or(0, |counts| counts.iter().map(|&n| u32::from(n)).sum());
+        (self.known.len() as f64 / f64::from(used_by.max(1))).ln().powi(2)
+    }
+}
+
+/// Words too common in every kind of message to tell one from another.
+const STOP_WORDS: &[&str] = &[
+    "the", "and", "for", "with", "was", "are", "this", "that", "from", "has", "have", "its", "into", "but", "been", "were", "which",
+    "when", "will", "can", "may", "there", "their", "then", "than", "these", "those", "what", "where", "who", "you", "your", "our",
+    "all", "any", "some", "such", "also", "only", "more", "most", "other", "same", "each", "per", "via", "does", "did", "one", "two",
+    "error", "errors", "failed", "failure", "fail", "fails", "exception", "input", "options", "true", "false", "null", "none",
+];
+
+/// The stop words' hashes, sorted: a word is looked up once, by its hash.
+static STOP_HASHES: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut hashes: Vec<u64> = STOP_WORDS.iter().map(|w| hash(w.as_bytes())).collect();
+    hashes.sort_unstable();
+    hashes
+});
+
+/// Longest word weighed; longer runs of letters (base64, hex) are not words.
+const MAX_WORD: usize = 24;
+
+/// Appends to `out` the distinct words of `text` worth weighing that `out[from..]` does not
+/// hold yet: ASCII letters, 3 to 24 of them, lower-cased; `VDI_IN_USE` and `NoSuchBucket` give
+/// their parts. Stops at 512 words.
+fn add_words(text: &str, out: &mut Vec<u64>, from: usize) {
+    let stop = &*STOP_HASHES;
+    let mut word = [0u8; MAX_WORD];
+    let mut len = 0usize;
+    let flush = |len: &mut usize, word: &[u8; MAX_WORD], out: &mut Vec<u64>| {
+        if (3..=MAX_WORD).contains(len) {
+            let h = hash(&word[..*len]);
+            if stop.binary_search(&h).is_err() && !out[from..].contains(&h) {
+                out.push(h);
+            }
+        }
+        *len = 0;
+    };
+    let mut previous_lower = false;
+    // Bytes, not chars: only ASCII letters make words, and no byte of a multi-byte character is one.
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphabetic() {
+            // A camel-case boundary (`NoSuchBucket`) splits as a space would.
+            if b.is_ascii_uppercase() && previous_lower {
+                flush(&mut len, &word, out);
+            }
+            previous_lower = b.is_ascii_lowercase();
+            if let Some(slot) = word.get_mut(len) {
+                *slot = b.to_ascii_lowercase();
+            }
+            // A run longer than MAX_WORD is counted on, and dropped at its end.
+            len = len.saturating_add(1);
+        } else {
+            previous_lower = false;
+            flush(&mut len, &word, out);
+            if out.len() - from >= 512 {
+                return;
+            }
+        }
+    }
+    flush(&mut len, &word, out);
+}
+
+/// The distinct words of `text` (see [`add_words`]).
+fn words(text: &str, out: &mut Vec<u64>) {
+    out.clear();
+    add_words(text, out, 0);
+}
+
+fn hash(word: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = WordHasher::default();
+    h.write(word);
+    h.finish()
+}
+
+static MODEL: LazyLock<Model> = LazyLock::new(|| {
+    let mut model = Model {
+        counts: Map::default(),
+        texts: [0; Category::ALL.len()],
+        words: [0; Category::ALL.len()],
+        vocabulary: 0.0,
+        known: Vec::with_capacity(4096),
+        words_of: Vec::with_capacity(64 * 1024),
+        norms: Vec::new(),
+        by_category: std::array::from_fn(|_| 0..0),
+    };
+    let mut add = |source: Source, category: Category, texts: &[&str]| {
+        let start = model.words_of.len();
+        for text in texts {
+            add_words(text, &mut model.words_of, start);
+        }
+        let end = model.words_of.len();
+        let c = category as usize;
+        model.texts[c] += 1;
+        model.words[c] += u32::try_from(end - start).unwrap_or(u32::MAX);
+        for &w in &model.words_of[start..end] {
+            let slot = &mut model.counts.entry(w).or_insert([0; Category::ALL.len()])[c];
+            *slot = slot.saturating_add(1);
+        }
+        model.known.push(Known { source, category, words: start..end });
+    };
+    for rule in super::registry() {
+        add(Source::Rule(rule.info), rule.info.category, &[rule.info.example]);
+    }
+    for sig in super::signatures::SIGNATURES.iter() {
+        let literals: Vec<&str> = sig.any.iter().chain(sig.all).copied().collect();
+        add(Source::Rule(&sig.info), sig.info.category, &literals);
+    }
+    for cue in super::wording::CUES {
+        add(Source::Cue(cue), cue.category, cue.any);
+        add(Source::Cue(cue), cue.category, &[cue.example]);
+    }
+    for c in catalog::api_errors() {
+        add(Source::Code(c.code), c.category, &[c.code, c.doc]);
+    }
+    for (code, text) in catalog::xencenter_texts().chain(catalog::earlier_api_error_docs()) {
+        if let Some(c) = catalog::api_error(code) {
+            add(Source::Code(c.code), c.category, &[text]);
+        }
+    }
+    for c in catalog::sr_error_codes() {
+        add(Source::Sr(c), c.category, &[c.name, c.description]);
+    }
+    for c in catalog::errnos() {
+        add(Source::Code(c.name), c.category, &[c.name, c.meaning]);
+    }
+    for c in catalog::smb_statuses() {
+        add(Source::Code(c.name), c.category, &[c.name]);
+    }
+    for c in catalog::node_codes() {
+        add(Source::Code(c.name), c.category, &[c.name]);
+    }
+    for c in catalog::s3_codes() {
+        add(Source::Code(c.name), c.category, &[c.name]);
+    }
+    for c in catalog::toolstack_errors().iter().filter(|c| !c.wraps) {
+        add(Source::Code(c.name), c.category, &[c.name]);
+    }
+    model.vocabulary = model.counts.len() as f64;
+    model.known.sort_by_key(|k| k.category as usize);
+    for (c, range) in model.by_category.iter_mut().enumerate() {
+        let start = model.known.partition_point(|k| (k.category as usize) < c);
+        *range = start..model.known.partition_point(|k| (k.category as usize) <= c);
+    }
+    model.norms = model.known.iter().map(|k| model.words_of.get(k.words.clone()).unwrap_or_default().iter().map(|&w| model.rarity(w)).sum::<f64>().sqrt()).collect();
+    model
+});
+
+/// Categories the resemblance may name: a failure's kind. `other`, `benign` and `in_progress`
+/// take part in the weighing (their words pull away from the others) but are never named.
+fn nameable(c: Category) -> bool {
+    !matches!(c, Category::Other | Category::Benign | Category::InProgress)
+}
+
+/// How many times likelier the best category must be than the next before it is named.
+const MIN_ODDS: f64 = 8.0;
+/// Added to every count (Laplace's rule, halved).
+const SMOOTHING: f64 = 0.5;
+/// Known words a failure must have before it is weighed at all.
+const MIN_WORDS: usize = 3;
+
+/// What the failure's `lines` resemble: the category and the closest known failure's name.
+pub fn resemble<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<(Category, String)> {
+    let model = &*MODEL;
+    let mut text = String::new();
+    for line in lines.into_iter().take(40) {
+        text.push_str(line);
+        text.push('\n');
+    }
+    let mut ws = Vec::new();
+    words(&text, &mut ws);
+    let present: Vec<&[u16; Category::ALL.len()]> = ws.iter().filter_map(|w| model.counts.get(w)).collect();
+    if present.len() < MIN_WORDS {
+        return None;
+    }
+    let total: f64 = model.texts.iter().map(|&n| f64::from(n)).sum();
+    let mut scores: Vec<(f64, usize)> = (0..Category::ALL.len())
+        .filter(|&c| model.texts[c] > 0)
+        .map(|c| {
+            // Each known text counts a word once (binarised multinomial naive Bayes), smoothed
+            // so that a word the category never uses costs, not kills.
+            let words = f64::from(model.words[c]) + SMOOTHING * model.vocabulary;
+            // The prior is tempered (halved in log space): the knowledge base holds far more
+            // configuration errors than anything else, and at full weight that share alone
+            // would pull every vague failure there.
+            let score = 0.5 * (f64::from(model.texts[c]) / total).ln()
+                + present.iter().map(|counts| ((f64::from(counts[c]) + SMOOTHING) / words).ln()).sum::<f64>();
+            (score, c)
+        })
+        .collect();
+    scores.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let (best, c) = *scores.first()?;
+    let next = scores.get(1).map_or(f64::NEG_INFINITY, |s| s.0);
+    let category = Category::ALL[c];
+    if !nameable(category) || best - next < MIN_ODDS.ln() {
+        return None;
+    }
+    Some((category, closest(model, &ws, category)?))
+}
+
+/// The known text of `category` closest to the failure's words: the largest share of rare words
+/// in common (each word weighted by how few known texts use it, the text's length discounted).
+fn closest(model: &Model, ws: &[u64], category: Category) -> Option<String> {
+    let mut rarity: Vec<(u64, f64)> = ws.iter().map(|&w| (w, model.rarity(w))).collect();
+    rarity.sort_unstable_by_key(|&(w, _)| w);
+    // One bit per word of the failure (its hash's low six bits): most words of a known text
+    // are told apart from the failure's by one test, before any search.
+    let mask = ws.iter().fold(0u64, |m, w| m | 1 << (w & 63));
+    let range = model.by_category.get(category as usize).cloned().unwrap_or_default();
+    let mut best: Option<(f64, Source)> = None;
+    for (k, norm) in model.known.get(range.clone()).unwrap_or_default().iter().zip(model.norms.get(range).unwrap_or_default()) {
+        let text_words = model.words_of.get(k.words.clone()).unwrap_or_default();
+        let shared: f64 = text_words
+            .iter()
+            .filter(|&&w| mask & (1 << (w & 63)) != 0)
+            .filter_map(|w| rarity.binary_search_by_key(w, |&(x, _)| x).ok().map(|i| rarity[i].1))
+            .sum();
+        if shared > 0.0 && best.is_none_or(|(b, _)| shared / norm > b) {
+            best = Some((shared / norm, k.source));
+        }
+    }
+    best.map(|(_, source)| source.name())
+}
+
+/// Completes "its words resemble …".
+pub fn label(c: Category) -> &'static str {
+    match c {
+        Category::InsufficientSpace => "a lack of space on the storage",
+        Category::ChainTooLong => "a VHD chain that is too long",
+        Category::CoalesceFailure => "a coalesce that fails",
+        Category::VdiInUse => "a disk held by something else",
+        Category::IoError => "a failing disk or storage path",
+        Category::License => "a licence restriction",
+        Category::MissingBaseVm => "a backup that lost its base",
+        Category::RemoteFull => "a full backup target",
+        Category::RemoteUnreachable => "a backup target that cannot be reached or written",
+        Category::Network => "a connection that failed",
+        Category::NoMatchingVms => "a backup job that selected no VM",
+        Category::XapiVersion => "a version mismatch or a known bug",
+        Category::LockOrTimeout => "a lock or a timeout",
+        Category::StorageUnreachable => "a storage repository that cannot be reached or attached",
+        Category::Corruption => "damaged data",
+        Category::Configuration => "a setting or state that forbids the operation",
+        Category::InProgress | Category::Benign | Category::Other => "known failures",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_that_lean_to_one_kind_name_it_with_the_nearest_known_failure() {
+        let (category, nearest) = resemble(["the coalesce of the leaf VHD into its parent was aborted by the garbage collector"]).unwrap();
+        assert_eq!(category, Category::CoalesceFailure);
+        assert!(!nearest.is_empty());
+        let (category, _) = resemble(["error: the LUN of the iSCSI target could not be attached to the storage repository"]).unwrap();
+        assert_eq!(category, Category::StorageUnreachable);
+    }
+
+    #[test]
+    fn words_it_does_not_know_or_that_lean_nowhere_name_nothing() {
+        assert_eq!(resemble(["frobnicator: unable to reticulate the splines (code 7)"]), None);
+        assert_eq!(resemble(["the job ran on the host at noon and wrote its report"]), None);
+        assert_eq!(resemble(std::iter::empty()), None);
+        // Binary garbage and a very long line are weighed like any text, without panicking.
+        let long = "x".repeat(1 << 20);
+        assert_eq!(resemble([long.as_str(), "\u{fffd}\u{0}\u{7f}"]), None);
+    }
+
+    #[test]
+    fn camel_case_and_codes_split_into_words() {
+        let mut ws = Vec::new();
+        // "No" and "IN" are too short, "such" a stop word.
+        words("NoSuchBucket VDI_IN_USE", &mut ws);
+        let expected: Vec<u64> = ["bucket", "vdi", "use"].iter().map(|w| hash(w.as_bytes())).collect();
+        assert_eq!(ws, expected);
+    }
+
+    #[test]
+    fn never_names_other_benign_or_in_progress() {
+        for c in Category::ALL {
+            assert_eq!(nameable(c), !matches!(c, Category::Other | Category::Benign | Category::InProgress));
+        }
+        assert!(MODEL.known.len() > 1000, "the model reads the whole knowledge base");
+        assert!(MODEL.words_of.len() > 10_000);
+    }
+}
