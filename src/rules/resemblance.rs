@@ -34,10 +34,10 @@ enum Source {
 impl Source {
     fn name(self) -> String {
         match self {
-            Source::Rule(info) => format!("{} ({})", info.id, info.title),
+            Source::Rule(info) => format!("{}, \u{201c}{}\u{201d}", info.id, info.title),
             Source::Cue(cue) => format!("wording such as \u{201c}{}\u{201d}", cue.example),
             Source::Code(code) => code.to_string(),
-            Source::Sr(c) => format!("SR_BACKEND_FAILURE_{} ({})", c.value, c.name),
+            Source::Sr(c) => format!("SR_BACKEND_FAILURE_{}, {}", c.value, c.name),
         }
     }
 }
@@ -136,12 +136,6 @@ fn add_words(text: &str, out: &mut Vec<u64>, from: usize) {
     flush(&mut len, &word, out);
 }
 
-/// The distinct words of `text` (see [`add_words`]).
-fn words(text: &str, out: &mut Vec<u64>) {
-    out.clear();
-    add_words(text, out, 0);
-}
-
 fn hash(word: &[u8]) -> u64 {
     use std::hash::Hasher;
     let mut h = WordHasher::default();
@@ -238,13 +232,11 @@ const MIN_WORDS: usize = 3;
 /// What the failure's `lines` resemble: the category and the closest known failure's name.
 pub fn resemble<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<(Category, String)> {
     let model = &*MODEL;
-    let mut text = String::new();
-    for line in lines.into_iter().take(40) {
-        text.push_str(line);
-        text.push('\n');
-    }
+    // The failure's first lines say what it is; a paste's hundredth failure line adds nothing.
     let mut ws = Vec::new();
-    words(&text, &mut ws);
+    for line in lines.into_iter().take(40) {
+        add_words(line, &mut ws, 0);
+    }
     let present: Vec<&[u16; Category::ALL.len()]> = ws.iter().filter_map(|w| model.counts.get(w)).collect();
     if present.len() < MIN_WORDS {
         return None;
@@ -348,7 +340,7 @@ mod tests {
     fn camel_case_and_codes_split_into_words() {
         let mut ws = Vec::new();
         // "No" and "IN" are too short, "such" a stop word.
-        words("NoSuchBucket VDI_IN_USE", &mut ws);
+        add_words("NoSuchBucket VDI_IN_USE", &mut ws, 0);
         let expected: Vec<u64> = ["bucket", "vdi", "use"].iter().map(|w| hash(w.as_bytes())).collect();
         assert_eq!(ws, expected);
     }

@@ -63,7 +63,7 @@ pub fn apply<'a>(f: &mut Finding, lines: impl IntoIterator<Item = &'a str> + Clo
         f.confidence = Confidence::Low;
         f.title = format!("{}: its words resemble {}", f.title, super::resemblance::label(category));
         f.cause = format!(
-            "No wording xapi-doctor knows reads these lines, but their words are closest to those of its known failures of this kind (the nearest: {closest}). {}",
+            "No wording xapi-doctor knows reads these lines, but their words are closest to those of its known failures of this kind; the nearest is {closest}. {}",
             f.cause
         );
         // It brings no step of its own: the caller's usual steps still apply.
@@ -125,7 +125,7 @@ mod tests {
         assert!(!apply(&mut f, [line]), "a resemblance is not a cue: the caller keeps its own steps");
         assert_eq!(f.category, Category::CoalesceFailure);
         assert_eq!(f.confidence, Confidence::Low);
-        assert!(f.title.contains("resemble") && f.cause.contains("the nearest:"), "{} / {}", f.title, f.cause);
+        assert!(f.title.contains("resemble") && f.cause.contains("the nearest is"), "{} / {}", f.title, f.cause);
         let mut known = Finding::of(&super::super::generic::TX000, &facts);
         known.category = Category::XapiVersion;
         apply(&mut known, [line]);
