@@ -237,22 +237,43 @@ pub fn resemble<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<(Categor
     for line in lines.into_iter().take(40) {
         add_words(line, &mut ws, 0);
     }
-    let present: Vec<&[u16; Category::ALL.len()]> = ws.iter().filter_map(|w| model.counts.get(w)).collect();
+    let category = weigh(model, &ws, &[])?;
+    Some((category, closest(model, &ws, category)?))
+}
+
+/// The category the words `ws` lean to, if they lean clearly, in the model without the known
+/// texts `left_out` (the test that measures the model on texts it has not seen leaves some out;
+/// naive Bayes counts subtract).
+fn weigh(model: &Model, ws: &[u64], left_out: &[&Known]) -> Option<Category> {
+    let left_out_words = |k: &&Known| model.words_of.get(k.words.clone()).unwrap_or_default();
+    let present: Vec<(u64, &[u16; Category::ALL.len()])> = ws.iter().filter_map(|&w| Some((w, model.counts.get(&w)?))).collect();
     if present.len() < MIN_WORDS {
         return None;
     }
-    let total: f64 = model.texts.iter().map(|&n| f64::from(n)).sum();
+    let of = |c: usize| left_out.iter().filter(move |k| k.category as usize == c);
+    let total = model.texts.iter().map(|&n| f64::from(n)).sum::<f64>() - left_out.len() as f64;
     let mut scores: Vec<(f64, usize)> = (0..Category::ALL.len())
-        .filter(|&c| model.texts[c] > 0)
         .map(|c| {
+            let texts = f64::from(model.texts[c]) - of(c).count() as f64;
+            let words = f64::from(model.words[c]) - of(c).map(|k| left_out_words(&k).len() as f64).sum::<f64>();
+            (c, texts, words)
+        })
+        .filter(|&(_, texts, _)| texts > 0.0)
+        .map(|(c, texts, words)| {
             // Each known text counts a word once (binarised multinomial naive Bayes), smoothed
             // so that a word the category never uses costs, not kills.
-            let words = f64::from(model.words[c]) + SMOOTHING * model.vocabulary;
+            let words = words + SMOOTHING * model.vocabulary;
             // The prior is tempered (halved in log space): the knowledge base holds far more
             // configuration errors than anything else, and at full weight that share alone
             // would pull every vague failure there.
-            let score = 0.5 * (f64::from(model.texts[c]) / total).ln()
-                + present.iter().map(|counts| ((f64::from(counts[c]) + SMOOTHING) / words).ln()).sum::<f64>();
+            let score = 0.5 * (texts / total).ln()
+                + present
+                    .iter()
+                    .map(|&(w, counts)| {
+                        let count = f64::from(counts[c]) - of(c).filter(|k| left_out_words(k).contains(&w)).count() as f64;
+                        ((count + SMOOTHING) / words).ln()
+                    })
+                    .sum::<f64>();
             (score, c)
         })
         .collect();
@@ -260,10 +281,7 @@ pub fn resemble<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<(Categor
     let (best, c) = *scores.first()?;
     let next = scores.get(1).map_or(f64::NEG_INFINITY, |s| s.0);
     let category = Category::ALL[c];
-    if !nameable(category) || best - next < MIN_ODDS.ln() {
-        return None;
-    }
-    Some((category, closest(model, &ws, category)?))
+    (nameable(category) && best - next >= MIN_ODDS.ln()).then_some(category)
 }
 
 /// The known text of `category` closest to the failure's words: the largest share of rare words
@@ -352,5 +370,28 @@ mod tests {
         }
         assert!(MODEL.known.len() > 1000, "the model reads the whole knowledge base");
         assert!(MODEL.words_of.len() > 10_000);
+    }
+
+    /// The model measured on what it has not seen: each signature's example, weighed with that
+    /// signature left out of the knowledge (a new message of a kind xapi-doctor knows). At
+    /// 685 signatures: 619 tried, half named, 64 % of those right (DEVELOPERS.md); the floor
+    /// keeps a change that makes the guesses worse from passing unnoticed.
+    #[test]
+    fn left_out_signatures_are_mostly_named_right() {
+        let model = &*MODEL;
+        let (mut tried, mut named, mut right) = (0, 0, 0);
+        for sig in super::super::signatures::SIGNATURES.iter().filter(|s| nameable(s.info.category)) {
+            let own: Vec<&Known> = model.known.iter().filter(|k| matches!(k.source, Source::Rule(info) if info.id == sig.info.id)).collect();
+            let mut ws = Vec::new();
+            add_words(sig.info.example, &mut ws, 0);
+            tried += 1;
+            if let Some(category) = weigh(model, &ws, &own) {
+                named += 1;
+                right += usize::from(category == sig.info.category);
+            }
+        }
+        let (coverage, precision) = (named as f64 / tried as f64, right as f64 / named as f64);
+        eprintln!("left-out signatures: {tried} tried, {named} named ({coverage:.2}), {right} right ({precision:.2})");
+        assert!(coverage >= 0.4 && precision >= 0.6, "coverage {coverage:.2}, precision {precision:.2}");
     }
 }
