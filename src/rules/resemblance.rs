@@ -255,7 +255,7 @@ fn weigh(model: &Model, ws: &[u64], left_out: &[&Known]) -> Option<Category> {
     let mut scores: Vec<(f64, usize)> = (0..Category::ALL.len())
         .map(|c| {
             let texts = f64::from(model.texts[c]) - of(c).count() as f64;
-            let words = f64::from(model.words[c]) - of(c).map(|k| left_out_words(&k).len() as f64).sum::<f64>();
+            let words = f64::from(model.words[c]) - of(c).map(|k| left_out_words(k).len() as f64).sum::<f64>();
             (c, texts, words)
         })
         .filter(|&(_, texts, _)| texts > 0.0)
