@@ -178,6 +178,13 @@ impl Evidence {
         Evidence { text: clip(text.as_ref(), MAX_EVIDENCE_TEXT), line: None, pid: None }
     }
 
+    /// [`Evidence::text`] of a text the caller gives up (a `String` it built): kept as it is
+    /// when short enough (the usual case) instead of copied.
+    pub fn owned(text: String) -> Self {
+        let text = if text.len() <= MAX_EVIDENCE_TEXT { text } else { clip(&text, MAX_EVIDENCE_TEXT) };
+        Evidence { text, line: None, pid: None }
+    }
+
     pub fn at_line(text: impl AsRef<str>, line: u32) -> Self {
         Evidence { text: clip(text.as_ref(), MAX_EVIDENCE_TEXT), line: Some(line), pid: None }
     }

@@ -81,6 +81,15 @@ impl XapiError {
         }
     }
 
+    /// [`XapiError::new`] of a code the caller gives up: kept as it is when it is already the
+    /// canonical spelling (the usual case) instead of copied.
+    pub fn with_owned_code(code: String, params: Vec<String>, shape: Shape) -> XapiError {
+        let mut e = XapiError::new("", params, shape);
+        let canonical = catalog::canonical_code(code.trim());
+        e.code = if canonical == code { code } else { canonical.to_string() };
+        e
+    }
+
     /// The `n` of `SR_BACKEND_FAILURE_<n>`.
     pub fn sr_value(&self) -> Option<u32> {
         catalog::sr_backend_failure_value(&self.code)

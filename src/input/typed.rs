@@ -64,6 +64,42 @@ impl Obj {
             _ => None,
         }
     }
+    /// The value of `key`, moved out: the event takes the strings the reader made instead of
+    /// copying them (each copy an allocation of every call).
+    fn take(&mut self, key: usize) -> Option<Value> {
+        match self.0[key].take() {
+            Some(Slot::V(v)) => Some(v),
+            other => {
+                self.0[key] = other;
+                None
+            }
+        }
+    }
+    fn take_str(&mut self, key: usize) -> Option<String> {
+        match self.take(key)? {
+            Value::String(s) => Some(s),
+            other => {
+                self.0[key] = Some(Slot::V(other));
+                None
+            }
+        }
+    }
+    fn obj_mut(&mut self, key: usize) -> Option<&mut Obj> {
+        match &mut self.0[key] {
+            Some(Slot::O(o)) => Some(o),
+            _ => None,
+        }
+    }
+}
+
+/// [`params_of`] of a value the caller gives up: its strings are moved, not copied.
+fn params_of_owned(value: Option<Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => {
+            items.into_iter().map(|v| if let Value::String(s) = v { s } else { super::value_as_param(&v) }).collect()
+        }
+        other => params_of(other.as_ref()),
+    }
 }
 
 /// Reads an object into an [`Obj`]; `nested`: its `error` and `result` are read as [`Obj`]s too.
@@ -127,28 +163,28 @@ pub fn parse(json: &str) -> Option<Parsed> {
         return None;
     }
     let mut de = serde_json::Deserializer::from_str(json);
-    let top = ObjReader { nested: true }.deserialize(&mut de).ok()?;
+    let mut top = ObjReader { nested: true }.deserialize(&mut de).ok()?;
     de.end().ok()?;
     if top.0[ERROR].is_some() {
-        let event = jsonrpc(&top)?;
+        let event = jsonrpc(&mut top)?;
         Some(Parsed::Events { kind: InputKind::XapiError, events: vec![event], omitted: 0 })
     } else if top.0[STATUS].is_some() {
-        task(&top)
+        task(&mut top)
     } else {
         if !top.only(&[CODE, PARAMS, NAME, MESSAGE, STACK]) {
             return None;
         }
-        let event = xo_xapi_error(&top, Subject::default(), None)?;
+        let event = xo_xapi_error(&mut top, Subject::default(), None)?;
         Some(Parsed::Events { kind: InputKind::XapiError, events: vec![event], omitted: 0 })
     }
 }
 
 /// `xapi::from_json` of a JSON-RPC 2.0 response.
-fn jsonrpc(top: &Obj) -> Option<Event> {
+fn jsonrpc(top: &mut Obj) -> Option<Event> {
     if !top.only(&[JSONRPC, ID, RESULT, ERROR]) || (top.0[JSONRPC].is_none() && top.0[ID].is_none() && top.0[RESULT].is_none()) {
         return None;
     }
-    let err = top.obj(ERROR)?;
+    let err = top.obj_mut(ERROR)?;
     if !err.only(&[CODE, DATA, MESSAGE]) {
         return None;
     }
@@ -156,7 +192,7 @@ fn jsonrpc(top: &Obj) -> Option<Event> {
     if !looks_like_code(code) {
         return None;
     }
-    let mut e = XapiError::new(code, params_of(err.value(DATA)), Shape::JsonRpc2);
+    let mut e = XapiError::new(code, Vec::new(), Shape::JsonRpc2);
     // The error object's JSON text, its keys in the order of `Value`'s map, written in one buffer.
     let mut text = Vec::with_capacity(128);
     text.push(b'{');
@@ -173,30 +209,32 @@ fn jsonrpc(top: &Obj) -> Option<Event> {
     }
     text.push(b'}');
     let text = String::from_utf8(text).ok()?;
-    e.evidence.push(Evidence::text(text));
+    e.evidence.push(Evidence::owned(text));
+    e.params = params_of_owned(err.take(DATA));
     Some(Event::Xapi(e))
 }
 
 /// `xo_log::serialized_error_events` of a `XapiError` (keys `code`, `params`, `name`,
 /// `message`, `stack`) whose code is XAPI's; `evidence` is the task's line inside a log, `None`
 /// for a bare error.
-fn xo_xapi_error(x: &Obj, subject: Subject, evidence: Option<Evidence>) -> Option<Event> {
-    let code = x.str(CODE)?;
-    let params = x.value(PARAMS);
-    if !xo_log::is_xapi_error_code(code, params, x.str(NAME)) {
+fn xo_xapi_error(x: &mut Obj, subject: Subject, evidence: Option<Evidence>) -> Option<Event> {
+    // (A refused error refuses the whole text, which is then read as a `Value`: what was moved
+    // out of `x` is not missed.)
+    let code = x.take_str(CODE)?;
+    if !xo_log::is_xapi_error_code(&code, x.value(PARAMS), x.str(NAME)) {
         return None;
     }
-    let mut e = XapiError::new(code, params_of(params), Shape::XoXapiError);
+    let mut e = XapiError::with_owned_code(code, params_of_owned(x.take(PARAMS)), Shape::XoXapiError);
     e.subject = subject;
     e.evidence = match evidence {
         Some(ev) => vec![ev],
-        None => x.str(MESSAGE).filter(|m| !m.is_empty()).map(Evidence::text).into_iter().collect(),
+        None => x.take_str(MESSAGE).filter(|m| !m.is_empty()).map(Evidence::owned).into_iter().collect(),
     };
     Some(Event::Xapi(e))
 }
 
 /// `xo_log::events` of one failed task whose result is a `XapiError`.
-fn task(t: &Obj) -> Option<Parsed> {
+fn task(t: &mut Obj) -> Option<Parsed> {
     if !t.only(&[MESSAGE, STATUS, START, END, ID, RESULT]) {
         return None;
     }
@@ -208,14 +246,14 @@ fn task(t: &Obj) -> Option<Parsed> {
     if key.is_empty() {
         return None;
     }
+    let evidence = xo_log::task_evidence(message, status, key);
     let subject = Subject {
         task_id: t.value(ID).and_then(xo_log::value_str),
-        task: Some(message.to_string()),
-        task_status: Some(status.to_string()),
+        task: t.take_str(MESSAGE),
+        task_status: t.take_str(STATUS),
         ..Subject::default()
     };
-    let evidence = xo_log::task_evidence(message, status, key);
-    let event = xo_xapi_error(result, subject, Some(evidence))?;
+    let event = xo_xapi_error(t.obj_mut(RESULT)?, subject, Some(evidence))?;
     Some(Parsed::Events { kind: InputKind::XoLog, events: vec![event], omitted: 0 })
 }
 

@@ -63,7 +63,7 @@ pub fn from_array(items: &[Value], shape: Shape) -> Option<XapiError> {
     let params = items[1..].iter().map(value_as_param).collect();
     let mut e = XapiError::new(code, params, shape);
     // The array's JSON text, written from the slice (as `Value::Array` writes it) without a copy of it.
-    e.evidence.push(Evidence::text(serde_json::to_string(items).unwrap_or_default()));
+    e.evidence.push(Evidence::owned(serde_json::to_string(items).unwrap_or_default()));
     Some(e)
 }
 
@@ -74,7 +74,7 @@ fn from_jsonrpc2_error(err: &Value) -> Option<XapiError> {
         return None;
     }
     let mut e = XapiError::new(code, params_of(err.get("data")), Shape::JsonRpc2);
-    e.evidence.push(Evidence::text(crate::model::json_text(err)));
+    e.evidence.push(Evidence::owned(crate::model::json_text(err)));
     Some(e)
 }
 

@@ -146,7 +146,7 @@ pub(super) fn is_failed_status(status: &str) -> bool {
 pub(super) fn task_evidence(path: &str, status: &str, key: &str) -> Evidence {
     // (`concat`, not `format!`: one allocation of the exact size, without the formatting
     // machinery, on every failed task; bench/README.md, perf6.)
-    Evidence::text([path, " (", status, "): ", key].concat())
+    Evidence::owned([path, " (", status, "): ", key].concat())
 }
 
 /// Whether the `code` of a serialized error is XAPI's. Node and undici errors also carry an

@@ -76,11 +76,11 @@ pub static RULES: &[Rule] = &[
 
 fn vdi_in_use(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA001, e, facts);
-    let params = e.named_params();
-    let operation = params.get("operation").filter(|s| !s.is_empty());
-    let joined = e.params.join(" ");
-    let vdi = facts.subject.vdi_uuid.as_deref().or_else(|| super::find_uuid(&joined)).unwrap_or("<vdi-uuid>");
-    f.summary = match operation {
+    // The finding's params are the error's by name already (a second `named_params` copied them
+    // again on every call), and a uuid cannot span two parameters, so each is searched in turn
+    // instead of their join.
+    let vdi = facts.subject.vdi_uuid.as_deref().or_else(|| e.params.iter().find_map(|p| super::find_uuid(p))).unwrap_or("<vdi-uuid>");
+    f.summary = match f.params.get("operation").filter(|s| !s.is_empty()) {
         Some(op) => format!("The disk could not be used for `{op}`: it is attached or busy elsewhere."),
         None => "The disk is in use: it is attached or busy with another operation.".to_string(),
     };

@@ -20,6 +20,27 @@ pub use crate::model::{find_uuid, human_bytes, push_evidence, Findings, RuleInfo
 use crate::model::{Confidence, Finding, Link, Params, Step, Subject};
 use crate::options::Options;
 
+/// `parts` joined, as a step's or command's text. When `$fixed` (the parts do not depend on the
+/// input: a subject that is not known, as in nearly every one-error input) the text is the same
+/// on every call, so it is joined once per process and borrowed (one allocation fewer per text
+/// and call; bench/README.md, perf8). Each use has its own cell, so `$fixed` must say whether
+/// *these* parts are the fixed ones.
+macro_rules! joined {
+    ($fixed:expr; $($part:expr),+ $(,)?) => {{
+        static JOINED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        $crate::rules::join_once($fixed, &JOINED, &[$($part),+])
+    }};
+}
+
+/// The body of [`joined!`].
+pub(crate) fn join_once(fixed: bool, cell: &'static std::sync::OnceLock<String>, parts: &[&str]) -> Cow<'static, str> {
+    if fixed {
+        Cow::Borrowed(cell.get_or_init(|| parts.concat()).as_str())
+    } else {
+        Cow::Owned(parts.concat())
+    }
+}
+
 pub mod availability;
 pub mod chain;
 pub mod chain_check;
@@ -360,18 +381,24 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
         }
         findings.extend(codes::scan_all(text, &facts, Confidence::Medium));
     }
+    // Each event's findings go straight to `findings` (a vector of them per event was one more
+    // allocation of ~2 KB, and a move of each finding, on every call; bench/README.md, perf8).
+    let mut keep = |f: Finding| {
+        // "A code not in XAPI's catalogue, maybe from a newer release or a plug-in" says
+        // nothing once a signature knows the code (an old code, a driver's own): drop it.
+        if f.rule == generic::XA000.id
+            && !f.codes.is_empty()
+            && f.codes.iter().all(|c| crate::catalog::api_error(c).is_none() && findings.has_code_beside(c, generic::XA000.id))
+        {
+            return;
+        }
+        findings.push(f);
+    };
     for event in events {
-        let found = if whole_text.is_some() { evaluate_event(event, options) } else { evaluate_structured_event(event, options) };
-        for f in found {
-            // "A code not in XAPI's catalogue, maybe from a newer release or a plug-in" says
-            // nothing once a signature knows the code (an old code, a driver's own): drop it.
-            if f.rule == generic::XA000.id
-                && !f.codes.is_empty()
-                && f.codes.iter().all(|c| crate::catalog::api_error(c).is_none() && findings.has_code_beside(c, generic::XA000.id))
-            {
-                continue;
-            }
-            findings.push(f);
+        if whole_text.is_some() {
+            each_event_finding(event, options, &mut keep);
+        } else {
+            each_structured_event_finding(event, options, &mut keep);
         }
     }
     if let (Some(text), true) = (whole_text, findings.is_empty()) {
@@ -396,58 +423,64 @@ fn with_error_params(f: &mut Finding, events: &[Event]) {
 }
 
 /// An event of a structured input: the signatures and known codes in its own text, the rules
-/// that claim it, and the generic decoding only when nothing else explains it.
-fn evaluate_structured_event(event: &Event, options: &Options) -> Vec<Finding> {
+/// that claim it, and the generic decoding only when nothing else explains it; each finding is
+/// handed to `sink`, in that order.
+fn each_structured_event_finding(event: &Event, options: &Options, sink: &mut dyn FnMut(Finding)) {
     let facts = Facts::new(event.subject(), options);
     let text = event.text();
     let confidence = match event {
         Event::Xapi(e) => e.confidence,
         Event::Xo(e) => e.confidence,
     };
-    let mut out = signatures::scan(&text, signatures::INPUT_EVENT, &facts, confidence);
-    for f in out.iter_mut() {
-        with_error_params(f, std::slice::from_ref(event));
-    }
+    let signed = signatures::scan(&text, signatures::INPUT_EVENT, &facts, confidence);
+    // The event's own evidence (the task's line in the log) says where it was.
     let evidence = match event {
-        Event::Xapi(e) => e.evidence.clone(),
-        Event::Xo(e) => e.evidence.clone(),
+        Event::Xapi(e) => &e.evidence,
+        Event::Xo(e) => &e.evidence,
     };
-    for f in out.iter_mut() {
-        // The event's own evidence (the task's line in the log) says where it was.
+    let mut explained = !signed.is_empty();
+    for mut f in signed {
+        with_error_params(&mut f, std::slice::from_ref(event));
         if !evidence.is_empty() {
             f.evidence = evidence.clone();
         }
+        sink(f);
     }
-    let specific = evaluate_specific(event, options);
-    let explained = !out.is_empty() || !specific.is_empty();
-    out.extend(specific);
+    explained |= each_specific_finding(event, options, sink) > 0;
     if !explained {
         let codes = codes::scan_all(&text, &facts, confidence);
         if codes.is_empty() || matches!(event, Event::Xapi(_)) {
-            out.extend(generic_decoding(event, options));
+            generic_decoding(event, options).into_iter().for_each(&mut *sink);
         }
-        out.extend(codes);
+        codes.into_iter().for_each(sink);
     }
-    out
 }
 
 /// The findings of one event: every specific rule that claims it, else the generic decoding.
 pub fn evaluate_event(event: &Event, options: &Options) -> Vec<Finding> {
-    let mut out = evaluate_specific(event, options);
-    if out.is_empty() {
-        out = generic_decoding(event, options);
-    }
-    if let Event::Xapi(e) = event {
-        if e.shape == crate::input::Shape::XenCenter {
-            for f in &mut out {
-                f.cause.push_str(&format!(
-                    " {} was recognised from XenCenter's wording of it (XenCenter shows its own text for a XAPI error, not the code).",
-                    e.code
-                ));
-            }
-        }
-    }
+    let mut out = Vec::new();
+    each_event_finding(event, options, &mut |f| out.push(f));
     out
+}
+
+/// [`evaluate_event`], each finding handed to `sink`.
+fn each_event_finding(event: &Event, options: &Options, sink: &mut dyn FnMut(Finding)) {
+    // XenCenter shows its own text for an error: the cause says the code was read from it.
+    let xencenter = match event {
+        Event::Xapi(e) if e.shape == crate::input::Shape::XenCenter => Some(e.code.as_str()),
+        _ => None,
+    };
+    let mut each = |mut f: Finding| {
+        if let Some(code) = xencenter {
+            f.cause.push_str(&format!(
+                " {code} was recognised from XenCenter's wording of it (XenCenter shows its own text for a XAPI error, not the code)."
+            ));
+        }
+        sink(f);
+    };
+    if each_specific_finding(event, options, &mut each) == 0 {
+        generic_decoding(event, options).into_iter().for_each(each);
+    }
 }
 
 /// The catalogue's decoding of an event no rule claims (XAPI and SR codes; a failed backup
@@ -460,22 +493,28 @@ fn generic_decoding(event: &Event, options: &Options) -> Vec<Finding> {
     }
 }
 
-/// The findings of the specific rules that claim one event.
-fn evaluate_specific(event: &Event, options: &Options) -> Vec<Finding> {
-    let mut out = Vec::new();
+/// The findings of the specific rules that claim one event, handed to `sink`; how many.
+fn each_specific_finding(event: &Event, options: &Options, sink: &mut dyn FnMut(Finding)) -> usize {
+    let mut n = 0;
+    let mut out = |f: Option<Finding>| {
+        if let Some(f) = f {
+            n += 1;
+            sink(f);
+        }
+    };
     match event {
         Event::Xapi(e) => {
             let sr_value = crate::catalog::sr_backend_failure_value(&e.code);
             let index = xapi_rule_index();
-            let candidates = index.candidates(&e.code, sr_value);
-            if candidates.is_empty() {
-                return out;
+            let mut candidates = index.candidates(&e.code, sr_value).peekable();
+            if candidates.peek().is_none() {
+                return 0;
             }
             let mut facts = Facts::new(&e.subject, options);
             facts.fill_from_handles(e);
             for i in candidates {
                 if let Some(Matcher::Xapi { build, .. }) = index.rules.get(i).map(|r| &r.matcher) {
-                    out.extend(build(e, &facts));
+                    out(build(e, &facts));
                 }
             }
         }
@@ -487,15 +526,14 @@ fn evaluate_specific(event: &Event, options: &Options) -> Vec<Finding> {
                     let by_code = e.code.as_deref().is_some_and(|c| codes.contains(&c));
                     let by_marker = markers.iter().any(|m| message.contains(m.as_str()));
                     if by_code || by_marker {
-                        out.extend(build(e, &facts));
+                        out(build(e, &facts));
                     }
                 }
             }
         }
     }
-    out
+    n
 }
-
 
 /// The XAPI rules by the codes and `SR_BACKEND_FAILURE_<n>` values they claim (positions in
 /// [`registry`] order), sorted once: an event looks up its rules instead of asking each of the
@@ -508,16 +546,33 @@ struct XapiRuleIndex {
 
 impl XapiRuleIndex {
     /// The positions of the rules that claim `code` (or its value), in registry order, each once.
-    fn candidates(&self, code: &str, sr_value: Option<u32>) -> Vec<usize> {
+    /// Both runs are sorted by position already (the index is sorted by (key, position)), so they
+    /// are merged as they are read: the list they were collected into and sorted was an
+    /// allocation on every call.
+    fn candidates<'a>(&'a self, code: &'a str, sr_value: Option<u32>) -> impl Iterator<Item = usize> + 'a {
         let from = self.by_code.partition_point(|(c, _)| *c < code);
-        let mut out: Vec<usize> = self.by_code[from..].iter().take_while(|(c, _)| *c == code).map(|&(_, i)| i).collect();
-        if let Some(v) = sr_value {
-            let from = self.by_sr_value.partition_point(|(x, _)| *x < v);
-            out.extend(self.by_sr_value[from..].iter().take_while(|(x, _)| *x == v).map(|&(_, i)| i));
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
+        let mut by_code = self.by_code[from..].iter().take_while(move |(c, _)| *c == code).map(|&(_, i)| i).peekable();
+        let by_value: &[(u32, usize)] = match sr_value {
+            Some(v) => {
+                let from = self.by_sr_value.partition_point(|(x, _)| *x < v);
+                let to = from + self.by_sr_value[from..].iter().take_while(|(x, _)| *x == v).count();
+                &self.by_sr_value[from..to]
+            }
+            None => &[],
+        };
+        let mut by_value = by_value.iter().map(|&(_, i)| i).peekable();
+        let mut last = None;
+        std::iter::from_fn(move || loop {
+            let next = match (by_code.peek().copied(), by_value.peek().copied()) {
+                (Some(a), Some(b)) if b < a => by_value.next(),
+                (Some(_), _) => by_code.next(),
+                (None, _) => by_value.next(),
+            }?;
+            if last != Some(next) {
+                last = Some(next);
+                return Some(next);
+            }
+        })
     }
 }
 

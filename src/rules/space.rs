@@ -68,6 +68,9 @@ fn insufficient_space(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let vm = facts.vm_phrase();
     let sr = facts.sr_phrase();
     let sr_uuid = facts.sr_uuid();
+    // No VM and no SR known (every one-error input): the texts below are the same on every call.
+    let s = &facts.subject;
+    let fixed = s.vm_name.is_none() && s.vm_uuid.is_none() && s.sr_name.is_none() && s.sr_uuid.is_none();
     let numbers = match (e.extra.get("freeBytes"), e.extra.get("neededBytes")) {
         (Some(free), Some(need)) => free.parse::<u64>().ok().zip(need.parse::<u64>().ok()),
         _ => None,
@@ -79,6 +82,8 @@ fn insufficient_space(e: &XapiError, facts: &Facts) -> Option<Finding> {
         "SR_SUSPEND_SPACE_INSUFFICIENT" => {
             format!("Suspending or checkpointing {vm} failed: {sr} has no room for the memory image.")
         }
+        _ if fixed => joined!(true; "The VM", " could not be snapshotted (or a disk created): ", &sr, " does not have enough free space.")
+            .into_owned(),
         _ => [&capitalize(&vm), " could not be snapshotted (or a disk created): ", &sr, " does not have enough free space."].concat(),
     };
     if let Some((free, need)) = numbers {
@@ -109,8 +114,8 @@ fn insufficient_space(e: &XapiError, facts: &Facts) -> Option<Finding> {
     .concat();
 
     f.step_cmd(
-        ["Check how full ", &sr, " is (size, used, and what its disks could grow to)."].concat(),
-        ["xe sr-list uuid=", sr_uuid, " params=name-label,type,physical-size,physical-utilisation,virtual-allocation"].concat(),
+        joined!(fixed; "Check how full ", &sr, " is (size, used, and what its disks could grow to)."),
+        joined!(fixed; "xe sr-list uuid=", sr_uuid, " params=name-label,type,physical-size,physical-utilisation,virtual-allocation"),
     );
     if let Some((free, need)) = numbers {
         if need > free {
@@ -118,8 +123,8 @@ fn insufficient_space(e: &XapiError, facts: &Facts) -> Option<Finding> {
         }
     }
     f.step_cmd(
-        ["Try one snapshot of ", &vm, " by hand. If it fails too, the SR cannot hold even one snapshot: free space first."].concat(),
-        ["xe vm-snapshot uuid=", facts.vm_uuid(), " new-name-label=xapi-doctor-space-test"].concat(),
+        joined!(fixed; "Try one snapshot of ", &vm, " by hand. If it fails too, the SR cannot hold even one snapshot: free space first."),
+        joined!(fixed; "xe vm-snapshot uuid=", facts.vm_uuid(), " new-name-label=xapi-doctor-space-test"),
     );
     f.step_cmd(
         "If the test snapshot worked, delete it again.",
@@ -147,11 +152,11 @@ fn insufficient_space(e: &XapiError, facts: &Facts) -> Option<Finding> {
     f.step_cmd(
         "Compare what the SR uses with the sum of its visible disks. If it uses clearly more, deleted snapshots \
          have not been coalesced yet: that space is not reclaimed until the garbage collector (leaf coalesce) runs.",
-        ["xe vdi-list sr-uuid=", sr_uuid, " params=uuid,name-label,virtual-size,physical-utilisation,managed,is-a-snapshot"].concat(),
+        joined!(fixed; "xe vdi-list sr-uuid=", sr_uuid, " params=uuid,name-label,virtual-size,physical-utilisation,managed,is-a-snapshot"),
     );
     f.step_cmd(
         "Rescan the SR: it starts the garbage collector, which coalesces and frees that space.",
-        ["xe sr-scan uuid=", sr_uuid].concat(),
+        joined!(fixed; "xe sr-scan uuid=", sr_uuid),
     );
     f.step_cmd(
         "On the host, /var/log/SMlog shows the failed check with the exact free and needed bytes, and whether \
