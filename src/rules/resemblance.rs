@@ -232,13 +232,23 @@ const MIN_WORDS: usize = 3;
 /// What the failure's `lines` resemble: the category and the closest known failure's name.
 pub fn resemble<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<(Category, String)> {
     let model = &*MODEL;
+    let ws = failure_words(lines);
+    let category = weigh(model, &ws, &[])?;
+    Some((category, closest(model, &ws, category)?))
+}
+
+/// The category alone (see [`resemble`]).
+pub fn category<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<Category> {
+    weigh(&MODEL, &failure_words(lines), &[])
+}
+
+fn failure_words<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<u64> {
     // The failure's first lines say what it is; a paste's hundredth failure line adds nothing.
     let mut ws = Vec::new();
     for line in lines.into_iter().take(40) {
         add_words(line, &mut ws, 0);
     }
-    let category = weigh(model, &ws, &[])?;
-    Some((category, closest(model, &ws, category)?))
+    ws
 }
 
 /// The category the words `ws` lean to, if they lean clearly, in the model without the known

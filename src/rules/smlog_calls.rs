@@ -68,7 +68,8 @@ pub static KINDS: &[SmRule] = &[
 
 /// The category a failed command's or call's text points to: the storage manager's own wording
 /// for a full SR first, then the general cues of data/wording.toml read as the storage's (an
-/// unreachable server is the SR's, a busy device the disk's).
+/// unreachable server is the SR's, a busy device the disk's), then what its words resemble
+/// (rules/resemblance.rs), read the same way.
 fn category_of(text: &str) -> Category {
     let t = text.to_ascii_lowercase();
     if t.contains("mount.nfs") || t.contains("iscsiadm") {
@@ -81,7 +82,11 @@ fn category_of(text: &str) -> Category {
         Some((cue, _)) if cue.category == Category::Network => Category::StorageUnreachable,
         Some((cue, _)) if cue.name == "busy" => Category::VdiInUse,
         Some((cue, _)) => cue.category,
-        None => Category::Other,
+        None => match super::resemblance::category(text.lines()) {
+            Some(Category::Network) => Category::StorageUnreachable,
+            Some(category) => category,
+            None => Category::Other,
+        },
     }
 }
 
@@ -127,4 +132,17 @@ fn call_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
     f.step("Read the traceback in the evidence; the failed command just before it (if any) has the details.");
     f.step_cmd("Find the SR error the call returned.", "grep -E 'Raising exception|SROSError' /var/log/SMlog | tail -n 20");
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_is_read_by_its_wording_then_by_what_it_resembles() {
+        assert_eq!(category_of("mount.nfs: access denied by server"), Category::StorageUnreachable);
+        assert_eq!(category_of("connect to 192.0.2.7:3260: No route to host"), Category::StorageUnreachable);
+        assert_eq!(category_of("the coalesce of the leaf VHD into its parent was aborted by the garbage collector"), Category::CoalesceFailure);
+        assert_eq!(category_of("frobnicator: unable to reticulate the splines"), Category::Other);
+    }
 }
