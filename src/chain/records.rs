@@ -374,7 +374,22 @@ pub struct Records<'a> {
     /// VDI uuid -> VDI (the key `vhd-parent` is looked up with).
     pub vdi_by_uuid: Index<'a>,
     pub sr_index: Index<'a>,
+    /// No identity of a VDI is also an identity of another VDI: `vdi_index` then finds each VDI
+    /// under its key (see [`Records::vdi_by_key`]).
+    pub vdi_ids_distinct: bool,
     pub warnings: Warnings,
+}
+
+impl Records<'_> {
+    /// `vdi_index.get(r)`, tried first at VDI `guess`: when no two VDIs share an identity, the
+    /// VDI whose key is `r` is the one the index gives, so equal text answers without hashing.
+    /// (An SR's `VDIs` list often follows the order of the VDI records.)
+    pub fn vdi_by_key(&self, r: &str, guess: usize) -> Option<u32> {
+        match self.vdis.get(guess) {
+            Some(v) if self.vdi_ids_distinct && same_text(v.key, r) => Some(guess as u32),
+            _ => self.vdi_index.get(r).copied(),
+        }
+    }
 }
 
 /// `a == b`, eight bytes at a time (`==` on `str` is a `memcmp`, byte by byte in WebAssembly);
@@ -518,10 +533,13 @@ fn record_key<'r>(key: Option<&'r str>, r: &'r RawRecord<'_>) -> &'r str {
 }
 
 /// Indexes a record under its identities; an identity already taken keeps its first record.
-fn index<'r>(map: &mut Index<'r>, key: Option<&'r str>, r: &'r RawRecord<'_>, i: u32) {
+/// Returns false when one was taken by another record.
+fn index<'r>(map: &mut Index<'r>, key: Option<&'r str>, r: &'r RawRecord<'_>, i: u32) -> bool {
+    let mut distinct = true;
     for id in identities(key, r) {
-        map.entry(id).or_insert(i);
+        distinct &= *map.entry(id).or_insert(i) == i;
     }
+    distinct
 }
 
 fn name<'r>(r: &'r RawRecord<'_>) -> Option<&'r str> {
@@ -578,7 +596,7 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
             vdis: refs(&[r.VDIs(), r.xo_VDIs()]),
             known: true,
         });
-        index(&mut rec.sr_index, key, r, i);
+        let _ = index(&mut rec.sr_index, key, r, i);
     }
     // Which SR lists which VDI, for VDIs that do not name their SR: built when the first such
     // VDI comes (a pool's VDIs all name theirs, and this map would cost as much as an index).
@@ -609,7 +627,7 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
             snapshot_of: reference(&[r.snapshot_of(), r.xo_snapshot_of()]),
             snapshot_time: r.snapshot_time().time().or_else(|| r.snapshot_time_cli().time()),
         });
-        index(&mut rec.vm_index, key, r, i);
+        let _ = index(&mut rec.vm_index, key, r, i);
     }
 
     rec.vbds.reserve(vbd_entries.len());
@@ -632,12 +650,13 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
             vdi: reference(&[r.VDI(), r.xo_VDI()]),
             kind,
         });
-        index(&mut rec.vbd_index, key, r, i);
+        let _ = index(&mut rec.vbd_index, key, r, i);
     }
 
     rec.vdis.reserve(vdi_entries.len());
     rec.vdi_index.reserve(2 * vdi_entries.len());
     rec.vdi_by_uuid.reserve(vdi_entries.len());
+    rec.vdi_ids_distinct = true;
     let mut last_sr: Option<(&str, u32)> = None;
     for &(key, r) in &vdi_entries {
         let k = record_key(key, r);
@@ -753,7 +772,7 @@ pub fn normalise<'r>(raw: &'r RawTables<'_>) -> Result<Records<'r>, Error> {
             physical_utilisation: size(&phys, "VDI", id, &mut warnings),
             snapshot_of: reference(&[r.snapshot_of(), r.xo_snapshot_of()]),
         });
-        index(&mut rec.vdi_index, key, r, i);
+        rec.vdi_ids_distinct &= index(&mut rec.vdi_index, key, r, i);
     }
     rec.warnings = warnings;
     Ok(rec)
