@@ -27,4 +27,7 @@ for (let i = 0; i < rounds; i++) {
 const med = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 console.log(`${n} VDIs, ${rounds} rounds, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}: ` +
   `base median ${med(ta).toFixed(1)} ms [${ta.map((x) => x.toFixed(0)).join(' ')}], ` +
-  `new median ${med(tb).toFixed(1)} ms [${tb.map((x) => x.toFixed(0)).join(' ')}]`);
+  `new median ${med(tb).toFixed(1)} ms [${tb.map((x) => x.toFixed(0)).join(' ')}]; ` +
+  // The two calls of a round see the same load: their ratio is steadier than the medians when
+  // the load moves during the run.
+  `per round new/base median ${med(ta.map((x, i) => tb[i] / x)).toFixed(3)}, minimums ${Math.min(...ta).toFixed(1)} / ${Math.min(...tb).toFixed(1)} ms`);

@@ -103,8 +103,8 @@ class Column {
     }
   }
 
-  push3(u, v, x) {
-    if (this.n + 3 > this.a.length) {
+  push2(u, v) {
+    if (this.n + 2 > this.a.length) {
       const a = new this.a.constructor(this.a.length * 2);
       a.set(this.a);
       this.a = a;
@@ -112,8 +112,7 @@ class Column {
     const a = this.a;
     a[this.n] = u;
     a[this.n + 1] = v;
-    a[this.n + 2] = x;
-    this.n += 3;
+    this.n += 2;
   }
 
   view() {
@@ -270,9 +269,13 @@ class Encoder {
       i++;
       if (f === undefined) continue;
       const v = r[name];
+      // A field's first word is its index and the value's kind (f << 3 | kind, src/chain/flat.rs).
       if (typeof v === 'string') {
-        // The common case, inline.
-        w.push3(f, 0, this.last[f] === v ? this.lastIndex[f] : this.fieldString(f, v));
+        // The common cases, inline.
+        w.push2(f << 3, this.last[f] === v ? this.lastIndex[f] : this.fieldString(f, v));
+        k++;
+      } else if (typeof v === 'boolean') {
+        w.push(f << 3 | (v ? 3 : 2));
         k++;
       } else if (v !== undefined && v !== null) k += this.value(f, v, r, table);
     }
@@ -289,20 +292,15 @@ class Encoder {
     }
     switch (typeof v) {
       case 'string':
-        w.push(f);
-        w.push(0);
-        w.push(this.fieldString(f, v));
+        w.push2(f << 3, this.fieldString(f, v));
         return 1;
       case 'number':
         if (v - v !== 0) return 0;
-        w.push(f);
-        w.push(1);
-        w.push(this.numbers.n);
+        w.push2(f << 3 | 1, this.numbers.n);
         this.numbers.push(v);
         return 1;
       case 'boolean':
-        w.push(f);
-        w.push(v ? 3 : 2);
+        w.push(f << 3 | (v ? 3 : 2));
         return 1;
       case 'object':
         break;
@@ -310,10 +308,9 @@ class Encoder {
         return 0;
     }
     if (v === r || v === table || v === this.records) throw new UseJson();
-    w.push(f);
     if (Array.isArray(v)) {
       // The string items: anything else is skipped (as the core's parser skips it).
-      w.push(4);
+      w.push(f << 3 | 4);
       const count = w.n;
       w.push(0);
       let n = 0;
@@ -331,8 +328,7 @@ class Encoder {
     // An object: only `vhd-parent` is read (sm_config).
     let parent = v['vhd-parent'];
     if (needsJson(parent)) parent = viaJson(parent, 'vhd-parent');
-    w.push(5);
-    w.push(typeof parent === 'string' ? this.string(parent) : NONE);
+    w.push2(f << 3 | 5, typeof parent === 'string' ? this.string(parent) : NONE);
     return 1;
   }
 }

@@ -22,10 +22,13 @@ use super::records::Records;
 pub fn sr_members(rec: &Records<'_>) -> Vec<Vec<u32>> {
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); rec.srs.len()];
     let mut placed = vec![false; rec.vdis.len()];
+    // The VDI after the last one found: an SR's list often follows the VDI records' order.
+    let mut next = 0;
     for (s, sr) in rec.srs.iter().enumerate() {
         for r in &sr.vdis {
-            if let Some(&v) = rec.vdi_index.get(r) {
+            if let Some(v) = rec.vdi_by_key(r, next) {
                 let vi = v as usize;
+                next = vi + 1;
                 if rec.vdis[vi].sr as usize == s && !placed[vi] {
                     placed[vi] = true;
                     members[s].push(v);

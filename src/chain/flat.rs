@@ -12,10 +12,13 @@
 //! ```text
 //! tables   VM, VBD, VDI, SR, each: 0 absent | 1 map, n, n × (key, entry) | 2 array, n, n × entry
 //!                                  | 3 invalid, what (0 a boolean, 1 a number, 2 a string)
-//! entry    NOT_A_RECORD | k, then k × (field, value)     (k fields, none absent)
-//! value    0 string s | 1 number i (numbers[i]) | 2 false | 3 true | 4 list n, n × s
-//!          | 5 object (only `vhd-parent` is kept): s or NONE
+//! entry    NOT_A_RECORD | k, then k × (field << 3 | kind, value)   (k fields, none absent)
+//! kind     0 string, value s | 1 number, value i (numbers[i]) | 2 false | 3 true (no value)
+//!          | 4 list, value n, n × s | 5 object (only `vhd-parent` is kept), value s or NONE
 //! ```
+//!
+//! (The field and the kind share a word: a pool's records are ~11 fields each, so this is a
+//! third fewer words to write, copy and read than a word for each.)
 //!
 //! `s` is a string index: string `s` is `text[ends[s - 1]..ends[s]]` (UTF-8, byte offsets;
 //! the wrapper sends a string with a lone surrogate as JSON instead). `field` indexes the field names the wrapper sends with
@@ -267,8 +270,9 @@ fn entry<'a>(
     let from = arena.len();
     arena.reserve(k as usize);
     for _ in 0..k {
-        let field = fields.get(c.next()? as usize).ok_or_else(|| malformed("field index"))?;
-        let value = match c.next()? {
+        let head = c.next()?;
+        let field = fields.get((head >> 3) as usize).ok_or_else(|| malformed("field index"))?;
+        let value = match head & 7 {
             0 => Loose::Str(string(c.next()?)?),
             1 => loose_number(numbers.get(c.next()? as usize).copied().ok_or_else(|| malformed("number index"))?),
             2 => Loose::Bool(false),

@@ -372,8 +372,13 @@ pub fn size_from_f64(f: f64, text: &str) -> LSize {
 
 /// A size from the text of a number.
 pub fn size_from_str(s: &str) -> LSize {
-    let t = s.trim();
+    let t = super::records::trimmed(s);
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        // Up to 19 digits always fit (10^19 - 1 < 2^64): summed without `parse`'s overflow
+        // checks (XAPI sends every size as such a string).
+        if t.len() <= 19 {
+            return LSize::Bytes(t.bytes().fold(0u64, |v, b| v * 10 + u64::from(b - b'0')));
+        }
         return match t.parse::<u64>() {
             Ok(v) => LSize::Bytes(v),
             Err(_) => LSize::Unusable(format!("\"{}\" does not fit in 64 bits", truncate(t, 40))),

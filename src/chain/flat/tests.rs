@@ -34,11 +34,11 @@ fn numbers_read_as_serde_json_reads_their_json_text() {
 fn malformed_words_are_errors_not_panics() {
     let s = Strings::new("ab", &[1, 2]).unwrap();
     let names = "uuid\nVDIs";
-    for words in [&[][..], &[9], &[0, 0, 1, 5], &[0, 0, 2, 1, 3], &[0, 0, 2, 1, 1, 0, 0, 7], &[0, 0, 2, 1, 1, 0, 4, 99], &[0, 0, 0, 0, 1]] {
+    for words in [&[][..], &[9], &[0, 0, 1, 5], &[0, 0, 2, 1, 3], &[0, 0, 2, 1, 1, 0, 0, 7], &[0, 0, 2, 1, 1, 0, 4, 99], &[0, 0, 0, 0, 1], &[0, 0, 2, 1, 1, 6, 0, 0], &[0, 0, 2, 1, 1, 7, 0, 0], &[0, 0, 2, 1, 1, 16, 0, 0]] {
         assert!(decode(words, &[], &s, names, 10, &mut Vec::new()).is_err(), "{words:?}");
     }
     let mut arena = Vec::new();
-    let ok = decode(&[0, 0, 2, 2, 1, 0, 0, 1, NONE, 0], &[], &s, names, 10, &mut arena).unwrap();
+    let ok = decode(&[0, 0, 2, 2, 1, 0, 1, NONE, 0], &[], &s, names, 10, &mut arena).unwrap();
     assert!(matches!(ok.VDI, Table::Array(ref e) if e.len() == 2));
-    assert!(matches!(decode(&[0, 0, 2, 2, 1, 0, 0, 1, NONE, 0], &[], &s, names, 1, &mut Vec::new()), Err(Error::TooManyRecords { limit: 1 })));
+    assert!(matches!(decode(&[0, 0, 2, 2, 1, 0, 1, NONE, 0], &[], &s, names, 1, &mut Vec::new()), Err(Error::TooManyRecords { limit: 1 })));
 }
