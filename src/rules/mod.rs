@@ -536,7 +536,7 @@ fn each_specific_finding(event: &Event, options: &Options, sink: &mut dyn FnMut(
 }
 
 /// The XAPI rules by the codes and `SR_BACKEND_FAILURE_<n>` values they claim (positions in
-/// [`registry`] order), sorted once: an event looks up its rules instead of asking each of the
+/// `rules`, which keeps [`registry`] order), sorted once: an event looks up its rules instead of asking each of the
 /// ~300 rules whether it claims the code.
 struct XapiRuleIndex {
     rules: Vec<&'static Rule>,
@@ -578,7 +578,11 @@ impl XapiRuleIndex {
 
 fn xapi_rule_index() -> &'static XapiRuleIndex {
     static INDEX: LazyLock<XapiRuleIndex> = LazyLock::new(|| {
-        let rules: Vec<&'static Rule> = registry().collect();
+        // The families only, in registry order: a signature is never a XAPI rule, and reading
+        // the signatures (`registry`) is ~8 million instructions that the first XAPI error of
+        // an SMlog's report would otherwise pay in cold code (bench/README.md, `smlog6`).
+        let families = FAMILIES.iter().chain(FAMILIES_AFTER_SIGNATURES);
+        let rules: Vec<&'static Rule> = families.flat_map(|family| family.iter()).collect();
         let mut by_code = Vec::new();
         let mut by_sr_value = Vec::new();
         for (i, rule) in rules.iter().enumerate() {

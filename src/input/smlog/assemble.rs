@@ -230,9 +230,25 @@ impl std::fmt::Debug for Id {
     }
 }
 
+/// Whether `b` is ASCII, eight bytes at a time (a short slice; `str::from_utf8` goes byte by
+/// byte on one this short).
+#[inline]
+fn is_ascii_words(b: &[u8]) -> bool {
+    let mut chunks = b.chunks_exact(8);
+    let mut high = 0u64;
+    for c in &mut chunks {
+        high |= super::line::word(c);
+    }
+    for &c in chunks.remainder() {
+        high |= u64::from(c);
+    }
+    high & 0x8080_8080_8080_8080 == 0
+}
+
 impl Id {
     fn new(b: &[u8]) -> Option<Id> {
-        if b.len() > 40 || std::str::from_utf8(b).is_err() {
+        // (Uuids and command names: ASCII, checked a word at a time before UTF-8 is asked.)
+        if b.len() > 40 || !(is_ascii_words(b) || std::str::from_utf8(b).is_ok()) {
             return None;
         }
         let mut bytes = [0u8; 40];
@@ -1350,7 +1366,12 @@ impl Analyzer {
             let cmd = &msg[..brace.saturating_sub(1)];
             if brace > 3 && msg[brace - 1] == b' ' && cmd.iter().all(|&b| b.is_ascii_lowercase() || b == b'_') && cmd.contains(&b'_') {
                 let dict = &msg[brace..];
-                let sr = dict_value(dict, &self.finders.sr_uuid).and_then(Id::new);
+                // The dict of a call usually opens with its SR: no search then.
+                let sr = match dict.strip_prefix(b"{'sr_uuid': '") {
+                    Some(rest) => value_at(rest, 0),
+                    None => dict_value(dict, &self.finders.sr_uuid),
+                };
+                let sr = sr.and_then(Id::new);
                 let vdi = if starts(cmd, "vdi_") { dict_value(dict, &self.finders.vdi_uuid).and_then(Id::new) } else { None };
                 let st = self.new_process(pid, line_no);
                 st.command = Id::new(cmd);
