@@ -13,14 +13,11 @@
 //!
 //! It is a hint, like a cue: the finding keeps its catch-all id and low confidence.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::catalog;
 use crate::hash::WordHasher;
 use crate::model::Category;
-
-type Map<V> = HashMap<u64, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 /// Where a known text comes from; its name is written only for the one shown to the reader.
 #[derive(Clone, Copy)]
@@ -51,8 +48,9 @@ struct Known {
 }
 
 struct Model {
-    /// For each word, in how many known texts of each category it appears.
-    counts: Map<[u16; Category::ALL.len()]>,
+    /// For each word, in how many known texts of each category it appears; sorted by word.
+    /// (A sorted vector rather than a hash map: the module carries no map instance for it.)
+    counts: Vec<(u64, [u16; Category::ALL.len()])>,
     /// Known texts per category.
     texts: [u32; Category::ALL.len()],
     /// Words counted per category (each text's distinct words).
@@ -69,10 +67,14 @@ struct Model {
 }
 
 impl Model {
+    fn counts_of(&self, w: u64) -> Option<&[u16; Category::ALL.len()]> {
+        self.counts.binary_search_by_key(&w, |&(x, _)| x).ok().and_then(|i| self.counts.get(i)).map(|(_, counts)| counts)
+    }
+
     /// How much a shared word says: rare words say more (the square of its inverse document
     /// frequency over all known texts).
     fn rarity(&self, w: u64) -> f64 {
-        let used_by: u32 = self.counts.get(&w).map_or(0, |counts| counts.iter().map(|&n| u32::from(n)).sum());
+        let used_by: u32 = self.counts_of(w).map_or(0, |counts| counts.iter().map(|&n| u32::from(n)).sum());
         (self.known.len() as f64 / f64::from(used_by.max(1))).ln().powi(2)
     }
 }
@@ -88,7 +90,7 @@ const STOP_WORDS: &[&str] = &[
 /// The stop words' hashes, sorted: a word is looked up once, by its hash.
 static STOP_HASHES: LazyLock<Vec<u64>> = LazyLock::new(|| {
     let mut hashes: Vec<u64> = STOP_WORDS.iter().map(|w| hash(w.as_bytes())).collect();
-    hashes.sort_unstable();
+    crate::sort::sort_u64(&mut hashes);
     hashes
 });
 
@@ -145,7 +147,7 @@ fn hash(word: &[u8]) -> u64 {
 
 static MODEL: LazyLock<Model> = LazyLock::new(|| {
     let mut model = Model {
-        counts: Map::default(),
+        counts: Vec::new(),
         texts: [0; Category::ALL.len()],
         words: [0; Category::ALL.len()],
         vocabulary: 0.0,
@@ -163,10 +165,6 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| {
         let c = category as usize;
         model.texts[c] += 1;
         model.words[c] += u32::try_from(end - start).unwrap_or(u32::MAX);
-        for &w in &model.words_of[start..end] {
-            let slot = &mut model.counts.entry(w).or_insert([0; Category::ALL.len()])[c];
-            *slot = slot.saturating_add(1);
-        }
         model.known.push(Known { source, category, words: start..end });
     };
     for rule in super::registry() {
@@ -206,8 +204,20 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| {
     for c in catalog::toolstack_errors().iter().filter(|c| !c.wraps) {
         add(Source::Code(c.name), c.category, &[c.name]);
     }
+    // Every (word, category) of the known texts, sorted by word, folded into the counts.
+    let mut pairs: Vec<(u64, usize)> =
+        model.known.iter().flat_map(|k| model.words_of.get(k.words.clone()).unwrap_or_default().iter().map(move |&w| (w, k.category as usize))).collect();
+    crate::sort::sort_by_u64_key(&mut pairs, |&(w, _)| w);
+    for (w, c) in pairs {
+        if model.counts.last().is_none_or(|&(last, _)| last != w) {
+            model.counts.push((w, [0; Category::ALL.len()]));
+        }
+        if let Some(slot) = model.counts.last_mut().and_then(|(_, counts)| counts.get_mut(c)) {
+            *slot = slot.saturating_add(1);
+        }
+    }
     model.vocabulary = model.counts.len() as f64;
-    model.known.sort_by_key(|k| k.category as usize);
+    crate::sort::sort_by_u64_key(&mut model.known, |k| k.category as u64);
     for (c, range) in model.by_category.iter_mut().enumerate() {
         let start = model.known.partition_point(|k| (k.category as usize) < c);
         *range = start..model.known.partition_point(|k| (k.category as usize) <= c);
@@ -256,13 +266,13 @@ fn failure_words<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<u64> {
 /// naive Bayes counts subtract).
 fn weigh(model: &Model, ws: &[u64], left_out: &[&Known]) -> Option<Category> {
     let left_out_words = |k: &&Known| model.words_of.get(k.words.clone()).unwrap_or_default();
-    let present: Vec<(u64, &[u16; Category::ALL.len()])> = ws.iter().filter_map(|&w| Some((w, model.counts.get(&w)?))).collect();
+    let present: Vec<(u64, &[u16; Category::ALL.len()])> = ws.iter().filter_map(|&w| Some((w, model.counts_of(w)?))).collect();
     if present.len() < MIN_WORDS {
         return None;
     }
     let of = |c: usize| left_out.iter().filter(move |k| k.category as usize == c);
     let total = model.texts.iter().map(|&n| f64::from(n)).sum::<f64>() - left_out.len() as f64;
-    let mut scores: Vec<(f64, usize)> = (0..Category::ALL.len())
+    let scores = (0..Category::ALL.len())
         .map(|c| {
             let texts = f64::from(model.texts[c]) - of(c).count() as f64;
             let words = f64::from(model.words[c]) - of(c).map(|k| left_out_words(k).len() as f64).sum::<f64>();
@@ -285,11 +295,17 @@ fn weigh(model: &Model, ws: &[u64], left_out: &[&Known]) -> Option<Category> {
                     })
                     .sum::<f64>();
             (score, c)
-        })
-        .collect();
-    scores.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let (best, c) = *scores.first()?;
-    let next = scores.get(1).map_or(f64::NEG_INFINITY, |s| s.0);
+        });
+    // The best score and the next (no sort: the module carries one sort instance, src/sort.rs).
+    let (mut best, mut next, mut c) = (f64::NEG_INFINITY, f64::NEG_INFINITY, None);
+    for (score, category) in scores {
+        if score > best {
+            (next, best, c) = (best, score, Some(category));
+        } else if score > next {
+            next = score;
+        }
+    }
+    let c = c?;
     let category = Category::ALL[c];
     (nameable(category) && best - next >= MIN_ODDS.ln()).then_some(category)
 }
@@ -298,7 +314,7 @@ fn weigh(model: &Model, ws: &[u64], left_out: &[&Known]) -> Option<Category> {
 /// in common (each word weighted by how few known texts use it, the text's length discounted).
 fn closest(model: &Model, ws: &[u64], category: Category) -> Option<String> {
     let mut rarity: Vec<(u64, f64)> = ws.iter().map(|&w| (w, model.rarity(w))).collect();
-    rarity.sort_unstable_by_key(|&(w, _)| w);
+    crate::sort::sort_by_u64_key(&mut rarity, |&(w, _)| w);
     // One bit per word of the failure (its hash's low six bits): most words of a known text
     // are told apart from the failure's by one test, before any search.
     let mask = ws.iter().fold(0u64, |m, w| m | 1 << (w & 63));
