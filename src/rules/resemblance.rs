@@ -1,7 +1,7 @@
 //! Which known failures an unrecognised failure's words resemble.
 //!
-//! A catch-all finding (TX000, SR1200, SR000, XA000, XA019, XO000) whose lines no wording cue
-//! reads (data/wording.toml) used to stay in the category `other`. Yet its words often say what
+//! A catch-all finding (TX000, SR1200, SR000, XA000, XA019, XO000; SMlog's SM019 and SM023)
+//! whose lines no wording cue reads (data/wording.toml) used to stay in the category `other`. Yet its words often say what
 //! kind of failure it is in a vocabulary the knowledge base already holds: the examples and
 //! literals of the rules and signatures, the XAPI codes' names and official texts, the SR
 //! codes' descriptions, the errno, SMB, Node.js, S3 and toolstack codes. [`resemble`] weighs the
@@ -107,7 +107,7 @@ fn add_words(text: &str, out: &mut Vec<u64>, from: usize) {
     let flush = |len: &mut usize, word: &[u8; MAX_WORD], out: &mut Vec<u64>| {
         if (3..=MAX_WORD).contains(len) {
             let h = hash(&word[..*len]);
-            if stop.binary_search(&h).is_err() && !out[from..].contains(&h) {
+            if stop.binary_search(&h).is_err() && !out.get(from..).is_some_and(|seen| seen.contains(&h)) {
                 out.push(h);
             }
         }
@@ -130,7 +130,7 @@ fn add_words(text: &str, out: &mut Vec<u64>, from: usize) {
         } else {
             previous_lower = false;
             flush(&mut len, &word, out);
-            if out.len() - from >= 512 {
+            if out.len().saturating_sub(from) >= 512 {
                 return;
             }
         }
