@@ -325,7 +325,7 @@ fn closest(model: &Model, ws: &[u64], category: Category) -> Option<String> {
         let shared: f64 = text_words
             .iter()
             .filter(|&&w| mask & (1 << (w & 63)) != 0)
-            .filter_map(|w| rarity.binary_search_by_key(w, |&(x, _)| x).ok().map(|i| rarity[i].1))
+            .filter_map(|w| rarity.binary_search_by_key(w, |&(x, _)| x).ok().and_then(|i| rarity.get(i)).map(|&(_, r)| r))
             .sum();
         if shared > 0.0 && best.is_none_or(|(b, _)| shared / norm > b) {
             best = Some((shared / norm, k.source));
