@@ -1,6 +1,9 @@
 //! Times the chain check natively on flat records (the floor under `checkVdiChains` through the
 //! package): `cargo run --release --example chain_flat_timing -- DIR`, where DIR holds the flat
 //! arrays `node bench/chain.mjs --dump DIR [VDIS]` writes (`words`, `numbers`, `text`, `ends`, `fields`).
+//! With `ZZ_N=n` it runs n plain checks and no timing instead, for callgrind: `ZZ_N=1 valgrind
+//! --tool=callgrind target/release/examples/chain_flat_timing DIR` counts one check's instructions
+//! (deterministic, so two builds compare exactly on a loaded machine).
 fn read(dir: &str, name: &str) -> Vec<u8> {
     std::fs::read(format!("{dir}/{name}")).unwrap_or_default()
 }
@@ -16,6 +19,15 @@ fn main() {
     let text = read(&dir, "text");
     let fields = String::from_utf8(read(&dir, "fields")).unwrap_or_default();
     let (Ok(with_graph), Ok(without)) = (xapi_doctor::ChainOptions::from_json("{}"), xapi_doctor::ChainOptions::from_json("{\"graph\": false}")) else { return };
+    if let Some(n) = std::env::var("ZZ_N").ok().and_then(|s| s.parse::<usize>().ok()) {
+        for _ in 0..n {
+            match xapi_doctor::check_vdi_chains_flat(&words, &numbers, &text, &ends, &fields, &with_graph) {
+                Ok((report, columns)) => println!("{} VMs, {} column words", report.stats.vms, columns.vms.len()),
+                Err(_) => eprintln!("the flat records could not be read"),
+            }
+        }
+        return;
+    }
     let mut best = [f64::MAX; 3];
     for _ in 0..15 {
         let t0 = std::time::Instant::now();
