@@ -97,7 +97,7 @@ class Column {
 
   reserve(n) {
     if (this.n + n > this.a.length) {
-      const a = new this.a.constructor(this.n + n);
+      const a = new this.a.constructor(Math.max(this.n + n, this.a.length * 2));
       a.set(this.a.subarray(0, this.n));
       this.a = a;
     }
@@ -155,7 +155,7 @@ class Encoder {
     this.words.reserve(40 * n);
     this.ends.reserve(10 * n);
     if (this.bytes + 160 * n > this.text.length) {
-      const grown = new Uint8Array(this.bytes + 160 * n);
+      const grown = new Uint8Array(Math.max(this.bytes + 160 * n, this.text.length * 2));
       grown.set(this.text.subarray(0, this.bytes));
       this.text = grown;
     }
@@ -177,15 +177,38 @@ class Encoder {
       this.text = grown;
     }
     const text = this.text;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 0x7f) {
-        // A lone surrogate would become U+FFFD here, where JSON keeps it: the JSON way then.
-        if (!isWellFormed(s)) throw new UseJson();
-        p = this.bytes + ENCODER.encodeInto(s, text.subarray(this.bytes)).written;
+    // ASCII four characters at a time (a third faster than one at a time on refs and uuids;
+    // TextEncoder.encodeInto per string is slower still on such short strings).
+    let i = 0;
+    let ascii = true;
+    for (; i + 4 <= n; i += 4, p += 4) {
+      const a = s.charCodeAt(i);
+      const b = s.charCodeAt(i + 1);
+      const c = s.charCodeAt(i + 2);
+      const d = s.charCodeAt(i + 3);
+      if ((a | b | c | d) > 0x7f) {
+        ascii = false;
         break;
       }
-      text[p++] = c;
+      text[p] = a;
+      text[p + 1] = b;
+      text[p + 2] = c;
+      text[p + 3] = d;
+    }
+    if (ascii) {
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) {
+          ascii = false;
+          break;
+        }
+        text[p++] = c;
+      }
+    }
+    if (!ascii) {
+      // A lone surrogate would become U+FFFD here, where JSON keeps it: the JSON way then.
+      if (!isWellFormed(s)) throw new UseJson();
+      p = this.bytes + ENCODER.encodeInto(s, text.subarray(this.bytes)).written;
     }
     this.bytes = p;
     this.ends.push(p);
@@ -211,13 +234,19 @@ class Encoder {
             this.entry(needsJson(r) ? viaJson(r, String(i)) : r, value, FIELD_INDEX[name]);
           }
         } else {
-          const keys = Object.keys(value);
-          this.reserve(keys.length);
+          // for…in rather than Object.keys and a look-up by key: a third faster over a table
+          // of 100,000 refs; the same keys in the same order (flatRecords checks that
+          // Object.prototype has no enumerable property, which for…in would also visit).
           w.push(1);
           const count = w.n;
           w.push(0);
           let n = 0;
-          for (const key of keys) {
+          let room = 0;
+          for (const key in value) {
+            if (room-- === 0) {
+              this.reserve(4096);
+              room = 4095;
+            }
             let r = value[key];
             if (needsJson(r)) r = viaJson(r, key);
             // JSON.stringify leaves these keys out.
@@ -343,6 +372,8 @@ function flatRecords(records, options) {
     maxInputBytes = undefined; // a getter that throws reads as absent, as in the core
   }
   if (maxInputBytes !== undefined && maxInputBytes !== null) return null;
+  // for…in (the tables, the records) would also visit these; JSON.stringify does not.
+  for (const _ in Object.prototype) return null;
   const e = new Encoder(records);
   try {
     for (const name of TABLES) e.table(records[name], name);

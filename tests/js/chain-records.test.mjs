@@ -103,6 +103,25 @@ test('odd values are read as their JSON text is', () => {
     same({ VM: table, VBD: table, VDI: { x: { uuid: 'x' } }, SR: table }, undefined, `table ${String(table)}`);
   }
   same(Object.assign(Object.create(null), { VDI: Object.assign(Object.create(null), { x: Object.assign(Object.create(null), { uuid: 'x', managed: false }) }) }), undefined, 'null prototypes');
+  // Strings of every length around the four-at-a-time ASCII copy, non-ASCII at each position.
+  for (let n = 0; n <= 9; n++) {
+    for (let at = -1; at < n; at++) {
+      const s = [...'abcdefghi'.slice(0, n)].map((c, i) => (i === at ? 'é' : c)).join('');
+      same({ VDI: { [s || 'k']: { uuid: s, name_label: `${s}€`, managed: true } } }, undefined, `string ${JSON.stringify(s)}`);
+    }
+  }
+});
+
+test('an enumerable property of Object.prototype (which for…in visits, JSON.stringify not): the JSON way', () => {
+  const records = { VDI: { a: { uuid: 'a', managed: true, SR: 'sr' } }, SR: { sr: { uuid: 'sr', VDIs: ['a'] } } };
+  Object.prototype.polluted = 'x'; // eslint-disable-line no-extend-native
+  try {
+    assert.equal(flatRecords(records), null);
+    same(records, undefined, 'polluted Object.prototype');
+  } finally {
+    delete Object.prototype.polluted;
+  }
+  assert.notEqual(flatRecords(records), null);
 });
 
 test('what cannot be exact goes the JSON way, errors included', () => {
