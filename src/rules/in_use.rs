@@ -81,7 +81,8 @@ fn vdi_in_use(e: &XapiError, facts: &Facts) -> Option<Finding> {
     // instead of their join.
     let vdi = facts.subject.vdi_uuid.as_deref().or_else(|| e.params.iter().find_map(|p| super::find_uuid(p))).unwrap_or("<vdi-uuid>");
     f.summary = match f.params.get("operation").filter(|s| !s.is_empty()) {
-        Some(op) => format!("The disk could not be used for `{op}`: it is attached or busy elsewhere."),
+        // (`concat`, not `format!`: the formatting machinery cost more than the texts.)
+        Some(op) => ["The disk could not be used for `", op, "`: it is attached or busy elsewhere."].concat(),
         None => "The disk is in use: it is attached or busy with another operation.".to_string(),
     };
     f.cause = "A disk that is attached (to a VM, or to the control domain while a backup exports it) or locked by \
@@ -89,15 +90,18 @@ fn vdi_in_use(e: &XapiError, facts: &Facts) -> Option<Finding> {
                plugged to the control domain; Xen Orchestra retries destroying it for about 50 seconds."
         .to_string();
     if e.params.first().is_some_and(|p| p.starts_with("OpaqueRef:")) {
-        f.step(format!(
-            "The error names the disk by its opaque reference ({}); Xen Orchestra's disk view, or the API call \
-             VDI.get_uuid, gives its uuid for the commands below.",
-            e.params[0]
-        ));
+        f.step(
+            [
+                "The error names the disk by its opaque reference (",
+                e.params[0].as_str(),
+                "); Xen Orchestra's disk view, or the API call VDI.get_uuid, gives its uuid for the commands below.",
+            ]
+            .concat(),
+        );
     }
     f.step_cmd(
         "See which VMs have the disk attached (a VBD of Control domain means a leftover export).",
-        format!("xe vbd-list vdi-uuid={vdi} params=uuid,vm-name-label,currently-attached"),
+        ["xe vbd-list vdi-uuid=", vdi, " params=uuid,vm-name-label,currently-attached"].concat(),
     );
     f.step_cmd("If nothing is using it any more, unplug the stale attachment…", "xe vbd-unplug uuid=<vbd-uuid>");
     f.step_cmd("…and remove it.", "xe vbd-destroy uuid=<vbd-uuid>");
