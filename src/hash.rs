@@ -2,8 +2,9 @@
 
 /// A hasher that reads eight bytes per step, for tables of long texts where std's SipHash costs
 /// more than the lookup saves: the wire writer's texts already sent (`json::SentTexts`) and the
-/// index of XAPI's codes (`catalog::api_error`). Both tables are bounded, so inputs crafted to
-/// collide can only make a lookup linear in their few thousand entries.
+/// index of XAPI's codes (`catalog::api_error`), and the words of the resemblance's model
+/// (`rules::resemblance`, a sorted vector searched by hash). The tables are bounded, so inputs
+/// crafted to collide can only make a lookup linear in their few thousand entries.
 #[derive(Default)]
 pub struct WordHasher(u64);
 
@@ -26,4 +27,12 @@ impl std::hash::Hasher for WordHasher {
         // The table indexes by the low bits: fold the high ones (the best mixed) into them.
         self.0 ^ (self.0 >> 32)
     }
+}
+
+/// The [`WordHasher`] hash of `bytes`, in one call.
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher as _;
+    let mut h = WordHasher::default();
+    h.write(bytes);
+    h.finish()
 }

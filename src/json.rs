@@ -16,7 +16,6 @@
 //! it creates; building the objects in JavaScript around texts it already holds costs neither.
 
 use crate::model::{Confidence, Evidence, Finding, Link, Params, Step, Subject};
-use crate::hash::WordHasher;
 use crate::Diagnosis;
 
 /// `diagnosis` as JSON text, appended to `out`: exactly `serde_json::to_writer`'s bytes.
@@ -198,10 +197,7 @@ impl SentTexts {
     /// The number of `key`; a new one is numbered and its JSON value written into the head by
     /// `write`.
     fn number(&mut self, key: &[u8], write: impl FnOnce(&mut Vec<u8>)) -> u32 {
-        use std::hash::Hasher as _;
-        let mut hasher = WordHasher::default();
-        hasher.write(key);
-        let hash = hasher.finish();
+        let hash = crate::hash::hash_bytes(key);
         if self.slots.len() < 2 * (self.texts.len() + 1) {
             self.grow();
         }

@@ -391,10 +391,7 @@ static API_ERROR_INDEX: LazyLock<Vec<u16>> = LazyLock::new(|| {
 
 /// A hash of a code for [`API_ERROR_INDEX`]: eight bytes per step.
 fn code_hash(code: &str) -> usize {
-    use std::hash::Hasher as _;
-    let mut h = crate::hash::WordHasher::default();
-    h.write(code.as_bytes());
-    h.finish() as usize
+    crate::hash::hash_bytes(code.as_bytes()) as usize
 }
 
 /// The spelling XAPI puts on the wire for a code a user may have typed from documentation.

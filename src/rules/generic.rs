@@ -90,7 +90,7 @@ pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
                the host's logs (SMlog, xensource.log) or Xen Orchestra's log around that time usually say more."
         .to_string();
     f.step("Paste the matching part of SMlog or xensource.log from the time of the failure: xapi-doctor reads those too.");
-    super::wording::apply(&mut f, failure_lines);
+    super::wording::apply(&mut f, failure_lines.iter().copied());
     Some(f)
 }
 
@@ -104,7 +104,7 @@ pub fn unrecognised_smlog(text: &str, explained: &[u32], options: &crate::option
         .to_string();
     let pid = failure_lines.first().and_then(|line| syslog_pid(line)).unwrap_or("<pid>");
     f.step_cmd("Read the lines of the same process around it in SMlog.", format!("grep -n -F '[{pid}]' /var/log/SMlog | tail -n 60"));
-    super::wording::apply(&mut f, failure_lines);
+    super::wording::apply(&mut f, failure_lines.iter().copied());
     Some(f)
 }
 

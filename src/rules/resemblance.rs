@@ -16,7 +16,7 @@
 use std::sync::LazyLock;
 
 use crate::catalog;
-use crate::hash::WordHasher;
+use crate::hash::hash_bytes as hash;
 use crate::model::Category;
 
 /// Where a known text comes from; its name is written only for the one shown to the reader.
@@ -138,12 +138,6 @@ fn add_words(text: &str, out: &mut Vec<u64>, from: usize) {
     flush(&mut len, &word, out);
 }
 
-fn hash(word: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = WordHasher::default();
-    h.write(word);
-    h.finish()
-}
 
 static MODEL: LazyLock<Model> = LazyLock::new(|| {
     let mut model = Model {
