@@ -38,6 +38,8 @@ enum Source {
     ShareServer,
     /// The share of `//server/share`.
     ShareName,
+    /// The key of a `MAP_DUPLICATE_KEY` error (its fourth parameter), in any of its shapes.
+    DuplicateKey,
 }
 
 impl Source {
@@ -51,6 +53,7 @@ impl Source {
             Source::NfsServer | Source::NfsPath => bytes.colon_slash,
             Source::ShareServer => bytes.colon_slash || bytes.double_slash,
             Source::ShareName => bytes.double_slash,
+            Source::DuplicateKey => any_marker(&[DUPLICATE_KEY]),
         }
     }
 }
@@ -103,7 +106,10 @@ const PLACEHOLDERS: &[(&str, Source)] = &[
     ("<host-uuid>", Source::UuidAfter(&["'host_uuid': '", "host-uuid="])),
     // An iSCSI SR's target: its `device-config`, the storage manager's scan line, a discovery.
     ("<target-ip>", Source::HostAfter(&["device-config:target=", "(target=", "-t st -p ", "-t sendtargets -p "])),
+    ("<sm-config-key>", Source::DuplicateKey),
 ];
+
+const DUPLICATE_KEY: &str = "MAP_DUPLICATE_KEY";
 
 // The placeholders are bits of a `u32` mask.
 const _: () = assert!(PLACEHOLDERS.len() <= 32);
@@ -256,6 +262,7 @@ fn only_value(text: &str, source: Source) -> Option<Value> {
             }
         }
         Source::ShareName => each_smb_share(text, |_, share| see(share)),
+        Source::DuplicateKey => each_after(text, &[DUPLICATE_KEY], |rest| duplicate_key(rest).is_none_or(&mut see)),
     }
     found.filter(|_| distinct)
 }
@@ -310,6 +317,22 @@ fn name_of(rest: &str) -> Option<&str> {
     let end = rest.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')).unwrap_or(rest.len());
     let name = &rest[..end];
     (!name.is_empty() && name.bytes().any(|b| b.is_ascii_alphanumeric())).then_some(name)
+}
+
+/// The key of the parameters that follow `MAP_DUPLICATE_KEY` (class, field, reference, key),
+/// however they are written: `(VDI, sm_config, OpaqueRef:…, paused)`, SMlog's
+/// `', 'VDI', 'sm_config', 'OpaqueRef:…', 'attached']` or JSON's `","params":["VDI",…]`: the
+/// comma-separated fields up to the list's end, each without its quotes, brackets and blanks.
+fn duplicate_key(rest: &str) -> Option<&str> {
+    let window = &rest[..rest.len().min(400)];
+    let end = window.bytes().position(|b| matches!(b, b')' | b']' | b'\n')).unwrap_or(window.len());
+    let mut params = window[..end]
+        .split(',')
+        .map(|field| field.rsplit('[').next().unwrap_or(field).trim_matches(|c: char| c.is_ascii_whitespace() || matches!(c, '\'' | '"' | '(')))
+        .skip_while(|field| field.is_empty());
+    let key = params.nth(3)?;
+    let is_key_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-');
+    (!key.is_empty() && key.bytes().all(is_key_byte)).then_some(key)
 }
 
 /// The bytes a path value may hold: no blank, quote, backslash or shell operator.
@@ -409,6 +432,21 @@ mod tests {
         let text = "mount -t cifs //nas.example.lan/backups$ /run/xo-server/mounts/3f1e -o username=xo\nmount error(13): Permission denied";
         assert_eq!(filled("smbclient //<server>/<share> -c ls", text), "smbclient //nas.example.lan/backups$ -c ls");
         assert_eq!(filled("rpcinfo -p <nfs-server>", text), "rpcinfo -p <nfs-server>");
+    }
+
+    #[test]
+    fn a_duplicate_key_names_the_key_in_every_shape() {
+        let command = "xe vdi-param-remove uuid=<vdi-uuid> param-name=sm-config param-key=<sm-config-key>";
+        let expected = "xe vdi-param-remove uuid=<vdi-uuid> param-name=sm-config param-key=paused";
+        assert_eq!(filled(command, "MAP_DUPLICATE_KEY(VDI, sm_config, OpaqueRef:5c0e, paused)"), expected);
+        assert_eq!(filled(command, r#"{"code":"MAP_DUPLICATE_KEY","params":["VDI","sm_config","OpaqueRef:5c0e","paused"]}"#), expected);
+        let smlog = "SM: [12965] Raising exception [46, The VDI is not available [opterr=['MAP_DUPLICATE_KEY', 'VDI', 'sm_config', 'OpaqueRef:f25d', 'host_OpaqueRef:9a1b']]]";
+        assert!(filled(command, smlog).ends_with("param-key=host_OpaqueRef:9a1b"));
+        // Cut before its key, or two different keys: the placeholder stays.
+        assert_eq!(filled(command, "MAP_DUPLICATE_KEY(VDI, sm_config, OpaqueRef:5c0e)"), command);
+        assert_eq!(filled(command, "MAP_DUPLICATE_KEY(VDI, sm_config, OpaqueRef:1, paused)\nMAP_DUPLICATE_KEY(VDI, sm_config, OpaqueRef:1, attached)"), command);
+        // A key with shell characters is not a value.
+        assert_eq!(filled(command, "MAP_DUPLICATE_KEY(VDI, sm_config, OpaqueRef:1, $(reboot))"), command);
     }
 
     #[test]
