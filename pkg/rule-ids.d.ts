@@ -734,6 +734,7 @@ export type RuleId =
   | 'XB936'
   | 'XB937'
   | 'XB938'
+  | 'XB939'
   | 'HL400'
   | 'HL401'
   | 'HL402'

@@ -51,7 +51,7 @@ pub static XA015: RuleInfo = RuleInfo {
     trigger: "`OPERATION_BLOCKED`, `OPERATION_NOT_ALLOWED`",
     description: "Someone set `blocked-operations` on the VM (or XAPI does not allow the operation in its state); \
                   backup tools themselves block migration during a backup.",
-    example: r#"["OPERATION_BLOCKED", "OpaqueRef:3c2b1a09-8f7e-4d6c-a5b4-3c2d1e0f9a8b", "snapshot"]"#,
+    example: r#"["OPERATION_BLOCKED", "OpaqueRef:3c2b1a09-8f7e-4d6c-a5b4-3c2d1e0f9a8b", "Protected from accidental deletion"]"#,
 };
 
 pub static XA016: RuleInfo = RuleInfo {
@@ -137,12 +137,29 @@ fn cbt(e: &XapiError, facts: &Facts) -> Option<Finding> {
         "VDI_CBT_ENABLED" => "The operation is not allowed while changed-block tracking is enabled on the disk.".to_string(),
         _ => "The disk is not in a sparse format, so changed blocks cannot be listed.".to_string(),
     };
-    f.cause = "Incremental backups with CBT compare the disk to a snapshot's CBT log. If CBT was disabled, or the \
-               snapshot's data was purged without its metadata, there is nothing to compare with; the next backup \
-               is a full one."
-        .to_string();
     f.step_cmd("Check whether CBT is enabled on the VM's disks.", format!("xe vdi-list params=uuid,name-label,cbt-enabled sr-uuid={}", facts.sr_uuid()));
-    f.step("Let the next run take a full backup; if it repeats every run, check the job's CBT options (purge snapshot data) and that nothing disables CBT.");
+    match e.code.as_str() {
+        "VDI_CBT_ENABLED" => {
+            f.cause = "XAPI refuses some operations on a disk whose changed-block tracking is on (on the VMs that have \
+                       such disks too): mirroring the disk to another SR, so a migration of the VM with its storage, \
+                       and setting the disk to reset on boot."
+                .to_string();
+            f.step_cmd("Disable CBT on the disk for this operation (its next incremental backup is then a full one).", format!("xe vdi-disable-cbt uuid={}", facts.vdi_uuid()));
+        }
+        "VDI_NOT_SPARSE" => {
+            f.cause = "Changed blocks can only be listed for disks stored in a sparse format (VHD or QCOW2 files or \
+                       volumes); this disk's SR stores it as a raw image, so there is nothing to compare."
+                .to_string();
+            f.step("Back this disk up without CBT (a full or a VHD-based delta backup), or move it to an SR that stores disks as VHD.");
+        }
+        _ => {
+            f.cause = "Incremental backups with CBT compare the disk to a snapshot's CBT log. If CBT was disabled, or \
+                       the snapshot's data was purged without its metadata, there is nothing to compare with; the next \
+                       backup is a full one."
+                .to_string();
+            f.step("Let the next run take a full backup; if it repeats every run, check the job's CBT options (purge snapshot data) and that nothing disables CBT.");
+        }
+    }
     Some(f)
 }
 
@@ -162,7 +179,9 @@ fn blocked(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA015, e, facts);
     let p = e.named_params();
     f.summary = match (e.code.as_str(), p.get("code"), p.get("reason")) {
-        ("OPERATION_BLOCKED", Some(op), _) => format!("The `{op}` operation is blocked on this object."),
+        // The parameter is the value of the object's `blocked-operations` entry: the reason whoever
+        // blocked the operation wrote there, not the operation's name.
+        ("OPERATION_BLOCKED", Some(reason), _) => format!("The object's blocked-operations setting refuses this operation, with the reason “{reason}”."),
         (_, _, Some(reason)) => format!("XAPI does not allow the operation: {reason}."),
         _ => "The operation is blocked on this object.".to_string(),
     };
