@@ -683,6 +683,7 @@ export type RuleId =
   | 'XA802'
   | 'HL805'
   | 'SG801'
+  | 'SG802'
   | 'XA803'
   | 'XB801'
   | 'XB802'
