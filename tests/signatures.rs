@@ -101,6 +101,16 @@ fn node_reports_errno_by_number_too() {
 }
 
 #[test]
+fn blktap_reports_errno_negated_in_parentheses() {
+    let d = text("Dec  3 10:00:01 xcp1 tapdisk[2311]: tap-err:vhd_complete: too many errors, dropping request (-28)");
+    assert!(d.findings.iter().any(|f| f.codes.contains(&"ENOSPC".to_string())), "{:?}", rules_of(&d));
+    assert_eq!(d.findings[0].category, xapi_doctor::Category::InsufficientSpace, "{:?}", rules_of(&d));
+    // The same form outside a blktap line is not an errno (a temperature, an offset).
+    let d = text("Dec  3 10:00:01 xcp1 kernel: thermal zone reading failed (-28)");
+    assert!(!d.findings.iter().any(|f| f.codes.contains(&"ENOSPC".to_string())), "{:?}", rules_of(&d));
+}
+
+#[test]
 fn an_errno_weighs_what_the_daemon_logged_it_as() {
     let cd001 = |d: &xapi_doctor::Diagnosis| d.findings.iter().find(|f| f.rule == "CD001").map(|f| f.severity);
     // Logged at error level by a toolstack daemon: an error of the host (not of a backup remote).

@@ -1,5 +1,5 @@
 //! Known codes outside XAPI: Linux errno names and the negative numbers Node reports for them
-//! (`ENOSPC`, `errno: -13`, `Unknown system error -122`), the NTSTATUS names and values an SMB
+//! (`ENOSPC`, `errno: -13`, `Unknown system error -122`) or blktap prints them (`tap-err:… (-28)`), the NTSTATUS names and values an SMB
 //! target answers with (`STATUS_FILE_CLOSED`, `0xC0000128`), the error codes of an S3 service
 //! (`NoSuchBucket`, `SlowDown`: CamelCase words, read only where an error's code stands, see
 //! [`s3_place`]), mount's exit statuses, and the errors of the toolstack's internal interfaces
@@ -20,7 +20,7 @@ pub static CD001: RuleInfo = RuleInfo {
     title: "System error",
     category: Category::Other,
     severity: Severity::Error,
-    trigger: "a Linux errno name (`EACCES`, `ENOSPC`…), Node's numeric form (`errno: -122`, `Unknown system error -122`) or a Node.js, undici or OpenSSL error code (`ENOTFOUND`, `ELOCKED`, `UND_ERR_BODY_TIMEOUT`, `SELF_SIGNED_CERT_IN_CHAIN`) in the input",
+    trigger: "a Linux errno name (`EACCES`, `ENOSPC`…), Node's numeric form (`errno: -122`, `Unknown system error -122`), blktap's negated errno (`tap-err:… (-28)`) or a Node.js, undici or OpenSSL error code (`ENOTFOUND`, `ELOCKED`, `UND_ERR_BODY_TIMEOUT`, `SELF_SIGNED_CERT_IN_CHAIN`) in the input",
     description: "Names the operating-system error a backup tool or the host passed on, with what it usually means \
                   for a backup (most come from the backup remote or the network) and its category.",
     example: "Error: EACCES: permission denied, open '/run/xo-server/mounts/4b7c/xo-vm-backups/.lock'",
@@ -410,13 +410,30 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
     // has `rr` in `XapiError` or `"error"`, and no `-`), and is not searched for the prefixes.
     let may_hold = memchr::memchr(b'-', line.as_bytes()).is_some() && contains_ignore_case(line.as_bytes(), b"rr");
     let prefixes: &[&str] = if may_hold { &["unknown system error", "errno"] } else { &[] };
-    for &prefix in prefixes {
-        if let Some(e) = number_after(line, prefix).and_then(catalog::errno_by_number) {
-            if !out.iter().any(|f| f.line == line_no && f.name == e.name) {
-                out.push(Found { prefix: "", name: e.name, category: e.category, meaning: e.meaning, family: Family::System, line: line_no, text: line.to_string() });
-            }
+    let numbers = prefixes.iter().filter_map(|&prefix| number_after(line, prefix)).chain(blktap_errno(line));
+    for e in numbers.filter_map(catalog::errno_by_number) {
+        if !out.iter().any(|f| f.line == line_no && f.name == e.name) {
+            out.push(Found { prefix: "", name: e.name, category: e.category, meaning: e.meaning, family: Family::System, line: line_no, text: line.to_string() });
         }
     }
+}
+
+/// The negative errno a blktap line ends its message with, in parentheses: tapdisk's and
+/// tap-ctl's `tap-err:` lines print the error as a negated errno (`… dropping request (-28)`,
+/// `Unable to open [/var/run/sr-mount/…] (-22)!`). Only in those lines: elsewhere `(-28)` can be
+/// anything (an offset, a temperature).
+fn blktap_errno(line: &str) -> Option<i64> {
+    let bytes = line.as_bytes();
+    let at = memchr::memmem::rfind(bytes, b"(-")?;
+    if memchr::memmem::find(bytes, b"tap-err").is_none() && memchr::memmem::find(bytes, b"tapdisk").is_none() {
+        return None;
+    }
+    let digits = &line[at + 2..];
+    let len = digits.bytes().take_while(u8::is_ascii_digit).count();
+    if len == 0 || len > 3 || digits.as_bytes().get(len) != Some(&b')') {
+        return None;
+    }
+    digits[..len].parse::<i64>().ok().map(|n| -n)
 }
 
 /// Every known code of `text` ([`scan`]) and a failed mount's exit status ([`mount_failure`]).
