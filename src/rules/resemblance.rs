@@ -5,10 +5,12 @@
 //! kind of failure it is in a vocabulary the knowledge base already holds: the examples and
 //! literals of the rules and signatures, the XAPI codes' names and official texts, the SR
 //! codes' descriptions, the errno, SMB, Node.js, S3 and toolstack codes. [`resemble`] weighs the
-//! failure's words against that knowledge, category by category (a naive Bayes classifier:
-//! how often each word appears in the known failures of each category), and names the category
-//! only when the words lean clearly towards one, together with the known failure closest to
-//! them. The model is built on first use from those texts, which the module carries anyway:
+//! failure's words against that knowledge, category by category (two naive Bayes classifiers
+//! whose verdicts add up: how often each word appears in the known failures of each category,
+//! and how rarely in those of all the others), and names the category only when the words lean
+//! clearly towards one, together with the known failure closest to them. A configuration cue
+//! ("not found", "permission denied"), whose words failures of every kind say, also gives way
+//! to a clear resemblance to another kind (rules/wording.rs). The model is built on first use from those texts, which the module carries anyway:
 //! no table of its own, and every new signature teaches it.
 //!
 //! It is a hint, like a cue: the finding keeps its catch-all id and low confidence.
@@ -454,8 +456,9 @@ mod tests {
 
     /// The model measured on what it has not seen: each signature's example, weighed with that
     /// signature left out of the knowledge (a new message of a kind xapi-doctor knows). At
-    /// 685 signatures: 619 tried, half named, 64 % of those right (DEVELOPERS.md); the floor
-    /// keeps a change that makes the guesses worse from passing unnoticed.
+    /// 685 signatures: 619 tried, 356 named (58 %), 244 of those right (69 %); a naive Bayes
+    /// classifier alone at odds of 8 named 307 (50 %), 196 right (64 %) (DEVELOPERS.md). The
+    /// floor keeps a change that makes the guesses worse from passing unnoticed.
     #[test]
     fn left_out_signatures_are_mostly_named_right() {
         let model = &*MODEL;
@@ -472,6 +475,6 @@ mod tests {
         }
         let (coverage, precision) = (named as f64 / tried as f64, right as f64 / named as f64);
         eprintln!("left-out signatures: {tried} tried, {named} named ({coverage:.2}), {right} right ({precision:.2})");
-        assert!(coverage >= 0.4 && precision >= 0.6, "coverage {coverage:.2}, precision {precision:.2}");
+        assert!(coverage >= 0.55 && precision >= 0.66, "coverage {coverage:.2}, precision {precision:.2}");
     }
 }
