@@ -3,19 +3,21 @@
 //! `{code, params, name, message}` and a backup-log task `{message, status, result: {…}}`.
 //!
 //! It reads an object of known keys (and its `error` or `result` object) into a fixed table of
-//! slots instead of a `serde_json::Value` tree (whose maps, look-ups and drop were a fifth to a
-//! third of such a call), and gives the very events [`super::parse_json_value`] would. Anything
-//! else — another key, a duplicate key, deeper nesting, a code that is not one, invalid JSON —
-//! returns `None`, and the caller reads the text as a `Value` as before, errors included. The
-//! other values are read as `Value`s (never skipped: `IgnoredAny` would let through lone
-//! surrogates and out-of-range numbers that `Value` rejects), so what this reader accepts, the
-//! `Value` reader accepts too.
+//! slots straight from the bytes, instead of a `serde_json::Value` tree (whose maps, look-ups
+//! and drop were a fifth to a third of such a call) or `serde_json`'s deserializer with
+//! visitors (a `Value` per value, then the error's evidence written back from them: ~8,000
+//! instructions of the JSON-RPC and task shapes; bench/README.md, perf10), and gives the very
+//! events [`super::parse_json_value`] would. Anything else — another key, a duplicate key,
+//! deeper nesting, a number that is not a plain integer, a code that is not one, invalid JSON —
+//! returns `None`, and the caller reads the text as a `Value` as before, errors included. Every
+//! value is checked as the `Value` reader checks it (never skipped), so what this reader
+//! accepts, the `Value` reader accepts too.
 
 use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::{looks_like_code, params_of, xo_log, Event, Parsed, Shape, XapiError};
+use super::{looks_like_code, xo_log, Event, Parsed, Shape, XapiError};
 use crate::model::{Evidence, InputKind, Subject};
 
 const JSONRPC: usize = 0;
@@ -33,11 +35,6 @@ const START: usize = 11;
 const END: usize = 12;
 const KEYS: [&str; 13] = ["jsonrpc", "id", "result", "error", "code", "data", "message", "params", "name", "stack", "status", "start", "end"];
 
-/// How many levels of nesting a value read by `serde_json` inside the object may have: the
-/// `Value` reader stops at 128 for the whole text; staying well under it means this reader
-/// never accepts what that one refuses.
-const MAX_INNER_DEPTH: usize = 100;
-
 /// A value as read from the text.
 enum Val<'a> {
     /// A string: the input's own bytes when it has no escape.
@@ -45,25 +42,26 @@ enum Val<'a> {
     /// An integer of at most 18 digits without a leading zero (`-0` excepted): its text is
     /// what `serde_json` writes for the number it reads from it.
     Int(&'a str),
-    /// An array of strings, numbers, booleans and nulls.
+    /// An array of strings, integers, booleans and nulls.
     Arr(Vec<Val<'a>>),
-    /// Anything else (a number, `true`, `false`, `null`, an array or object with nesting), as
-    /// `serde_json`'s `Value` reader reads it.
-    Other(Value),
+    /// `true`, `false` or `null`.
+    Literal(&'static str),
     /// `error` or `result`: the object of known keys read into [`Top::inner`].
     Inner,
 }
 
 impl Val<'_> {
     fn is_array(&self) -> bool {
-        matches!(self, Val::Arr(_) | Val::Other(Value::Array(_)))
+        matches!(self, Val::Arr(_))
     }
     /// The parameter of this value (as [`super::value_as_param`]).
     fn into_param(self) -> String {
         match self {
             Val::Str(s) => s.into_owned(),
             Val::Int(n) => n.to_string(),
-            Val::Other(v) => super::value_as_param(&v),
+            // (`value_as_param`'s: nothing for `null`, the JSON text of the others.)
+            Val::Literal("null") => String::new(),
+            Val::Literal(text) => text.to_string(),
             // (Not in a flat array.)
             Val::Arr(_) | Val::Inner => String::new(),
         }
@@ -75,7 +73,6 @@ impl Val<'_> {
 fn params_of_val(value: Option<Val>) -> Vec<String> {
     match value {
         Some(Val::Arr(items)) => items.into_iter().map(Val::into_param).collect(),
-        Some(Val::Other(v)) => params_of(Some(&v)),
         _ => Vec::new(),
     }
 }
@@ -117,12 +114,13 @@ struct Top<'a> {
     inner: Obj<'a>,
 }
 
-/// A reader of the bytes of one JSON object of known keys. It accepts the grammar of JSON
-/// (RFC 8259, as `serde_json` reads it) for the values it reads itself — strings, flat arrays,
-/// integers, `true`, `false`, `null` — and hands any other value to `serde_json` (the exact
-/// reader of `Value`, so the same values and the same refusals). Where it is unsure (an escape
-/// in a key, a second inner object, deep nesting) it refuses: the caller then reads the text
-/// as a `Value`, which gives every answer its own way.
+/// A reader of the bytes of one JSON object of known keys, by the grammar of JSON (RFC 8259, as
+/// `serde_json` reads it), whose values are strings, integers, `true`, `false`, `null` and
+/// arrays of those. Anything else (a fraction, an exponent, an object or an array inside a
+/// value, an escape in a key, a second inner object, invalid JSON) it refuses: the caller then
+/// reads the text as a `Value`, which gives every answer its own way. What it reads itself is
+/// what that reader reads: a string with an escape is decoded by `serde_json` (the same escapes,
+/// the same refusal of lone surrogates).
 struct Reader<'a> {
     s: &'a str,
     i: usize,
@@ -164,7 +162,8 @@ impl<'a> Reader<'a> {
             match bytes[j] {
                 b'\\' => j += 2,
                 b'"' => {
-                    let text: String = serde_json::from_str(self.s.get(start - 1..=j)?).ok()?;
+                    // (As a `Value`: its reader is in the build already.)
+                    let Ok(Value::String(text)) = serde_json::from_str(self.s.get(start - 1..=j)?) else { return None };
                     self.i = j + 1;
                     return Some(Cow::Owned(text));
                 }
@@ -184,9 +183,9 @@ impl<'a> Reader<'a> {
         Some(index)
     }
 
-    /// An integer of at most 18 digits, as `serde_json` reads it; any other number (a
-    /// fraction, an exponent, a leading zero, more digits) goes to `serde_json` itself.
-    fn number(&mut self, depth: usize) -> Option<Val<'a>> {
+    /// An integer of at most 18 digits (`serde_json` reads it exactly); any other number (a
+    /// fraction, an exponent, a leading zero, `-0`, more digits) is refused.
+    fn number(&mut self) -> Option<Val<'a>> {
         let bytes = self.s.as_bytes();
         let negative = bytes[self.i] == b'-';
         let digits_at = self.i + usize::from(negative);
@@ -196,7 +195,7 @@ impl<'a> Reader<'a> {
             && (bytes[digits_at] != b'0' || digits == 1 && !negative)
             && !matches!(bytes.get(end), Some(b'.' | b'e' | b'E'));
         if !simple {
-            return self.other(depth);
+            return None;
         }
         let text = self.s.get(self.i..end)?;
         self.i = end;
@@ -204,54 +203,35 @@ impl<'a> Reader<'a> {
     }
 
     /// One of JSON's literals.
-    fn literal(&mut self, word: &str, value: Value) -> Option<Val<'a>> {
+    fn literal(&mut self, word: &'static str) -> Option<Val<'a>> {
         self.s.as_bytes()[self.i..].starts_with(word.as_bytes()).then(|| {
             self.i += word.len();
-            Val::Other(value)
+            Val::Literal(word)
         })
     }
 
-    /// The value here read by `serde_json` (`depth`: the containers it is in).
-    fn other(&mut self, depth: usize) -> Option<Val<'a>> {
-        let mut stream = serde_json::Deserializer::from_str(self.s.get(self.i..)?).into_iter::<Value>();
-        let value = stream.next()?.ok()?;
-        if depth + nesting(&value) > MAX_INNER_DEPTH {
-            return None;
-        }
-        self.i += stream.byte_offset();
-        Some(Val::Other(value))
-    }
-
     /// A scalar value; `None` for `[` and `{` as for invalid JSON.
-    fn scalar(&mut self, depth: usize) -> Option<Val<'a>> {
+    fn scalar(&mut self) -> Option<Val<'a>> {
         match self.next_token()? {
             b'"' => self.string().map(Val::Str),
-            b'-' | b'0'..=b'9' => self.number(depth),
-            b't' => self.literal("true", Value::Bool(true)),
-            b'f' => self.literal("false", Value::Bool(false)),
-            b'n' => self.literal("null", Value::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'n' => self.literal("null"),
             _ => None,
         }
     }
 
-    /// A value inside an object `depth` containers deep.
-    fn value(&mut self, depth: usize) -> Option<Val<'a>> {
+    /// A value of an object: a scalar or an array of scalars.
+    fn value(&mut self) -> Option<Val<'a>> {
         match self.next_token()? {
-            b'[' => {
-                let at = self.i;
-                self.flat_array(depth).or_else(|| {
-                    // Nested (or invalid): `serde_json` reads it, or refuses it.
-                    self.i = at;
-                    self.other(depth)
-                })
-            }
-            b'{' => self.other(depth),
-            _ => self.scalar(depth),
+            b'[' => self.flat_array(),
+            _ => self.scalar(),
         }
     }
 
     /// An array of scalars at `[`.
-    fn flat_array(&mut self, depth: usize) -> Option<Val<'a>> {
+    fn flat_array(&mut self) -> Option<Val<'a>> {
         self.i += 1;
         let mut items = Vec::new();
         if self.next_token()? == b']' {
@@ -259,7 +239,7 @@ impl<'a> Reader<'a> {
             return Some(Val::Arr(items));
         }
         loop {
-            items.push(self.scalar(depth + 1)?);
+            items.push(self.scalar()?);
             match self.next_token()? {
                 b',' => self.i += 1,
                 b']' => {
@@ -273,7 +253,7 @@ impl<'a> Reader<'a> {
 
     /// An object of known keys at `{` into `obj`; with `inner`, its `error` or `result` (one of
     /// them, an object) is read into `inner`.
-    fn object(&mut self, obj: &mut Obj<'a>, mut inner: Option<&mut Obj<'a>>, depth: usize) -> Option<()> {
+    fn object(&mut self, obj: &mut Obj<'a>, mut inner: Option<&mut Obj<'a>>) -> Option<()> {
         self.expect(b'{')?;
         if self.next_token()? == b'}' {
             self.i += 1;
@@ -291,14 +271,14 @@ impl<'a> Reader<'a> {
             }
             let value = match inner.take() {
                 Some(into) if key == ERROR || key == RESULT => {
-                    self.object(into, None, depth + 1)?;
+                    self.object(into, None)?;
                     Val::Inner
                 }
                 // `error` and `result` must be objects, and only one is read.
                 None if key == ERROR || key == RESULT => return None,
                 other => {
                     inner = other;
-                    self.value(depth)?
+                    self.value()?
                 }
             };
             obj.0[key] = Some(value);
@@ -339,15 +319,6 @@ fn string_stop(bytes: &[u8], mut at: usize) -> Option<usize> {
     Some(at + bytes.get(at..)?.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\')?)
 }
 
-/// How many levels of arrays and objects `value` has.
-fn nesting(value: &Value) -> usize {
-    match value {
-        Value::Array(items) => 1 + items.iter().map(nesting).max().unwrap_or(0),
-        Value::Object(map) => 1 + map.values().map(nesting).max().unwrap_or(0),
-        _ => 0,
-    }
-}
-
 /// Writes `value` as `serde_json::to_writer` writes its `Value`.
 fn write_json(out: &mut Vec<u8>, value: &Val) -> Option<()> {
     match value {
@@ -358,7 +329,6 @@ fn write_json(out: &mut Vec<u8>, value: &Val) -> Option<()> {
             out.push(b'"');
         }
         Val::Str(s) => serde_json::to_writer(&mut *out, s.as_ref()).ok()?,
-        Val::Int(n) => out.extend_from_slice(n.as_bytes()),
         Val::Arr(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
@@ -369,7 +339,7 @@ fn write_json(out: &mut Vec<u8>, value: &Val) -> Option<()> {
             }
             out.push(b']');
         }
-        Val::Other(v) => serde_json::to_writer(&mut *out, v).ok()?,
+        Val::Int(text) | Val::Literal(text) => out.extend_from_slice(text.as_bytes()),
         Val::Inner => return None,
     }
     Some(())
@@ -383,7 +353,7 @@ pub fn parse(json: &str) -> Option<Parsed> {
         return None;
     }
     let mut top = Top::default();
-    reader.object(&mut top.obj, Some(&mut top.inner), 1)?;
+    reader.object(&mut top.obj, Some(&mut top.inner))?;
     if reader.next_token().is_some() {
         return None;
     }
@@ -476,7 +446,6 @@ fn task(top: &mut Top) -> Option<Parsed> {
     let task_id = match &t.0[ID] {
         Some(Val::Str(s)) => Some(s.to_string()),
         Some(Val::Int(n)) => Some(n.to_string()),
-        Some(Val::Other(v)) => xo_log::value_str(v),
         _ => None,
     };
     let subject = Subject { task_id, task: t.take_str(MESSAGE), task_status: t.take_str(STATUS), ..Subject::default() };
@@ -501,11 +470,18 @@ mod tests {
     fn same_events_as_the_value_reader() {
         let accepted = [
             r#"{"jsonrpc":"2.0","id":7,"error":{"code":1,"message":"VDI_IN_USE","data":["OpaqueRef:9a1b","snapshot"]}}"#,
-            r#"{"error":{"data":[1,null,true,2.5,{"a":[1]}],"message":"VDI_IN_USE","code":null},"id":null}"#,
+            r#"{"error":{"data":[1,null,true,false,-25,0],"message":"VDI_IN_USE","code":null},"id":null}"#,
+            r#"{"jsonrpc":"2.0","id":-12,"error":{"code":-32000,"message":"VDI_IN_USE","data":["a\"b\\c\u00e9\n\/","\u0001","é—😀",""]}}"#,
+            r#"{ "id" : 1 , "error" : { "message" : "VDI_IN_USE" ,
+                "data" : [ "a" , 2 ] } }"#,
             r#"{"code":"VDI_IN_USE","params":["OpaqueRef:9a1b","snapshot"],"name":"XapiError","message":"VDI_IN_USE(OpaqueRef:9a1b, snapshot)"}"#,
-            r#"{"message":"m","code":"UNKNOWN_CODE_X","name":"XapiError","stack":{"a":1}}"#,
+            r#"{"message":"m","code":"UNKNOWN_CODE_X","name":"XapiError","stack":"XapiError: m\n    at f (x.js:1:2)"}"#,
+            r#"{"code":"UNKNOWN_CODE_X","params":[]}"#,
+            r#"{"code":"VDI_IN_USE","params":[null,true,123456789012345678,"\ud83d\ude00"],"message":""}"#,
+            "\t{\"code\":\"VDI_IN_USE\"}\r\n",
             r#"{"message":"snapshot","status":"failure","start":1,"end":2,"result":{"code":"VDI_IO_ERROR","params":["Device I/O errors"],"name":"XapiError","message":"VDI_IO_ERROR(Device I/O errors)"}}"#,
             r#"{"result":{"params":[],"code":"SR_BACKEND_FAILURE_44"},"status":"skipped","id":42,"message":"transfer"}"#,
+            r#"{"id":"0abc","message":"m\u00e9","status":"interrupted","result":{"code":"VDI_IO_ERROR","params":["x"]}}"#,
         ];
         let refused = [
             r#"{"jsonrpc":"2.0","id":7,"error":{"code":1,"message":"not a code"}}"#,
@@ -519,6 +495,30 @@ mod tests {
             r#"{"jsonrpc":"2.0","id":1e400,"error":{"message":"VDI_IN_USE"}}"#,
             r#"["VDI_IN_USE"]"#,
             r#"{"code":"VDI_IN_USE"} x"#,
+            // Left to the `Value` reader: nesting, numbers other than plain integers, escaped keys,
+            // two inner objects.
+            r#"{"error":{"data":[1,null,true,2.5,{"a":[1]}],"message":"VDI_IN_USE","code":null},"id":null}"#,
+            r#"{"message":"m","code":"UNKNOWN_CODE_X","name":"XapiError","stack":{"a":1}}"#,
+            r#"{"code":"VDI_IN_USE","params":[1.5]}"#,
+            r#"{"code":"VDI_IN_USE","params":[1e3]}"#,
+            r#"{"code":"VDI_IN_USE","params":[-0]}"#,
+            r#"{"code":"VDI_IN_USE","params":[1234567890123456789]}"#,
+            r#"{"c\u006fde":"VDI_IN_USE"}"#,
+            r#"{"error":{"message":"VDI_IN_USE"},"result":{},"id":1}"#,
+            // Invalid JSON.
+            r#"{"code":"VDI_IN_USE","params":[01]}"#,
+            r#"{"code":"VDI_IN_USE","params":[-]}"#,
+            r#"{"code":"VDI_IN_USE","params":["a"],}"#,
+            r#"{"code":"VDI_IN_USE","params":["a",]}"#,
+            r#"{"code":"VDI_IN_USE" "params":[]}"#,
+            r#"{"code":"VDI_IN_USE","params":[tru]}"#,
+            r#"{"code":"VDI_IN_USE","params":[nulls]}"#,
+            r#"{"code":"VDI_IN_USE","params":["a\q"]}"#,
+            "{\"code\":\"VDI_IN_USE\",\"params\":[\"a\u{1}\"]}",
+            r#"{"code":"VDI_IN_USE","params":["a"#,
+            r#"{"code":"VDI_IN_USE","params":["a\"#,
+            r#"{"code":"VDI_IN_USE""#,
+            r#"{"#,
         ];
         for json in accepted.iter().chain(refused.iter()) {
             let typed = parse(json);
