@@ -153,7 +153,12 @@ pub(super) fn task_evidence(path: &str, status: &str, key: &str) -> Evidence {
 /// upper-case `code` (`ENOSPC`, `UND_ERR_BODY_TIMEOUT`): only a catalogued code, or one that
 /// comes with an array of `params` or from a `XapiError`, is XAPI's.
 pub(super) fn is_xapi_error_code(code: &str, params: Option<&Value>, name: Option<&str>) -> bool {
-    crate::catalog::is_known_code(code) || (looks_like_code(code) && (params.is_some_and(Value::is_array) || name == Some("XapiError")))
+    is_xapi_error_code_by(code, params.is_some_and(Value::is_array), name)
+}
+
+/// [`is_xapi_error_code`] where the caller knows whether `params` is an array.
+pub(super) fn is_xapi_error_code_by(code: &str, params_are_array: bool, name: Option<&str>) -> bool {
+    crate::catalog::is_known_code(code) || (looks_like_code(code) && (params_are_array || name == Some("XapiError")))
 }
 
 /// The events of a serialized error (`@vates/task`'s `serializeError`, `XapiError`, an
