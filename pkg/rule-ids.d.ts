@@ -779,6 +779,8 @@ export type RuleId =
   | 'HL906'
   | 'HL907'
   | 'XA608'
+  | 'NW010'
+  | 'HL908'
   | 'CH001'
   | 'CH002'
   | 'CH003'
