@@ -781,6 +781,7 @@ export type RuleId =
   | 'XA608'
   | 'NW010'
   | 'HL908'
+  | 'SG011'
   | 'CH001'
   | 'CH002'
   | 'CH003'
