@@ -412,12 +412,13 @@ pub fn uuid_prefix(s: &str) -> Option<&str> {
 }
 
 /// Where a storage path names an SR: the SR's uuid follows, then `/` and the disk's.
-pub const STORAGE_PATH_MARKERS: [&str; 2] = ["sr-mount/", "VG_XenStorage-"];
+pub const STORAGE_PATH_MARKERS: [&str; 3] = ["sr-mount/", "VG_XenStorage-", "RBD_XenStorage-"];
 
 /// The SR, and the disk when the path goes on to it, of every storage path in `text`:
-/// `sr-mount/<sr>/<vdi>.vhd` (a file SR) and `VG_XenStorage-<sr>/VHD-<vdi>` (an LVM SR).
+/// `sr-mount/<sr>/<vdi>.vhd` (a file SR), `VG_XenStorage-<sr>/VHD-<vdi>` (an LVM SR) and
+/// `RBD_XenStorage-<sr>/VHD-<vdi>` (the Ceph pool and image of the third-party RBDSR driver).
 pub fn storage_paths(text: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
-    STORAGE_PATH_MARKERS.into_iter().zip(["", "VHD-"]).flat_map(move |(marker, disk_prefix)| {
+    STORAGE_PATH_MARKERS.into_iter().zip(["", "VHD-", "VHD-"]).flat_map(move |(marker, disk_prefix)| {
         text.match_indices(marker).filter_map(move |(at, _)| {
             let rest = &text[at + marker.len()..];
             let sr = uuid_prefix(rest)?;

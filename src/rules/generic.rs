@@ -120,7 +120,7 @@ fn failure_lines<'a>(text: &'a str, facts: &Facts, explained: &[u32]) -> Option<
         if explained.contains(&u32::try_from(i + 1).unwrap_or(u32::MAX)) || is_shell_command(line) {
             return false;
         }
-        let lower = line.to_ascii_lowercase();
+        let lower = without_zero_counts(&line.to_ascii_lowercase());
         ERROR_WORDS.iter().any(|w| lower.contains(w)) || super::wording::any_reads(&lower)
     });
     let failure_lines: Vec<(usize, &str)> = failure_lines.take(400).collect();
@@ -132,6 +132,62 @@ fn failure_lines<'a>(text: &'a str, facts: &Facts, explained: &[u32]) -> Option<
     }
     f.summary = "These lines report a failure that xapi-doctor has no signature or rule for.".to_string();
     Some((f, failure_lines.into_iter().map(|(_, line)| line).collect()))
+}
+
+/// `lower` without the key–value pairs that count no failure (`"errors": []`, `"Failed Devices":
+/// "0"`, `errors=0`, `"error": null`): a report or a JSON answer that lists zero errors reads as
+/// healthy, not as a failure.
+fn without_zero_counts(lower: &str) -> String {
+    let bytes = lower.as_bytes();
+    let mut out = String::with_capacity(lower.len());
+    // `copied`: the end of what is already in `out`.
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b':' && bytes[i] != b'=' {
+            i += 1;
+            continue;
+        }
+        // The key before the separator: a quoted string, or the word just before it.
+        let mut key_end = i;
+        while key_end > copied && bytes[key_end - 1] == b' ' {
+            key_end -= 1;
+        }
+        let key_start = if key_end > copied && bytes[key_end - 1] == b'"' {
+            lower[copied..key_end - 1].rfind('"').map(|q| copied + q)
+        } else {
+            let start = lower[copied..key_end]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .map_or(copied, |p| copied + p + lower[copied + p..].chars().next().map_or(1, char::len_utf8));
+            (start < key_end).then_some(start)
+        };
+        // The value after it: `[]`, `{}`, a quoted string, or a word.
+        let mut v = i + 1;
+        while v < bytes.len() && bytes[v] == b' ' {
+            v += 1;
+        }
+        let value_end = match bytes.get(v) {
+            Some(b'[') if bytes.get(v + 1) == Some(&b']') => Some(v + 2),
+            Some(b'{') if bytes.get(v + 1) == Some(&b'}') => Some(v + 2),
+            Some(b'"') => lower[v + 1..].find('"').map(|q| v + 1 + q + 1),
+            Some(_) => Some(lower[v..].find(|c: char| !c.is_ascii_alphanumeric()).map_or(bytes.len(), |q| v + q)),
+            None => None,
+        };
+        if let (Some(key_start), Some(value_end)) = (key_start, value_end) {
+            let key = &lower[key_start..key_end];
+            let value = lower[v..value_end].trim_matches('"');
+            let zero = matches!(value, "" | "0" | "[]" | "{}" | "null" | "none" | "false" | "no");
+            if zero && value_end > v && ERROR_WORDS.iter().any(|w| key.contains(w.trim_end())) {
+                out.push_str(&lower[copied..key_start]);
+                copied = value_end;
+                i = value_end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&lower[copied..]);
+    out
 }
 
 /// A command the person typed at a shell prompt (`[root@host ~]# grep -i error …`, `$ xe …`):
@@ -339,4 +395,35 @@ pub fn unrecognised_xo(e: &XoError, facts: &Facts) -> Option<Finding> {
         super::wording::apply(&mut f, e.message.lines());
     }
     Some(f)
+}
+
+#[cfg(test)]
+mod zero_count_tests {
+    use super::without_zero_counts;
+
+    fn reads_as_failure(line: &str) -> bool {
+        let lower = without_zero_counts(&line.to_ascii_lowercase());
+        super::ERROR_WORDS.iter().any(|w| lower.contains(w))
+    }
+
+    #[test]
+    fn zero_error_counts_are_not_failures() {
+        assert!(!reads_as_failure("  \"errors\": [],"));
+        assert!(!reads_as_failure("{\"raid\": {\"Working Devices\": \"2\", \"Failed Devices\": \"0\", \"State\": \"clean\"}}"));
+        assert!(!reads_as_failure("Errors: 0, warnings: 0"));
+        assert!(!reads_as_failure("sync done errors=0"));
+        assert!(!reads_as_failure("\"error\": null"));
+        assert!(!reads_as_failure("état→errors: 0"));
+    }
+
+    #[test]
+    fn failures_with_or_beside_zero_counts_still_read() {
+        assert!(reads_as_failure("\"errors\": [\"node r620-s2 is offline\"],"));
+        assert!(reads_as_failure("Failed Devices : 1"));
+        assert!(reads_as_failure("backup failed with errors: 0"));
+        assert!(reads_as_failure("errors: 3"));
+        assert!(reads_as_failure("Error: connect ECONNREFUSED 192.0.2.20:443"));
+        assert!(reads_as_failure("error: error running shared postrotate script"));
+        assert!(reads_as_failure("\"error\": \"\" , \"status\": \"failure\""));
+    }
 }

@@ -255,8 +255,8 @@ fn remote_full(e: &XoError, facts: &Facts) -> Option<Finding> {
     f.cause = "The filesystem the backup is written to is full — the remote's share, or Xen Orchestra's own disk \
                when the remote is a local directory. This is about the backup target, not the VM's SR."
         .to_string();
-    f.step_cmd("On the Xen Orchestra appliance, check its own free space.", "xoa check");
-    f.step_cmd("Check the free space of the remote's mount.", "df -h");
+    f.step_cmd("Check the free space of the file system the backup writes to (the remote's mount, or the target directory).", "df -h");
+    f.step_cmd("If that is Xen Orchestra's own disk (a local remote on the XOA appliance), check the appliance too.", "xoa check");
     f.step("Free space on the remote: lower the job's retention, delete old backups, or move to a bigger repository.");
     f.add_link(links::XO_BACKUP_TROUBLESHOOTING);
     Some(f)
