@@ -117,11 +117,25 @@ pub static RULES: &[Rule] = &[
 fn vdi_missing(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA012, e, facts);
     if e.code == "VDI_NOT_AVAILABLE" {
+        // The disk exists: the storage driver failed to attach or activate it. A rescan changes
+        // nothing there; the driver's own error (SMlog, on the host that attached it) says why.
         f.category = Category::StorageUnreachable;
+        f.title = "The disk could not be attached".to_string();
         f.summary = "The disk could not be attached to the VM.".to_string();
-    } else {
-        f.summary = "XAPI's record of the disk has no matching image on the SR.".to_string();
+        f.cause = "The storage driver failed to attach or activate the disk on the host: the SR is not plugged \
+                   there, the driver cannot reach or open the image, or the image is locked or busy elsewhere."
+            .to_string();
+        f.step_cmd(
+            "Check that the SR is plugged on the host that attaches the disk.",
+            format!("xe pbd-list sr-uuid={} params=uuid,host-name-label,currently-attached", facts.sr_uuid()),
+        );
+        f.step_cmd(
+            "Read the storage driver's error for the attach in SMlog on that host.",
+            "grep -iE 'attach|activate|exception' /var/log/SMlog | tail -n 60",
+        );
+        return Some(f);
     }
+    f.summary = "XAPI's record of the disk has no matching image on the SR.".to_string();
     f.cause = "The disk's VHD or logical volume is gone or unreadable (deleted outside XAPI, a failed coalesce, a \
                storage problem), or the SR's records are out of date."
         .to_string();
@@ -327,4 +341,22 @@ fn is_exception_line(line: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
         && last.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
         && (last.ends_with("Error") || last.ends_with("Exception") || last == "Failure" || last.ends_with("Exit"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::options::Options;
+
+    #[test]
+    fn a_disk_that_could_not_be_attached_is_not_told_as_missing() {
+        let d = crate::diagnose_text(r#"["VDI_NOT_AVAILABLE", "OpaqueRef:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]"#, &Options::default())
+            .expect("diagnosis");
+        let f = d.findings.iter().find(|f| f.rule == "XA012").expect("XA012");
+        assert_eq!(f.title, "The disk could not be attached");
+        assert!(!f.remediation.iter().any(|s| s.command.as_deref().is_some_and(|c| c.contains("sr-scan"))));
+        let d = crate::diagnose_text(r#"["VDI_MISSING", "OpaqueRef:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "OpaqueRef:4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a"]"#, &Options::default())
+            .expect("diagnosis");
+        let f = d.findings.iter().find(|f| f.rule == "XA012").expect("XA012");
+        assert_eq!(f.title, "The disk could not be found on its SR");
+    }
 }
