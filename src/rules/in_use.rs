@@ -138,7 +138,8 @@ fn other_operation(e: &XapiError, facts: &Facts) -> Option<Finding> {
 fn vanished(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA003, e, facts);
     let class = e.named_params().get("class").unwrap_or("object").to_string();
-    f.summary = format!("The operation referred to a {class} that no longer exists.");
+    let article = if class.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) || class == "SR" { "an" } else { "a" };
+    f.summary = format!("The operation referred to {article} {class} that no longer exists.");
     f.cause = "The object was deleted while the operation ran: another job's cleanup removed a snapshot, a VM \
                was deleted, or a task finished and was destroyed."
         .to_string();

@@ -202,11 +202,25 @@ fn host_unreachable(e: &XapiError, facts: &Facts) -> Option<Finding> {
     }
     let mut f = Finding::of_xapi(&XA017, e, facts);
     f.use_code_category(&e.code);
-    f.summary = match e.code.as_str() {
-        "NO_HOSTS_AVAILABLE" => "No host of the pool could run the operation.".to_string(),
-        "VM_REQUIRES_SR" => "The host cannot see an SR the VM's disks are on.".to_string(),
-        _ => "A host involved in the operation could not be contacted.".to_string(),
-    };
+    match e.code.as_str() {
+        // No host qualifies: nothing says a host is down, so the title does not either.
+        "NO_HOSTS_AVAILABLE" => {
+            f.title = "No host of the pool can run the VM".to_string();
+            f.summary = "No host of the pool could run the operation.".to_string();
+            f.cause = "Every host was ruled out: not enough free memory (or physical CPUs) for the VM, disabled or \
+                       offline, or unable to see an SR or network the VM needs."
+                .to_string();
+            f.step_cmd("Compare each host's free memory with the VM's, and check the hosts' state.", "xe host-list params=name-label,enabled,host-metrics-live,memory-free");
+            f.step_cmd("Check the VM's memory and vCPUs.", format!("xe vm-param-list uuid={} | grep -E 'memory-static-max|memory-dynamic|VCPUs-max'", facts.vm_uuid()));
+            f.step_cmd("Check that each SR of the VM is plugged on the hosts.", format!("xe pbd-list sr-uuid={} params=host-name-label,currently-attached", facts.sr_uuid()));
+            return Some(f);
+        }
+        "VM_REQUIRES_SR" => {
+            f.title = "The host cannot see an SR the VM's disks are on".to_string();
+            f.summary = "The host cannot see an SR the VM's disks are on.".to_string();
+        }
+        _ => f.summary = "A host involved in the operation could not be contacted.".to_string(),
+    }
     f.cause = "The host is down, disconnected from the pool, or lacks a connection to a storage the VM needs.".to_string();
     f.step_cmd("Check the hosts' state.", "xe host-list params=name-label,enabled,host-metrics-live");
     f.step_cmd("Check that each SR of the VM is plugged on the host.", format!("xe pbd-list sr-uuid={} params=host-name-label,currently-attached", facts.sr_uuid()));
@@ -358,5 +372,13 @@ mod tests {
             .expect("diagnosis");
         let f = d.findings.iter().find(|f| f.rule == "XA012").expect("XA012");
         assert_eq!(f.title, "The disk could not be found on its SR");
+    }
+
+    #[test]
+    fn no_host_available_is_not_told_as_a_host_outage() {
+        let d = crate::diagnose_text(r#"["NO_HOSTS_AVAILABLE"]"#, &Options::default()).expect("diagnosis");
+        let f = d.findings.iter().find(|f| f.rule == "XA017").expect("XA017");
+        assert_eq!(f.title, "No host of the pool can run the VM");
+        assert!(f.cause.contains("free memory"), "{}", f.cause);
     }
 }
