@@ -79,7 +79,15 @@ fn vdi_in_use(e: &XapiError, facts: &Facts) -> Option<Finding> {
     // The finding's params are the error's by name already (a second `named_params` copied them
     // again on every call), and a uuid cannot span two parameters, so each is searched in turn
     // instead of their join.
-    let vdi = facts.subject.vdi_uuid.as_deref().or_else(|| e.params.iter().find_map(|p| super::find_uuid(p))).unwrap_or("<vdi-uuid>");
+    // An opaque reference (`OpaqueRef:d525416f-…`) has a uuid's shape but is not the disk's uuid:
+    // `xe vbd-list vdi-uuid=` with it finds nothing, so only a parameter that is not a
+    // reference may name the disk.
+    let vdi = facts
+        .subject
+        .vdi_uuid
+        .as_deref()
+        .or_else(|| e.params.iter().filter(|p| !p.starts_with("OpaqueRef:")).find_map(|p| super::find_uuid(p)))
+        .unwrap_or("<vdi-uuid>");
     f.summary = match f.params.get("operation").filter(|s| !s.is_empty()) {
         // (`concat`, not `format!`: the formatting machinery cost more than the texts.)
         Some(op) => ["The disk could not be used for `", op, "`: it is attached or busy elsewhere."].concat(),
@@ -130,7 +138,8 @@ fn other_operation(e: &XapiError, facts: &Facts) -> Option<Finding> {
 fn vanished(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA003, e, facts);
     let class = e.named_params().get("class").unwrap_or("object").to_string();
-    f.summary = format!("The operation referred to a {class} that no longer exists.");
+    let article = if class.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) || class == "SR" { "an" } else { "a" };
+    f.summary = format!("The operation referred to {article} {class} that no longer exists.");
     f.cause = "The object was deleted while the operation ran: another job's cleanup removed a snapshot, a VM \
                was deleted, or a task finished and was destroyed."
         .to_string();
@@ -159,4 +168,25 @@ fn bad_power_state(e: &XapiError, facts: &Facts) -> Option<Finding> {
     f.step_cmd("Check the VM's power state.", format!("xe vm-list uuid={} params=name-label,power-state", facts.vm_uuid()));
     f.step("Retry when the VM is in the expected state; for offline backups, make sure nothing restarts the VM during the job.");
     Some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::options::Options;
+
+    fn commands(text: &str) -> Vec<String> {
+        let d = crate::diagnose_text(text, &Options::default()).expect("diagnosis");
+        let f = d.findings.first().expect("a finding");
+        assert_eq!(f.rule, "XA001");
+        f.remediation.iter().filter_map(|s| s.command.as_deref().map(str::to_string)).collect()
+    }
+
+    #[test]
+    fn an_opaque_reference_is_not_taken_for_the_disk_uuid() {
+        let by_ref = commands("VDI_IN_USE(OpaqueRef:8c7f2d1e-3b4a-4c5d-9e6f-7a8b9c0d1e2f, destroy)");
+        assert!(by_ref.iter().any(|c| c.contains("vdi-uuid=<vdi-uuid>")), "{by_ref:?}");
+        assert!(!by_ref.iter().any(|c| c.contains("8c7f2d1e")), "{by_ref:?}");
+        let by_uuid = commands(r#"["VDI_IN_USE", "5f0e1d2c-3b4a-4968-8776-5a4b3c2d1e0f", "snapshot"]"#);
+        assert!(by_uuid.iter().any(|c| c.contains("vdi-uuid=5f0e1d2c-3b4a-4968-8776-5a4b3c2d1e0f")), "{by_uuid:?}");
+    }
 }

@@ -384,12 +384,10 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
     // Each event's findings go straight to `findings` (a vector of them per event was one more
     // allocation of ~2 KB, and a move of each finding, on every call; bench/README.md, perf8).
     let mut keep = |f: Finding| {
-        // "A code not in XAPI's catalogue, maybe from a newer release or a plug-in" says
-        // nothing once a signature knows the code (an old code, a driver's own): drop it.
-        if f.rule == generic::XA000.id
-            && !f.codes.is_empty()
-            && f.codes.iter().all(|c| crate::catalog::api_error(c).is_none() && findings.has_code_beside(c, generic::XA000.id))
-        {
+        // The generic decoding of a code ("XAPI error X", or "a code not in XAPI's catalogue")
+        // says nothing once a signature explains the same code: drop it, as a structured
+        // input's event gets the generic decoding only when nothing else explains it.
+        if f.rule == generic::XA000.id && !f.codes.is_empty() && f.codes.iter().all(|c| findings.has_code_beside(c, generic::XA000.id)) {
             return;
         }
         findings.push(f);

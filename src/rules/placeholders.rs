@@ -102,8 +102,9 @@ const PLACEHOLDERS: &[(&str, Source)] = &[
     ("<sr-uuid>", Source::Storage { disk: false, keys: &["'sr_uuid': '", "sr-uuid="] }),
     ("<vdi-uuid>", Source::Storage { disk: true, keys: &["/VHD-", "'vdi_uuid': '", "vdi-uuid="] }),
     // A VM's delta backups live under `xo-vm-backups/<vm-uuid>/` on the remote.
-    ("<vm-uuid>", Source::UuidAfter(&["xo-vm-backups/", "'vm_uuid': '", "vm-uuid="])),
-    ("<host-uuid>", Source::UuidAfter(&["'host_uuid': '", "host-uuid="])),
+    // The xe CLI prints an error's parameters one a line, an object as `vm: <uuid> (<name>)`.
+    ("<vm-uuid>", Source::UuidAfter(&["xo-vm-backups/", "'vm_uuid': '", "vm-uuid=", "\nvm: "])),
+    ("<host-uuid>", Source::UuidAfter(&["'host_uuid': '", "host-uuid=", "\nhost: "])),
     // An iSCSI SR's target: its `device-config`, the storage manager's scan line, a discovery.
     ("<target-ip>", Source::HostAfter(&["device-config:target=", "(target=", "-t st -p ", "-t sendtargets -p "])),
     ("<sm-config-key>", Source::DuplicateKey),
@@ -472,6 +473,15 @@ mod tests {
         assert_eq!(filled("xe vdi-param-list uuid=<vdi-uuid>", lvm), "xe vdi-param-list uuid=0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0");
         let backup = "ENOENT: no such file or directory, scandir '/run/xo-server/mounts/d622/xo-vm-backups/4f1c9a7e-2b3d-4e5f-8a9b-0c1d2e3f4a5b/vdis'";
         assert_eq!(filled("xe vm-param-list uuid=<vm-uuid>", backup), "xe vm-param-list uuid=4f1c9a7e-2b3d-4e5f-8a9b-0c1d2e3f4a5b");
+    }
+
+    #[test]
+    fn the_xe_cli_names_the_vm_and_host_of_an_error() {
+        let text = "The bootloader returned an error\nvm: 4f1c9a7e-2b3d-4e5f-8a9b-0c1d2e3f4a5b (web-01)\nhost: 8a7e9f0c-1d2b-4c3d-9e8f-0a1b2c3d4e5f (xcp-host1)\nmsg: no kernel";
+        assert_eq!(filled("xe vm-param-list uuid=<vm-uuid>", text), "xe vm-param-list uuid=4f1c9a7e-2b3d-4e5f-8a9b-0c1d2e3f4a5b");
+        assert_eq!(filled("xe host-param-list uuid=<host-uuid>", text), "xe host-param-list uuid=8a7e9f0c-1d2b-4c3d-9e8f-0a1b2c3d4e5f");
+        // A name, not a uuid, after the key leaves the placeholder.
+        assert_eq!(filled("xe vm-param-list uuid=<vm-uuid>", "error\nvm: web-01"), "xe vm-param-list uuid=<vm-uuid>");
     }
 
     #[test]

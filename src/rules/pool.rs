@@ -117,11 +117,25 @@ pub static RULES: &[Rule] = &[
 fn vdi_missing(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA012, e, facts);
     if e.code == "VDI_NOT_AVAILABLE" {
+        // The disk exists: the storage driver failed to attach or activate it. A rescan changes
+        // nothing there; the driver's own error (SMlog, on the host that attached it) says why.
         f.category = Category::StorageUnreachable;
+        f.title = "The disk could not be attached".to_string();
         f.summary = "The disk could not be attached to the VM.".to_string();
-    } else {
-        f.summary = "XAPI's record of the disk has no matching image on the SR.".to_string();
+        f.cause = "The storage driver failed to attach or activate the disk on the host: the SR is not plugged \
+                   there, the driver cannot reach or open the image, or the image is locked or busy elsewhere."
+            .to_string();
+        f.step_cmd(
+            "Check that the SR is plugged on the host that attaches the disk.",
+            format!("xe pbd-list sr-uuid={} params=uuid,host-name-label,currently-attached", facts.sr_uuid()),
+        );
+        f.step_cmd(
+            "Read the storage driver's error for the attach in SMlog on that host.",
+            "grep -iE 'attach|activate|exception' /var/log/SMlog | tail -n 60",
+        );
+        return Some(f);
     }
+    f.summary = "XAPI's record of the disk has no matching image on the SR.".to_string();
     f.cause = "The disk's VHD or logical volume is gone or unreadable (deleted outside XAPI, a failed coalesce, a \
                storage problem), or the SR's records are out of date."
         .to_string();
@@ -207,11 +221,25 @@ fn host_unreachable(e: &XapiError, facts: &Facts) -> Option<Finding> {
     }
     let mut f = Finding::of_xapi(&XA017, e, facts);
     f.use_code_category(&e.code);
-    f.summary = match e.code.as_str() {
-        "NO_HOSTS_AVAILABLE" => "No host of the pool could run the operation.".to_string(),
-        "VM_REQUIRES_SR" => "The host cannot see an SR the VM's disks are on.".to_string(),
-        _ => "A host involved in the operation could not be contacted.".to_string(),
-    };
+    match e.code.as_str() {
+        // No host qualifies: nothing says a host is down, so the title does not either.
+        "NO_HOSTS_AVAILABLE" => {
+            f.title = "No host of the pool can run the VM".to_string();
+            f.summary = "No host of the pool could run the operation.".to_string();
+            f.cause = "Every host was ruled out: not enough free memory (or physical CPUs) for the VM, disabled or \
+                       offline, or unable to see an SR or network the VM needs."
+                .to_string();
+            f.step_cmd("Compare each host's free memory with the VM's, and check the hosts' state.", "xe host-list params=name-label,enabled,host-metrics-live,memory-free");
+            f.step_cmd("Check the VM's memory and vCPUs.", format!("xe vm-param-list uuid={} | grep -E 'memory-static-max|memory-dynamic|VCPUs-max'", facts.vm_uuid()));
+            f.step_cmd("Check that each SR of the VM is plugged on the hosts.", format!("xe pbd-list sr-uuid={} params=host-name-label,currently-attached", facts.sr_uuid()));
+            return Some(f);
+        }
+        "VM_REQUIRES_SR" => {
+            f.title = "The host cannot see an SR the VM's disks are on".to_string();
+            f.summary = "The host cannot see an SR the VM's disks are on.".to_string();
+        }
+        _ => f.summary = "A host involved in the operation could not be contacted.".to_string(),
+    }
     f.cause = "The host is down, disconnected from the pool, or lacks a connection to a storage the VM needs.".to_string();
     f.step_cmd("Check the hosts' state.", "xe host-list params=name-label,enabled,host-metrics-live");
     f.step_cmd("Check that each SR of the VM is plugged on the host.", format!("xe pbd-list sr-uuid={} params=host-name-label,currently-attached", facts.sr_uuid()));
@@ -346,4 +374,30 @@ fn is_exception_line(line: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
         && last.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
         && (last.ends_with("Error") || last.ends_with("Exception") || last == "Failure" || last.ends_with("Exit"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::options::Options;
+
+    #[test]
+    fn a_disk_that_could_not_be_attached_is_not_told_as_missing() {
+        let d = crate::diagnose_text(r#"["VDI_NOT_AVAILABLE", "OpaqueRef:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]"#, &Options::default())
+            .expect("diagnosis");
+        let f = d.findings.iter().find(|f| f.rule == "XA012").expect("XA012");
+        assert_eq!(f.title, "The disk could not be attached");
+        assert!(!f.remediation.iter().any(|s| s.command.as_deref().is_some_and(|c| c.contains("sr-scan"))));
+        let d = crate::diagnose_text(r#"["VDI_MISSING", "OpaqueRef:0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "OpaqueRef:4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a"]"#, &Options::default())
+            .expect("diagnosis");
+        let f = d.findings.iter().find(|f| f.rule == "XA012").expect("XA012");
+        assert_eq!(f.title, "The disk could not be found on its SR");
+    }
+
+    #[test]
+    fn no_host_available_is_not_told_as_a_host_outage() {
+        let d = crate::diagnose_text(r#"["NO_HOSTS_AVAILABLE"]"#, &Options::default()).expect("diagnosis");
+        let f = d.findings.iter().find(|f| f.rule == "XA017").expect("XA017");
+        assert_eq!(f.title, "No host of the pool can run the VM");
+        assert!(f.cause.contains("free memory"), "{}", f.cause);
+    }
 }
