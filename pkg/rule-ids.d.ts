@@ -696,7 +696,7 @@ export type RuleId =
   | 'XA802'
   | 'HL805'
   | 'SG801'
-  | 'SG802'
+  | 'SG805'
   | 'XA803'
   | 'XB801'
   | 'XB802'
