@@ -296,3 +296,21 @@ fn an_internal_error_with_a_toolstack_exception_names_it_without_the_generic_tex
     assert!(f.cause.starts_with("The exception is the toolstack's `Sr_not_attached`: "), "{}", f.cause);
     assert!(!f.cause.contains("no specific error code") && !f.cause.contains(".."), "{}", f.cause);
 }
+
+#[test]
+fn smlog_steps_take_their_values_from_the_lines_they_quote() {
+    let log = "Aug  1 17:24:48 xcp1 SM: [12965] lock: acquired /var/lock/sm/8b1d/sr\n\
+               Aug  1 17:24:48 xcp1 SM: [12965] Raising exception [46, The VDI is not available [opterr=['MAP_DUPLICATE_KEY', 'VDI', 'sm_config', 'OpaqueRef:f25db949-ec0e-e414-8f87-7fa393c228fe', 'attached']]]\n";
+    let d = text(log);
+    assert_eq!(d.kind, xapi_doctor::InputKind::Smlog);
+    let sg070 = d.findings.iter().find(|f| f.rule == "SG070").expect("SG070");
+    assert!(sg070.remediation.iter().any(|s| s.command.as_deref().is_some_and(|c| c.ends_with("param-key=attached"))), "{:?}", sg070.remediation);
+    // The stream fills them the same way: the values come from the findings' own evidence.
+    let mut scanner = xapi_doctor::SmlogScanner::new(xapi_doctor::Options::default());
+    for chunk in log.as_bytes().chunks(7) {
+        scanner.push(chunk).expect("no limit");
+    }
+    let streamed = scanner.finish().expect("first finish");
+    let whole = xapi_doctor::analyze_smlog(log.as_bytes(), &xapi_doctor::Options::default());
+    assert_eq!(serde_json::to_string(&streamed).expect("json"), serde_json::to_string(&whole).expect("json"));
+}

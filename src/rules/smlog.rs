@@ -55,6 +55,7 @@ pub const INTERPRETER: crate::input::smlog::Interpreter = crate::input::smlog::I
     group: render_smlog_group,
     text: smlog_signatures,
     unrecognised: super::generic::unrecognised_smlog,
+    fill: super::placeholders::fill,
 };
 
 /// The signatures of data/signatures.toml that fire on a (short) SMlog.

@@ -84,6 +84,8 @@ pub struct Interpreter {
     /// What such a log's failure-looking lines point to, when no failure in it was recognised,
     /// leaving out the lines (1-based) the other findings explain.
     pub unrecognised: fn(&str, &[u32], &Options) -> Option<Finding>,
+    /// Fills the placeholders of the findings' steps (`<sr-uuid>`, `<vdi-uuid>`…) from a text.
+    pub fill: fn(&mut [Finding], &str),
 }
 
 /// A log up to this size (a pasted excerpt, a day's log) also has the signatures run over it;
@@ -198,6 +200,14 @@ impl Scanner {
         if let (true, Some(text)) = (findings.iter().all(|f| f.severity == crate::model::Severity::Info), &head) {
             let explained: Vec<u32> = findings.iter().flat_map(|f| f.evidence.iter().filter_map(|e| e.line)).collect();
             findings.extend((self.interpreter.unrecognised)(text, &explained, &self.options));
+        }
+        // The values the steps leave as placeholders, read from each finding's own evidence: the
+        // lines it quotes name its SR or disk, and they are the same whether the log came whole
+        // or in chunks (the input itself is not kept).
+        for f in &mut findings {
+            let evidence: Vec<&str> = f.evidence.iter().map(|e| e.text.as_str()).collect();
+            let evidence = evidence.join("\n");
+            (self.interpreter.fill)(std::slice::from_mut(f), &evidence);
         }
         let s = &self.splitter;
         Ok(SmlogReport {
