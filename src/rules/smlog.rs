@@ -56,7 +56,24 @@ pub const INTERPRETER: crate::input::smlog::Interpreter = crate::input::smlog::I
     text: smlog_signatures,
     unrecognised: super::generic::unrecognised_smlog,
     fill: super::placeholders::fill,
+    drop_redundant: drop_explained_decodings,
 };
+
+/// A XAPI code's generic decoding (XA000) says nothing once another finding (a signature met in
+/// the log) explains the same code: dropped, as `rules::evaluate` does for the other inputs.
+fn drop_explained_decodings(findings: &mut Vec<Finding>) {
+    let explained = |f: &Finding, all: &[Finding]| {
+        f.rule == super::generic::XA000.id
+            && !f.codes.is_empty()
+            && f.codes.iter().all(|c| all.iter().any(|other| other.rule != f.rule && other.codes.contains(c)))
+    };
+    let drop: Vec<bool> = findings.iter().map(|f| explained(f, findings)).collect();
+    let mut i = 0;
+    findings.retain(|_| {
+        i += 1;
+        !drop[i - 1]
+    });
+}
 
 /// The signatures of data/signatures.toml that fire on a (short) SMlog.
 fn smlog_signatures(text: &str, options: &Options) -> Vec<Finding> {

@@ -95,7 +95,7 @@ mod tests {
     /// The report of `text` without findings: the coalesce summary needs no rule (and the
     /// analyser's tests do not import the rules layer above it).
     fn analyze_without_rules(text: &str) -> crate::input::smlog::SmlogReport {
-        let no_rules = crate::input::smlog::Interpreter { rule_of: |_| None, xapi_error: |_, _| Vec::new(), group: |_, _| None, text: |_, _| Vec::new(), unrecognised: |_, _, _| None, fill: |_, _| {} };
+        let no_rules = crate::input::smlog::Interpreter { rule_of: |_| None, xapi_error: |_, _| Vec::new(), group: |_, _| None, text: |_, _| Vec::new(), unrecognised: |_, _, _| None, fill: |_, _| {}, drop_redundant: |_| {} };
         crate::input::smlog::analyze(text.as_bytes(), &crate::options::Options::default(), no_rules)
     }
 

@@ -86,6 +86,9 @@ pub struct Interpreter {
     pub unrecognised: fn(&str, &[u32], &Options) -> Option<Finding>,
     /// Fills the placeholders of the findings' steps (`<sr-uuid>`, `<vdi-uuid>`…) from a text.
     pub fill: fn(&mut [Finding], &str),
+    /// Drops the findings another one makes redundant (a code's generic decoding beside the
+    /// signature that explains the same code).
+    pub drop_redundant: fn(&mut Vec<Finding>),
 }
 
 /// A log up to this size (a pasted excerpt, a day's log) also has the signatures run over it;
@@ -201,6 +204,7 @@ impl Scanner {
             let explained: Vec<u32> = findings.iter().flat_map(|f| f.evidence.iter().filter_map(|e| e.line)).collect();
             findings.extend((self.interpreter.unrecognised)(text, &explained, &self.options));
         }
+        (self.interpreter.drop_redundant)(&mut findings);
         // The values the steps leave as placeholders, read from each finding's own evidence: the
         // lines it quotes name its SR or disk, and they are the same whether the log came whole
         // or in chunks (the input itself is not kept).
