@@ -325,9 +325,10 @@ fn name_of(rest: &str) -> Option<&str> {
 /// `', 'VDI', 'sm_config', 'OpaqueRef:…', 'attached']` or JSON's `","params":["VDI",…]`: the
 /// comma-separated fields up to the list's end, each without its quotes, brackets and blanks.
 fn duplicate_key(rest: &str) -> Option<&str> {
-    let window = &rest[..rest.len().min(400)];
-    let end = window.bytes().position(|b| matches!(b, b')' | b']' | b'\n')).unwrap_or(window.len());
-    let mut params = window[..end]
+    // The list ends at its first `)`, `]` or line end, within 400 bytes (a longer "list" is not
+    // one); that end is an ASCII byte, so the slice before it is whole characters.
+    let end = rest.bytes().take(400).position(|b| matches!(b, b')' | b']' | b'\n'))?;
+    let mut params = rest[..end]
         .split(',')
         .map(|field| field.rsplit('[').next().unwrap_or(field).trim_matches(|c: char| c.is_ascii_whitespace() || matches!(c, '\'' | '"' | '(')))
         .skip_while(|field| field.is_empty());
@@ -446,6 +447,9 @@ mod tests {
         // Cut before its key, or two different keys: the placeholder stays.
         assert_eq!(filled(command, "MAP_DUPLICATE_KEY(VDI, sm_config, OpaqueRef:5c0e)"), command);
         assert_eq!(filled(command, "MAP_DUPLICATE_KEY(VDI, sm_config, OpaqueRef:1, paused)\nMAP_DUPLICATE_KEY(VDI, sm_config, OpaqueRef:1, attached)"), command);
+        // A list longer than the window (whose 400th byte falls inside `é`) is not read, and does not panic.
+        let long = format!("MAP_DUPLICATE_KEY(VDI, sm_config, {}é, paused)", "x".repeat(382));
+        assert_eq!(filled(command, &long), command);
         // A key with shell characters is not a value.
         assert_eq!(filled(command, "MAP_DUPLICATE_KEY(VDI, sm_config, OpaqueRef:1, $(reboot))"), command);
     }
