@@ -62,18 +62,14 @@ pub const INTERPRETER: crate::input::smlog::Interpreter = crate::input::smlog::I
 /// A XAPI code's generic decoding (XA000) says nothing once another finding (a signature met in
 /// the log) explains the same code: dropped, as `rules::evaluate` does for the other inputs.
 fn drop_explained_decodings(findings: &mut Vec<Finding>) {
-    let explained = |f: &Finding, all: &[Finding]| {
-        f.rule == super::generic::XA000.id
-            && !f.codes.is_empty()
-            && f.codes.iter().all(|c| all.iter().any(|other| other.rule != f.rule && other.codes.contains(c)))
+    let explained_by_other = |f: &Finding| {
+        super::is_explained_decoding(f, |code| findings.iter().any(|other| other.rule != f.rule && other.codes.iter().any(|c| c == code)))
     };
-    let drop: Vec<bool> = findings.iter().map(|f| explained(f, findings)).collect();
-    let mut i = 0;
-    findings.retain(|_| {
-        i += 1;
-        !drop[i - 1]
-    });
+    let keep: Vec<bool> = findings.iter().map(|f| !explained_by_other(f)).collect();
+    let mut keep = keep.into_iter();
+    findings.retain(|_| keep.next().unwrap_or(true));
 }
+
 
 /// The signatures of data/signatures.toml that fire on a (short) SMlog.
 fn smlog_signatures(text: &str, options: &Options) -> Vec<Finding> {
