@@ -51,6 +51,7 @@ const POSITIVES: &[(&str, &str, &str)] = &[
     ("XA013", "VDI_CBT_ENABLED(OpaqueRef:6f5e4d3c-2b1a-4098-8f7e-6d5c4b3a2f1e)", ""),
     ("XA014", "HOST_IS_SLAVE(192.0.2.10)", ""),
     ("XA015", "OPERATION_BLOCKED(OpaqueRef:3c2b1a09-8f7e-4d6c-a5b4-3c2d1e0f9a8b, snapshot)", ""),
+    ("XA015", "OPERATION_NOT_ALLOWED(VBD '3f1e2d3c-aaaa-4bbb-8ccc-0123456789ab' still attached to '0a1b2c3d-aaaa-4bbb-8ccc-0123456789ab')", ""),
     ("XA016", "TASK_CANCELLED(OpaqueRef:9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d)", ""),
     ("XA017", "NO_HOSTS_AVAILABLE()", ""),
     ("XA018", "SESSION_AUTHENTICATION_FAILED()", ""),
@@ -315,4 +316,27 @@ fn smlog_steps_take_their_values_from_the_lines_they_quote() {
     let streamed = scanner.finish().expect("first finish");
     let whole = xapi_doctor::analyze_smlog(log.as_bytes(), &xapi_doctor::Options::default());
     assert_eq!(serde_json::to_string(&streamed).expect("json"), serde_json::to_string(&whole).expect("json"));
+}
+
+/// `OPERATION_NOT_ALLOWED` is one of XAPI's checks of the objects' state, with a reason in words:
+/// not the `blocked-operations` map of `OPERATION_BLOCKED`. A VBD still plugged when it is
+/// destroyed gets the unplug of that VBD, its uuid filled in.
+#[test]
+fn an_operation_not_allowed_is_not_a_blocked_operation() {
+    let d = text("OPERATION_NOT_ALLOWED(VBD '3f1e2d3c-aaaa-4bbb-8ccc-0123456789ab' still attached to '0a1b2c3d-aaaa-4bbb-8ccc-0123456789ab')");
+    let f = d.findings.iter().find(|f| f.rule == "XA015").expect("XA015");
+    let commands: Vec<&str> = f.remediation.iter().filter_map(|s| s.command.as_deref()).collect();
+    assert!(commands.contains(&"xe vbd-unplug uuid=3f1e2d3c-aaaa-4bbb-8ccc-0123456789ab"), "{commands:?}");
+    assert!(f.cause.contains("0a1b2c3d-aaaa-4bbb-8ccc-0123456789ab"), "{}", f.cause);
+    assert!(!commands.iter().any(|c| c.contains("blocked-operations")), "{commands:?}");
+    assert!(!f.title.contains("blocked"), "{}", f.title);
+    // Any other reason is quoted, with no step about blocked-operations either.
+    let d = text(r#"["OPERATION_NOT_ALLOWED", "Snapshot operation not allowed during copy."]"#);
+    let f = d.findings.iter().find(|f| f.rule == "XA015").expect("XA015");
+    assert_eq!(f.summary, "XAPI refused the operation: Snapshot operation not allowed during copy.");
+    assert!(!f.remediation.iter().filter_map(|s| s.command.as_deref()).any(|c| c.contains("blocked-operations")));
+    // OPERATION_BLOCKED keeps its reading of the map.
+    let d = text("OPERATION_BLOCKED(OpaqueRef:3c2b1a09-8f7e-4d6c-a5b4-3c2d1e0f9a8b, Protected from accidental deletion)");
+    let f = d.findings.iter().find(|f| f.rule == "XA015").expect("XA015");
+    assert!(f.remediation.iter().filter_map(|s| s.command.as_deref()).any(|c| c.contains("blocked-operations")));
 }

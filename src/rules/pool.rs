@@ -49,8 +49,9 @@ pub static XA015: RuleInfo = RuleInfo {
     category: Category::Configuration,
     severity: Severity::Error,
     trigger: "`OPERATION_BLOCKED`, `OPERATION_NOT_ALLOWED`",
-    description: "Someone set `blocked-operations` on the VM (or XAPI does not allow the operation in its state); \
-                  backup tools themselves block migration during a backup.",
+    description: "Someone set `blocked-operations` on the VM (backup tools themselves block migration during a \
+                  backup), or one of XAPI's checks of the objects' state refused the operation and says why \
+                  (`OPERATION_NOT_ALLOWED`).",
     example: r#"["OPERATION_BLOCKED", "OpaqueRef:3c2b1a09-8f7e-4d6c-a5b4-3c2d1e0f9a8b", "Protected from accidental deletion"]"#,
 };
 
@@ -190,6 +191,9 @@ fn not_master(e: &XapiError, facts: &Facts) -> Option<Finding> {
 }
 
 fn blocked(e: &XapiError, facts: &Facts) -> Option<Finding> {
+    if e.code == "OPERATION_NOT_ALLOWED" {
+        return Some(not_allowed(e, facts));
+    }
     let mut f = Finding::of_xapi(&XA015, e, facts);
     let p = e.named_params();
     f.summary = match (e.code.as_str(), p.get("code"), p.get("reason")) {
@@ -205,6 +209,55 @@ fn blocked(e: &XapiError, facts: &Facts) -> Option<Finding> {
     f.step_cmd("See which operations are blocked on the VM.", format!("xe vm-param-get uuid={} param-name=blocked-operations", facts.vm_uuid()));
     f.step_cmd("Remove a block that is not wanted any more.", format!("xe vm-param-remove uuid={} param-name=blocked-operations param-key=<operation>", facts.vm_uuid()));
     Some(f)
+}
+
+/// `OPERATION_NOT_ALLOWED(reason)`: one of XAPI's own checks of the objects' state refused the
+/// call and says why in words (a VBD still plugged when it is destroyed, a snapshot while the disk
+/// is being copied, an SR used for disaster recovery). It is not `blocked-operations`, which
+/// raises `OPERATION_BLOCKED`, so no step touches that map.
+fn not_allowed(e: &XapiError, facts: &Facts) -> Finding {
+    let mut f = Finding::of_xapi(&XA015, e, facts);
+    f.title = "XAPI does not allow the operation in the objects' current state".to_string();
+    let reason = e.param("reason").map(str::trim).filter(|r| !r.is_empty());
+    f.summary = match reason {
+        Some(reason) => format!("XAPI refused the operation: {}", with_full_stop(reason)),
+        None => "XAPI refused the operation in the objects' current state.".to_string(),
+    };
+    if let Some((device, device_uuid, vm_uuid)) = reason.and_then(still_attached) {
+        let (kind, cli) = if device.eq_ignore_ascii_case("VUSB") { ("USB device", "vusb") } else { ("disk", "vbd") };
+        f.cause = format!(
+            "A {device} can be destroyed only once it is unplugged: this one is still plugged into the VM {vm_uuid} \
+             (or reserved by an operation on it). Deleting a disk or a snapshot of a running VM, or a backup cleaning up \
+             a {kind} it attached, meets this when the unplug did not happen or failed."
+        );
+        f.step_cmd(format!("See where the {device} is plugged."), format!("xe {cli}-list uuid={device_uuid} params=all"));
+        f.step_cmd(format!("Unplug it (the VM's operating system must release the {kind}), or shut the VM down."), format!("xe {cli}-unplug uuid={device_uuid}"));
+        f.step("Then run the operation again.");
+        return f;
+    }
+    f.cause = "XAPI checks every operation against the state of the objects it touches (power state, plugged devices, \
+               operations already running, the SR's role) and refuses it with a reason in words when a check fails. \
+               The reason above names the state that has to change first."
+        .to_string();
+    f.step_cmd("See what else is running on the VM.", format!("xe vm-param-get uuid={} param-name=current-operations", facts.vm_uuid()));
+    f.step("Bring the objects into the state the reason asks for (wait for the other operation, unplug, shut down), then retry.");
+    f
+}
+
+fn with_full_stop(s: &str) -> String {
+    if s.ends_with(['.', '!', '?']) { s.to_string() } else { format!("{s}.") }
+}
+
+/// `VBD '<uuid>' still attached to '<vm-uuid>'` (also `VUSB …`): the device's kind, its uuid and
+/// the VM's, from XAPI's refusal to destroy a device that is still plugged.
+fn still_attached(reason: &str) -> Option<(&str, &str, &str)> {
+    const MIDDLE: &str = "' still attached to '";
+    let at = reason.find(MIDDLE)?;
+    let before = reason.get(..at)?;
+    let device_uuid = before.get(before.len().checked_sub(36)?..).and_then(crate::model::uuid_prefix)?;
+    let device = before.get(..before.len() - 36)?.strip_suffix('\'')?.trim_end().rsplit(' ').next()?;
+    let vm_uuid = reason.get(at + MIDDLE.len()..).and_then(crate::model::uuid_prefix)?;
+    (!device.is_empty()).then_some((device, device_uuid, vm_uuid))
 }
 
 fn cancelled(e: &XapiError, facts: &Facts) -> Option<Finding> {
