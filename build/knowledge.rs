@@ -147,8 +147,12 @@ pub fn signatures(toml_text: &str) -> String {
             assert!(v.starts_with('<') || v.starts_with(">=") || v.starts_with('='), "{what}: versions is <X, >=X or =X");
         }
         assert!(!s.example.trim().is_empty() && !s.counterexample.trim().is_empty(), "{what}: example and counterexample");
+        // The storage manager never mounts or writes a backup remote: in its log, a mount or
+        // write failure is an SR's, whatever literal it shares with a remote's.
+        let backup_target = matches!(s.category.as_str(), "remote_unreachable" | "remote_full");
+        assert!(!(backup_target && s.inputs.iter().any(|i| i == "smlog")), "{what}: a backup remote's signature does not read SMlog");
         let inputs_mask: u8 = if s.inputs.is_empty() {
-            0b111
+            if backup_target { 0b011 } else { 0b111 }
         } else {
             s.inputs.iter().map(|i| 1u8 << INPUTS.iter().position(|x| x == i).unwrap()).fold(0, |a, b| a | b)
         };

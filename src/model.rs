@@ -572,6 +572,8 @@ impl Findings {
             end_sentence_once(&mut f.summary);
         }
         quiet_explained_codes(&mut list);
+        drop_explained_decodings(&mut list);
+        drop_remote_readings_of_sr_lines(&mut list);
         rank(&mut list);
         let dropped = list.len().saturating_sub(self.limit);
         list.truncate(self.limit);
@@ -586,6 +588,41 @@ fn end_sentence_once(summary: &mut String) {
     if (summary.ends_with("..") && !summary.ends_with("...")) || summary.ends_with("\u{2026}.") {
         summary.pop();
     }
+}
+
+/// A code's bare decoding (priority below 0: "System error EACCES", "XAPI error X", "Storage
+/// error 40") says nothing more once a finding that reads the situation (priority 0 or more)
+/// carries each of its codes: it is dropped, whatever category each gives. Otherwise a remote's
+/// refusal showed twice, once as the backup target refusing a write and once as a bare EACCES.
+pub fn drop_explained_decodings(list: &mut Vec<Finding>) {
+    let is_decoding = |f: &Finding| f.priority < 0 && !f.codes.is_empty();
+    if !list.iter().any(is_decoding) {
+        return;
+    }
+    let explained = |code: &String| list.iter().any(|other| other.priority >= 0 && other.codes.contains(code));
+    let keep: Vec<bool> = list.iter().map(|f| !is_decoding(f) || !f.codes.iter().all(explained)).collect();
+    let mut keep = keep.into_iter();
+    list.retain(|_| keep.next().unwrap_or(true));
+}
+
+/// A mount or write failure reads as a backup remote's or as an SR's by its words alone; when a
+/// finding about the SR's storage quotes the same lines (its signature saw the SR's mount point
+/// or the storage manager around them), the lines are the SR's, and the backup-remote reading of
+/// them is dropped rather than shown as a second, wrong explanation.
+pub fn drop_remote_readings_of_sr_lines(list: &mut Vec<Finding>) {
+    let is_remote = |f: &Finding| matches!(f.category, Category::RemoteUnreachable | Category::RemoteFull);
+    let sr_lines: Vec<u32> = list
+        .iter()
+        .filter(|f| matches!(f.category, Category::StorageUnreachable | Category::InsufficientSpace))
+        .flat_map(|f| f.evidence.iter().filter_map(|e| e.line))
+        .collect();
+    if sr_lines.is_empty() || !list.iter().any(is_remote) {
+        return;
+    }
+    list.retain(|f| {
+        let lines: Vec<u32> = f.evidence.iter().filter_map(|e| e.line).collect();
+        !(is_remote(f) && !lines.is_empty() && lines.iter().all(|l| sr_lines.contains(l)))
+    });
 }
 
 /// A signature that recognises a normal situation (benign, in progress) explains the codes it

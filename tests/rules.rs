@@ -340,3 +340,30 @@ fn an_operation_not_allowed_is_not_a_blocked_operation() {
     let f = d.findings.iter().find(|f| f.rule == "XA015").expect("XA015");
     assert!(f.remediation.iter().filter_map(|s| s.command.as_deref()).any(|c| c.contains("blocked-operations")));
 }
+
+/// The same refusal of an SR's NFS mount, read once: in SMlog no backup-remote signature applies
+/// (the storage manager never mounts a remote), in a paste the remote's reading of the lines a
+/// storage finding quotes is dropped, and the bare errno beside a finding that explains it too.
+#[test]
+fn an_sr_mount_refusal_is_not_also_read_as_a_backup_remote_or_a_bare_errno() {
+    let log = "Dec  5 10:00:01 xcp1 SM: [3101] ['mount.nfs', '192.0.2.10:/export/xcp', '/var/run/sr-mount/14f4733f-930d-4cdd-8673-e0097ebff206', '-o', 'soft,proto=tcp,vers=3']\n\
+               Dec  5 10:00:03 xcp1 SM: [3101] FAILED in util.pread: (rc 32) stdout: '', stderr: 'mount.nfs: access denied by server while mounting 192.0.2.10:/export/xcp\n\
+               Dec  5 10:00:03 xcp1 SM: [3101] Raising exception [73, NFS mount error [opterr=mount failed with return code 32]]\n";
+    let d = text(log);
+    assert_eq!(d.kind, xapi_doctor::InputKind::Smlog);
+    let categories: Vec<&str> = d.findings.iter().map(|f| f.category.as_str()).collect();
+    assert!(!categories.contains(&"remote_unreachable"), "{categories:?}");
+    assert_eq!(d.findings.iter().filter(|f| f.rule == "SG150" || f.rule == "SG800").count(), 1, "{:?}", d.findings.iter().map(|f| f.rule).collect::<Vec<_>>());
+    // The same lines pasted without their SMlog headers are still the SR's.
+    let pasted: String = log.lines().map(|l| l.split_once("] ").map_or(l, |(_, rest)| rest)).collect::<Vec<_>>().join("\n");
+    let d = text(&pasted);
+    assert_eq!(d.findings.first().map(|f| f.rule), Some("SG150"));
+    assert!(!d.findings.iter().any(|f| f.category.as_str() == "remote_unreachable"), "{:?}", d.findings.iter().map(|f| f.rule).collect::<Vec<_>>());
+    // A backup remote's refusal stays the remote's.
+    let d = text("Error: Command failed with exit code 32: mount -o vers=3 -t nfs 192.0.2.10:/backups /run/xo-server/mounts/0a1b2c3d\nmount.nfs: access denied by server while mounting 192.0.2.10:/backups");
+    assert_eq!(d.findings.first().map(|f| f.category.as_str()), Some("remote_unreachable"));
+    // A bare EACCES beside the signature that explains it is not shown again.
+    let d = text("Error: EACCES: permission denied, open '/run/xo-server/mounts/0a1b2c3d/xo-vm-backups/cache.json.gz'");
+    let rules: Vec<&str> = d.findings.iter().map(|f| f.rule).collect();
+    assert!(!rules.contains(&"CD001") && !rules.is_empty(), "{rules:?}");
+}

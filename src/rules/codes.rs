@@ -23,7 +23,7 @@ pub static CD001: RuleInfo = RuleInfo {
     trigger: "a Linux errno name (`EACCES`, `ENOSPC`…), Node's numeric form (`errno: -122`, `Unknown system error -122`), blktap's negated errno (`tap-err:… (-28)`) or a Node.js, undici or OpenSSL error code (`ENOTFOUND`, `ELOCKED`, `UND_ERR_BODY_TIMEOUT`, `SELF_SIGNED_CERT_IN_CHAIN`) in the input",
     description: "Names the operating-system error a backup tool or the host passed on, with what it usually means \
                   for a backup (most come from the backup remote or the network) and its category.",
-    example: "Error: EACCES: permission denied, open '/run/xo-server/mounts/4b7c/xo-vm-backups/.lock'",
+    example: "Error: EACCES, permission denied '/run/xo-server/mounts/4b7c/xo-vm-backups/.lock'",
 };
 
 pub static CD002: RuleInfo = RuleInfo {
@@ -35,7 +35,7 @@ pub static CD002: RuleInfo = RuleInfo {
     trigger: "an NTSTATUS name (`STATUS_ACCESS_DENIED`, `STATUS_FILE_CLOSED`…) or value (`0xC0000128`) in the input",
     description: "Decodes the status an SMB server answered with: a share that refuses the credentials, a file closed \
                   under the writer, a full disk.",
-    example: "Error: STATUS_FILE_CLOSED (0xC0000128): The I/O request packet was cancelled because the file was closed",
+    example: "Error: STATUS_INVALID_NETWORK_RESPONSE (0xC00000C3): The network responded incorrectly",
 };
 
 pub static CD003: RuleInfo = RuleInfo {

@@ -68,6 +68,7 @@ fn drop_explained_decodings(findings: &mut Vec<Finding>) {
     let keep: Vec<bool> = findings.iter().map(|f| !explained_by_other(f)).collect();
     let mut keep = keep.into_iter();
     findings.retain(|_| keep.next().unwrap_or(true));
+    crate::model::drop_explained_decodings(findings);
 }
 
 
