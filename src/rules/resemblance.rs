@@ -24,7 +24,7 @@
 //! become markers. Each case counts as [`CASE_WEIGHT`] known texts. The held-out cases never
 //! teach it: their figure is the measure of text nothing was tuned to, and would stop being one.
 //!
-//! Measured by 5-fold cross-validation over the 477 development cases (folds by a hash of the
+//! Measured by 5-fold cross-validation (tests/tools/resemblance_cv.py) over the 477 development cases (folds by a hash of the
 //! source URL, so a thread stays in one fold; trained on four folds and the knowledge base,
 //! weighed on the fifth), in two ways:
 //! - On every development case as an unrecognised failure: its failure lines weighed with the
