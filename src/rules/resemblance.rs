@@ -24,9 +24,10 @@
 //! become markers. Each case counts as [`CASE_WEIGHT`] known texts. The held-out cases never
 //! teach it: their figure is the measure of text nothing was tuned to, and would stop being one.
 //!
-//! Measured by 5-fold cross-validation (tests/tools/resemblance_cv.py) over the 477 development cases (folds by a hash of the
+//! Measured by 5-fold cross-validation over the 477 development cases (folds by a hash of the
 //! source URL, so a thread stays in one fold; trained on four folds and the knowledge base,
-//! weighed on the fifth), in two ways:
+//! weighed on the fifth), in two ways (the first by tests/tools/resemblance_cv.py, the second
+//! with a trace of the hint's inputs that was not kept):
 //! - On every development case as an unrecognised failure: its failure lines weighed with the
 //!   signatures that fire on it left out of the knowledge (those were written from such posts),
 //!   where no cue of another kind decides first (267 cases): named 123 → 143, named and right
