@@ -202,7 +202,66 @@ fn main() {
     println!("cargo:rerun-if-changed={}", smlog_messages_path.display());
     let smlog_messages = fs::read_to_string(&smlog_messages_path).unwrap_or_else(|e| panic!("reading {}: {e}", smlog_messages_path.display()));
     fs::write(Path::new(&out_dir).join("smlog_messages_data.rs"), knowledge::smlog_messages(&smlog_messages)).unwrap();
+    let cases_path = Path::new("data").join("resemblance_cases.txt");
+    println!("cargo:rerun-if-changed={}", cases_path.display());
+    let cases = fs::read_to_string(&cases_path).unwrap_or_else(|e| panic!("reading {}: {e}", cases_path.display()));
+    let (texts, words) = resemblance_cases(&cases);
+    fs::write(Path::new(&out_dir).join("resemblance_cases.bin"), words).unwrap();
+    fs::write(
+        Path::new(&out_dir).join("resemblance_cases.rs"),
+        format!(
+            "/// Development cases per category (data/resemblance_cases.txt).\nstatic CASE_TEXTS: [u16; {}] = {texts:?};\n\
+             /// Their words' counts, compacted (see `case_counts`).\nstatic CASE_WORDS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/resemblance_cases.bin\"));\n",
+            texts.len()
+        ),
+    )
+    .unwrap();
     println!("cargo:rerun-if-changed=build/knowledge.rs");
     println!("cargo:rerun-if-changed=build/xencenter.rs");
     println!("cargo:rerun-if-changed=build.rs");
+}
+
+/// data/resemblance_cases.txt (written by tests/resemblance_cases.rs) compacted for
+/// rules/resemblance.rs: the development cases per category, and per word (sorted by key) the
+/// LEB128 delta of its key, its number of categories, and for each the category's index and the
+/// LEB128 count of cases.
+fn resemblance_cases(text: &str) -> (Vec<u16>, Vec<u8>) {
+    fn leb128(out: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            out.push((v as u8 & 0x7f) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    let category = |name: &str| {
+        knowledge::CATEGORIES.iter().position(|c| *c == name).unwrap_or_else(|| panic!("resemblance_cases.txt: unknown category {name:?}"))
+    };
+    let count = |pair: &str| {
+        let (name, n) = pair.split_once(':').unwrap_or_else(|| panic!("resemblance_cases.txt: not category:count: {pair:?}"));
+        (category(name), n.parse::<u16>().unwrap_or_else(|e| panic!("resemblance_cases.txt: {pair:?}: {e}")))
+    };
+    let mut texts = vec![0u16; knowledge::CATEGORIES.len()];
+    let mut words = Vec::new();
+    let mut previous = 0u64;
+    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let mut fields = line.split_whitespace();
+        let first = fields.next().unwrap_or_default();
+        if first == "cases" {
+            for (c, n) in fields.map(count) {
+                texts[c] = n;
+            }
+            continue;
+        }
+        let key = u64::from_str_radix(first, 16).unwrap_or_else(|e| panic!("resemblance_cases.txt: {first:?}: {e}"));
+        assert!(key > previous || (previous == 0 && words.is_empty()), "resemblance_cases.txt: {first} out of order");
+        let pairs: Vec<(usize, u16)> = fields.map(count).collect();
+        leb128(&mut words, key - previous);
+        words.push(u8::try_from(pairs.len()).unwrap());
+        for (c, n) in pairs {
+            words.push(u8::try_from(c).unwrap());
+            leb128(&mut words, u64::from(n));
+        }
+        previous = key;
+    }
+    (texts, words)
 }
