@@ -63,6 +63,35 @@ test('a pool of XAPI records and the same as xo-server objects: the same report 
   assert.ok(r.graph.nodes.length > 3000);
 });
 
+test("an SR's VDIs list in the VDI table's order, in another, with other strings and gaps: the same report both ways", () => {
+  // The reader sends an item equal to the next VDI key as that key's index (chain-records.js,
+  // `listItem`): whatever the order, the result is the JSON way's.
+  const records = generatePool(600, 11);
+  const sr = Object.values(records.SR)[0];
+  const srRef = Object.keys(records.SR)[0];
+  const keys = Object.keys(records.VDI);
+  const variants = {
+    'as generated': sr.VDIs,
+    'copies of the strings': sr.VDIs.map((r) => `${r}`.split('').join('')),
+    reversed: [...sr.VDIs].reverse(),
+    'every other one, a stranger and a duplicate between': sr.VDIs.flatMap((r, i) => (i % 2 ? [] : i % 7 ? [r] : [r, 'OpaqueRef:elsewhere', r])),
+    'rotated by one': [...sr.VDIs.slice(1), sr.VDIs[0]],
+  };
+  for (const [name, list] of Object.entries(variants)) {
+    same({ ...records, SR: { [srRef]: { ...sr, VDIs: list } } }, undefined, name);
+  }
+  // Two SRs splitting the VDIs (alternately, then in halves), each listing its own.
+  const second = 'OpaqueRef:sr-second';
+  for (const split of [(i) => i % 2, (i) => (i < keys.length / 2 ? 0 : 1)]) {
+    const VDI = Object.fromEntries(keys.map((k, i) => [k, split(i) ? { ...records.VDI[k], SR: second } : records.VDI[k]]));
+    const SR = {
+      [srRef]: { ...sr, VDIs: keys.filter((_, i) => !split(i)) },
+      [second]: { ...sr, uuid: '0d7c4a1e-5f1b-4c43-9c31-6f0d8e2b7a55', name_label: 'second', VDIs: keys.filter((_, i) => split(i)) },
+    };
+    same({ ...records, VDI, SR }, undefined, 'two SRs');
+  }
+});
+
 test('every field each table reads matters, under every name', () => {
   // One record per table carrying every field the core knows, each with a value that shows in
   // the report: a field the wrapper failed to send would change it.
