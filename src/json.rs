@@ -728,45 +728,6 @@ fn string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// JSON text with every character outside ASCII written as `\uXXXX` (a surrogate pair beyond
-/// U+FFFF), which `JSON.parse` reads back as the same strings. For the chain report, whose
-/// 1.3 MB of findings at 100,000 VDIs carry typographic quotes: crossing into JavaScript, a
-/// string with any non-ASCII byte goes through the engine's slow UTF-8 decoder (Node 20's
-/// `TextDecoder`: 13 ms for that text, against 1 ms for the same text in ASCII, which `JSON.parse`
-/// then reads 3-4 ms slower). serde_json writes non-ASCII bytes only inside strings, where a
-/// `\u` escape means the same character.
-pub fn ascii_json(text: String) -> String {
-    // Valid UTF-8: no lead byte (0xc0 and above) means ASCII only.
-    let leads = text.bytes().filter(|&b| b >= 0xc0).count();
-    if leads == 0 {
-        return text;
-    }
-    // A character of 2-3 bytes becomes 6 bytes, of 4 bytes 12: at most 10 more per lead byte.
-    let mut out = String::with_capacity(text.len() + 10 * leads);
-    let mut start = 0;
-    let mut i = 0;
-    while let Some(&b) = text.as_bytes().get(i) {
-        if b < 0x80 {
-            i += 1;
-            continue;
-        }
-        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else { break };
-        out.push_str(text.get(start..i).unwrap_or_default());
-        let mut units = [0u16; 2];
-        for &u in c.encode_utf16(&mut units).iter() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.push_str("\\u");
-            for shift in [12, 8, 4, 0] {
-                out.push(char::from(HEX[usize::from((u >> shift) & 0xf)]));
-            }
-        }
-        i += c.len_utf8();
-        start = i;
-    }
-    out.push_str(text.get(start..).unwrap_or_default());
-    out
-}
-
 /// Appends bytes. A short slice is copied byte by byte: in WebAssembly `extend_from_slice`
 /// is a `memory.copy`, which V8 runs as a call out of the module's code (see `wasm.rs`). Not
 /// inlined: unrolled at each of its hundred call sites, it made the module 30 KB larger.
@@ -792,19 +753,6 @@ mod tests {
         write_diagnosis(&mut ours, d).expect("written");
         let serde = serde_json::to_vec(d).expect("serialised");
         assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&serde));
-    }
-
-    #[test]
-    fn ascii_json_is_read_back_as_the_same_value() {
-        let value = serde_json::json!({ "a": "plain", "b": "“vm” é ü 日本 😀 \u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}", "c": ["x\"y\\z", 1, null], "d€": true });
-        let text = serde_json::to_string(&value).expect("serialised");
-        let ascii = ascii_json(text.clone());
-        assert!(ascii.is_ascii());
-        assert_ne!(ascii, text);
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&ascii).expect("parsed"), value);
-        assert!(ascii.contains("\\u201cvm\\u201d") && ascii.contains("\\ud83d\\ude00"));
-        let plain = serde_json::to_string(&serde_json::json!({ "a": [1, "b"] })).expect("serialised");
-        assert_eq!(ascii_json(plain.clone()), plain);
     }
 
     #[test]
