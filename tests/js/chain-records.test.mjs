@@ -207,6 +207,29 @@ test('the graph is built when first read, then kept; it can be replaced', () => 
   assert.equal(checkVdiChains(records, { graph: false }).graph, null);
 });
 
+test('the VMs are built when first read, then kept; they can be replaced; the graph read first changes nothing', () => {
+  const records = generatePool(300, 5);
+  const r = checkVdiChains(records);
+  assert.equal(typeof Object.getOwnPropertyDescriptor(r, 'vms').get, 'function');
+  const vms = r.vms;
+  assert.ok(Array.isArray(vms) && vms.length > 0);
+  assert.equal(r.vms, vms);
+  assert.ok(Object.getOwnPropertyDescriptor(r, 'vms').writable, 'a data property once read');
+  assert.deepEqual(Object.keys(r), ['tolerance', 'chainLimit', 'vms', 'srs', 'findings', 'graph', 'warnings', 'warningsOmitted', 'stats']);
+  const g = checkVdiChains(records);
+  void g.graph;
+  assert.deepStrictEqual(g, r);
+  assert.equal(JSON.stringify(g), JSON.stringify(r));
+  const s = checkVdiChains(records);
+  s.vms = [];
+  assert.deepEqual(s.vms, []);
+  const frozen = Object.freeze(checkVdiChains(records));
+  assert.deepStrictEqual(frozen.vms, vms);
+  assert.equal(frozen.vms, frozen.vms);
+  assert.deepStrictEqual({ ...checkVdiChains(records) }.vms, vms);
+  assert.deepStrictEqual(checkVdiChains(records, { graph: false }).vms, vms);
+});
+
 test('malformed flat input from anyone calling the glue is an error, never a trap', async () => {
   const { createRequire } = await import('node:module');
   const glue = createRequire(import.meta.url)('../../pkg/dist/xapi_doctor.node.cjs');
