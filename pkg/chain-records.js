@@ -148,6 +148,13 @@ class Encoder {
     // (their SR, 'user', 'OpaqueRef:NULL'), which is then sent once.
     this.last = FIELDS.map(() => null);
     this.lastIndex = FIELDS.map(() => 0);
+    // The VDI table's keys and their string indexes, in order: an SR's `VDIs` list names them
+    // again, mostly in the same order, and an item equal to the key after the last one found
+    // is sent as that key's index instead of being encoded again (`listItem`).
+    this.vdiKeys = [];
+    this.vdiKeyIndexes = [];
+    this.vdiNext = 0;
+    this.inSr = false;
   }
 
   /** Room for `n` more records (the sizes above). */
@@ -220,6 +227,7 @@ class Encoder {
     const w = this.words;
     this.names = [];
     this.indexes = [];
+    this.inSr = name === 'SR';
     if (needsJson(value)) value = viaJson(value, name);
     switch (typeof value) {
       case 'object':
@@ -251,7 +259,12 @@ class Encoder {
             if (needsJson(r)) r = viaJson(r, key);
             // JSON.stringify leaves these keys out.
             if (r === undefined || typeof r === 'function' || typeof r === 'symbol') continue;
-            w.push(this.string(key));
+            const k = this.string(key);
+            w.push(k);
+            if (name === 'VDI') {
+              this.vdiKeys.push(key);
+              this.vdiKeyIndexes.push(k);
+            }
             this.entry(r, value, FIELD_INDEX[name]);
             n++;
           }
@@ -312,6 +325,16 @@ class Encoder {
     return undefined;
   }
 
+  /** An item of an SR's list: the index of the VDI key it equals when that is the next one, else encoded. */
+  listItem(s) {
+    const j = this.vdiNext;
+    if (j < this.vdiKeys.length && this.vdiKeys[j] === s) {
+      this.vdiNext = j + 1;
+      return this.vdiKeyIndexes[j];
+    }
+    return this.string(s);
+  }
+
   /** Writes field `f` of record `r` (1) or nothing when JSON would have no value (0). */
   value(f, v, r, table) {
     const w = this.words;
@@ -347,7 +370,7 @@ class Encoder {
         let item = v[i];
         if (needsJson(item)) item = viaJson(item, String(i));
         if (typeof item === 'string') {
-          w.push(this.string(item));
+          w.push(this.inSr ? this.listItem(item) : this.string(item));
           n++;
         }
       }
@@ -465,27 +488,30 @@ function graphFrom(w, x, s) {
 }
 
 /**
- * `report.graph`, built from its columns when it is first read (10,000 nodes are 10,000 objects
- * a pre-flight check never looks at): an enumerable property like the others, in its place, that
- * becomes a plain data property once read or assigned (JSON.stringify, spreading and
+ * `report[key]` (the graph, the VMs), built from its columns when it is first read (10,000 nodes
+ * are 10,000 objects a pre-flight check never looks at; a caller after the findings alone never
+ * reads the VMs' 25,000 objects at 100,000 VDIs): an enumerable property like the others, in its
+ * place, that becomes a plain data property once read or assigned (JSON.stringify, spreading and
  * structuredClone read it too).
  */
-function lazyGraph(report, build) {
-  let graph;
-  const settle = (value) => {
-    graph = value;
+function lazy(report, key, build) {
+  let value;
+  let built = false;
+  const settle = (v) => {
+    value = v;
+    built = true;
     try {
-      Object.defineProperty(report, 'graph', { value, writable: true, enumerable: true, configurable: true });
+      Object.defineProperty(report, key, { value: v, writable: true, enumerable: true, configurable: true });
     } catch {
-      // a frozen report keeps the accessor, which keeps returning the same graph
+      // a frozen report keeps the accessor, which keeps returning the same value
     }
   };
-  Object.defineProperty(report, 'graph', {
+  Object.defineProperty(report, key, {
     enumerable: true,
     configurable: true,
     get() {
-      if (graph === undefined) settle(build());
-      return graph;
+      if (!built) settle(build());
+      return value;
     },
     set: settle,
   });
@@ -507,8 +533,8 @@ function checkVdiChains(glue, records, options) {
     const [json, extra, vms, graphWords, graphNumbers] = out;
     const s = stringOf(flat.strings, extra);
     const report = JSON.parse(json);
-    report.vms = vmsFrom(vms, s);
-    if (graphWords !== undefined) lazyGraph(report, () => graphFrom(graphWords, graphNumbers, s));
+    lazy(report, 'vms', () => vmsFrom(vms, s));
+    if (graphWords !== undefined) lazy(report, 'graph', () => graphFrom(graphWords, graphNumbers, s));
     return report;
   }
   return glue.checkVdiChains(records, options);

@@ -405,6 +405,10 @@ export interface ChainReport {
   tolerance: number | null;
   /** The storage manager's chain limit: 30. */
   chainLimit: number;
+  /**
+   * From `checkVdiChains(object)` its objects are made when the property is first read, as the
+   * graph's (below).
+   */
   vms: VmChains[];
   srs: SrChains[];
   /** Most severe first (rules `CH001`–`CH006`, `SP002`). */

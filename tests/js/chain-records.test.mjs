@@ -63,6 +63,35 @@ test('a pool of XAPI records and the same as xo-server objects: the same report 
   assert.ok(r.graph.nodes.length > 3000);
 });
 
+test("an SR's VDIs list in the VDI table's order, in another, with other strings and gaps: the same report both ways", () => {
+  // The reader sends an item equal to the next VDI key as that key's index (chain-records.js,
+  // `listItem`): whatever the order, the result is the JSON way's.
+  const records = generatePool(600, 11);
+  const sr = Object.values(records.SR)[0];
+  const srRef = Object.keys(records.SR)[0];
+  const keys = Object.keys(records.VDI);
+  const variants = {
+    'as generated': sr.VDIs,
+    'copies of the strings': sr.VDIs.map((r) => `${r}`.split('').join('')),
+    reversed: [...sr.VDIs].reverse(),
+    'every other one, a stranger and a duplicate between': sr.VDIs.flatMap((r, i) => (i % 2 ? [] : i % 7 ? [r] : [r, 'OpaqueRef:elsewhere', r])),
+    'rotated by one': [...sr.VDIs.slice(1), sr.VDIs[0]],
+  };
+  for (const [name, list] of Object.entries(variants)) {
+    same({ ...records, SR: { [srRef]: { ...sr, VDIs: list } } }, undefined, name);
+  }
+  // Two SRs splitting the VDIs (alternately, then in halves), each listing its own.
+  const second = 'OpaqueRef:sr-second';
+  for (const split of [(i) => i % 2, (i) => (i < keys.length / 2 ? 0 : 1)]) {
+    const VDI = Object.fromEntries(keys.map((k, i) => [k, split(i) ? { ...records.VDI[k], SR: second } : records.VDI[k]]));
+    const SR = {
+      [srRef]: { ...sr, VDIs: keys.filter((_, i) => !split(i)) },
+      [second]: { ...sr, uuid: '0d7c4a1e-5f1b-4c43-9c31-6f0d8e2b7a55', name_label: 'second', VDIs: keys.filter((_, i) => split(i)) },
+    };
+    same({ ...records, VDI, SR }, undefined, 'two SRs');
+  }
+});
+
 test('every field each table reads matters, under every name', () => {
   // One record per table carrying every field the core knows, each with a value that shows in
   // the report: a field the wrapper failed to send would change it.
@@ -176,6 +205,29 @@ test('the graph is built when first read, then kept; it can be replaced', () => 
   assert.equal(frozen.graph.nodes.length, graph.nodes.length);
   assert.equal(frozen.graph, frozen.graph);
   assert.equal(checkVdiChains(records, { graph: false }).graph, null);
+});
+
+test('the VMs are built when first read, then kept; they can be replaced; the graph read first changes nothing', () => {
+  const records = generatePool(300, 5);
+  const r = checkVdiChains(records);
+  assert.equal(typeof Object.getOwnPropertyDescriptor(r, 'vms').get, 'function');
+  const vms = r.vms;
+  assert.ok(Array.isArray(vms) && vms.length > 0);
+  assert.equal(r.vms, vms);
+  assert.ok(Object.getOwnPropertyDescriptor(r, 'vms').writable, 'a data property once read');
+  assert.deepEqual(Object.keys(r), ['tolerance', 'chainLimit', 'vms', 'srs', 'findings', 'graph', 'warnings', 'warningsOmitted', 'stats']);
+  const g = checkVdiChains(records);
+  void g.graph;
+  assert.deepStrictEqual(g, r);
+  assert.equal(JSON.stringify(g), JSON.stringify(r));
+  const s = checkVdiChains(records);
+  s.vms = [];
+  assert.deepEqual(s.vms, []);
+  const frozen = Object.freeze(checkVdiChains(records));
+  assert.deepStrictEqual(frozen.vms, vms);
+  assert.equal(frozen.vms, frozen.vms);
+  assert.deepStrictEqual({ ...checkVdiChains(records) }.vms, vms);
+  assert.deepStrictEqual(checkVdiChains(records, { graph: false }).vms, vms);
 });
 
 test('malformed flat input from anyone calling the glue is an error, never a trap', async () => {
