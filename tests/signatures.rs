@@ -357,3 +357,37 @@ fn an_uncatalogued_code_a_signature_knows_gets_no_generic_decoding_beside_it() {
     let d = text("Error code: FROBNICATOR_NOT_READY\nError parameters: x, \n");
     assert_eq!(rules_of(&d), vec!["XA000"]);
 }
+
+/// Forms of a signature's message found in the source of the program that prints it (other
+/// releases' wordings, other call sites, other wrappers), beyond the one `example` the signature
+/// carries; each is written from the format string (tests/corpus/GENERALIZE_2026-12-05.md).
+const FORMS: &[(&str, &str)] = &[
+    // xen-api getObject before 2018 (abb5193c), after it, and since 2025 (d47fa03e: noSuchObject)
+    ("XB128", "Error: no object with UUID or opaque ref: OpaqueRef:NULL"),
+    ("XB128", "Error: no object with opaque ref: OpaqueRef:NULL"),
+    ("XB128", "Error: there is no object with the ref OpaqueRef:NULL"),
+    ("XB128", "XoError: no such object OpaqueRef:NULL"),
+    ("XB951", "Error: no object with opaque ref: OpaqueRef:5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0e"),
+    ("XB951", "Error: no object with UUID: 0a1b2c3d-4e5f-4061-8293-a4b5c6d7e8f9"),
+    ("XB951", "Error: there is no object with the UUID 0a1b2c3d-4e5f-4061-8293-a4b5c6d7e8f9"),
+    ("XB951", "Error: there is not object can be matched to 0a1b2c3d-4e5f-4061-8293-a4b5c6d7e8f9"),
+    // XAPI's MESSAGE_METHOD_UNKNOWN as a backup log's JSON and as a Python client's exception
+    ("KI001", "      \"result\": {\n        \"code\": \"MESSAGE_METHOD_UNKNOWN\",\n        \"params\": [\n          \"VDI.enable_cbt\"\n        ],"),
+    ("KI001", "XenAPI.Failure: ['MESSAGE_METHOD_UNKNOWN', 'VDI.list_changed_blocks']"),
+    ("KI001", "MESSAGE_METHOD_UNKNOWN(VDI.get_nbd_info)"),
+    ("KI315", "      \"result\": {\n        \"code\": \"MESSAGE_METHOD_UNKNOWN\",\n        \"params\": [\n          \"OpaqueRef:16a0b1c2-d3e4-4f56-8789-0a1b2c3d4e5f.get_record\"\n        ],"),
+    // xen-api's event loop logs console.warn('_watchEvents', error): undici's inactivity timeouts
+    // (JSON-RPC transport), promise-toolbox's pTimeout, and the older legacy loop
+    ("NW007", "_watchEvents HeadersTimeoutError: Headers Timeout Error\n    at Timeout.onParserTimeout [as callback] (/opt/xo/node_modules/undici/lib/dispatcher/client-h1.js:626:28) {\n  code: 'UND_ERR_HEADERS_TIMEOUT'\n}"),
+    ("NW007", "_watchEvents TimeoutError: operation timed out\n    at Timeout.<anonymous> (/opt/xo/node_modules/promise-toolbox/timeout.js:46:18)"),
+    ("NW007", "_watchEventsLegacy Error: HTTP connection has timed out"),
+];
+
+#[test]
+fn every_form_found_in_the_source_fires() {
+    for (id, input) in FORMS {
+        let pasted = format!("> some line before\n{input}\n> and one after");
+        let got = rules_of(&text(&pasted));
+        assert!(got.contains(id), "{id} does not fire on the form {input:?}; got {got:?}");
+    }
+}
