@@ -381,6 +381,23 @@ const FORMS: &[(&str, &str)] = &[
     ("NW007", "_watchEvents HeadersTimeoutError: Headers Timeout Error\n    at Timeout.onParserTimeout [as callback] (/opt/xo/node_modules/undici/lib/dispatcher/client-h1.js:626:28) {\n  code: 'UND_ERR_HEADERS_TIMEOUT'\n}"),
     ("NW007", "_watchEvents TimeoutError: operation timed out\n    at Timeout.<anonymous> (/opt/xo/node_modules/promise-toolbox/timeout.js:46:18)"),
     ("NW007", "_watchEventsLegacy Error: HTTP connection has timed out"),
+    // the mounts directory: xo-server's default, xo-proxy's default (@xen-orchestra/proxy/config.toml),
+    // @xen-orchestra/fs's own default (tmpdir()/xo-fs-mounts) and a mountsDir the admin set
+    ("RM014", "Error: ENOENT: no such file or directory, open '/run/xo-proxy/mounts/6d39/xo-vm-backups/4b1e/vdis/77ac/20d3/20240101T000000Z.vhd'"),
+    ("RM014", "Error: ENOENT: no such file or directory, open '/tmp/xo-fs-mounts/6d39/xo-vm-backups/4b1e/vdis/77ac/20d3/20240101T000000Z.vhd'"),
+    ("RM021", "Error: EHOSTDOWN: host is down, mkdir '/run/xo-proxy/mounts/576e/xo-vm-backups'"),
+    ("RM021", "Error: ESTALE: stale file handle, open '/var/lib/xo-server/mounts/576e/xo-vm-backups/4b1e/vdis/77ac/20d3/20240101T000000Z.vhd'"),
+    ("RM024", "Error: EACCES: permission denied, mkdir '/run/xo-proxy/mounts'"),
+    // xo-server since redis 4 (packages/xo-server/src/xo.mjs): log.warn('redis error', { error }),
+    // the [redis] socket setting, and @redis/client's own error classes
+    ("XB001", "2024-03-01T10:00:00.000Z xo:xo-server WARN redis error {\n  error: Error: connect ENOENT /var/run/redis/redis.sock"),
+    ("XB001", "ClientClosedError: The client is closed\n    at Commander._RedisClient_sendCommand (/opt/xo/node_modules/@redis/client/dist/lib/client/index.js:490:31)"),
+    ("XB001", "Error: connect ECONNREFUSED ::1:6379"),
+    // systemd's unit log of a failed control process: "%s: control process exited, code=%s status=%i"
+    // (219, XCP-ng 8.x), later "Control process exited, code=%s, status=%i/%s" after the unit's prefix
+    ("KI074", "Jul  8 15:11:51 xcp-host1 systemd[1]: var-lib-linstor.service: Control process exited, code=exited, status=32/n/a"),
+    // xen-api datamodel_errors.ml: DEVICE_ALREADY_DETACHED's text, as xe and XenCenter print it
+    ("XA106", "The device is not currently attached\ndevice: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f"),
 ];
 
 #[test]
