@@ -398,6 +398,20 @@ const FORMS: &[(&str, &str)] = &[
     ("KI074", "Jul  8 15:11:51 xcp-host1 systemd[1]: var-lib-linstor.service: Control process exited, code=exited, status=32/n/a"),
     // xen-api datamodel_errors.ml: DEVICE_ALREADY_DETACHED's text, as xe and XenCenter print it
     ("XA106", "The device is not currently attached\ndevice: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f"),
+    // xapi-project/sm xs_errors.py: d66e70a (2014) and 8499250 (2025, smlib) raise their own exception
+    ("SG700", "  File \"/opt/xensource/sm/xs_errors.py\", line 53, in __init__\n    raise Exception(\"No XML def file found\")\nException: No XML def file found"),
+    ("SG700", "Exception: No XML def file found (/usr/share/sm/XE_SR_ERRORCODES.xml)"),
+    // xen-api exnHelper.ml: Db_exn.Duplicate_key (tbl, fld, uuid, key) -> MAP_DUPLICATE_KEY [tbl; fld; uuid; key],
+    // as JSON-RPC's error array and as xe prints it
+    ("SG070", "  \"result\": {\n    \"code\": \"MAP_DUPLICATE_KEY\",\n    \"params\": [\n      \"VDI\",\n      \"sm_config\",\n      \"OpaqueRef:f25db949-ec0e-e414-8f87-7fa393c228fe\",\n      \"attached\"\n    ],"),
+    ("SG070", "XenAPI.Failure: ['MAP_DUPLICATE_KEY', 'VDI', 'sm_config', 'OpaqueRef:f25db949-ec0e-e414-8f87-7fa393c228fe', 'attached']"),
+    ("SG070", "Error code: MAP_DUPLICATE_KEY\nError parameters: VDI, sm_config, OpaqueRef:f25db949-ec0e-e414-8f87-7fa393c228fe, attached"),
+    // xe prints an error the datamodel knows as its doc line and one "param: value" line per
+    // parameter (xapi-cli-server/cli_util.ml get_server_error; "<extra>:" past the declared ones)
+    ("XA108", "The uuid you supplied was invalid.\ntype: network\nuuid: 53f8ab42-ec1e-f5c1-a5b7-cf39b7a42fc3"),
+    ("XA108", "XenAPI.Failure: ['UUID_INVALID', 'network', '53f8ab42-ec1e-f5c1-a5b7-cf39b7a42fc3']"),
+    ("XA108", "    \"code\": \"UUID_INVALID\",\n    \"params\": [\n      \"network\",\n      \"53f8ab42-ec1e-f5c1-a5b7-cf39b7a42fc3\"\n    ],"),
+    ("SG070", "You tried to add a key-value pair to a map, but that key is already there.\ntype: VDI\nparam_name: sm_config\nuuid: OpaqueRef:f25db949-ec0e-e414-8f87-7fa393c228fe\nkey: attached"),
 ];
 
 #[test]
