@@ -412,6 +412,12 @@ const FORMS: &[(&str, &str)] = &[
     ("XA108", "XenAPI.Failure: ['UUID_INVALID', 'network', '53f8ab42-ec1e-f5c1-a5b7-cf39b7a42fc3']"),
     ("XA108", "    \"code\": \"UUID_INVALID\",\n    \"params\": [\n      \"network\",\n      \"53f8ab42-ec1e-f5c1-a5b7-cf39b7a42fc3\"\n    ],"),
     ("SG070", "You tried to add a key-value pair to a map, but that key is already there.\ntype: VDI\nparam_name: sm_config\nuuid: OpaqueRef:f25db949-ec0e-e414-8f87-7fa393c228fe\nkey: attached"),
+    // xe's form of an error the datamodel knows: its doc line, then one "param: value" line each
+    ("KI004", "This operation is not supported during an upgrade."),
+    ("KI007", "This operation cannot be performed because this VDI is in use by some other operation\nvdi: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f\noperation: data_destroy"),
+    ("KI009", "Cannot migrate a VM to a destination host which is older than the source host.\nhost: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f (xcp-host2)\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)"),
+    ("KI012", "The given VMs failed to release memory when instructed to do so\nVM: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)"),
+    ("XA804", "The VM is incompatible with the CPU features of this host.\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)\nhost: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f (xcp-host2)\nreason: VM last booted on a CPU with features this host's CPU does not have."),
 ];
 
 #[test]
