@@ -418,6 +418,13 @@ const FORMS: &[(&str, &str)] = &[
     ("KI009", "Cannot migrate a VM to a destination host which is older than the source host.\nhost: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f (xcp-host2)\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)"),
     ("KI012", "The given VMs failed to release memory when instructed to do so\nVM: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)"),
     ("XA804", "The VM is incompatible with the CPU features of this host.\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)\nhost: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f (xcp-host2)\nreason: VM last booted on a CPU with features this host's CPU does not have."),
+    // Xen Orchestra's REST API answers an error as {"error": <message>, "data": …}
+    // (@xen-orchestra/rest-api generic-error-handler.middleware.mts), the JSON-RPC API as "code N message: …"
+    ("XB405", "{\"error\":\"invalid credentials\"}"),
+    ("XB412", "{\n  \"error\": \"host offline\",\n  \"data\": {\n    \"host\": \"5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f\"\n  }\n}"),
+    ("XB416", "{\"error\": \"VDI in use\", \"data\": {\"vdi\": \"0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f\"}}"),
+    // the REST API's MCP gate: 503 with the message and data.error 'mcp_disabled' (mcp-gate.middleware.mts)
+    ("XB700", "HTTP 503 {\"error\":\"MCP is disabled by administrator\",\"data\":{\"error\":\"mcp_disabled\"}}"),
 ];
 
 #[test]
