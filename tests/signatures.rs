@@ -425,6 +425,12 @@ const FORMS: &[(&str, &str)] = &[
     ("XB416", "{\"error\": \"VDI in use\", \"data\": {\"vdi\": \"0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f\"}}"),
     // the REST API's MCP gate: 503 with the message and data.error 'mcp_disabled' (mcp-gate.middleware.mts)
     ("XB700", "HTTP 503 {\"error\":\"MCP is disabled by administrator\",\"data\":{\"error\":\"mcp_disabled\"}}"),
+    // xo-server-backup-reports templates/_partials/reportErrorMd.hbs: "- **Error**: {{task.result.message}}";
+    // the e-mail (reportErrorMjml.hbs) reads "Error: <message>" once rendered as text
+    ("XB412", "### VM web-01\n- **UUID**: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f\n- **Error**: host offline"),
+    ("XB416", "- **Error**: VDI in use"),
+    ("XB413", "Error: no hosts available"),
+    ("KI004", "- **Error**: not supported during upgrade"),
 ];
 
 #[test]
