@@ -431,6 +431,11 @@ const FORMS: &[(&str, &str)] = &[
     ("XB416", "- **Error**: VDI in use"),
     ("XB413", "Error: no hosts available"),
     ("KI004", "- **Error**: not supported during upgrade"),
+    // XenCenter's own texts of XAPI errors (xenadmin FriendlyErrorNames.resx, data/xencenter_error_texts.json)
+    ("KI012", "VM didn't acknowledge the need to shut down."),
+    ("SG070", "INTERNAL ERROR: Attempted to set 'VDI'.'sm_config':'attached'='true', but the key 'attached' was already present in map 'sm_config'."),
+    ("XA888", "The bootloader for this VM returned an error -- did the VM installation succeed?  Unable to find partition containing kernel"),
+    ("KI002", "You tried to call a method that does not exist.  The method name that you used is VM.set_domain_type."),
 ];
 
 #[test]
