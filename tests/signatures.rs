@@ -436,6 +436,10 @@ const FORMS: &[(&str, &str)] = &[
     ("SG070", "INTERNAL ERROR: Attempted to set 'VDI'.'sm_config':'attached'='true', but the key 'attached' was already present in map 'sm_config'."),
     ("XA888", "The bootloader for this VM returned an error -- did the VM installation succeed?  Unable to find partition containing kernel"),
     ("KI002", "You tried to call a method that does not exist.  The method name that you used is VM.set_domain_type."),
+    // OpenSSL 3 drops the function name ("error:0A000102:SSL routines::unsupported protocol"); Node
+    // names the reason as ERR_SSL_<REASON>
+    ("NW008", "Error: write EPROTO 40B8F1A7E17F0000:error:0A000102:SSL routines::unsupported protocol:../deps/openssl/openssl/ssl/statem/statem_lib.c:1986:"),
+    ("NW008", "  code: 'ERR_SSL_UNSUPPORTED_PROTOCOL'"),
 ];
 
 #[test]
