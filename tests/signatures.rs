@@ -361,3 +361,96 @@ fn an_uncatalogued_code_a_signature_knows_gets_no_generic_decoding_beside_it() {
     let d = text("Error code: FROBNICATOR_NOT_READY\nError parameters: x, \n");
     assert_eq!(rules_of(&d), vec!["XA000"]);
 }
+
+/// Forms of a signature's message found in the source of the program that prints it (other
+/// releases' wordings, other call sites, other wrappers), beyond the one `example` the signature
+/// carries; each is written from the format string (tests/corpus/GENERALIZE_2026-12-05.md).
+const FORMS: &[(&str, &str)] = &[
+    // xen-api getObject before 2018 (abb5193c), after it, and since 2025 (d47fa03e: noSuchObject)
+    ("XB128", "Error: no object with UUID or opaque ref: OpaqueRef:NULL"),
+    ("XB128", "Error: no object with opaque ref: OpaqueRef:NULL"),
+    ("XB128", "Error: there is no object with the ref OpaqueRef:NULL"),
+    ("XB128", "XoError: no such object OpaqueRef:NULL"),
+    ("XB951", "Error: no object with opaque ref: OpaqueRef:5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0e"),
+    ("XB951", "Error: no object with UUID: 0a1b2c3d-4e5f-4061-8293-a4b5c6d7e8f9"),
+    ("XB951", "Error: there is no object with the UUID 0a1b2c3d-4e5f-4061-8293-a4b5c6d7e8f9"),
+    ("XB951", "Error: there is not object can be matched to 0a1b2c3d-4e5f-4061-8293-a4b5c6d7e8f9"),
+    // XAPI's MESSAGE_METHOD_UNKNOWN as a backup log's JSON and as a Python client's exception
+    ("KI001", "      \"result\": {\n        \"code\": \"MESSAGE_METHOD_UNKNOWN\",\n        \"params\": [\n          \"VDI.enable_cbt\"\n        ],"),
+    ("KI001", "XenAPI.Failure: ['MESSAGE_METHOD_UNKNOWN', 'VDI.list_changed_blocks']"),
+    ("KI001", "MESSAGE_METHOD_UNKNOWN(VDI.get_nbd_info)"),
+    ("KI315", "      \"result\": {\n        \"code\": \"MESSAGE_METHOD_UNKNOWN\",\n        \"params\": [\n          \"OpaqueRef:16a0b1c2-d3e4-4f56-8789-0a1b2c3d4e5f.get_record\"\n        ],"),
+    // xen-api's event loop logs console.warn('_watchEvents', error): undici's inactivity timeouts
+    // (JSON-RPC transport), promise-toolbox's pTimeout, and the older legacy loop
+    ("NW007", "_watchEvents HeadersTimeoutError: Headers Timeout Error\n    at Timeout.onParserTimeout [as callback] (/opt/xo/node_modules/undici/lib/dispatcher/client-h1.js:626:28) {\n  code: 'UND_ERR_HEADERS_TIMEOUT'\n}"),
+    ("NW007", "_watchEvents TimeoutError: operation timed out\n    at Timeout.<anonymous> (/opt/xo/node_modules/promise-toolbox/timeout.js:46:18)"),
+    ("NW007", "_watchEventsLegacy Error: HTTP connection has timed out"),
+    // the mounts directory: xo-server's default, xo-proxy's default (@xen-orchestra/proxy/config.toml),
+    // @xen-orchestra/fs's own default (tmpdir()/xo-fs-mounts) and a mountsDir the admin set
+    ("RM014", "Error: ENOENT: no such file or directory, open '/run/xo-proxy/mounts/6d39/xo-vm-backups/4b1e/vdis/77ac/20d3/20240101T000000Z.vhd'"),
+    ("RM014", "Error: ENOENT: no such file or directory, open '/tmp/xo-fs-mounts/6d39/xo-vm-backups/4b1e/vdis/77ac/20d3/20240101T000000Z.vhd'"),
+    ("RM021", "Error: EHOSTDOWN: host is down, mkdir '/run/xo-proxy/mounts/576e/xo-vm-backups'"),
+    ("RM021", "Error: ESTALE: stale file handle, open '/var/lib/xo-server/mounts/576e/xo-vm-backups/4b1e/vdis/77ac/20d3/20240101T000000Z.vhd'"),
+    ("RM024", "Error: EACCES: permission denied, mkdir '/run/xo-proxy/mounts'"),
+    // xo-server since redis 4 (packages/xo-server/src/xo.mjs): log.warn('redis error', { error }),
+    // the [redis] socket setting, and @redis/client's own error classes
+    ("XB001", "2024-03-01T10:00:00.000Z xo:xo-server WARN redis error {\n  error: Error: connect ENOENT /var/run/redis/redis.sock"),
+    ("XB001", "ClientClosedError: The client is closed\n    at Commander._RedisClient_sendCommand (/opt/xo/node_modules/@redis/client/dist/lib/client/index.js:490:31)"),
+    ("XB001", "Error: connect ECONNREFUSED ::1:6379"),
+    // systemd's unit log of a failed control process: "%s: control process exited, code=%s status=%i"
+    // (219, XCP-ng 8.x), later "Control process exited, code=%s, status=%i/%s" after the unit's prefix
+    ("KI074", "Jul  8 15:11:51 xcp-host1 systemd[1]: var-lib-linstor.service: Control process exited, code=exited, status=32/n/a"),
+    // xen-api datamodel_errors.ml: DEVICE_ALREADY_DETACHED's text, as xe and XenCenter print it
+    ("XA106", "The device is not currently attached\ndevice: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f"),
+    // xapi-project/sm xs_errors.py: d66e70a (2014) and 8499250 (2025, smlib) raise their own exception
+    ("SG700", "  File \"/opt/xensource/sm/xs_errors.py\", line 53, in __init__\n    raise Exception(\"No XML def file found\")\nException: No XML def file found"),
+    ("SG700", "Exception: No XML def file found (/usr/share/sm/XE_SR_ERRORCODES.xml)"),
+    // xen-api exnHelper.ml: Db_exn.Duplicate_key (tbl, fld, uuid, key) -> MAP_DUPLICATE_KEY [tbl; fld; uuid; key],
+    // as JSON-RPC's error array and as xe prints it
+    ("SG070", "  \"result\": {\n    \"code\": \"MAP_DUPLICATE_KEY\",\n    \"params\": [\n      \"VDI\",\n      \"sm_config\",\n      \"OpaqueRef:f25db949-ec0e-e414-8f87-7fa393c228fe\",\n      \"attached\"\n    ],"),
+    ("SG070", "XenAPI.Failure: ['MAP_DUPLICATE_KEY', 'VDI', 'sm_config', 'OpaqueRef:f25db949-ec0e-e414-8f87-7fa393c228fe', 'attached']"),
+    ("SG070", "Error code: MAP_DUPLICATE_KEY\nError parameters: VDI, sm_config, OpaqueRef:f25db949-ec0e-e414-8f87-7fa393c228fe, attached"),
+    // xe prints an error the datamodel knows as its doc line and one "param: value" line per
+    // parameter (xapi-cli-server/cli_util.ml get_server_error; "<extra>:" past the declared ones)
+    ("XA108", "The uuid you supplied was invalid.\ntype: network\nuuid: 53f8ab42-ec1e-f5c1-a5b7-cf39b7a42fc3"),
+    ("XA108", "XenAPI.Failure: ['UUID_INVALID', 'network', '53f8ab42-ec1e-f5c1-a5b7-cf39b7a42fc3']"),
+    ("XA108", "    \"code\": \"UUID_INVALID\",\n    \"params\": [\n      \"network\",\n      \"53f8ab42-ec1e-f5c1-a5b7-cf39b7a42fc3\"\n    ],"),
+    ("SG070", "You tried to add a key-value pair to a map, but that key is already there.\ntype: VDI\nparam_name: sm_config\nuuid: OpaqueRef:f25db949-ec0e-e414-8f87-7fa393c228fe\nkey: attached"),
+    // xe's form of an error the datamodel knows: its doc line, then one "param: value" line each
+    ("KI004", "This operation is not supported during an upgrade."),
+    ("KI007", "This operation cannot be performed because this VDI is in use by some other operation\nvdi: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f\noperation: data_destroy"),
+    ("KI009", "Cannot migrate a VM to a destination host which is older than the source host.\nhost: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f (xcp-host2)\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)"),
+    ("KI012", "The given VMs failed to release memory when instructed to do so\nVM: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)"),
+    ("XA804", "The VM is incompatible with the CPU features of this host.\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)\nhost: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f (xcp-host2)\nreason: VM last booted on a CPU with features this host's CPU does not have."),
+    // Xen Orchestra's REST API answers an error as {"error": <message>, "data": …}
+    // (@xen-orchestra/rest-api generic-error-handler.middleware.mts), the JSON-RPC API as "code N message: …"
+    ("XB405", "{\"error\":\"invalid credentials\"}"),
+    ("XB412", "{\n  \"error\": \"host offline\",\n  \"data\": {\n    \"host\": \"5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f\"\n  }\n}"),
+    ("XB416", "{\"error\": \"VDI in use\", \"data\": {\"vdi\": \"0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f\"}}"),
+    // the REST API's MCP gate: 503 with the message and data.error 'mcp_disabled' (mcp-gate.middleware.mts)
+    ("XB700", "HTTP 503 {\"error\":\"MCP is disabled by administrator\",\"data\":{\"error\":\"mcp_disabled\"}}"),
+    // xo-server-backup-reports templates/_partials/reportErrorMd.hbs: "- **Error**: {{task.result.message}}";
+    // the e-mail (reportErrorMjml.hbs) reads "Error: <message>" once rendered as text
+    ("XB412", "### VM web-01\n- **UUID**: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f\n- **Error**: host offline"),
+    ("XB416", "- **Error**: VDI in use"),
+    ("XB413", "Error: no hosts available"),
+    ("KI004", "- **Error**: not supported during upgrade"),
+    // XenCenter's own texts of XAPI errors (xenadmin FriendlyErrorNames.resx, data/xencenter_error_texts.json)
+    ("KI012", "VM didn't acknowledge the need to shut down."),
+    ("SG070", "INTERNAL ERROR: Attempted to set 'VDI'.'sm_config':'attached'='true', but the key 'attached' was already present in map 'sm_config'."),
+    ("XA888", "The bootloader for this VM returned an error -- did the VM installation succeed?  Unable to find partition containing kernel"),
+    ("KI002", "You tried to call a method that does not exist.  The method name that you used is VM.set_domain_type."),
+    // OpenSSL 3 drops the function name ("error:0A000102:SSL routines::unsupported protocol"); Node
+    // names the reason as ERR_SSL_<REASON>
+    ("NW008", "Error: write EPROTO 40B8F1A7E17F0000:error:0A000102:SSL routines::unsupported protocol:../deps/openssl/openssl/ssl/statem/statem_lib.c:1986:"),
+    ("NW008", "  code: 'ERR_SSL_UNSUPPORTED_PROTOCOL'"),
+];
+
+#[test]
+fn every_form_found_in_the_source_fires() {
+    for (id, input) in FORMS {
+        let pasted = format!("> some line before\n{input}\n> and one after");
+        let got = rules_of(&text(&pasted));
+        assert!(got.contains(id), "{id} does not fire on the form {input:?}; got {got:?}");
+    }
+}
