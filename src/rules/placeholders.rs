@@ -103,7 +103,9 @@ const PLACEHOLDERS: &[(&str, Source)] = &[
     ("<vdi-uuid>", Source::Storage { disk: true, keys: &["/VHD-", "'vdi_uuid': '", "vdi-uuid="] }),
     // A VM's delta backups live under `xo-vm-backups/<vm-uuid>/` on the remote.
     // The xe CLI prints an error's parameters one a line, an object as `vm: <uuid> (<name>)`.
-    ("<vm-uuid>", Source::UuidAfter(&["xo-vm-backups/", "'vm_uuid': '", "vm-uuid=", "\nvm: "])),
+    // Xen Orchestra's backup report gives each VM's as `- **UUID**: <uuid>` under its name (a
+    // report of several VMs names several, and is left alone).
+    ("<vm-uuid>", Source::UuidAfter(&["xo-vm-backups/", "'vm_uuid': '", "vm-uuid=", "\nvm: ", "- **UUID**: "])),
     ("<host-uuid>", Source::UuidAfter(&["'host_uuid': '", "host-uuid=", "\nhost: "])),
     // An iSCSI SR's target: its `device-config`, the storage manager's scan line, a discovery.
     ("<target-ip>", Source::HostAfter(&["device-config:target=", "(target=", "-t st -p ", "-t sendtargets -p "])),
@@ -486,6 +488,14 @@ mod tests {
         assert_eq!(filled("xe host-param-list uuid=<host-uuid>", text), "xe host-param-list uuid=8a7e9f0c-1d2b-4c3d-9e8f-0a1b2c3d4e5f");
         // A name, not a uuid, after the key leaves the placeholder.
         assert_eq!(filled("xe vm-param-list uuid=<vm-uuid>", "error\nvm: web-01"), "xe vm-param-list uuid=<vm-uuid>");
+    }
+
+    #[test]
+    fn a_backup_report_names_its_vm() {
+        let report = "### web-01\n\n- **UUID**: 3f1e2d3c-aaaa-4bbb-8ccc-0123456789ab\n- **Error**: SR_BACKEND_FAILURE_44(, There is insufficient space, )\n";
+        assert_eq!(filled("xe vm-snapshot uuid=<vm-uuid>", report), "xe vm-snapshot uuid=3f1e2d3c-aaaa-4bbb-8ccc-0123456789ab");
+        let two = format!("{report}### db-01\n\n- **UUID**: 0a1b2c3d-aaaa-4bbb-8ccc-0123456789ab\n");
+        assert_eq!(filled("xe vm-snapshot uuid=<vm-uuid>", &two), "xe vm-snapshot uuid=<vm-uuid>");
     }
 
     #[test]
