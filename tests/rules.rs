@@ -367,3 +367,15 @@ fn an_sr_mount_refusal_is_not_also_read_as_a_backup_remote_or_a_bare_errno() {
     let rules: Vec<&str> = d.findings.iter().map(|f| f.rule).collect();
     assert!(!rules.contains(&"CD001") && !rules.is_empty(), "{rules:?}");
 }
+
+/// A pasted Xen Orchestra error whose errno is known is told by the errno's decoding, as a
+/// backup log's task is: the "not recognised" finding (XO000) is not shown beside it.
+#[test]
+fn a_pasted_xo_error_with_a_known_errno_is_not_also_unrecognised() {
+    let d = text(r#"{"message": "ENOTSUP: operation not supported on socket, copyfile", "name": "Error", "code": "ENOTSUP", "stack": "Error: ENOTSUP"}"#);
+    let rules: Vec<&str> = d.findings.iter().map(|f| f.rule).collect();
+    assert_eq!(rules, ["CD001"], "{rules:?}");
+    // Without a code, the error is still reported as not recognised.
+    let d = text(r#"{"message": "the export stopped for no reason given", "name": "Error"}"#);
+    assert_eq!(d.findings.first().map(|f| f.rule), Some("XO000"));
+}

@@ -56,7 +56,7 @@ pub static XO000: RuleInfo = RuleInfo {
     trigger: "a failed or skipped Xen Orchestra task whose error no rule recognises",
     description: "Every failed task of a backup log gets a finding, even when xapi-doctor does not know the \
                   message: it shows the message, the VM and the task, and where to look.",
-    example: r#"{"message": "EACCES, permission denied '/run/xo-server/mounts/1af95910/xo-vm-backups/.lock'", "name": "Error", "code": "EACCES", "stack": "Error: EACCES, permission denied"}"#,
+    example: r#"{"message": "permission denied while writing the backup metadata of the VM", "name": "Error", "stack": "Error: permission denied while writing the backup metadata of the VM"}"#,
 };
 
 pub static TX000: RuleInfo = RuleInfo {

@@ -387,7 +387,7 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
         // The generic decoding of a code ("XAPI error X", or "a code not in XAPI's catalogue")
         // says nothing once a signature explains the same code: drop it, as a structured
         // input's event gets the generic decoding only when nothing else explains it.
-        if is_explained_decoding(&f, |code| findings.has_code_beside(code, generic::XA000.id)) {
+        if is_explained_decoding(&f, |code| findings.has_code_beside(code, f.rule)) {
             return;
         }
         findings.push(f);
@@ -405,10 +405,12 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
     findings.finish()
 }
 
-/// Whether `f` is a code's generic decoding (XA000) and `explained(code)` holds for each of its
-/// codes: another finding explains them, and the decoding says nothing more.
+/// Whether `f` is a code's generic decoding (XA000, or XO000 for a Xen Orchestra error no rule
+/// knows) and `explained(code)` holds for each of its codes: another finding explains them (a
+/// pasted error's errno decoded, as a backup log's task gets it instead of XO000), and the
+/// decoding says nothing more.
 pub(crate) fn is_explained_decoding(f: &Finding, explained: impl Fn(&str) -> bool) -> bool {
-    f.rule == generic::XA000.id && !f.codes.is_empty() && f.codes.iter().all(|c| explained(c))
+    (f.rule == generic::XA000.id || f.rule == generic::XO000.id) && !f.codes.is_empty() && f.codes.iter().all(|c| explained(c))
 }
 
 /// A signature's finding about a code the input also carried as a XAPI error gets that
