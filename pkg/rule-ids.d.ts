@@ -180,6 +180,7 @@ export type RuleId =
   | 'XB011'
   | 'XB012'
   | 'RM024'
+  | 'XB960'
   | 'HL011'
   | 'KI019'
   | 'KI020'
