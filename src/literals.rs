@@ -194,6 +194,24 @@ impl Dense {
             lengths: literals.iter().map(|l| l.len()).collect(),
         })
     }
+
+    /// Hands the literals of the matching `state`, reached with the byte before `at`, to
+    /// `found`; false when it says stop. Out of line: inlined, its registers pushed the walk's
+    /// own (the state, the table, the text) onto the stack, and every byte paid for the loads
+    /// (bench/README.md, perf11); a match is rare, a byte is every byte.
+    #[inline(never)]
+    fn report(&self, state: u16, at: usize, found: &mut dyn FnMut(u32, usize) -> bool) -> bool {
+        let i = usize::from(state - self.first_match);
+        let from = if i == 0 { 0 } else { self.match_ends.get(i - 1).map_or(0, |&e| e as usize) };
+        let to = self.match_ends.get(i).map_or(from, |&e| e as usize);
+        for &literal in self.match_ids.get(from..to).unwrap_or(&[]) {
+            let start = at.saturating_sub(self.lengths.get(literal as usize).copied().unwrap_or(0));
+            if !found(literal, start) {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 impl Literals {
@@ -264,24 +282,21 @@ impl Literals {
                     }
                 }
             }
-            let Some(&next) = dense.trans.get(usize::from(state) * dense.stride + usize::from(dense.class[usize::from(haystack[at])])) else { return };
-            state = next;
-            at += 1;
-            if state < dense.first_match {
-                continue;
-            }
-            let i = usize::from(state - dense.first_match);
-            let from = if i == 0 { 0 } else { dense.match_ends.get(i - 1).map_or(0, |&e| e as usize) };
-            let to = dense.match_ends.get(i).map_or(from, |&e| e as usize);
-            for &literal in dense.match_ids.get(from..to).unwrap_or(&[]) {
-                let start = at.saturating_sub(dense.lengths.get(literal as usize).copied().unwrap_or(0));
-                if !found(literal, start) {
+            // Out of the start state: step byte after byte until it is back there.
+            loop {
+                let Some(&b) = haystack.get(at) else { return };
+                let Some(&next) = dense.trans.get(usize::from(state) * dense.stride + usize::from(dense.class[usize::from(b)])) else { return };
+                state = next;
+                at += 1;
+                if state >= dense.first_match && !dense.report(state, at, found) {
                     return;
+                }
+                if state == 0 {
+                    break;
                 }
             }
         }
     }
-
     /// Whether `haystack` contains any of the literals.
     pub(crate) fn is_match(&self, haystack: &[u8]) -> bool {
         let mut any = false;
