@@ -138,7 +138,7 @@ impl<'a> Reader<'a> {
         self.peek()
     }
     /// Skips white space and `byte`, or refuses.
-    fn expect(&mut self, byte: u8) -> Option<()> {
+    fn eat(&mut self, byte: u8) -> Option<()> {
         (self.next_token()? == byte).then(|| self.i += 1)
     }
 
@@ -254,7 +254,7 @@ impl<'a> Reader<'a> {
     /// An object of known keys at `{` into `obj`; with `inner`, its `error` or `result` (one of
     /// them, an object) is read into `inner`.
     fn object(&mut self, obj: &mut Obj<'a>, mut inner: Option<&mut Obj<'a>>) -> Option<()> {
-        self.expect(b'{')?;
+        self.eat(b'{')?;
         if self.next_token()? == b'}' {
             self.i += 1;
             return Some(());
@@ -264,7 +264,7 @@ impl<'a> Reader<'a> {
                 return None;
             }
             let key = self.key()?;
-            self.expect(b':')?;
+            self.eat(b':')?;
             // A duplicate key: the `Value` reader keeps the last; leave it to it.
             if obj.0[key].is_some() {
                 return None;
