@@ -181,6 +181,7 @@ export type RuleId =
   | 'XB012'
   | 'RM024'
   | 'XB960'
+  | 'XB980'
   | 'HL011'
   | 'KI019'
   | 'KI020'

@@ -85,6 +85,26 @@ fn codes_are_whole_words() {
 }
 
 #[test]
+fn a_code_read_from_its_xe_description_line_is_the_signatures() {
+    // `xe` prints the description line and the parameters, never the code's name.
+    let d = text("Not enough server memory is available to perform this operation.\nneeded: 8598323200\navailable: 4173877248");
+    assert_eq!(rules_of(&d), vec!["XA885"], "the bare decoding XA000 is explained");
+    let f = &d.findings[0];
+    assert_eq!(f.codes, vec!["HOST_NOT_ENOUGH_FREE_MEMORY"]);
+    assert_eq!(f.params.get("needed"), Some("8598323200"));
+    // The error's `message:` line is one of the lines it was read from.
+    let internal = "The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.";
+    let d = text(&format!("{internal}\nmessage: Sm.Unknown_driver(\"lvmoiscsi\")"));
+    let f = d.findings.iter().find(|f| f.rule == "XA200").expect("XA200");
+    assert_eq!(f.codes, vec!["INTERNAL_ERROR"]);
+    assert_eq!(f.params.get("message"), Some("Sm.Unknown_driver(\"lvmoiscsi\")"));
+    // An error read on other lines than the signature's is not its code.
+    let d = text(&format!("{internal}\nmessage: Db_exn.Read_missing_uuid\n\nearlier: Sm.Unknown_driver(\"lvmoiscsi\")"));
+    let f = d.findings.iter().find(|f| f.rule == "XA200").expect("XA200");
+    assert!(f.codes.is_empty(), "{:?}", f.codes);
+}
+
+#[test]
 fn a_normal_situation_quiets_the_bare_code_it_explains() {
     let d = text("Jun 14 17:55:22 xo xo-server[6078]: xo-server-cloud: next attempt in 965 ms\nError: connect ECONNREFUSED 127.0.0.1:9001\n    code: 'ECONNREFUSED'");
     assert!(d.findings.iter().all(|f| f.severity >= xapi_doctor::Severity::Warning), "{:?}", rules_of(&d));

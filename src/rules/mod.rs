@@ -375,7 +375,8 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
     let mut findings = Findings::new(options.max_findings());
     if let Some(text) = whole_text {
         let facts = Facts::new(&Subject::default(), options);
-        for mut f in signatures::scan(text, signatures::INPUT_TEXT, &facts, Confidence::Medium) {
+        let read: Vec<&XapiError> = events.iter().filter_map(|e| if let Event::Xapi(x) = e { Some(x) } else { None }).collect();
+        for mut f in signatures::scan_beside(text, signatures::INPUT_TEXT, &facts, Confidence::Medium, &read) {
             with_error_params(&mut f, events);
             findings.push(f);
         }

@@ -20,6 +20,7 @@ use crate::literals::Literals;
 
 use super::{push_evidence, Facts, Matcher, Rule, RuleInfo};
 use crate::model::{Category, Confidence, Evidence, Finding, Severity};
+use crate::input::XapiError;
 use crate::options::Options;
 
 /// One entry of `data/signatures.toml` (its fields are documented there).
@@ -430,6 +431,15 @@ fn evidence_at(lines: &Lines, line: u32) -> Evidence {
 /// Every signature that `text` fires, for an input of kind `input` ([`INPUT_TEXT`]…), as
 /// findings about `facts`' subject.
 pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
+    scan_beside(text, input, facts, confidence, &[])
+}
+
+/// [`scan`], with the XAPI errors the input's reader found in `text`: a signature also carries a
+/// code of its `codes` that the text does not name when an error of that code was read on one of
+/// the signature's lines. `xe` prints an error's description line, not its code, and the reader
+/// knows the code from that line; the finding then explains the code (its bare decoding is
+/// dropped beside it) and gets the error's parameters.
+pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence, read: &[&XapiError]) -> Vec<Finding> {
     let Some(index) = index() else { return Vec::new() };
     if text.is_empty() {
         return Vec::new();
@@ -501,7 +511,7 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
             f.link(*title, *url);
         }
         for code in sig.codes {
-            if contains_word(text, code) {
+            if contains_word(text, code) || read_on_lines(read, code, &confirmed) {
                 f.codes.push((*code).to_string());
             }
         }
@@ -512,6 +522,14 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
         out.push(f);
     }
     out
+}
+
+/// Whether an error of `code` was read on one of `lines` (0-based, as the anchors'; an
+/// evidence's line is 1-based).
+fn read_on_lines(read: &[&XapiError], code: &str, lines: &[u32]) -> bool {
+    read.iter().any(|e| {
+        e.code == code && e.evidence.iter().any(|ev| ev.line.is_some_and(|l| lines.iter().any(|&a| a.saturating_add(1) == l)))
+    })
 }
 
 /// The signatures as the registry lists them (for tests and docs).
