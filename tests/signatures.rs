@@ -102,6 +102,13 @@ fn a_code_read_from_its_xe_description_line_is_the_signatures() {
     let d = text(&format!("{internal}\nmessage: Db_exn.Read_missing_uuid\n\nearlier: Sm.Unknown_driver(\"lvmoiscsi\")"));
     let f = d.findings.iter().find(|f| f.rule == "XA200").expect("XA200");
     assert!(f.codes.is_empty(), "{:?}", f.codes);
+    // A code a signature requires (`all`) counts when it was read from its description line.
+    let d = text("There was a failure communicating with the plug-in.\nstatus: non-zero exit\nstdout: \nstderr: Traceback (most recent call last):\n  File \"/etc/xapi.d/plugins/backup\", line 3, in <module>\n    import xcp\nModuleNotFoundError: No module named 'xcp'");
+    assert_eq!(rules_of(&d).first(), Some(&"KI005"), "{:?}", rules_of(&d));
+    assert_eq!(d.findings[0].codes, vec!["XENAPI_PLUGIN_FAILURE"]);
+    assert!(!rules_of(&d).contains(&"XA000"));
+    let d = text("ModuleNotFoundError: No module named 'xcp'");
+    assert!(!rules_of(&d).contains(&"KI005"), "{:?}", rules_of(&d));
 }
 
 #[test]

@@ -485,7 +485,7 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
             .iter()
             .map(|&(_, line)| line)
             .filter(|&line| {
-                index.all_ids[s].iter().all(|&l| hit_near(&hits, l, line, sig.near))
+                index.all_ids[s].iter().zip(sig.all).all(|(&l, literal)| hit_near(&hits, l, line, sig.near) || read_near(read, literal, line, sig.near))
                     && !index.none_ids[s].iter().any(|&l| hit_near(&hits, l, line, sig.near))
             })
             .collect();
@@ -511,7 +511,8 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
             f.link(*title, *url);
         }
         for code in sig.codes {
-            if contains_word(text, code) || read_on_lines(read, code, &confirmed) {
+            let required_and_read = sig.all.contains(code) && read.iter().any(|e| e.code == *code);
+            if contains_word(text, code) || required_and_read || read_on_lines(read, code, &confirmed) {
                 f.codes.push((*code).to_string());
             }
         }
@@ -529,6 +530,16 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
 fn read_on_lines(read: &[&XapiError], code: &str, lines: &[u32]) -> bool {
     read.iter().any(|e| {
         e.code == code && e.evidence.iter().any(|ev| ev.line.is_some_and(|l| lines.iter().any(|&a| a.saturating_add(1) == l)))
+    })
+}
+
+/// Whether an error whose code is `literal` was read within `near` lines of `line` (anywhere
+/// when `near` is 0): a code a signature requires beside its anchor counts in `xe`'s form too.
+fn read_near(read: &[&XapiError], literal: &str, line: u32, near: u32) -> bool {
+    read.iter().any(|e| {
+        e.code == literal
+            && (near == 0
+                || e.evidence.iter().any(|ev| ev.line.is_some_and(|l| l.saturating_sub(1).abs_diff(line) <= near)))
     })
 }
 
