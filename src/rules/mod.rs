@@ -375,8 +375,7 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
     let mut findings = Findings::new(options.max_findings());
     if let Some(text) = whole_text {
         let facts = Facts::new(&Subject::default(), options);
-        let read: Vec<&XapiError> = events.iter().filter_map(|e| if let Event::Xapi(x) = e { Some(x) } else { None }).collect();
-        for mut f in signatures::scan_beside(text, signatures::INPUT_TEXT, &facts, Confidence::Medium, &read) {
+        for mut f in signatures::scan_beside(text, signatures::INPUT_TEXT, &facts, Confidence::Medium, events) {
             with_error_params(&mut f, events);
             findings.push(f);
         }

@@ -20,7 +20,7 @@ use crate::literals::Literals;
 
 use super::{push_evidence, Facts, Matcher, Rule, RuleInfo};
 use crate::model::{Category, Confidence, Evidence, Finding, Severity};
-use crate::input::XapiError;
+use crate::input::{Event, XapiError};
 use crate::options::Options;
 
 /// One entry of `data/signatures.toml` (its fields are documented there).
@@ -439,7 +439,7 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
 /// the signature's lines. `xe` prints an error's description line, not its code, and the reader
 /// knows the code from that line; the finding then explains the code (its bare decoding is
 /// dropped beside it) and gets the error's parameters.
-pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence, read: &[&XapiError]) -> Vec<Finding> {
+pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence, read: &[Event]) -> Vec<Finding> {
     let Some(index) = index() else { return Vec::new() };
     if text.is_empty() {
         return Vec::new();
@@ -511,7 +511,7 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
             f.link(*title, *url);
         }
         for code in sig.codes {
-            let required_and_read = sig.all.contains(code) && read.iter().any(|e| e.code == *code);
+            let required_and_read = sig.all.contains(code) && errors(read).any(|e| e.code == *code);
             if contains_word(text, code) || required_and_read || read_on_lines(read, code, &confirmed) {
                 f.codes.push((*code).to_string());
             }
@@ -525,18 +525,23 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
     out
 }
 
+/// The XAPI errors among the events the input's reader found.
+fn errors(read: &[Event]) -> impl Iterator<Item = &XapiError> {
+    read.iter().filter_map(|e| if let Event::Xapi(x) = e { Some(x) } else { None })
+}
+
 /// Whether an error of `code` was read on one of `lines` (0-based, as the anchors'; an
 /// evidence's line is 1-based).
-fn read_on_lines(read: &[&XapiError], code: &str, lines: &[u32]) -> bool {
-    read.iter().any(|e| {
+fn read_on_lines(read: &[Event], code: &str, lines: &[u32]) -> bool {
+    errors(read).any(|e| {
         e.code == code && e.evidence.iter().any(|ev| ev.line.is_some_and(|l| lines.iter().any(|&a| a.saturating_add(1) == l)))
     })
 }
 
 /// Whether an error whose code is `literal` was read within `near` lines of `line` (anywhere
 /// when `near` is 0): a code a signature requires beside its anchor counts in `xe`'s form too.
-fn read_near(read: &[&XapiError], literal: &str, line: u32, near: u32) -> bool {
-    read.iter().any(|e| {
+fn read_near(read: &[Event], literal: &str, line: u32, near: u32) -> bool {
+    errors(read).any(|e| {
         e.code == literal
             && (near == 0
                 || e.evidence.iter().any(|ev| ev.line.is_some_and(|l| l.saturating_sub(1).abs_diff(line) <= near)))
