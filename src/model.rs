@@ -575,6 +575,7 @@ impl Findings {
         drop_explained_decodings(&mut list);
         drop_remote_readings_of_sr_lines(&mut list);
         rank(&mut list);
+        drop_repeated_readings(&mut list);
         let dropped = list.len().saturating_sub(self.limit);
         list.truncate(self.limit);
         (list, self.omitted + dropped as u64)
@@ -601,6 +602,54 @@ pub fn drop_explained_decodings(list: &mut Vec<Finding>) {
     }
     let explained = |code: &String| list.iter().any(|other| other.priority >= 0 && other.codes.contains(code));
     let keep: Vec<bool> = list.iter().map(|f| !is_decoding(f) || !f.codes.iter().all(explained)).collect();
+    let mut keep = keep.into_iter();
+    list.retain(|_| keep.next().unwrap_or(true));
+}
+
+/// Two findings that quote the same lines and file them under the same category tell the reader
+/// the same thing twice (a remote's "full" and the bare `ENOSPC` decoded as a full remote; one
+/// `vhd-util check` output read by two signatures). After ranking, a finding whose lines are all
+/// quoted by a finding of its category that reads them closer to the root cause is dropped when
+/// it is a symptom or a bare decoding (priority 0 or less), and its codes move to that one.
+/// Readings of other lines, or of the same lines under another category, stay: they say
+/// something else. Only the 64 best-ranked findings before each are compared, so a long SMlog's
+/// report stays linear.
+fn drop_repeated_readings(list: &mut Vec<Finding>) {
+    const LOOK_BACK: usize = 64;
+    let lines_of = |f: &Finding| -> Vec<u32> { f.evidence.iter().filter_map(|e| e.line).collect() };
+    let mut keep = vec![true; list.len()];
+    let mut moved: Vec<(usize, usize)> = Vec::new();
+    for i in 1..list.len() {
+        // Only a symptom or a bare decoding (priority 0 or less) is a repetition: a reading
+        // that says what was affected (a clean-up that could not list a folder) stays beside
+        // the one that says why.
+        let lines = lines_of(&list[i]);
+        if list[i].priority > 0 || lines.is_empty() {
+            continue;
+        }
+        let by = (0..i).rev().filter(|&j| keep[j]).take(LOOK_BACK).find(|&j| {
+            let better = &list[j];
+            better.category == list[i].category && better.priority > list[i].priority.max(0) && better.evidence.iter().any(|e| e.line.is_some()) && {
+                let quoted = lines_of(better);
+                lines.iter().all(|l| quoted.contains(l))
+            }
+        });
+        if let Some(j) = by {
+            keep[i] = false;
+            moved.push((i, j));
+        }
+    }
+    if moved.is_empty() {
+        return;
+    }
+    for (from, to) in moved {
+        let codes = std::mem::take(&mut list[from].codes);
+        for code in codes {
+            if !list[to].codes.contains(&code) {
+                list[to].codes.push(code);
+            }
+        }
+    }
     let mut keep = keep.into_iter();
     list.retain(|_| keep.next().unwrap_or(true));
 }

@@ -112,6 +112,17 @@ fn a_code_read_from_its_xe_description_line_is_the_signatures() {
 }
 
 #[test]
+fn a_symptom_read_on_the_lines_of_a_finding_of_its_category_is_not_repeated() {
+    // The remote's "full" and the bare ENOSPC decoding both read the line as a full remote.
+    let d = text("ENOSPC: no space left on device, write");
+    assert_eq!(rules_of(&d), vec!["XO004"]);
+    assert_eq!(d.findings[0].codes, vec!["ENOSPC"], "the decoding's code moves to the finding kept");
+    // A finding that says what was affected stays beside the one that says why.
+    let d = text("failed to list VDI directory { vdiDir: '/xo-vm-backups/ba4c/vdis/1f0e/77a3', error: Error: EACCES: permission denied, scandir '/run/xo-server/mounts/f2a1/xo-vm-backups/ba4c/vdis/1f0e/77a3' }");
+    assert!(rules_of(&d).contains(&"RM009") && rules_of(&d).contains(&"BF308"), "{:?}", rules_of(&d));
+}
+
+#[test]
 fn a_normal_situation_quiets_the_bare_code_it_explains() {
     let d = text("Jun 14 17:55:22 xo xo-server[6078]: xo-server-cloud: next attempt in 965 ms\nError: connect ECONNREFUSED 127.0.0.1:9001\n    code: 'ECONNREFUSED'");
     assert!(d.findings.iter().all(|f| f.severity >= xapi_doctor::Severity::Warning), "{:?}", rules_of(&d));
@@ -302,7 +313,6 @@ fn toolstack_interface_errors_in_the_forms_the_toolstack_prints() {
         ("Storage_error ([S(Sr_not_attached);S(9b1e)])", "Storage_interface.Sr_not_attached", StorageUnreachable),
         ("'Storage_interface.Vdi_does_not_exist(\"98bd94aa\")'", "Storage_interface.Vdi_does_not_exist", Other),
         ("Storage_error ([S(Internal_error);S(Storage_error ([S(Activated_on_another_host);S(7c1d)]))])", "Storage_interface.Activated_on_another_host", VdiInUse),
-        ("Storage_error (No_storage_plugin_for_sr \"9b1e\")", "Storage_interface.No_storage_plugin_for_sr", StorageUnreachable),
         ("Storage_error ([S(Unimplemented);S(VDI.enable_cbt)])", "Storage_interface.Unimplemented", XapiVersion),
         // XAPI's database and its storage driver table.
         ("task failed: Db_exn.Read_missing_uuid(\"VM\", \"\", \"2b6f8a4e\")", "Db_exn.Read_missing_uuid", Other),
@@ -314,6 +324,12 @@ fn toolstack_interface_errors_in_the_forms_the_toolstack_prints() {
         assert!(f.summary.contains(code.rsplit('.').next().unwrap()) && !f.remediation.is_empty(), "{input}");
         assert!(f.remediation.iter().any(|s| s.command.as_deref().is_some_and(|c| c.contains("xensource.log"))), "{input}");
     }
+    // A signature that reads the same line under the same category explains the name: the
+    // decoding is dropped and its code goes to the signature's finding.
+    let d = text("Storage_error (No_storage_plugin_for_sr \"9b1e\")");
+    assert!(cd005(&d).is_empty(), "{:?}", rules_of(&d));
+    let f = d.findings.iter().find(|f| f.rule == "HL320").expect("HL320");
+    assert_eq!((f.codes.clone(), f.category), (vec!["Storage_interface.No_storage_plugin_for_sr".to_string()], StorageUnreachable));
     // Names that only carry another error are left to it: the SR code is the diagnosis.
     let d = text("Storage_error ([S(Backend_error);[S(SR_BACKEND_FAILURE_46);[S();S(The VDI is not available);S()]]])");
     assert!(cd005(&d).is_empty(), "{:?}", rules_of(&d));
