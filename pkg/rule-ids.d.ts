@@ -801,6 +801,7 @@ export type RuleId =
   | 'KI610'
   | 'KI611'
   | 'KI612'
+  | 'KI613'
   | 'CH001'
   | 'CH002'
   | 'CH003'
