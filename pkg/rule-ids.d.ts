@@ -802,6 +802,7 @@ export type RuleId =
   | 'KI611'
   | 'KI612'
   | 'KI613'
+  | 'KI614'
   | 'CH001'
   | 'CH002'
   | 'CH003'
