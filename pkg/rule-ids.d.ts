@@ -803,6 +803,7 @@ export type RuleId =
   | 'KI612'
   | 'KI613'
   | 'KI614'
+  | 'KI615'
   | 'CH001'
   | 'CH002'
   | 'CH003'
