@@ -809,6 +809,7 @@ export type RuleId =
   | 'KI508'
   | 'KI509'
   | 'KI510'
+  | 'KI511'
   | 'CH001'
   | 'CH002'
   | 'CH003'
