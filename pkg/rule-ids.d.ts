@@ -810,6 +810,8 @@ export type RuleId =
   | 'KI509'
   | 'KI510'
   | 'KI511'
+  | 'KI512'
+  | 'KI513'
   | 'CH001'
   | 'CH002'
   | 'CH003'
