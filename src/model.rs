@@ -616,42 +616,47 @@ pub fn drop_explained_decodings(list: &mut Vec<Finding>) {
 /// report stays linear.
 fn drop_repeated_readings(list: &mut Vec<Finding>) {
     const LOOK_BACK: usize = 64;
-    let lines_of = |f: &Finding| -> Vec<u32> { f.evidence.iter().filter_map(|e| e.line).collect() };
-    let mut keep = vec![true; list.len()];
-    let mut moved: Vec<(usize, usize)> = Vec::new();
-    for i in 1..list.len() {
+    if list.len() < 2 {
+        return;
+    }
+    let has_lines = |f: &Finding| f.evidence.iter().any(|e| e.line.is_some());
+    let quotes_all = |better: &Finding, f: &Finding| {
+        f.evidence.iter().filter_map(|e| e.line).all(|l| better.evidence.iter().any(|b| b.line == Some(l)))
+    };
+    // (dropped, the finding it repeats), in rank order; no allocation until one is found.
+    let mut repeats: Vec<(usize, usize)> = Vec::new();
+    for (i, f) in list.iter().enumerate().skip(1) {
         // Only a symptom or a bare decoding (priority 0 or less) is a repetition: a reading
         // that says what was affected (a clean-up that could not list a folder) stays beside
         // the one that says why.
-        let lines = lines_of(&list[i]);
-        if list[i].priority > 0 || lines.is_empty() {
+        if f.priority > 0 || !has_lines(f) {
             continue;
         }
-        let by = (0..i).rev().filter(|&j| keep[j]).take(LOOK_BACK).find(|&j| {
+        let kept = |j: &usize| !repeats.iter().any(|&(dropped, _)| dropped == *j);
+        let by = (0..i).rev().filter(kept).take(LOOK_BACK).find(|&j| {
             let better = &list[j];
-            better.category == list[i].category && better.priority > list[i].priority.max(0) && better.evidence.iter().any(|e| e.line.is_some()) && {
-                let quoted = lines_of(better);
-                lines.iter().all(|l| quoted.contains(l))
-            }
+            better.category == f.category && better.priority > f.priority.max(0) && has_lines(better) && quotes_all(better, f)
         });
         if let Some(j) = by {
-            keep[i] = false;
-            moved.push((i, j));
+            repeats.push((i, j));
         }
     }
-    if moved.is_empty() {
+    if repeats.is_empty() {
         return;
     }
-    for (from, to) in moved {
-        let codes = std::mem::take(&mut list[from].codes);
-        for code in codes {
+    for &(from, to) in &repeats {
+        for code in std::mem::take(&mut list[from].codes) {
             if !list[to].codes.contains(&code) {
                 list[to].codes.push(code);
             }
         }
     }
-    let mut keep = keep.into_iter();
-    list.retain(|_| keep.next().unwrap_or(true));
+    let mut index = 0;
+    list.retain(|_| {
+        let keep = !repeats.iter().any(|&(dropped, _)| dropped == index);
+        index += 1;
+        keep
+    });
 }
 
 /// A mount or write failure reads as a backup remote's or as an SR's by its words alone; when a
