@@ -320,12 +320,33 @@ function describeSubject(subject) {
   return safe(parts.join(' · '));
 }
 
+const PARAMS_SHOWN = 6;
+const PARAM_CHARS = 120;
+
+/** The codes a finding carries and the error's parameters by name, on one line (cut short). */
+function describeCodes(f) {
+  const codes = (f.codes ?? []).join(', ');
+  const params = Object.entries(f.params ?? {})
+    .filter(([, v]) => v !== '')
+    .slice(0, PARAMS_SHOWN)
+    .map(([k, v]) => {
+      // Cut by code points, so that a pair of surrogates is never split.
+      const chars = [...String(v).replace(/\s+/g, ' ')];
+      return `${k} ${chars.length > PARAM_CHARS ? `${chars.slice(0, PARAM_CHARS).join('')}…` : chars.join('')}`;
+    })
+    .join(', ');
+  if (!codes && !params) return '';
+  return safe(`${codes ? `Code: ${codes}` : 'Parameters:'}${params ? `${codes ? ' (' : ' '}${params}${codes ? ')' : ''}` : ''}`);
+}
+
 function renderFinding(f, s, out) {
   const tag = s[f.severity] ?? s.bold;
   out.push(`  ${tag(f.rule)}  ${s.bold(safe(f.title))}`);
   const about = describeSubject(f.subject);
   if (about) out.push(`    ${s.dim(about)}`);
   out.push(`    ${safe(f.summary)}`);
+  const facts = describeCodes(f);
+  if (facts) out.push(`    ${s.dim(facts)}`);
   if (f.cause) out.push(`    ${s.bold('Why:')} ${safe(f.cause)}`);
   if (f.remediation.length > 0) {
     out.push(`    ${s.bold('What to do:')}`);

@@ -122,6 +122,16 @@ test('text output: findings grouped by severity, evidence with line numbers, rem
   assert.match(xo, /VM files-01 \(c98a232f-b339-0334-b946-23244d0a4b7b\) · job Nightly delta/);
 });
 
+test("text output: a finding's codes and its error's parameters by name, long values cut", () => {
+  const memory = run(['-'], { input: 'Not enough server memory is available to perform this operation.\nneeded: 8598323200\navailable: 4173877248\n' });
+  assert.match(memory.stdout, /^ {4}Code: HOST_NOT_ENOUGH_FREE_MEMORY \(needed 8598323200, available 4173877248\)$/m);
+  const long = run(['-'], { input: `SR_BACKEND_FAILURE_46(, The VDI is not available [opterr=${'x'.repeat(300)}], )\n` });
+  const line = long.stdout.split('\n').find((l) => l.startsWith('    Code: SR_BACKEND_FAILURE_46'));
+  assert.ok(line && line.includes('…') && line.length < 700, line);
+  const bare = run(['-'], { input: 'mount.nfs: access denied by server while mounting 192.0.2.10:/backups\n' });
+  assert.ok(!/^ {4}(Code|Parameters):/m.test(bare.stdout), 'nothing to show, no line');
+});
+
 test('colours only on request or on a terminal, and never with NO_COLOR', () => {
   assert.ok(run([SR44_TEXT, '--color']).stdout.includes(`${ESC}[`));
   assert.ok(!run([SR44_TEXT], { env: { NO_COLOR: '1' } }).stdout.includes(ESC));
