@@ -322,6 +322,9 @@ function describeSubject(subject) {
 
 const PARAMS_SHOWN = 6;
 const PARAM_CHARS = 120;
+// Parameters that XAPI and the storage manager give in bytes (HOST_NOT_ENOUGH_FREE_MEMORY's
+// needed/available, an SR's free and needed space, a disk's size).
+const BYTES_PARAM = /^(needed|available|free|size|virtual_size|physical_size|memory.*|.*Bytes)$/;
 
 /** The codes a finding carries and the error's parameters by name, on one line (cut short). */
 function describeCodes(f) {
@@ -332,6 +335,8 @@ function describeCodes(f) {
     .map(([k, v]) => {
       // Cut by code points, so that a pair of surrogates is never split.
       const chars = [...String(v).replace(/\s+/g, ' ')];
+      const gib = BYTES_PARAM.test(k) && /^\d{7,}$/.test(v) ? ` = ${(Number(v) / 2 ** 30).toFixed(1)} GiB` : '';
+      if (gib) return `${k} ${v}${gib}`;
       return `${k} ${chars.length > PARAM_CHARS ? `${chars.slice(0, PARAM_CHARS).join('')}…` : chars.join('')}`;
     })
     .join(', ');

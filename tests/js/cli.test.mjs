@@ -124,7 +124,7 @@ test('text output: findings grouped by severity, evidence with line numbers, rem
 
 test("text output: a finding's codes and its error's parameters by name, long values cut", () => {
   const memory = run(['-'], { input: 'Not enough server memory is available to perform this operation.\nneeded: 8598323200\navailable: 4173877248\n' });
-  assert.match(memory.stdout, /^ {4}Code: HOST_NOT_ENOUGH_FREE_MEMORY \(needed 8598323200, available 4173877248\)$/m);
+  assert.match(memory.stdout, /^ {4}Code: HOST_NOT_ENOUGH_FREE_MEMORY \(needed 8598323200 = 8\.0 GiB, available 4173877248 = 3\.9 GiB\)$/m);
   const long = run(['-'], { input: `SR_BACKEND_FAILURE_46(, The VDI is not available [opterr=${'x'.repeat(300)}], )\n` });
   const line = long.stdout.split('\n').find((l) => l.startsWith('    Code: SR_BACKEND_FAILURE_46'));
   assert.ok(line && line.includes('…') && line.length < 700, line);
