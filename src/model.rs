@@ -607,8 +607,8 @@ pub fn drop_explained_decodings(list: &mut Vec<Finding>) {
 }
 
 /// Two findings that quote the same lines and file them under the same category tell the reader
-/// the same thing twice (a remote's "full" and the bare `ENOSPC` decoded as a full remote; one
-/// `vhd-util check` output read by two signatures). After ranking, a finding whose lines are all
+/// the same thing twice (a remote's "full" and the bare `ENOSPC` decoded as a full remote; a
+/// toolstack error read by a signature and decoded by its code's meaning). After ranking, a finding whose lines are all
 /// quoted by a finding of its category that reads them closer to the root cause is dropped when
 /// it is a symptom or a bare decoding (priority 0 or less), and its codes move to that one.
 /// Readings of other lines, or of the same lines under another category, stay: they say
