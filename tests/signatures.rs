@@ -120,6 +120,13 @@ fn a_symptom_read_on_the_lines_of_a_finding_of_its_category_is_not_repeated() {
     // A finding that says what was affected stays beside the one that says why.
     let d = text("failed to list VDI directory { vdiDir: '/xo-vm-backups/ba4c/vdis/1f0e/77a3', error: Error: EACCES: permission denied, scandir '/run/xo-server/mounts/f2a1/xo-vm-backups/ba4c/vdis/1f0e/77a3' }");
     assert!(rules_of(&d).contains(&"RM009") && rules_of(&d).contains(&"BF308"), "{:?}", rules_of(&d));
+    // INTERNAL_ERROR's catch-all reading (XA019) says nothing more once a signature reads the
+    // same message under the same category; it stays when nothing reads the message.
+    let d = text("INTERNAL_ERROR(Failure(\"Unknown tag/contents\"))");
+    assert_eq!(rules_of(&d), vec!["KI042"]);
+    assert_eq!(d.findings[0].codes, vec!["INTERNAL_ERROR"]);
+    let d = text("INTERNAL_ERROR(Failure(\"frobnicate: unexpected state\"))");
+    assert_eq!(rules_of(&d).first(), Some(&"XA019"), "{:?}", rules_of(&d));
 }
 
 #[test]
