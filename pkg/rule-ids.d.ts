@@ -356,6 +356,7 @@ export type RuleId =
   | 'HL230'
   | 'HL231'
   | 'HL232'
+  | 'HL951'
   | 'HL233'
   | 'HL234'
   | 'HL235'

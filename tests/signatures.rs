@@ -506,3 +506,17 @@ fn every_form_found_in_the_source_fires() {
         assert!(got.contains(id), "{id} does not fire on the form {input:?}; got {got:?}");
     }
 }
+
+#[test]
+fn a_passive_path_probed_at_boot_is_not_a_failing_disk() {
+    let probe = "kernel: end_request: I/O error, dev sdc, sector 0\nkernel: sd 0:0:0:3: Device not ready: Sense Key : Not Ready [current]\nkernel: sd 0:0:0:3: Add. Sense: Logical unit not ready, manual intervention required";
+    let d = text(probe);
+    assert_eq!(rules_of(&d), vec!["HL951"]);
+    assert!(d.findings.iter().all(|f| f.severity == xapi_doctor::Severity::Info), "{:?}", rules_of(&d));
+    // A read error elsewhere in the same log is still the disk's.
+    let d = text(&format!("{probe}\nkernel: x\nkernel: y\nkernel: z\nkernel: blk_update_request: I/O error, dev sdd, sector 104857600"));
+    assert_eq!(rules_of(&d).first(), Some(&"HL004"), "{:?}", rules_of(&d));
+    // Not ready on reads of data (not the first sector): the LUN itself, not a probe.
+    let d = text(&probe.replace("sector 0", "sector 73400320"));
+    assert_eq!(rules_of(&d).first(), Some(&"HL232"), "{:?}", rules_of(&d));
+}

@@ -428,6 +428,14 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
                 line_has_code = true;
             }
         }
+        if !line_has_code {
+            if let Some(entry) = quoted_documented_message(line) {
+                let mut e = XapiError::new(entry.code, Vec::new(), Shape::Text);
+                e.confidence = Confidence::Medium;
+                found.add_seen_at(e, &evidence);
+                line_has_code = true;
+            }
+        }
         let has_marker = match markers {
             Some(search) => search.is_match(line),
             // (Unreachable in practice: the markers always build an automaton.)
@@ -495,6 +503,38 @@ fn documented_message<'a>(line: &str, next: impl Fn(usize) -> Option<&'a str>) -
             whole_documented_message(&squeezed, &next)
         })
         .or_else(|| cut_documented_message(line, &next))
+}
+
+/// An error's official text quoted whole inside a line of another program's log, in brackets or
+/// double quotes or after a colon (`Exception caught while setting VM configuration: [You tried
+/// to add a key-value pair to a map, but that key is already there.]`): a client that logs the
+/// message it received, not the code. Only the whole text counts, so a sentence that begins like
+/// one is not taken for it.
+fn quoted_documented_message(line: &str) -> Option<&'static catalog::ApiErrorCode> {
+    /// The shortest doc line taken out of a longer line: shorter ones are common phrases.
+    const MIN_DOC: usize = 30;
+    let bytes = line.as_bytes();
+    if bytes.len() < MIN_DOC || memchr::memchr3(b'[', b'"', b':', bytes).is_none() {
+        return None;
+    }
+    let by_doc = docs_sorted();
+    let lookup = |quoted: &str| -> Option<&'static catalog::ApiErrorCode> {
+        let quoted = quoted.trim();
+        if quoted.len() < MIN_DOC || !quoted.as_bytes()[0].is_ascii_uppercase() {
+            return None;
+        }
+        let at = by_doc.partition_point(|(doc, _)| *doc < quoted);
+        by_doc.get(at).filter(|(doc, _)| *doc == quoted).map(|&(_, entry)| entry)
+    };
+    // (At most the first few openings: a line of many quotes is data, not a message.)
+    memchr::memchr3_iter(b'[', b'"', b':', bytes).take(8).find_map(|open| {
+        let rest = &line[open + 1..];
+        match bytes[open] {
+            b'[' => lookup(&rest[..rest.find(']')?]),
+            b'"' => lookup(&rest[..rest.find('"')?]),
+            _ => lookup(rest),
+        }
+    })
 }
 
 /// A doc line and the code it documents.
@@ -980,5 +1020,20 @@ mod tests {
         for text in ["", ",", ", ", ",,  ,", "a, b", ", There is insufficient space, ", "a,b, c,, d, ", "é, ü,ß , ", ", , ,", "a ,b"] {
             assert_eq!(super::split_comma_space(text), text.split(", ").collect::<Vec<_>>(), "{text:?}");
         }
+    }
+
+    /// An official text quoted whole inside another program's log line is read as its code; a
+    /// sentence that only begins like one, or a text not set apart, is not.
+    #[test]
+    fn an_official_text_quoted_in_a_log_line_is_its_code() {
+        let code = |line: &str| super::quoted_documented_message(line).map(|e| e.code);
+        let doc = "You tried to add a key-value pair to a map, but that key is already there.";
+        assert_eq!(code(&format!("ERROR [agent] (worker-3:ctx-1) (logid:9f) Exception while configuring the VM: [{doc}]")), Some("MAP_DUPLICATE_KEY"));
+        assert_eq!(code(&format!("warning: call failed with \"{doc}\" after 2 tries")), Some("MAP_DUPLICATE_KEY"));
+        assert_eq!(code(&format!("job 12 failed: {doc}")), Some("MAP_DUPLICATE_KEY"));
+        assert_eq!(code(&format!("note: [{doc} Retrying with set.]")), None);
+        assert_eq!(code(&format!("The docs say {doc}")), None);
+        assert_eq!(code("[a]\"b\":c:d:e:f:g:h: [The MAC address specified still exists on this server.]"), None, "past the first openings");
+        assert_eq!(code(""), None);
     }
 }
