@@ -510,6 +510,11 @@ const FORMS: &[(&str, &str)] = &[
     ("KI013", "libvhd::vhd_open: failed to open /dev/VG_XenStorage-1/VHD-2: -22"),
     ("KI013", "error reading primary footer: -22"),
     ("KI013", "Mar 22 02:00:01 xcp-host1 vhd-util: libvhd::vhd_change_parent: error opening parent /dev/VG_XenStorage-1/VHD-1 for /dev/VG_XenStorage-1/VHD-2: -22"),
+    // xo-server's proxy of /v5/api/updater to ws://localhost:9001 (config.toml), refused on a build from
+    // sources; Node 17 and later try localhost's ::1 first
+    ("XB004", "Error: connect ECONNREFUSED ::1:9001\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1595:16)"),
+    // xen-api ocaml/xapi/vhd_qcow_parsing.ml run_tool (QCOW2 exports and header parsing): its own failure line
+    ("HL001", "Mar  3 02:10:44 xcp-host1 xapi: [error||4481 HTTPS 192.0.2.10->:::80|[XO] VDI Export R:4f2c5e1a6b7d] qcow-tool failed, returning VDI_IO_ERROR"),
     // xen-orchestra packages/xo-common/api-errors.js invalidParameters (10, 'invalid parameters', data.errors:
     // ajv's errors) as the REST API answers it ({"error": <message>, "data": …}) and as xo-cli prints it
     ("XB981", "{\"error\":\"invalid parameters\",\"data\":{\"errors\":[{\"instancePath\":\"/name_description\",\"schemaPath\":\"#/properties/name_description/minLength\",\"keyword\":\"minLength\",\"params\":{\"limit\":1},\"message\":\"must NOT have fewer than 1 characters\"}]}}"),
