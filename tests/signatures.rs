@@ -515,6 +515,10 @@ const FORMS: &[(&str, &str)] = &[
     ("XB004", "Error: connect ECONNREFUSED ::1:9001\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1595:16)"),
     // xen-api ocaml/xapi/vhd_qcow_parsing.ml run_tool (QCOW2 exports and header parsing): its own failure line
     ("HL001", "Mar  3 02:10:44 xcp-host1 xapi: [error||4481 HTTPS 192.0.2.10->:::80|[XO] VDI Export R:4f2c5e1a6b7d] qcow-tool failed, returning VDI_IO_ERROR"),
+    // a host plug-in's Python error; xen-api XenAPIPlugin.py dispatch sends [code, method, class name, str(e)]
+    ("KI005", "XENAPI_PLUGIN_FAILURE(check_update, ImportError, cannot import name 'getLogger' from 'xcpngutils')"),
+    ("KI005", "XenAPI.Failure: ['XENAPI_PLUGIN_FAILURE', 'get_info', 'NameError', \"name 'unicode' is not defined\"]"),
+    ("KI005", "XENAPI_PLUGIN_FAILURE(list_updates, AttributeError, 'dict' object has no attribute 'iteritems')"),
     // xen-orchestra packages/xo-common/api-errors.js invalidParameters (10, 'invalid parameters', data.errors:
     // ajv's errors) as the REST API answers it ({"error": <message>, "data": …}) and as xo-cli prints it
     ("XB981", "{\"error\":\"invalid parameters\",\"data\":{\"errors\":[{\"instancePath\":\"/name_description\",\"schemaPath\":\"#/properties/name_description/minLength\",\"keyword\":\"minLength\",\"params\":{\"limit\":1},\"message\":\"must NOT have fewer than 1 characters\"}]}}"),
