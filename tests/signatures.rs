@@ -519,6 +519,8 @@ const FORMS: &[(&str, &str)] = &[
     ("KI005", "XENAPI_PLUGIN_FAILURE(check_update, ImportError, cannot import name 'getLogger' from 'xcpngutils')"),
     ("KI005", "XenAPI.Failure: ['XENAPI_PLUGIN_FAILURE', 'get_info', 'NameError', \"name 'unicode' is not defined\"]"),
     ("KI005", "XENAPI_PLUGIN_FAILURE(list_updates, AttributeError, 'dict' object has no attribute 'iteritems')"),
+    // rpm's file-conflict problem without yum's heading (`rpm -Uvh`)
+    ("HL246", "Preparing...                          ################################# [100%]\n\tfile /usr/lib/python2.7/site-packages/xcp/branding.py from install of xcp-ng-release-8.2.1-10.x86_64 conflicts with file from package xcp-python-libs-2.3.5-1.noarch"),
     // xen-orchestra packages/xo-common/api-errors.js invalidParameters (10, 'invalid parameters', data.errors:
     // ajv's errors) as the REST API answers it ({"error": <message>, "data": …}) and as xo-cli prints it
     ("XB981", "{\"error\":\"invalid parameters\",\"data\":{\"errors\":[{\"instancePath\":\"/name_description\",\"schemaPath\":\"#/properties/name_description/minLength\",\"keyword\":\"minLength\",\"params\":{\"limit\":1},\"message\":\"must NOT have fewer than 1 characters\"}]}}"),
