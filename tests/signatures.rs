@@ -523,6 +523,11 @@ const FORMS: &[(&str, &str)] = &[
     ("HL246", "Preparing...                          ################################# [100%]\n\tfile /usr/lib/python2.7/site-packages/xcp/branding.py from install of xcp-ng-release-8.2.1-10.x86_64 conflicts with file from package xcp-python-libs-2.3.5-1.noarch"),
     // VDI_INCOMPATIBLE_TYPE [vdi; type] as xe prints it: its doc line, then one line a parameter
     ("KI410", "This operation cannot be performed because the specified VDI is of an incompatible type (eg: an HA statefile cannot be attached to a guest)\nvdi: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f\ntype: cbt_metadata"),
+    // NAUbackup/VmBackup main(): an unknown command-line parameter, and a config argument of neither form
+    ("BS004", "ERROR invalid parm: compres=true"),
+    ("BS004", "ERROR invalid config/vm_name: vm-exprt=PRD-web01"),
+    // xcp-ng/host-installer product.py: with etc/firstboot.d/state, each first-boot script's state is checked
+    ("HL244", "Upgradeability test failed:\n  Firstboot:     05-prepare-networking, 10-prepare-storage, 60-import-keys\n  Missing state: 10-prepare-storage, 60-import-keys"),
     // xen-orchestra packages/xo-common/api-errors.js invalidParameters (10, 'invalid parameters', data.errors:
     // ajv's errors) as the REST API answers it ({"error": <message>, "data": …}) and as xo-cli prints it
     ("XB981", "{\"error\":\"invalid parameters\",\"data\":{\"errors\":[{\"instancePath\":\"/name_description\",\"schemaPath\":\"#/properties/name_description/minLength\",\"keyword\":\"minLength\",\"params\":{\"limit\":1},\"message\":\"must NOT have fewer than 1 characters\"}]}}"),
