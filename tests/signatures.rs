@@ -497,8 +497,6 @@ const FORMS: &[(&str, &str)] = &[
     ("XA890", "The VM has VUSB attached\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)"),
     ("XA891", "The requested plugin could not be found.\nplugin: updater.py"),
     ("XA892", "The SR operation cannot be performed because a device underlying the SR is in use by the host."),
-    // XenCenter's text puts the device between its words (FriendlyErrorNames.resx "The device {0} is already attached to a VM")
-    ("XA886", "The device 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f is already attached to a VM"),
     // xen-api ocaml/xapi-cli-server/cli_operations.ml: vm-install and vdi-import's own refusals without a default SR
     ("XB114", "Failed to find a valid default SR for the Pool. Please provide an sr-name-label or sr-uuid parameter."),
     ("XB114", "No sr-uuid parameter was given, and the pool's default SR is unspecified or invalid. Please explicitly specify the SR to use in the sr-uuid parameter, or set the pool's default SR."),
