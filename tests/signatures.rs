@@ -496,6 +496,54 @@ const FORMS: &[(&str, &str)] = &[
     // names the reason as ERR_SSL_<REASON>
     ("NW008", "Error: write EPROTO 40B8F1A7E17F0000:error:0A000102:SSL routines::unsupported protocol:../deps/openssl/openssl/ssl/statem/statem_lib.c:1986:"),
     ("NW008", "  code: 'ERR_SSL_UNSUPPORTED_PROTOCOL'"),
+    // second pass (generalize-b): xe before 2019 printed the older doc lines of these errors,
+    // "host" where today's say "server" (data/api_error_docs_earlier.json, xen-api's datamodel history)
+    ("XA885", "Not enough host memory is available to perform this operation\nhost: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f\nneeded: 8598323200\navailable: 4221812736"),
+    ("XA887", "Cannot forward messages because the host cannot be contacted. The host may be switched off or there may be network connectivity problems.\nhost: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f"),
+    ("XA889", "The specified host is disabled.\nhost: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f (xcp-host2)"),
+    ("XA890", "The VM has VUSB attached\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)"),
+    ("XA891", "The requested plugin could not be found.\nplugin: updater.py"),
+    ("XA892", "The SR operation cannot be performed because a device underlying the SR is in use by the host."),
+    // xen-api ocaml/xapi-cli-server/cli_operations.ml: vm-install and vdi-import's own refusals without a default SR
+    ("XB114", "Failed to find a valid default SR for the Pool. Please provide an sr-name-label or sr-uuid parameter."),
+    ("XB114", "No sr-uuid parameter was given, and the pool's default SR is unspecified or invalid. Please explicitly specify the SR to use in the sr-uuid parameter, or set the pool's default SR."),
+    // xen-orchestra packages/xen-api/_XapiError.mjs: the message is `${code}(${params.join(', ')})`, which
+    // the UI's notification and a task's error show without the class name
+    ("XA925", "VM_IS_TEMPLATE(OpaqueRef:0d1f6a52-7b7e-4c52-9a0e-3a1c3f0b9d21, destroy)"),
+    ("XA926", "PATCH_ALREADY_APPLIED(OpaqueRef:0d1f6a52-7b7e-4c52-9a0e-3a1c3f0b9d21)"),
+    // xapi-project/blktap vhd/lib: libvhd's "failed to open %s: %d" and vhd-util check's "error reading … footer: %d"
+    ("KI013", "libvhd::vhd_open: failed to open /dev/VG_XenStorage-1/VHD-2: -22"),
+    ("KI013", "error reading primary footer: -22"),
+    ("KI013", "Mar 22 02:00:01 xcp-host1 vhd-util: libvhd::vhd_change_parent: error opening parent /dev/VG_XenStorage-1/VHD-1 for /dev/VG_XenStorage-1/VHD-2: -22"),
+    // xo-server's proxy of /v5/api/updater to ws://localhost:9001 (config.toml), refused on a build from
+    // sources; Node 17 and later try localhost's ::1 first
+    ("XB004", "Error: connect ECONNREFUSED ::1:9001\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1595:16)"),
+    // xen-api ocaml/xapi/vhd_qcow_parsing.ml run_tool (QCOW2 exports and header parsing): its own failure line
+    ("HL001", "Mar  3 02:10:44 xcp-host1 xapi: [error||4481 HTTPS 192.0.2.10->:::80|[XO] VDI Export R:4f2c5e1a6b7d] qcow-tool failed, returning VDI_IO_ERROR"),
+    // a host plug-in's Python error; xen-api XenAPIPlugin.py dispatch sends [code, method, class name, str(e)]
+    ("KI005", "XENAPI_PLUGIN_FAILURE(check_update, ImportError, cannot import name 'getLogger' from 'xcpngutils')"),
+    ("KI005", "XenAPI.Failure: ['XENAPI_PLUGIN_FAILURE', 'get_info', 'NameError', \"name 'unicode' is not defined\"]"),
+    ("KI005", "XENAPI_PLUGIN_FAILURE(list_updates, AttributeError, 'dict' object has no attribute 'iteritems')"),
+    // rpm's file-conflict problem without yum's heading (`rpm -Uvh`)
+    ("HL246", "Preparing...                          ################################# [100%]\n\tfile /usr/lib/python2.7/site-packages/xcp/branding.py from install of xcp-ng-release-8.2.1-10.x86_64 conflicts with file from package xcp-python-libs-2.3.5-1.noarch"),
+    // VDI_INCOMPATIBLE_TYPE [vdi; type] as xe prints it: its doc line, then one line a parameter
+    ("KI410", "This operation cannot be performed because the specified VDI is of an incompatible type (eg: an HA statefile cannot be attached to a guest)\nvdi: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f\ntype: cbt_metadata"),
+    // NAUbackup/VmBackup main(): an unknown command-line parameter, and a config argument of neither form
+    ("BS004", "ERROR invalid parm: compres=true"),
+    ("BS004", "ERROR invalid config/vm_name: vm-exprt=PRD-web01"),
+    // xcp-ng/host-installer product.py: with etc/firstboot.d/state, each first-boot script's state is checked
+    ("HL244", "Upgradeability test failed:\n  Firstboot:     05-prepare-networking, 10-prepare-storage, 60-import-keys\n  Missing state: 10-prepare-storage, 60-import-keys"),
+    // xen-orchestra packages/xo-common/api-errors.js invalidParameters (10, 'invalid parameters', data.errors:
+    // ajv's errors) as the REST API answers it ({"error": <message>, "data": …}) and as xo-cli prints it
+    ("XB981", "{\"error\":\"invalid parameters\",\"data\":{\"errors\":[{\"instancePath\":\"/name_description\",\"schemaPath\":\"#/properties/name_description/minLength\",\"keyword\":\"minLength\",\"params\":{\"limit\":1},\"message\":\"must NOT have fewer than 1 characters\"}]}}"),
+    ("XB981", "JsonRpcError: invalid parameters\n  code: 10,\n  data: {\n    errors: [\n      {\n        instancePath: '/name_label',\n        schemaPath: '#/properties/name_label/minLength',"),
+    // xen-api xapi_vm_helpers.ml assert_host_supports_hvm: VM_HVM_REQUIRED [vm], and xe's doc line of it
+    ("XA207", "VM_HVM_REQUIRED(OpaqueRef:0d1f6a52-7b7e-4c52-9a0e-3a1c3f0b9d21)"),
+    ("XA207", "HVM is required for this operation\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (xoa)"),
+    // the update pre-check's codes as XO and API clients print them, and XenCenter's texts of them
+    ("XA600", "PATCH_PRECHECK_FAILED_WRONG_SERVER_VERSION(OpaqueRef:0d1f6a52-7b7e-4c52-9a0e-3a1c3f0b9d21, 7.1.2, ^7\\.0\\.0$)"),
+    ("XA600", "The current version number (7.1.2) is incompatible with the update version number regular expression (^7\\.0\\.0$)."),
+    ("XA600", "The current build number (137272c) is incompatible with the update build number (125380c)."),
 ];
 
 #[test]
