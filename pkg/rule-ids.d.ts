@@ -861,6 +861,7 @@ export type RuleId =
   | 'KI623'
   | 'KI624'
   | 'KI625'
+  | 'NW902'
   | 'CH001'
   | 'CH002'
   | 'CH003'
