@@ -862,6 +862,7 @@ export type RuleId =
   | 'KI624'
   | 'KI625'
   | 'NW902'
+  | 'XA928'
   | 'CH001'
   | 'CH002'
   | 'CH003'
