@@ -863,6 +863,7 @@ export type RuleId =
   | 'KI625'
   | 'NW902'
   | 'XA928'
+  | 'XA929'
   | 'CH001'
   | 'CH002'
   | 'CH003'
