@@ -303,9 +303,16 @@ fn already_running(e: &XoError, facts: &Facts) -> Option<Finding> {
     }
     let mut f = Finding::of_xo(&XO009, e, facts);
     f.summary = "This run was not started: the previous run of the same job had not finished.".to_string();
-    f.cause = "The job takes longer than the interval between its runs (slow export or repository, long timeouts).".to_string();
+    f.cause = "The job takes longer than the interval between its runs (slow export or repository, long timeouts), or an earlier run \
+               hung inside xo-server and is still counted as running although nothing of it progresses."
+        .to_string();
     f.step("Space out the job's schedule, or split its VMs into several jobs.");
     f.step("Find what makes the runs long: the duration of each VM's export and transfer in the job's log.");
+    // xo-server keeps the ids of the jobs it runs in memory until their run ends (`_runJob`,
+    // packages/xo-server/src/xo-mixins/jobs): a run that never settles refuses every later one,
+    // and only a restart forgets it. Such hangs were bugs of the release in use (xen-orchestra#4774).
+    f.step("If every run is refused this way and no run of the job is shown as running (Backup → overview, Tasks), an earlier run \
+            hung: restart xo-server to clear it, and update Xen Orchestra, whose earlier releases had bugs that left runs hanging.");
     Some(f)
 }
 
