@@ -862,6 +862,7 @@ export type RuleId =
   | 'KI623'
   | 'KI624'
   | 'KI625'
+  | 'KI626'
   | 'NW902'
   | 'XA928'
   | 'XA929'
