@@ -289,6 +289,7 @@ export type RuleId =
   | 'SG126'
   | 'SG127'
   | 'SG128'
+  | 'HL952'
   | 'SG129'
   | 'SG130'
   | 'HL114'
