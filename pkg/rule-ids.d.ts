@@ -859,6 +859,7 @@ export type RuleId =
   | 'SG925'
   | 'XB981'
   | 'KI622'
+  | 'KI627'
   | 'XA927'
   | 'KI623'
   | 'KI624'
