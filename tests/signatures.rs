@@ -532,7 +532,7 @@ const FORMS: &[(&str, &str)] = &[
     ("BS004", "ERROR invalid parm: compres=true"),
     ("BS004", "ERROR invalid config/vm_name: vm-exprt=PRD-web01"),
     // xcp-ng/host-installer product.py: with etc/firstboot.d/state, each first-boot script's state is checked
-    ("HL244", "Upgradeability test failed:\n  Firstboot:     05-prepare-networking, 10-prepare-storage, 60-import-keys\n  Missing state: 10-prepare-storage, 60-import-keys"),
+    ("HL802", "Upgradeability test failed:\n  Firstboot:     05-prepare-networking, 10-prepare-storage, 60-import-keys\n  Missing state: 10-prepare-storage, 60-import-keys"),
     // xen-orchestra packages/xo-common/api-errors.js invalidParameters (10, 'invalid parameters', data.errors:
     // ajv's errors) as the REST API answers it ({"error": <message>, "data": …}) and as xo-cli prints it
     ("XB981", "{\"error\":\"invalid parameters\",\"data\":{\"errors\":[{\"instancePath\":\"/name_description\",\"schemaPath\":\"#/properties/name_description/minLength\",\"keyword\":\"minLength\",\"params\":{\"limit\":1},\"message\":\"must NOT have fewer than 1 characters\"}]}}"),
