@@ -333,15 +333,15 @@ function describeCodes(f) {
     .filter(([, v]) => v !== '')
     .slice(0, PARAMS_SHOWN)
     .map(([k, v]) => {
+      const value = String(v);
+      if (BYTES_PARAM.test(k) && /^\d{7,}$/.test(value)) return `${k} ${value} = ${(Number(value) / 2 ** 30).toFixed(1)} GiB`;
       // Cut by code points, so that a pair of surrogates is never split.
-      const chars = [...String(v).replace(/\s+/g, ' ')];
-      const gib = BYTES_PARAM.test(k) && /^\d{7,}$/.test(v) ? ` = ${(Number(v) / 2 ** 30).toFixed(1)} GiB` : '';
-      if (gib) return `${k} ${v}${gib}`;
+      const chars = [...value.replace(/\s+/g, ' ')];
       return `${k} ${chars.length > PARAM_CHARS ? `${chars.slice(0, PARAM_CHARS).join('')}…` : chars.join('')}`;
     })
     .join(', ');
   if (!codes && !params) return '';
-  return safe(`${codes ? `Code: ${codes}` : 'Parameters:'}${params ? `${codes ? ' (' : ' '}${params}${codes ? ')' : ''}` : ''}`);
+  return safe(codes ? `Code: ${codes}${params ? ` (${params})` : ''}` : `Parameters: ${params}`);
 }
 
 function renderFinding(f, s, out) {

@@ -513,25 +513,26 @@ fn documented_message<'a>(line: &str, next: impl Fn(usize) -> Option<&'a str>) -
 fn quoted_documented_message(line: &str) -> Option<&'static catalog::ApiErrorCode> {
     /// The shortest doc line taken out of a longer line: shorter ones are common phrases.
     const MIN_DOC: usize = 30;
+    /// Longer than every doc line (286 bytes today; a test keeps it so): a closing bracket or
+    /// quote is looked for this far only, so a 100 MB line is not scanned again per opening.
+    const MAX_DOC: usize = 400;
     let bytes = line.as_bytes();
     if bytes.len() < MIN_DOC || memchr::memchr3(b'[', b'"', b':', bytes).is_none() {
         return None;
     }
-    let by_doc = docs_sorted();
-    let lookup = |quoted: &str| -> Option<&'static catalog::ApiErrorCode> {
+    // The whole quoted text must be a doc line: `whole_documented_message` with no line after it.
+    let lookup = |quoted: &str| {
         let quoted = quoted.trim();
-        if quoted.len() < MIN_DOC || !quoted.as_bytes()[0].is_ascii_uppercase() {
-            return None;
-        }
-        let at = by_doc.partition_point(|(doc, _)| *doc < quoted);
-        by_doc.get(at).filter(|(doc, _)| *doc == quoted).map(|&(_, entry)| entry)
+        (quoted.len() >= MIN_DOC).then(|| whole_documented_message(quoted, |_| None))?.map(|(entry, _)| entry)
     };
     // (At most the first few openings: a line of many quotes is data, not a message.)
     memchr::memchr3_iter(b'[', b'"', b':', bytes).take(8).find_map(|open| {
         let rest = &line[open + 1..];
+        let window = &rest.as_bytes()[..rest.len().min(MAX_DOC)];
+        // (The closer is ASCII, so the slice up to it ends on a character boundary.)
         match bytes[open] {
-            b'[' => lookup(&rest[..rest.find(']')?]),
-            b'"' => lookup(&rest[..rest.find('"')?]),
+            b'[' => lookup(&rest[..memchr::memchr(b']', window)?]),
+            b'"' => lookup(&rest[..memchr::memchr(b'"', window)?]),
             _ => lookup(rest),
         }
     })
@@ -1035,5 +1036,7 @@ mod tests {
         assert_eq!(code(&format!("The docs say {doc}")), None);
         assert_eq!(code("[a]\"b\":c:d:e:f:g:h: [The MAC address specified still exists on this server.]"), None, "past the first openings");
         assert_eq!(code(""), None);
+        let longest = super::docs_sorted().iter().map(|(doc, _)| doc.len()).max().unwrap_or(0);
+        assert!(longest < 400, "MAX_DOC in quoted_documented_message must exceed the longest doc line ({longest})");
     }
 }
