@@ -358,6 +358,8 @@ export type RuleId =
   | 'HL231'
   | 'HL232'
   | 'HL951'
+  | 'HL970'
+  | 'HL971'
   | 'HL233'
   | 'HL234'
   | 'HL235'
