@@ -862,6 +862,7 @@ export type RuleId =
   | 'XB981'
   | 'KI622'
   | 'KI627'
+  | 'KI660'
   | 'XA927'
   | 'KI623'
   | 'KI624'
