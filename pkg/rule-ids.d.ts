@@ -862,6 +862,8 @@ export type RuleId =
   | 'XB981'
   | 'KI622'
   | 'KI627'
+  | 'KI661'
+  | 'KI662'
   | 'KI660'
   | 'XA927'
   | 'KI623'
