@@ -868,6 +868,8 @@ export type RuleId =
   | 'NW902'
   | 'XA928'
   | 'XA929'
+  | 'XA930'
+  | 'XA931'
   | 'CH001'
   | 'CH002'
   | 'CH003'
