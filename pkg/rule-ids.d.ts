@@ -870,6 +870,7 @@ export type RuleId =
   | 'XA929'
   | 'XA930'
   | 'XA931'
+  | 'XB982'
   | 'CH001'
   | 'CH002'
   | 'CH003'
