@@ -543,7 +543,15 @@ const FORMS: &[(&str, &str)] = &[
     // the update pre-check's codes as XO and API clients print them, and XenCenter's texts of them
     ("XA600", "PATCH_PRECHECK_FAILED_WRONG_SERVER_VERSION(OpaqueRef:0d1f6a52-7b7e-4c52-9a0e-3a1c3f0b9d21, 7.1.2, ^7\\.0\\.0$)"),
     ("XA600", "The current version number (7.1.2) is incompatible with the update version number regular expression (^7\\.0\\.0$)."),
-    ("XA600", "The current build number (137272c) is incompatible with the update build number (125380c)."),
+    ("XA600", "The current build number (137272c) is incompatible with the update build number (125380c)."),    // S3's part limit: @aws-sdk/lib-storage's own check, and @xen-orchestra/fs s3.js's cut-off (9e667533)
+    ("RM020", "Error: Exceeded 10000 parts in multipart upload to Bucket: backups Key: xo-vm-backups/4b1e/20240101T000000Z.xva."),
+    ("RM020", "Error: read 52428800512 bytes, maximum size allowed  is 52428800000 "),
+    // a helper's usage error relayed by xenopsd, inside a JSON string (Xen Orchestra's log)
+    ("XA950", r#"  "message": "INTERNAL_ERROR(xenopsd internal error: Call to usb reset failed: Forkhelpers.Spawn_internal_error(\"usage: usb_reset.py attach [-h] -d DOMID -p PID [-r RESET_ONLY] device\\nusb_reset.py attach: error: argument -r: expected one argument\\n\", \"\", _))","#),
+    // undici's connect timeout (xen-orchestra packages/xen-api uses undici since bfb8d3b2, 2024)
+    ("NW001", "ConnectTimeoutError: Connect Timeout Error (attempted address: 192.0.2.20:443, timeout: 10000ms)\n    at onConnectTimeout (/opt/xo/node_modules/undici/lib/core/connect.js:237:24) {\n  code: 'UND_ERR_CONNECT_TIMEOUT'\n}"),
+    // the Ceph driver's plug-in failure as Xen Orchestra prints a XAPI error
+    ("SG502", "XapiError: XENAPI_PLUGIN_FAILURE(map, CommandException, Operation not permitted)"),
 ];
 
 #[test]
