@@ -552,6 +552,10 @@ const FORMS: &[(&str, &str)] = &[
     ("NW001", "ConnectTimeoutError: Connect Timeout Error (attempted address: 192.0.2.20:443, timeout: 10000ms)\n    at onConnectTimeout (/opt/xo/node_modules/undici/lib/core/connect.js:237:24) {\n  code: 'UND_ERR_CONNECT_TIMEOUT'\n}"),
     // the Ceph driver's plug-in failure as Xen Orchestra prints a XAPI error
     ("SG502", "XapiError: XENAPI_PLUGIN_FAILURE(map, CommandException, Operation not permitted)"),
+    // Xen Orchestra's vdi.migrate (moveVdi → VDI.pool_migrate) as its API log shows the call
+    ("XA929", "xo:api WARN admin@admin.net | vdi.migrate(...) [3s] =!> XapiError: HOST_NOT_ENOUGH_FREE_MEMORY(8598323200, 1073741824)"),
+    // VmBackup 2 (2014–2016), given a single VM name
+    ("BS001", "ERROR - vm does not exist: PRD-web01"),
 ];
 
 #[test]
