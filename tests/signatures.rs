@@ -556,6 +556,12 @@ const FORMS: &[(&str, &str)] = &[
     ("XA929", "xo:api WARN admin@admin.net | vdi.migrate(...) [3s] =!> XapiError: HOST_NOT_ENOUGH_FREE_MEMORY(8598323200, 1073741824)"),
     // VmBackup 2 (2014–2016), given a single VM name
     ("BS001", "ERROR - vm does not exist: PRD-web01"),
+    // xo-server stopped with Ctrl+C: the same `${signal} caught, closing…` line for SIGINT
+    ("XB005", "2024-03-01T10:00:00.000Z xo:main INFO SIGINT caught, closing…"),
+    // EROFS (-30) in blktap's other open and completion messages
+    ("SG003", "Jan 10 10:00:00 xcp-host1 tapdisk[3120]: Unable to open [/dev/VG_XenStorage-5d2b/VHD-8a7c] (-30)!"),
+    ("SG003", "FAILED in util.pread: (rc 30) stdout: '', stderr: '/var/run/sr-mount/5d2b/8a7c.vhd: failed to open: -30"),
+    ("SG003", "Jan 10 10:00:00 xcp-host1 tapdisk[3120]: ERROR: errno -30 at vhd_complete: /dev/VG_XenStorage-5d2b/VHD-8a7c: op: 2, lsec: 12109824, secs: 8, blk: 5913, blk_offset: 24121"),
 ];
 
 #[test]
