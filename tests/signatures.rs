@@ -562,6 +562,10 @@ const FORMS: &[(&str, &str)] = &[
     ("SG003", "Jan 10 10:00:00 xcp-host1 tapdisk[3120]: Unable to open [/dev/VG_XenStorage-5d2b/VHD-8a7c] (-30)!"),
     ("SG003", "FAILED in util.pread: (rc 30) stdout: '', stderr: '/var/run/sr-mount/5d2b/8a7c.vhd: failed to open: -30"),
     ("SG003", "Jan 10 10:00:00 xcp-host1 tapdisk[3120]: ERROR: errno -30 at vhd_complete: /dev/VG_XenStorage-5d2b/VHD-8a7c: op: 2, lsec: 12109824, secs: 8, blk: 5913, blk_offset: 24121"),
+    // Go's net package with neither host nor port (errMissingAddress)
+    ("NW010", "Error: dial tcp: missing address"),
+    // smartmontools os_linux.cpp's autodetection of an AMCC / 3ware controller's unit
+    ("KI950", "Smartctl open device: /dev/sdb failed: AMCC/3ware controller, please try adding '-d 3ware,N',\nyou may need to replace /dev/sdb with /dev/twlN, /dev/twaN or /dev/tweN"),
 ];
 
 #[test]
