@@ -566,6 +566,11 @@ const FORMS: &[(&str, &str)] = &[
     ("NW010", "Error: dial tcp: missing address"),
     // smartmontools os_linux.cpp's autodetection of an AMCC / 3ware controller's unit
     ("KI950", "Smartctl open device: /dev/sdb failed: AMCC/3ware controller, please try adding '-d 3ware,N',\nyou may need to replace /dev/sdb with /dev/twlN, /dev/twaN or /dev/tweN"),
+    // xenopsd's Internal_error as xapi hands it to clients (transform_xenops_exn), as xe and XO print it
+    ("KI010", "The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.\nmessage: xenopsd internal error: Sys_error(\"Connection reset by peer\")"),
+    ("KI010", "  \"message\": \"INTERNAL_ERROR(xenopsd internal error: Sys_error(\\\"Connection reset by peer\\\"))\","),
+    // xenopsd's Cannot_add printer with a device on a PCI segment other than 0000
+    ("HL243", "Internal error: xenopsd internal error: Cannot_add(0001:3b:00.0, Xenctrlext.Unix_error(30, \"1: Operation not permitted\"))"),
 ];
 
 #[test]
