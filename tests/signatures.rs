@@ -543,7 +543,34 @@ const FORMS: &[(&str, &str)] = &[
     // the update pre-check's codes as XO and API clients print them, and XenCenter's texts of them
     ("XA600", "PATCH_PRECHECK_FAILED_WRONG_SERVER_VERSION(OpaqueRef:0d1f6a52-7b7e-4c52-9a0e-3a1c3f0b9d21, 7.1.2, ^7\\.0\\.0$)"),
     ("XA600", "The current version number (7.1.2) is incompatible with the update version number regular expression (^7\\.0\\.0$)."),
-    ("XA600", "The current build number (137272c) is incompatible with the update build number (125380c)."),
+    ("XA600", "The current build number (137272c) is incompatible with the update build number (125380c)."),    // S3's part limit: @aws-sdk/lib-storage's own check, and @xen-orchestra/fs s3.js's cut-off (9e667533)
+    ("RM020", "Error: Exceeded 10000 parts in multipart upload to Bucket: backups Key: xo-vm-backups/4b1e/20240101T000000Z.xva."),
+    ("RM020", "Error: read 52428800512 bytes, maximum size allowed  is 52428800000 "),
+    // a helper's usage error relayed by xenopsd, inside a JSON string (Xen Orchestra's log)
+    ("XA950", r#"  "message": "INTERNAL_ERROR(xenopsd internal error: Call to usb reset failed: Forkhelpers.Spawn_internal_error(\"usage: usb_reset.py attach [-h] -d DOMID -p PID [-r RESET_ONLY] device\\nusb_reset.py attach: error: argument -r: expected one argument\\n\", \"\", _))","#),
+    // undici's connect timeout (xen-orchestra packages/xen-api uses undici since bfb8d3b2, 2024)
+    ("NW001", "ConnectTimeoutError: Connect Timeout Error (attempted address: 192.0.2.20:443, timeout: 10000ms)\n    at onConnectTimeout (/opt/xo/node_modules/undici/lib/core/connect.js:237:24) {\n  code: 'UND_ERR_CONNECT_TIMEOUT'\n}"),
+    // the Ceph driver's plug-in failure as Xen Orchestra prints a XAPI error
+    ("SG502", "XapiError: XENAPI_PLUGIN_FAILURE(map, CommandException, Operation not permitted)"),
+    // Xen Orchestra's vdi.migrate (moveVdi → VDI.pool_migrate) as its API log shows the call
+    ("XA929", "xo:api WARN admin@admin.net | vdi.migrate(...) [3s] =!> XapiError: HOST_NOT_ENOUGH_FREE_MEMORY(8598323200, 1073741824)"),
+    // VmBackup 2 (2014–2016), given a single VM name
+    ("BS001", "ERROR - vm does not exist: PRD-web01"),
+    // xo-server stopped with Ctrl+C: the same `${signal} caught, closing…` line for SIGINT
+    ("XB005", "2024-03-01T10:00:00.000Z xo:main INFO SIGINT caught, closing…"),
+    // EROFS (-30) in blktap's other open and completion messages
+    ("SG003", "Jan 10 10:00:00 xcp-host1 tapdisk[3120]: Unable to open [/dev/VG_XenStorage-5d2b/VHD-8a7c] (-30)!"),
+    ("SG003", "FAILED in util.pread: (rc 30) stdout: '', stderr: '/var/run/sr-mount/5d2b/8a7c.vhd: failed to open: -30"),
+    ("SG003", "Jan 10 10:00:00 xcp-host1 tapdisk[3120]: ERROR: errno -30 at vhd_complete: /dev/VG_XenStorage-5d2b/VHD-8a7c: op: 2, lsec: 12109824, secs: 8, blk: 5913, blk_offset: 24121"),
+    // Go's net package with neither host nor port (errMissingAddress)
+    ("NW010", "Error: dial tcp: missing address"),
+    // smartmontools os_linux.cpp's autodetection of an AMCC / 3ware controller's unit
+    ("KI950", "Smartctl open device: /dev/sdb failed: AMCC/3ware controller, please try adding '-d 3ware,N',\nyou may need to replace /dev/sdb with /dev/twlN, /dev/twaN or /dev/tweN"),
+    // xenopsd's Internal_error as xapi hands it to clients (transform_xenops_exn), as xe and XO print it
+    ("KI010", "The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.\nmessage: xenopsd internal error: Sys_error(\"Connection reset by peer\")"),
+    ("KI010", "  \"message\": \"INTERNAL_ERROR(xenopsd internal error: Sys_error(\\\"Connection reset by peer\\\"))\","),
+    // xenopsd's Cannot_add printer with a device on a PCI segment other than 0000
+    ("HL243", "Internal error: xenopsd internal error: Cannot_add(0001:3b:00.0, Xenctrlext.Unix_error(30, \"1: Operation not permitted\"))"),
 ];
 
 #[test]
