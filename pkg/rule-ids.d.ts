@@ -187,6 +187,7 @@ export type RuleId =
   | 'KI020'
   | 'KI021'
   | 'KI022'
+  | 'KI663'
   | 'XB127'
   | 'XB013'
   | 'XB014'
