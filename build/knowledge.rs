@@ -69,7 +69,7 @@ struct Sig {
     priority: i8,
     any: Vec<String>,
     #[serde(default)]
-    all: Vec<String>,
+    all: Vec<AllOf>,
     #[serde(default)]
     none: Vec<String>,
     #[serde(default)]
@@ -94,6 +94,23 @@ struct Sig {
     links: Vec<Vec<String>>,
     example: String,
     counterexample: String,
+}
+
+/// One condition of `all`: a literal, or a list of alternatives one of which must appear.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum AllOf {
+    One(String),
+    Either(Vec<String>),
+}
+
+impl AllOf {
+    fn literals(&self) -> &[String] {
+        match self {
+            AllOf::One(l) => std::slice::from_ref(l),
+            AllOf::Either(ls) => ls,
+        }
+    }
 }
 
 fn default_priority() -> i8 {
@@ -130,7 +147,11 @@ pub fn signatures(toml_text: &str) -> String {
         for lit in &s.any {
             assert!(lit.trim().len() >= 3, "{what}: literal {lit:?} is too short to mean anything");
         }
-        for lit in s.all.iter().chain(&s.none) {
+        let all_literals: Vec<String> = s.all.iter().flat_map(|a| a.literals().iter().cloned()).collect();
+        for a in &s.all {
+            assert!(!a.literals().is_empty(), "{what}: an empty list of alternatives in `all`");
+        }
+        for lit in all_literals.iter().chain(&s.none) {
             assert!(lit.trim().len() >= 2, "{what}: literal {lit:?} is too short to mean anything");
             assert!(lit.is_ascii(), "{what}: literals are ASCII (matched ASCII case-insensitively): {lit:?}");
         }
@@ -159,7 +180,7 @@ pub fn signatures(toml_text: &str) -> String {
         // One record per signature (RS-terminated), fields US-separated, list items GS-separated,
         // the two halves of a step or link FS-separated; an absent option is an empty field.
         let raw = [&s.id, &s.name, &s.title, &s.example, &s.summary, &s.cause, &s.counterexample].into_iter().chain(s.description.iter());
-        let raw = raw.chain(s.any.iter().chain(&s.all).chain(&s.none).chain(&s.codes)).chain(s.steps.iter().chain(&s.links).flatten());
+        let raw = raw.chain(s.any.iter().chain(&all_literals).chain(&s.none).chain(&s.codes)).chain(s.steps.iter().chain(&s.links).flatten());
         for f in raw.chain(s.product.iter()).chain(s.versions.iter()).chain(s.fixed_in.iter()) {
             assert!(!f.contains(['\x1c', '\x1d', '\x1e', '\x1f']), "{what}: a separator character in {f:?}");
         }
@@ -177,7 +198,8 @@ pub fn signatures(toml_text: &str) -> String {
             s.example.clone(),
             s.priority.to_string(),
             list(&s.any),
-            list(&s.all),
+            // The alternatives of one condition FS-separated.
+            s.all.iter().map(|a| a.literals().join("\x1c")).collect::<Vec<_>>().join("\x1d"),
             list(&s.none),
             s.near.to_string(),
             inputs_mask.to_string(),
@@ -193,7 +215,7 @@ pub fn signatures(toml_text: &str) -> String {
         for o in [&s.product, &s.versions, &s.fixed_in, &s.description] {
             assert!(o.as_ref().is_none_or(|v| !v.is_empty()), "{what}: an empty product, versions, fixed_in or description");
         }
-        for l in s.any.iter().chain(&s.all).chain(&s.none).chain(&s.codes) {
+        for l in s.any.iter().chain(&all_literals).chain(&s.none).chain(&s.codes) {
             assert!(!l.is_empty(), "{what}: an empty literal or code");
         }
         text.push_str(&fields.join("\x1f"));

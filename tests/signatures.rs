@@ -549,6 +549,9 @@ const FORMS: &[(&str, &str)] = &[
     // a helper's usage error relayed by xenopsd, inside a JSON string (Xen Orchestra's log)
     ("XA950", r#"  "message": "INTERNAL_ERROR(xenopsd internal error: Call to usb reset failed: Forkhelpers.Spawn_internal_error(\"usage: usb_reset.py attach [-h] -d DOMID -p PID [-r RESET_ONLY] device\\nusb_reset.py attach: error: argument -r: expected one argument\\n\", \"\", _))","#),
     // undici's connect timeout (xen-orchestra packages/xen-api uses undici since bfb8d3b2, 2024)
+    // An `all` condition with alternatives (issue 11's knowledge as data: one signature, every form).
+    ("HL950", "xapi: [debug||1234 ||helpers] /opt/xensource/libexec/example-helper --flag exited with code 127 [stdout = ''; stderr = '/bin/sh: example-helper: command not found']"),
+    ("NW902", "importVdiContent\n  ConnectTimeoutError: Connect Timeout Error (attempted address: 192.0.2.20:443, timeout: 10000ms)\n  code: 'UND_ERR_CONNECT_TIMEOUT'"),
     ("NW001", "ConnectTimeoutError: Connect Timeout Error (attempted address: 192.0.2.20:443, timeout: 10000ms)\n    at onConnectTimeout (/opt/xo/node_modules/undici/lib/core/connect.js:237:24) {\n  code: 'UND_ERR_CONNECT_TIMEOUT'\n}"),
     // the Ceph driver's plug-in failure as Xen Orchestra prints a XAPI error
     ("SG502", "XapiError: XENAPI_PLUGIN_FAILURE(map, CommandException, Operation not permitted)"),

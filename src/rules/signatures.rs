@@ -29,6 +29,8 @@ pub struct Signature {
     /// Rank among findings of the same severity: higher is closer to the root cause.
     pub priority: i8,
     pub any: &'static [&'static str],
+    /// Conditions each of which must hold near the anchor: a literal, or alternatives separated
+    /// by `\x1c` (one of them suffices); [`alternatives`] splits one.
     pub all: &'static [&'static str],
     pub none: &'static [&'static str],
     /// Lines around the anchor in which `all` and `none` are looked for; 0 is the whole input.
@@ -134,9 +136,13 @@ fn trigger(any: &[&str], all: &[&str], none: &[&str], product: Option<&str>, ver
     }
     let mut t = String::from("text containing ");
     quoted(&mut t, any, " or ");
-    if !all.is_empty() {
-        t.push_str(", with ");
-        quoted(&mut t, all, " and ");
+    for (i, condition) in all.iter().enumerate() {
+        t.push_str(if i == 0 { ", with " } else { " and " });
+        let either: Vec<&str> = alternatives(condition).collect();
+        if either.len() > 1 {
+            t.push_str("one of ");
+        }
+        quoted(&mut t, &either, " or ");
     }
     if !none.is_empty() {
         t.push_str(", without ");
@@ -157,8 +163,9 @@ struct Index {
     automaton: Literals,
     /// Per literal: the signatures it anchors (it is one of their `any`).
     anchors: Vec<Vec<u16>>,
-    /// Per signature: its `all` and `none` literals as literal ids.
-    all_ids: Vec<Vec<usize>>,
+    /// Per signature: its `all` conditions (each its alternatives) and `none` literals as
+    /// literal ids.
+    all_ids: Vec<Vec<Vec<usize>>>,
     none_ids: Vec<Vec<usize>>,
 }
 
@@ -187,7 +194,9 @@ fn index() -> Option<&'static Index> {
                     let i = id_of(lit, &mut anchors);
                     anchors[i].push(s);
                 }
-                all_ids.push(sig.all.iter().map(|lit| id_of(lit, &mut anchors)).collect());
+                all_ids.push(
+                    sig.all.iter().map(|&c| alternatives(c).map(|lit| id_of(lit, &mut anchors)).collect()).collect(),
+                );
                 none_ids.push(sig.none.iter().map(|lit| id_of(lit, &mut anchors)).collect());
             }
             let literals: Vec<&[u8]> = literals.iter().map(|l| l.as_bytes()).collect();
@@ -485,7 +494,11 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
             .iter()
             .map(|&(_, line)| line)
             .filter(|&line| {
-                index.all_ids[s].iter().zip(sig.all).all(|(&l, literal)| hit_near(&hits, l, line, sig.near) || read_near(read, literal, line, sig.near))
+                index.all_ids[s].iter().zip(sig.all).all(|(ids, &condition)| {
+                    ids.iter().zip(alternatives(condition)).any(|(&l, literal)| {
+                        hit_near(&hits, l, line, sig.near) || read_near(read, literal, line, sig.near)
+                    })
+                })
                     && !index.none_ids[s].iter().any(|&l| hit_near(&hits, l, line, sig.near))
             })
             .collect();
@@ -511,7 +524,8 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
             f.link(*title, *url);
         }
         for code in sig.codes {
-            let required_and_read = sig.all.contains(code) && errors(read).any(|e| e.code == *code);
+            let required_and_read =
+                sig.all.iter().any(|&c| alternatives(c).any(|l| l == *code)) && errors(read).any(|e| e.code == *code);
             if contains_word(text, code) || required_and_read || read_on_lines(read, code, &confirmed) {
                 f.codes.push((*code).to_string());
             }
@@ -523,6 +537,11 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
         out.push(f);
     }
     out
+}
+
+/// The literals of one `all` condition: itself, or its alternatives.
+pub fn alternatives(condition: &str) -> impl Iterator<Item = &str> {
+    condition.split('\x1c')
 }
 
 /// The XAPI errors among the events the input's reader found.
