@@ -545,6 +545,7 @@ export type RuleId =
   | 'SG409'
   | 'SG410'
   | 'SG411'
+  | 'SG936'
   | 'SG412'
   | 'SG413'
   | 'SG414'
