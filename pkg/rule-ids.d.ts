@@ -364,6 +364,7 @@ export type RuleId =
   | 'HL972'
   | 'KI664'
   | 'KI665'
+  | 'KI666'
   | 'HL233'
   | 'HL234'
   | 'HL235'
