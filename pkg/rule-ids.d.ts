@@ -882,6 +882,7 @@ export type RuleId =
   | 'XA930'
   | 'XA931'
   | 'XB982'
+  | 'XB983'
   | 'CH001'
   | 'CH002'
   | 'CH003'
