@@ -551,6 +551,7 @@ const FORMS: &[(&str, &str)] = &[
     // undici's connect timeout (xen-orchestra packages/xen-api uses undici since bfb8d3b2, 2024)
     // An `all` condition with alternatives (issue 11's knowledge as data: one signature, every form).
     ("HL950", "xapi: [debug||1234 ||helpers] /opt/xensource/libexec/example-helper --flag exited with code 127 [stdout = ''; stderr = '/bin/sh: example-helper: command not found']"),
+    ("XA205", "{\n  \"code\": \"HANDLE_INVALID\",\n  \"params\": [\n    \"host\",\n    \"OpaqueRef:NULL\"\n  ],\n  \"call\": {\n    \"method\": \"VM.start\",\n    \"params\": [\"OpaqueRef:6a1f\", false, false]\n  }\n}"),
     ("NW902", "importVdiContent\n  ConnectTimeoutError: Connect Timeout Error (attempted address: 192.0.2.20:443, timeout: 10000ms)\n  code: 'UND_ERR_CONNECT_TIMEOUT'"),
     ("NW001", "ConnectTimeoutError: Connect Timeout Error (attempted address: 192.0.2.20:443, timeout: 10000ms)\n    at onConnectTimeout (/opt/xo/node_modules/undici/lib/core/connect.js:237:24) {\n  code: 'UND_ERR_CONNECT_TIMEOUT'\n}"),
     // the Ceph driver's plug-in failure as Xen Orchestra prints a XAPI error
