@@ -883,6 +883,7 @@ export type RuleId =
   | 'XA931'
   | 'XB982'
   | 'XB983'
+  | 'XA932'
   | 'CH001'
   | 'CH002'
   | 'CH003'
