@@ -545,7 +545,6 @@ const FORMS: &[(&str, &str)] = &[
     ("XA600", "The current version number (7.1.2) is incompatible with the update version number regular expression (^7\\.0\\.0$)."),
     ("XA600", "The current build number (137272c) is incompatible with the update build number (125380c)."),    // S3's part limit: @aws-sdk/lib-storage's own check, and @xen-orchestra/fs s3.js's cut-off (9e667533)
     ("RM020", "Error: Exceeded 10000 parts in multipart upload to Bucket: backups Key: xo-vm-backups/4b1e/20240101T000000Z.xva."),
-    ("RM020", "Error: read 52428800512 bytes, maximum size allowed  is 52428800000 "),
     // a helper's usage error relayed by xenopsd, inside a JSON string (Xen Orchestra's log)
     ("XA950", r#"  "message": "INTERNAL_ERROR(xenopsd internal error: Call to usb reset failed: Forkhelpers.Spawn_internal_error(\"usage: usb_reset.py attach [-h] -d DOMID -p PID [-r RESET_ONLY] device\\nusb_reset.py attach: error: argument -r: expected one argument\\n\", \"\", _))","#),
     // undici's connect timeout (xen-orchestra packages/xen-api uses undici since bfb8d3b2, 2024)
