@@ -490,6 +490,7 @@ export type RuleId =
   | 'HL319'
   | 'HL320'
   | 'HL321'
+  | 'KI667'
   | 'HL322'
   | 'HL323'
   | 'HL324'
