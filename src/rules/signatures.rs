@@ -30,7 +30,7 @@ pub struct Signature {
     pub priority: i8,
     pub any: &'static [&'static str],
     /// Conditions each of which must hold near the anchor: a literal, or alternatives separated
-    /// by `\x1c` (one of them suffices); [`alternatives`] splits one.
+    /// by `\x1c` (one of them suffices); `alternatives` splits one.
     pub all: &'static [&'static str],
     pub none: &'static [&'static str],
     /// Lines around the anchor in which `all` and `none` are looked for; 0 is the whole input.
@@ -540,7 +540,7 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
 }
 
 /// The literals of one `all` condition: itself, or its alternatives.
-pub fn alternatives(condition: &str) -> impl Iterator<Item = &str> {
+fn alternatives(condition: &str) -> impl Iterator<Item = &str> {
     condition.split('\x1c')
 }
 
