@@ -574,6 +574,26 @@ const FORMS: &[(&str, &str)] = &[
     ("KI010", "  \"message\": \"INTERNAL_ERROR(xenopsd internal error: Sys_error(\\\"Connection reset by peer\\\"))\","),
     // xenopsd's Cannot_add printer with a device on a PCI segment other than 0000
     ("HL243", "Internal error: xenopsd internal error: Cannot_add(0001:3b:00.0, Xenctrlext.Unix_error(30, \"1: Operation not permitted\"))"),
+    // fourth pass (generalize-d)
+    // xenopsd's own device kinds include 9pfs (xenops_server_xen.ml, 2021)
+    ("KI662", "xenopsd-xc: [debug||6 ||xenops] Unknown device kind: '9pfs'"),
+    // sm_exec.ml get_supported: the drivers' directory could not be read
+    ("HL321", "xapi: [error||0 ||sm_exec] Error checking directory /opt/xensource/sm for SM backends: Unix.Unix_error(Unix.EACCES, \"opendir\", \"/opt/xensource/sm\")"),
+    // open-iscsi io.c / discovery.c / iscsiadm.c: the portal does not answer or refuses the login
+    ("HL007", "iscsiadm: cannot make connection to 192.0.2.30: Connection refused"),
+    ("HL007", "iscsiadm: cannot make connection to 192.0.2.30:3260 (-1,113)"),
+    ("HL007", "iscsiadm: connection login retries (reopen_max) 5 exceeded"),
+    ("HL007", "iscsiadm: Could not log into all portals"),
+    // the S3 API's messages without their code (Xen Orchestra shows `message`)
+    ("RM012", "Error: The AWS Access Key Id you provided does not exist in our records."),
+    ("RM012", "Error: The Access Key Id you provided does not exist in our records."),
+    ("RM012", "Error: The request signature we calculated does not match the signature you provided. Check your key and signing method."),
+    ("RM012", "Error: The specified bucket does not exist"),
+    ("RM012", "Error: The specified bucket is not valid."),
+    ("RM012", "Error: The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint."),
+    // xe's and XenCenter's forms of INVALID_VALUE on a reserved bridge name
+    ("KI208", "The value given is invalid\nfield: bridge\nvalue: xapi3"),
+    ("KI208", "The value 'xapi3' is invalid for field 'bridge'."),
 ];
 
 #[test]
