@@ -594,6 +594,15 @@ const FORMS: &[(&str, &str)] = &[
     // xe's and XenCenter's forms of INVALID_VALUE on a reserved bridge name
     ("KI208", "The value given is invalid\nfield: bridge\nvalue: xapi3"),
     ("KI208", "The value 'xapi3' is invalid for field 'bridge'."),
+    // later kernels' SYN-flood line names the listening address before the port
+    ("KI664", "kernel: TCP: request_sock_TCP: Possible SYN flooding on port 0.0.0.0:21064. Sending cookies."),
+    ("KI664", "kernel: TCP: request_sock_TCPv6: Possible SYN flooding on port [::]:21064. Dropping request."),
+    // HANDLE_INVALID on the null suspend VDI in Python's, xensource.log's and JSON-RPC's wrappers, beside the resume call
+    ("KI511", "session.xenapi.VM.resume(vm, False, False)\nXenAPI.Failure: ['HANDLE_INVALID', 'VDI', 'OpaqueRef:NULL']"),
+    ("KI511", "xapi: [error||812 ||backtrace] VM.resume R:4b1e failed with exception Server_error(HANDLE_INVALID, [ VDI; OpaqueRef:NULL ])"),
+    ("KI511", "{\"method\":\"VM.resume\",\"error\":{\"code\":\"HANDLE_INVALID\",\"params\":[\"VDI\",\"OpaqueRef:NULL\"]}}"),
+    // systemd's timeout line with the device's path as its description
+    ("HL077", "[ TIME ] Timed out waiting for device /dev/mapper/datavg-datalv."),
 ];
 
 #[test]
