@@ -603,6 +603,13 @@ const FORMS: &[(&str, &str)] = &[
     ("KI511", "{\"method\":\"VM.resume\",\"error\":{\"code\":\"HANDLE_INVALID\",\"params\":[\"VDI\",\"OpaqueRef:NULL\"]}}"),
     // systemd's timeout line with the device's path as its description
     ("HL077", "[ TIME ] Timed out waiting for device /dev/mapper/datavg-datalv."),
+    // an SMAPIv3 plugin's uncaught exception as Python XenAPI's Failure carries it
+    ("XA930", "XenAPI.Failure: ['SR_BACKEND_FAILURE', 'FileNotFoundError', \"[Errno 2] No such file or directory: '/dev/sm/backend/5d2b/8a7c'\", '']"),
+    ("XA931", "XenAPI.Failure: ['SR_BACKEND_FAILURE', 'KeyError', \"'sr_uuid'\", '']"),
+    // LVM 2.03's forms of a metadata area header read wrong or not at all
+    ("KI018", "FAILED in util.pread: (rc 5) stdout: '', stderr: '  WARNING: wrong checksum 8c2e6d10 in mda header on /dev/sdb at 4096'"),
+    ("KI018", "  WARNING: Wrong magic number in mda header on /dev/sdb at 4096."),
+    ("KI018", "  Failed to read metadata area header on /dev/sdb at 4096."),
 ];
 
 #[test]
