@@ -610,6 +610,8 @@ const FORMS: &[(&str, &str)] = &[
     ("KI018", "FAILED in util.pread: (rc 5) stdout: '', stderr: '  WARNING: wrong checksum 8c2e6d10 in mda header on /dev/sdb at 4096'"),
     ("KI018", "  WARNING: Wrong magic number in mda header on /dev/sdb at 4096."),
     ("KI018", "  Failed to read metadata area header on /dev/sdb at 4096."),
+    // sm's shared modules installed as the Python package `sm` (2025)
+    ("KI667", r#"xapi: [error||0 |Registering SMAPIv1 plugins D:0a1b|sm_exec] Rejecting SM plugin: NFS because of exception: Storage_error ([S(Backend_error);[S(SR_BACKEND_FAILURE);[S(non-zero exit);S();S(Traceback (most recent call last):\x0A  File "/opt/xensource/sm/NFSSR", line 4, in <module>\x0A    from sm.drivers.NFSSR import main\x0A  File "/usr/lib/python3.6/site-packages/sm/SR.py", line 23, in <module>\x0A    from sm.core import util\x0A  File "/usr/lib/python3.6/site-packages/sm/core/util.py", line 40, in <module>\x0ASyntaxError: invalid syntax\x0A)]]])"#),
 ];
 
 #[test]
