@@ -612,6 +612,10 @@ const FORMS: &[(&str, &str)] = &[
     ("KI018", "  Failed to read metadata area header on /dev/sdb at 4096."),
     // sm's shared modules installed as the Python package `sm` (2025)
     ("KI667", r#"xapi: [error||0 |Registering SMAPIv1 plugins D:0a1b|sm_exec] Rejecting SM plugin: NFS because of exception: Storage_error ([S(Backend_error);[S(SR_BACKEND_FAILURE);[S(non-zero exit);S();S(Traceback (most recent call last):\x0A  File "/opt/xensource/sm/NFSSR", line 4, in <module>\x0A    from sm.drivers.NFSSR import main\x0A  File "/usr/lib/python3.6/site-packages/sm/SR.py", line 23, in <module>\x0A    from sm.core import util\x0A  File "/usr/lib/python3.6/site-packages/sm/core/util.py", line 40, in <module>\x0ASyntaxError: invalid syntax\x0A)]]])"#),
+    // Xen Orchestra's earlier spellings of its own backup messages
+    ("XB107", "can't connect through NBD, fallback to stream export"),
+    ("XB110", r#"{"message": "Couldn't deleted snapshot data", "data": {"vdiRef": "OpaqueRef:4b1e"}}"#),
+    ("XB122", "This backup has already been transfered"),
 ];
 
 #[test]
