@@ -616,6 +616,8 @@ const FORMS: &[(&str, &str)] = &[
     ("XB107", "can't connect through NBD, fallback to stream export"),
     ("XB110", r#"{"message": "Couldn't deleted snapshot data", "data": {"vdiRef": "OpaqueRef:4b1e"}}"#),
     ("XB122", "This backup has already been transfered"),
+    // blktap2.py _check_tag: deactivation finds the disk paused and backs off
+    ("SG108", "SM: [2345] Paused key found [{'paused': 'true', 'vhd-parent': '8a7c'}]"),
 ];
 
 #[test]
