@@ -618,6 +618,11 @@ const FORMS: &[(&str, &str)] = &[
     ("XB122", "This backup has already been transfered"),
     // blktap2.py _check_tag: deactivation finds the disk paused and backs off
     ("SG108", "SM: [2345] Paused key found [{'paused': 'true', 'vhd-parent': '8a7c'}]"),
+    // XFS's corruption reports (fs/xfs/xfs_error.c, xfs_fsops.c)
+    ("HL005", "kernel: XFS (dm-3): Corruption detected. Unmount and run xfs_repair"),
+    ("HL005", "kernel: XFS (sdb1): Metadata CRC error detected at xfs_agf_read_verify+0x70/0x120 [xfs], xfs_agf block 0x1"),
+    ("HL005", "kernel: XFS (sdb1): Corruption of in-memory data (0x8) detected at xfs_trans_cancel+0x12a/0x150 [xfs] (fs/xfs/xfs_trans.c:1097).  Shutting down filesystem."),
+    ("HL005", "kernel: XFS (sdb1): Internal error XFS_WANT_CORRUPTED_GOTO at line 1423 of file fs/xfs/libxfs/xfs_alloc.c.  Caller xfs_free_ag_extent+0x3ac/0x770 [xfs]"),
 ];
 
 #[test]
@@ -627,6 +632,16 @@ fn every_form_found_in_the_source_fires() {
         let got = rules_of(&text(&pasted));
         assert!(got.contains(id), "{id} does not fire on the form {input:?}; got {got:?}");
     }
+}
+
+#[test]
+fn an_xfs_mount_is_no_damage_and_hides_none() {
+    // fs/xfs prefixes every line "XFS (<dev>): ", mounts and unmounts included.
+    let mounts = "kernel: XFS (sdb1): Mounting V5 Filesystem\nkernel: XFS (sdb1): Ending clean mount\nkernel: XFS (sdb1): Unmounting Filesystem";
+    assert!(!rules_of(&text(mounts)).contains(&"HL005"), "{:?}", rules_of(&text(mounts)));
+    // A mount line elsewhere in the log does not silence a real report.
+    let both = format!("{mounts}\nkernel: EXT4-fs error (device dm-1): ext4_lookup:1601: inode #1234: comm tapdisk: deleted inode referenced: 5678");
+    assert!(rules_of(&text(&both)).contains(&"HL005"), "{:?}", rules_of(&text(&both)));
 }
 
 #[test]
