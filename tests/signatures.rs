@@ -603,6 +603,8 @@ const FORMS: &[(&str, &str)] = &[
     ("KI511", "{\"method\":\"VM.resume\",\"error\":{\"code\":\"HANDLE_INVALID\",\"params\":[\"VDI\",\"OpaqueRef:NULL\"]}}"),
     // systemd's timeout line with the device's path as its description
     ("HL077", "[ TIME ] Timed out waiting for device /dev/mapper/datavg-datalv."),
+    // ...in a boot log that also activates the SRs' own volume groups
+    ("HL077", "lvm[812]: 2 logical volume(s) in volume group \"VG_XenStorage-5d2b\" now active\nsystemd[1]: Mounting /boot/efi...\nsystemd[1]: Started udev Wait for Complete Device Initialization.\n[ TIME ] Timed out waiting for device dev-mapper-datavg\\x2ddatalv.device."),
     // an SMAPIv3 plugin's uncaught exception as Python XenAPI's Failure carries it
     ("XA930", "XenAPI.Failure: ['SR_BACKEND_FAILURE', 'FileNotFoundError', \"[Errno 2] No such file or directory: '/dev/sm/backend/5d2b/8a7c'\", '']"),
     ("XA931", "XenAPI.Failure: ['SR_BACKEND_FAILURE', 'KeyError', \"'sr_uuid'\", '']"),
