@@ -625,6 +625,12 @@ const FORMS: &[(&str, &str)] = &[
     ("HL005", "kernel: XFS (sdb1): Metadata CRC error detected at xfs_agf_read_verify+0x70/0x120 [xfs], xfs_agf block 0x1"),
     ("HL005", "kernel: XFS (sdb1): Corruption of in-memory data (0x8) detected at xfs_trans_cancel+0x12a/0x150 [xfs] (fs/xfs/xfs_trans.c:1097).  Shutting down filesystem."),
     ("HL005", "kernel: XFS (sdb1): Internal error XFS_WANT_CORRUPTED_GOTO at line 1423 of file fs/xfs/libxfs/xfs_alloc.c.  Caller xfs_free_ag_extent+0x3ac/0x770 [xfs]"),
+    // Node before 16.9 words a property read on undefined "Cannot read property '<name>' of undefined"
+    ("KI317", "TypeError: Cannot read property 'healthCheckVmsWithTags' of undefined"),
+    ("KI422", "TypeError: Cannot read property 'perDatastoreUsage' of undefined"),
+    ("KI423", "TypeError: Cannot read property 'managed' of undefined\n    at Xapi.getAllUnhealthyVdiChainsLength (file:///opt/xo/packages/xo-server/src/xapi/mixins/storage.mjs:120:18)"),
+    ("KI424", "TypeError: Cannot read property 'endsWith' of undefined\n    at isVhdFile (file:///opt/xo/@xen-orchestra/backups/_cleanVm.mjs:40:10)\n    at checkAliases (file:///opt/xo/@xen-orchestra/backups/_cleanVm.mjs:132:9)"),
+    ("KI316", "TypeError: Cannot read property 'uuid' of undefined\n    at IncrementalXapiWriter.isAlreadyOnHealthCheckSr (file:///opt/xo/@xen-orchestra/backups/_runners/_writers/_MixinXapiWriter.mjs:31:49)"),
 ];
 
 #[test]
