@@ -618,6 +618,10 @@ const FORMS: &[(&str, &str)] = &[
     ("XB107", "can't connect through NBD, fallback to stream export"),
     ("XB110", r#"{"message": "Couldn't deleted snapshot data", "data": {"vdiRef": "OpaqueRef:4b1e"}}"#),
     ("XB122", "This backup has already been transfered"),
+    ("XB104", "Error: local xapi  did not get Runnig state for VM 4b1e after 600 second"),
+    ("XB117", "Data in the latest snapshot won't be migrated to XCP-ng"),
+    ("XB126", "Delta Backup and DR require Enterprise plan"),
+    ("XB126", "CR requires Premium plan"),
     // blktap2.py _check_tag: deactivation finds the disk paused and backs off
     ("SG108", "SM: [2345] Paused key found [{'paused': 'true', 'vhd-parent': '8a7c'}]"),
     // XFS's corruption reports (fs/xfs/xfs_error.c, xfs_fsops.c)
