@@ -622,6 +622,8 @@ const FORMS: &[(&str, &str)] = &[
     ("XB117", "Data in the latest snapshot won't be migrated to XCP-ng"),
     ("XB126", "Delta Backup and DR require Enterprise plan"),
     ("XB126", "CR requires Premium plan"),
+    ("XB423", "Error: cannot get the proxy IP"),
+    ("XB427", "Error: Unsupported file, high order bits are to high in field capacitySectors"),
     // blktap2.py _check_tag: deactivation finds the disk paused and backs off
     ("SG108", "SM: [2345] Paused key found [{'paused': 'true', 'vhd-parent': '8a7c'}]"),
     // XFS's corruption reports (fs/xfs/xfs_error.c, xfs_fsops.c)
