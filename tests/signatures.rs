@@ -624,6 +624,9 @@ const FORMS: &[(&str, &str)] = &[
     ("XB126", "CR requires Premium plan"),
     ("XB423", "Error: cannot get the proxy IP"),
     ("XB427", "Error: Unsupported file, high order bits are to high in field capacitySectors"),
+    // the storage manager's earlier spellings
+    ("KI419", "SR_BACKEND_FAILURE_228(, Require \"-o\" along with xe-mount-isosr, )"),
+    ("SG416", "SM: [4142] Unable to find diskfull node: xcp-volume-4b1e (path=/dev/drbd/by-res/xcp-volume-4b1e/0)"),
     // blktap2.py _check_tag: deactivation finds the disk paused and backs off
     ("SG108", "SM: [2345] Paused key found [{'paused': 'true', 'vhd-parent': '8a7c'}]"),
     // XFS's corruption reports (fs/xfs/xfs_error.c, xfs_fsops.c)
