@@ -149,6 +149,7 @@ export type RuleId =
   | 'KI012'
   | 'KI013'
   | 'XA101'
+  | 'XA110'
   | 'XA102'
   | 'XA103'
   | 'XA104'
