@@ -153,6 +153,7 @@ export type RuleId =
   | 'XA102'
   | 'XA103'
   | 'XA104'
+  | 'XA945'
   | 'XA105'
   | 'XA106'
   | 'XA107'
