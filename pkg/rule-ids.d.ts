@@ -894,4 +894,5 @@ export type RuleId =
   | 'CH005'
   | 'CH006'
   | 'SP001'
-  | 'SP002';
+  | 'SP002'
+  | 'SP003';
