@@ -671,6 +671,7 @@ export type RuleId =
   | 'XA722'
   | 'XA723'
   | 'XA724'
+  | 'XA940'
   | 'XA730'
   | 'XA731'
   | 'XA732'
