@@ -672,6 +672,7 @@ export type RuleId =
   | 'XA723'
   | 'XA724'
   | 'XA940'
+  | 'XA941'
   | 'XA730'
   | 'XA731'
   | 'XA732'
