@@ -673,6 +673,7 @@ export type RuleId =
   | 'XA724'
   | 'XA940'
   | 'XA941'
+  | 'XA942'
   | 'XA730'
   | 'XA731'
   | 'XA732'
