@@ -674,6 +674,7 @@ export type RuleId =
   | 'XA940'
   | 'XA941'
   | 'XA942'
+  | 'XA943'
   | 'XA730'
   | 'XA731'
   | 'XA732'
