@@ -767,6 +767,8 @@ export type RuleId =
   | 'XB911'
   | 'RM900'
   | 'RM901'
+  | 'RM902'
+  | 'RM903'
   | 'XB912'
   | 'XB913'
   | 'XB914'
