@@ -769,6 +769,7 @@ export type RuleId =
   | 'RM901'
   | 'RM902'
   | 'RM903'
+  | 'RM904'
   | 'XB912'
   | 'XB913'
   | 'XB914'
