@@ -770,6 +770,7 @@ export type RuleId =
   | 'RM902'
   | 'RM903'
   | 'RM904'
+  | 'KI670'
   | 'XB912'
   | 'XB913'
   | 'XB914'
