@@ -771,6 +771,7 @@ export type RuleId =
   | 'RM903'
   | 'RM904'
   | 'KI670'
+  | 'KI671'
   | 'XB912'
   | 'XB913'
   | 'XB914'
