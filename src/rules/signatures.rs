@@ -10,6 +10,7 @@
 //! SMlog excerpts. One Aho-Corasick automaton over every literal of every signature finds all of
 //! them in a single pass, ASCII case-insensitively; the conditions are then checked on the hits.
 
+use std::borrow::Cow;
 use std::sync::{LazyLock, OnceLock};
 
 // The contiguous NFA directly (`crate::literals`), not `AhoCorasick`: that one picks an automaton
@@ -392,10 +393,11 @@ fn contains_word(text: &str, word: &str) -> bool {
     })
 }
 
-/// Fills a template's placeholders with what the facts know.
-fn render(template: &str, facts: &Facts, sig: &Signature) -> String {
+/// Fills a template's placeholders with what the facts know (a template without any is
+/// borrowed as it is).
+fn render(template: &'static str, facts: &Facts, sig: &Signature) -> Cow<'static, str> {
     if !template.contains('{') {
-        return template.to_string();
+        return Cow::Borrowed(template);
     }
     template
         .replace("{vm_uuid}", facts.vm_uuid())
@@ -404,6 +406,7 @@ fn render(template: &str, facts: &Facts, sig: &Signature) -> String {
         .replace("{vm}", &facts.vm_phrase())
         .replace("{sr}", &facts.sr_phrase())
         .replace("{fixed_in}", sig.fixed_in.unwrap_or("the latest update"))
+        .into()
 }
 
 /// The SR and VDI a storage path names (`/sr-mount/<sr>/<vdi>.vhd`, `VG_XenStorage-<sr>/VHD-<vdi>`)
