@@ -198,21 +198,23 @@ pub struct Facts {
 impl Facts {
     pub fn new(subject: &Subject, options: &Options) -> Facts {
         let c = &options.context;
-        let mut subject = subject.clone();
-        // The context's fields fill the ones the subject lacks (`Subject::fill_from`), without
-        // building a second `Subject` for it on every call.
-        for (slot, from) in [
-            (&mut subject.vm_uuid, &c.vm_uuid),
-            (&mut subject.vm_name, &c.vm_name),
-            (&mut subject.sr_uuid, &c.sr_uuid),
-            (&mut subject.sr_name, &c.sr_name),
-        ] {
-            if slot.is_none() {
-                slot.clone_from(from);
-            }
-        }
+        // The context's fields fill the ones the subject lacks (`Subject::fill_from`), each field
+        // copied once into place (not the subject copied and then completed).
+        let either = |own: &Option<String>, context: &Option<String>| own.as_ref().or(context.as_ref()).cloned();
         Facts {
-            subject,
+            subject: Subject {
+                vm_uuid: either(&subject.vm_uuid, &c.vm_uuid),
+                vm_name: either(&subject.vm_name, &c.vm_name),
+                vdi_uuid: subject.vdi_uuid.clone(),
+                sr_uuid: either(&subject.sr_uuid, &c.sr_uuid),
+                sr_name: either(&subject.sr_name, &c.sr_name),
+                host: subject.host.clone(),
+                job_id: subject.job_id.clone(),
+                job_name: subject.job_name.clone(),
+                task_id: subject.task_id.clone(),
+                task: subject.task.clone(),
+                task_status: subject.task_status.clone(),
+            },
             sr_type: c.sr_type.clone(),
             host_version: c.host_version.clone(),
             product: c.product.clone(),
