@@ -384,6 +384,7 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
             findings.push(f);
         }
         findings.extend(codes::scan_all(text, &facts, Confidence::Medium));
+        findings.extend(space_plan::full_sr_in_usage_row(text, &facts));
     }
     // Each event's findings go straight to `findings` (a vector of them per event was one more
     // allocation of ~2 KB, and a move of each finding, on every call; bench/README.md, perf8).
