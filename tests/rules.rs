@@ -204,7 +204,7 @@ fn a_vm_whose_disks_the_target_host_cannot_see_is_a_placement_problem() {
 #[test]
 fn a_summary_quoting_an_official_sentence_ends_with_one_full_stop() {
     let d = text("SR_BACKEND_FAILURE_108(, Unable to detect an NFS service on this target., )");
-    let summary = d.findings.first().map(|f| f.summary.as_str()).unwrap_or_default();
+    let summary = d.findings.first().map(|f| &*f.summary).unwrap_or_default();
     assert!(summary.contains("NFS service on this target"), "{summary}");
     assert!(summary.ends_with("target.") && !summary.ends_with(".."), "{summary}");
 }

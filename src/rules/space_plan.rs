@@ -86,7 +86,7 @@ pub fn full_sr_in_usage_row(text: &str, facts: &Facts) -> Option<Finding> {
         return None;
     }
     let mut f = Finding::of(&SP003, facts);
-    f.summary = format!("The SR is full: {}.", row.text);
+    f.summary = format!("The SR is full: {}.", row.text).into();
     let over_allocated = row.allocated.is_some_and(|a| a > total);
     f.cause = if over_allocated {
         "More space is allocated to the SR's disks than the SR holds: its thin-provisioned disks, their snapshots and \
@@ -97,7 +97,7 @@ pub fn full_sr_in_usage_row(text: &str, facts: &Facts) -> Option<Finding> {
          coalesces them take all of its space. Snapshots, clones and disk growth on it fail, and the collector itself \
          needs free room to merge."
     }
-    .to_string();
+    .into();
     f.step_cmd(
         "List the SR's disks and snapshots by the space they take, and find the snapshots and the disks no VM uses any more.",
         format!("xe vdi-list sr-uuid={} params=uuid,name-label,is-a-snapshot,physical-utilisation,virtual-size", facts.sr_uuid()),
@@ -267,20 +267,20 @@ fn insufficient(plan: &SpacePlan) -> Finding {
         plan.concurrency,
         human_bytes(plan.required_bytes),
         human_bytes(free)
-    );
+    ).into();
     f.cause = match plan.provisioning {
         Provisioning::Thick => "This SR is thick-provisioned (LVM family). Before each disk's snapshot the storage manager \
              checks that the volume group can hold the new leaf at its fully inflated size, the snapshot's empty VHD and \
              two 4 MiB journals, minus what deflating the old leaf gives back; for a disk written through, that is its \
              fully inflated size (virtual size, plus 2 MiB of bitmaps per GiB and the VHD metadata, rounded to 4 MiB) \
              plus 16 MiB. The records do not say how much of each disk was written, so the plan takes that worst case."
-            .to_string(),
+            .into(),
         Provisioning::Thin => "This SR is file-based and thin-provisioned: a snapshot creates two empty VHD files and \
              reserves nothing else, so if even that does not fit, the SR is full."
-            .to_string(),
+            .into(),
         Provisioning::AssumedThick => "The SR's type is unknown (or is neither LVM nor a file SR), so the plan assumed \
              thick provisioning, the worst case: each snapshot needs the disk's fully inflated size plus 16 MiB."
-            .to_string(),
+            .into(),
     };
     f.params.insert("requiredBytes", plan.required_bytes.to_string());
     f.params.insert("freeBytes", free.to_string());
@@ -358,12 +358,12 @@ fn unreclaimed_text(f: &mut Finding, sr_phrase: &str, used: u64, visible: u64, u
         human_bytes(used),
         human_bytes(visible),
         human_bytes(unreclaimed)
-    );
+    ).into();
     f.cause = "Deleting a snapshot does not free its space: the base copy it leaves holds the data until the SR's \
                garbage collector has coalesced it (merged it into its child, or deleted it when nothing uses it). \
                Until then the SR looks fuller than the disks it shows, and snapshots fail for lack of space. Base \
                copies behind the snapshots you keep hold space legitimately; the rest comes back with coalescing."
-        .to_string();
+        .into();
     f.params.insert("unreclaimedBytes", unreclaimed.to_string());
     f.params.insert("visibleBytes", visible.to_string());
     f.params.insert("physicalUtilisation", used.to_string());
@@ -402,10 +402,10 @@ fn xenserver_61(plan: &SpacePlan) -> Finding {
         "{} is larger than 1 TB and the host runs XenServer 6.1, whose snapshot deletion can fail on such SRs: apply \
          hotfix XS61E015 before relying on deleted snapshots to free space.",
         super::space::capitalize(&facts.sr_phrase())
-    );
+    ).into();
     f.cause = "On XenServer 6.1.0, deleting snapshots on an SR above 1 TB could fail, so their space and chain length \
                were never reclaimed; hotfix XS61E015 fixes it."
-        .to_string();
+        .into();
     f.step("Download and apply hotfix XS61E015 to every host of the pool.");
     f.step_cmd("Then rescan the SR so the leftover snapshots are coalesced.", format!("xe sr-scan uuid={}", facts.sr_uuid()));
     f.add_link(links::CTX137996);
