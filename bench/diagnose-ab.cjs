@@ -1,6 +1,8 @@
 // diagnose() of the benchmark's five shapes through two builds of the package loaded in one
 // process, timed in alternating rounds of 500 calls (after 2,000 warm-up calls of each), so that
-// load on a shared machine hits both alike; medians per shape and their ratio (bench/README.md).
+// load on a shared machine hits both alike; medians per shape and their ratio, and the median of
+// the rounds' own ratios (each round times both builds back to back, so it holds up better when
+// the machine's load comes and goes; bench/README.md, perf12).
 //
 //   node bench/diagnose-ab.cjs BASE_PKG_DIR NEW_PKG_DIR [ROUNDS=31]
 const pkgs = { base: require(process.argv[2] + '/node.cjs'), new: require(process.argv[3] + '/node.cjs') };
@@ -25,6 +27,9 @@ for (const [name, input] of Object.entries(SHAPES)) {
       times[k].push(Number(process.hrtime.bigint() - t0) / 500 / 1000);
     }
   }
+  const perRound = median(times.new.map((t, r) => t / times.base[r]));
   out[name] = { base: median(times.base), new: median(times.new) };
-  console.log(`${name.padEnd(10)} base ${out[name].base.toFixed(2)} µs  new ${out[name].new.toFixed(2)} µs  ratio ${(out[name].new / out[name].base).toFixed(3)}`);
+  console.log(
+    `${name.padEnd(10)} base ${out[name].base.toFixed(2)} µs  new ${out[name].new.toFixed(2)} µs  ratio ${(out[name].new / out[name].base).toFixed(3)}  per round ${perRound.toFixed(3)}`,
+  );
 }

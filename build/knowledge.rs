@@ -117,6 +117,36 @@ fn default_priority() -> i8 {
     1
 }
 
+/// Whether a literal holds what only one pool or post has: a uuid or an opaque reference, a long
+/// run of hex digits (a hash, a serial, a SCSI id) or an IPv4 address other than the loopback
+/// (a local service's `127.0.0.1:<port>` is the software's own). A signature written from such a
+/// marker fires on that post alone (tests/corpus/README.md).
+fn names_a_particular(lit: &str) -> bool {
+    let b = lit.as_bytes();
+    let hex_run = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+    let uuid_head = |i: usize| hex_run(i) == 8 && b.get(i + 8) == Some(&b'-') && hex_run(i + 9) >= 4;
+    let word_start = |i: usize| i == 0 || !b[i - 1].is_ascii_alphanumeric();
+    let opaque = lit.to_ascii_lowercase().find("opaqueref:").is_some_and(|at| hex_run(at + 10) >= 4);
+    let ipv4 = |i: usize| {
+        let mut at = i;
+        for part in 0..4 {
+            let digits = b[at..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if !(1..=3).contains(&digits) {
+                return false;
+            }
+            at += digits;
+            if part < 3 {
+                if b.get(at) != Some(&b'.') {
+                    return false;
+                }
+                at += 1;
+            }
+        }
+        !lit[i..].starts_with("127.") && !lit[i..].starts_with("0.0.0.0")
+    };
+    opaque || (0..b.len()).any(|i| word_start(i) && (uuid_head(i) || hex_run(i) >= 16 || ipv4(i)))
+}
+
 /// `data/signatures.toml` → `signatures_data.rs`: `SIGNATURES_TEXT`, one record per signature in
 /// file order (which is the documentation order), read into `Signature`s on first use. As one
 /// string the table is ~30 KB smaller in the .wasm than static structs, whose string pointers
@@ -154,6 +184,9 @@ pub fn signatures(toml_text: &str) -> String {
         for lit in all_literals.iter().chain(&s.none) {
             assert!(lit.trim().len() >= 2, "{what}: literal {lit:?} is too short to mean anything");
             assert!(lit.is_ascii(), "{what}: literals are ASCII (matched ASCII case-insensitively): {lit:?}");
+        }
+        for lit in s.any.iter().chain(&all_literals).chain(&s.none) {
+            assert!(!names_a_particular(lit), "{what}: literal {lit:?} names one pool's object or address, not a message of the software");
         }
         for i in &s.inputs {
             assert!(INPUTS.contains(&i.as_str()), "{what}: unknown input {i:?} (one of {INPUTS:?})");

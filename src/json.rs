@@ -107,7 +107,7 @@ fn address(a: &str) -> (usize, usize) {
 /// a step without a command, and whether it is a literal; stops at the first `false`.
 fn each_rule_text(f: &Finding, each: &mut dyn FnMut(Option<&str>, bool) -> bool) -> bool {
     let literal = |c: &std::borrow::Cow<'static, str>| matches!(c, std::borrow::Cow::Borrowed(_));
-    if !(each(Some(&f.title), false) && each(Some(&f.summary), false) && each(Some(&f.cause), false)) {
+    if !(each(Some(&f.title), literal(&f.title)) && each(Some(&f.summary), literal(&f.summary)) && each(Some(&f.cause), literal(&f.cause))) {
         return false;
     }
     for Step { text, command } in &f.remediation {
@@ -305,6 +305,7 @@ pub fn write_wire(out: &mut Vec<u8>, d: &Diagnosis, texts: &mut SentTexts) -> Re
     let written = write_wire_parts(&mut body, d, texts);
     match written {
         Ok(()) => {
+            out.reserve_exact(texts.head.len() + 1 + body.len());
             out.extend_from_slice(&texts.head);
             out.push(b']');
             out.extend_from_slice(&body);
@@ -413,13 +414,13 @@ fn wire_rule_part(out: &mut Vec<u8>, f: &Finding, texts: &mut SentTexts) {
     put(out, f.severity.as_str().as_bytes());
     put(out, b"\",");
     // Each number is also noted in `memo_texts`, for the rule's memo (`remember_part`).
-    let id = texts.id(&f.title);
+    let id = texts.id_of(&f.title);
     number_text(out, texts, id);
     out.push(b',');
-    let id = texts.id(&f.summary);
+    let id = texts.id_of(&f.summary);
     number_text(out, texts, id);
     out.push(b',');
-    let id = texts.id(&f.cause);
+    let id = texts.id_of(&f.cause);
     number_text(out, texts, id);
     put(out, b",[");
     for (i, Step { text, command }) in f.remediation.iter().enumerate() {
@@ -854,7 +855,7 @@ mod tests {
         let base = d.findings[0].clone();
         let mut variants = vec![base.clone(), base.clone()];
         let mut v = base.clone();
-        v.summary.push_str(" More.");
+        v.summary.to_mut().push_str(" More.");
         variants.push(v);
         variants.push(base.clone());
         let mut v = base.clone();
@@ -882,7 +883,7 @@ mod tests {
         v.category = crate::model::Category::Other;
         variants.push(v);
         let mut v = base.clone();
-        v.title = "Another title".to_string();
+        v.title = "Another title".to_string().into();
         variants.push(v);
         variants.push(base.clone());
         let (mut with, mut without) = (SentTexts::default(), SentTexts::default());
@@ -946,7 +947,7 @@ mod tests {
     fn escapes_numbers_subjects_and_omitted_counts_as_serde_json() {
         let mut d = crate::diagnose_text("SR_BACKEND_FAILURE_44(, There is insufficient space, )", &Options::default()).expect("diagnosed");
         let f = &mut d.findings[0];
-        f.summary = "quote \" backslash \\ nl \n cr \r tab \t bs \u{8} ff \u{c} nul \u{0} us \u{1f} del \u{7f} é \u{2028} </script>".to_string();
+        f.summary = "quote \" backslash \\ nl \n cr \r tab \t bs \u{8} ff \u{c} nul \u{0} us \u{1f} del \u{7f} é \u{2028} </script>".into();
         f.subject = Subject { vm_uuid: Some("a\"b".into()), task_status: Some(String::new()), ..Subject::default() };
         f.evidence[0].line = Some(u32::MAX);
         f.evidence[0].pid = Some(0);

@@ -205,26 +205,27 @@ pub struct Link {
 }
 
 /// Named parameters of an error, in their declared order (serialised as a plain object). The
-/// names are mostly the catalogue's, borrowed.
+/// names are mostly the catalogue's, borrowed, and so are the values that are literals of the
+/// program (an SR error's name and text from the catalogue).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Params(pub Vec<(Cow<'static, str>, String)>);
+pub struct Params(pub Vec<(Cow<'static, str>, Cow<'static, str>)>);
 
 impl Params {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_ref())
     }
 
-    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<Cow<'static, str>>) {
         self.insert_named(Cow::Owned(name.into()), value.into());
     }
 
     /// [`Params::insert`] under a name that is a literal (the catalogue's parameter names):
     /// borrowed, not copied.
-    pub fn insert_static(&mut self, name: &'static str, value: impl Into<String>) {
+    pub fn insert_static(&mut self, name: &'static str, value: impl Into<Cow<'static, str>>) {
         self.insert_named(Cow::Borrowed(name), value.into());
     }
 
-    fn insert_named(&mut self, name: Cow<'static, str>, value: String) {
+    fn insert_named(&mut self, name: Cow<'static, str>, value: Cow<'static, str>) {
         match self.0.iter_mut().find(|(k, _)| *k == name) {
             Some(slot) => slot.1 = value,
             None => self.0.push((name, value)),
@@ -292,7 +293,9 @@ pub struct Finding {
     pub rule: &'static str,
     /// The rule's kebab-case name, e.g. `sr-insufficient-space`.
     pub rule_name: &'static str,
-    pub title: String,
+    /// The rule's title, or a text the rule built (borrowed when it is a literal of the program,
+    /// as are `summary` and `cause` when the rule wrote one: no copy per call).
+    pub title: Cow<'static, str>,
     pub category: Category,
     pub severity: Severity,
     /// Error codes involved, as sent on the wire (`SR_BACKEND_FAILURE_44`, `VDI_IN_USE`…).
@@ -300,9 +303,9 @@ pub struct Finding {
     /// The error's parameters by name (`VDI_IN_USE` → `vdi`, `operation`).
     pub params: Params,
     /// One sentence: what happened.
-    pub summary: String,
+    pub summary: Cow<'static, str>,
     /// Why it happens.
-    pub cause: String,
+    pub cause: Cow<'static, str>,
     /// What to do, in order.
     pub remediation: Vec<Step>,
     pub links: Vec<Link>,
@@ -585,9 +588,9 @@ impl Findings {
 /// A summary built as "{official text}." ends with two full stops when the official text (an SR
 /// error's description, a log message) already had one: keep one, but leave an ellipsis alone.
 /// A quote cut short ends with "…": no full stop after it either.
-fn end_sentence_once(summary: &mut String) {
+fn end_sentence_once(summary: &mut Cow<'static, str>) {
     if (summary.ends_with("..") && !summary.ends_with("...")) || summary.ends_with("\u{2026}.") {
-        summary.pop();
+        summary.to_mut().pop();
     }
 }
 

@@ -159,7 +159,8 @@ fn wire_of(input: Input, options: &Options) -> Result<String, JsValue> {
         Input::Bytes(b) => crate::diagnose_bytes(&b, options)?,
         Input::Json(j) => crate::diagnose_json(&j, options)?,
     };
-    let mut out = Vec::with_capacity(1024);
+    // (Sized by `write_wire`, which knows the length: one error's result is ~200-300 bytes.)
+    let mut out = Vec::new();
     SENT_TEXTS
         .with_borrow_mut(|texts| crate::json::write_wire(&mut out, &diagnosis, texts))
         .map_err(|e| js_error("INTERNAL", &format!("could not convert the result: {e}")))?;

@@ -683,7 +683,8 @@ fn every_chain_and_space_rule_example_fires_through_diagnose() {
     for rule in xapi_doctor::list_rules().iter().filter(|r| r.id.starts_with("CH") || r.id.starts_with("SP")) {
         let d = diagnose_text(rule.example, &Options::default()).unwrap();
         assert!(rule_ids(&d.findings).contains(&rule.id), "{}: {:?}", rule.id, rule_ids(&d.findings));
-        assert!(d.chains.is_some() || d.space_plan.is_some());
+        // SP003 reads a pasted SR view (XenCenter's usage row), not records.
+        assert!(d.chains.is_some() || d.space_plan.is_some() || rule.id == "SP003", "{}", rule.id);
         for f in d.findings.iter().filter(|f| f.rule == rule.id) {
             assert!(!f.summary.is_empty() && !f.cause.is_empty() && !f.remediation.is_empty(), "{}", rule.id);
         }

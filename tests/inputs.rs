@@ -529,7 +529,7 @@ fn one_parameter_by_name_is_what_the_named_parameters_give() {
     for e in &errors {
         let all = e.named_params();
         for (name, value) in &all.0 {
-            assert_eq!(e.param(name), Some(value.as_str()), "{} {name}", e.code);
+            assert_eq!(e.param(name), Some(value.as_ref()), "{} {name}", e.code);
         }
         assert_eq!(e.param("no-such-name"), None);
         assert_eq!(e.param("param0"), None);

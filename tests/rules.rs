@@ -25,6 +25,9 @@ const POSITIVES: &[(&str, &str, &str)] = &[
     ("SR044", r#"["SR_SOURCE_SPACE_INSUFFICIENT", "OpaqueRef:11111111-2222-4333-8444-555555555555"]"#, ""),
     ("SR044", "> Snapshot failed: There is insufficient space", ""),
     ("SR081", "SR_BACKEND_FAILURE_81(, Failed to clone VDI [opterr=Command ['/usr/bin/vhd-util', 'snapshot'] failed], )", ""),
+    ("SP003", "Size:\t1,8 TB used of 1,8 TB total (2,4 TB allocated)", ""),
+    ("SP003", "Local storage on host2\t99% (1.1 TB used) used of 1.1 TB total (1.6 TB allocated)", ""),
+    ("SP003", "Size: 49.2 GB used of 49.9 GB total (40 GB allocated)", ""),
     ("SR109", r#"{"jsonrpc":"2.0","error":{"code":1,"message":"SR_BACKEND_FAILURE_109","data":["","The snapshot chain is too long",""]},"id":0}"#, ""),
     ("SR109", "Jan 14 02:00:02 xcp-host1 SM: [14502] Raising exception [109, The snapshot chain is too long]", ""),
     ("XO001", "(unhealthy VDI chain) Job canceled to protect the VDI chain. See https://docs.xen-orchestra.com/backup_troubleshooting#vdi-chain-protection", ""),
@@ -87,6 +90,10 @@ const NEGATIVES: &[(&str, &str, &str)] = &[
     ("SR044", "SR_BACKEND_FAILURE_109(, The snapshot chain is too long, )", ""),
     ("SR044", "The SR has 42 GiB of free space left and the snapshot succeeded.", ""),
     ("SR081", "SR_BACKEND_FAILURE_82(, Failed to snapshot VDI, )", ""),
+    ("SP003", "Size: 412.3 GB used of 875.9 GB total (13.6 TB allocated)", ""),
+    ("SP003", "45% (400.1 GB used) used of 875.9 GB total (13.6 TB allocated)", ""),
+    ("SP003", "Storage: 20 GB used of 20 GB (0 B free)", ""),
+    ("SP003", "Size: lots used of 875.9 GB total", ""),
     ("SR180", "SR_BACKEND_FAILURE_181(, Error in Metadata volume operation for SR., )", ""),
     ("SR109", "SR_BACKEND_FAILURE_44(, There is insufficient space, )", ""),
     ("SR109", "The snapshot chain of this disk has 3 images.", ""),
@@ -197,7 +204,7 @@ fn a_vm_whose_disks_the_target_host_cannot_see_is_a_placement_problem() {
 #[test]
 fn a_summary_quoting_an_official_sentence_ends_with_one_full_stop() {
     let d = text("SR_BACKEND_FAILURE_108(, Unable to detect an NFS service on this target., )");
-    let summary = d.findings.first().map(|f| f.summary.as_str()).unwrap_or_default();
+    let summary = d.findings.first().map(|f| &*f.summary).unwrap_or_default();
     assert!(summary.contains("NFS service on this target"), "{summary}");
     assert!(summary.ends_with("target.") && !summary.ends_with(".."), "{summary}");
 }

@@ -418,6 +418,8 @@ fn an_uncatalogued_code_a_signature_knows_gets_no_generic_decoding_beside_it() {
 /// releases' wordings, other call sites, other wrappers), beyond the one `example` the signature
 /// carries; each is written from the format string (tests/corpus/GENERALIZE_2026-12-05.md).
 const FORMS: &[(&str, &str)] = &[
+    // xo-proxy-cli's `console.error('exception in main:', error)` of the API's error 10.
+    ("XB982", "exception in main: { message: 'invalid parameters',\n  code: 10,\n  data: { errors: [ [Object] ] } }"),
     // xen-api getObject before 2018 (abb5193c), after it, and since 2025 (d47fa03e: noSuchObject)
     ("XB128", "Error: no object with UUID or opaque ref: OpaqueRef:NULL"),
     ("XB128", "Error: no object with opaque ref: OpaqueRef:NULL"),

@@ -148,11 +148,11 @@ impl XapiError {
                 Some(name) => out.insert_static(name, value.clone()),
                 // `param<N>` names are distinct from each other and from the declared names (a
                 // push, not an insert: an error with 100,000 parameters stays linear).
-                None => out.0.push((param_name(i + 1), value.clone())),
+                None => out.0.push((param_name(i + 1), value.clone().into())),
             }
         }
         if let Some(opterr) = self.opterr() {
-            out.insert_static("opterr", opterr);
+            out.insert_static("opterr", opterr.to_string());
         }
         for (k, v) in &self.extra.0 {
             out.insert(k.clone(), v.clone());

@@ -104,14 +104,14 @@ fn vdi_not_available(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let detail = e.opterr().unwrap_or("");
     let lower = detail.to_ascii_lowercase();
     let vdi = super::find_uuid(detail).unwrap_or(facts.vdi_uuid()).to_string();
-    f.summary = format!("A disk could not be attached or activated{}.", detail_suffix(detail));
+    f.summary = format!("A disk could not be attached or activated{}.", detail_suffix(detail)).into();
     if lower.contains("locked") {
         f.category = Category::LockOrTimeout;
         f.cause = "The storage manager retried activating the disk for about two minutes and gave up: a long \
                    operation (often the garbage collector, or a stuck call) held the SR lock the whole time, or the \
                    disk kept a 'paused' flag (a snapshot or leaf-coalesce pause, or one left behind) or a \
                    'relinking' flag (the garbage collector re-linking its chain)."
-            .to_string();
+            .into();
         f.step_cmd(
             "Find who held the SR lock: the pid blocking it appears in SMlog around the failure.",
             "grep -E 'SR locked, retrying|blocked by PID|Unable to acquire|paused|relinking' /var/log/SMlog | tail -n 40",
@@ -122,13 +122,13 @@ fn vdi_not_available(e: &XapiError, facts: &Facts) -> Option<Finding> {
         f.category = Category::VdiInUse;
         f.cause = "The disk is still attached somewhere (another host, or the control domain after an interrupted \
                    export) or was not released cleanly."
-            .to_string();
+            .into();
         f.step_cmd("See which VBDs still use the disk.", format!("xe vbd-list vdi-uuid={vdi} params=uuid,vm-name-label,currently-attached"));
         f.step_cmd("Unplug a stale attachment (for example on the Control domain) if nothing uses it.", "xe vbd-unplug uuid=<vbd-uuid>");
     } else {
         f.cause = "Activating the disk's logical volume or image failed: the storage path is broken, the volume \
                    group is not active on this host, or the VHD is damaged."
-            .to_string();
+            .into();
         f.step_cmd(
             "Read the failing command and its error in SMlog.",
             "grep -B 3 -A 20 'Raising exception \\[46' /var/log/SMlog",
@@ -141,10 +141,10 @@ fn vdi_not_available(e: &XapiError, facts: &Facts) -> Option<Finding> {
 fn sr_not_available(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&SR047, e, facts);
     let sr_uuid = facts.sr_uuid();
-    f.summary = format!("{} is not available to the storage manager{}.", super::space::capitalize(&facts.sr_phrase()), detail_suffix(e.opterr().unwrap_or("")));
+    f.summary = format!("{} is not available to the storage manager{}.", super::space::capitalize(&facts.sr_phrase()), detail_suffix(e.opterr().unwrap_or(""))).into();
     f.cause = "The SR's storage cannot be reached from this host: the device, volume group or mount is missing, or \
                the connection to the storage dropped."
-        .to_string();
+        .into();
     f.step_cmd("Check the SR's connections (PBDs) on each host.", format!("xe pbd-list sr-uuid={sr_uuid} params=uuid,host-name-label,currently-attached"));
     f.step_cmd("Re-plug a detached PBD.", "xe pbd-plug uuid=<pbd-uuid>");
     f.step_cmd("Read the storage manager's reason in SMlog.", "grep -B 3 -A 20 'Raising exception \\[47' /var/log/SMlog");
@@ -167,11 +167,11 @@ fn connection_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
     };
     let official = crate::catalog::sr_error(value).map(|c| c.description).unwrap_or("storage connection error");
     f.title = if what == "storage" {
-        "The connection to the storage failed".to_string()
+        "The connection to the storage failed".into()
     } else {
-        format!("The {what} connection to the storage failed")
+        format!("The {what} connection to the storage failed").into()
     };
-    f.summary = format!("{official}{}.", detail_suffix(e.opterr().unwrap_or("")));
+    f.summary = format!("{official}{}.", detail_suffix(e.opterr().unwrap_or(""))).into();
     f.cause = match what {
         "NFS" => "The host could not mount the NFS export: the server is down or unreachable, the export path or \
                   its permissions changed, or the NFS version is not offered.",
@@ -182,7 +182,7 @@ fn connection_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
         "multipath" => "The multipath daemon lost or could not build the paths to the LUN.",
         _ => "The host could not resolve or reach the storage server.",
     }
-    .to_string();
+    .into();
     f.step_cmd("Check which hosts have the SR plugged.", format!("xe pbd-list sr-uuid={} params=uuid,host-name-label,currently-attached,device-config", facts.sr_uuid()));
     match what {
         "NFS" => {
@@ -204,13 +204,13 @@ fn connection_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
 fn tapdisk_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&SR453, e, facts);
     let detail = e.opterr().unwrap_or("");
-    f.summary = format!("The tapdisk serving a disk failed{}.", detail_suffix(detail));
+    f.summary = format!("The tapdisk serving a disk failed{}.", detail_suffix(detail)).into();
     f.cause = if e.sr_value() == Some(445) {
-        "A tapdisk for this disk is still running from an earlier attach that was not cleaned up.".to_string()
+        "A tapdisk for this disk is still running from an earlier attach that was not cleaned up.".into()
     } else {
         "tapdisk could not open or serve the VHD: the file or logical volume is missing or damaged, or the \
          storage returned errors."
-            .to_string()
+            .into()
     };
     f.step_cmd("List the tapdisks on the host and look for the disk.", "tap-ctl list");
     f.step_cmd(
@@ -225,13 +225,13 @@ fn sr_not_attached(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA011, e, facts);
     let sr_uuid = facts.sr_uuid();
     f.summary = match e.code.as_str() {
-        "SR_UNHEALTHY" => format!("{} is unhealthy: {}.", super::space::capitalize(&facts.sr_phrase()), e.params.get(1).map(String::as_str).unwrap_or("XAPI reports it degraded")),
-        "HOST_CANNOT_SEE_SR" => "The host running the operation cannot see the SR.".to_string(),
-        _ => format!("{} is not attached on the host that ran the operation.", super::space::capitalize(&facts.sr_phrase())),
+        "SR_UNHEALTHY" => format!("{} is unhealthy: {}.", super::space::capitalize(&facts.sr_phrase()), e.params.get(1).map(String::as_str).unwrap_or("XAPI reports it degraded")).into(),
+        "HOST_CANNOT_SEE_SR" => "The host running the operation cannot see the SR.".into(),
+        _ => format!("{} is not attached on the host that ran the operation.", super::space::capitalize(&facts.sr_phrase())).into(),
     };
     f.cause = "Every host that uses an SR needs a plugged PBD (its connection to the storage). It is missing or \
                unplugged here, or the storage stopped answering."
-        .to_string();
+        .into();
     if let Some(fix) = e.params.get(2).filter(|s| !s.is_empty()) {
         f.step(format!("XAPI suggests: {fix}."));
     }

@@ -70,12 +70,12 @@ fn chain_too_long(e: &XapiError, facts: &Facts) -> Option<Finding> {
     f.summary = format!(
         "A snapshot of {vm} was refused: one of its disks already has a chain of 30 VHD images, the storage \
          manager's limit."
-    );
+    ).into();
     f.cause = "Each snapshot adds one image to the disk's chain. Deleting a snapshot does not shorten the chain by \
                itself: the SR's garbage collector must first coalesce the base copy it leaves. When snapshots are \
                taken faster than coalesce runs (frequent backups, snapshots made outside the backup tool), or \
                coalesce keeps failing, the chain grows until the limit."
-        .to_string();
+        .into();
     f.step_cmd(
         format!("List the snapshots of {vm}."),
         format!("xe snapshot-list snapshot-of={} params=uuid,name-label,snapshot-time", facts.vm_uuid()),
@@ -118,13 +118,13 @@ fn chain_protection(e: &XoError, facts: &Facts) -> Option<Finding> {
     f.summary = format!(
         "Xen Orchestra skipped {vm}: a disk chain has more base copies waiting for coalesce than it allows, so it \
          did not add another snapshot."
-    );
+    ).into();
     f.cause = "After every snapshot deletion the SR's garbage collector must coalesce (merge) the base copy left \
                behind. Xen Orchestra checks each disk's chain before snapshotting and skips the VM when more than \
                `maxUncoalescedVdis` (default 1) base copies with a single base-copy child are pending: piling more \
                snapshots on would lead to the 30-image limit (SR_BACKEND_FAILURE_109) or a full SR \
                (SR_BACKEND_FAILURE_44). It is usually temporary."
-        .to_string();
+        .into();
     f.step(
         "Usually nothing: coalesce runs after each snapshot removal and the next backup run goes through. \
          Act if the VM is skipped run after run.",
@@ -165,10 +165,10 @@ fn xenserver_61(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&HV061, e, facts);
     f.summary = "This host runs XenServer 6.1.0, whose snapshot deletion can fail on SRs larger than 1 TB; that \
                  bug leaves space and chain length unreclaimed and can cause this error."
-        .to_string();
+        .into();
     f.cause = "On XenServer 6.1.0, deleting snapshots on an SR above 1 TB could fail, so the garbage collector \
                never reclaimed their space or shortened the chains. Citrix fixed it in hotfix XS61E015."
-        .to_string();
+        .into();
     f.step("If the SR is larger than 1 TB, download and apply hotfix XS61E015 to every host of the pool.");
     f.step_cmd("Then rescan the SR so the leftover snapshots are coalesced.", format!("xe sr-scan uuid={}", facts.sr_uuid()));
     f.add_link(links::CTX137996);

@@ -325,7 +325,7 @@ fn would_skip(a: &Analysis<'_, '_>, vm: &VmChains) -> Finding {
     let vm_phrase = facts.vm_phrase();
     let tolerance = a.tolerance.limit().unwrap_or(0);
     let (Some(disk), Some(tripped)) = (disk, tripped) else {
-        f.summary = format!("Xen Orchestra's chain protection would skip {vm_phrase}.");
+        f.summary = format!("Xen Orchestra's chain protection would skip {vm_phrase}.").into();
         return f;
     };
     let trip_phrase = vdi_phrase(a, tripped);
@@ -334,7 +334,7 @@ fn would_skip(a: &Analysis<'_, '_>, vm: &VmChains) -> Finding {
          the {tolerance} it tolerates, so its check stops at base copy {trip_phrase}.",
         disk_phrase(disk),
         count(disk.pending_coalesce, "base copy", "base copies"),
-    );
+    ).into();
     f.cause = format!(
         "When a snapshot is deleted, the base copy it leaves must be merged into its parent by the SR's garbage \
          collector. Xen Orchestra walks each disk's chain before snapshotting and counts the base copies whose only \
@@ -343,10 +343,10 @@ fn would_skip(a: &Analysis<'_, '_>, vm: &VmChains) -> Finding {
          images, {} of which the pending merges will remove.",
         disk.depth,
         disk.depth.saturating_sub(disk.depth_after_coalesce),
-    );
+    ).into();
     f.params.insert("tolerance", tolerance.to_string());
     f.params.insert("pendingCoalesce", disk.pending_coalesce.to_string());
-    f.params.insert("trippedBy", a.node_id(tripped));
+    f.params.insert("trippedBy", a.node_id(tripped).to_string());
     f.params.insert("disk", disk.id.clone());
     f.params.insert("depth", disk.depth.to_string());
     f.evidence.push(Evidence::text(format!(
@@ -409,7 +409,7 @@ fn near_limit(a: &Analysis<'_, '_>, vm: &VmChains, disk: &DiskChain) -> Finding 
              storage manager's limit is {CHAIN_LIMIT}.",
             disk_phrase(disk),
             disk.depth
-        );
+        ).into();
     } else {
         f.summary = format!(
             "{} of {vm_phrase} has a chain of {} images: {} more snapshot(s) before the storage manager's limit of \
@@ -417,7 +417,7 @@ fn near_limit(a: &Analysis<'_, '_>, vm: &VmChains, disk: &DiskChain) -> Finding 
             capitalize(&disk_phrase(disk)),
             disk.depth,
             disk.snapshots_left
-        );
+        ).into();
     }
     let merges = disk.depth.saturating_sub(disk.depth_after_coalesce);
     let mut cause = "Each snapshot adds an image to the disk's chain, and a deleted snapshot only shortens it once the \
@@ -444,7 +444,7 @@ fn near_limit(a: &Analysis<'_, '_>, vm: &VmChains, disk: &DiskChain) -> Finding 
     if disk.missing_parent.is_some() {
         cause.push_str(" The chain is broken (a missing parent), so the real depth may be larger.");
     }
-    f.cause = cause;
+    f.cause = cause.into();
     f.params.insert("depth", disk.depth.to_string());
     f.params.insert("snapshotsLeft", disk.snapshots_left.to_string());
     f.params.insert("depthAfterCoalesce", disk.depth_after_coalesce.to_string());
@@ -527,14 +527,14 @@ fn missing_parent(a: &Analysis<'_, '_>, m: u32, vm: Option<&VmChains>) -> Findin
         "The VHD parent {} of {} is in no record: the chain is broken there.",
         mp.uuid,
         if mp.children.len() == 1 { format!("VDI {}", children.join(", ")) } else { format!("{} VDIs ({}…)", mp.children.len(), children.join(", ")) }
-    );
+    ).into();
     f.cause = "A VDI's sm-config names its VHD parent by uuid. When no VDI has that uuid, either the records given are \
                incomplete (the parent belongs to an SR or a pool that was left out), or the parent was removed while \
                its child still points to it — a storage-manager inconsistency an SR scan usually repairs. Xen \
                Orchestra's backup check stops at such a parent and calls the chain healthy, and the chain's depth \
                beyond it is unknown."
-        .to_string();
-    f.params.insert("missingParent", mp.uuid);
+        .into();
+    f.params.insert("missingParent", mp.uuid.to_string());
     for &c in mp.children.iter() {
         push_evidence(
             &mut f.evidence,
@@ -582,7 +582,7 @@ fn cycle(a: &Analysis<'_, '_>, c: u32, vms: &[&VmChains]) -> Finding {
         nodes.len(),
         sr_label(sr),
         ring.join(" → ")
-    );
+    ).into();
     let never: Vec<String> = vms
         .iter()
         .filter(|vm| vm.check_never_ends)
@@ -591,9 +591,9 @@ fn cycle(a: &Analysis<'_, '_>, c: u32, vms: &[&VmChains]) -> Finding {
     f.cause = "A VHD chain must end at a root; a loop means the SR's metadata (or the records given) is damaged. The \
                storage manager cannot compute the depth of such a chain, so snapshots of the disks on it fail, and the \
                garbage collector cannot process it."
-        .to_string();
+        .into();
     if !never.is_empty() {
-        f.cause.push_str(&format!(
+        f.cause.to_mut().push_str(&format!(
             " Xen Orchestra's backup check on {} would not come back: it walks the loop for ever when the loop holds \
              a base copy it waits for, and otherwise recurses until its stack overflows, which fails the backup with \
              a RangeError.",
@@ -634,11 +634,11 @@ fn orphans(a: &Analysis<'_, '_>, sr: &SrChains) -> Finding {
         sr_label(Some(sr)),
         if sr.orphans == 1 { "is" } else { "are" },
         if sr.orphans == 1 { "it" } else { "them" }
-    );
+    ).into();
     f.cause = "Deleting the last snapshot that needed a base copy leaves it without a disk or snapshot above it. The \
                garbage collector deletes such base copies on its next run; if they stay, it is not running or it \
                fails, and their space is not given back."
-        .to_string();
+        .into();
     f.params.insert("orphans", sr.orphans.to_string());
     f.params.insert("orphanBytes", sr.orphan_bytes.to_string());
     for (i, v) in a.rec.vdis.iter().enumerate() {
@@ -660,15 +660,15 @@ fn backlog(sr: &SrChains) -> Finding {
         count(sr.vdis_to_coalesce, "base copy", "base copies"),
         sr.pending_coalesce,
         sr.pending_leaf_coalesce
-    );
+    ).into();
     f.cause = "Every snapshot deletion queues a merge for the SR's garbage collector. When snapshots are deleted faster \
                than it merges, or it keeps failing (no space, a damaged VHD), the queue grows: backups get skipped by \
                Xen Orchestra's chain protection, chains approach the limit of 30, and space is not given back. Leaf \
                merges alone do not block Xen Orchestra's backups; some SRs (older NFS/ext) never do them."
-        .to_string();
+        .into();
     if let Some(diff) = &sr.xo_difference {
-        f.cause.push(' ');
-        f.cause.push_str(diff);
+        f.cause.to_mut().push(' ');
+        f.cause.to_mut().push_str(diff);
     }
     f.params.insert("vdisToCoalesce", sr.vdis_to_coalesce.to_string());
     if let Some(xo) = sr.xo_vdis_to_coalesce {

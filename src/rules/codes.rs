@@ -209,13 +209,13 @@ pub fn mount_failure(text: &str, facts: &Facts, confidence: Confidence) -> Optio
         f.category = k.category;
     }
     f.summary = match known {
-        Some(k) => format!("mount exited with status {status}: {}", k.meaning),
-        None => format!("mount exited with status {status}."),
+        Some(k) => format!("mount exited with status {status}: {}", k.meaning).into(),
+        None => format!("mount exited with status {status}.").into(),
     };
     f.cause = "The mount helper's own message (the lines after the command: `mount.nfs: …`, `mount error(N): …`) says \
                why; the most common causes are a wrong address or path, credentials the server refuses, or a protocol \
                version the server does not offer."
-        .to_string();
+        .into();
     f.evidence.push(Evidence::at_line(line_text.trim(), line));
     steps(&mut f, Category::RemoteUnreachable);
     Some(f)
@@ -484,24 +484,24 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
         finding.priority = -1;
         finding.confidence = confidence;
         finding.codes.push(code);
-        finding.title = format!("{title} {}", f.name);
+        finding.title = format!("{title} {}", f.name).into();
         finding.evidence.push(Evidence::at_line(f.text.trim(), f.line));
         if f.family == Family::Toolstack {
             toolstack_advice(&mut finding, &f);
         } else if f.family == Family::S3 {
             finding.category = f.category;
-            finding.summary = format!("{}: {}", f.name, f.meaning);
+            finding.summary = format!("{}: {}", f.name, f.meaning).into();
             s3_advice(&mut finding, f.name, f.category);
         } else if f.name == "ENOENT" && names_kernel_interface(&f.text) {
             // Daemons probe sysfs and procfs for what a device supports; a file missing there is
             // an answer (a virtual NIC has no PCI ids, a card without SR-IOV no VF count).
             finding.category = Category::Benign;
             finding.severity = Severity::Info;
-            finding.summary = "ENOENT on a file of the kernel's interfaces (/sys, /proc): the device or the kernel does not offer it.".to_string();
+            finding.summary = "ENOENT on a file of the kernel's interfaces (/sys, /proc): the device or the kernel does not offer it.".into();
             finding.cause = "Toolstack daemons read sysfs and procfs to learn what a device supports; a file that is not there \
                              means the feature is absent (a virtual or USB network card has no PCI vendor file, a card without \
                              SR-IOV no VF count), which they handle. Only a failure the log reports beside it needs attention."
-                .to_string();
+                .into();
         } else if f.family == Family::System && is_host_log_line(&f.text) {
             // The catalogue's meanings are written for backup tools; on a host the same errno is
             // about the host's own disks and processes.
@@ -509,18 +509,18 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
             if let Some(severity) = severity_of_daemon_level(&f.text) {
                 finding.severity = severity;
             }
-            finding.summary = format!("{}: a process on the host (tapdisk, the storage manager, xapi or the kernel) got this system error.", f.name);
+            finding.summary = format!("{}: a process on the host (tapdisk, the storage manager, xapi or the kernel) got this system error.", f.name).into();
             finding.cause = "The operating system refused or failed the host's own operation on a disk, a device or a \
                              process; the lines around it name the operation and the disk."
-                .to_string();
+                .into();
             finding.step_cmd(
                 "Read the host's logs around the error for the operation that failed.",
                 format!("grep -n -B5 -A5 -e '{}' -e 'errno' /var/log/SMlog /var/log/daemon.log | tail -n 80", f.name),
             );
         } else {
             finding.category = f.category;
-            finding.summary = format!("{}: {}", f.name, f.meaning);
-            finding.cause = describe(f.category);
+            finding.summary = format!("{}: {}", f.name, f.meaning).into();
+            finding.cause = describe(f.category).into();
             steps(&mut finding, f.category);
         }
         out.push(finding);
@@ -547,7 +547,7 @@ fn toolstack_advice(f: &mut Finding, found: &Found) {
         // that mattered is reported by the operation's own error (an INTERNAL_ERROR).
         f.severity = Severity::Info;
     }
-    f.summary = format!("{} ({component}): {}", found.name, found.meaning);
+    f.summary = format!("{} ({component}): {}", found.name, found.meaning).into();
     f.cause = format!(
         "An error {component} raised inside the toolstack; XAPI passes it on (often inside an INTERNAL_ERROR) when it has \
          no public error code for it. {}",
@@ -559,7 +559,7 @@ fn toolstack_advice(f: &mut Finding, found: &Found) {
             Category::XapiVersion => "The toolstack's components do not support the operation together (versions or SR type).",
             _ => "The meaning above says where to look.",
         }
-    );
+    ).into();
     f.step_cmd(
         "Read the operation around this error in the pool master's (and the VM's host's) XAPI log.",
         format!("grep -n -B 10 -A 10 '{}' /var/log/xensource.log | tail -n 80", found.name),
@@ -609,7 +609,7 @@ fn s3_advice(f: &mut Finding, name: &str, category: Category) {
              an S3-compatible service does not offer."
         }
     }
-    .to_string();
+    .into();
     match category {
         Category::RemoteUnreachable => {
             f.step("Test the remote in Xen Orchestra (Settings → Remotes → Test).");

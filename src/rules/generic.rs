@@ -88,7 +88,7 @@ pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
     let (mut f, failure_lines) = failure_lines(text, facts, &[])?;
     f.cause = "The message is not in xapi-doctor's knowledge yet. The codes and lines above are the places to look; \
                the host's logs (SMlog, xensource.log) or Xen Orchestra's log around that time usually say more."
-        .to_string();
+        .into();
     f.step("Paste the matching part of SMlog or xensource.log from the time of the failure: xapi-doctor reads those too.");
     super::wording::apply(&mut f, failure_lines.iter().copied());
     Some(f)
@@ -101,7 +101,7 @@ pub fn unrecognised_smlog(text: &str, explained: &[u32], options: &crate::option
     let (mut f, failure_lines) = failure_lines(text, &Facts::new(&crate::model::Subject::default(), options), explained)?;
     f.cause = "The message is not in xapi-doctor's knowledge yet. The lines of the same process before it say what \
                the storage manager was doing; XAPI's log at the same time says which operation it was."
-        .to_string();
+        .into();
     let pid = failure_lines.first().and_then(|line| syslog_pid(line)).unwrap_or("<pid>");
     f.step_cmd("Read the lines of the same process around it in SMlog.", format!("grep -n -F '[{pid}]' /var/log/SMlog | tail -n 60"));
     super::wording::apply(&mut f, failure_lines.iter().copied());
@@ -130,7 +130,7 @@ fn failure_lines<'a>(text: &'a str, facts: &Facts, explained: &[u32]) -> Option<
     if f.evidence.is_empty() {
         return None;
     }
-    f.summary = "These lines report a failure that xapi-doctor has no signature or rule for.".to_string();
+    f.summary = "These lines report a failure that xapi-doctor has no signature or rule for.".into();
     Some((f, failure_lines.into_iter().map(|(_, line)| line).collect()))
 }
 
@@ -213,10 +213,10 @@ fn smlog_grep(value: u32) -> String {
 fn python_exception(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&SR1200, e, facts);
     let reason = e.reason().unwrap_or("");
-    f.summary = format!("A storage-manager driver failed with an unexpected exception{}.", detail_suffix(reason));
+    f.summary = format!("A storage-manager driver failed with an unexpected exception{}.", detail_suffix(reason)).into();
     f.cause = "The driver met a condition it has no specific error for (a missing file or volume, a parsing \
                problem, a bug). The exception's class and traceback in SMlog name the failing step."
-        .to_string();
+        .into();
     f.step_cmd("Find the exception and its traceback in SMlog on the host that ran the operation.", "grep -A 30 'EXCEPTION' /var/log/SMlog | tail -n 80");
     f.step("Paste that SMlog excerpt into xapi-doctor: it reads the traceback and the events around it.");
     f.step_cmd("Rescan the SR and retry once: transient states often clear.", format!("xe sr-scan uuid={}", facts.sr_uuid()));
@@ -240,11 +240,11 @@ fn decode_sr(e: &XapiError, facts: &Facts) -> Finding {
         // The bare code: XAPI could not run or understand the storage plugin.
         let p = e.named_params();
         let status = p.get("status").unwrap_or("");
-        f.title = "The storage plugin could not be run".to_string();
-        f.summary = format!("XAPI could not run the storage manager's plugin or read its answer{}.", detail_suffix(status));
+        f.title = "The storage plugin could not be run".into();
+        f.summary = format!("XAPI could not run the storage manager's plugin or read its answer{}.", detail_suffix(status)).into();
         f.cause = "The driver crashed, was killed by a signal, exited with an error, or printed something that is not \
                    a valid answer; its output and log are in the error's parameters and in SMlog."
-            .to_string();
+            .into();
         f.step_cmd("Read the end of SMlog on the host at the time of the failure.", "tail -n 200 /var/log/SMlog");
         f.step("Check the host's storage packages are consistent (a partial update can break the drivers).");
         super::wording::apply(&mut f, e.params.iter().flat_map(|p| p.lines()));
@@ -256,35 +256,35 @@ fn decode_sr(e: &XapiError, facts: &Facts) -> Finding {
     f.priority = -1;
     match entry {
         Some(c) => {
-            f.title = format!("Storage error {value} ({}): {}", c.name, c.description.trim());
+            f.title = format!("Storage error {value} ({}): {}", c.name, c.description.trim()).into();
             f.summary = format!(
                 "The storage manager failed with error {value}, {}: \u{201c}{}\u{201d}{}.",
                 c.name,
                 c.description.trim(),
                 detail_suffix(e.opterr().unwrap_or(""))
-            );
+            ).into();
             f.cause = format!(
                 "Error {value} is the storage manager's `{}` (shown by XAPI as SR_BACKEND_FAILURE_{value}). The detail \
                  in brackets, and the traceback in SMlog, say which step failed.",
                 c.name
-            );
+            ).into();
             if !c.meaning.is_empty() {
-                f.cause = format!("{} {}", c.meaning, f.cause);
+                f.cause = format!("{} {}", c.meaning, f.cause).into();
             }
             if !c.upstream {
-                f.cause.push_str(" This code exists only in XCP-ng's storage manager.");
+                f.cause.to_mut().push_str(" This code exists only in XCP-ng's storage manager.");
             }
         }
         None => {
-            f.title = format!("Storage error {value}");
+            f.title = format!("Storage error {value}").into();
             f.summary = format!(
                 "The storage manager failed with error {value}, a number no known release of the storage manager \
                  defines{}.",
                 detail_suffix(reason)
-            );
+            ).into();
             f.cause = "The number may come from a third-party or newer storage driver; its text is the only \
                        description."
-                .to_string();
+                .into();
             f.confidence = f.confidence.min(Confidence::Medium);
         }
     }
@@ -298,12 +298,12 @@ fn decode_sr(e: &XapiError, facts: &Facts) -> Finding {
         };
         let reason_matches_old = !reason.is_empty() && reason.starts_with(h.description.trim());
         if reason_matches_old {
-            f.cause.push_str(&format!(" The text of this error matches the old meaning:{note}"));
+            f.cause.to_mut().push_str(&format!(" The text of this error matches the old meaning:{note}"));
             if entry.is_none() || matches!(h.status, HistoryStatus::Removed) {
-                f.title = format!("Storage error {value} ({}, older release): {}", h.name, h.description.trim());
+                f.title = format!("Storage error {value} ({}, older release): {}", h.name, h.description.trim()).into();
             }
         } else {
-            f.cause.push_str(&note);
+            f.cause.to_mut().push_str(&note);
         }
     }
     f.step_cmd("Find the failure and its traceback in SMlog on the host that ran the operation.", smlog_grep(value));
@@ -317,7 +317,7 @@ fn decode_sr(e: &XapiError, facts: &Facts) -> Finding {
 fn decode_api(e: &XapiError, facts: &Facts) -> Finding {
     let mut f = Finding::of_xapi(&XA000, e, facts);
     let code = &e.code;
-    f.title = format!("XAPI error {code}");
+    f.title = format!("XAPI error {code}").into();
     f.priority = -1;
     match catalog::api_error(code) {
         Some(entry) => {
@@ -328,30 +328,30 @@ fn decode_api(e: &XapiError, facts: &Facts) -> Finding {
                 f.severity = f.severity.max(Severity::Warning);
             }
             f.summary = if entry.doc.is_empty() {
-                format!("XAPI refused the operation with {code}.")
+                format!("XAPI refused the operation with {code}.").into()
             } else {
-                format!("XAPI refused the operation with {code}: {}", entry.doc)
+                format!("XAPI refused the operation with {code}: {}", entry.doc).into()
             };
             f.cause = match entry.removed {
                 Some(r) => format!(
                     "{code} was removed from XAPI after {}, but hosts running older releases still send it.",
                     r.last_seen
-                ),
-                None if !entry.documented => format!("{code} is one of the codes XAPI raises without documentation."),
-                None => format!("{code} is XAPI's own check; its parameters name the objects involved."),
+                ).into(),
+                None if !entry.documented => format!("{code} is one of the codes XAPI raises without documentation.").into(),
+                None => format!("{code} is XAPI's own check; its parameters name the objects involved.").into(),
             };
             if !entry.meaning.is_empty() {
-                f.cause = format!("{} {}", entry.meaning, f.cause);
+                f.cause = format!("{} {}", entry.meaning, f.cause).into();
             }
         }
         None => {
-            f.summary = format!("XAPI reported {code}, a code that is not in XAPI's catalogue.");
-            f.cause = "It may come from a newer XAPI release or from a plug-in.".to_string();
+            f.summary = format!("XAPI reported {code}, a code that is not in XAPI's catalogue.").into();
+            f.cause = "It may come from a newer XAPI release or from a plug-in.".into();
             f.confidence = f.confidence.min(Confidence::Medium);
         }
     }
     if let Some(call) = &e.call {
-        f.summary.push_str(&format!(" (during {call})"));
+        f.summary.to_mut().push_str(&format!(" (during {call})"));
     }
     f.step_cmd(
         "On the pool master, find the failing call and what preceded it in XAPI's log.",
@@ -373,7 +373,7 @@ pub fn unrecognised_xo(e: &XoError, facts: &Facts) -> Option<Finding> {
     let skipped = facts.subject.task_status.as_deref() == Some("skipped");
     if skipped {
         f.severity = Severity::Warning;
-        f.title = "Backup task skipped".to_string();
+        f.title = "Backup task skipped".into();
     }
     let what = facts.subject.task.as_deref().map(|t| format!(" at its `{t}` step")).unwrap_or_default();
     f.summary = format!(
@@ -381,12 +381,12 @@ pub fn unrecognised_xo(e: &XoError, facts: &Facts) -> Option<Finding> {
         facts.vm_phrase(),
         if skipped { "was skipped" } else { "failed" },
         e.message.trim()
-    );
-    f.cause = "xapi-doctor has no specific rule for this message; the task and its error as logged are in the evidence.".to_string();
+    ).into();
+    f.cause = "xapi-doctor has no specific rule for this message; the task and its error as logged are in the evidence.".into();
     if let Some(code) = &e.code {
         match catalog::errno(code) {
-            Some(known) => f.cause.push_str(&format!(" The error code is {code}: {}", known.meaning)),
-            None => f.cause.push_str(&format!(" The error code is {code}.")),
+            Some(known) => f.cause.to_mut().push_str(&format!(" The error code is {code}: {}", known.meaning)),
+            None => f.cause.to_mut().push_str(&format!(" The error code is {code}.")),
         }
     }
     f.step("Open the task's details in the backup log (or download the log's JSON) for the full error and its stack.");

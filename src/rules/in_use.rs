@@ -86,17 +86,16 @@ fn vdi_in_use(e: &XapiError, facts: &Facts) -> Option<Finding> {
         .subject
         .vdi_uuid
         .as_deref()
-        .or_else(|| e.params.iter().filter(|p| !p.starts_with("OpaqueRef:")).find_map(|p| super::find_uuid(p)))
-        .unwrap_or("<vdi-uuid>");
+        .or_else(|| e.params.iter().filter(|p| !p.starts_with("OpaqueRef:")).find_map(|p| super::find_uuid(p)));
     f.summary = match f.params.get("operation").filter(|s| !s.is_empty()) {
         // (`concat`, not `format!`: the formatting machinery cost more than the texts.)
-        Some(op) => ["The disk could not be used for `", op, "`: it is attached or busy elsewhere."].concat(),
-        None => "The disk is in use: it is attached or busy with another operation.".to_string(),
+        Some(op) => ["The disk could not be used for `", op, "`: it is attached or busy elsewhere."].concat().into(),
+        None => "The disk is in use: it is attached or busy with another operation.".into(),
     };
     f.cause = "A disk that is attached (to a VM, or to the control domain while a backup exports it) or locked by \
                another storage operation cannot be destroyed or changed. Interrupted backups often leave a snapshot \
                plugged to the control domain; Xen Orchestra retries destroying it for about 50 seconds."
-        .to_string();
+        .into();
     if e.params.first().is_some_and(|p| p.starts_with("OpaqueRef:")) {
         f.step(
             [
@@ -109,7 +108,7 @@ fn vdi_in_use(e: &XapiError, facts: &Facts) -> Option<Finding> {
     }
     f.step_cmd(
         "See which VMs have the disk attached (a VBD of Control domain means a leftover export).",
-        ["xe vbd-list vdi-uuid=", vdi, " params=uuid,vm-name-label,currently-attached"].concat(),
+        joined!(vdi.is_none(); "xe vbd-list vdi-uuid=", vdi.unwrap_or("<vdi-uuid>"), " params=uuid,vm-name-label,currently-attached"),
     );
     f.step_cmd("If nothing is using it any more, unplug the stale attachment…", "xe vbd-unplug uuid=<vbd-uuid>");
     f.step_cmd("…and remove it.", "xe vbd-destroy uuid=<vbd-uuid>");
@@ -123,12 +122,12 @@ fn other_operation(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let class = params.get("class").unwrap_or("object");
     let op = params.get("operation_type").filter(|s| !s.is_empty());
     f.summary = match op {
-        Some(op) => format!("The {class} is busy with another operation ({op}); this one was refused."),
-        None => format!("The {class} is busy with another operation; this one was refused."),
+        Some(op) => format!("The {class} is busy with another operation ({op}); this one was refused.").into(),
+        None => format!("The {class} is busy with another operation; this one was refused.").into(),
     };
     f.cause = "Two operations on the same VM or disk overlapped: two backup jobs, a manual snapshot during a \
                backup, or a migration."
-        .to_string();
+        .into();
     f.step_cmd("See the running tasks.", "xe task-list params=uuid,name-label,status,progress,created");
     f.step("Wait for the other operation, then retry; schedule jobs so they do not cover the same VM at the same time.");
     f.step_cmd("Cancel a task that is stuck (carefully).", "xe task-cancel uuid=<task-uuid>");
@@ -139,10 +138,10 @@ fn vanished(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA003, e, facts);
     let class = e.named_params().get("class").unwrap_or("object").to_string();
     let article = if class.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) || class == "SR" { "an" } else { "a" };
-    f.summary = format!("The operation referred to {article} {class} that no longer exists.");
+    f.summary = format!("The operation referred to {article} {class} that no longer exists.").into();
     f.cause = "The object was deleted while the operation ran: another job's cleanup removed a snapshot, a VM \
                was deleted, or a task finished and was destroyed."
-        .to_string();
+        .into();
     f.step("Retry: the next run works on fresh objects.");
     f.step("If it repeats, look for two jobs (or a job and a manual cleanup) handling the same VM's snapshots.");
     Some(f)
@@ -150,8 +149,8 @@ fn vanished(e: &XapiError, facts: &Facts) -> Option<Finding> {
 
 fn too_many_tasks(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA004, e, facts);
-    f.summary = "The pool master refused a new task: too many are already pending.".to_string();
-    f.cause = "Many concurrent operations (backup jobs with high concurrency, monitoring tools) saturated XAPI's task queue.".to_string();
+    f.summary = "The pool master refused a new task: too many are already pending.".into();
+    f.cause = "Many concurrent operations (backup jobs with high concurrency, monitoring tools) saturated XAPI's task queue.".into();
     f.step_cmd("See how many tasks are pending on the pool master.", "xe task-list params=name-label,status | grep -c pending");
     f.step("Lower the backup jobs' concurrency and spread the schedules.");
     Some(f)
@@ -161,10 +160,10 @@ fn bad_power_state(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA005, e, facts);
     let p = e.named_params();
     f.summary = match (p.get("expected"), p.get("actual")) {
-        (Some(exp), Some(act)) => format!("The operation needed the VM {exp}, but it is {act}."),
-        _ => "The VM is not in the power state the operation needs.".to_string(),
+        (Some(exp), Some(act)) => format!("The operation needed the VM {exp}, but it is {act}.").into(),
+        _ => "The VM is not in the power state the operation needs.".into(),
     };
-    f.cause = "The VM's power state changed (or was not what the job expected) when the operation ran.".to_string();
+    f.cause = "The VM's power state changed (or was not what the job expected) when the operation ran.".into();
     f.step_cmd("Check the VM's power state.", format!("xe vm-list uuid={} params=name-label,power-state", facts.vm_uuid()));
     f.step("Retry when the VM is in the expected state; for offline backups, make sure nothing restarts the VM during the job.");
     Some(f)

@@ -94,13 +94,13 @@ fn vdi_io_error(e: &XapiError, facts: &Facts) -> Option<Finding> {
     // vhd-tool serves exports and imports alike: the direction is only known from the call.
     // (`concat`, not `format!`: the formatting machinery cost more than the texts.)
     f.summary = match &e.call {
-        Some(call) => ["The host failed to stream a disk of ", &facts.vm_phrase(), " during ", call, "."].concat(),
-        None => ["The host failed to stream a disk of ", &facts.vm_phrase(), ": reading it for an export, or writing it for an import."].concat(),
+        Some(call) => ["The host failed to stream a disk of ", &facts.vm_phrase(), " during ", call, "."].concat().into(),
+        None => ["The host failed to stream a disk of ", &facts.vm_phrase(), ": reading it for an export, or writing it for an import."].concat().into(),
     };
     f.cause = "The error comes from the host's export tool (vhd-tool), not from the backup software: the disk or \
                its snapshot could not be read (for an import, written) to the end. Causes: a damaged VHD, a snapshot that raced with another \
                operation, or storage too slow for the export on top of the running VMs."
-        .to_string();
+        .into();
     f.step_cmd(
         "On the host that served the export, find the vhd-tool error in XAPI's log.",
         "grep -iE 'vhd-tool|VDI_IO_ERROR' /var/log/xensource.log | tail -n 40",
@@ -120,10 +120,10 @@ fn vdi_io_error(e: &XapiError, facts: &Facts) -> Option<Finding> {
 
 fn http_timeout(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO007, e, facts);
-    f.summary = "Xen Orchestra gave up waiting for the host to send the disk: the HTTP connection timed out.".to_string();
+    f.summary = "Xen Orchestra gave up waiting for the host to send the disk: the HTTP connection timed out.".into();
     f.cause = "The host's control domain (dom0) stopped sending data for longer than xo-server's inactivity timeout \
                (5 minutes by default): it was overloaded, or attaching the disk for export hung."
-        .to_string();
+        .into();
     f.step_cmd("Check the load of the host's control domain during backups.", "top -b -n 1 | head -n 20");
     f.step(
         "As a stopgap, raise xo-server's timeout: add `[xapiOptions]` with `httpInactivityTimeout = 1800000` (30 min) \
@@ -136,10 +136,10 @@ fn http_timeout(e: &XoError, facts: &Facts) -> Option<Finding> {
 
 fn truncated(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO008, e, facts);
-    f.summary = "The export stream closed before the whole disk or VM image was transferred.".to_string();
+    f.summary = "The export stream closed before the whole disk or VM image was transferred.".into();
     f.cause = "The host stopped the export midway (control domain under load, a storage read error, a restarted \
                toolstack), so the backup is incomplete; Xen Orchestra's integrity check at the end caught it."
-        .to_string();
+        .into();
     f.step_cmd("On the host, look for the export's failure in XAPI's log.", "grep -iE 'export|vhd-tool' /var/log/xensource.log | tail -n 40");
     f.step("Retry with lower concurrency; if it repeats on one VM, check its disks for read errors (SMlog, vhd-util check).");
     Some(f)
@@ -154,17 +154,17 @@ fn stalled(e: &XoError, facts: &Facts) -> Option<Finding> {
     }
     let mut f = Finding::of_xo(&XO011, e, facts);
     if lower.contains("destroyed before completion") {
-        f.summary = "The XAPI task carrying the export disappeared before it finished.".to_string();
+        f.summary = "The XAPI task carrying the export disappeared before it finished.".into();
         f.cause = "The toolstack was restarted, or the task exceeded XAPI's lifetime for tasks (about 24 hours for \
                    very long exports)."
-            .to_string();
+            .into();
         f.step("Check whether the toolstack restarted during the backup (xe-toolstack-restart, host reboot).");
         f.step("Split very long exports: smaller jobs, incremental backups instead of full ones.");
     } else {
-        f.summary = "The export made no progress for too long and was cut off.".to_string();
+        f.summary = "The export made no progress for too long and was cut off.".into();
         f.cause = "No data arrived within the timeout: full exports of large, mostly empty disks stay silent while \
                    the host compresses zeros, and a stalled SR or NBD connection does the same."
-            .to_string();
+            .into();
         f.step("For full exports of big sparse disks, disable compression or use incremental (delta) backups.");
         f.step("Check the SR's latency and the host's load during the backup window.");
     }
@@ -174,10 +174,10 @@ fn stalled(e: &XoError, facts: &Facts) -> Option<Finding> {
 
 fn invalid_response(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO012, e, facts);
-    f.summary = "The host replied to the export with an error page instead of disk data.".to_string();
+    f.summary = "The host replied to the export with an error page instead of disk data.".into();
     f.cause = "A XAPI bug returns HTTP 200 with a full HTTP 500 page as the body; the real error (often \
                SR_BACKEND_FAILURE_46, a disk not detached cleanly) is in that page, which xo-server logs."
-        .to_string();
+        .into();
     f.step_cmd("Read the page xo-server logged to get the real error, then diagnose that error.", "journalctl -u xo-server --since '-2h' | grep -A 10 'invalid HTTP header'");
     f.step("A disk left attached to the control domain is the usual cause: see which VBDs hold the VM's snapshot disks and unplug stale ones.");
     Some(f)

@@ -61,25 +61,25 @@ fn licence(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let vm_uuid = facts.vm_uuid();
     match feature.as_deref() {
         Some("PCI_device_for_auto_update") => {
-            f.title = "The VM has a vendor device the free edition does not allow".to_string();
+            f.title = "The VM has a vendor device the free edition does not allow".into();
             f.summary = format!(
                 "{} carries the Windows Update vendor device (PCI_device_for_auto_update), a licensed feature this \
                  host's edition lacks, so it cannot be snapshotted or backed up here.",
                 super::space::capitalize(&facts.vm_phrase())
-            );
+            ).into();
             f.cause = "The VM was created or ran on a host with a commercial XenServer licence, which added the vendor \
                        device used for driver updates through Windows Update. It now sits on a host with the free \
                        edition, which refuses operations on a VM with that device."
-                .to_string();
+                .into();
             f.step_cmd("Remove the vendor device from the VM (takes effect at its next boot).", format!("xe vm-param-set has-vendor-device=false uuid={vm_uuid}"));
             f.step("Retry the backup or snapshot.");
         }
         other => {
             let feature = other.unwrap_or("a licensed feature");
-            f.summary = format!("The operation needs {feature}, which this host's licence or edition does not include.");
+            f.summary = format!("The operation needs {feature}, which this host's licence or edition does not include.").into();
             f.cause = "XAPI checks the pool's licensed features before some operations; this one is not enabled \
                        (free edition, or an expired licence)."
-                .to_string();
+                .into();
             f.step_cmd("Check the pool's licence and edition.", "xe host-license-view");
             f.step("Apply a licence that includes the feature, or avoid the option that needs it.");
         }
@@ -98,12 +98,12 @@ fn lacks_feature(e: &XapiError, facts: &Facts) -> Option<Finding> {
     f.summary = format!(
         "{} does not support {what}: most often its guest tools are missing or not running.",
         super::space::capitalize(&facts.vm_phrase())
-    );
+    ).into();
     f.cause = "Offline backups shut the VM down cleanly, memory snapshots suspend it, and quiesced snapshots talk to \
                the guest: all need the guest tools (PV drivers and agent) installed and running. Newer hosts add a \
                reason after the error (such as a device QEMU cannot save, which the tools do not change): when there \
                is one, it says what the VM lacks."
-        .to_string();
+        .into();
     f.step_cmd("Check what the VM reports about its guest tools.", format!("xe vm-param-get uuid={} param-name=PV-drivers-version", facts.vm_uuid()));
     f.step("Install or update the guest tools (XCP-ng Windows tools / xe-guest-utilities) and restart the VM.");
     f.step("Or choose a backup mode that does not need them (a plain snapshot instead of an offline or memory backup).");
@@ -119,17 +119,17 @@ fn lacks_feature(e: &XapiError, facts: &Facts) -> Option<Finding> {
 /// tools of the pool's previous release report.
 fn old_pv_drivers(f: &mut Finding, e: &XapiError, facts: &Facts) {
     f.category = Category::XapiVersion;
-    f.title = "The VM's PV drivers are older than this host requires".to_string();
+    f.title = "The VM's PV drivers are older than this host requires".into();
     let params = e.named_params();
     let reported = match (params.get("major"), params.get("minor")) {
         (Some(major), Some(minor)) => format!(" (they report version {major}.{minor})"),
         _ => String::new(),
     };
-    f.summary = format!("The PV drivers of {}{reported} are older than the host's release requires for this operation.", facts.vm_phrase());
+    f.summary = format!("The PV drivers of {}{reported} are older than the host's release requires for this operation.", facts.vm_phrase()).into();
     f.cause = "The guest tools are installed and running, but the version they report is below the one the host \
                checks for. After a host upgrade (notably half-way through a rolling pool upgrade) the upgraded host \
                may expect a newer tools version than the guests of the previous release report."
-        .to_string();
+        .into();
     f.remediation.clear();
     f.step_cmd("Check which tools version the VM reports.", format!("xe vm-param-get uuid={} param-name=PV-drivers-version", facts.vm_uuid()));
     f.step("Install the guest tools that come with the host's release in the VM and restart it.");

@@ -198,21 +198,23 @@ pub struct Facts {
 impl Facts {
     pub fn new(subject: &Subject, options: &Options) -> Facts {
         let c = &options.context;
-        let mut subject = subject.clone();
-        // The context's fields fill the ones the subject lacks (`Subject::fill_from`), without
-        // building a second `Subject` for it on every call.
-        for (slot, from) in [
-            (&mut subject.vm_uuid, &c.vm_uuid),
-            (&mut subject.vm_name, &c.vm_name),
-            (&mut subject.sr_uuid, &c.sr_uuid),
-            (&mut subject.sr_name, &c.sr_name),
-        ] {
-            if slot.is_none() {
-                slot.clone_from(from);
-            }
-        }
+        // The context's fields fill the ones the subject lacks (`Subject::fill_from`), each field
+        // copied once into place (not the subject copied and then completed).
+        let either = |own: &Option<String>, context: &Option<String>| own.as_ref().or(context.as_ref()).cloned();
         Facts {
-            subject,
+            subject: Subject {
+                vm_uuid: either(&subject.vm_uuid, &c.vm_uuid),
+                vm_name: either(&subject.vm_name, &c.vm_name),
+                vdi_uuid: subject.vdi_uuid.clone(),
+                sr_uuid: either(&subject.sr_uuid, &c.sr_uuid),
+                sr_name: either(&subject.sr_name, &c.sr_name),
+                host: subject.host.clone(),
+                job_id: subject.job_id.clone(),
+                job_name: subject.job_name.clone(),
+                task_id: subject.task_id.clone(),
+                task: subject.task.clone(),
+                task_status: subject.task_status.clone(),
+            },
             sr_type: c.sr_type.clone(),
             host_version: c.host_version.clone(),
             product: c.product.clone(),
@@ -288,18 +290,20 @@ impl Finding {
     /// A finding of `info`'s rule with the rule's defaults and the subject filled in; the caller
     /// writes the summary, cause and remediation.
     pub fn of(info: &'static RuleInfo, facts: &Facts) -> Finding {
-        /// Steps a finding has room for before its first reallocation (SR044 writes 10).
-        const REMEDIATION_CAPACITY: usize = 12;
+        /// Steps a finding has room for before its first reallocation (SR044 writes 10). Ten steps
+        /// are 240 bytes in WebAssembly, under dlmalloc's 256 for a small block (12 took its
+        /// slower tree of large blocks on every call).
+        const REMEDIATION_CAPACITY: usize = 10;
         Finding {
             rule: info.id,
             rule_name: info.name,
-            title: info.title.to_string(),
+            title: Cow::Borrowed(info.title),
             category: info.category,
             severity: info.severity,
             codes: Vec::new(),
             params: Params::default(),
-            summary: String::new(),
-            cause: String::new(),
+            summary: Cow::Borrowed(""),
+            cause: Cow::Borrowed(""),
             // Room for a rule's usual steps from the start: growing 0 → 4 → 8 → 16 reallocated
             // (and copied) the steps of the most common findings three times per call.
             remediation: Vec::with_capacity(REMEDIATION_CAPACITY),
@@ -380,6 +384,7 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
             findings.push(f);
         }
         findings.extend(codes::scan_all(text, &facts, Confidence::Medium));
+        findings.extend(space_plan::full_sr_in_usage_row(text, &facts));
     }
     // Each event's findings go straight to `findings` (a vector of them per event was one more
     // allocation of ~2 KB, and a move of each finding, on every call; bench/README.md, perf8).
@@ -478,7 +483,7 @@ fn each_event_finding(event: &Event, options: &Options, sink: &mut dyn FnMut(Fin
     };
     let mut each = |mut f: Finding| {
         if let Some(code) = xencenter {
-            f.cause.push_str(&format!(
+            f.cause.to_mut().push_str(&format!(
                 " {code} was recognised from XenCenter's wording of it (XenCenter shows its own text for a XAPI error, not the code)."
             ));
         }

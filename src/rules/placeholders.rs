@@ -68,15 +68,17 @@ struct ByteSet {
 
 impl ByteSet {
     fn of(text: &str) -> ByteSet {
+        let text = text.as_bytes();
         let mut set = ByteSet { bytes: [false; 256], colon_slash: false, double_slash: false };
-        let mut previous = 0;
-        for &b in text.as_bytes() {
+        // (One store a byte: the pairs are looked for at each `/` only, and most texts have none.)
+        for &b in text {
             set.bytes[usize::from(b)] = true;
-            if b == b'/' {
-                set.colon_slash |= previous == b':';
-                set.double_slash |= previous == b'/';
+        }
+        if set.has(b'/') {
+            for at in memchr::memchr_iter(b'/', text).filter(|&at| at > 0) {
+                set.colon_slash |= text[at - 1] == b':';
+                set.double_slash |= text[at - 1] == b'/';
             }
-            previous = b;
         }
         set
     }

@@ -121,11 +121,11 @@ fn vdi_missing(e: &XapiError, facts: &Facts) -> Option<Finding> {
         // The disk exists: the storage driver failed to attach or activate it. A rescan changes
         // nothing there; the driver's own error (SMlog, on the host that attached it) says why.
         f.category = Category::StorageUnreachable;
-        f.title = "The disk could not be attached".to_string();
-        f.summary = "The disk could not be attached to the VM.".to_string();
+        f.title = "The disk could not be attached".into();
+        f.summary = "The disk could not be attached to the VM.".into();
         f.cause = "The storage driver failed to attach or activate the disk on the host: the SR is not plugged \
                    there, the driver cannot reach or open the image, or the image is locked or busy elsewhere."
-            .to_string();
+            .into();
         f.step_cmd(
             "Check that the SR is plugged on the host that attaches the disk.",
             format!("xe pbd-list sr-uuid={} params=uuid,host-name-label,currently-attached", facts.sr_uuid()),
@@ -136,10 +136,10 @@ fn vdi_missing(e: &XapiError, facts: &Facts) -> Option<Finding> {
         );
         return Some(f);
     }
-    f.summary = "XAPI's record of the disk has no matching image on the SR.".to_string();
+    f.summary = "XAPI's record of the disk has no matching image on the SR.".into();
     f.cause = "The disk's VHD or logical volume is gone or unreadable (deleted outside XAPI, a failed coalesce, a \
                storage problem), or the SR's records are out of date."
-        .to_string();
+        .into();
     f.step_cmd("Rescan the SR so XAPI's records match what is on the storage.", format!("xe sr-scan uuid={}", facts.sr_uuid()));
     f.step_cmd("Look in SMlog for errors about the disk (missing parent, failed coalesce).", "grep -iE 'not found|missing|exception' /var/log/SMlog | tail -n 40");
     Some(f)
@@ -148,9 +148,9 @@ fn vdi_missing(e: &XapiError, facts: &Facts) -> Option<Finding> {
 fn cbt(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA013, e, facts);
     f.summary = match e.code.as_str() {
-        "VDI_NO_CBT_METADATA" => "The disk has no changed-block tracking data, so the incremental export could not use it.".to_string(),
-        "VDI_CBT_ENABLED" => "The operation is not allowed while changed-block tracking is enabled on the disk.".to_string(),
-        _ => "The disk is not in a sparse format, so changed blocks cannot be listed.".to_string(),
+        "VDI_NO_CBT_METADATA" => "The disk has no changed-block tracking data, so the incremental export could not use it.".into(),
+        "VDI_CBT_ENABLED" => "The operation is not allowed while changed-block tracking is enabled on the disk.".into(),
+        _ => "The disk is not in a sparse format, so changed blocks cannot be listed.".into(),
     };
     f.step_cmd("Check whether CBT is enabled on the VM's disks.", format!("xe vdi-list params=uuid,name-label,cbt-enabled sr-uuid={}", facts.sr_uuid()));
     match e.code.as_str() {
@@ -158,20 +158,20 @@ fn cbt(e: &XapiError, facts: &Facts) -> Option<Finding> {
             f.cause = "XAPI refuses some operations on a disk whose changed-block tracking is on (on the VMs that have \
                        such disks too): mirroring the disk to another SR, so a migration of the VM with its storage, \
                        and setting the disk to reset on boot."
-                .to_string();
+                .into();
             f.step_cmd("Disable CBT on the disk for this operation (its next incremental backup is then a full one).", format!("xe vdi-disable-cbt uuid={}", facts.vdi_uuid()));
         }
         "VDI_NOT_SPARSE" => {
             f.cause = "Changed blocks can only be listed for disks stored in a sparse format (VHD or QCOW2 files or \
                        volumes); this disk's SR stores it as a raw image, so there is nothing to compare."
-                .to_string();
+                .into();
             f.step("Back this disk up without CBT (a full or a VHD-based delta backup), or move it to an SR that stores disks as VHD.");
         }
         _ => {
             f.cause = "Incremental backups with CBT compare the disk to a snapshot's CBT log. If CBT was disabled, or \
                        the snapshot's data was purged without its metadata, there is nothing to compare with; the next \
                        backup is a full one."
-                .to_string();
+                .into();
             f.step("Let the next run take a full backup; if it repeats every run, check the job's CBT options (purge snapshot data) and that nothing disables CBT.");
         }
     }
@@ -182,10 +182,10 @@ fn not_master(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA014, e, facts);
     let master = e.params.first().filter(|s| !s.is_empty());
     f.summary = match master {
-        Some(ip) => format!("The call went to a pool member; the pool master is at {ip}."),
-        None => "The call went to a pool member instead of the pool master.".to_string(),
+        Some(ip) => format!("The call went to a pool member; the pool master is at {ip}.").into(),
+        None => "The call went to a pool member instead of the pool master.".into(),
     };
-    f.cause = "Only the pool master accepts API calls. The tool is connected to a member, usually after the master role moved.".to_string();
+    f.cause = "Only the pool master accepts API calls. The tool is connected to a member, usually after the master role moved.".into();
     f.step("Point the tool's pool connection at the current master (Xen Orchestra follows the redirect by itself).");
     Some(f)
 }
@@ -199,13 +199,13 @@ fn blocked(e: &XapiError, facts: &Facts) -> Option<Finding> {
     f.summary = match (e.code.as_str(), p.get("code"), p.get("reason")) {
         // The parameter is the value of the object's `blocked-operations` entry: the reason whoever
         // blocked the operation wrote there, not the operation's name.
-        ("OPERATION_BLOCKED", Some(reason), _) => format!("The object's blocked-operations setting refuses this operation, with the reason “{reason}”."),
-        (_, _, Some(reason)) => format!("XAPI does not allow the operation: {reason}."),
-        _ => "The operation is blocked on this object.".to_string(),
+        ("OPERATION_BLOCKED", Some(reason), _) => format!("The object's blocked-operations setting refuses this operation, with the reason “{reason}”.").into(),
+        (_, _, Some(reason)) => format!("XAPI does not allow the operation: {reason}.").into(),
+        _ => "The operation is blocked on this object.".into(),
     };
     f.cause = "An object's `blocked-operations` map forbids it (set by a user, or by a tool during its own work), or \
                the object's state does not allow it."
-        .to_string();
+        .into();
     f.step_cmd("See which operations are blocked on the VM.", format!("xe vm-param-get uuid={} param-name=blocked-operations", facts.vm_uuid()));
     f.step_cmd("Remove a block that is not wanted any more.", format!("xe vm-param-remove uuid={} param-name=blocked-operations param-key=<operation>", facts.vm_uuid()));
     Some(f)
@@ -217,11 +217,11 @@ fn blocked(e: &XapiError, facts: &Facts) -> Option<Finding> {
 /// raises `OPERATION_BLOCKED`, so no step touches that map.
 fn not_allowed(e: &XapiError, facts: &Facts) -> Finding {
     let mut f = Finding::of_xapi(&XA015, e, facts);
-    f.title = "XAPI does not allow the operation in the objects' current state".to_string();
+    f.title = "XAPI does not allow the operation in the objects' current state".into();
     let reason = e.param("reason").map(str::trim).filter(|r| !r.is_empty());
     f.summary = match reason {
-        Some(reason) => format!("XAPI refused the operation: {}", with_full_stop(reason)),
-        None => "XAPI refused the operation in the objects' current state.".to_string(),
+        Some(reason) => format!("XAPI refused the operation: {}", with_full_stop(reason)).into(),
+        None => "XAPI refused the operation in the objects' current state.".into(),
     };
     if let Some((device, device_uuid, vm_uuid)) = reason.and_then(still_attached) {
         let (kind, cli) = if device.eq_ignore_ascii_case("VUSB") { ("USB device", "vusb") } else { ("disk", "vbd") };
@@ -229,7 +229,7 @@ fn not_allowed(e: &XapiError, facts: &Facts) -> Finding {
             "A {device} can be destroyed only once it is unplugged: this one is still plugged into the VM {vm_uuid} \
              (or reserved by an operation on it). Deleting a disk or a snapshot of a running VM, or a backup cleaning up \
              a {kind} it attached, meets this when the unplug did not happen or failed."
-        );
+        ).into();
         f.step_cmd(format!("See where the {device} is plugged."), format!("xe {cli}-list uuid={device_uuid} params=all"));
         f.step_cmd(format!("Unplug it (the VM's operating system must release the {kind}), or shut the VM down."), format!("xe {cli}-unplug uuid={device_uuid}"));
         f.step("Then run the operation again.");
@@ -238,7 +238,7 @@ fn not_allowed(e: &XapiError, facts: &Facts) -> Finding {
     f.cause = "XAPI checks every operation against the state of the objects it touches (power state, plugged devices, \
                operations already running, the SR's role) and refuses it with a reason in words when a check fails. \
                The reason above names the state that has to change first."
-        .to_string();
+        .into();
     f.step_cmd("See what else is running on the VM.", format!("xe vm-param-get uuid={} param-name=current-operations", facts.vm_uuid()));
     f.step("Bring the objects into the state the reason asks for (wait for the other operation, unplug, shut down), then retry.");
     f
@@ -262,8 +262,8 @@ fn still_attached(reason: &str) -> Option<(&str, &str, &str)> {
 
 fn cancelled(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA016, e, facts);
-    f.summary = "The operation's task was cancelled before it finished.".to_string();
-    f.cause = "A user or the backup tool (on timeout) cancelled the task, or the toolstack restarted.".to_string();
+    f.summary = "The operation's task was cancelled before it finished.".into();
+    f.cause = "A user or the backup tool (on timeout) cancelled the task, or the toolstack restarted.".into();
     f.step("Check who cancelled it (the task list of the backup tool, a toolstack restart in /var/log/xensource.log), then retry.");
     Some(f)
 }
@@ -277,23 +277,23 @@ fn host_unreachable(e: &XapiError, facts: &Facts) -> Option<Finding> {
     match e.code.as_str() {
         // No host qualifies: nothing says a host is down, so the title does not either.
         "NO_HOSTS_AVAILABLE" => {
-            f.title = "No host of the pool can run the VM".to_string();
-            f.summary = "No host of the pool could run the operation.".to_string();
+            f.title = "No host of the pool can run the VM".into();
+            f.summary = "No host of the pool could run the operation.".into();
             f.cause = "Every host was ruled out: not enough free memory (or physical CPUs) for the VM, disabled or \
                        offline, or unable to see an SR or network the VM needs."
-                .to_string();
+                .into();
             f.step_cmd("Compare each host's free memory with the VM's, and check the hosts' state.", "xe host-list params=name-label,enabled,host-metrics-live,memory-free");
             f.step_cmd("Check the VM's memory and vCPUs.", format!("xe vm-param-list uuid={} | grep -E 'memory-static-max|memory-dynamic|VCPUs-max'", facts.vm_uuid()));
             f.step_cmd("Check that each SR of the VM is plugged on the hosts.", format!("xe pbd-list sr-uuid={} params=host-name-label,currently-attached", facts.sr_uuid()));
             return Some(f);
         }
         "VM_REQUIRES_SR" => {
-            f.title = "The host cannot see an SR the VM's disks are on".to_string();
-            f.summary = "The host cannot see an SR the VM's disks are on.".to_string();
+            f.title = "The host cannot see an SR the VM's disks are on".into();
+            f.summary = "The host cannot see an SR the VM's disks are on.".into();
         }
-        _ => f.summary = "A host involved in the operation could not be contacted.".to_string(),
+        _ => f.summary = "A host involved in the operation could not be contacted.".into(),
     }
-    f.cause = "The host is down, disconnected from the pool, or lacks a connection to a storage the VM needs.".to_string();
+    f.cause = "The host is down, disconnected from the pool, or lacks a connection to a storage the VM needs.".into();
     f.step_cmd("Check the hosts' state.", "xe host-list params=name-label,enabled,host-metrics-live");
     f.step_cmd("Check that each SR of the VM is plugged on the host.", format!("xe pbd-list sr-uuid={} params=host-name-label,currently-attached", facts.sr_uuid()));
     Some(f)
@@ -304,13 +304,13 @@ fn host_unreachable(e: &XapiError, facts: &Facts) -> Option<Finding> {
 /// plain migration cannot work.
 fn disks_out_of_target_reach(e: &XapiError, facts: &Facts) -> Finding {
     let mut f = Finding::of_xapi(&XA017, e, facts);
-    f.title = "The target host cannot see an SR the VM's disks are on".to_string();
+    f.title = "The target host cannot see an SR the VM's disks are on".into();
     f.category = Category::Configuration;
-    f.summary = "The VM cannot move to that host: one of its disks is on an SR the host does not see.".to_string();
+    f.summary = "The VM cannot move to that host: one of its disks is on an SR the host does not see.".into();
     f.cause = "A live migration inside the pool keeps the VM's disks where they are, so every SR holding one of them \
                must be plugged on the target host; a disk on another host's local SR (or on a shared SR whose PBD is \
                unplugged there) rules that host out."
-        .to_string();
+        .into();
     f.step_cmd(
         "See which SRs hold the VM's disks and whether they are local (shared=false) or plugged on the target host.",
         format!("xe vbd-list vm-uuid={} type=Disk params=vdi-uuid,sr-uuid && xe sr-list params=uuid,name-label,shared,type", facts.vm_uuid()),
@@ -339,11 +339,11 @@ fn session(e: &XapiError, facts: &Facts) -> Option<Finding> {
         f.severity = Severity::Error;
     }
     f.summary = if e.code == "SESSION_AUTHENTICATION_FAILED" {
-        "The pool refused the credentials.".to_string()
+        "The pool refused the credentials.".into()
     } else {
-        "The XAPI session expired during the operation.".to_string()
+        "The XAPI session expired during the operation.".into()
     };
-    f.cause = "Sessions end on toolstack restarts and when a host keeps too many; credentials can change.".to_string();
+    f.cause = "Sessions end on toolstack restarts and when a host keeps too many; credentials can change.".into();
     f.step("Reconnect the tool to the pool (check the credentials); Xen Orchestra logs in again by itself for expired sessions.");
     Some(f)
 }
@@ -352,20 +352,20 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA019, e, facts);
     let message = e.params.first().map(|p| unescape_log_newlines(p)).unwrap_or_default();
     f.summary = match python_failure(&message) {
-        Some((program, exception)) => format!("XAPI failed internally: {program} stopped on a Python error: {exception}"),
-        None if message.trim().is_empty() => "XAPI failed internally: no message.".to_string(),
+        Some((program, exception)) => format!("XAPI failed internally: {program} stopped on a Python error: {exception}").into(),
+        None if message.trim().is_empty() => "XAPI failed internally: no message.".into(),
         // A message that only announces its details ("xenopsd internal error:") had them on the
         // lines after it, which the error's parameter did not keep.
         None => match super::smlog::one_line(message.trim()).strip_suffix(':') {
-            Some(head) => format!("XAPI failed internally: {} (the details follow it in the output).", head.trim_end()),
-            None => format!("XAPI failed internally: {}", super::smlog::one_line(message.trim())),
+            Some(head) => format!("XAPI failed internally: {} (the details follow it in the output).", head.trim_end()).into(),
+            None => format!("XAPI failed internally: {}", super::smlog::one_line(message.trim())).into(),
         },
     };
     f.cause = "An exception inside XAPI that has no specific error code: usually a bug of the xapi, storage driver \
                or plugin in use (often one an update already fixes), sometimes a state it does not expect, such as an \
                object removed while it worked. Storage failures sometimes arrive wrapped this way; a code inside the \
                message (SR_BACKEND_FAILURE_…) is the real error."
-        .to_string();
+        .into();
     f.step_cmd("Find the exception in XAPI's log on the pool master.", "grep -B 5 -A 20 'INTERNAL_ERROR' /var/log/xensource.log | tail -n 80");
     let inner = e.params.iter().find_map(|p| super::codes::toolstack_error_in(p));
     match inner {
@@ -379,7 +379,7 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
             f.cause = format!(
                 "The exception is the toolstack's `{}`: {} XAPI has no public error code for it, so it reported it as INTERNAL_ERROR.",
                 t.name, t.meaning
-            );
+            ).into();
             f.step_cmd(
                 "Read the operation around this error in XAPI's log.",
                 format!("grep -n -B 10 -A 10 '{}' /var/log/xensource.log | tail -n 80", t.name),

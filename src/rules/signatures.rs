@@ -10,6 +10,7 @@
 //! SMlog excerpts. One Aho-Corasick automaton over every literal of every signature finds all of
 //! them in a single pass, ASCII case-insensitively; the conditions are then checked on the hits.
 
+use std::borrow::Cow;
 use std::sync::{LazyLock, OnceLock};
 
 // The contiguous NFA directly (`crate::literals`), not `AhoCorasick`: that one picks an automaton
@@ -207,10 +208,10 @@ fn index() -> Option<&'static Index> {
 }
 
 /// Where the literals of one text were found: per literal, the lines (0-based) of its hits.
-struct Hits {
+struct Hits<'a> {
     /// The literals found, sorted by literal, each with its lines (sparse: a text usually holds
     /// a handful of the hundreds of literals, and this is built for every input).
-    per_literal: Vec<(u32, HitLines)>,
+    per_literal: &'a [(u32, HitLines)],
 }
 
 /// The lines of one literal's hits, ascending and distinct: the first one in place, so that a
@@ -277,8 +278,9 @@ impl<'a> Lines<'a> {
     }
 }
 
-fn find_hits(index: &Index, text: &str, lines: &Lines) -> Hits {
-    let mut per_literal: Vec<(u32, HitLines)> = Vec::new();
+/// The hits of `text`, in `per_literal` (emptied first).
+fn find_hits<'a>(index: &Index, text: &str, lines: &Lines, per_literal: &'a mut Vec<(u32, HitLines)>) -> Hits<'a> {
+    per_literal.clear();
     index.automaton.each_match(text.as_bytes(), &mut |literal, start| {
         match per_literal.iter_mut().rev().find(|(l, _)| *l == literal) {
             Some((_, list)) => {
@@ -293,7 +295,7 @@ fn find_hits(index: &Index, text: &str, lines: &Lines) -> Hits {
         }
         true
     });
-    crate::sort::sort_by_u64_key(&mut per_literal, |(l, _)| u64::from(*l));
+    crate::sort::sort_by_u64_key(per_literal, |(l, _)| u64::from(*l));
     Hits { per_literal }
 }
 
@@ -392,10 +394,11 @@ fn contains_word(text: &str, word: &str) -> bool {
     })
 }
 
-/// Fills a template's placeholders with what the facts know.
-fn render(template: &str, facts: &Facts, sig: &Signature) -> String {
+/// Fills a template's placeholders with what the facts know (a template without any is
+/// borrowed as it is).
+fn render(template: &'static str, facts: &Facts, sig: &Signature) -> Cow<'static, str> {
     if !template.contains('{') {
-        return template.to_string();
+        return Cow::Borrowed(template);
     }
     template
         .replace("{vm_uuid}", facts.vm_uuid())
@@ -404,6 +407,7 @@ fn render(template: &str, facts: &Facts, sig: &Signature) -> String {
         .replace("{vm}", &facts.vm_phrase())
         .replace("{sr}", &facts.sr_phrase())
         .replace("{fixed_in}", sig.fixed_in.unwrap_or("the latest update"))
+        .into()
 }
 
 /// The SR and VDI a storage path names (`/sr-mount/<sr>/<vdi>.vhd`, `VG_XenStorage-<sr>/VHD-<vdi>`)
@@ -449,20 +453,47 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
 /// knows the code from that line; the finding then explains the code (its bare decoding is
 /// dropped beside it) and gets the error's parameters.
 pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence, read: &[Event]) -> Vec<Finding> {
+    let mut scratch = SCRATCH.with_borrow_mut(std::mem::take);
+    let out = scan_with(text, input, facts, confidence, read, &mut scratch);
+    if scratch.per_literal.capacity() <= SCRATCH_KEPT && scratch.anchored.capacity() <= SCRATCH_KEPT {
+        scratch.per_literal.clear();
+        SCRATCH.with_borrow_mut(|kept| *kept = scratch);
+    }
+    out
+}
+
+/// The lists of a scan, kept from one call to the next: a one-line error's scan allocated both
+/// on every call. Taken out while a scan runs; lists grown past [`SCRATCH_KEPT`] entries (a
+/// large log's) are not kept.
+#[derive(Default)]
+struct Scratch {
+    per_literal: Vec<(u32, HitLines)>,
+    anchored: Vec<(u16, u32)>,
+}
+
+const SCRATCH_KEPT: usize = 4096;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// [`scan_beside`] with its lists.
+fn scan_with(text: &str, input: u8, facts: &Facts, confidence: Confidence, read: &[Event], scratch: &mut Scratch) -> Vec<Finding> {
     let Some(index) = index() else { return Vec::new() };
     if text.is_empty() {
         return Vec::new();
     }
     let lines = Lines::new(text);
-    let hits = find_hits(index, text, &lines);
+    let hits = find_hits(index, text, &lines, &mut scratch.per_literal);
     // The signatures anchored somewhere, in file order, with their anchor lines.
-    let mut anchored: Vec<(u16, u32)> = Vec::new();
-    for (literal, found) in &hits.per_literal {
+    let anchored = &mut scratch.anchored;
+    anchored.clear();
+    for (literal, found) in hits.per_literal {
         for &s in &index.anchors[*literal as usize] {
             anchored.extend(found.iter().map(|&line| (s, line)));
         }
     }
-    crate::sort::sort_by_u64_key(&mut anchored, |&(s, line)| (u64::from(s) << 32) | u64::from(line));
+    crate::sort::sort_by_u64_key(anchored, |&(s, line)| (u64::from(s) << 32) | u64::from(line));
     anchored.dedup();
     if anchored.is_empty() {
         return Vec::new();

@@ -75,24 +75,24 @@ fn benign(info: &'static RuleInfo, g: &IncidentGroup, facts: &Facts) -> Finding 
 
 fn lock_contention(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = benign(&SM024, g, facts);
-    f.summary = format!("Storage operations waited for each other's locks{}; this is normal and not a failure.", times(g));
+    f.summary = format!("Storage operations waited for each other's locks{}; this is normal and not a failure.", times(g)).into();
     f.cause = "The storage manager serialises operations with lock files; when one is held, the next operation logs \
                `Failed to lock … on first attempt` and waits."
-        .to_string();
+        .into();
     f
 }
 
 fn gc_running(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = benign(&SM025, g, facts);
-    f.summary = format!("A garbage collector was started while another was already running{}; the new one exited. This is normal.", times(g));
-    f.cause = "Only one garbage collector works on an SR at a time; starting another is a no-op.".to_string();
+    f.summary = format!("A garbage collector was started while another was already running{}; the new one exited. This is normal.", times(g)).into();
+    f.cause = "Only one garbage collector works on an SR at a time; starting another is a no-op.".into();
     f
 }
 
 fn lv_check(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = benign(&SM026, g, facts);
-    f.summary = format!("The storage manager ignored a failed LV existence check{}; this is normal.", times(g));
+    f.summary = format!("The storage manager ignored a failed LV existence check{}; this is normal.", times(g)).into();
     f.cause = "It probes for a changed-block-tracking log volume (`.cbtlog`) that may not exist, and ignores the error."
-        .to_string();
+        .into();
     f
 }

@@ -94,10 +94,10 @@ fn command_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM019, g, facts);
     let detail = g.latest_detail.clone().unwrap_or_default();
     f.category = category_of(&detail);
-    f.summary = format!("A storage command failed on {}{}{}.", sr_phrase(g), detail_suffix(g), times(g));
+    f.summary = format!("A storage command failed on {}{}{}.", sr_phrase(g), detail_suffix(g), times(g)).into();
     f.cause = "The storage manager ran an external command (the line before the failure shows which) and it returned \
                an error; stderr is the command's own explanation."
-        .to_string();
+        .into();
     f.step("Read the command and its stderr in the evidence; the next lines of the same process show what the storage manager did about it.");
     let pid = g.first.pid.map_or_else(|| "<pid>".to_string(), |p| p.to_string());
     f.step_cmd("See the process's lines around it in SMlog.", format!("grep -F '[{pid}]' /var/log/SMlog | tail -n 60"));
@@ -106,10 +106,10 @@ fn command_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
 
 fn leftovers(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM021, g, facts);
-    f.summary = format!("A failed snapshot on {} could not be cleaned up{}.", sr_phrase(g), times(g));
+    f.summary = format!("A failed snapshot on {} could not be cleaned up{}.", sr_phrase(g), times(g)).into();
     f.cause = "When a snapshot fails half-way, the storage manager removes the volumes it created; that removal \
                failed too, so they remain and take space."
-        .to_string();
+        .into();
     let sr = facts.sr_uuid();
     f.step_cmd("Rescan the SR: it reconciles the VDIs with what is on disk.", format!("xe sr-scan uuid={sr}"));
     f.step_cmd("Look for VDIs without a name or VM (orphans of the failed snapshot).", format!("xe vdi-list sr-uuid={sr} params=uuid,name-label,is-a-snapshot,managed"));
@@ -125,10 +125,10 @@ fn call_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
         Some(class) => category_of(&format!("{class}: {detail}")),
         None => category_of(&detail),
     };
-    f.summary = format!("The storage-manager call{cmd} on {} failed{}{}.", sr_phrase(g), detail_suffix(g), times(g));
+    f.summary = format!("The storage-manager call{cmd} on {} failed{}{}.", sr_phrase(g), detail_suffix(g), times(g)).into();
     f.cause = "The storage manager logs the exception that ended the call, then returns an SR error to XAPI. The \
                exception's text is the cause; the traceback shows where it happened."
-        .to_string();
+        .into();
     f.step("Read the traceback in the evidence; the failed command just before it (if any) has the details.");
     f.step_cmd("Find the SR error the call returned.", "grep -E 'Raising exception|SROSError' /var/log/SMlog | tail -n 20");
     f

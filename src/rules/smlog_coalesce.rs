@@ -170,19 +170,19 @@ fn coalesce_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
         sr_phrase(g),
         detail_suffix(g),
         times(g)
-    );
+    ).into();
     let sr = facts.sr_uuid();
     if lower.contains("input/output") || lower.contains("i/o error") {
         f.category = Category::IoError;
         f.cause = "Reading or writing the VHD failed with an I/O error: the storage path (disk, multipath, iSCSI or NFS \
                    link) or the array returned errors during the merge."
-            .to_string();
+            .into();
         f.step_cmd("Look for storage errors in the kernel log of the host.", "dmesg -T | grep -iE 'I/O error|blk_update_request|multipath|iscsi' | tail -n 50");
         f.step_cmd("Check the paths to the storage.", "multipath -ll");
     } else if lower.contains("invalid argument") {
         f.cause = "vhd-util refused the VHD (invalid footer, header or parent locator, error 22): the child or its \
                    parent is damaged or not where its header says."
-            .to_string();
+            .into();
         f.step_cmd(
             "Check the VHDs of the chain (file SR; on LVM use /dev/VG_XenStorage-<sr>/VHD-<uuid> after activating the LV).",
             format!("vhd-util check -n /var/run/sr-mount/{sr}/{}.vhd", facts.vdi_uuid()),
@@ -190,13 +190,13 @@ fn coalesce_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
     } else if lower.contains("unpause") {
         f.cause = "The merge itself finished, but the VM's disk could not be resumed afterwards (see the tapdisk \
                    finding); the garbage collector stopped there."
-            .to_string();
+            .into();
     } else {
         f.cause = format!(
             "The merge of the VHD into its parent failed{}. The garbage collector tried to repair the parent and will \
              retry on its next run.",
             if detail.is_empty() { String::new() } else { format!(" ({})", one_line(&detail)) }
-        );
+        ).into();
     }
     f.step_cmd("Read the exception and the failed command around the failure.", gc_grep(sr));
     scan_step(&mut f, facts);
@@ -207,11 +207,11 @@ fn coalesce_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
 
 fn out_of_space(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM002, g, facts);
-    f.summary = format!("A coalesce on {} ran out of space while merging{}.", sr_phrase(g), times(g));
+    f.summary = format!("A coalesce on {} ran out of space while merging{}.", sr_phrase(g), times(g)).into();
     f.cause = "Merging a child into its parent makes the parent grow by the child's data before the child is \
                deleted; the SR filled up during the merge (ENOSPC), so nothing was merged and the space of deleted \
                snapshots stays used."
-        .to_string();
+        .into();
     let sr = facts.sr_uuid();
     f.step_cmd("Check the SR's free space.", format!("xe sr-list uuid={sr} params=name-label,physical-size,physical-utilisation"));
     f.step("Free space on the SR (delete snapshots or disks no longer needed, or move a disk to another SR), or grow the SR.");
@@ -223,22 +223,22 @@ fn out_of_space(g: &IncidentGroup, facts: &Facts) -> Finding {
 fn leaf_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM004, g, facts);
     let detail = g.latest_detail.clone().unwrap_or_default();
-    f.summary = format!("The garbage collector could not leaf-coalesce {} on {}{}{}.", vdi_phrase(g), sr_phrase(g), detail_suffix(g), times(g));
+    f.summary = format!("The garbage collector could not leaf-coalesce {} on {}{}{}.", vdi_phrase(g), sr_phrase(g), detail_suffix(g), times(g)).into();
     if detail.contains("SR_BACKEND_FAILURE_44") || detail.contains("insufficient space") {
         f.category = Category::InsufficientSpace;
         f.cause = "To merge a running disk, the garbage collector first takes its own snapshot of it; that snapshot \
                    failed because the SR has no room for it (error 44)."
-            .to_string();
+            .into();
         f.step("Free space on the SR: the garbage collector needs room for a temporary snapshot of the disk.");
     } else if detail.contains("SR_BACKEND_FAILURE_109") {
         f.category = Category::ChainTooLong;
         f.cause = "The garbage collector's own snapshot of the disk was refused because the chain is already at the \
                    limit (error 109)."
-            .to_string();
+            .into();
     } else {
         f.cause = "Leaf-coalesce merges a running VM's active disk into its parent, pausing the VM briefly at the end; \
                    a step of it failed (see the detail)."
-            .to_string();
+            .into();
     }
     f.step_cmd("Read the exception around the failure.", gc_grep(facts.sr_uuid()));
     f.step_cmd(
@@ -252,11 +252,11 @@ fn leaf_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
 fn gave_up(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM005, g, facts);
     let reason = g.latest_facts.get("reason").map(|r| format!(" ({r})")).unwrap_or_default();
-    f.summary = format!("The garbage collector gave up leaf-coalescing {}{reason}{}.", vdi_phrase(g), times(g));
+    f.summary = format!("The garbage collector gave up leaf-coalescing {}{reason}{}.", vdi_phrase(g), times(g)).into();
     f.cause = "To merge a running disk, the garbage collector snapshots it and merges the snapshot, round after round, \
                until the rest is small enough to merge with the VM briefly paused. The disk did not shrink between \
                rounds: the VM writes faster than the merge, so the chain keeps the extra level."
-        .to_string();
+        .into();
     f.step("Let it retry in a quieter period (outside backups and heavy jobs): the garbage collector tries again on its next run.");
     f.step_cmd(
         "Or merge it offline: shut the VM down and rescan the SR; with the VM stopped nothing grows during the merge.",
@@ -273,10 +273,10 @@ fn gave_up(g: &IncidentGroup, facts: &Facts) -> Finding {
 fn live_timeout(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM006, g, facts);
     let undone = if g.latest_facts.get("undone").is_some() { " It undid the attempt, so no data was lost." } else { "" };
-    f.summary = format!("The final, paused merge of {} did not finish in time{}.{undone}", vdi_phrase(g), times(g));
+    f.summary = format!("The final, paused merge of {} did not finish in time{}.{undone}", vdi_phrase(g), times(g)).into();
     f.cause = "The last step of leaf-coalesce pauses the VM and must finish within a few seconds; the remaining data \
                was too large, or the storage too slow, so it timed out."
-        .to_string();
+        .into();
     f.step("It retries on the next run; a quieter period (less writing in the VM) helps.");
     f.step_cmd(
         "Or merge it with the VM shut down.",
@@ -290,11 +290,11 @@ fn stuck(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM007, g, facts);
     let n = g.latest_facts.get("consecutiveFailures").unwrap_or("several");
     let last = g.latest_detail.as_deref().map(|d| format!(" The last error: {}.", one_line(d))).unwrap_or_default();
-    f.summary = format!("Coalesce of {} on {} failed {n} times in a row: garbage collection is stuck on it.{last}", vdi_phrase(g), sr_phrase(g));
+    f.summary = format!("Coalesce of {} on {} failed {n} times in a row: garbage collection is stuck on it.{last}", vdi_phrase(g), sr_phrase(g)).into();
     f.cause = "The garbage collector retries a failed VDI on each run. The same VDI failing run after run means the \
                cause does not go away by itself (lack of space, a damaged VHD, a VM that writes too much), and the \
                chain above it keeps growing."
-        .to_string();
+        .into();
     f.step("Fix the cause shown by the other findings for this VDI (space, I/O errors, VHD check), then rescan.");
     f.step_cmd("See the VDI's snapshots and chain.", format!("xe vdi-param-list uuid={}", facts.vdi_uuid()));
     scan_step(&mut f, facts);

@@ -50,10 +50,10 @@ pub static KINDS: &[SmRule] = &[
 
 fn run_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM013, g, facts);
-    f.summary = format!("A garbage-collector run on {} failed{}{}.", sr_phrase(g), detail_suffix(g), times(g));
+    f.summary = format!("A garbage-collector run on {} failed{}{}.", sr_phrase(g), detail_suffix(g), times(g)).into();
     f.cause = "The garbage collector hit an error it does not handle and ended its run; the detail says what. It is \
                started again by the next SR scan or snapshot deletion."
-        .to_string();
+        .into();
     let sr = facts.sr_uuid();
     f.step_cmd("Read the exception and what the garbage collector did just before.", gc_grep(sr));
     f.step_cmd("Check that the SR is plugged and healthy on the master.", format!("xe pbd-list sr-uuid={sr} params=host-name-label,currently-attached"));
@@ -66,10 +66,10 @@ fn run_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
 fn disabled(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM014, g, facts);
     let what = g.latest_facts.get("what").unwrap_or("garbage collection");
-    f.summary = format!("{} is disabled on {}{}.", super::space::capitalize(what), sr_phrase(g), times(g));
+    f.summary = format!("{} is disabled on {}{}.", super::space::capitalize(what), sr_phrase(g), times(g)).into();
     f.cause = "Someone set `other-config:gc=false`, `coalesce=false` or `leaf-coalesce=false` on the SR (or \
                `leaf-coalesce=false` on a VDI). While it is set, snapshots that are deleted are never merged."
-        .to_string();
+        .into();
     let sr = facts.sr_uuid();
     f.step_cmd("See the SR's other-config.", format!("xe sr-param-get uuid={sr} param-name=other-config"));
     let key = match what {

@@ -74,11 +74,11 @@ fn gc_lock(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM011, g, facts);
     let tries = g.latest_facts.get("attempts").map(|a| format!(" after {a} tries")).unwrap_or_default();
     let still = g.latest_facts.get("outcome").map(|o| format!(" ({o})")).unwrap_or_default();
-    f.summary = format!("The garbage collector of {} could not get the SR lock{tries}{still}{}; that run did nothing.", sr_phrase(g), times(g));
+    f.summary = format!("The garbage collector of {} could not get the SR lock{tries}{still}{}; that run did nothing.", sr_phrase(g), times(g)).into();
     f.cause = "The garbage collector needs the SR lock to scan and to start a merge; it tries every 3 seconds for about \
                five minutes. Another operation on the SR (a long snapshot, attach or LVM command, or a stuck call) \
                held it the whole time."
-        .to_string();
+        .into();
     holder_steps(&mut f, facts);
     f.step_cmd("When the SR is quiet, rescan it to start the garbage collector again.", format!("xe sr-scan uuid={}", facts.sr_uuid()));
     f
@@ -87,10 +87,10 @@ fn gc_lock(g: &IncidentGroup, facts: &Facts) -> Finding {
 fn lock_wait(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM012, g, facts);
     let n = g.latest_facts.get("retries").unwrap_or("many");
-    f.summary = format!("A disk operation on {} waited about {n} seconds for the SR lock{}.", sr_phrase(g), times(g));
+    f.summary = format!("A disk operation on {} waited about {n} seconds for the SR lock{}.", sr_phrase(g), times(g)).into();
     f.cause = "Disk activation retries once a second while another operation holds the SR lock, and fails after two \
                minutes (error 46). Something held the lock for a long time."
-        .to_string();
+        .into();
     holder_steps(&mut f, facts);
     f
 }

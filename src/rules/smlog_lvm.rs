@@ -49,11 +49,11 @@ fn slow_lvm(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM017, g, facts);
     let cmd = g.latest_facts.get("command").unwrap_or("LVM");
     let secs = g.latest_facts.get("seconds").map(|s| format!(" took {s} s")).unwrap_or_default();
-    f.summary = format!("An LVM command (`{cmd}`){secs}{}.", times(g));
+    f.summary = format!("An LVM command (`{cmd}`){secs}{}.", times(g)).into();
     f.cause = "LVM reads and writes its metadata on every command; large metadata areas (many volumes, many \
                snapshots), a slow or overloaded array, or path failover make commands slow. They run under the SR \
                lock, so everything else on the SR waits."
-        .to_string();
+        .into();
     f.step_cmd("Time an LVM command yourself on the host.", "time lvs > /dev/null");
     f.step_cmd("Check the storage paths and latency.", "multipath -ll; iostat -x 5 3");
     f.step("Reduce the number of snapshots on the SR; move busy VMs to other storage if the array is saturated.");
@@ -63,10 +63,10 @@ fn slow_lvm(g: &IncidentGroup, facts: &Facts) -> Finding {
 fn lv_busy(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM018, g, facts);
     let attempts = g.latest_facts.get("attempts").map(|a| format!(" ({a} failed tries)")).unwrap_or_default();
-    f.summary = format!("A logical volume on {} was in use when the storage manager removed or deactivated it{attempts}{}{}.", sr_phrase(g), times(g), detail_suffix(g));
+    f.summary = format!("A logical volume on {} was in use when the storage manager removed or deactivated it{attempts}{}{}.", sr_phrase(g), times(g), detail_suffix(g)).into();
     f.cause = "Something still had the volume open (a tapdisk, a leftover device-mapper table, a backup reading it), \
                so LVM refused; the storage manager retries up to ten times."
-        .to_string();
+        .into();
     f.step_cmd("See which volumes are open.", format!("lvs -o lv_name,lv_attr VG_XenStorage-{}", facts.sr_uuid()));
     f.step_cmd("See the device-mapper tables still open.", "dmsetup info -c | awk '$6 > 0'");
     f

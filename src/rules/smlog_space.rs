@@ -47,13 +47,13 @@ fn no_space(g: &IncidentGroup, facts: &Facts) -> Finding {
         sr_phrase(g),
         free.map(|b| format!(" ({} free)", human_bytes(b))).unwrap_or_default(),
         times(g)
-    );
+    ).into();
     f.cause = "A merge makes the parent grow by the data of the child before the child is deleted, so it needs free \
                space first. Until it gets it, the space of deleted snapshots is not given back and the SR only gets \
                fuller."
-        .to_string();
+        .into();
     if g.latest_facts.get("offlineWouldFit").is_some() {
-        f.cause.push_str(
+        f.cause.to_mut().push_str(
             " The log says there is enough space to merge this disk with the VM stopped (offline), just not while it runs.",
         );
         f.step_cmd(

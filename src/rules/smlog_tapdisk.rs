@@ -64,11 +64,11 @@ pub static KINDS: &[SmRule] = &[
 
 fn unpause_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM015, g, facts);
-    f.summary = format!("{} could not be resumed after a pause{}: the VM using it has lost access to that disk.", super::space::capitalize(&vdi_phrase(g)), times(g));
+    f.summary = format!("{} could not be resumed after a pause{}: the VM using it has lost access to that disk.", super::space::capitalize(&vdi_phrase(g)), times(g)).into();
     f.cause = "The storage manager pauses a running disk's tapdisk to relink or merge its chain, then resumes it \
                through the host running the VM. The resume failed, so the tapdisk stays paused and the VM's I/O to \
                that disk hangs."
-        .to_string();
+        .into();
     f.step_cmd("Find the tapdisk of the disk on the host running the VM and its state.", "tap-ctl list");
     f.step_cmd(
         "Try to resume it by hand (use the pid and minor from tap-ctl list).",
@@ -81,10 +81,10 @@ fn unpause_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
 
 fn pause_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM016, g, facts);
-    f.summary = format!("A disk on {} could not be paused{}; the operation that needed it did not run.", sr_phrase(g), times(g));
+    f.summary = format!("A disk on {} could not be paused{}; the operation that needed it did not run.", sr_phrase(g), times(g)).into();
     f.cause = "Pausing goes through the host running the VM (its tapdisk); that host did not answer, or the tapdisk \
                was busy or in a bad state."
-        .to_string();
+        .into();
     f.step_cmd("On the host running the VM, list the tapdisks and their state.", "tap-ctl list");
     f.step("Retry the operation; if it keeps failing for this VM, migrate or restart it so its tapdisks are recreated.");
     f
@@ -93,10 +93,10 @@ fn pause_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
 fn long_pause(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM022, g, facts);
     let secs = g.latest_facts.get("seconds").map(|s| format!(" ({s} s)")).unwrap_or_default();
-    f.summary = format!("A snapshot kept a VM paused for more than a minute{secs}{}.", times(g));
+    f.summary = format!("A snapshot kept a VM paused for more than a minute{secs}{}.", times(g)).into();
     f.cause = "During an LVM snapshot the VM is paused while the logical volumes are renamed and recreated; slow LVM \
                commands (large metadata, busy storage) make that pause long."
-        .to_string();
+        .into();
     f.step_cmd("Look for slow LVM commands at the same time.", "grep 'Long LVM call' /var/log/SMlog | tail -n 20");
     f
 }

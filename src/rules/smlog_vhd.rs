@@ -99,11 +99,11 @@ fn check_steps(f: &mut Finding, facts: &Facts) {
 
 fn corrupted(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM008, g, facts);
-    f.summary = format!("A VHD on {} is damaged{}{}.", sr_phrase(g), detail_suffix(g), times(g));
+    f.summary = format!("A VHD on {} is damaged{}{}.", sr_phrase(g), detail_suffix(g), times(g)).into();
     f.cause = "vhd-util found an invalid footer, header or block table, so the garbage collector will not merge it: \
                merging a damaged VHD would spread the damage. Typical causes are storage errors or an interrupted \
                write of the VHD metadata."
-        .to_string();
+        .into();
     check_steps(&mut f, facts);
     f.step("Back up or export the VMs on the affected chain now, while they still read.");
     f.step("Do not delete or edit VHDs by hand: involve support with the check output and this log.");
@@ -113,11 +113,11 @@ fn corrupted(g: &IncidentGroup, facts: &Facts) -> Finding {
 
 fn parent_missing(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM009, g, facts);
-    f.summary = format!("A VHD on {} points to a parent that does not exist{}{}. Garbage collection stops there for the whole SR.", sr_phrase(g), detail_suffix(g), times(g));
+    f.summary = format!("A VHD on {} points to a parent that does not exist{}{}. Garbage collection stops there for the whole SR.", sr_phrase(g), detail_suffix(g), times(g)).into();
     f.cause = "The VHD's parent locator names a VDI the SR does not have (deleted by hand, lost with a failed \
                operation, or an SR copied partially). The garbage collector will not work on a broken tree, so no \
                VDI of the SR gets coalesced and chains keep growing."
-        .to_string();
+        .into();
     check_steps(&mut f, facts);
     f.step_cmd("List the VDIs of the SR to find the orphan and its expected parent.", format!("xe vdi-list sr-uuid={} params=uuid,name-label,sm-config", facts.sr_uuid()));
     f.step("Restore the missing parent if you have it, or involve support: removing or re-parenting VHDs by hand can lose data.");
@@ -127,10 +127,10 @@ fn parent_missing(g: &IncidentGroup, facts: &Facts) -> Finding {
 
 fn unreadable(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM010, g, facts);
-    f.summary = format!("Scanning {} failed: a VHD could not be read{}{}.", sr_phrase(g), detail_suffix(g), times(g));
+    f.summary = format!("Scanning {} failed: a VHD could not be read{}{}.", sr_phrase(g), detail_suffix(g), times(g)).into();
     f.cause = "A VHD header or footer could not be read (a damaged VHD, or the storage returned errors). After three \
                tries the garbage collector stops for the SR."
-        .to_string();
+        .into();
     check_steps(&mut f, facts);
     f.step_cmd("Look for storage errors on the host.", "dmesg -T | grep -iE 'I/O error|blk_update_request' | tail -n 50");
     f
@@ -139,13 +139,13 @@ fn unreadable(g: &IncidentGroup, facts: &Facts) -> Finding {
 fn chain_near_limit(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM020, g, facts);
     let depth = g.latest_facts.get("depth").unwrap_or("25+");
-    f.summary = format!("{} has a chain of {depth} images on {}; snapshots fail at 30.", capital(&vdi_phrase(g)), sr_phrase(g));
+    f.summary = format!("{} has a chain of {depth} images on {}; snapshots fail at 30.", capital(&vdi_phrase(g)), sr_phrase(g)).into();
     if depth.parse::<u32>().is_ok_and(|d| d >= 30) {
         f.severity = Severity::Error;
     }
     f.cause = "Each snapshot adds an image to the chain and only coalesce removes them. Snapshots are being taken \
                (backups, replication) faster than the garbage collector merges, or coalesce is failing."
-        .to_string();
+        .into();
     f.step("Delete snapshots you do not need, and check the other findings for coalesce failures on this SR.");
     f.step_cmd("Rescan the SR to let the garbage collector merge.", format!("xe sr-scan uuid={}", facts.sr_uuid()));
     f.add_link(links::CTX133470);

@@ -69,12 +69,12 @@ fn snapshot_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let vm = facts.vm_phrase();
     if lower.contains("pause") {
         f.category = Category::LockOrTimeout;
-        f.title = "The disk could not be paused for its snapshot".to_string();
-        f.summary = format!("Snapshotting {vm} failed: the storage manager could not pause the disk's I/O{}.", detail_suffix(detail));
+        f.title = "The disk could not be paused for its snapshot".into();
+        f.summary = format!("Snapshotting {vm} failed: the storage manager could not pause the disk's I/O{}.", detail_suffix(detail)).into();
         f.cause = "A snapshot briefly pauses the disk's tapdisk process. The pause fails when the storage is slow \
                    or unreachable, when the tapdisk is stuck, or when an earlier failed operation left the disk \
                    paused or locked."
-            .to_string();
+            .into();
         f.step_cmd(
             "On the host running the VM, check that the disk's tapdisk exists and its state (paused disks show it).",
             "tap-ctl list",
@@ -86,10 +86,10 @@ fn snapshot_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
         f.step("Check the storage latency and connectivity of the SR (multipath, NFS server, iSCSI session).");
         f.step("Retry the snapshot; if the disk stays paused, migrate or restart the VM to get a fresh tapdisk.");
     } else {
-        f.summary = format!("The storage manager could not snapshot a disk of {vm}{}.", detail_suffix(detail));
+        f.summary = format!("The storage manager could not snapshot a disk of {vm}{}.", detail_suffix(detail)).into();
         f.cause = "The snapshot step failed inside the storage manager; the detail after opterr, and the traceback \
                    in SMlog, tell which command failed."
-            .to_string();
+            .into();
         f.step_cmd(
             "Find the failure and its traceback in SMlog on the host that ran the snapshot.",
             "grep -B 5 -A 25 'Raising exception \\[82' /var/log/SMlog",
@@ -102,11 +102,11 @@ fn snapshot_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
 fn not_snapshottable(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA009, e, facts);
     let vm = facts.vm_phrase();
-    f.summary = format!("{vm} cannot be snapshotted: one of its disks is on an SR that does not support snapshots.");
-    f.summary = super::space::capitalize(&f.summary);
+    f.summary = format!("{vm} cannot be snapshotted: one of its disks is on an SR that does not support snapshots.").into();
+    f.summary = super::space::capitalize(&f.summary).into();
     f.cause = "Snapshots cover every disk of the VM. A USB or other removable storage device passed through to \
                the VM, or a disk in RAW format, cannot be snapshotted, so the whole operation is refused."
-        .to_string();
+        .into();
     f.step_cmd(
         format!("List the disks of {vm} and the SR each one is on."),
         format!("xe vbd-list vm-uuid={} params=uuid,device,type,vdi-uuid,vdi-name-label", facts.vm_uuid()),
@@ -122,14 +122,14 @@ fn not_snapshottable(e: &XapiError, facts: &Facts) -> Option<Finding> {
 fn quiesce_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA010, e, facts);
     let vm = facts.vm_phrase();
-    f.summary = format!("The quiesced snapshot of {vm} failed: the guest's VSS provider did not freeze its filesystems.");
+    f.summary = format!("The quiesced snapshot of {vm} failed: the guest's VSS provider did not freeze its filesystems.").into();
     f.cause = match e.code.as_str() {
         "VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT" => "The guest did not finish freezing its filesystems in time.",
         "VM_SNAPSHOT_WITH_QUIESCE_PLUGIN_DEOS_NOT_RESPOND" => "The VSS plug-in in the guest did not answer.",
         "VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED" => "The guest has no VSS provider for quiesced snapshots.",
         _ => "The guest's VSS provider reported a failure.",
     }
-    .to_string();
+    .into();
     f.step("Check that the guest tools with the VSS provider are installed and running in the Windows guest.");
     f.step("Look at the guest's Application event log (VSS source) at the time of the snapshot.");
     f.step("Quiesced snapshots are deprecated on recent releases: use a normal snapshot unless the application requires quiescing.");

@@ -77,41 +77,50 @@ fn insufficient_space(e: &XapiError, facts: &Facts) -> Option<Finding> {
     };
     f.summary = match e.code.as_str() {
         "SR_SOURCE_SPACE_INSUFFICIENT" => {
-            format!("A storage migration of {vm} could not snapshot its disks: the source SR is out of space.")
+            format!("A storage migration of {vm} could not snapshot its disks: the source SR is out of space.").into()
         }
         "SR_SUSPEND_SPACE_INSUFFICIENT" => {
-            format!("Suspending or checkpointing {vm} failed: {sr} has no room for the memory image.")
+            format!("Suspending or checkpointing {vm} failed: {sr} has no room for the memory image.").into()
         }
-        _ if fixed => joined!(true; "The VM", " could not be snapshotted (or a disk created): ", &sr, " does not have enough free space.")
-            .into_owned(),
-        _ => [&capitalize(&vm), " could not be snapshotted (or a disk created): ", &sr, " does not have enough free space."].concat(),
+        _ if fixed => joined!(true; "The VM", " could not be snapshotted (or a disk created): ", &sr, " does not have enough free space."),
+        _ => [&capitalize(&vm), " could not be snapshotted (or a disk created): ", &sr, " does not have enough free space."].concat().into(),
     };
     if let Some((free, need)) = numbers {
-        f.summary.push_str(&format!(
+        f.summary.to_mut().push_str(&format!(
             " The storage manager needed {} and found {} free.",
             human_bytes(need),
             human_bytes(free)
         ));
     }
-    let family = match facts.sr_family() {
-        SrFamily::ThickLvm => "This SR is thick-provisioned (LVM). Before a snapshot the storage manager reserves, for each \
+    // Each cause whole, a literal (borrowed, not built on every call): the garbage collector's
+    // note ends all three.
+    macro_rules! with_gc_note {
+        ($family:literal) => {
+            concat!(
+                $family,
+                " Space freed by deleting snapshots only comes back once the SR's garbage collector has coalesced them, \
+                 so an SR can look fuller than the disks it shows."
+            )
+        };
+    }
+    f.cause = match facts.sr_family() {
+        SrFamily::ThickLvm => with_gc_note!(
+            "This SR is thick-provisioned (LVM). Before a snapshot the storage manager reserves, for each \
              disk, about as much space as the data already written in it, plus a few MiB of metadata; a disk that \
              was fully written costs its whole virtual size. Every disk of the VM, and every VM snapshotted at the \
-             same time, adds to the total.",
-        SrFamily::ThinFile => "This SR is file-based and thin-provisioned, so snapshots reserve almost nothing up front: \
-             if it still reports no space, the SR is genuinely full.",
-        _ => "The storage manager checks free space before it snapshots or creates a disk. On thick-provisioned \
+             same time, adds to the total."
+        ),
+        SrFamily::ThinFile => with_gc_note!(
+            "This SR is file-based and thin-provisioned, so snapshots reserve almost nothing up front: \
+             if it still reports no space, the SR is genuinely full."
+        ),
+        _ => with_gc_note!(
+            "The storage manager checks free space before it snapshots or creates a disk. On thick-provisioned \
              (LVM-family) SRs a snapshot reserves about as much as the data already written in each disk, so the \
-             cost grows with the disk sizes and with the number of VMs snapshotted at once.",
-    };
-    // Texts joined with `concat` rather than `format!`: one allocation of the exact size, without
-    // the formatting machinery (this is the most common finding of all; bench/README.md, perf4).
-    f.cause = [
-        family,
-        " Space freed by deleting snapshots only comes back once the SR's garbage collector has coalesced them, so \
-         an SR can look fuller than the disks it shows.",
-    ]
-    .concat();
+             cost grows with the disk sizes and with the number of VMs snapshotted at once."
+        ),
+    }
+    .into();
 
     f.step_cmd(
         joined!(fixed; "Check how full ", &sr, " is (size, used, and what its disks could grow to)."),
@@ -191,11 +200,11 @@ fn clone_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let sr_uuid = facts.sr_uuid();
     if enospc {
         f.category = Category::InsufficientSpace;
-        f.title = "The file SR is full: the snapshot could not be written".to_string();
-        f.summary = format!("Snapshotting {} failed because the filesystem of {sr} is full (error 28, ENOSPC).", facts.vm_phrase());
+        f.title = "The file SR is full: the snapshot could not be written".into();
+        f.summary = format!("Snapshotting {} failed because the filesystem of {sr} is full (error 28, ENOSPC).", facts.vm_phrase()).into();
         f.cause = "File SRs (ext, NFS, SMB) do not check free space before a snapshot; the snapshot starts, the \
                    filesystem runs out, and the storage manager reports a failed clone instead of error 44."
-            .to_string();
+            .into();
         f.step_cmd(
             format!("Check the free space of {sr}."),
             format!("xe sr-list uuid={sr_uuid} params=name-label,type,physical-size,physical-utilisation"),
@@ -208,10 +217,10 @@ fn clone_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
         f.step_cmd("Rescan the SR so the garbage collector removes what deleted snapshots left.", format!("xe sr-scan uuid={sr_uuid}"));
         f.add_link(links::XO_SR_44);
     } else {
-        f.summary = format!("The storage manager could not clone a disk of {}{}.", facts.vm_phrase(), detail_suffix(detail));
+        f.summary = format!("The storage manager could not clone a disk of {}{}.", facts.vm_phrase(), detail_suffix(detail)).into();
         f.cause = "Cloning (and snapshotting on file SRs) copies the VHD metadata and creates a new child; it fails \
                    when a VHD tool fails, the disk is locked, or the storage misbehaves. The detail after opterr says which."
-            .to_string();
+            .into();
         f.step_cmd(
             "Find the full error and its traceback in /var/log/SMlog on the host that ran the operation.",
             "grep -A 20 'Raising exception \\[81' /var/log/SMlog",
@@ -225,10 +234,10 @@ fn lvm_over_provisioned(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&SR180, e, facts);
     let sr = facts.sr_phrase();
     let sr_uuid = facts.sr_uuid();
-    f.summary = format!("A disk could not be inflated to its full size on {sr}: the volume group is out of space.");
+    f.summary = format!("A disk could not be inflated to its full size on {sr}: the volume group is out of space.").into();
     f.cause = "With thin provisioning on LVM, disks stay small while detached and are inflated to their full virtual \
                size when a VM (or a backup export) attaches them. The SR promised more than the volume group holds."
-        .to_string();
+        .into();
     f.step_cmd(
         format!("Compare the SR's size, use and total promised size (virtual allocation) of {sr}."),
         format!("xe sr-list uuid={sr_uuid} params=name-label,physical-size,physical-utilisation,virtual-allocation"),

@@ -47,8 +47,139 @@ pub static SP002: RuleInfo = RuleInfo {
             {"uuid": "a1b2c3d4-0000-4000-8000-000000000003", "managed": true, "physical_utilisation": "214966468608"}]}"#,
 };
 
-pub static RULES: &[Rule] =
-    &[Rule { info: &SP001, matcher: Matcher::External }, Rule { info: &SP002, matcher: Matcher::External }];
+pub static SP003: RuleInfo = RuleInfo {
+    id: "SP003",
+    name: "sr-shown-full",
+    title: "The SR is full",
+    category: Category::InsufficientSpace,
+    severity: Severity::Error,
+    trigger: "XenCenter's or XCP-ng Center's usage row of an SR, `<used> used of <total> total (<allocated> allocated)`, \
+              with 98 % or more of the SR used",
+    description: "A pasted SR view that shows the SR full: snapshots, clones and growing disks on it fail, and the \
+                  garbage collector has no room to reclaim space. When more is allocated than the SR holds, its \
+                  thin-provisioned disks grew into all of it.",
+    example: "Size: 875.9 GB used of 875.9 GB total (13.6 TB allocated)",
+};
+
+pub static RULES: &[Rule] = &[
+    Rule { info: &SP001, matcher: Matcher::External },
+    Rule { info: &SP002, matcher: Matcher::External },
+    Rule { info: &SP003, matcher: Matcher::External },
+];
+
+/// The separator of XenCenter's SR usage row (xenadmin `Messages.resx`, `SR_SIZE_USED`:
+/// `{0} used of {1} total ({2} allocated)`; its resource report puts `DISK_PERCENT_USED`,
+/// `{0}% ({1} used)`, in `{0}`).
+const USAGE_ROW: &str = " used of ";
+
+/// SP003: the first usage row of `text` that shows its SR 98 % used or more.
+pub fn full_sr_in_usage_row(text: &str, facts: &Facts) -> Option<Finding> {
+    memchr::memmem::find(text.as_bytes(), USAGE_ROW.as_bytes())?;
+    let (index, line, row) = text.lines().enumerate().find_map(|(i, line)| Some((i, line, UsageRow::read(line)?)))?;
+    let total = row.total?;
+    let used_share = match row.used {
+        Amount::Percent(p) => p / 100.0,
+        Amount::Bytes(b) if total > 0.0 => b / total,
+        Amount::Bytes(_) => return None,
+    };
+    if used_share < 0.98 {
+        return None;
+    }
+    let mut f = Finding::of(&SP003, facts);
+    f.summary = format!("The SR is full: {}.", row.text).into();
+    let over_allocated = row.allocated.is_some_and(|a| a > total);
+    f.cause = if over_allocated {
+        "More space is allocated to the SR's disks than the SR holds: its thin-provisioned disks, their snapshots and \
+         the base copies deleted snapshots leave until the garbage collector coalesces them grew into all of it. \
+         Snapshots, clones and writes that need new blocks now fail, and the collector itself needs free room to merge."
+    } else {
+        "Its disks, their snapshots and the base copies that deleted snapshots leave until the garbage collector \
+         coalesces them take all of its space. Snapshots, clones and disk growth on it fail, and the collector itself \
+         needs free room to merge."
+    }
+    .into();
+    f.step_cmd(
+        "List the SR's disks and snapshots by the space they take, and find the snapshots and the disks no VM uses any more.",
+        format!("xe vdi-list sr-uuid={} params=uuid,name-label,is-a-snapshot,physical-utilisation,virtual-size", facts.sr_uuid()),
+    );
+    f.step_cmd(
+        "Before deleting a disk, check that no VM has it attached.",
+        "xe vbd-list vdi-uuid=<vdi-uuid> params=vm-name-label,currently-attached",
+    );
+    f.step_cmd(
+        "Delete the snapshots and the orphaned disks you do not need, then rescan: the scan starts the garbage collector, which frees their space.",
+        format!("xe sr-scan uuid={}", facts.sr_uuid()),
+    );
+    f.step(format!("Keep about {RECOMMENDED_FREE_PERCENT} % of the SR free, or grow it, or move disks to another SR."));
+    f.evidence.push(Evidence::at_line(line.trim(), u32::try_from(index + 1).unwrap_or(u32::MAX)));
+    f.add_link(links::CTX123400);
+    Some(f)
+}
+
+enum Amount {
+    Bytes(f64),
+    Percent(f64),
+}
+
+/// One usage row: what is used, the SR's size and, when shown, what its disks are allocated.
+struct UsageRow {
+    used: Amount,
+    total: Option<f64>,
+    allocated: Option<f64>,
+    /// "875.9 GB used of 875.9 GB", as the row shows it.
+    text: String,
+}
+
+impl UsageRow {
+    fn read(line: &str) -> Option<UsageRow> {
+        let at = line.find(USAGE_ROW)?;
+        let (mut before, after) = (line[..at].trim_end(), &line[at + USAGE_ROW.len()..]);
+        // The resource report's form: "99% (875.9 GB used) used of 875.9 GB total (…)".
+        if let Some(open) = before.strip_suffix(" used)").and_then(|b| b.rfind('(')) {
+            before = before[..open].trim_end();
+        }
+        let total_end = after.find(" total")?;
+        let mut words = before.rsplit(char::is_whitespace);
+        let last = words.next()?;
+        let (used, used_text) = match last.strip_suffix('%') {
+            Some(percent) => (Amount::Percent(number(percent)?), last.to_string()),
+            None => {
+                let value = words.next()?;
+                (Amount::Bytes(size(value, last)?), format!("{value} {last}"))
+            }
+        };
+        let allocated = after[total_end..]
+            .split_once('(')
+            .and_then(|(_, inside)| inside.split_once(" allocated"))
+            .and_then(|(amount, _)| sized(amount));
+        let total_text = after[..total_end].trim();
+        Some(UsageRow { used, total: sized(total_text), allocated, text: format!("{used_text} used of {total_text}") })
+    }
+}
+
+/// "875.9 GB" → bytes (the units' base does not matter: only ratios of two sizes are used).
+fn sized(text: &str) -> Option<f64> {
+    let (value, unit) = text.trim().rsplit_once(' ')?;
+    size(value, unit)
+}
+
+fn size(value: &str, unit: &str) -> Option<f64> {
+    let scale = match unit.trim().to_ascii_uppercase().as_str() {
+        "B" | "BYTES" => 1.0,
+        "KB" | "KIB" => 1024.0,
+        "MB" | "MIB" => 1024.0 * 1024.0,
+        "GB" | "GIB" => 1024.0 * 1024.0 * 1024.0,
+        "TB" | "TIB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        "PB" | "PIB" => 1024.0 * 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    Some(number(value)? * scale)
+}
+
+/// A decimal number as XenCenter prints it in any locale ("875.9", "875,9").
+fn number(text: &str) -> Option<f64> {
+    text.trim().replace(',', ".").parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0)
+}
 
 /// Unreclaimed space worth a finding: 10 % of the SR, and at least 1 GiB.
 pub fn unreclaimed_is_large(unreclaimed: u64, physical_size: Option<u64>) -> bool {
@@ -136,20 +267,20 @@ fn insufficient(plan: &SpacePlan) -> Finding {
         plan.concurrency,
         human_bytes(plan.required_bytes),
         human_bytes(free)
-    );
+    ).into();
     f.cause = match plan.provisioning {
         Provisioning::Thick => "This SR is thick-provisioned (LVM family). Before each disk's snapshot the storage manager \
              checks that the volume group can hold the new leaf at its fully inflated size, the snapshot's empty VHD and \
              two 4 MiB journals, minus what deflating the old leaf gives back; for a disk written through, that is its \
              fully inflated size (virtual size, plus 2 MiB of bitmaps per GiB and the VHD metadata, rounded to 4 MiB) \
              plus 16 MiB. The records do not say how much of each disk was written, so the plan takes that worst case."
-            .to_string(),
+            .into(),
         Provisioning::Thin => "This SR is file-based and thin-provisioned: a snapshot creates two empty VHD files and \
              reserves nothing else, so if even that does not fit, the SR is full."
-            .to_string(),
+            .into(),
         Provisioning::AssumedThick => "The SR's type is unknown (or is neither LVM nor a file SR), so the plan assumed \
              thick provisioning, the worst case: each snapshot needs the disk's fully inflated size plus 16 MiB."
-            .to_string(),
+            .into(),
     };
     f.params.insert("requiredBytes", plan.required_bytes.to_string());
     f.params.insert("freeBytes", free.to_string());
@@ -227,12 +358,12 @@ fn unreclaimed_text(f: &mut Finding, sr_phrase: &str, used: u64, visible: u64, u
         human_bytes(used),
         human_bytes(visible),
         human_bytes(unreclaimed)
-    );
+    ).into();
     f.cause = "Deleting a snapshot does not free its space: the base copy it leaves holds the data until the SR's \
                garbage collector has coalesced it (merged it into its child, or deleted it when nothing uses it). \
                Until then the SR looks fuller than the disks it shows, and snapshots fail for lack of space. Base \
                copies behind the snapshots you keep hold space legitimately; the rest comes back with coalescing."
-        .to_string();
+        .into();
     f.params.insert("unreclaimedBytes", unreclaimed.to_string());
     f.params.insert("visibleBytes", visible.to_string());
     f.params.insert("physicalUtilisation", used.to_string());
@@ -271,10 +402,10 @@ fn xenserver_61(plan: &SpacePlan) -> Finding {
         "{} is larger than 1 TB and the host runs XenServer 6.1, whose snapshot deletion can fail on such SRs: apply \
          hotfix XS61E015 before relying on deleted snapshots to free space.",
         super::space::capitalize(&facts.sr_phrase())
-    );
+    ).into();
     f.cause = "On XenServer 6.1.0, deleting snapshots on an SR above 1 TB could fail, so their space and chain length \
                were never reclaimed; hotfix XS61E015 fixes it."
-        .to_string();
+        .into();
     f.step("Download and apply hotfix XS61E015 to every host of the pool.");
     f.step_cmd("Then rescan the SR so the leftover snapshots are coalesced.", format!("xe sr-scan uuid={}", facts.sr_uuid()));
     f.add_link(links::CTX137996);

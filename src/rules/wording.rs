@@ -61,23 +61,23 @@ pub fn apply<'a>(f: &mut Finding, lines: impl IntoIterator<Item = &'a str> + Clo
         let Some((category, closest)) = super::resemblance::resemble(lines) else { return false };
         f.category = category;
         f.confidence = Confidence::Low;
-        f.title = format!("{}: its words resemble {}", f.title, super::resemblance::label(category));
+        f.title = format!("{}: its words resemble {}", f.title, super::resemblance::label(category)).into();
         f.cause = format!(
             "No wording xapi-doctor knows reads these lines, but their words are closest to those of its known failures of this kind; the nearest is {closest}. {}",
             f.cause
-        );
+        ).into();
         // It brings no step of its own: the caller's usual steps still apply.
         return false;
     };
     f.category = cue.category;
     f.confidence = Confidence::Low;
-    f.title = format!("{}: its wording points to {}", f.title, cue.label);
+    f.title = format!("{}: its wording points to {}", f.title, cue.label).into();
     let quoted = line.trim();
     let quoted = match quoted.char_indices().nth(160) {
         Some((cut, _)) => format!("{}\u{2026}", &quoted[..cut]),
         None => quoted.to_string(),
     };
-    f.cause = format!("The words of \u{201c}{quoted}\u{201d} usually mean this: {} {}", cue.meaning, f.cause);
+    f.cause = format!("The words of \u{201c}{quoted}\u{201d} usually mean this: {} {}", cue.meaning, f.cause).into();
     // "Not found", "permission denied", "invalid argument", "not allowed": the configuration
     // cues' words are said by failures of every kind (a missing SR, a remote's share refused).
     // When the failure's words as a whole lean clearly to another kind, that kind is the better
@@ -86,8 +86,8 @@ pub fn apply<'a>(f: &mut Finding, lines: impl IntoIterator<Item = &'a str> + Clo
     if cue.category == Category::Configuration {
         if let Some((category, closest)) = super::resemblance::resemble(lines).filter(|&(c, _)| c != Category::Configuration) {
             f.category = category;
-            f.title = format!("{}, and its words resemble {}", f.title, super::resemblance::label(category));
-            f.cause = format!("{} Its words as a whole are closest to those of xapi-doctor's known failures of another kind; the nearest is {closest}.", f.cause);
+            f.title = format!("{}, and its words resemble {}", f.title, super::resemblance::label(category)).into();
+            f.cause = format!("{} Its words as a whole are closest to those of xapi-doctor's known failures of another kind; the nearest is {closest}.", f.cause).into();
         }
     }
     f.remediation.insert(0, Step { text: std::borrow::Cow::Borrowed(cue.step), command: None });

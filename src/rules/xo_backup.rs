@@ -214,11 +214,11 @@ pub static RULES: &[Rule] = &[
 
 fn no_matching_vms(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO002, e, facts);
-    f.summary = "The smart backup job started, but its pattern selected no VM, so nothing was backed up.".to_string();
+    f.summary = "The smart backup job started, but its pattern selected no VM, so nothing was backed up.".into();
     f.cause = "Smart mode resolves the VM list at run time. Nothing matched: the pattern is too narrow (for example \
                only running VMs, and none were running at that time), or Xen Orchestra lost its connection to the \
                pool master and saw no VMs at all."
-        .to_string();
+        .into();
     f.step("Edit the job and check the list of VMs its pattern matches now.");
     f.step("Check in Xen Orchestra's settings (Servers) that the pool is connected.");
     f.step("If the job is meant to cover halted VMs too, widen the power-state filter.");
@@ -229,11 +229,11 @@ fn no_matching_vms(e: &XoError, facts: &Facts) -> Option<Finding> {
 fn base_vm_missing(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO003, e, facts);
     let vm = facts.vm_phrase();
-    f.summary = format!("The incremental replication of {vm} cannot continue: the replica it builds on is gone.");
+    f.summary = format!("The incremental replication of {vm} cannot continue: the replica it builds on is gone.").into();
     f.cause = "The replicated VM on the target was deleted, so the last replicated state no longer exists and the \
                next delta has nothing to apply to. The job keeps a reference snapshot on the source VM that points \
                at that lost base."
-        .to_string();
+        .into();
     f.step_cmd(
         format!("List the snapshots of {vm} and find the job's reference snapshot: its name is \u{201c}XO_DELTA_EXPORT: <target SR name> (<target SR uuid>)\u{201d} (newer releases: \u{201c}[XO Backup <job name>] <VM name>\u{201d})."),
         format!("xe snapshot-list snapshot-of={} params=uuid,name-label", facts.vm_uuid()),
@@ -251,10 +251,10 @@ fn remote_full(e: &XoError, facts: &Facts) -> Option<Finding> {
         return None;
     }
     let mut f = Finding::of_xo(&XO004, e, facts);
-    f.summary = "The backup could not be written: the backup repository (remote) has no space left.".to_string();
+    f.summary = "The backup could not be written: the backup repository (remote) has no space left.".into();
     f.cause = "The filesystem the backup is written to is full — the remote's share, or Xen Orchestra's own disk \
                when the remote is a local directory. This is about the backup target, not the VM's SR."
-        .to_string();
+        .into();
     f.step_cmd("Check the free space of the file system the backup writes to (the remote's mount, or the target directory).", "df -h");
     f.step_cmd("If that is Xen Orchestra's own disk (a local remote on the XOA appliance), check the appliance too.", "xoa check");
     f.step("Free space on the remote: lower the job's retention, delete old backups, or move to a bigger repository.");
@@ -267,13 +267,13 @@ fn parse_error(e: &XoError, facts: &Facts) -> Option<Finding> {
         return None;
     }
     let mut f = Finding::of_xo(&XO005, e, facts);
-    f.summary = "The delta export could not be parsed: the host is most likely older than XenServer 6.5.".to_string();
+    f.summary = "The delta export could not be parsed: the host is most likely older than XenServer 6.5.".into();
     f.cause = "Delta backups and continuous replication rely on export features added in XenServer 6.5; older \
                hosts send a reply Xen Orchestra's HTTP parser cannot read."
-        .to_string();
+        .into();
     match facts.host_version.as_deref().and_then(super::parse_version) {
         Some(v) if v < (6, 5) => {
-            f.summary = format!("The delta export could not be parsed: the host runs {}.{}, and delta features need XenServer 6.5 or later.", v.0, v.1);
+            f.summary = format!("The delta export could not be parsed: the host runs {}.{}, and delta features need XenServer 6.5 or later.", v.0, v.1).into();
         }
         _ => {}
     }
@@ -285,11 +285,11 @@ fn parse_error(e: &XoError, facts: &Facts) -> Option<Finding> {
 
 fn remote_locked(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO006, e, facts);
-    f.summary = format!("The backup of {} could not lock its directory on the backup repository.", facts.vm_phrase());
+    f.summary = format!("The backup of {} could not lock its directory on the backup repository.", facts.vm_phrase()).into();
     f.cause = "Another job writes to the same VM directory, a merge of older backups is still running there, a lock \
                was left by an xo-server or proxy that crashed or restarted during a run (it is released once stale), \
                or a second Xen Orchestra or proxy uses the same remote folder."
-        .to_string();
+        .into();
     f.step("Wait for the other job or merge to finish (see Xen Orchestra's tasks), then retry.");
     f.step("Avoid two jobs backing up the same VM to the same repository at the same time; check the repository is not overloaded.");
     f.add_link(links::XO_BACKUP_TROUBLESHOOTING);
@@ -302,10 +302,10 @@ fn already_running(e: &XoError, facts: &Facts) -> Option<Finding> {
         return None;
     }
     let mut f = Finding::of_xo(&XO009, e, facts);
-    f.summary = "This run was not started: the previous run of the same job had not finished.".to_string();
+    f.summary = "This run was not started: the previous run of the same job had not finished.".into();
     f.cause = "The job takes longer than the interval between its runs (slow export or repository, long timeouts), or an earlier run \
                hung inside xo-server and is still counted as running although nothing of it progresses."
-        .to_string();
+        .into();
     f.step("Space out the job's schedule, or split its VMs into several jobs.");
     f.step("Find what makes the runs long: the duration of each VM's export and transfer in the job's log.");
     // xo-server keeps the ids of the jobs it runs in memory until their run ends (`_runJob`,
@@ -318,8 +318,8 @@ fn already_running(e: &XoError, facts: &Facts) -> Option<Finding> {
 
 fn pool_not_connected(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO010, e, facts);
-    f.summary = "Xen Orchestra knows the VM by uuid but no connected pool owns it.".to_string();
-    f.cause = "The pool's server is disconnected (or its credentials changed) in Xen Orchestra, or the VM was deleted.".to_string();
+    f.summary = "Xen Orchestra knows the VM by uuid but no connected pool owns it.".into();
+    f.cause = "The pool's server is disconnected (or its credentials changed) in Xen Orchestra, or the VM was deleted.".into();
     f.step("In Xen Orchestra's settings (Servers), check the pool is connected; reconnect it.");
     f.step("If the VM was deleted, remove it from the job.");
     Some(f)
@@ -327,8 +327,8 @@ fn pool_not_connected(e: &XoError, facts: &Facts) -> Option<Finding> {
 
 fn worker_crashed(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO013, e, facts);
-    f.summary = "The process running the backup died before finishing.".to_string();
-    f.cause = "Most often Node.js ran out of memory in the backup worker (many VMs or disks at once, big merges).".to_string();
+    f.summary = "The process running the backup died before finishing.".into();
+    f.cause = "Most often Node.js ran out of memory in the backup worker (many VMs or disks at once, big merges).".into();
     f.step_cmd("Look at xo-server's log around the failure.", "journalctl -u xo-server --since '-2h' | grep -iE 'heap|worker|killed'");
     f.step("Give the Xen Orchestra VM more memory and raise Node's heap (--max-old-space-size), or lower the job's concurrency.");
     Some(f)
@@ -336,27 +336,27 @@ fn worker_crashed(e: &XoError, facts: &Facts) -> Option<Finding> {
 
 fn own_replica(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO014, e, facts);
-    f.summary = format!("{} is a replica made by this same job; it was not backed up.", super::space::capitalize(&facts.vm_phrase()));
-    f.cause = "The job's smart pattern also matches the replicas it creates.".to_string();
+    f.summary = format!("{} is a replica made by this same job; it was not backed up.", super::space::capitalize(&facts.vm_phrase())).into();
+    f.cause = "The job's smart pattern also matches the replicas it creates.".into();
     f.step("Narrow the pattern (exclude the replica tag or the target SR) so replicas are not selected.");
     Some(f)
 }
 
 fn migrating(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO015, e, facts);
-    f.summary = format!("{} was being migrated when its backup started.", super::space::capitalize(&facts.vm_phrase()));
-    f.cause = "Backups and migrations of the same VM cannot overlap.".to_string();
+    f.summary = format!("{} was being migrated when its backup started.", super::space::capitalize(&facts.vm_phrase())).into();
+    f.cause = "Backups and migrations of the same VM cannot overlap.".into();
     f.step("Retry after the migration; avoid scheduling migrations (or load balancing) during the backup window.");
     Some(f)
 }
 
 fn cleanup_conflict(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO016, e, facts);
-    f.summary = "A snapshot disk the job should delete is attached where it should not be, so the job stopped.".to_string();
+    f.summary = "A snapshot disk the job should delete is attached where it should not be, so the job stopped.".into();
     f.cause = "Xen Orchestra only deletes its snapshot disks when they are attached to exactly one snapshot VM. \
                This one is attached to several VMs or to a normal VM (a clone made from a snapshot, a disk \
                attached by hand)."
-        .to_string();
+        .into();
     f.step_cmd("Find the VMs the job's snapshot disks are attached to.", format!("xe vbd-list vm-uuid={} params=vdi-uuid,vdi-name-label", facts.vm_uuid()));
     f.step_cmd("For the disk named in the log, list every VM using it.", "xe vbd-list vdi-uuid=<vdi-uuid> params=vm-name-label,vm-uuid");
     f.step("Detach it from the extra VM (or remove the stray clone), then rerun the job. Leftover snapshots lengthen chains and fill the SR.");
@@ -367,17 +367,17 @@ fn targets_unavailable(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO017, e, facts);
     let lower = e.message.to_ascii_lowercase();
     if lower.contains("source remote") {
-        f.summary = "The mirror job could not open the remote it copies backups from.".to_string();
+        f.summary = "The mirror job could not open the remote it copies backups from.".into();
         f.cause = "A mirror backup copies from a source remote to its targets; the source remote is disabled, deleted, \
                    linked to another proxy or cannot be mounted, whatever the state of the targets."
-            .to_string();
+            .into();
         f.step("In Xen Orchestra's settings (Remotes), test the mirror job's source remote and enable it.");
         return Some(f);
     }
-    f.summary = "None of the job's backup repositories could be used.".to_string();
+    f.summary = "None of the job's backup repositories could be used.".into();
     f.cause = "Every remote was disabled, could not be mounted or connected in time, or failed while preparing the \
                backup; the per-target errors say why."
-        .to_string();
+        .into();
     if lower.contains("all targets have failed") {
         // The targets of a replication are SRs, not remotes.
         f.category = Category::StorageUnreachable;
@@ -389,10 +389,10 @@ fn targets_unavailable(e: &XoError, facts: &Facts) -> Option<Finding> {
 
 fn fell_back_to_full(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO018, e, facts);
-    f.summary = format!("The backup of {} was taken as a full instead of an incremental one.", facts.vm_phrase());
+    f.summary = format!("The backup of {} was taken as a full instead of an incremental one.", facts.vm_phrase()).into();
     f.cause = "A delta needs the previous backup and the reference snapshot; when the full-backup interval is \
                reached, a disk is new, or either reference is missing, a full is taken instead."
-        .to_string();
+        .into();
     f.step("Expected occasionally. If it happens every run, check the job's warnings for the reason and that its reference snapshots are not deleted by another tool.");
     Some(f)
 }
@@ -401,17 +401,17 @@ fn broken_remote_chain(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO019, e, facts);
     if e.message.to_ascii_lowercase().contains("which is a base for a delta") {
         // Only the remote-to-remote (mirror) runner says this: the target lacks the delta's base.
-        f.summary = "The mirror job cannot copy an incremental backup: the disk it builds on is not on the target remote.".to_string();
+        f.summary = "The mirror job cannot copy an incremental backup: the disk it builds on is not on the target remote.".into();
         f.cause = "A mirror copies the source remote's chain as it is; when the target does not hold the base of a delta \
                    (the mirror started in the middle of a chain, or the target's copy of the base was pruned or is \
                    damaged), the delta cannot be written there. The source chain itself is fine."
-            .to_string();
+            .into();
         f.step("Take a full backup in the source job (force full on its schedule), so that the mirror can copy a whole new chain.");
         f.step("Or remove the VM's broken chain from the target remote, so that the next mirror run copies a full.");
         return Some(f);
     }
-    f.summary = "An incremental backup on the repository has lost the base it depends on.".to_string();
-    f.cause = "A file of the VM's backup chain on the remote is missing or unreadable (deleted by hand, interrupted merge).".to_string();
+    f.summary = "An incremental backup on the repository has lost the base it depends on.".into();
+    f.cause = "A file of the VM's backup chain on the remote is missing or unreadable (deleted by hand, interrupted merge).".into();
     f.step("Run the job's next backup as a full (force full backup on the schedule) to start a new chain.");
     f.step("Check the repository's integrity for this VM in Xen Orchestra's backup view.");
     Some(f)

@@ -113,6 +113,7 @@ impl Incident {
     }
 
     pub fn fact(&mut self, name: &str, value: impl Into<String>) -> &mut Self {
+        let value: String = value.into();
         self.facts.insert(name, value);
         self
     }
