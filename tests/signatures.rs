@@ -513,6 +513,16 @@ const FORMS: &[(&str, &str)] = &[
     // the UI's notification and a task's error show without the class name
     ("XA925", "VM_IS_TEMPLATE(OpaqueRef:0d1f6a52-7b7e-4c52-9a0e-3a1c3f0b9d21, destroy)"),
     ("XA926", "PATCH_ALREADY_APPLIED(OpaqueRef:0d1f6a52-7b7e-4c52-9a0e-3a1c3f0b9d21)"),
+    // generalize-e: xe's and XenCenter's forms (cli_util.ml get_server_error; FriendlyErrorNames.resx), older ~doc lines
+    ("XA925", "The operation attempted is not valid for a template VM\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f\n<extra>: destroy"),
+    ("XA926", "This patch has already been applied\npatch: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f"),
+    ("XA926", "The update XS82ECU1001 has already been applied"),
+    ("XA106", "The device xvdb is not currently attached"),
+    ("KI214", "[root@xcp-host1 ~]# xe pool-ha-disable\nYou gave an invalid object reference. The object may have recently been deleted. The class parameter gives the type of reference given, and the handle parameter echoes the bad value given.\nclass: VDI\nhandle: OpaqueRef:7d3c1a2b-9e8f-4a5b-8c7d-6e5f4a3b2c1d"),
+    ("KI002", "This message has been removed.\n"),
+    ("KI009", "You attempted to migrate a VM to a destination host running a version of XenServer older than the source host.\nhost: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f (xcp-host2)\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)"),
+    ("KI009", "You attempted to migrate a VM to a destination host which is older than the source host.\nhost: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f (xcp-host2)\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)"),
+    ("XA805", "Provided key is not in a pem-encoded PKCS#8 format.\n"),
     // xapi-project/blktap vhd/lib: libvhd's "failed to open %s: %d" and vhd-util check's "error reading … footer: %d"
     ("KI013", "libvhd::vhd_open: failed to open /dev/VG_XenStorage-1/VHD-2: -22"),
     ("KI013", "error reading primary footer: -22"),
@@ -651,6 +661,16 @@ fn every_form_found_in_the_source_fires() {
         let got = rules_of(&text(&pasted));
         assert!(got.contains(id), "{id} does not fire on the form {input:?}; got {got:?}");
     }
+}
+
+#[test]
+fn ki214_xe_form_needs_the_ha_disable_command() {
+    // xe prints HANDLE_INVALID as its doc line and `class:` / `handle:` lines; only the command names HA.
+    let doc = "You gave an invalid object reference. The object may have recently been deleted. The class parameter gives the type of reference given, and the handle parameter echoes the bad value given.";
+    let other_command = format!("[root@xcp-host1 ~]# xe vdi-destroy uuid=0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f\n{doc}\nclass: VDI\nhandle: OpaqueRef:7d3c1a2b-9e8f-4a5b-8c7d-6e5f4a3b2c1d");
+    assert!(!rules_of(&text(&other_command)).contains(&"KI214"), "{:?}", rules_of(&text(&other_command)));
+    let ha_not_enabled = "[root@xcp-host1 ~]# xe pool-ha-disable\nThe operation could not be performed because HA is not enabled on the Pool";
+    assert!(!rules_of(&text(ha_not_enabled)).contains(&"KI214"), "{:?}", rules_of(&text(ha_not_enabled)));
 }
 
 #[test]
