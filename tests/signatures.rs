@@ -519,6 +519,7 @@ const FORMS: &[(&str, &str)] = &[
     ("XA926", "The update XS82ECU1001 has already been applied"),
     ("XA106", "The device xvdb is not currently attached"),
     ("KI214", "[root@xcp-host1 ~]# xe pool-ha-disable\nYou gave an invalid object reference. The object may have recently been deleted. The class parameter gives the type of reference given, and the handle parameter echoes the bad value given.\nclass: VDI\nhandle: OpaqueRef:7d3c1a2b-9e8f-4a5b-8c7d-6e5f4a3b2c1d"),
+    ("KI214", "Disabling HA on pool 'Pool-A'\nObject has been deleted.VDI:OpaqueRef:7d3c1a2b-9e8f-4a5b-8c7d-6e5f4a3b2c1d"),
     ("KI002", "This message has been removed.\n"),
     ("KI009", "You attempted to migrate a VM to a destination host running a version of XenServer older than the source host.\nhost: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f (xcp-host2)\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)"),
     ("KI009", "You attempted to migrate a VM to a destination host which is older than the source host.\nhost: 5c1f0e2d-3b4a-4968-8776-5a4b3c2d1e0f (xcp-host2)\nvm: 0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f (web-01)"),
