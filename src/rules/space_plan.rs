@@ -180,23 +180,23 @@ fn size(value: &str, unit: &str) -> Option<f64> {
 /// `str::parse::<f64>` would bring the standard library's float parser and its tables into the
 /// module (~17 KB gzipped, docs/size.md).
 fn number(text: &str) -> Option<f64> {
-    let (whole, fraction) = match text.trim().split_once(['.', ',']) {
-        Some((whole, fraction)) => (whole, fraction),
-        None => (text.trim(), ""),
-    };
-    let digits = |part: &str| -> Option<u64> {
+    /// At most 15 digits: they convert to f64 exactly, and 10^15 fits in a u64.
+    fn digits(part: &str) -> Option<u64> {
         if part.len() > 15 || !part.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         Some(part.bytes().fold(0, |n, b| n * 10 + u64::from(b - b'0')))
-    };
+    }
+    let text = text.trim();
+    let (whole, fraction) = text.split_once(['.', ',']).unwrap_or((text, ""));
     if whole.is_empty() {
         return None;
     }
+    let (whole_value, fraction_value) = (digits(whole)?, digits(fraction)?);
+    // `digits` accepted the fraction, so it has at most 15 digits: the power cannot overflow.
     let scale = 10_u64.pow(u32::try_from(fraction.len()).ok()?);
-    // Both parts have at most 15 digits, so they convert to f64 exactly.
     #[allow(clippy::cast_precision_loss)]
-    let value = digits(whole)? as f64 + digits(fraction)? as f64 / scale as f64;
+    let value = whole_value as f64 + fraction_value as f64 / scale as f64;
     Some(value)
 }
 
@@ -477,7 +477,7 @@ mod tests {
         assert_eq!(number(" 875,9 "), Some(875.9));
         assert_eq!(number("12"), Some(12.0));
         assert_eq!(number("0.25"), Some(0.25));
-        for bad in ["", ".5", "1.2.3", "1e5", "-3", "12a", "1234567890123456", "NaN"] {
+        for bad in ["", ".5", "1.2.3", "1e5", "-3", "12a", "1234567890123456", "NaN", "1.00000000000000000000000"] {
             assert_eq!(number(bad), None, "{bad:?}");
         }
     }
