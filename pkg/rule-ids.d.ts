@@ -118,6 +118,7 @@ export type RuleId =
   | 'KI004'
   | 'KI005'
   | 'KI006'
+  | 'KI696'
   | 'HL001'
   | 'HL002'
   | 'HL003'
