@@ -697,3 +697,15 @@ fn a_passive_path_probed_at_boot_is_not_a_failing_disk() {
     let d = text(&probe.replace("sector 0", "sector 73400320"));
     assert_eq!(rules_of(&d).first(), Some(&"HL232"), "{:?}", rules_of(&d));
 }
+
+#[test]
+fn a_python_name_error_is_not_a_javascript_bug() {
+    // Python's NameError ("name 'x' is not defined") shares its words with JavaScript's ReferenceError.
+    let python = "Traceback (most recent call last):\n  File \"/opt/xensource/sm/LVMSR\", line 2100, in <module>\n    main()\nNameError: global name 'vdi_uuid' is not defined";
+    let got = rules_of(&text(python));
+    assert!(!got.contains(&"KI006"), "{got:?}");
+    assert!(got.contains(&"KI696"), "{got:?}");
+    let javascript = "ReferenceError: vdiUuid is not defined\n    at VmBackup.run (/opt/xo/@xen-orchestra/backups/_runners/_vmRunners/_AbstractXapi.mjs:40:3)";
+    let got = rules_of(&text(javascript));
+    assert!(got.contains(&"KI006") && !got.contains(&"KI696"), "{got:?}");
+}
