@@ -897,6 +897,7 @@ export type RuleId =
   | 'XB982'
   | 'XB983'
   | 'XA932'
+  | 'XB944'
   | 'CH001'
   | 'CH002'
   | 'CH003'
