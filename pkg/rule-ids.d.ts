@@ -896,6 +896,7 @@ export type RuleId =
   | 'XB982'
   | 'XB983'
   | 'XA932'
+  | 'XA946'
   | 'CH001'
   | 'CH002'
   | 'CH003'
