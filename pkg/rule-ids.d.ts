@@ -899,6 +899,7 @@ export type RuleId =
   | 'XB983'
   | 'XA932'
   | 'XB944'
+  | 'XA946'
   | 'CH001'
   | 'CH002'
   | 'CH003'
