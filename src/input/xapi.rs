@@ -412,8 +412,10 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
         }
         // (Looked for once, on the first code of the line: most lines have none.)
         let mut call: Option<Option<&str>> = None;
+        let wrapped = wrapped_code_list(&lines, i);
+        let scanned = wrapped.as_ref().map_or(line, |(joined, _)| joined.as_str());
         // (One code at a time: a 100 MB line of codes builds no list of them.)
-        each_code_in_line(line, |mut e| {
+        each_code_in_line(scanned, |mut e| {
             if e.call.is_none() {
                 e.call = call.get_or_insert_with(|| failed_api_call(line)).map(str::to_string);
             }
@@ -458,7 +460,7 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
                 }
             }
         }
-        i += 1;
+        i += 1 + wrapped.map_or(0, |(_, joined_lines)| joined_lines);
     }
     found.finish()
 }
@@ -828,8 +830,14 @@ fn split_ocaml_params(inner: &str, arity: usize) -> Vec<String> {
 
 /// The index just after the list starting at `open`.
 fn skip_past_list(line: &str, open: usize) -> usize {
+    list_end(line, open).unwrap_or(line.len())
+}
+
+/// The index just after the `]` that closes the list starting at `open` (brackets inside its
+/// quoted items do not count), if the text closes it.
+fn list_end(text: &str, open: usize) -> Option<usize> {
     let mut quote: Option<u8> = None;
-    let bytes = line.as_bytes();
+    let bytes = text.as_bytes();
     let mut i = open + 1;
     while i < bytes.len() {
         let b = bytes[i];
@@ -838,12 +846,61 @@ fn skip_past_list(line: &str, open: usize) -> usize {
             Some(q) if b == q => quote = None,
             Some(_) => {}
             None if b == b'\'' || b == b'"' => quote = Some(b),
-            None if b == b']' => return i + 1,
+            None if b == b']' => return Some(i + 1),
             None => {}
         }
         i += 1;
     }
-    bytes.len()
+    None
+}
+
+/// Where a list of an error opens on this line (`['CODE'`, `["CODE"`, `[u'CODE'`), when the line
+/// does not close it.
+fn unclosed_code_list(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(b'[', &bytes[from..]) {
+        let open = from + at;
+        let rest = &bytes[open + 1..];
+        let rest = rest.strip_prefix(b"u").unwrap_or(rest);
+        from = open + 1;
+        if matches!(rest, [b'\'' | b'"', first, ..] if first.is_ascii_uppercase()) {
+            // (Resuming after a closed list keeps a long line's scan linear.)
+            match list_end(line, open) {
+                Some(end) => from = end,
+                None => return Some(open),
+            }
+        }
+    }
+    None
+}
+
+/// The longest error list joined from wrapped lines (bytes): a real one is a few hundred.
+const MAX_WRAPPED_LIST: usize = 16 * 1024;
+
+/// A list of an error that a logger or a paste wrapped over several lines (Python prints a long
+/// `Failure([...])` that way): the line joined with the lines that close the list, and how many
+/// lines were joined to it. `None` when the list does not close within
+/// [`MAX_PARAM_CONTINUATION_LINES`] lines (a cut paste: the line is then read alone).
+fn wrapped_code_list(lines: &[&str], i: usize) -> Option<(String, usize)> {
+    let first = strip_quote_prefix(lines.get(i)?);
+    let open = unclosed_code_list(first)?;
+    if first.len() > MAX_WRAPPED_LIST {
+        return None;
+    }
+    let mut joined = first.to_string();
+    for k in 1..=MAX_PARAM_CONTINUATION_LINES {
+        let more = strip_quote_prefix(lines.get(i + k)?).trim();
+        if more.is_empty() || joined.len() + more.len() > MAX_WRAPPED_LIST {
+            return None;
+        }
+        joined.push(' ');
+        joined.push_str(more);
+        if list_end(&joined, open).is_some() {
+            return Some((joined, k));
+        }
+    }
+    None
 }
 
 /// Collects events, merging repeats of the same error (a stack trace repeats its message).
@@ -1038,5 +1095,26 @@ mod tests {
         assert_eq!(code(""), None);
         let longest = super::docs_sorted().iter().map(|(doc, _)| doc.len()).max().unwrap_or(0);
         assert!(longest < 400, "MAX_DOC in quoted_documented_message must exceed the longest doc line ({longest})");
+    }
+
+    /// A list of an error wrapped over lines is read whole; one the paste cut off is read from its
+    /// first line; an unclosed list on a long line costs one pass over it.
+    #[test]
+    fn an_error_list_wrapped_over_lines_is_read_whole() {
+        let params = |text: &str| -> Vec<Vec<String>> {
+            super::from_text(text, &[]).into_iter().filter_map(|e| match e {
+                crate::input::Event::Xapi(x) => Some(x.params),
+                _ => None,
+            }).collect()
+        };
+        let wrapped = "Failure: ['XENAPI_PLUGIN_FAILURE', 'upload_vhd', 'error',\n\t\t\"(110, 'Connection timed out')\"]\nnext line";
+        assert_eq!(params(wrapped), vec![vec!["upload_vhd".to_string(), "error".into(), "(110, 'Connection timed out')".into()]]);
+        let cut = "Failure: ['XENAPI_PLUGIN_FAILURE', 'upload_vhd', 'error',\n\nFailure: ['HOST_OFFLINE', 'OpaqueRef:NULL']";
+        let got = params(cut);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[1], vec!["OpaqueRef:NULL".to_string()]);
+        let long = "['A".repeat(200_000);
+        assert_eq!(super::unclosed_code_list(&long), Some(0));
+        assert!(super::wrapped_code_list(&[long.as_str(), "']"], 0).is_none(), "too long to join");
     }
 }
