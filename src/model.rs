@@ -367,13 +367,21 @@ macro_rules! serialize_as_str {
 serialize_as_str!(Category, Severity, InputKind);
 
 /// Sorts findings most severe first, then closest to the root cause ([`Finding::priority`]),
-/// then most confident, then by where the evidence starts.
+/// then those that name a kind of problem before those filed under `other`, then most
+/// confident, then by where the evidence starts.
+///
+/// `other` means "recognised, with no more specific category": between two findings of the same
+/// severity and priority (typically two codes' generic decodings, or a catch-all beside a decoded
+/// code), the one whose category says what kind of failure it is tells the reader more, wherever
+/// its line stands.
 pub fn rank(findings: &mut [Finding]) {
-    // (severity, priority highest first, confidence, first evidence line) packed into one key.
+    // (severity, priority highest first, uncategorised last, confidence, first evidence line)
+    // packed into one key.
     crate::sort::sort_by_u64_key(findings, |f| {
         let line = f.evidence.iter().filter_map(|e| e.line).min().unwrap_or(u32::MAX);
         let priority_descending = (127 - i16::from(f.priority)) as u64;
-        (f.severity as u64) << 48 | priority_descending << 40 | (f.confidence as u64) << 32 | u64::from(line)
+        let uncategorised = u64::from(f.category == Category::Other);
+        (f.severity as u64) << 48 | priority_descending << 40 | uncategorised << 36 | (f.confidence as u64) << 32 | u64::from(line)
     });
 }
 

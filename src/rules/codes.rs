@@ -518,14 +518,38 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
                 format!("grep -n -B5 -A5 -e '{}' -e 'errno' /var/log/SMlog /var/log/daemon.log | tail -n 80", f.name),
             );
         } else {
-            finding.category = f.category;
+            let category = if f.name == "ERR_ASSERTION" { assertion_category(text, f.line) } else { f.category };
+            finding.category = category;
             finding.summary = format!("{}: {}", f.name, f.meaning).into();
-            finding.cause = describe(f.category).into();
-            steps(&mut finding, f.category);
+            finding.cause = describe(category).into();
+            steps(&mut finding, category);
         }
         out.push(finding);
     }
     out
+}
+
+/// Words of the code that reads a stored disk or backup file (Xen Orchestra's `vhd-lib`, an XVA,
+/// VMDK or qcow2 reader, a footer or checksum it compares).
+const STORED_DATA_READERS: &[&str] = &["vhd", "footer", "checksum", "xva", "vmdk", "qcow"];
+
+/// The category of a Node `AssertionError` (`ERR_ASSERTION`) whose code is on line `line`
+/// (1-based) of `text`. An assertion is a program checking its own invariants: when the check is
+/// on data read from a stored file (the stack or the message names a disk-image or backup-file
+/// reader, within a few lines), a failed one means the file is damaged; anywhere else (an HTTP
+/// client's state, the pool's cached objects, a plug-in's own bookkeeping) it is a bug of the
+/// version in use, which an update fixes.
+fn assertion_category(text: &str, line: u32) -> Category {
+    let from = usize::try_from(line).unwrap_or(usize::MAX).saturating_sub(4);
+    let reads_stored_data = text.lines().skip(from).take(16).any(|l| {
+        let lower = l.to_ascii_lowercase();
+        STORED_DATA_READERS.iter().any(|m| lower.contains(m))
+    });
+    if reads_stored_data {
+        Category::Corruption
+    } else {
+        Category::XapiVersion
+    }
 }
 
 /// A toolstack interface error's finding: its meaning and category, the severity of the
@@ -715,5 +739,13 @@ mod pair_test {
             assert!(super::has_toolstack_marker(marker.as_bytes()), "{marker}");
         }
         assert!(!super::has_toolstack_marker(b"SR_BACKEND_FAILURE_44(, There is insufficient space, )"));
+    }
+
+    #[test]
+    fn an_assertion_is_a_bug_unless_it_checks_a_stored_file() {
+        let vhd = "AssertionError [ERR_ASSERTION]: footer1 !== footer2\n    at Vhd.readHeaderAndFooter (vhd-lib/src/vhd.js:161:7)";
+        assert_eq!(super::assertion_category(vhd, 1), super::Category::Corruption);
+        let http = "AssertionError [ERR_ASSERTION]: assert(!this.paused)\n    at Parser.finish (undici/lib/dispatcher/client-h1.js:302:5)";
+        assert_eq!(super::assertion_category(http, 1), super::Category::XapiVersion);
     }
 }

@@ -371,8 +371,12 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
     match inner {
         // A toolstack interface error inside the message (`Xenopsd_error([S(Does_not_exist);…`)
         // is the exception itself: its category is known, the wording's guess is not needed.
+        // One the catalogue files under `other` says no more about the kind of failure than the
+        // INTERNAL_ERROR around it, so XA019's own reading (most often a bug an update fixes) stays.
         Some(t) => {
-            f.category = t.category;
+            if t.category != Category::Other {
+                f.category = t.category;
+            }
             f.codes.push(format!("{}{}", super::codes::toolstack_prefix(t.interface), t.name));
             // The generic text ("an exception … that has no specific error code", "a code inside
             // the message is the real error") would now contradict the named exception.
