@@ -849,6 +849,7 @@ export type RuleId =
   | 'HL905'
   | 'HL906'
   | 'HL907'
+  | 'HL965'
   | 'HL961'
   | 'XA608'
   | 'NW010'
