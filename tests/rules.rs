@@ -128,6 +128,8 @@ const NEGATIVES: &[(&str, &str, &str)] = &[
     ("XO002", "Backup of the 3 VMs matching the pattern finished", ""),
     ("XO003", "The base VM was found and the delta was applied", ""),
     ("XO004", "SR_BACKEND_FAILURE_44(, There is insufficient space, )", ""),
+    // a toolstack daemon's ENOSPC is dom0's own disk, not the backup target
+    ("XO004", "Dec  1 10:00:00 xcp-host1 xcp-rrdd: [ warn||0 ||rrdd_server] Failed to write RRDs: No space left on device", ""),
     ("XO005", "JSON Parse Error at position 12", ""),
     ("XO006", "Lock file released", ""),
     ("XO007", "HTTP connection closed by the client", ""),
