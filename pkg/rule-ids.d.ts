@@ -906,6 +906,7 @@ export type RuleId =
   | 'XA955'
   | 'XA956'
   | 'XA957'
+  | 'HL958'
   | 'CH001'
   | 'CH002'
   | 'CH003'
