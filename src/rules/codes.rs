@@ -520,7 +520,17 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
         } else {
             finding.category = f.category;
             finding.summary = format!("{}: {}", f.name, f.meaning).into();
-            finding.cause = describe(f.category).into();
+            if is_node_code(f.name) {
+                // Node's own codes (ERR_…, undici's UND_ERR_…) are raised by the runtime or its
+                // libraries, not by a system call: the program's code, its Node release or its
+                // TLS peer, never the operating system, is what the meaning is about.
+                finding.title = format!("Node.js error {}", f.name).into();
+                finding.cause = "Node.js (the JavaScript runtime of Xen Orchestra, xo-cli and other tools) raised this error \
+                                 itself, not the operating system: the meaning above says what the program met."
+                    .into();
+            } else {
+                finding.cause = describe(f.category).into();
+            }
             steps(&mut finding, f.category);
         }
         out.push(finding);
@@ -630,6 +640,11 @@ fn s3_advice(f: &mut Finding, name: &str, category: Category) {
             f.step_cmd("If Xen Orchestra sent it, read xo-server's log around the time of the failure.", "journalctl -u xo-server --since '-2h' | tail -n 200");
         }
     }
+}
+
+/// A code of Node.js itself (`ERR_…`) or of its HTTP client undici (`UND_ERR_…`), not an errno.
+fn is_node_code(name: &str) -> bool {
+    name.starts_with("ERR_") || name.starts_with("UND_ERR_")
 }
 
 /// A line naming a file of the kernel's interfaces: a path under `/sys/` or `/proc/`.
