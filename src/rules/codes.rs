@@ -528,6 +528,11 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
                 finding.cause = "Node.js (the JavaScript runtime of Xen Orchestra, xo-cli and other tools) raised this error \
                                  itself, not the operating system: the meaning above says what the program met."
                     .into();
+            } else if f.family == Family::Smb && !describes_backup_target(f.category) {
+                // An NTSTATUS is the SMB server's answer, not an error of the local system.
+                finding.cause = "The SMB server answered the operation with this status: the meaning above says what it \
+                                 refused or failed; the server's own log has the details."
+                    .into();
             } else {
                 finding.cause = describe(f.category).into();
             }
@@ -685,6 +690,15 @@ fn host_category(category: Category) -> Category {
         Category::RemoteUnreachable => Category::Other,
         other => other,
     }
+}
+
+/// Whether [`describe`] has a sentence of its own for the category (the backup target's, the
+/// network's, a device's, a lock's), rather than its fallback about the operating system.
+fn describes_backup_target(category: Category) -> bool {
+    matches!(
+        category,
+        Category::RemoteFull | Category::RemoteUnreachable | Category::Network | Category::IoError | Category::LockOrTimeout
+    )
 }
 
 /// Why a code of this category usually shows up in a backup.
