@@ -94,7 +94,7 @@ fn vdi_in_use(e: &XapiError, facts: &Facts) -> Option<Finding> {
     };
     f.cause = "A disk that is attached (to a VM, or to the control domain while a backup exports it) or locked by \
                another storage operation cannot be destroyed or changed. Interrupted backups often leave a snapshot \
-               plugged to the control domain; Xen Orchestra retries destroying it for about 50 seconds."
+               plugged to the control domain (Xen Orchestra, for one, retries destroying such a snapshot for about 50 seconds)."
         .into();
     if e.params.first().is_some_and(|p| p.starts_with("OpaqueRef:")) {
         f.step(
