@@ -139,6 +139,7 @@ export type RuleId =
   | 'RM023'
   | 'XB001'
   | 'XB002'
+  | 'XB984'
   | 'XB003'
   | 'XB004'
   | 'XB005'

@@ -521,7 +521,22 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
             let category = if f.name == "ERR_ASSERTION" { assertion_category(text, f.line) } else { f.category };
             finding.category = category;
             finding.summary = format!("{}: {}", f.name, f.meaning).into();
-            finding.cause = describe(category).into();
+            if is_node_code(f.name) {
+                // Node's own codes (ERR_…, undici's UND_ERR_…) are raised by the runtime or its
+                // libraries, not by a system call: the program's code, its Node release or its
+                // TLS peer, never the operating system, is what the meaning is about.
+                finding.title = format!("Node.js error {}", f.name).into();
+                finding.cause = "Node.js (the JavaScript runtime of Xen Orchestra, xo-cli and other tools) raised this error \
+                                 itself, not the operating system: the meaning above says what the program met."
+                    .into();
+            } else if f.family == Family::Smb && !describes_backup_target(category) {
+                // An NTSTATUS is the SMB server's answer, not an error of the local system.
+                finding.cause = "The SMB server answered the operation with this status: the meaning above says what it \
+                                 refused or failed; the server's own log has the details."
+                    .into();
+            } else {
+                finding.cause = describe(category).into();
+            }
             steps(&mut finding, category);
         }
         out.push(finding);
@@ -618,8 +633,8 @@ fn s3_advice(f: &mut Finding, name: &str, category: Category) {
     f.cause = match category {
         Category::RemoteUnreachable => {
             "The S3 service (Amazon S3 or a compatible one: MinIO, Ceph, Wasabi…) refused the request to the backup \
-             bucket: the endpoint, region, bucket or keys in the remote's settings are not what it expects, or the key \
-             lacks a right the backup needs."
+             bucket: the endpoint, region, bucket or keys the client uses are not what it expects, or the key lacks a \
+             right the backup needs."
         }
         Category::RemoteFull => "The storage or the quota behind the bucket is used up, so the S3 service refuses new writes.",
         Category::Network => {
@@ -636,24 +651,29 @@ fn s3_advice(f: &mut Finding, name: &str, category: Category) {
     .into();
     match category {
         Category::RemoteUnreachable => {
-            f.step("Test the remote in Xen Orchestra (Settings → Remotes → Test).");
-            f.step("Check the remote's endpoint (a host name, without https://), region, bucket name and keys, and that the key may list, read, write and delete in the bucket.");
+            f.step("For a Xen Orchestra remote, test it (Settings → Remotes → Test).");
+            f.step("Check the endpoint (for a Xen Orchestra remote, a host name without https://), region, bucket name and keys the client uses, and that the key may list, read, write and delete in the bucket.");
         }
         Category::RemoteFull => {
             f.step("Free space in the bucket or raise its quota on the S3 service (old backups, retention settings), then run the job again.");
         }
         Category::Network => {
-            f.step("Run the job again; if the error comes back, check the S3 service's status and the network between Xen Orchestra (or its proxy) and the endpoint.");
-            f.step_cmd("From the Xen Orchestra machine:", "curl -sv https://<s3-endpoint>/ -o /dev/null");
+            f.step("Run the job again; if the error comes back, check the S3 service's status and the network between the client (Xen Orchestra or its proxy, for a backup remote) and the endpoint.");
+            f.step_cmd("From the machine that sends the requests:", "curl -sv https://<s3-endpoint>/ -o /dev/null");
         }
         Category::Configuration if name == "RequestTimeTooSkewed" => {
-            f.step_cmd("Check the clock of the Xen Orchestra machine (and of its proxy) and keep it synchronised.", "timedatectl");
+            f.step_cmd("Check the clock of the machine that sends the requests (for a Xen Orchestra remote, the Xen Orchestra machine and its proxy) and keep it synchronised.", "timedatectl");
         }
         _ => {
-            f.step("Update Xen Orchestra, and check that the S3 service supports what it uses (multipart uploads, batch deletes, checksums).");
-            f.step_cmd("Read xo-server's log around the time of the failure.", "journalctl -u xo-server --since '-2h' | tail -n 200");
+            f.step("Update the client that sent the request (Xen Orchestra, or the other tool), and check that the S3 service supports what it uses (multipart uploads, batch deletes, checksums).");
+            f.step_cmd("If Xen Orchestra sent it, read xo-server's log around the time of the failure.", "journalctl -u xo-server --since '-2h' | tail -n 200");
         }
     }
+}
+
+/// A code of Node.js itself (`ERR_…`) or of its HTTP client undici (`UND_ERR_…`), not an errno.
+fn is_node_code(name: &str) -> bool {
+    name.starts_with("ERR_") || name.starts_with("UND_ERR_")
 }
 
 /// A line naming a file of the kernel's interfaces: a path under `/sys/` or `/proc/`.
@@ -696,13 +716,22 @@ fn host_category(category: Category) -> Category {
     }
 }
 
+/// Whether [`describe`] has a sentence of its own for the category (the backup target's, the
+/// network's, a device's, a lock's), rather than its fallback about the operating system.
+fn describes_backup_target(category: Category) -> bool {
+    matches!(
+        category,
+        Category::RemoteFull | Category::RemoteUnreachable | Category::Network | Category::IoError | Category::LockOrTimeout
+    )
+}
+
 /// Why a code of this category usually shows up in a backup.
 fn describe(category: Category) -> String {
     match category {
-        Category::RemoteFull => "The backup target (the remote) ran out of space or quota while Xen Orchestra wrote to it.",
+        Category::RemoteFull => "The backup target (the remote) ran out of space or quota while the backup was written to it.",
         Category::RemoteUnreachable => {
             "The backup target refused or could not serve the file operation: a path that does not exist, missing \
-             permissions for the user Xen Orchestra runs as, or a share that went away."
+             permissions for the user the backup runs as (xo-server's, for Xen Orchestra), or a share that went away."
         }
         Category::Network => "The connection between the backup tool and the host or the remote could not be made or broke.",
         Category::IoError => "The device or file system under the file answered with an I/O error.",
@@ -715,7 +744,7 @@ fn describe(category: Category) -> String {
 fn steps(f: &mut Finding, category: Category) {
     match category {
         Category::RemoteFull | Category::RemoteUnreachable => {
-            f.step("Test the remote in Xen Orchestra (Settings → Remotes → Test) to see whether it is mounted, writable and has space.");
+            f.step("For a Xen Orchestra remote, test it (Settings → Remotes → Test) to see whether it is mounted, writable and has space.");
             f.step_cmd("On the Xen Orchestra machine, check the remote's mount and free space.", "df -h /run/xo-server/mounts/*");
         }
         Category::Network => {
@@ -723,7 +752,7 @@ fn steps(f: &mut Finding, category: Category) {
             f.step_cmd("From the Xen Orchestra machine:", "curl -kv https://<pool-master-address>/ -o /dev/null");
         }
         _ => {
-            f.step_cmd("Read xo-server's log around the time of the failure.", "journalctl -u xo-server --since '-2h' | tail -n 200");
+            f.step_cmd("If Xen Orchestra printed the error, read xo-server's log around the time of the failure.", "journalctl -u xo-server --since '-2h' | tail -n 200");
         }
     }
 }

@@ -89,7 +89,7 @@ pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
     f.cause = "The message is not in xapi-doctor's knowledge yet. The codes and lines above are the places to look; \
                the host's logs (SMlog, xensource.log) or Xen Orchestra's log around that time usually say more."
         .into();
-    f.step("Paste the matching part of SMlog or xensource.log from the time of the failure: xapi-doctor reads those too.");
+    f.step("If the failure concerns the pool (a VM, disk or SR operation), paste the matching part of SMlog or xensource.log from the time of the failure: xapi-doctor reads those too.");
     super::wording::apply(&mut f, failure_lines.iter().copied());
     Some(f)
 }

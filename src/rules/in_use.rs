@@ -94,7 +94,7 @@ fn vdi_in_use(e: &XapiError, facts: &Facts) -> Option<Finding> {
     };
     f.cause = "A disk that is attached (to a VM, or to the control domain while a backup exports it) or locked by \
                another storage operation cannot be destroyed or changed. Interrupted backups often leave a snapshot \
-               plugged to the control domain; Xen Orchestra retries destroying it for about 50 seconds."
+               plugged to the control domain (Xen Orchestra, for one, retries destroying such a snapshot for about 50 seconds)."
         .into();
     if e.params.first().is_some_and(|p| p.starts_with("OpaqueRef:")) {
         f.step(
@@ -163,9 +163,12 @@ fn bad_power_state(e: &XapiError, facts: &Facts) -> Option<Finding> {
         (Some(exp), Some(act)) => format!("The operation needed the VM {exp}, but it is {act}.").into(),
         _ => "The VM is not in the power state the operation needs.".into(),
     };
-    f.cause = "The VM's power state changed (or was not what the job expected) when the operation ran.".into();
+    f.cause = "The operation requires the VM in one power state (halted, or running) and the VM was in another: its \
+               state changed meanwhile, or the operation was asked of it in that state (a live migration of a halted \
+               VM, a device change refused on a running one)."
+        .into();
     f.step_cmd("Check the VM's power state.", format!("xe vm-list uuid={} params=name-label,power-state", facts.vm_uuid()));
-    f.step("Retry when the VM is in the expected state; for offline backups, make sure nothing restarts the VM during the job.");
+    f.step("Retry when the VM is in the state the operation needs (shut it down or start it first); for offline backups, make sure nothing restarts the VM during the job.");
     Some(f)
 }
 

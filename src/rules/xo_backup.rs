@@ -257,8 +257,9 @@ fn remote_full(e: &XoError, facts: &Facts) -> Option<Finding> {
     }
     let mut f = Finding::of_xo(&XO004, e, facts);
     f.summary = "The backup could not be written: the backup repository (remote) has no space left.".into();
-    f.cause = "The filesystem the backup is written to is full — the remote's share, or Xen Orchestra's own disk \
-               when the remote is a local directory. This is about the backup target, not the VM's SR."
+    f.cause = "The filesystem the backup is written to is full — the remote's share or the target directory's disk \
+               (for a Xen Orchestra remote that is a local directory, Xen Orchestra's own disk). This is about the \
+               backup target, not the VM's SR."
         .into();
     f.step_cmd("Check the free space of the file system the backup writes to (the remote's mount, or the target directory).", "df -h");
     f.step_cmd("If that is Xen Orchestra's own disk (a local remote on the XOA appliance), check the appliance too.", "xoa check");
