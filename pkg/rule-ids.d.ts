@@ -871,6 +871,8 @@ export type RuleId =
   | 'NW921'
   | 'NW922'
   | 'NW923'
+  | 'NW924'
+  | 'NW925'
   | 'HL961'
   | 'XA608'
   | 'NW010'
