@@ -867,6 +867,8 @@ export type RuleId =
   | 'HL987'
   | 'HL988'
   | 'HL989'
+  | 'HL990'
+  | 'HL991'
   | 'NW920'
   | 'NW921'
   | 'NW922'
