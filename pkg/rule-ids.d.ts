@@ -869,6 +869,7 @@ export type RuleId =
   | 'HL989'
   | 'HL990'
   | 'HL991'
+  | 'HL992'
   | 'NW920'
   | 'NW921'
   | 'NW922'
