@@ -870,6 +870,7 @@ export type RuleId =
   | 'HL990'
   | 'HL991'
   | 'HL992'
+  | 'HL993'
   | 'NW920'
   | 'NW921'
   | 'NW922'
