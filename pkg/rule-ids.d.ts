@@ -871,6 +871,7 @@ export type RuleId =
   | 'HL991'
   | 'HL992'
   | 'HL993'
+  | 'HL994'
   | 'NW920'
   | 'NW921'
   | 'NW922'
