@@ -412,7 +412,7 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
         }
         // (Looked for once, on the first code of the line: most lines have none.)
         let mut call: Option<Option<&str>> = None;
-        let wrapped = wrapped_code_list(&lines, i);
+        let wrapped = wrapped_code_list(line, lines.get(i + 1..).unwrap_or_default());
         let scanned = wrapped.as_ref().map_or(line, |(joined, _)| joined.as_str());
         // (One code at a time: a 100 MB line of codes builds no list of them.)
         each_code_in_line(scanned, |mut e| {
@@ -882,22 +882,21 @@ const MAX_WRAPPED_LIST: usize = 16 * 1024;
 /// `Failure([...])` that way): the line joined with the lines that close the list, and how many
 /// lines were joined to it. `None` when the list does not close within
 /// [`MAX_PARAM_CONTINUATION_LINES`] lines (a cut paste: the line is then read alone).
-fn wrapped_code_list(lines: &[&str], i: usize) -> Option<(String, usize)> {
-    let first = strip_quote_prefix(lines.get(i)?);
-    let open = unclosed_code_list(first)?;
+fn wrapped_code_list(first: &str, following: &[&str]) -> Option<(String, usize)> {
     if first.len() > MAX_WRAPPED_LIST {
         return None;
     }
+    let open = unclosed_code_list(first)?;
     let mut joined = first.to_string();
-    for k in 1..=MAX_PARAM_CONTINUATION_LINES {
-        let more = strip_quote_prefix(lines.get(i + k)?).trim();
+    for (k, more) in following.iter().take(MAX_PARAM_CONTINUATION_LINES).enumerate() {
+        let more = strip_quote_prefix(more).trim();
         if more.is_empty() || joined.len() + more.len() > MAX_WRAPPED_LIST {
             return None;
         }
         joined.push(' ');
         joined.push_str(more);
         if list_end(&joined, open).is_some() {
-            return Some((joined, k));
+            return Some((joined, k + 1));
         }
     }
     None
@@ -1115,6 +1114,6 @@ mod tests {
         assert_eq!(got[1], vec!["OpaqueRef:NULL".to_string()]);
         let long = "['A".repeat(200_000);
         assert_eq!(super::unclosed_code_list(&long), Some(0));
-        assert!(super::wrapped_code_list(&[long.as_str(), "']"], 0).is_none(), "too long to join");
+        assert!(super::wrapped_code_list(&long, &["']"]).is_none(), "too long to join");
     }
 }

@@ -529,7 +529,7 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
                 finding.cause = "Node.js (the JavaScript runtime of Xen Orchestra, xo-cli and other tools) raised this error \
                                  itself, not the operating system: the meaning above says what the program met."
                     .into();
-            } else if f.family == Family::Smb && !describes_backup_target(category) {
+            } else if f.family == Family::Smb && !has_own_description(category) {
                 // An NTSTATUS is the SMB server's answer, not an error of the local system.
                 finding.cause = "The SMB server answered the operation with this status: the meaning above says what it \
                                  refused or failed; the server's own log has the details."
@@ -685,7 +685,7 @@ fn names_kernel_interface(line: &str) -> bool {
 
 /// A line of a host's own logs (SMlog, daemon.log with tapdisk, kern.log, xensource.log and the
 /// other toolstack daemons' logs).
-fn is_host_log_line(line: &str) -> bool {
+pub(super) fn is_host_log_line(line: &str) -> bool {
     ["tapdisk", "tap-err", "tap-ctl", "SM: [", "SMGC: [", "kernel:", "xapi: [", "xenopsd", "blktap"].iter().any(|m| line.contains(m))
         || daemon_level(line).is_some()
 }
@@ -718,7 +718,7 @@ fn host_category(category: Category) -> Category {
 
 /// Whether [`describe`] has a sentence of its own for the category (the backup target's, the
 /// network's, a device's, a lock's), rather than its fallback about the operating system.
-fn describes_backup_target(category: Category) -> bool {
+fn has_own_description(category: Category) -> bool {
     matches!(
         category,
         Category::RemoteFull | Category::RemoteUnreachable | Category::Network | Category::IoError | Category::LockOrTimeout

@@ -244,15 +244,10 @@ fn base_vm_missing(e: &XoError, facts: &Facts) -> Option<Finding> {
     Some(f)
 }
 
-/// What marks a line of a host's own logs (xensource.log's `[error|host|…]` levels, the
-/// daemons of dom0): ENOSPC there is the host's disk, not the backup target.
-const HOST_LOG_MARKS: &[&str] = &["[error|", "[ warn|", "[ info|", "[debug|", "xapi:", "xcp-rrdd", "xenopsd", "squeezed:", "sm: [", "smgc: ["];
-
 fn remote_full(e: &XoError, facts: &Facts) -> Option<Finding> {
-    // tapdisk's ENOSPC in a host log is the VM's SR filling up, not the backup target (HL002);
-    // a toolstack daemon's is dom0's own file system.
-    let lower = e.message.to_ascii_lowercase();
-    if lower.contains("tapdisk") || lower.contains("tap-err") || HOST_LOG_MARKS.iter().any(|m| lower.contains(m)) {
+    // ENOSPC on a line of the host's own logs is not the backup target: tapdisk's is the VM's SR
+    // filling up (HL002), a toolstack daemon's dom0's own file system (HL985).
+    if super::codes::is_host_log_line(&e.message) {
         return None;
     }
     let mut f = Finding::of_xo(&XO004, e, facts);
