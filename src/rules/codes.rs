@@ -529,7 +529,7 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
                 finding.cause = "Node.js (the JavaScript runtime of Xen Orchestra, xo-cli and other tools) raised this error \
                                  itself, not the operating system: the meaning above says what the program met."
                     .into();
-            } else if f.family == Family::Smb && !has_own_description(category) {
+            } else if f.family == Family::Smb && own_description(category).is_none() {
                 // An NTSTATUS is the SMB server's answer, not an error of the local system.
                 finding.cause = "The SMB server answered the operation with this status: the meaning above says what it \
                                  refused or failed; the server's own log has the details."
@@ -716,18 +716,10 @@ fn host_category(category: Category) -> Category {
     }
 }
 
-/// Whether [`describe`] has a sentence of its own for the category (the backup target's, the
-/// network's, a device's, a lock's), rather than its fallback about the operating system.
-fn has_own_description(category: Category) -> bool {
-    matches!(
-        category,
-        Category::RemoteFull | Category::RemoteUnreachable | Category::Network | Category::IoError | Category::LockOrTimeout
-    )
-}
-
-/// Why a code of this category usually shows up in a backup.
-fn describe(category: Category) -> String {
-    match category {
+/// What an error of this category means for a file operation, when the category has a sentence
+/// of its own (the backup target's, the network's, a device's, a lock's).
+fn own_description(category: Category) -> Option<&'static str> {
+    Some(match category {
         Category::RemoteFull => "The backup target (the remote) ran out of space or quota while the backup was written to it.",
         Category::RemoteUnreachable => {
             "The backup target refused or could not serve the file operation: a path that does not exist, missing \
@@ -736,9 +728,14 @@ fn describe(category: Category) -> String {
         Category::Network => "The connection between the backup tool and the host or the remote could not be made or broke.",
         Category::IoError => "The device or file system under the file answered with an I/O error.",
         Category::LockOrTimeout => "The resource was busy or locked by another process.",
-        _ => "The operating system refused the operation with this error.",
-    }
-    .to_string()
+        _ => return None,
+    })
+}
+
+/// Why a code of this category usually shows up in a backup: [`own_description`], or the
+/// fallback (the operating system refused the operation).
+fn describe(category: Category) -> &'static str {
+    own_description(category).unwrap_or("The operating system refused the operation with this error.")
 }
 
 fn steps(f: &mut Finding, category: Category) {
