@@ -948,6 +948,8 @@ export type RuleId =
   | 'HL945'
   | 'HL946'
   | 'HL947'
+  | 'XA933'
+  | 'NW930'
   | 'CH001'
   | 'CH002'
   | 'CH003'
