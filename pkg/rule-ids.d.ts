@@ -950,6 +950,8 @@ export type RuleId =
   | 'HL947'
   | 'XA933'
   | 'NW930'
+  | 'XB965'
+  | 'NW931'
   | 'CH001'
   | 'CH002'
   | 'CH003'
