@@ -935,6 +935,7 @@ export type RuleId =
   | 'KI900'
   | 'KI901'
   | 'KI908'
+  | 'KI910'
   | 'HL957'
   | 'NW907'
   | 'XA955'
