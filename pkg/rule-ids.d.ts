@@ -633,6 +633,7 @@ export type RuleId =
   | 'HL717'
   | 'HL718'
   | 'HL719'
+  | 'HL917'
   | 'HL720'
   | 'HL721'
   | 'HL722'
