@@ -282,6 +282,9 @@ pub struct Meanings {
     /// The errors of the toolstack's internal interfaces (xenopsd, the storage layer, XAPI's
     /// database, the SM driver table), by their OCaml constructor names.
     pub toolstack: Vec<ToolstackMeaning>,
+    /// The numbered errors of Xen Orchestra's own API (xo-common's api-errors): `{"code": 21,
+    /// "message": "operation failed", "data": …}`.
+    pub xo_api: Vec<XoApiMeaning>,
 }
 
 /// The interfaces a toolstack error name belongs to, as the source files name them.
@@ -310,6 +313,16 @@ pub struct S3Meaning {
     /// a name other APIs use as well (`InternalError`) counts only in an error's code field.
     #[serde(default)]
     pub distinct: bool,
+}
+
+#[derive(serde::Deserialize)]
+pub struct XoApiMeaning {
+    pub number: u32,
+    pub name: String,
+    /// The fixed part of the error's message, which tells it apart from any other numbered error.
+    pub message: String,
+    pub category: String,
+    pub meaning: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -445,6 +458,22 @@ pub fn code_tables(m: &Meanings) -> String {
     writeln!(
         out,
         "/// Toolstack interface errors, sorted by interface then name: `interface name category wraps(0|1) meaning`.\npub(crate) static TOOLSTACK_TEXT: &str = {text:?};"
+    )
+    .unwrap();
+    let mut xo_api: Vec<&XoApiMeaning> = m.xo_api.iter().collect();
+    xo_api.sort_by_key(|e| e.number);
+    for w in xo_api.windows(2) {
+        assert!(w[0].number != w[1].number, "code_meanings.json: Xen Orchestra API error {} twice", w[0].number);
+    }
+    let mut text = String::new();
+    for e in &xo_api {
+        let what = format!("Xen Orchestra API error {}", e.number);
+        assert!(e.message.trim().len() >= 6, "code_meanings.json: {what}: its message is too short to tell it apart");
+        text += &record(&[&e.number.to_string(), &e.name, &e.message, &category_index(&e.category, &what), &e.meaning], &what);
+    }
+    writeln!(
+        out,
+        "/// Xen Orchestra's API errors, sorted by number: `number name message category meaning`.\npub(crate) static XO_API_TEXT: &str = {text:?};"
     )
     .unwrap();
     out.push_str("/// mount(8) exit statuses.\npub(crate) static MOUNT_EXIT: &[MountExit] = &[\n");

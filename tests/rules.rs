@@ -388,3 +388,31 @@ fn a_pasted_xo_error_with_a_known_errno_is_not_also_unrecognised() {
     let d = text(r#"{"message": "the export stopped for no reason given", "name": "Error"}"#);
     assert_eq!(d.findings.first().map(|f| f.rule), Some("XO000"));
 }
+
+/// Xen Orchestra's own numbered API errors (xo-common's api-errors) are named from the table in
+/// data/code_meanings.json, and an error object pasted alone is not presumed to be a backup's.
+#[test]
+fn a_numbered_xo_api_error_is_named_and_not_presumed_a_backup() {
+    let d = text(r#"{"code": 1, "data": {"id": "0c1fb2f2", "type": "VM"}, "message": "no such VM 0c1fb2f2"}"#);
+    let f = d.findings.first().expect("a finding");
+    assert_eq!((f.rule, f.category.as_str()), ("XO000", "configuration"));
+    assert_eq!(f.title, "Xen Orchestra reported an error");
+    assert!(f.cause.contains("API error 1 (noSuchObject)"), "{}", f.cause);
+    // A number with another message is not that error: nothing is read from the number alone.
+    let d = text(r#"{"code": 1, "message": "the export stopped for no reason given"}"#);
+    let f = d.findings.first().expect("a finding");
+    assert!(!f.cause.contains("API error"), "{}", f.cause);
+    // The same error in a backup log's task is still the backup's.
+    let d = text(r#"{"status":"failure","message":"backup VM","start":1,"result":{"code":1,"message":"no such VM 0c1fb2f2","data":{"id":"0c1fb2f2","type":"VM"}}}"#);
+    assert_eq!(d.findings.first().map(|f| f.title.as_ref()), Some("Backup task failed"));
+}
+
+/// `operationFailed` carries the pool's error in `data.code`: that code is decoded, and Xen
+/// Orchestra's own check codes there reach the signatures.
+#[test]
+fn an_operation_failed_is_read_through_its_data_code() {
+    let d = text(r#"{"code": 21, "data": {"objectId": "5f8c2d3e", "code": "MIRROR_FAILED"}, "message": "operation failed"}"#);
+    assert!(d.findings.iter().any(|f| f.codes.iter().any(|c| c == "MIRROR_FAILED")), "{:?}", d.findings.iter().map(|f| f.rule).collect::<Vec<_>>());
+    let d = text(r#"{"code": 21, "data": {"objectId": "5f8c2d3e", "code": "DUPLICATED_MAC_ADDRESS"}, "message": "operation failed"}"#);
+    assert_eq!(d.findings.first().map(|f| f.rule), Some("XB903"));
+}

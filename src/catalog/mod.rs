@@ -123,6 +123,18 @@ pub struct ToolstackError {
     pub meaning: &'static str,
 }
 
+/// A numbered error of Xen Orchestra's own API (`{"code": 21, "message": "operation failed"}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XoApiError {
+    pub number: u32,
+    /// Its name in xo-common's api-errors (`operationFailed`).
+    pub name: &'static str,
+    /// The fixed part of its message.
+    pub message: &'static str,
+    pub category: Category,
+    pub meaning: &'static str,
+}
+
 /// An exit status of mount(8) (mount.nfs and mount.cifs use the same).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MountExit {
@@ -180,6 +192,18 @@ pub(crate) static TOOLSTACK: LazyLock<Vec<ToolstackError>> = LazyLock::new(|| {
             name: field(&mut f),
             category: category(&mut f),
             wraps: field(&mut f) == "1",
+            meaning: field(&mut f),
+        })
+        .collect()
+});
+
+pub(crate) static XO_API: LazyLock<Vec<XoApiError>> = LazyLock::new(|| {
+    records(XO_API_TEXT)
+        .map(|mut f| XoApiError {
+            number: number(&mut f),
+            name: field(&mut f),
+            message: field(&mut f),
+            category: category(&mut f),
             meaning: field(&mut f),
         })
         .collect()
@@ -284,6 +308,14 @@ pub fn toolstack_errors() -> &'static [ToolstackError] {
 /// Every S3 error code of the table, sorted by name.
 pub fn s3_codes() -> &'static [S3Code] {
     &S3_CODES
+}
+
+/// Xen Orchestra's API error `number` when `message` is that error's message (a number alone
+/// is too common to say which program numbered it).
+pub fn xo_api_error(number: u32, message: &str) -> Option<&'static XoApiError> {
+    let e = XO_API.binary_search_by_key(&number, |e| e.number).ok().map(|i| &XO_API[i])?;
+    let wanted = e.message.trim().to_ascii_lowercase();
+    message.to_ascii_lowercase().contains(&wanted).then_some(e)
 }
 
 /// The NTSTATUS with this name (`STATUS_FILE_CLOSED`).

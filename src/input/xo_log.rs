@@ -9,6 +9,10 @@ use super::xapi::{codes_in_line, from_array};
 use super::{looks_like_code, params_of, Event, Shape, XapiError, XoError};
 use crate::model::{Evidence, Subject};
 
+/// The largest `data` of an error object added to what the signatures read (a few KiB of
+/// fields; a bigger one is a dump of records, not an explanation).
+const MAX_DATA_DETAIL: usize = 4096;
+
 /// A backup log, a list or map of them, or a single task of one.
 pub fn is_xo_log(value: &Value) -> bool {
     match value {
@@ -260,6 +264,15 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
             if !looks_like_error {
                 return None;
             }
+            // Xen Orchestra's `operationFailed` names the pool's own error in `data.code` when
+            // the failure was the pool's.
+            let data = obj.get("data");
+            if let Some(inner) = data.and_then(|d| d.get("code")).and_then(Value::as_str).filter(|c| crate::catalog::is_known_code(c)) {
+                let mut e = XapiError::new(inner, params_of(data.and_then(|d| d.get("params"))), Shape::XoXapiError);
+                e.subject = subject.clone();
+                e.evidence = own_evidence();
+                return Some(vec![Event::Xapi(e)]);
+            }
             let mut e = XoError::new(message_text);
             e.name = obj.get("name").and_then(Value::as_str).map(str::to_string);
             e.code = code.and_then(value_str);
@@ -268,6 +281,15 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
             for key in ["stderr", "stdout", "command", "reason"] {
                 if let Some(text) = obj.get(key).and_then(Value::as_str).filter(|t| !t.is_empty()) {
                     e.detail.push_str(text);
+                    e.detail.push('\n');
+                }
+            }
+            // The `data` of Xen Orchestra's API errors says what the message leaves out (the
+            // check that failed, the object, the expected and actual state).
+            if let Some(data @ Value::Object(_)) = data {
+                let text = data.to_string();
+                if text.len() <= MAX_DATA_DETAIL {
+                    e.detail.push_str(&text);
                     e.detail.push('\n');
                 }
             }

@@ -367,29 +367,48 @@ pub fn unrecognised_xo(e: &XoError, facts: &Facts) -> Option<Finding> {
     }
     let mut f = Finding::of_xo(&XO000, e, facts);
     f.priority = -1;
+    let xo_api = e.code.as_deref().and_then(|c| c.parse::<u32>().ok()).and_then(|n| catalog::xo_api_error(n, &e.message));
     if let Some(known) = e.code.as_deref().and_then(catalog::errno) {
         f.category = known.category;
+    } else if let Some(api) = xo_api {
+        f.category = api.category;
     }
     let skipped = facts.subject.task_status.as_deref() == Some("skipped");
+    // A task of a backup log, or an error that names its job, is a backup's; an error object
+    // pasted alone may come from any call.
+    let of_backup = facts.subject.task_status.is_some() || facts.subject.job_id.is_some() || facts.subject.job_name.is_some();
     if skipped {
         f.severity = Severity::Warning;
         f.title = "Backup task skipped".into();
+    } else if !of_backup {
+        f.title = "Xen Orchestra reported an error".into();
     }
     let what = facts.subject.task.as_deref().map(|t| format!(" at its `{t}` step")).unwrap_or_default();
-    f.summary = format!(
-        "The backup of {} {}{what}: \u{201c}{}\u{201d}.",
-        facts.vm_phrase(),
-        if skipped { "was skipped" } else { "failed" },
-        e.message.trim()
-    ).into();
-    f.cause = "xapi-doctor has no specific rule for this message; the task and its error as logged are in the evidence.".into();
-    if let Some(code) = &e.code {
+    f.summary = if of_backup {
+        format!(
+            "The backup of {} {}{what}: \u{201c}{}\u{201d}.",
+            facts.vm_phrase(),
+            if skipped { "was skipped" } else { "failed" },
+            e.message.trim()
+        )
+    } else {
+        format!("Xen Orchestra answered with an error: \u{201c}{}\u{201d}.", e.message.trim())
+    }
+    .into();
+    f.cause = "xapi-doctor has no specific rule for this message; the error as logged is in the evidence.".into();
+    if let Some(api) = xo_api {
+        f.cause.to_mut().push_str(&format!(" It is Xen Orchestra's API error {} ({}): {}", api.number, api.name, api.meaning));
+    } else if let Some(code) = &e.code {
         match catalog::errno(code) {
             Some(known) => f.cause.to_mut().push_str(&format!(" The error code is {code}: {}", known.meaning)),
             None => f.cause.to_mut().push_str(&format!(" The error code is {code}.")),
         }
     }
-    f.step("Open the task's details in the backup log (or download the log's JSON) for the full error and its stack.");
+    if of_backup {
+        f.step("Open the task's details in the backup log (or download the log's JSON) for the full error and its stack.");
+    } else {
+        f.step("Find the failed call in Xen Orchestra (Settings → Logs, or the task's details) for the full error, its data and its stack.");
+    }
     f.step_cmd("Read xo-server's log around the time of the failure.", "journalctl -u xo-server --since '-2h' | tail -n 200");
     if f.category == Category::Other {
         super::wording::apply(&mut f, e.message.lines());
