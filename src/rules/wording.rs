@@ -33,7 +33,17 @@ const MAX_LINES: usize = 400;
 
 /// Whether `cue` reads `lower` (an ASCII-lower-cased line).
 fn reads(cue: &Cue, lower: &str) -> bool {
-    cue.any.iter().any(|l| lower.contains(l)) && !cue.none.iter().any(|l| lower.contains(l))
+    cue.any.iter().any(|l| has_words(lower, l)) && !cue.none.iter().any(|l| lower.contains(l))
+}
+
+/// Whether `words` appear in `lower` starting a word: "unknown " is not read inside DRBD's
+/// "DUnknown ", nor "denied" inside "undenied". A literal that opens with punctuation or a digit
+/// matches anywhere.
+fn has_words(lower: &str, words: &str) -> bool {
+    if !words.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return lower.contains(words);
+    }
+    lower.match_indices(words).any(|(at, _)| !lower[..at].ends_with(|c: char| c.is_ascii_alphanumeric()))
 }
 
 /// Whether some cue reads `lower` (an ASCII-lower-cased line).
@@ -105,6 +115,18 @@ mod tests {
             assert_eq!(found.name, cue.name, "{}: its example is read by an earlier cue", cue.name);
             assert!(!reads(cue, &cue.counterexample.to_ascii_lowercase()), "{}: the counterexample matches", cue.name);
         }
+    }
+
+    #[test]
+    fn a_cue_reads_words_not_the_inside_of_a_word() {
+        // DRBD's disk state "DUnknown" is not the word "unknown".
+        assert!(classify(["kernel: drbd r0/0 drbd1000 host2: pdsk( UpToDate -> DUnknown ) repl( Established -> Off )"]).is_none());
+        let (cue, _) = classify(["xenops] Unknown device kind: 'vbd4'"]).unwrap();
+        assert_eq!(cue.name, "unrecognised-value");
+        assert!(has_words("open failed: (unknown device)", "unknown "));
+        assert!(!has_words("state dunknown now", "unknown "));
+        // A literal that opens with punctuation or a digit is read anywhere.
+        assert!(has_words("status=404", "=404"));
     }
 
     #[test]
