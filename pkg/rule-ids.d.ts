@@ -150,6 +150,7 @@ export type RuleId =
   | 'KI011'
   | 'KI012'
   | 'KI013'
+  | 'SG916'
   | 'XA101'
   | 'XA110'
   | 'XA102'
