@@ -572,6 +572,8 @@ export type RuleId =
   | 'SG425'
   | 'SG426'
   | 'SG427'
+  | 'SG917'
+  | 'SG918'
   | 'SG428'
   | 'SG429'
   | 'SG802'
