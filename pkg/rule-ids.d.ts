@@ -705,6 +705,7 @@ export type RuleId =
   | 'KI850'
   | 'XA853'
   | 'XA854'
+  | 'SG919'
   | 'XA855'
   | 'XA856'
   | 'XA857'
