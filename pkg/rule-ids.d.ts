@@ -971,6 +971,8 @@ export type RuleId =
   | 'HL613'
   | 'HL615'
   | 'HL616'
+  | 'HL617'
+  | 'HL618'
   | 'CH001'
   | 'CH002'
   | 'CH003'
