@@ -973,6 +973,8 @@ export type RuleId =
   | 'HL616'
   | 'HL617'
   | 'HL618'
+  | 'HL619'
+  | 'HL620'
   | 'CH001'
   | 'CH002'
   | 'CH003'
