@@ -975,6 +975,7 @@ export type RuleId =
   | 'HL618'
   | 'HL619'
   | 'HL620'
+  | 'HL621'
   | 'CH001'
   | 'CH002'
   | 'CH003'
