@@ -984,6 +984,7 @@ export type RuleId =
   | 'HL619'
   | 'HL620'
   | 'HL621'
+  | 'HL622'
   | 'CH001'
   | 'CH002'
   | 'CH003'
