@@ -985,6 +985,7 @@ export type RuleId =
   | 'HL620'
   | 'HL621'
   | 'HL622'
+  | 'XA934'
   | 'CH001'
   | 'CH002'
   | 'CH003'
