@@ -970,6 +970,7 @@ export type RuleId =
   | 'SG610'
   | 'SG611'
   | 'SG612'
+  | 'SG613'
   | 'CH001'
   | 'CH002'
   | 'CH003'
