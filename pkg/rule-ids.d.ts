@@ -971,6 +971,7 @@ export type RuleId =
   | 'SG611'
   | 'SG612'
   | 'SG613'
+  | 'SG614'
   | 'CH001'
   | 'CH002'
   | 'CH003'
