@@ -1001,6 +1001,7 @@ export type RuleId =
   | 'SG612'
   | 'SG613'
   | 'SG614'
+  | 'HL623'
   | 'CH001'
   | 'CH002'
   | 'CH003'
