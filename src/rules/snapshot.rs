@@ -68,12 +68,15 @@ fn snapshot_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let lower = detail.to_ascii_lowercase();
     let vm = facts.vm_phrase();
     if lower.contains("pause") {
-        f.category = Category::LockOrTimeout;
+        // The same failure as SM016 (SMlog) and SG610: sm's tapdisk-pause plugin takes the VDI's lock
+        // (failfast: 'VDI already locked') and tap-ctl pause is refused by a tapdisk busy with another
+        // control request (SG120, EBUSY): the disk is locked or busy in another operation.
+        f.category = Category::VdiInUse;
         f.title = "The disk could not be paused for its snapshot".into();
         f.summary = format!("Snapshotting {vm} failed: the storage manager could not pause the disk's I/O{}.", detail_suffix(detail)).into();
-        f.cause = "A snapshot briefly pauses the disk's tapdisk process. The pause fails when the storage is slow \
-                   or unreachable, when the tapdisk is stuck, or when an earlier failed operation left the disk \
-                   paused or locked."
+        f.cause = "A snapshot briefly pauses the disk's tapdisk process. The pause fails when another operation \
+                   holds the disk's lock or its tapdisk is busy with another request, when the tapdisk is stuck \
+                   (slow or unreachable storage), or when an earlier failed operation left the disk paused or locked."
             .into();
         f.step_cmd(
             "On the host running the VM, check that the disk's tapdisk exists and its state (paused disks show it).",
