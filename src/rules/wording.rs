@@ -121,6 +121,8 @@ mod tests {
     fn a_cue_reads_words_not_the_inside_of_a_word() {
         // DRBD's disk state "DUnknown" is not the word "unknown".
         assert!(classify(["kernel: drbd r0/0 drbd1000 host2: pdsk( UpToDate -> DUnknown ) repl( Established -> Off )"]).is_none());
+        // Nor is its role or state "Unknown" in a state change.
+        assert!(classify(["kernel: drbd r0 host2: conn( Connected -> Disconnecting ) peer( Secondary -> Unknown )"]).is_none());
         let (cue, _) = classify(["xenops] Unknown device kind: 'vbd4'"]).unwrap();
         assert_eq!(cue.name, "unrecognised-value");
         assert!(has_words("open failed: (unknown device)", "unknown "));
