@@ -147,11 +147,41 @@ fn names_a_particular(lit: &str) -> bool {
     opaque || (0..b.len()).any(|i| word_start(i) && (uuid_head(i) || hex_run(i) >= 16 || ipv4(i)))
 }
 
+/// One row of `data/xo_releases.json` (scripts/xo-releases.mjs writes it from Xen Orchestra's
+/// changelogs): a release and the xo-server version it shipped.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct XoRelease {
+    pub release: String,
+    pub xo_server: String,
+}
+
+fn version_key(v: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??, parts.next().unwrap_or(Some(0))?))
+}
+
+/// The xo-server version from which a bug `fixed_in` a Xen Orchestra release is certainly
+/// fixed: the xo-server of the first release at or after the fix that shipped one (a release
+/// that did not ship xo-server leaves an older xo-server in place, which says nothing). `None`
+/// for a fix that is not Xen Orchestra's or newer than the table.
+fn xo_server_fixing(fixed_in: &str, releases: &[XoRelease], what: &str) -> Option<String> {
+    if let Some(v) = fixed_in.strip_prefix("xo-server ") {
+        let v = v.split_whitespace().next().unwrap_or("");
+        assert!(version_key(v).is_some(), "{what}: fixed_in {fixed_in:?}: xo-server's version is X.Y.Z");
+        return Some(v.to_string());
+    }
+    let release = fixed_in.strip_prefix("Xen Orchestra ")?;
+    let release = release.split_whitespace().next().unwrap_or("");
+    let fix = version_key(release).unwrap_or_else(|| panic!("{what}: fixed_in {fixed_in:?}: the release is X.Y.Z"));
+    releases.iter().find(|r| version_key(&r.release).is_some_and(|v| v >= fix)).map(|r| r.xo_server.clone())
+}
+
 /// `data/signatures.toml` → `signatures_data.rs`: `SIGNATURES_TEXT`, one record per signature in
 /// file order (which is the documentation order), read into `Signature`s on first use. As one
 /// string the table is ~30 KB smaller in the .wasm than static structs, whose string pointers
 /// compress poorly (docs/size.md).
-pub fn signatures(toml_text: &str) -> String {
+pub fn signatures(toml_text: &str, xo_releases: &[XoRelease]) -> String {
     let file: File = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/signatures.toml: {e}"));
     let mut ids = BTreeSet::new();
     let mut names = BTreeSet::new();
@@ -240,6 +270,7 @@ pub fn signatures(toml_text: &str) -> String {
             s.product.clone().unwrap_or_default(),
             s.versions.clone().unwrap_or_default(),
             s.fixed_in.clone().unwrap_or_default(),
+            s.fixed_in.as_deref().and_then(|f| xo_server_fixing(f, xo_releases, &what)).unwrap_or_default(),
             s.summary.clone(),
             s.cause.clone(),
             pairs(&s.steps),

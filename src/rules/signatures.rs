@@ -44,6 +44,10 @@ pub struct Signature {
     /// `<8.2.1`, `>=8.3`, `=6.1`: the host versions concerned (a known issue).
     pub versions: Option<&'static str>,
     pub fixed_in: Option<&'static str>,
+    /// For a Xen Orchestra bug: the xo-server version from which it is certainly fixed (the build
+    /// derives it from `fixed_in` and data/xo_releases.json); the signature stays quiet when the
+    /// caller's `xoServerVersion` is at least this.
+    pub xo_server_fixed: Option<&'static str>,
     pub summary: &'static str,
     pub cause: &'static str,
     pub steps: &'static [(&'static str, Option<&'static str>)],
@@ -94,10 +98,10 @@ fn signature_from_record(record: &'static str) -> Signature {
     let inputs = next().parse().unwrap_or(0);
     let codes = list(next());
     let mut option = || Some(next()).filter(|s| !s.is_empty());
-    let (product, versions, fixed_in) = (option(), option(), option());
+    let (product, versions, fixed_in, xo_server_fixed) = (option(), option(), option(), option());
     let (summary, cause) = (next(), next());
     let description = if description.is_empty() { cause } else { description };
-    let trigger = trigger(any, all, none, product, versions);
+    let trigger = trigger(any, all, none, product, versions, xo_server_fixed);
     let info = RuleInfo { id, name, title, category, severity, trigger, description, example };
     let steps = Box::leak(pairs(next()).into_boxed_slice());
     let links = Box::leak(
@@ -115,6 +119,7 @@ fn signature_from_record(record: &'static str) -> Signature {
         product,
         versions,
         fixed_in,
+        xo_server_fixed,
         summary,
         cause,
         steps,
@@ -125,7 +130,14 @@ fn signature_from_record(record: &'static str) -> Signature {
 /// What fires a signature, in words (`listRules()`'s `trigger`): "text containing `a` or `b`,
 /// with `c` and `d`, without `e`; XCP-ng <8.2.1". Written here from the literals rather than
 /// compiled in beside them: the module would carry every literal twice (docs/size.md).
-fn trigger(any: &[&str], all: &[&str], none: &[&str], product: Option<&str>, versions: Option<&str>) -> &'static str {
+fn trigger(
+    any: &[&str],
+    all: &[&str],
+    none: &[&str],
+    product: Option<&str>,
+    versions: Option<&str>,
+    xo_server_fixed: Option<&str>,
+) -> &'static str {
     use std::fmt::Write as _;
     fn quoted(out: &mut String, items: &[&str], separator: &str) {
         for (i, item) in items.iter().enumerate() {
@@ -151,6 +163,9 @@ fn trigger(any: &[&str], all: &[&str], none: &[&str], product: Option<&str>, ver
     }
     if let Some(v) = versions {
         let _ = write!(t, "; {} {v}", product.unwrap_or("host"));
+    }
+    if let Some(v) = xo_server_fixed {
+        let _ = write!(t, "; not when xo-server is {v} or later");
     }
     // Leaked once per signature, like its lists: the table lives as long as the module.
     Box::leak(t.into_boxed_str())
@@ -352,6 +367,12 @@ fn version_applies(sig: &Signature, facts: &Facts) -> bool {
             return false;
         }
     }
+    // A Xen Orchestra bug fixed in the xo-server the caller runs cannot be what it saw.
+    if let (Some(fixed), Some(have)) = (sig.xo_server_fixed, facts.xo_server_version.as_deref()) {
+        if version_triple(have).zip(version_triple(fixed)).is_some_and(|(have, fixed)| have >= fixed) {
+            return false;
+        }
+    }
     let Some(range) = sig.versions else { return true };
     let Some(have) = facts.host_version.as_deref().and_then(version_triple) else { return false };
     let (op, bound) = if let Some(b) = range.strip_prefix(">=") {
@@ -430,6 +451,7 @@ fn storage_named_on(lines: &Lines, confirmed: &[u32], near: u32, facts: &Facts) 
                 sr_type: facts.sr_type.clone(),
                 host_version: facts.host_version.clone(),
                 product: facts.product.clone(),
+                xo_server_version: facts.xo_server_version.clone(),
             });
         }
     }
@@ -509,6 +531,7 @@ fn scan_with(text: &str, input: u8, facts: &Facts, confidence: Confidence, read:
             sr_type: facts.sr_type.clone(),
             host_version: Some(version),
             product: facts.product.clone().or(Some(product.to_string())),
+            xo_server_version: facts.xo_server_version.clone(),
         });
         read_version.as_ref().unwrap_or(facts)
     } else {
