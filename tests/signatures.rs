@@ -78,6 +78,23 @@ fn a_version_named_in_the_input_counts() {
 }
 
 #[test]
+fn an_xo_server_version_named_in_the_input_counts() {
+    assert_eq!(signatures::xo_server_in_text("xo-server 5.124.0\nxo-web 5.126.0"), Some("5.124.0".to_string()));
+    assert_eq!(signatures::xo_server_in_text("- xo-server: v5.207.2"), Some("5.207.2".to_string()));
+    assert_eq!(signatures::xo_server_in_text("at /opt/xen-orchestra/packages/xo-server/dist/index.mjs:12"), None);
+    assert_eq!(signatures::xo_server_in_text("xo-server 5.x, latest"), None);
+    // KI925 is fixed in Xen Orchestra 5.31.0, which shipped xo-server 5.34.0.
+    let input = "server.getAll\n{}\n{\n  \"message\": \"not authenticated or not enough permissions\",";
+    assert!(rules_of(&text(input)).contains(&"KI925"));
+    assert!(rules_of(&text(&format!("xo-server 5.33.0\n{input}"))).contains(&"KI925"));
+    assert!(!rules_of(&text(&format!("xo-server 5.34.0\n{input}"))).contains(&"KI925"), "the paste's xo-server has the fix");
+    assert!(
+        rules_of(&text_with(&format!("xo-server 5.207.2\n{input}"), r#"{"context":{"xoServerVersion":"5.33.0"}}"#)).contains(&"KI925"),
+        "the caller's version wins over the paste's"
+    );
+}
+
+#[test]
 fn codes_are_whole_words() {
     let d = text("VM_HOST_INCOMPATIBLE_VERSION_MIGRATE(OpaqueRef:1, OpaqueRef:2)");
     let f = d.findings.iter().find(|f| f.rule == "KI009").expect("KI009");
