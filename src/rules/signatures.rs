@@ -401,7 +401,7 @@ fn version_applies(sig: &Signature, facts: &Facts) -> bool {
         }
     }
     if let Some(below) = sig.xo_server_below.and_then(version_triple) {
-        if !xo_server.is_some_and(|have| have < below) {
+        if xo_server.is_none_or(|have| have >= below) {
             return false;
         }
     }
