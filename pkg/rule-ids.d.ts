@@ -1002,6 +1002,7 @@ export type RuleId =
   | 'SG613'
   | 'SG614'
   | 'HL623'
+  | 'KI951'
   | 'CH001'
   | 'CH002'
   | 'CH003'

@@ -13,9 +13,11 @@ const releases = []
 for (const file of process.argv.slice(2)) {
   let current = null
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const heading = /^## \*\*(\d+\.\d+\.\d+)\*\* \((\d{4}-\d{2}-\d{2})\)/.exec(line)
+    const heading = /^## \*\*(\d+\.\d+(?:\.\d+)?)\*\* \((\d{4}-\d{2}-\d{2})\)/.exec(line)
     if (heading) {
-      current = { release: heading[1], date: heading[2], xoServer: null }
+      // `5.108` is 5.108.0.
+      const release = heading[1].split('.').length === 2 ? `${heading[1]}.0` : heading[1]
+      current = { release, date: heading[2], xoServer: null }
       releases.push(current)
       continue
     }
@@ -23,7 +25,7 @@ for (const file of process.argv.slice(2)) {
     if (current && shipped) current.xoServer = shipped[1]
   }
 }
-const key = v => v.split('.').map(Number)
+const key = v => [...v.split('.').map(Number), 0, 0].slice(0, 3)
 const older = (a, b) => { const [x, y] = [key(a), key(b)]; for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i]; return 0 }
 releases.sort((a, b) => older(a.release, b.release))
 // A release whose xo-server is lower than the one before is a typo of the changelog (5.77.1 lists
