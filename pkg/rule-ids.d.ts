@@ -1011,6 +1011,7 @@ export type RuleId =
   | 'SG702'
   | 'KI826'
   | 'SG703'
+  | 'SG704'
   | 'CH001'
   | 'CH002'
   | 'CH003'
