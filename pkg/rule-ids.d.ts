@@ -1012,6 +1012,7 @@ export type RuleId =
   | 'KI826'
   | 'SG703'
   | 'SG704'
+  | 'KI827'
   | 'CH001'
   | 'CH002'
   | 'CH003'
