@@ -1022,6 +1022,7 @@ export type RuleId =
   | 'XB971'
   | 'XB972'
   | 'XB973'
+  | 'XB974'
   | 'CH001'
   | 'CH002'
   | 'CH003'
