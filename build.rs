@@ -192,7 +192,8 @@ fn main() {
     let signatures_path = Path::new("data").join("signatures.toml");
     println!("cargo:rerun-if-changed={}", signatures_path.display());
     let signatures = fs::read_to_string(&signatures_path).unwrap_or_else(|e| panic!("reading {}: {e}", signatures_path.display()));
-    fs::write(Path::new(&out_dir).join("signatures_data.rs"), knowledge::signatures(&signatures)).unwrap();
+    let releases: Vec<knowledge::XoRelease> = read("xo_releases.json");
+    fs::write(Path::new(&out_dir).join("signatures_data.rs"), knowledge::signatures(&signatures, &releases)).unwrap();
     let wording_path = Path::new("data").join("wording.toml");
     println!("cargo:rerun-if-changed={}", wording_path.display());
     let wording = fs::read_to_string(&wording_path).unwrap_or_else(|e| panic!("reading {}: {e}", wording_path.display()));

@@ -85,6 +85,8 @@ struct Sig {
     #[serde(default)]
     fixed_in: Option<String>,
     #[serde(default)]
+    xo_versions: Option<String>,
+    #[serde(default)]
     description: Option<String>,
     summary: String,
     cause: String,
@@ -147,11 +149,53 @@ fn names_a_particular(lit: &str) -> bool {
     opaque || (0..b.len()).any(|i| word_start(i) && (uuid_head(i) || hex_run(i) >= 16 || ipv4(i)))
 }
 
+/// One row of `data/xo_releases.json` (scripts/xo-releases.mjs writes it from Xen Orchestra's
+/// changelogs): a release and the xo-server version it shipped.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct XoRelease {
+    pub release: String,
+    pub xo_server: String,
+}
+
+fn version_key(v: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??, parts.next().unwrap_or(Some(0))?))
+}
+
+/// The xo-server version from which a bug `fixed_in` a Xen Orchestra release is certainly
+/// fixed: the xo-server of the first release at or after the fix that shipped one (a release
+/// that did not ship xo-server leaves an older xo-server in place, which says nothing). `None`
+/// for a fix that is not Xen Orchestra's or newer than the table.
+fn xo_server_fixing(fixed_in: &str, releases: &[XoRelease], what: &str) -> Option<String> {
+    if let Some(v) = fixed_in.strip_prefix("xo-server ") {
+        let v = v.split_whitespace().next().unwrap_or("");
+        assert!(version_key(v).is_some(), "{what}: fixed_in {fixed_in:?}: xo-server's version is X.Y.Z");
+        return Some(v.to_string());
+    }
+    let release = fixed_in.strip_prefix("Xen Orchestra ")?;
+    let release = release.split_whitespace().next().unwrap_or("");
+    let fix = version_key(release).unwrap_or_else(|| panic!("{what}: fixed_in {fixed_in:?}: the release is X.Y.Z"));
+    releases.iter().find(|r| version_key(&r.release).is_some_and(|v| v >= fix)).map(|r| r.xo_server.clone())
+}
+
+/// `xo_versions = "<5.87.0"` (Xen Orchestra releases) as the xo-server versions below which the
+/// bug may be present: those before the xo-server of the first release from 5.87.0 on. It must
+/// agree with `fixed_in`, which says the same to the reader.
+fn xo_server_below(range: Option<&str>, fixed_in: Option<&str>, releases: &[XoRelease], what: &str) -> Option<String> {
+    let range = range?;
+    let bound = range.strip_prefix('<').unwrap_or_else(|| panic!("{what}: xo_versions is \"<X.Y.Z\" (the Xen Orchestra release that fixed it)"));
+    assert_eq!(fixed_in, Some(format!("Xen Orchestra {bound}").as_str()), "{what}: xo_versions {range:?} and fixed_in must name the same release");
+    let server = xo_server_fixing(&format!("Xen Orchestra {bound}"), releases, what);
+    assert!(server.is_some(), "{what}: no release from {bound} on in data/xo_releases.json (regenerate it: scripts/xo-releases.mjs)");
+    server
+}
+
 /// `data/signatures.toml` → `signatures_data.rs`: `SIGNATURES_TEXT`, one record per signature in
 /// file order (which is the documentation order), read into `Signature`s on first use. As one
 /// string the table is ~30 KB smaller in the .wasm than static structs, whose string pointers
 /// compress poorly (docs/size.md).
-pub fn signatures(toml_text: &str) -> String {
+pub fn signatures(toml_text: &str, xo_releases: &[XoRelease]) -> String {
     let file: File = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/signatures.toml: {e}"));
     let mut ids = BTreeSet::new();
     let mut names = BTreeSet::new();
@@ -214,7 +258,7 @@ pub fn signatures(toml_text: &str) -> String {
         // the two halves of a step or link FS-separated; an absent option is an empty field.
         let raw = [&s.id, &s.name, &s.title, &s.example, &s.summary, &s.cause, &s.counterexample].into_iter().chain(s.description.iter());
         let raw = raw.chain(s.any.iter().chain(&all_literals).chain(&s.none).chain(&s.codes)).chain(s.steps.iter().chain(&s.links).flatten());
-        for f in raw.chain(s.product.iter()).chain(s.versions.iter()).chain(s.fixed_in.iter()) {
+        for f in raw.chain(s.product.iter()).chain(s.versions.iter()).chain(s.fixed_in.iter()).chain(s.xo_versions.iter()) {
             assert!(!f.contains(['\x1c', '\x1d', '\x1e', '\x1f']), "{what}: a separator character in {f:?}");
         }
         let list = |items: &[String]| items.join("\x1d");
@@ -240,12 +284,14 @@ pub fn signatures(toml_text: &str) -> String {
             s.product.clone().unwrap_or_default(),
             s.versions.clone().unwrap_or_default(),
             s.fixed_in.clone().unwrap_or_default(),
+            s.fixed_in.as_deref().and_then(|f| xo_server_fixing(f, xo_releases, &what)).unwrap_or_default(),
+            xo_server_below(s.xo_versions.as_deref(), s.fixed_in.as_deref(), xo_releases, &what).unwrap_or_default(),
             s.summary.clone(),
             s.cause.clone(),
             pairs(&s.steps),
             pairs(&s.links),
         ];
-        for o in [&s.product, &s.versions, &s.fixed_in, &s.description] {
+        for o in [&s.product, &s.versions, &s.fixed_in, &s.xo_versions, &s.description] {
             assert!(o.as_ref().is_none_or(|v| !v.is_empty()), "{what}: an empty product, versions, fixed_in or description");
         }
         for l in s.any.iter().chain(&all_literals).chain(&s.none).chain(&s.codes) {

@@ -26,8 +26,10 @@ Options:
                          Xen Orchestra's maxUncoalescedVdis (default 1)
   --rules [RULE...]      print the rule catalogue (all rules, or the ids/names given)
   --context JSON         what you know, to fill the xe commands: {"srUuid": …, "srType": …}
-  --vm-uuid, --vm-name, --sr-uuid, --sr-name, --sr-type, --host-version, --product VALUE
-                         the same, one field at a time
+  --vm-uuid, --vm-name, --sr-uuid, --sr-name, --sr-type, --host-version, --product,
+  --xo-server-version VALUE
+                         the same, one field at a time (a Xen Orchestra bug fixed
+                         in the xo-server given is not reported)
   --color, --no-color    force colours on or off (default: on when stdout is a
                          terminal and NO_COLOR is not set)
   --no-progress          no progress indicator on stderr for big inputs
@@ -63,6 +65,7 @@ const CONTEXT_FLAGS = {
   'sr-type': 'srType',
   'host-version': 'hostVersion',
   product: 'product',
+  'xo-server-version': 'xoServerVersion',
 };
 /** Enough of the input to tell SMlog from anything else. */
 const SNIFF_BYTES = 64 * 1024;

@@ -363,7 +363,7 @@ export class XapiDiagnosisElement extends Base {
     this.#schedule();
   }
 
-  /** What the UI knows (`{ vmUuid, vmName, srUuid, srName, srType, hostVersion, product }`). */
+  /** What the UI knows (`{ vmUuid, vmName, srUuid, srName, srType, hostVersion, product, xoServerVersion }`). */
   get context() {
     return this.#context;
   }

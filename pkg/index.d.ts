@@ -122,6 +122,12 @@ export interface Context {
   hostVersion?: string | null;
   /** `XenServer`, `XCP-ng`, `Citrix Hypervisor`… */
   product?: string | null;
+  /**
+   * The version of the xo-server that saw the failure, e.g. `5.207.2` (`xo.version` inside
+   * xo-server; the About page's "xo-server"): a Xen Orchestra bug already fixed in it is not
+   * reported as the cause.
+   */
+  xoServerVersion?: string | null;
 }
 
 /**

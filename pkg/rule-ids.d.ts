@@ -1023,6 +1023,7 @@ export type RuleId =
   | 'XB972'
   | 'XB973'
   | 'XB974'
+  | 'KI951'
   | 'CH001'
   | 'CH002'
   | 'CH003'

@@ -19,6 +19,9 @@ pub struct Context {
     pub host_version: Option<String>,
     /// `XenServer`, `XCP-ng`, `Citrix Hypervisor`…
     pub product: Option<String>,
+    /// The version of the xo-server that saw the failure (`xo.version` in a plugin, the About
+    /// page's "xo-server 5.x.y"): a Xen Orchestra bug fixed at or before it is left out.
+    pub xo_server_version: Option<String>,
 }
 
 /// Options of `diagnose(input, options)`, `analyzeSmlog` and `SmlogScanner`.
@@ -197,6 +200,7 @@ impl Context {
             sr_type: text(obj, "srType")?,
             host_version: text(obj, "hostVersion")?,
             product: text(obj, "product")?,
+            xo_server_version: text(obj, "xoServerVersion")?,
         })
     }
 }

@@ -32,6 +32,8 @@ const POSITIVES: &[(&str, &str, &str)] = &[
     ("SR109", "Jan 14 02:00:02 xcp-host1 SM: [14502] Raising exception [109, The snapshot chain is too long]", ""),
     ("XO001", "(unhealthy VDI chain) Job canceled to protect the VDI chain. See https://docs.xen-orchestra.com/backup_troubleshooting#vdi-chain-protection", ""),
     ("HV061", "SR_BACKEND_FAILURE_44(, There is insufficient space, )", r#"{"context":{"hostVersion":"6.1.0","product":"XenServer"}}"#),
+    ("KI925", "server.getAll\n{}\n{\n  \"message\": \"not authenticated or not enough permissions\",", r#"{"context":{"xoServerVersion":"5.33.9"}}"#),
+    ("KI925", "server.getAll\n{}\n{\n  \"message\": \"not authenticated or not enough permissions\",", ""),
     ("SR082", r#"{"result":null,"error":["SR_BACKEND_FAILURE_82","","Failed to snapshot VDI [opterr=failed to pause VDI]",""],"id":3}"#, ""),
     ("XA009", "SR_OPERATION_NOT_SUPPORTED(OpaqueRef:4c5f6b8e-2d1a-4f3b-9e7c-1a2b3c4d5e6f)", ""),
     ("XA010", "VM_SNAPSHOT_WITH_QUIESCE_FAILED(OpaqueRef:9b1d2c3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e)", ""),
@@ -100,6 +102,10 @@ const NEGATIVES: &[(&str, &str, &str)] = &[
     ("XO001", "Error: no VMs match this pattern", ""),
     ("XO001", "VDI chain is healthy, starting snapshot", ""),
     ("HV061", "SR_BACKEND_FAILURE_109(, The snapshot chain is too long, )", r#"{"context":{"hostVersion":"8.2.1"}}"#),
+    // A Xen Orchestra bug fixed in Xen Orchestra 5.31.0, which shipped xo-server 5.34.0: not named
+    // when the caller runs that xo-server or a later one.
+    ("KI925", "server.getAll\n{}\n{\n  \"message\": \"not authenticated or not enough permissions\",", r#"{"context":{"xoServerVersion":"5.34.0"}}"#),
+    ("KI925", "server.getAll\n{}\n{\n  \"message\": \"not authenticated or not enough permissions\",", r#"{"context":{"xoServerVersion":"5.207.2"}}"#),
     ("HV061", "SR_BACKEND_FAILURE_46(, The VDI is not available, )", r#"{"context":{"hostVersion":"6.1.0"}}"#),
     ("SR082", "SR_BACKEND_FAILURE_81(, Failed to clone VDI, )", ""),
     ("XA009", r#"["OPERATION_NOT_ALLOWED", "VM is a template"]"#, ""),

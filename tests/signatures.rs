@@ -78,6 +78,36 @@ fn a_version_named_in_the_input_counts() {
 }
 
 #[test]
+fn an_xo_server_version_named_in_the_input_counts() {
+    assert_eq!(signatures::xo_server_in_text("xo-server 5.124.0\nxo-web 5.126.0"), Some("5.124.0".to_string()));
+    assert_eq!(signatures::xo_server_in_text("- xo-server: v5.207.2"), Some("5.207.2".to_string()));
+    assert_eq!(signatures::xo_server_in_text("at /opt/xen-orchestra/packages/xo-server/dist/index.mjs:12"), None);
+    assert_eq!(signatures::xo_server_in_text("xo-server 5.x, latest"), None);
+    // KI925 is fixed in Xen Orchestra 5.31.0, which shipped xo-server 5.34.0.
+    let input = "server.getAll\n{}\n{\n  \"message\": \"not authenticated or not enough permissions\",";
+    assert!(rules_of(&text(input)).contains(&"KI925"));
+    assert!(rules_of(&text(&format!("xo-server 5.33.0\n{input}"))).contains(&"KI925"));
+    assert!(!rules_of(&text(&format!("xo-server 5.34.0\n{input}"))).contains(&"KI925"), "the paste's xo-server has the fix");
+    assert!(
+        rules_of(&text_with(&format!("xo-server 5.207.2\n{input}"), r#"{"context":{"xoServerVersion":"5.33.0"}}"#)).contains(&"KI925"),
+        "the caller's version wins over the paste's"
+    );
+}
+
+/// A Xen Orchestra bug whose message has other causes (`xo_versions`) is named only for an
+/// xo-server known to be older than its fix: KI951, fixed in Xen Orchestra 5.102.0 (xo-server 5.168.1).
+#[test]
+fn a_known_xo_bug_with_a_common_message_needs_the_xo_server_version() {
+    let input = "VDI_NOT_IN_MAP(OpaqueRef:5d0e1f2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a)";
+    assert!(!rules_of(&text(input)).contains(&"KI951"), "no version known: not claimed");
+    assert!(rules_of(&text_with(input, r#"{"context":{"xoServerVersion":"5.167.0"}}"#)).contains(&"KI951"));
+    assert!(!rules_of(&text_with(input, r#"{"context":{"xoServerVersion":"5.168.1"}}"#)).contains(&"KI951"));
+    assert!(rules_of(&text(&format!("xo-server 5.150.2\n{input}"))).contains(&"KI951"), "the version the paste names");
+    let d = text_with(input, r#"{"context":{"xoServerVersion":"5.167.0"}}"#);
+    assert_eq!(d.findings.first().map(|f| f.rule), Some("KI951"), "the known bug explains the bare code");
+}
+
+#[test]
 fn codes_are_whole_words() {
     let d = text("VM_HOST_INCOMPATIBLE_VERSION_MIGRATE(OpaqueRef:1, OpaqueRef:2)");
     let f = d.findings.iter().find(|f| f.rule == "KI009").expect("KI009");

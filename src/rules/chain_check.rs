@@ -221,6 +221,7 @@ fn facts_for(vm: Option<&VmChains>, vdi: Option<&str>, sr: Option<&SrChains>) ->
         sr_type: sr.and_then(|s| s.sr_type.clone()),
         host_version: None,
         product: None,
+        xo_server_version: None,
     }
 }
 

@@ -193,6 +193,8 @@ pub struct Facts {
     pub sr_type: Option<String>,
     pub host_version: Option<String>,
     pub product: Option<String>,
+    /// The xo-server the caller runs (`options.context.xoServerVersion`).
+    pub xo_server_version: Option<String>,
 }
 
 impl Facts {
@@ -218,6 +220,7 @@ impl Facts {
             sr_type: c.sr_type.clone(),
             host_version: c.host_version.clone(),
             product: c.product.clone(),
+            xo_server_version: c.xo_server_version.clone(),
         }
     }
 

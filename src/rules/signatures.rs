@@ -44,6 +44,13 @@ pub struct Signature {
     /// `<8.2.1`, `>=8.3`, `=6.1`: the host versions concerned (a known issue).
     pub versions: Option<&'static str>,
     pub fixed_in: Option<&'static str>,
+    /// For a Xen Orchestra bug: the xo-server version from which it is certainly fixed (the build
+    /// derives it from `fixed_in` and data/xo_releases.json); the signature stays quiet when the
+    /// caller's `xoServerVersion` is at least this.
+    pub xo_server_fixed: Option<&'static str>,
+    /// For a Xen Orchestra bug whose message other causes print too (`xo_versions`): it fires
+    /// only when the xo-server is known and older than this.
+    pub xo_server_below: Option<&'static str>,
     pub summary: &'static str,
     pub cause: &'static str,
     pub steps: &'static [(&'static str, Option<&'static str>)],
@@ -94,10 +101,10 @@ fn signature_from_record(record: &'static str) -> Signature {
     let inputs = next().parse().unwrap_or(0);
     let codes = list(next());
     let mut option = || Some(next()).filter(|s| !s.is_empty());
-    let (product, versions, fixed_in) = (option(), option(), option());
+    let (product, versions, fixed_in, xo_server_fixed, xo_server_below) = (option(), option(), option(), option(), option());
     let (summary, cause) = (next(), next());
     let description = if description.is_empty() { cause } else { description };
-    let trigger = trigger(any, all, none, product, versions);
+    let trigger = trigger(any, all, none, product, versions, (xo_server_fixed, xo_server_below));
     let info = RuleInfo { id, name, title, category, severity, trigger, description, example };
     let steps = Box::leak(pairs(next()).into_boxed_slice());
     let links = Box::leak(
@@ -115,6 +122,8 @@ fn signature_from_record(record: &'static str) -> Signature {
         product,
         versions,
         fixed_in,
+        xo_server_fixed,
+        xo_server_below,
         summary,
         cause,
         steps,
@@ -125,7 +134,14 @@ fn signature_from_record(record: &'static str) -> Signature {
 /// What fires a signature, in words (`listRules()`'s `trigger`): "text containing `a` or `b`,
 /// with `c` and `d`, without `e`; XCP-ng <8.2.1". Written here from the literals rather than
 /// compiled in beside them: the module would carry every literal twice (docs/size.md).
-fn trigger(any: &[&str], all: &[&str], none: &[&str], product: Option<&str>, versions: Option<&str>) -> &'static str {
+fn trigger(
+    any: &[&str],
+    all: &[&str],
+    none: &[&str],
+    product: Option<&str>,
+    versions: Option<&str>,
+    (xo_server_fixed, xo_server_below): (Option<&str>, Option<&str>),
+) -> &'static str {
     use std::fmt::Write as _;
     fn quoted(out: &mut String, items: &[&str], separator: &str) {
         for (i, item) in items.iter().enumerate() {
@@ -151,6 +167,11 @@ fn trigger(any: &[&str], all: &[&str], none: &[&str], product: Option<&str>, ver
     }
     if let Some(v) = versions {
         let _ = write!(t, "; {} {v}", product.unwrap_or("host"));
+    }
+    if let Some(v) = xo_server_below {
+        let _ = write!(t, "; only when xo-server is known and older than {v}");
+    } else if let Some(v) = xo_server_fixed {
+        let _ = write!(t, "; not when xo-server is {v} or later");
     }
     // Leaked once per signature, like its lists: the table lives as long as the module.
     Box::leak(t.into_boxed_str())
@@ -341,6 +362,25 @@ pub fn version_in_text(text: &str) -> Option<(&'static str, String)> {
     None
 }
 
+/// The xo-server version an input names (`xo-server 5.124.0`, `xo-server: v5.124.0`, the About
+/// page's and the bug-report template's forms), read from its first 64 KiB, for inputs whose
+/// caller gave no `xoServerVersion`.
+pub fn xo_server_in_text(text: &str) -> Option<String> {
+    let head = text.get(..text.len().min(64 * 1024)).unwrap_or(text);
+    let bytes = head.as_bytes();
+    for at in memchr::memmem::find_iter(bytes, b"xo-server") {
+        let mut rest = &head[at + "xo-server".len()..];
+        rest = rest.strip_prefix(':').unwrap_or(rest).trim_start_matches(' ');
+        rest = rest.strip_prefix('v').unwrap_or(rest);
+        let version: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        let version = version.trim_end_matches('.');
+        if version.split('.').count() == 3 && version.split('.').all(|p| !p.is_empty()) {
+            return Some(version.to_string());
+        }
+    }
+    None
+}
+
 /// Does the signature concern this host? A product named by the context must match the
 /// signature's; a signature bound to versions (a known bug of some releases) fires only when the
 /// host's version is known and in its range.
@@ -349,6 +389,19 @@ fn version_applies(sig: &Signature, facts: &Facts) -> bool {
         let p = p.to_ascii_lowercase();
         let family = |s: &str| if s.contains("xcp") { "xcp" } else { "citrix" };
         if family(&p) != family(&product.to_ascii_lowercase()) {
+            return false;
+        }
+    }
+    // A Xen Orchestra bug fixed in the xo-server the caller runs cannot be what it saw; one
+    // whose message is not its own is named only for an xo-server known to be older.
+    let xo_server = facts.xo_server_version.as_deref().and_then(version_triple);
+    if let (Some(fixed), Some(have)) = (sig.xo_server_fixed.and_then(version_triple), xo_server) {
+        if have >= fixed {
+            return false;
+        }
+    }
+    if let Some(below) = sig.xo_server_below.and_then(version_triple) {
+        if xo_server.is_none_or(|have| have >= below) {
             return false;
         }
     }
@@ -430,6 +483,7 @@ fn storage_named_on(lines: &Lines, confirmed: &[u32], near: u32, facts: &Facts) 
                 sr_type: facts.sr_type.clone(),
                 host_version: facts.host_version.clone(),
                 product: facts.product.clone(),
+                xo_server_version: facts.xo_server_version.clone(),
             });
         }
     }
@@ -503,14 +557,18 @@ fn scan_with(text: &str, input: u8, facts: &Facts, confidence: Confidence, read:
     // signature is bound to a product or versions: most one-error inputs anchor none of those.
     let read_version;
     let bound = |&(s, _): &(u16, u32)| SIGNATURES.get(usize::from(s)).is_some_and(|sig| sig.versions.is_some() || sig.product.is_some());
-    let facts = if facts.host_version.is_none() && anchored.iter().any(bound) {
-        read_version = version_in_text(text).map(|(product, version)| Facts {
+    let xo_bound = |&(s, _): &(u16, u32)| SIGNATURES.get(usize::from(s)).is_some_and(|sig| sig.xo_server_fixed.is_some() || sig.xo_server_below.is_some());
+    let host_read = if facts.host_version.is_none() && anchored.iter().any(bound) { version_in_text(text) } else { None };
+    let xo_read = if facts.xo_server_version.is_none() && anchored.iter().any(xo_bound) { xo_server_in_text(text) } else { None };
+    let facts = if host_read.is_some() || xo_read.is_some() {
+        read_version = Facts {
             subject: facts.subject.clone(),
             sr_type: facts.sr_type.clone(),
-            host_version: Some(version),
-            product: facts.product.clone().or(Some(product.to_string())),
-        });
-        read_version.as_ref().unwrap_or(facts)
+            product: facts.product.clone().or(host_read.as_ref().map(|(product, _)| product.to_string())),
+            host_version: host_read.map(|(_, version)| version).or_else(|| facts.host_version.clone()),
+            xo_server_version: xo_read.or_else(|| facts.xo_server_version.clone()),
+        };
+        &read_version
     } else {
         facts
     };

@@ -233,6 +233,7 @@ fn plan_facts(plan: &SpacePlan) -> Facts {
         sr_type: plan.sr_type.clone(),
         host_version: None,
         product: None,
+        xo_server_version: None,
     }
 }
 
@@ -452,6 +453,7 @@ fn unreclaimed_in_chains(sr: &SrChains) -> Option<Finding> {
         sr_type: sr.sr_type.clone(),
         host_version: None,
         product: None,
+        xo_server_version: None,
     };
     let mut f = Finding::of(&SP002, &facts);
     let used = sr.physical_utilisation.unwrap_or(0);

@@ -73,6 +73,18 @@ test('context fills the commands and sharpens the advice', () => {
   assert.ok(!diagnose(SR44, { context: { hostVersion: '8.2.1' } }).findings.some((x) => x.rule === 'HV061'));
 });
 
+test('context.xoServerVersion: a Xen Orchestra bug already fixed in that xo-server is not named', () => {
+  // KI925 is fixed in Xen Orchestra 5.31.0, whose xo-server is 5.34.0; its rule says so.
+  const input = 'server.getAll\n{}\n{\n  "message": "not authenticated or not enough permissions",';
+  const named = (context) => diagnose(input, { context }).findings.some((f) => f.rule === 'KI925');
+  assert.ok(named({}));
+  assert.ok(named({ xoServerVersion: '5.33.0' }));
+  assert.ok(!named({ xoServerVersion: '5.34.0' }));
+  assert.ok(!named({ xoServerVersion: '5.207.2' }));
+  assert.match(listRules().find((r) => r.id === 'KI925').trigger, /not when xo-server is 5\.34\.0 or later/);
+  assert.throws(() => diagnose(input, { context: { xoServerVersion: 5 } }), /xoServerVersion/);
+});
+
 test('SR_BACKEND_FAILURE_109, licence, VDI_IO_ERROR, VDI_IN_USE', () => {
   assert.equal(diagnose('SR_BACKEND_FAILURE_109(, The snapshot chain is too long, )').findings[0].category, 'chain_too_long');
   const lic = diagnose('LICENCE_RESTRICTION(PCI_device_for_auto_update)', { context: { vmUuid: 'c98a232f-b339-0334-b946-23244d0a4b7b' } }).findings[0];

@@ -13,7 +13,7 @@ const KIND = {
   text: 'free text',
   empty: 'empty',
 };
-const CONTEXT_FIELDS = ['vmUuid', 'vmName', 'srUuid', 'srName', 'srType', 'hostVersion'];
+const CONTEXT_FIELDS = ['vmUuid', 'vmName', 'srUuid', 'srName', 'srType', 'hostVersion', 'xoServerVersion'];
 
 let app;
 let root;

@@ -13,6 +13,8 @@ try {
   // outside xo-server: plain errors with the same codes
 }
 
+const { xoServerVersionOf } = require('./run.js');
+
 function invalidParameters(message) {
   if (apiErrors !== null) return apiErrors.invalidParameters(message);
   return Object.assign(new Error(`invalid parameters: ${message}`), { code: 10 });
@@ -49,7 +51,9 @@ function operations(plugin) {
       if (context != null && (typeof context !== 'object' || Array.isArray(context))) throw invalidParameters('context must be an object');
       if (options != null && (typeof options !== 'object' || Array.isArray(options))) throw invalidParameters('options must be an object');
       try {
-        return await plugin.diagnoseInput(input, { ...(options ?? {}), context: context ?? undefined });
+        // What runs here is known: the caller's context wins where it says otherwise.
+        const withVersion = { xoServerVersion: xoServerVersionOf(xo), ...(context ?? {}) };
+        return await plugin.diagnoseInput(input, { ...(options ?? {}), context: withVersion });
       } catch (error) {
         throw asApiError(error);
       }
@@ -90,7 +94,7 @@ function jsonRpcMethods(plugin) {
         description: 'diagnose a XAPI error, a Xen Orchestra error or backup log, SMlog lines or any text with xapi-doctor',
         params: {
           input: { description: 'text, or a parsed error, task or backup log' },
-          context: { type: 'object', optional: true, description: 'what is known: vmUuid, vmName, srUuid, srName, srType, hostVersion, product' },
+          context: { type: 'object', optional: true, description: 'what is known: vmUuid, vmName, srUuid, srName, srType, hostVersion, product, xoServerVersion (default: this xo-server)' },
           options: { type: 'object', optional: true },
         },
       }),

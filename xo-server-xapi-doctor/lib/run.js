@@ -65,6 +65,11 @@ function diskSrsOf(xo, vm) {
   return [...srs];
 }
 
+/** xo-server's own version (`xo.version`, its package's), or null when this xo does not say. */
+function xoServerVersionOf(xo) {
+  return typeof xo?.version === 'string' && /^\d+\.\d+/.test(xo.version) ? xo.version : null;
+}
+
 /** The product and version of the pool master of an object's pool. */
 function hostContext(xo, object) {
   const pool = getObjectOrUndefined(xo, object?.$pool, ['pool']);
@@ -164,7 +169,9 @@ async function diagnoseRun(xo, runLog, { tolerance, history = new CoalesceHistor
     }
   };
 
-  const jobContext = { jobId: runLog.jobId ?? null, jobName: runLog.jobName ?? job?.name ?? null };
+  // The xo-server that ran the job: a Xen Orchestra bug it already has the fix for is not named.
+  const xoServerVersion = xoServerVersionOf(xo);
+  const jobContext = { jobId: runLog.jobId ?? null, jobName: runLog.jobName ?? job?.name ?? null, xoServerVersion };
   const problems = [];
   const counts = { vms: 0, failed: 0, skipped: 0, interrupted: 0, succeeded: 0 };
   const notes = [];
@@ -205,7 +212,7 @@ async function diagnoseRun(xo, runLog, { tolerance, history = new CoalesceHistor
         }
       }
       const trippedSr = chain?.disks.find((d) => d.wouldSkip)?.sr ?? undefined;
-      context = taskContext(xo, task, failing.path, trippedSr).context;
+      context = { ...taskContext(xo, task, failing.path, trippedSr).context, xoServerVersion };
     }
     const problem = {
       taskId: task.id ?? null,
@@ -270,4 +277,4 @@ function worstSeverity(problems) {
   return worst;
 }
 
-module.exports = { diagnoseRun, CoalesceHistory, problemTasks, errorMessage, UNHEALTHY_CHAIN };
+module.exports = { diagnoseRun, CoalesceHistory, problemTasks, errorMessage, xoServerVersionOf, UNHEALTHY_CHAIN };

@@ -65,6 +65,17 @@ test('xapiDoctor.diagnose: any input, the same result as the library; bad parame
   await assert.rejects(xo.callApi('xapiDoctor.diagnose', { input: 'x', options: { maxFindings: -1 } }), /INVALID_OPTIONS/);
 });
 
+test('xapiDoctor.diagnose: a Xen Orchestra bug fixed in the xo-server that runs is not named', async () => {
+  const { xo } = setup();
+  // KI925: fixed in Xen Orchestra 5.31.0, which shipped xo-server 5.34.0 (data/xo_releases.json).
+  const input = 'server.getAll\n{}\n{\n  "message": "not authenticated or not enough permissions",';
+  const rules = (d) => d.findings.map((f) => f.rule);
+  assert.ok(!rules(await xo.callApi('xapiDoctor.diagnose', { input })).includes('KI925'), 'this xo-server (5.207.2) has the fix');
+  assert.ok(rules(await xo.callApi('xapiDoctor.diagnose', { input, context: { xoServerVersion: '5.33.0' } })).includes('KI925'));
+  const doctor = await import('xapi-doctor');
+  assert.ok(rules(doctor.diagnose(input)).includes('KI925'), 'without a version, the known bug is named');
+});
+
 test('a big input is diagnosed in a worker thread: the event loop stays free', async () => {
   const { xo } = setup();
   const excerpt = readFileSync(new URL('../../tests/fixtures/cli/smlog-excerpt.log', import.meta.url), 'utf8');

@@ -45,7 +45,7 @@ function matches(filter) {
   return (object) => Object.entries(filter).every(([k, v]) => object[k] === v);
 }
 
-export function createFakeXo({ objects = [], logs = {}, jobs = {}, schedules = {}, remotes = {}, xapiOptions } = {}) {
+export function createFakeXo({ objects = [], logs = {}, jobs = {}, schedules = {}, remotes = {}, xapiOptions, version = '5.207.2' } = {}) {
   const xo = new EventEmitter();
   const all = new Map(objects.map((o) => [o.id, o]));
   const methods = new Map();
@@ -53,6 +53,8 @@ export function createFakeXo({ objects = [], logs = {}, jobs = {}, schedules = {
   const sent = [];
 
   Object.assign(xo, {
+    // xo-server's own version (`Xo#version`, its package's `version`).
+    version,
     sent,
     methods,
     routes,

@@ -77,6 +77,7 @@ test('the diagnosis object: counts, contexts, findings and the chain verdict', a
     srType: 'lvmoiscsi',
     hostVersion: '8.2.1',
     product: 'XCP-ng',
+    xoServerVersion: '5.207.2',
   });
   assert.equal(byVm['web-02'].findings[0].rule, 'SR044');
   const chain = byVm['db-01'].chain;
