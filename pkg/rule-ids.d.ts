@@ -1018,7 +1018,6 @@ export type RuleId =
   | 'XB967'
   | 'XB968'
   | 'XB969'
-  | 'XB970'
   | 'XB971'
   | 'XB972'
   | 'XB973'
