@@ -1015,6 +1015,7 @@ export type RuleId =
   | 'HL625'
   | 'HL626'
   | 'HL627'
+  | 'HL629'
   | 'CH001'
   | 'CH002'
   | 'CH003'
