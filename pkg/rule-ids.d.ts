@@ -1016,6 +1016,7 @@ export type RuleId =
   | 'HL626'
   | 'HL627'
   | 'HL629'
+  | 'SG730'
   | 'CH001'
   | 'CH002'
   | 'CH003'
