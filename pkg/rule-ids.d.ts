@@ -1021,7 +1021,6 @@ export type RuleId =
   | 'KI777'
   | 'KI778'
   | 'KI779'
-  | 'KI780'
   | 'CH001'
   | 'CH002'
   | 'CH003'
