@@ -1021,6 +1021,7 @@ export type RuleId =
   | 'KI777'
   | 'KI778'
   | 'KI779'
+  | 'KI781'
   | 'CH001'
   | 'CH002'
   | 'CH003'
