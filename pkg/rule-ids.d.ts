@@ -1022,6 +1022,7 @@ export type RuleId =
   | 'KI778'
   | 'KI779'
   | 'KI781'
+  | 'KI782'
   | 'CH001'
   | 'CH002'
   | 'CH003'
