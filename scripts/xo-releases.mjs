@@ -13,7 +13,8 @@ const releases = []
 for (const file of process.argv.slice(2)) {
   let current = null
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const heading = /^## \*\*(\d+\.\d+(?:\.\d+)?)\*\* \((\d{4}-\d{2}-\d{2})\)/.exec(line)
+    // (5.70.x's headings lack the bold.)
+    const heading = /^## (?:\*\*)?(\d+\.\d+(?:\.\d+)?)(?:\*\*)? \((\d{4}-\d{2}-\d{2})\)/.exec(line)
     if (heading) {
       // `5.108` is 5.108.0.
       const release = heading[1].split('.').length === 2 ? `${heading[1]}.0` : heading[1]
