@@ -701,6 +701,8 @@ export type RuleId =
   | 'KI711'
   | 'KI712'
   | 'KI713'
+  | 'KI714'
+  | 'KI715'
   | 'XA740'
   | 'XA741'
   | 'XA742'
