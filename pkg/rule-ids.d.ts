@@ -703,6 +703,8 @@ export type RuleId =
   | 'KI713'
   | 'KI714'
   | 'KI715'
+  | 'KI716'
+  | 'KI717'
   | 'XA740'
   | 'XA741'
   | 'XA742'
