@@ -705,6 +705,7 @@ export type RuleId =
   | 'KI715'
   | 'KI716'
   | 'KI717'
+  | 'KI718'
   | 'XA740'
   | 'XA741'
   | 'XA742'
