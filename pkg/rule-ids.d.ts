@@ -696,7 +696,6 @@ export type RuleId =
   | 'KI706'
   | 'KI707'
   | 'KI708'
-  | 'KI709'
   | 'KI710'
   | 'KI711'
   | 'KI712'
