@@ -422,3 +422,26 @@ fn an_operation_failed_is_read_through_its_data_code() {
     let d = text(r#"{"code": 21, "data": {"objectId": "5f8c2d3e", "code": "DUPLICATED_MAC_ADDRESS"}, "message": "operation failed"}"#);
     assert_eq!(d.findings.first().map(|f| f.rule), Some("XB903"));
 }
+
+/// In a Xen Orchestra log, an error's stack frames name the code path that failed: a known bug
+/// of one step (KI705, the merge's out-of-range read, fixed in Xen Orchestra 6.5.0) is read
+/// through them, as it is in a pasted journal.
+#[test]
+fn a_known_bug_is_read_through_the_stack_of_a_logged_error() {
+    let task = |stack: &str| {
+        format!(
+            r#"{{"id":"1","message":"merge","start":1,"status":"failure","end":2,"result":{{"code":"ERR_OUT_OF_RANGE","message":"The value of \"offset\" is out of range.","name":"RangeError","stack":"RangeError [ERR_OUT_OF_RANGE]: The value of \"offset\" is out of range.{stack}"}}}}"#
+        )
+    };
+    let older = r#"{"context":{"xoServerVersion":"5.200.1"}}"#;
+    let with_frames = task(r"\n    at RemoteVhdDisk.readBlock (file:///opt/xo/disks/RemoteVhdDisk.mjs:120:22)\n    at MergeRemoteDisk.mergeBlock (file:///opt/xo/MergeRemoteDisk.mjs:210:9)");
+    assert!(rules_of(&text_with(&with_frames, older)).contains(&"KI705"), "{:?}", rules_of(&text_with(&with_frames, older)));
+    assert!(!rules_of(&text_with(&task(""), older)).contains(&"KI705"), "no frame names the merge");
+    assert!(!rules_of(&text_with(&with_frames, r#"{"context":{"xoServerVersion":"5.202.1"}}"#)).contains(&"KI705"), "fixed there");
+    // A XapiError's frames and failed call reach the signatures too.
+    let d = text_with(
+        r#"{"message":"transfer","status":"failure","result":{"code":"SESSION_INVALID","params":["OpaqueRef:3b2c"],"call":{"method":"VM.migrate_send"},"name":"XapiError","message":"SESSION_INVALID(OpaqueRef:3b2c)","stack":"XapiError: SESSION_INVALID(OpaqueRef:3b2c)\n    at Xapi._call (file:///opt/xo/xen-api/index.mjs:1:1)"}}"#,
+        "",
+    );
+    assert!(rules_of(&d).contains(&"KI823"), "{:?}", rules_of(&d));
+}

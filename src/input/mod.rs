@@ -61,6 +61,9 @@ pub struct XapiError {
     /// Facts found around the error (an SMlog space check's `freeBytes` and `neededBytes`…);
     /// they are added to the finding's params.
     pub extra: Params,
+    /// What the structured input says around the error that no rule shows but a signature may
+    /// need: the frames of its stack (Xen Orchestra's `stack`), which name the code path.
+    pub context: String,
 }
 
 /// `param<n>`, the name of a parameter the catalogue does not name: a fixed text for the first
@@ -89,6 +92,7 @@ impl XapiError {
             subject: Subject::default(),
             confidence,
             extra: Params::default(),
+            context: String::new(),
         }
     }
 
@@ -239,6 +243,12 @@ impl Event {
                 for p in &e.params {
                     t.push('\n');
                     t.push_str(p);
+                }
+                // The call that failed and the code path (a known bug of one method or of one
+                // step of Xen Orchestra's backup is told apart by them).
+                for extra in e.call.iter().chain(Some(&e.context).filter(|c| !c.is_empty())) {
+                    t.push('\n');
+                    t.push_str(extra);
                 }
                 t
             }

@@ -13,6 +13,26 @@ use crate::model::{Evidence, Subject};
 /// fields; a bigger one is a dump of records, not an explanation).
 const MAX_DATA_DETAIL: usize = 4096;
 
+/// At most this many bytes of an error's stack frames are kept for the signatures.
+const MAX_STACK_FRAMES: usize = 4096;
+
+/// The frames of an error object's `stack` (`    at Foo (/path/file.mjs:1:2)` lines), without its
+/// message lines, which the event already holds: the code path a signature of a known bug may
+/// need. At most [`MAX_STACK_FRAMES`] bytes.
+fn stack_frames(obj: &Map<String, Value>) -> String {
+    let Some(stack) = obj.get("stack").and_then(Value::as_str) else { return String::new() };
+    let mut out = String::new();
+    for frame in stack.lines().map(str::trim_start).filter(|l| l.starts_with("at ")) {
+        if out.len() + frame.len() + 1 > MAX_STACK_FRAMES {
+            break;
+        }
+        out.push_str(frame);
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
+
 /// A backup log, a list or map of them, or a single task of one.
 pub fn is_xo_log(value: &Value) -> bool {
     match value {
@@ -216,6 +236,7 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
                     .and_then(Value::as_str)
                     .or_else(|| obj.get("task").and_then(|t| t.get("name_label")).and_then(Value::as_str))
                     .map(str::to_string);
+                e.context = stack_frames(obj);
                 e.subject = subject.clone();
                 e.evidence = own_evidence();
                 return Some(vec![Event::Xapi(e)]);
@@ -283,6 +304,16 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
                     e.detail.push_str(text);
                     e.detail.push('\n');
                 }
+            }
+            // Node's code (`ERR_OUT_OF_RANGE`) when the message does not say it, then the frames.
+            if let Some(c) = e.code.as_deref().filter(|c| !message_text.contains(c)) {
+                e.detail.push_str(c);
+                e.detail.push('\n');
+            }
+            let frames = stack_frames(obj);
+            if !frames.is_empty() {
+                e.detail.push_str(&frames);
+                e.detail.push('\n');
             }
             // The `data` of Xen Orchestra's API errors says what the message leaves out (the
             // check that failed, the object, the expected and actual state).
