@@ -120,7 +120,7 @@ fn each_rule_text(f: &Finding, each: &mut dyn FnMut(Option<&str>, bool) -> bool)
 
 /// At most this many texts, or bytes of texts, are kept: a long-running service diagnosing the
 /// errors of many VMs (whose uuids fill the commands) starts over now and then.
-const MAX_SENT_TEXTS: usize = 8192;
+const MAX_SENT_TEXTS: usize = 16384;
 const MAX_SENT_BYTES: usize = 1 << 20;
 
 impl SentTexts {
@@ -826,7 +826,7 @@ mod tests {
                 assert_eq!(from_wire(&wire, &mut table), serde_json::to_value(&d).expect("serialised"), "{}", rule.info.id);
                 // The texts of every rule's example fit under the bounds, so that a page showing
                 // any of them sends each text once: raise the bounds when the knowledge outgrows them.
-                assert!(texts.texts.len() >= before, "the rule examples' texts outgrew MAX_SENT_TEXTS or MAX_SENT_BYTES at {}", rule.info.id);
+                assert!(texts.texts.len() >= before, "the rule examples' texts outgrew MAX_SENT_TEXTS or MAX_SENT_BYTES at {} ({} texts, {} bytes)", rule.info.id, before, texts.bytes);
                 if round == 1 {
                     // Every text was sent in the first round.
                     assert!(wire.starts_with(format!("[[{}]", texts.texts.len()).as_bytes()), "{}", rule.info.id);

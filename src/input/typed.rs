@@ -420,6 +420,7 @@ fn xo_xapi_error(x: &mut Obj, subject: Subject, evidence: Option<Evidence>) -> O
         return None;
     }
     let mut e = XapiError::with_owned_code(code, params_of_val(x.take(PARAMS)), Shape::XoXapiError);
+    e.context = x.str(STACK).map(xo_log::frames_of).unwrap_or_default();
     e.subject = subject;
     e.evidence = match evidence {
         Some(ev) => vec![ev],

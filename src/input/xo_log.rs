@@ -20,7 +20,11 @@ const MAX_STACK_FRAMES: usize = 4096;
 /// message lines, which the event already holds: the code path a signature of a known bug may
 /// need. At most [`MAX_STACK_FRAMES`] bytes.
 fn stack_frames(obj: &Map<String, Value>) -> String {
-    let Some(stack) = obj.get("stack").and_then(Value::as_str) else { return String::new() };
+    obj.get("stack").and_then(Value::as_str).map(frames_of).unwrap_or_default()
+}
+
+/// [`stack_frames`] of a stack's text (the typed reader's way in).
+pub fn frames_of(stack: &str) -> String {
     let mut out = String::new();
     for frame in stack.lines().map(str::trim_start).filter(|l| l.starts_with("at ")) {
         if out.len() + frame.len() + 1 > MAX_STACK_FRAMES {

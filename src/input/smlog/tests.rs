@@ -96,7 +96,9 @@ Jan 14 02:00:20 h SM: [6627] ]]\n\
 Jan 14 02:00:20 h SM: [6627] Raising exception [68, ISCSI login failed - check access settings for the initiator on the storage, if CHAP is used verify CHAP credentials]\n\
 Jan 14 02:00:20 h SM: [6627] ***** LVHD over iSCSI: EXCEPTION <class 'xs_errors.SROSError'>, ISCSI login failed - check access settings\n";
     let r = report(text);
-    assert_eq!(rules(&r), vec!["SR073"], "{:?}", rules(&r));
+    // The login failure (68) is explained once by SR073; iscsiadm's own words (error 24: the
+    // target refused the credentials) name its cause above it (HL238, which reads SMlog too).
+    assert_eq!(rules(&r), vec!["HL238", "SR073"], "{:?}", rules(&r));
     let f = finding(&r, "SR073");
     assert!(f.params.get("previousError").is_some_and(|p| p.contains("authorization failure")), "{:?}", f.params);
     assert!(f.evidence.iter().any(|e| e.line == Some(4)));
