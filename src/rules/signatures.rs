@@ -336,8 +336,7 @@ fn hit_near(hits: &Hits, literal: usize, line: u32, near: u32) -> bool {
 /// 8.2`, `XCP-ng release 8.3.0`), read from its first 64 KiB, for inputs whose caller gave no
 /// `hostVersion`.
 pub fn version_in_text(text: &str) -> Option<(&'static str, String)> {
-    let head = text.get(..text.len().min(64 * 1024)).unwrap_or(text);
-    let lower = head.to_ascii_lowercase();
+    let lower = head_of(text).to_ascii_lowercase();
     // Searchers built once: `str::find` builds one per call, which cost more than the search.
     static FINDERS: OnceLock<[memchr::memmem::Finder<'static>; 3]> = OnceLock::new();
     let finders = FINDERS.get_or_init(|| ["xcp-ng ", "xenserver ", "citrix hypervisor "].map(|n| memchr::memmem::Finder::new(n.as_bytes()).into_owned()));
@@ -351,8 +350,7 @@ pub fn version_in_text(text: &str) -> Option<(&'static str, String)> {
                     break;
                 }
             }
-            let version: String = lower[start..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-            let version = version.trim_end_matches('.');
+            let version = leading_version(&lower[start..]);
             if version.contains('.') && version.starts_with(|c: char| c.is_ascii_digit()) {
                 return Some((product, version.to_string()));
             }
@@ -366,19 +364,30 @@ pub fn version_in_text(text: &str) -> Option<(&'static str, String)> {
 /// page's and the bug-report template's forms), read from its first 64 KiB, for inputs whose
 /// caller gave no `xoServerVersion`.
 pub fn xo_server_in_text(text: &str) -> Option<String> {
-    let head = text.get(..text.len().min(64 * 1024)).unwrap_or(text);
-    let bytes = head.as_bytes();
-    for at in memchr::memmem::find_iter(bytes, b"xo-server") {
+    let head = head_of(text);
+    for at in memchr::memmem::find_iter(head.as_bytes(), b"xo-server") {
+        // (`at` + 9 follows the ASCII name: a char boundary.)
         let mut rest = &head[at + "xo-server".len()..];
         rest = rest.strip_prefix(':').unwrap_or(rest).trim_start_matches(' ');
         rest = rest.strip_prefix('v').unwrap_or(rest);
-        let version: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-        let version = version.trim_end_matches('.');
+        let version = leading_version(rest);
         if version.split('.').count() == 3 && version.split('.').all(|p| !p.is_empty()) {
             return Some(version.to_string());
         }
     }
     None
+}
+
+/// The first 64 KiB of an input, where a version it names is looked for (all of it when the
+/// cut would split a character).
+fn head_of(text: &str) -> &str {
+    text.get(..text.len().min(64 * 1024)).unwrap_or(text)
+}
+
+/// The digits and dots `s` starts with, without a closing dot (`8.2.1.` of a sentence).
+fn leading_version(s: &str) -> &str {
+    let end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    s[..end].trim_end_matches('.')
 }
 
 /// Does the signature concern this host? A product named by the context must match the
