@@ -559,6 +559,7 @@ export type SmlogEpisodeKind =
   | 'benign_lock_contention'
   | 'benign_gc_already_running'
   | 'benign_lv_check'
+  | 'benign_vg_check'
   | 'coalesce_succeeded'
   | 'leaf_coalesce_succeeded';
 

@@ -76,6 +76,7 @@ export type RuleId =
   | 'SM024'
   | 'SM025'
   | 'SM026'
+  | 'SM027'
   | 'SR1200'
   | 'SR000'
   | 'XA000'

@@ -1,8 +1,9 @@
 //! SMlog lines that look alarming but are normal: lock contention that resolves (`Failed to lock
 //! … on first attempt, blocked by PID n` followed by the lock being acquired), a garbage
 //! collector that finds another one already running (`Another GC instance already active,
-//! exiting`, `A GC instance already running, not kicking`), and the ignored LV check of a CBT log
-//! volume (`Ignoring exception for LV check … .cbtlog`).
+//! exiting`, `A GC instance already running, not kicking`), the ignored LV check of a CBT log
+//! volume (`Ignoring exception for LV check … .cbtlog`), and the volume-group existence check
+//! (`vgs --readonly` answering "not found") that opens every LVM SR create.
 //!
 //! Why it matters: people searching SMlog for "Failed" or "exception" stop at these and chase
 //! the wrong problem. They are reported as `benign` information, never as failures, so a UI can
@@ -52,16 +53,36 @@ pub static SM026: RuleInfo = RuleInfo {
 Jan 14 02:00:01 xcp-host1 SM: [14502] Ignoring exception for LV check: /dev/VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/8341e744-0c1d-4b5e-9a2f-6e7d8c9b0a12.cbtlog !",
 };
 
+pub static SM027: RuleInfo = RuleInfo {
+    id: "SM027",
+    name: "vg-existence-check-normal",
+    title: "Volume group existence check (normal)",
+    category: Category::Benign,
+    severity: Severity::Info,
+    trigger: "`['/sbin/vgs', '--readonly', '<VG>']` followed by `FAILED in util.pread: … Volume group \"<VG>\" not found` \
+              that no later line of the same process turns into an error",
+    description: "Before it creates an LVM SR, and when it loads one, the storage manager asks LVM whether the SR's \
+                  volume group exists; LVM answers \"no\" with a failed exit. Before a create this is expected; when \
+                  an existing SR's group is missing, the storage manager raises its own error next, and that error is \
+                  the finding.",
+    example: "Jan 14 02:00:01 xcp-host1 SM: [14502] ['/sbin/vgs', '--readonly', 'VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21']\n\
+Jan 14 02:00:01 xcp-host1 SM: [14502] FAILED in util.pread: (rc 5) stdout: '', stderr: '  Volume group \"VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21\" not found\n\
+Jan 14 02:00:01 xcp-host1 SM: [14502]   Cannot process volume group VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21\n\
+Jan 14 02:00:01 xcp-host1 SM: [14502] '",
+};
+
 pub static RULES: &[Rule] = &[
     Rule { info: &SM024, matcher: Matcher::External },
     Rule { info: &SM025, matcher: Matcher::External },
     Rule { info: &SM026, matcher: Matcher::External },
+    Rule { info: &SM027, matcher: Matcher::External },
 ];
 
 pub static KINDS: &[SmRule] = &[
     SmRule { kind: IncidentKind::BenignLockContention, info: &SM024, render: lock_contention },
     SmRule { kind: IncidentKind::BenignGcAlreadyRunning, info: &SM025, render: gc_running },
     SmRule { kind: IncidentKind::BenignLvCheck, info: &SM026, render: lv_check },
+    SmRule { kind: IncidentKind::BenignVgCheck, info: &SM027, render: vg_check },
 ];
 
 fn benign(info: &'static RuleInfo, g: &IncidentGroup, facts: &Facts) -> Finding {
@@ -93,6 +114,15 @@ fn lv_check(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = benign(&SM026, g, facts);
     f.summary = format!("The storage manager ignored a failed LV existence check{}; this is normal.", times(g)).into();
     f.cause = "It probes for a changed-block-tracking log volume (`.cbtlog`) that may not exist, and ignores the error."
+        .into();
+    f
+}
+
+fn vg_check(g: &IncidentGroup, facts: &Facts) -> Finding {
+    let mut f = benign(&SM027, g, facts);
+    f.summary = format!("The storage manager asked LVM whether a volume group exists and was told it does not{}; this is normal.", times(g)).into();
+    f.cause = "Creating or loading an LVM-based SR starts with `vgs --readonly` on the SR's volume group; \"not found\" \
+               is the expected answer before the SR is created, and a real problem would show as an SR error after it."
         .into();
     f
 }

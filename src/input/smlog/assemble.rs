@@ -185,6 +185,16 @@ struct PreadFailure {
     text: String,
     line: u32,
     evidence: Vec<Evidence>,
+    /// The command asked a question whose "no" is a failed exit (see `is_vg_existence_probe`).
+    answered_no: bool,
+}
+
+/// sm's `lvutil._checkVG` runs `vgs --readonly <VG>` and reads a failure as "this volume group
+/// does not exist": every LVM SR create (and every load of an SR not yet created) logs that
+/// failure. When the missing group matters, the driver raises its own SR error next, which the
+/// call's reading reports; the probe's failure alone is an answer, not a failed command.
+fn is_vg_existence_probe(command: &[u8], failure: &[u8]) -> bool {
+    find(command, "vgs', '--readonly'").is_some() && find(failure, "\" not found").is_some()
 }
 
 /// What a failing storage-manager call logged before its end.
@@ -816,7 +826,8 @@ impl Analyzer {
 
     #[inline(never)]
     fn unresolved_pread(&mut self, pid: u32, st: &PidState, p: PreadFailure) {
-        let mut inc = self.incident(IncidentKind::CommandFailed, p.line, Some(pid));
+        let kind = if p.answered_no { IncidentKind::BenignVgCheck } else { IncidentKind::CommandFailed };
+        let mut inc = self.incident(kind, p.line, Some(pid));
         inc.sr = st.sr.map(Id::string);
         inc.vdi = st.vdi_uuid.map(Id::string);
         inc.detail = Some(p.text.clone());
@@ -1255,11 +1266,13 @@ impl Analyzer {
             });
             let ev = self.ev(msg, line_no, pid_opt);
             let mut evidence = Vec::new();
+            let mut answered_no = false;
             if let Some((cmd_line, cmd)) = self.commands.get(pid) {
+                answered_no = is_vg_existence_probe(cmd, rest);
                 evidence.push(Evidence { text: evidence_text(cmd), line: Some(cmd_line), pid: pid_opt });
             }
             evidence.push(ev);
-            let failure = PreadFailure { rc, text: lossy(msg), line: line_no, evidence };
+            let failure = PreadFailure { rc, text: lossy(msg), line: line_no, evidence, answered_no };
             if msg.ends_with(b"'") {
                 let st = self.state(pid, line_no);
                 let old = st.pread.replace(failure);

@@ -48,6 +48,8 @@ pub enum IncidentKind {
     BenignLockContention,
     BenignGcAlreadyRunning,
     BenignLvCheck,
+    /// `vgs --readonly <VG>` failed with "not found": sm asking whether a volume group exists.
+    BenignVgCheck,
     CoalesceSucceeded,
     LeafCoalesceSucceeded,
 }
@@ -55,7 +57,7 @@ pub enum IncidentKind {
 impl IncidentKind {
     /// Benign kinds are findings of category `benign` and do not appear in the timeline.
     pub fn is_benign(self) -> bool {
-        matches!(self, IncidentKind::BenignLockContention | IncidentKind::BenignGcAlreadyRunning | IncidentKind::BenignLvCheck)
+        matches!(self, IncidentKind::BenignLockContention | IncidentKind::BenignGcAlreadyRunning | IncidentKind::BenignLvCheck | IncidentKind::BenignVgCheck)
     }
 
     /// Successes feed the timeline and the coalesce summary, never a finding.

@@ -828,6 +828,7 @@ fn describe(inc: &Incident) -> String {
         IncidentKind::BenignLockContention => "Lock contention",
         IncidentKind::BenignGcAlreadyRunning => "Garbage collector already running",
         IncidentKind::BenignLvCheck => "Ignored LV check",
+        IncidentKind::BenignVgCheck => "Volume group existence check",
         IncidentKind::CoalesceSucceeded => "Coalesce succeeded",
         IncidentKind::LeafCoalesceSucceeded => "Leaf-coalesce succeeded",
     };

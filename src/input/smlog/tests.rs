@@ -374,7 +374,25 @@ const NEGATIVES: &[(&str, &str)] = &[
     ("SM024", "Jan 14 02:00:01 h SM: [2] lock: acquired /var/lock/sm/5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/sr\n"),
     ("SM025", "Jan 14 02:00:01 h SM: [2] Kicking SMGC@5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21...\n"),
     ("SM026", crate::rules::smlog_calls::SM019.example),
+    // The same probe failing for another reason than a missing group is a failed command.
+    ("SM027", "Jan 14 02:00:01 h SM: [2] ['/sbin/vgs', '--readonly', 'VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21']\nJan 14 02:00:01 h SM: [2] FAILED in util.pread: (rc 5) stdout: '', stderr: '  /dev/sdb: read failed after 0 of 4096 at 0: Input/output error'\n"),
 ];
+
+#[test]
+fn a_volume_group_probe_answered_no_is_normal_unless_the_call_then_fails() {
+    let probe = crate::rules::smlog_benign::SM027.example;
+    assert_eq!(rules(&report(probe)), ["SM027"]);
+    assert!(failures(&report(probe)).is_empty());
+    let failed_attach = format!(
+        "{probe}\nJan 14 02:00:01 xcp-host1 SM: [14502] Raising exception [47, The SR is not available [opterr=no such volume group: VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21]]\n"
+    );
+    let r = report(&failed_attach);
+    assert!(!rules(&r).contains(&"SM027"), "{:?}", rules(&r));
+    assert!(!failures(&r).is_empty(), "{:?}", rules(&r));
+    let failed_probe = NEGATIVES.iter().find(|(id, _)| *id == "SM027").map(|(_, t)| *t).unwrap_or_default();
+    let r = report(failed_probe);
+    assert!(rules(&r).contains(&"SM019") && !rules(&r).contains(&"SM027"), "{:?}", rules(&r));
+}
 
 #[test]
 fn every_smlog_rule_has_a_negative_fixture_that_does_not_fire_it() {
@@ -394,10 +412,10 @@ Jan 14 02:00:01 h SMGC: [9] SR 5b1c ('Local storage') (3 VDIs in 1 VHD trees): n
         crate::rules::smlog_benign::SM024.example,
         crate::rules::smlog_benign::SM025.example,
         crate::rules::smlog_benign::SM026.example
-    );
+    ) + crate::rules::smlog_benign::SM027.example;
     let r = report(&text);
     assert!(failures(&r).is_empty(), "{:?}", failures(&r));
-    for id in ["SM024", "SM025", "SM026"] {
+    for id in ["SM024", "SM025", "SM026", "SM027"] {
         let f = finding(&r, id);
         assert_eq!((f.category, f.severity), (Category::Benign, Severity::Info));
     }
