@@ -1063,6 +1063,7 @@ export type RuleId =
   | 'SG729'
   | 'HL624'
   | 'HL625'
+  | 'HL628'
   | 'HL626'
   | 'HL627'
   | 'HL629'
