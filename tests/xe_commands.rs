@@ -1,0 +1,279 @@
+//! Every `xe` command xapi-doctor tells a reader to run exists, gets its required parameters, and
+//! names only parameters the command takes: checked against the CLI's own table
+//! (data/xe_commands.json, written by scripts/xe-commands.mjs from xen-api's sources). The xe
+//! CLI ignores a parameter it does not know, so a misspelt one would make a command do something
+//! else without a word. The commands checked are those of the rendered findings of every rule's
+//! example and of every corpus case, placeholders filled as a reader sees them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+use xapi_doctor::Options;
+
+/// Parameters every command accepts (the CLI strips them before the command sees its own).
+const EVERY_COMMAND: &[&str] = &["server", "password", "port", "username", "minimal", "force", "multiple", "all", "message-priority", "trace", "debug", "live", "internal"];
+/// The CLI's two-word switches (`-s <server>`): the next token is their value.
+const SWITCHES_WITH_A_VALUE: &[&str] = &["-u", "-pw", "-s", "-h", "-p"];
+/// Commands of classes the current CLI no longer has, printed for the hosts that still do (VM
+/// protection policies, XenServer 5.6–6.x, whose alerts only those hosts raise).
+const OLDER_HOSTS_ONLY: &[&str] = &["vmpp-"];
+
+struct Spec {
+    reqd: Vec<String>,
+    optn: Vec<String>,
+    /// Fields the command also takes as parameters: a list's filters, `-param-set`'s fields, a
+    /// selector command's selectors.
+    fields: BTreeSet<String>,
+    /// The class whose field `param-name=` names (the `-param-get` family).
+    param_names_of: Option<String>,
+}
+
+/// A command of the table: its required and optional parameters, the classes whose selectors it takes.
+struct Command {
+    reqd: Vec<String>,
+    optn: Vec<String>,
+    selectors: Vec<String>,
+}
+
+/// A command cli_operations.ml generates for each class: its name's suffix, its required and
+/// optional parameters, whether it takes the class's fields as parameters, whether its
+/// `param-name=` names one of them.
+struct Generated(&'static str, &'static [&'static str], &'static [&'static str], bool, bool);
+
+const GENERATED: &[Generated] = &[
+    Generated("-list", &[], &["params", "database:"], true, false),
+    Generated("-param-list", &["uuid"], &["database:"], false, false),
+    Generated("-param-get", &["uuid", "param-name"], &["param-key", "database:"], false, true),
+    Generated("-param-set", &["uuid"], &[], true, false),
+    Generated("-param-add", &["uuid", "param-name"], &["param-key"], false, true),
+    Generated("-param-remove", &["uuid", "param-name", "param-key"], &[], false, true),
+    Generated("-param-clear", &["uuid", "param-name"], &[], false, true),
+];
+
+struct Table {
+    commands: BTreeMap<String, Command>,
+    /// class → its fields
+    classes: BTreeMap<String, BTreeSet<String>>,
+}
+
+fn table() -> Table {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/xe_commands.json")).expect("data/xe_commands.json");
+    let v: Value = serde_json::from_str(&text).expect("xe_commands.json is JSON");
+    let names = |v: &Value| -> Vec<String> { v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect()).unwrap_or_default() };
+    let commands = v["commands"]
+        .as_object()
+        .expect("commands")
+        .iter()
+        .map(|(name, c)| (name.clone(), Command { reqd: names(&c["reqd"]), optn: names(&c["optn"]), selectors: names(&c["selectors"]) }))
+        .collect();
+    let classes = v["classes"].as_object().expect("classes").iter().map(|(c, f)| (c.clone(), names(f).into_iter().collect())).collect();
+    Table { commands, classes }
+}
+
+impl Table {
+    fn spec(&self, name: &str) -> Option<Spec> {
+        let strings = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        if let Some(c) = self.commands.get(name) {
+            let mut fields = BTreeSet::new();
+            for s in &c.selectors {
+                fields.insert(s.clone());
+                fields.extend(self.classes.get(s).into_iter().flatten().cloned());
+            }
+            return Some(Spec { reqd: c.reqd.clone(), optn: c.optn.clone(), fields, param_names_of: None });
+        }
+        for &Generated(suffix, reqd, optn, takes_fields, names_a_field) in GENERATED {
+            let Some(class) = name.strip_suffix(suffix) else { continue };
+            let Some(fields) = self.classes.get(class) else { continue };
+            return Some(Spec {
+                reqd: strings(reqd),
+                optn: strings(optn),
+                fields: if takes_fields { fields.clone() } else { BTreeSet::new() },
+                param_names_of: names_a_field.then(|| class.to_string()),
+            });
+        }
+        None
+    }
+}
+
+/// Splits a shell command into words and separators (`|`, `;`, `&&`, `$(`, `)`, a backquote, a
+/// line end not escaped), keeping quoted strings as one word.
+fn words(command: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = command.chars().peekable();
+    let push = |cur: &mut String, out: &mut Vec<String>| {
+        if !cur.is_empty() {
+            out.push(std::mem::take(cur));
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                for q in chars.by_ref() {
+                    if q == c {
+                        break;
+                    }
+                    cur.push(q);
+                }
+            }
+            '\\' if chars.peek() == Some(&'\n') => {
+                chars.next();
+            }
+            ' ' | '\t' => push(&mut cur, &mut out),
+            // A comment runs to the line's end.
+            '#' if cur.is_empty() => {
+                while chars.peek().is_some_and(|&n| n != '\n') {
+                    chars.next();
+                }
+            }
+            '|' | ';' | '&' | '(' | ')' | '`' | '\n' => {
+                push(&mut cur, &mut out);
+                out.push("|".into());
+            }
+            '$' if chars.peek() == Some(&'(') => {
+                push(&mut cur, &mut out);
+            }
+            _ => cur.push(c),
+        }
+    }
+    push(&mut cur, &mut out);
+    out
+}
+
+/// What is wrong with each `xe` invocation in `command` (empty when all are right).
+fn problems(command: &str, table: &Table) -> Vec<String> {
+    let w = words(command);
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < w.len() {
+        let at_command_start = i == 0 || ["|", "sudo", "do", "then", "in"].contains(&w[i - 1].as_str());
+        if w[i] != "xe" || !at_command_start {
+            i += 1;
+            continue;
+        }
+        // The connection's switches may come before the command's name.
+        let mut at = i + 1;
+        while w.get(at).is_some_and(|s| SWITCHES_WITH_A_VALUE.contains(&s.as_str())) {
+            at += 2;
+        }
+        let Some(name) = w.get(at).filter(|n| *n != "|") else {
+            i += 1;
+            continue;
+        };
+        i = at + 1;
+        if OLDER_HOSTS_ONLY.iter().any(|prefix| name.starts_with(prefix)) {
+            continue;
+        }
+        let Some(spec) = table.spec(name) else {
+            found.push(format!("`xe {name}`: no such command"));
+            continue;
+        };
+        let mut given = BTreeSet::new();
+        while i < w.len() && w[i] != "|" {
+            let word = &w[i];
+            i += 1;
+            if SWITCHES_WITH_A_VALUE.contains(&word.as_str()) {
+                i += 1;
+                continue;
+            }
+            let (param, value) = match word.strip_prefix("--") {
+                Some(flag) => (flag.to_string(), "true"),
+                None => match word.split_once('=') {
+                    Some((p, v)) => (p.to_string(), v),
+                    None => {
+                        found.push(format!("`xe {name}`: `{word}` is not a parameter (name=value)"));
+                        continue;
+                    }
+                },
+            };
+            if let (Some(class), "param-name") = (&spec.param_names_of, param.as_str()) {
+                let literal = !value.contains(['<', '$']);
+                if literal && !table.classes[class].contains(value) {
+                    found.push(format!("`xe {name}`: a {class} has no field `{value}`"));
+                }
+            }
+            // A map's key (`device-config:server=`, `other-config:foo=`) is checked by its map.
+            let (key, map) = match param.split_once(':') {
+                Some((map, _)) => (format!("{map}:"), map.to_string()),
+                None => (param.clone(), param.clone()),
+            };
+            let known = spec.reqd.contains(&key) || spec.optn.contains(&key) || EVERY_COMMAND.contains(&key.as_str()) || spec.fields.contains(&map);
+            if !known {
+                found.push(format!("`xe {name}`: no parameter `{param}`"));
+            }
+            given.insert(key);
+        }
+        for r in &spec.reqd {
+            if !given.contains(r) {
+                found.push(format!("`xe {name}`: its required `{r}` is missing"));
+            }
+        }
+    }
+    found
+}
+
+fn commands_of(d: &xapi_doctor::Diagnosis, out: &mut BTreeMap<String, String>, origin: &str) {
+    for f in &d.findings {
+        for step in &f.remediation {
+            if let Some(c) = &step.command {
+                out.entry(c.to_string()).or_insert_with(|| format!("{} ({origin})", f.rule));
+            }
+        }
+    }
+}
+
+
+#[test]
+fn the_table_reads_the_cli_as_it_is() {
+    let table = table();
+    assert!(table.commands.len() > 350, "{}", table.commands.len());
+    assert_eq!(table.commands["vm-snapshot"].selectors, ["vm"]);
+    assert_eq!(table.spec("vm-snapshot").map(|s| s.reqd), Some(vec!["new-name-label".to_string()]));
+    assert!(table.spec("host-call-plugin").is_some_and(|s| s.optn.contains(&"args:".to_string())));
+    assert!(table.spec("vdi-param-get").is_some() && table.spec("vdi-param-got").is_none());
+    let check = |c: &str| problems(c, &table);
+    assert_eq!(check("xe vdi-list sr-uuid=<sr-uuid> params=uuid,name-label --minimal"), Vec::<String>::new());
+    assert_eq!(check("for v in $(xe vdi-list sr-uuid=x --minimal | tr , ' '); do xe vdi-param-get uuid=$v param-name=sm-config; done"), Vec::<String>::new());
+    assert_eq!(check("xe host-call-plugin host-uuid=<host-uuid> plugin=coalesce-leaf fn=leaf-coalesce args:vm_uuid=<vm-uuid>"), Vec::<String>::new());
+    assert_eq!(check("xe sr-create name-label=\"NFS SR\" type=nfs device-config:server=<nfs-server> device-config:serverpath=/export"), Vec::<String>::new());
+    assert_eq!(check("xe -s <pool-master> -u root -pw '<password>' host-list params=name-label"), Vec::<String>::new());
+    assert_eq!(check("xe vm-list name-label=<name> params=uuid   # or sr-list"), Vec::<String>::new());
+    assert_eq!(check("xe vdi-list sr-uuid=<sr-uuid> other-config:xo:backup=true is-a-snapshot=true"), Vec::<String>::new());
+    assert_eq!(check("xe vm-shutdown vm=<vm-name> --force"), Vec::<String>::new());
+    assert_eq!(check("xe vdi-frobnicate uuid=x").len(), 1);
+    assert_eq!(check("xe pbd-plug").len(), 1, "uuid is required");
+    assert_eq!(check("xe sr-create name-label=x type=nfs device-conf:server=y").len(), 1);
+    assert_eq!(check("xe vdi-param-get uuid=x param=sm-config").len(), 2, "param-name missing, param unknown");
+    assert_eq!(check("xe vdi-list sr=<sr-uuid>").len(), 1, "sr is not a field of a VDI");
+    assert_eq!(check("xe vdi-param-get uuid=x param-name=sm-confg").len(), 1);
+    assert_eq!(check("xe vm-shutdown vdi=<vm-name>").len(), 1);
+}
+
+#[test]
+fn every_xe_command_we_print_is_one_the_cli_takes() {
+    let table = table();
+    let mut printed = BTreeMap::new();
+    for rule in xapi_doctor::list_rules() {
+        if let Ok(d) = xapi_doctor::docs::run_example(rule.example) {
+            commands_of(&d, &mut printed, "its example");
+        }
+    }
+    let cases = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/cases");
+    for kind in std::fs::read_dir(cases).expect("corpus").flatten() {
+        for case in std::fs::read_dir(kind.path()).expect("kind").flatten() {
+            let text = std::fs::read_to_string(case.path()).unwrap_or_default();
+            let Some((_, body)) = text.split_once("\n---\n") else { continue };
+            if let Ok(d) = xapi_doctor::diagnose_text(body, &Options::default()) {
+                commands_of(&d, &mut printed, &case.file_name().to_string_lossy());
+            }
+        }
+    }
+    let with_xe = printed.keys().filter(|c| words(c).iter().any(|w| w == "xe")).count();
+    assert!(with_xe > 300, "only {with_xe} xe commands printed");
+    eprintln!("{with_xe} xe commands checked");
+    let wrong: Vec<String> = printed
+        .iter()
+        .flat_map(|(command, origin)| problems(command, &table).into_iter().map(move |p| format!("{origin}: {p}\n    {command}")))
+        .collect();
+    assert!(wrong.is_empty(), "{} wrong xe commands of {with_xe}:\n{}", wrong.len(), wrong.join("\n"));
+}
