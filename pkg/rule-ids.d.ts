@@ -108,6 +108,7 @@ export type RuleId =
   | 'NW003'
   | 'NW004'
   | 'NW005'
+  | 'NW932'
   | 'NW006'
   | 'NW007'
   | 'NW008'
