@@ -109,6 +109,7 @@ export type RuleId =
   | 'NW004'
   | 'NW005'
   | 'NW932'
+  | 'NW933'
   | 'NW006'
   | 'NW007'
   | 'NW008'
