@@ -109,6 +109,8 @@ export type RuleId =
   | 'NW003'
   | 'NW004'
   | 'NW005'
+  | 'NW932'
+  | 'NW933'
   | 'NW006'
   | 'NW007'
   | 'NW008'
