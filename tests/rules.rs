@@ -30,8 +30,6 @@ const EXAMPLES_WITH_ANOTHER_RULE_ON_TOP: &[(&str, &str, &str)] = &[
     ("XB108", "XO006", "a warning beside the error it explains"),
     ("HL117", "XA802", "the example's device is the emulated NVMe controller, which XA802 reads"),
     ("HL971", "HL004", "the same I/O error, the kernel's own lines"),
-    ("XB302", "NW001", "a warning beside the network failure"),
-    ("XB305", "NW002", "a warning beside the network failure"),
     ("BF308", "RM009", "a warning beside the remote's failure"),
     ("HL306", "XA019", "the plugin's log beside the internal error it caused"),
     ("XA723", "XA803", "CloudStack's wrapper (a symptom) around the unknown driver"),

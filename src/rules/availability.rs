@@ -154,8 +154,19 @@ fn sr_not_available(e: &XapiError, facts: &Facts) -> Option<Finding> {
 fn connection_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&SR073, e, facts);
     let value = e.sr_value().unwrap_or(0);
+    // XCP-ng's GlusterFS, CephFS and MooseFS drivers raise the SMB codes (111-116) with their own
+    // texts (xcp-ng/sm drivers/GlusterFSSR.py, CephFSSR.py, MooseFSSR.py: "GlusterFS mount point
+    // already attached", "Failed to create CephFS SR. remote directory creation error: …").
+    let fs_driver = if SMB.contains(&value) {
+        let said = e.params.iter().map(|p| p.to_ascii_lowercase()).collect::<Vec<_>>().join(" ");
+        ["GlusterFS", "CephFS", "MooseFS"].into_iter().find(|n| said.contains(&n.to_ascii_lowercase()))
+    } else {
+        None
+    };
     let what = if NFS.contains(&value) {
         "NFS"
+    } else if let Some(name) = fs_driver {
+        name
     } else if SMB.contains(&value) {
         "SMB"
     } else if ISCSI.contains(&value) {
@@ -180,6 +191,9 @@ fn connection_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
         "iSCSI" => "The iSCSI session could not be set up: the target is unreachable, the initiator's IQN is not \
                     allowed on the storage, or CHAP credentials are wrong.",
         "multipath" => "The multipath daemon lost or could not build the paths to the LUN.",
+        "GlusterFS" | "CephFS" | "MooseFS" => "The host could not mount (or prepare) the SR's distributed file system: \
+                  its servers are unreachable, the volume or path is wrong, its client is missing, or the mount \
+                  point is already in use.",
         _ => "The host could not resolve or reach the storage server.",
     }
     .into();

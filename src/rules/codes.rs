@@ -410,7 +410,11 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
     // has `rr` in `XapiError` or `"error"`, and no `-`), and is not searched for the prefixes.
     let may_hold = memchr::memchr(b'-', line.as_bytes()).is_some() && contains_ignore_case(line.as_bytes(), b"rr");
     let prefixes: &[&str] = if may_hold { &["unknown system error", "errno"] } else { &[] };
-    let numbers = prefixes.iter().filter_map(|&prefix| number_after(line, prefix)).chain(blktap_errno(line));
+    // tapdisk's attach prints the -1 that tapdisk_vbd_lock returns after its own log line
+    // ("Failed to open VBD marker file", blktap drivers/tapdisk-vbd.c: "Already logged"), not
+    // -EPERM: that -1 names no errno.
+    let not_an_errno = |n: &i64| *n == -1 && line.contains("errno -1 at tapdisk_control_attach_vbd");
+    let numbers = prefixes.iter().filter_map(|&prefix| number_after(line, prefix)).filter(|n| !not_an_errno(n)).chain(blktap_errno(line));
     for e in numbers.filter_map(catalog::errno_by_number) {
         if !out.iter().any(|f| f.line == line_no && f.name == e.name) {
             out.push(Found { prefix: "", name: e.name, category: e.category, meaning: e.meaning, family: Family::System, line: line_no, text: line.to_string() });
@@ -765,6 +769,20 @@ mod pair_test {
             assert!(super::has_toolstack_marker(marker.as_bytes()), "{marker}");
         }
         assert!(!super::has_toolstack_marker(b"SR_BACKEND_FAILURE_44(, There is insufficient space, )"));
+    }
+
+    /// tapdisk's attach prints tapdisk_vbd_lock's literal -1, which is no EPERM; other errnos of
+    /// tapdisk's lines are still read.
+    #[test]
+    fn tapdisk_attach_minus_one_is_no_errno() {
+        let rules = |text: &str| {
+            let d = crate::diagnose_text(text, &crate::options::Options::default()).expect("diagnosis");
+            d.findings.iter().map(|f| (f.rule, f.title.to_string())).collect::<Vec<_>>()
+        };
+        let attach = rules("tapdisk[30111]: ERROR: errno -1 at tapdisk_control_attach_vbd: Failed to lock VBD marker file for 7");
+        assert!(!attach.iter().any(|(r, t)| *r == "CD001" && t.contains("EPERM")), "{attach:?}");
+        let stale = rules("tapdisk[21954]: ERROR: errno -116 at __tapdisk_vbd_complete_td_request: req tap-7.0: write 0x0008 secs @ 0x00b8c800 - Stale file handle");
+        assert!(stale.iter().any(|(r, t)| *r == "CD001" && t.contains("ESTALE")), "{stale:?}");
     }
 
     #[test]

@@ -138,6 +138,18 @@ fn vanished(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA003, e, facts);
     let class = e.named_params().get("class").unwrap_or("object").to_string();
     let article = if class.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) || class == "SR" { "an" } else { "a" };
+    // UUID_INVALID names the value it was given: an opaque reference there was never a uuid (the
+    // client passed a reference where XAPI's call takes a uuid, e.g. `VM.get_by_uuid`), so nothing
+    // needs to have been deleted.
+    if e.code == "UUID_INVALID" && e.params.get(1).is_some_and(|p| p.starts_with("OpaqueRef:")) {
+        f.title = "An object was looked up by uuid with an opaque reference".into();
+        f.summary = format!("The operation looked {article} {class} up by uuid with an opaque reference instead.").into();
+        f.cause = "XAPI was given a reference (OpaqueRef:…) where it takes a uuid: the program that made the call mixed \
+                   the two, so the object need not be gone."
+            .into();
+        f.step("Update the program that made the call (the tool or Xen Orchestra release), or pass the object's uuid.");
+        return Some(f);
+    }
     f.summary = format!("The operation referred to {article} {class} that no longer exists.").into();
     f.cause = "The object was deleted while the operation ran: another job's cleanup removed a snapshot, a VM \
                was deleted, or a task finished and was destroyed."
@@ -190,5 +202,18 @@ mod tests {
         assert!(!by_ref.iter().any(|c| c.contains("8c7f2d1e")), "{by_ref:?}");
         let by_uuid = commands(r#"["VDI_IN_USE", "5f0e1d2c-3b4a-4968-8776-5a4b3c2d1e0f", "snapshot"]"#);
         assert!(by_uuid.iter().any(|c| c.contains("vdi-uuid=5f0e1d2c-3b4a-4968-8776-5a4b3c2d1e0f")), "{by_uuid:?}");
+    }
+
+    #[test]
+    fn a_reference_given_as_a_uuid_is_not_a_deleted_object() {
+        let xa003 = |text: &str| {
+            let d = crate::diagnose_text(text, &Options::default()).expect("diagnosis");
+            d.findings.into_iter().find(|f| f.rule == "XA003").expect("XA003")
+        };
+        let by_ref = xa003("UUID_INVALID(VM, OpaqueRef:0b2c5e1d-7a34-4f0e-9c6b-1e2f3a4b5c6d)");
+        assert!(by_ref.cause.contains("reference"), "{}", by_ref.cause);
+        assert!(!by_ref.cause.contains("deleted while"), "{}", by_ref.cause);
+        let gone = xa003("UUID_INVALID(network, 53f8ab42-ec1e-f5c1-a5b7-cf39b7a42fc3)");
+        assert!(gone.cause.contains("deleted while"), "{}", gone.cause);
     }
 }

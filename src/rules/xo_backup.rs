@@ -250,6 +250,11 @@ fn remote_full(e: &XoError, facts: &Facts) -> Option<Finding> {
     if super::codes::is_host_log_line(&e.message) {
         return None;
     }
+    // Linux's inotify limit reaches Node as ENOSPC too ("ENOSPC: System limit for number of file
+    // watchers reached, watch …"): no disk is full (RM908).
+    if e.message.contains("System limit for number of file watchers") {
+        return None;
+    }
     let mut f = Finding::of_xo(&XO004, e, facts);
     f.summary = "The backup could not be written: the backup repository (remote) has no space left.".into();
     f.cause = "The filesystem the backup is written to is full — the remote's share or the target directory's disk \
