@@ -3,7 +3,8 @@
 //! (data/xe_commands.json, written by scripts/xe-commands.mjs from xen-api's sources). The xe
 //! CLI ignores a parameter it does not know, so a misspelt one would make a command do something
 //! else without a word. The commands checked are those of the rendered findings of every rule's
-//! example and of every corpus case, placeholders filled as a reader sees them.
+//! example and of every corpus case, placeholders filled as a reader sees them, and those written
+//! in the Rust rules' sources (a step no example renders).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -247,6 +248,86 @@ fn the_table_reads_the_cli_as_it_is() {
     assert_eq!(check("xe vdi-list sr=<sr-uuid>").len(), 1, "sr is not a field of a VDI");
     assert_eq!(check("xe vdi-param-get uuid=x param-name=sm-confg").len(), 1);
     assert_eq!(check("xe vm-shutdown vdi=<vm-name>").len(), 1);
+}
+
+/// The `xe` commands written in the Rust rules' sources, each string literal that holds one (its
+/// `format!` holes read as values): a rule's step that no example or case renders is checked too.
+fn commands_in_the_rust_rules() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap_or_default();
+            // String literals, escapes kept as they are: enough to find the commands' words.
+            let mut rest = source.as_str();
+            while let Some(start) = rest.find('"') {
+                let after = &rest[start + 1..];
+                let mut end = None;
+                let mut escaped = false;
+                for (i, c) in after.char_indices() {
+                    match c {
+                        '\\' if !escaped => escaped = true,
+                        '"' if !escaped => {
+                            end = Some(i);
+                            break;
+                        }
+                        _ => escaped = false,
+                    }
+                }
+                let Some(end) = end else { break };
+                let literal = &after[..end];
+                rest = &after[end + 1..];
+                // A piece of a command built from several (`joined!`: it ends on a parameter's `=`) or
+                // whose command name is a hole (`xe {cli}-unplug`) is left to the rendered findings.
+                let partial = literal.trim_end().ends_with('=') || literal.contains("xe {");
+                if !partial && words(literal).iter().any(|w| w == "xe") && literal.contains("xe ") && literal.contains('-') {
+                    let filled = literal.replace("\\\n", " ").replace("\\n", "\n");
+                    let filled = fill_holes(&filled);
+                    out.push((filled, path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(&path).display().to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `format!`'s holes (`{}`, `{sr_uuid}`) as a value.
+fn fill_holes(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_hole = false;
+    for c in text.chars() {
+        match (c, in_hole) {
+            ('{', false) => in_hole = true,
+            ('}', true) => {
+                in_hole = false;
+                out.push('X');
+            }
+            (_, true) => {}
+            (c, false) => out.push(c),
+        }
+    }
+    out
+}
+
+#[test]
+fn every_xe_command_in_the_rust_rules_is_one_the_cli_takes() {
+    let table = table();
+    let found = commands_in_the_rust_rules();
+    assert!(found.len() > 50, "only {} literals with an xe command", found.len());
+    let wrong: Vec<String> = found
+        .iter()
+        .filter(|(_, file)| !file.contains("tests"))
+        .flat_map(|(command, file)| problems(command, &table).into_iter().map(move |p| format!("{file}: {p}\n    {command}")))
+        .collect();
+    assert!(wrong.is_empty(), "{} wrong xe commands:\n{}", wrong.len(), wrong.join("\n"));
 }
 
 #[test]
