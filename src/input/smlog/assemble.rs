@@ -185,16 +185,31 @@ struct PreadFailure {
     text: String,
     line: u32,
     evidence: Vec<Evidence>,
-    /// The command asked a question whose "no" is a failed exit (see `is_vg_existence_probe`).
-    answered_no: bool,
+    /// The command was sm's volume-group probe (`vgs --readonly <VG>`, see `answers_vg_missing`).
+    vg_probe: bool,
 }
 
 /// sm's `lvutil._checkVG` runs `vgs --readonly <VG>` and reads a failure as "this volume group
 /// does not exist": every LVM SR create (and every load of an SR not yet created) logs that
 /// failure. When the missing group matters, the driver raises its own SR error next, which the
-/// call's reading reports; the probe's failure alone is an answer, not a failed command.
-fn is_vg_existence_probe(command: &[u8], failure: &[u8]) -> bool {
-    find(command, "vgs', '--readonly'").is_some() && find(failure, "\" not found").is_some()
+/// call's reading reports; the probe's failure alone is an answer, not a failed command. It is
+/// one only when LVM's stderr says nothing else (`Volume group "…" not found`, `Cannot process
+/// volume group …`, warnings): a read error before it is a failure.
+fn answers_vg_missing(failure: &str) -> bool {
+    let Some(at) = failure.find("stderr: '") else { return false };
+    let mut not_found = false;
+    for line in failure[at + "stderr: '".len()..].lines() {
+        let line = line.trim().trim_end_matches('\'').trim();
+        if line.is_empty() || line.starts_with("WARNING:") || line.starts_with("Cannot process volume group") {
+            continue;
+        }
+        if line.starts_with("Volume group \"") && line.ends_with("\" not found") {
+            not_found = true;
+            continue;
+        }
+        return false;
+    }
+    not_found
 }
 
 /// What a failing storage-manager call logged before its end.
@@ -826,7 +841,7 @@ impl Analyzer {
 
     #[inline(never)]
     fn unresolved_pread(&mut self, pid: u32, st: &PidState, p: PreadFailure) {
-        let kind = if p.answered_no { IncidentKind::BenignVgCheck } else { IncidentKind::CommandFailed };
+        let kind = if p.vg_probe && answers_vg_missing(&p.text) { IncidentKind::BenignVgCheck } else { IncidentKind::CommandFailed };
         let mut inc = self.incident(kind, p.line, Some(pid));
         inc.sr = st.sr.map(Id::string);
         inc.vdi = st.vdi_uuid.map(Id::string);
@@ -1266,13 +1281,13 @@ impl Analyzer {
             });
             let ev = self.ev(msg, line_no, pid_opt);
             let mut evidence = Vec::new();
-            let mut answered_no = false;
+            let mut vg_probe = false;
             if let Some((cmd_line, cmd)) = self.commands.get(pid) {
-                answered_no = is_vg_existence_probe(cmd, rest);
+                vg_probe = find(cmd, "vgs', '--readonly'").is_some();
                 evidence.push(Evidence { text: evidence_text(cmd), line: Some(cmd_line), pid: pid_opt });
             }
             evidence.push(ev);
-            let failure = PreadFailure { rc, text: lossy(msg), line: line_no, evidence, answered_no };
+            let failure = PreadFailure { rc, text: lossy(msg), line: line_no, evidence, vg_probe };
             if msg.ends_with(b"'") {
                 let st = self.state(pid, line_no);
                 let old = st.pread.replace(failure);

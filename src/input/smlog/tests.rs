@@ -392,6 +392,19 @@ fn a_volume_group_probe_answered_no_is_normal_unless_the_call_then_fails() {
     let failed_probe = NEGATIVES.iter().find(|(id, _)| *id == "SM027").map(|(_, t)| *t).unwrap_or_default();
     let r = report(failed_probe);
     assert!(rules(&r).contains(&"SM019") && !rules(&r).contains(&"SM027"), "{:?}", rules(&r));
+    // LVM's warnings beside the answer keep it an answer; a read error before "not found" is a failure.
+    let probe = |stderr_lines: &str| {
+        format!(
+            "Jan 14 02:00:01 h SM: [7] ['/sbin/vgs', '--readonly', 'VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21']\n\
+             Jan 14 02:00:01 h SM: [7] FAILED in util.pread: (rc 5) stdout: '', stderr: '{stderr_lines}\n\
+             Jan 14 02:00:01 h SM: [7]   Volume group \"VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21\" not found\n\
+             Jan 14 02:00:01 h SM: [7]   Cannot process volume group VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21\n\
+             Jan 14 02:00:01 h SM: [7] '\n"
+        )
+    };
+    assert_eq!(rules(&report(&probe("  WARNING: lvmetad is running but disabled."))), ["SM027"]);
+    let unreadable = rules(&report(&probe("  /dev/sdb: read failed after 0 of 4096 at 0: Input/output error")));
+    assert!(unreadable.contains(&"SM019") && !unreadable.contains(&"SM027"), "{unreadable:?}");
 }
 
 #[test]
