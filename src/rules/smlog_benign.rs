@@ -60,7 +60,7 @@ pub static SM027: RuleInfo = RuleInfo {
     category: Category::Benign,
     severity: Severity::Info,
     trigger: "`['/sbin/vgs', '--readonly', '<VG>']` followed by `FAILED in util.pread: … Volume group \"<VG>\" not found` \
-              that no later line of the same process turns into an error",
+              with nothing else in its stderr but LVM's warnings, and no later line of the same process turning it into an error",
     description: "Before it creates an LVM SR, and when it loads one, the storage manager asks LVM whether the SR's \
                   volume group exists; LVM answers \"no\" with a failed exit. Before a create this is expected; when \
                   an existing SR's group is missing, the storage manager raises its own error next, and that error is \
