@@ -187,6 +187,10 @@ struct PreadFailure {
     evidence: Vec<Evidence>,
     /// The command was sm's volume-group probe (`vgs --readonly <VG>`, see `answers_vg_missing`).
     vg_probe: bool,
+    /// When and where it was logged: a failure no later line resolves is reported when its
+    /// process's state is flushed, after lines of other times and hosts.
+    time: Option<LogTime>,
+    host: Option<String>,
 }
 
 /// sm's `lvutil._checkVG` runs `vgs --readonly <VG>` and reads a failure as "this volume group
@@ -842,7 +846,10 @@ impl Analyzer {
     #[inline(never)]
     fn unresolved_pread(&mut self, pid: u32, st: &PidState, p: PreadFailure) {
         let kind = if p.vg_probe && answers_vg_missing(&p.text) { IncidentKind::BenignVgCheck } else { IncidentKind::CommandFailed };
-        let mut inc = self.incident(kind, p.line, Some(pid));
+        // Its own time and host, not those of the line being read when the state is flushed.
+        let mut inc = Incident::new(kind, p.line, Some(pid));
+        inc.time = p.time;
+        inc.host = p.host;
         inc.sr = st.sr.map(Id::string);
         inc.vdi = st.vdi_uuid.map(Id::string);
         inc.detail = Some(p.text.clone());
@@ -1287,7 +1294,7 @@ impl Analyzer {
                 evidence.push(Evidence { text: evidence_text(cmd), line: Some(cmd_line), pid: pid_opt });
             }
             evidence.push(ev);
-            let failure = PreadFailure { rc, text: lossy(msg), line: line_no, evidence, vg_probe };
+            let failure = PreadFailure { rc, text: lossy(msg), line: line_no, evidence, vg_probe, time: self.time(), host: self.host.clone() };
             if msg.ends_with(b"'") {
                 let st = self.state(pid, line_no);
                 let old = st.pread.replace(failure);

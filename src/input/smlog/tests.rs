@@ -378,6 +378,19 @@ const NEGATIVES: &[(&str, &str)] = &[
     ("SM027", "Jan 14 02:00:01 h SM: [2] ['/sbin/vgs', '--readonly', 'VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21']\nJan 14 02:00:01 h SM: [2] FAILED in util.pread: (rc 5) stdout: '', stderr: '  /dev/sdb: read failed after 0 of 4096 at 0: Input/output error'\n"),
 ];
 
+/// A failed command no later line resolves is reported when its process is flushed, at the end
+/// of the log: it keeps the time and host it was logged with, not those of the last line read.
+#[test]
+fn an_unresolved_command_keeps_its_own_time_and_host() {
+    let text = "Jan 14 02:30:10 xcp-host1 SM: [7115] ['/usr/bin/vhd-util', 'query', '--debug', '-d', '-n', '/dev/VG_XenStorage-94e3bf91-923a-438f-b018-18f15f557203/VHD-85b9c09a-f8cd-4e9c-9be0-d34df1058667']\n\
+Jan 14 02:30:10 xcp-host1 SM: [7115] FAILED in util.pread: (rc 2) stdout: '', stderr: 'vhd-util: failed to open /dev/VG_XenStorage-94e3bf91-923a-438f-b018-18f15f557203/VHD-85b9c09a-f8cd-4e9c-9be0-d34df1058667: No such file or directory'\n\
+Jan 14 05:00:00 xcp-host2 kernel: EXT4-fs (sdb1): mounted filesystem with ordered data mode\n";
+    let r = report(text);
+    let f = finding(&r, "SM019");
+    assert_eq!(f.subject.host.as_deref(), Some("xcp-host1"));
+    assert_eq!(f.params.get("firstSeen"), Some("Jan 14 02:30:10"), "{:?}", f.params);
+}
+
 #[test]
 fn a_volume_group_probe_answered_no_is_normal_unless_the_call_then_fails() {
     let probe = crate::rules::smlog_benign::SM027.example;
