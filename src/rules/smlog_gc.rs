@@ -57,7 +57,8 @@ fn run_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
     let sr = facts.sr_uuid();
     f.step_cmd("Read the exception and what the garbage collector did just before.", gc_grep(sr));
     f.step_cmd("Check that the SR is plugged and healthy on the master.", format!("xe pbd-list sr-uuid={sr} params=host-name-label,currently-attached"));
-    f.step_cmd("On XCP-ng 8.3 and later, check the garbage collector's service.", format!("systemctl status 'SMGC@{sr}'"));
+    // source: xcp-ng/sm drivers/cleanup.py@62ed4ad1 — the unit is started and queried as SMGC@<sr-uuid with "-" replaced by "\x2d">
+    f.step_cmd("On XCP-ng 8.3 and later, check the garbage collector's service (its instance name is the SR's uuid with each hyphen escaped as \\x2d).", format!("systemctl status \"SMGC@$(systemd-escape {sr})\""));
     f.step_cmd("Rescan the SR to run the garbage collector again.", format!("xe sr-scan uuid={sr}"));
     f.add_link(links::XO_COALESCE_BLOG);
     f

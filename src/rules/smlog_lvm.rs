@@ -68,6 +68,6 @@ fn lv_busy(g: &IncidentGroup, facts: &Facts) -> Finding {
                so LVM refused; the storage manager retries up to ten times."
         .into();
     f.step_cmd("See which volumes are open.", format!("lvs -o lv_name,lv_attr VG_XenStorage-{}", facts.sr_uuid()));
-    f.step_cmd("See the device-mapper tables still open.", "dmsetup info -c | awk '$6 > 0'");
+    f.step_cmd("See the device-mapper tables still open (the fifth column, Open, counts their holders).", "dmsetup info -c | awk 'NR == 1 || $5 > 0'");
     f
 }
