@@ -140,6 +140,10 @@ fn vdi_not_available(e: &XapiError, facts: &Facts) -> Option<Finding> {
 
 fn sr_not_available(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&SR047, e, facts);
+    // The bare code says only that the SR could not be reached; its reason is the opterr or the
+    // SMlog lines before it. A finding that reads that reason on the same line (the LUN that never
+    // appeared) repeats this one closer to its cause (`model::drop_repeated_readings`).
+    f.priority = 0;
     let sr_uuid = facts.sr_uuid();
     f.summary = format!("{} is not available to the storage manager{}.", super::space::capitalize(&facts.sr_phrase()), detail_suffix(e.opterr().unwrap_or(""))).into();
     f.cause = "The SR's storage cannot be reached from this host: the device, volume group or mount is missing, or \

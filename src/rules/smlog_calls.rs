@@ -118,6 +118,10 @@ fn leftovers(g: &IncidentGroup, facts: &Facts) -> Finding {
 
 fn call_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
     let mut f = base(&SM023, g, facts);
+    // The bare "this call ended on an exception": a signature that reads the exception itself (a
+    // driver's bug, a known issue) quotes the same line closer to its cause, and this one then
+    // repeats it (`model::drop_repeated_readings`).
+    f.priority = 0;
     let detail = g.latest_detail.clone().unwrap_or_default();
     let cmd = g.latest_facts.get("command").map(|c| format!(" `{c}`")).unwrap_or_default();
     // The class is read with the text: `KeyError: 'sr_uuid'` is a driver's bug whatever the key.
