@@ -1,8 +1,8 @@
 //! Every `xe` command xapi-doctor tells a reader to run exists, gets its required parameters, and
 //! names only parameters the command takes: checked against the CLI's own table
 //! (data/xe_commands.json, written by scripts/xe-commands.mjs from xen-api's sources). The xe
-//! CLI ignores a parameter it does not know, so a misspelt one would make a command do something
-//! else without a word. The commands checked are those of the rendered findings of every rule's
+//! CLI checks only that a command's required parameters are there (xapi_cli.ml
+//! `check_required_keys`), so a misspelt optional one is left out without a word. The commands checked are those of the rendered findings of every rule's
 //! example and of every corpus case, placeholders filled as a reader sees them, and those written
 //! in the Rust rules' sources (a step no example renders).
 
