@@ -670,7 +670,7 @@ fn s3_advice(f: &mut Finding, name: &str, category: Category) {
         }
         _ => {
             f.step("Update the client that sent the request (Xen Orchestra, or the other tool), and check that the S3 service supports what it uses (multipart uploads, batch deletes, checksums).");
-            f.step_cmd("If Xen Orchestra sent it, read xo-server's log around the time of the failure (on XOA, or any install that runs xo-server as the systemd unit xo-server; otherwise wherever its service manager keeps its output).", "journalctl -u xo-server --since '-2h' | tail -n 200");
+            xo_server_log_step!(f, "If Xen Orchestra sent it, read xo-server's log around the time of the failure", "tail -n 200");
         }
     }
 }
@@ -753,7 +753,7 @@ fn steps(f: &mut Finding, category: Category) {
             f.step_cmd("From the Xen Orchestra machine:", "curl -kv https://<pool-master-address>/ -o /dev/null");
         }
         _ => {
-            f.step_cmd("If Xen Orchestra printed the error, read xo-server's log around the time of the failure (on XOA, or any install that runs xo-server as the systemd unit xo-server; otherwise wherever its service manager keeps its output).", "journalctl -u xo-server --since '-2h' | tail -n 200");
+            xo_server_log_step!(f, "If Xen Orchestra printed the error, read xo-server's log around the time of the failure", "tail -n 200");
         }
     }
 }

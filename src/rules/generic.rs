@@ -409,7 +409,7 @@ pub fn unrecognised_xo(e: &XoError, facts: &Facts) -> Option<Finding> {
     } else {
         f.step("Find the failed call in Xen Orchestra (Settings → Logs, or the task's details) for the full error, its data and its stack.");
     }
-    f.step_cmd("Read xo-server's log around the time of the failure (on XOA, or any install that runs xo-server as the systemd unit xo-server; otherwise wherever its service manager keeps its output).", "journalctl -u xo-server --since '-2h' | tail -n 200");
+    xo_server_log_step!(f, "Read xo-server's log around the time of the failure", "tail -n 200");
     if f.category == Category::Other {
         super::wording::apply(&mut f, e.message.lines());
     }

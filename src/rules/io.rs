@@ -183,7 +183,7 @@ fn invalid_response(e: &XoError, facts: &Facts) -> Option<Finding> {
     f.cause = "A XAPI bug returns HTTP 200 with a full HTTP 500 page as the body; the real error (often \
                SR_BACKEND_FAILURE_46, a disk not detached cleanly) is in that page, which xo-server logs."
         .into();
-    f.step_cmd("Read the page xo-server logged to get the real error, then diagnose that error (on XOA, or any install that runs xo-server as the systemd unit xo-server; otherwise wherever its service manager keeps its output).", "journalctl -u xo-server --since '-2h' | grep -A 10 'invalid HTTP header'");
+    xo_server_log_step!(f, "Read the page xo-server logged to get the real error, then diagnose that error", "grep -A 10 'invalid HTTP header'");
     f.step("A disk left attached to the control domain is the usual cause: see which VBDs hold the VM's snapshot disks and unplug stale ones.");
     Some(f)
 }

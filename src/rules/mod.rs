@@ -32,6 +32,18 @@ macro_rules! joined {
     }};
 }
 
+/// A step that reads xo-server's log: `$lead`, where that log is (journald keeps it under the unit
+/// `xo-server` on XOA and on installs that run it as that unit), and `journalctl`'s output of the
+/// last two hours piped into `$filter`. One wording for every rule that sends the reader there.
+macro_rules! xo_server_log_step {
+    ($f:expr, $lead:literal, $filter:literal) => {
+        $f.step_cmd(
+            concat!($lead, " (on XOA, or any install that runs xo-server as the systemd unit xo-server; otherwise wherever its service manager keeps its output)."),
+            concat!("journalctl -u xo-server --since '-2h' | ", $filter),
+        )
+    };
+}
+
 /// The body of [`joined!`].
 pub(crate) fn join_once(fixed: bool, cell: &'static std::sync::OnceLock<String>, parts: &[&str]) -> Cow<'static, str> {
     if fixed {

@@ -335,7 +335,7 @@ fn worker_crashed(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO013, e, facts);
     f.summary = "The process running the backup died before finishing.".into();
     f.cause = "Most often Node.js ran out of memory in the backup worker (many VMs or disks at once, big merges).".into();
-    f.step_cmd("Look at xo-server's log around the failure (on XOA, or any install that runs xo-server as the systemd unit xo-server; otherwise wherever its service manager keeps its output).", "journalctl -u xo-server --since '-2h' | grep -iE 'heap|worker|killed'");
+    xo_server_log_step!(f, "Look at xo-server's log around the failure", "grep -iE 'heap|worker|killed'");
     f.step("Give the Xen Orchestra VM more memory and raise Node's heap (--max-old-space-size), or lower the job's concurrency.");
     Some(f)
 }
