@@ -36,3 +36,6 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     h.write(bytes);
     h.finish()
 }
+
+/// Hash maps keyed with [`WordHasher`].
+pub type BuildWordHasher = std::hash::BuildHasherDefault<WordHasher>;

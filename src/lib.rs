@@ -232,5 +232,10 @@ impl SmlogScanner {
 
 /// Every rule, in documentation order.
 pub fn list_rules() -> Vec<RuleInfo> {
-    rules::registry().map(|r| *r.info).collect()
+    rules::registry()
+        .map(|r| match r.matcher {
+            rules::Matcher::Signature(s) => rules::signatures::with_trigger(s),
+            _ => *r.info,
+        })
+        .collect()
 }

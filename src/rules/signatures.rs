@@ -69,7 +69,22 @@ include!(concat!(env!("OUT_DIR"), "/signatures_data.rs"));
 /// Every signature, read from `SIGNATURES_TEXT` on first use (build/knowledge.rs writes it; the
 /// build has checked every field, so a malformed record cannot happen and would read as empty
 /// fields).
-pub static SIGNATURES: LazyLock<Vec<Signature>> = LazyLock::new(|| SIGNATURES_TEXT.split_terminator('\x1e').map(signature_from_record).collect());
+pub static SIGNATURES: LazyLock<Vec<Signature>> =
+    LazyLock::new(|| split_on(SIGNATURES_TEXT, 0x1e).filter(|r| !r.is_empty()).map(signature_from_record).collect());
+
+/// `text.split(separator)` (an ASCII separator) through memchr, which is SIMD in the module where
+/// `str::split` goes a word at a time: the 1.5 MB of every signature's record are split on the
+/// first call, in WebAssembly's baseline tier.
+fn split_on(text: &'static str, separator: u8) -> impl Iterator<Item = &'static str> {
+    let mut ends = memchr::memchr_iter(separator, text.as_bytes()).chain(std::iter::once(text.len()));
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let end = ends.next()?;
+        let piece = text.get(from..end).unwrap_or("");
+        from = end + 1;
+        Some(piece)
+    })
+}
 
 /// The registry's view of them: a rule each (documented, listed, in the TypeScript union).
 pub static SIGNATURE_RULES: LazyLock<Vec<Rule>> =
@@ -81,15 +96,15 @@ fn signature_from_record(record: &'static str) -> Signature {
         if field.is_empty() {
             return &[];
         }
-        Box::leak(field.split('\x1d').collect::<Vec<_>>().into_boxed_slice())
+        Box::leak(split_on(field, 0x1d).collect::<Vec<_>>().into_boxed_slice())
     }
     fn pairs(field: &'static str) -> Vec<(&'static str, Option<&'static str>)> {
         if field.is_empty() {
             return Vec::new();
         }
-        field.split('\x1d').map(|p| p.split_once('\x1c').map_or((p, None), |(a, b)| (a, Some(b)))).collect()
+        split_on(field, 0x1d).map(|p| p.split_once('\x1c').map_or((p, None), |(a, b)| (a, Some(b)))).collect()
     }
-    let mut f = record.split('\x1f');
+    let mut f = split_on(record, 0x1f);
     let mut next = || f.next().unwrap_or("");
     let (id, name, title) = (next(), next(), next());
     let category = next().parse::<usize>().ok().and_then(|i| Category::ALL.get(i).copied()).unwrap_or(Category::Other);
@@ -104,7 +119,8 @@ fn signature_from_record(record: &'static str) -> Signature {
     let (product, versions, fixed_in, xo_server_fixed, xo_server_below) = (option(), option(), option(), option(), option());
     let (summary, cause) = (next(), next());
     let description = if description.is_empty() { cause } else { description };
-    let trigger = trigger(any, all, none, product, versions, (xo_server_fixed, xo_server_below));
+    // Written when the rules are listed (`with_trigger`): a diagnosis never reads it.
+    let trigger = "";
     let info = RuleInfo { id, name, title, category, severity, trigger, description, example };
     let steps = Box::leak(pairs(next()).into_boxed_slice());
     let links = Box::leak(
@@ -129,6 +145,20 @@ fn signature_from_record(record: &'static str) -> Signature {
         steps,
         links,
     }
+}
+
+/// A signature's `RuleInfo` with its `trigger` written (`listRules()`, RULES.md): written once,
+/// for every signature, the first time one is asked for.
+pub fn with_trigger(signature: &Signature) -> RuleInfo {
+    static TRIGGERS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let triggers = TRIGGERS.get_or_init(|| {
+        SIGNATURES
+            .iter()
+            .map(|s| trigger(s.any, s.all, s.none, s.product, s.versions, (s.xo_server_fixed, s.xo_server_below)))
+            .collect()
+    });
+    let at = SIGNATURES.iter().position(|s| std::ptr::eq(s, signature));
+    RuleInfo { trigger: at.and_then(|i| triggers.get(i)).copied().unwrap_or(""), ..signature.info }
 }
 
 /// What fires a signature, in words (`listRules()`'s `trigger`): "text containing `a` or `b`,
@@ -195,15 +225,15 @@ fn index() -> Option<&'static Index> {
     static INDEX: OnceLock<Option<Index>> = OnceLock::new();
     INDEX
         .get_or_init(|| {
-            let mut literals: Vec<String> = Vec::new();
+            let mut literals: Vec<&'static str> = Vec::new();
             let mut anchors: Vec<Vec<u16>> = Vec::new();
             // (A map, not a scan of the list per literal: ~1,000 literals made that a few million
-            // comparisons on the first call.)
-            let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-            let mut id_of = |lit: &str, anchors: &mut Vec<Vec<u16>>| -> usize {
-                let lower = lit.to_ascii_lowercase();
-                *ids.entry(lower).or_insert_with_key(|lower| {
-                    literals.push(lower.clone());
+            // comparisons on the first call. Keyed by the literal as written: the automaton folds
+            // case, so two spellings of one literal are two ids found at the same places.)
+            let mut ids: std::collections::HashMap<&'static str, usize, crate::hash::BuildWordHasher> = Default::default();
+            let mut id_of = |lit: &'static str, anchors: &mut Vec<Vec<u16>>| -> usize {
+                *ids.entry(lit).or_insert_with(|| {
+                    literals.push(lit);
                     anchors.push(Vec::new());
                     literals.len() - 1
                 })
@@ -212,14 +242,14 @@ fn index() -> Option<&'static Index> {
             let mut none_ids = Vec::new();
             for (s, sig) in SIGNATURES.iter().enumerate() {
                 let s = u16::try_from(s).unwrap_or(u16::MAX);
-                for lit in sig.any {
+                for &lit in sig.any {
                     let i = id_of(lit, &mut anchors);
                     anchors[i].push(s);
                 }
                 all_ids.push(
                     sig.all.iter().map(|&c| alternatives(c).map(|lit| id_of(lit, &mut anchors)).collect()).collect(),
                 );
-                none_ids.push(sig.none.iter().map(|lit| id_of(lit, &mut anchors)).collect());
+                none_ids.push(sig.none.iter().map(|&lit| id_of(lit, &mut anchors)).collect());
             }
             let literals: Vec<&[u8]> = literals.iter().map(|l| l.as_bytes()).collect();
             let automaton = Literals::new(&literals, true)?;
@@ -674,4 +704,17 @@ pub fn all() -> &'static [Signature] {
 pub fn scan_input(text: &str, input: u8, options: &Options) -> Vec<Finding> {
     let facts = Facts::new(&crate::model::Subject::default(), options);
     scan(text, input, &facts, Confidence::Medium)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The automaton over every signature's literals is built, and has room for the knowledge to
+    /// grow: past 65,536 states it cannot be, and no signature would fire. (Its long literals go
+    /// in by their first bytes, `crate::literals`: 3,000 literals make about 12,000 states.)
+    #[test]
+    fn the_literals_automaton_has_room_to_grow() {
+        let Some(index) = super::index() else { panic!("the signatures' automaton was not built") };
+        let states = index.automaton.states();
+        assert!(states > 1_000 && states < 40_000, "{states} states");
+    }
 }
