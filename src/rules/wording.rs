@@ -149,7 +149,7 @@ mod tests {
         apply(&mut f, [line.as_str()]);
         assert_eq!(f.category, Category::Network);
         assert!(f.cause.chars().count() < 600, "{}", f.cause);
-        assert!(f.remediation[0].text.contains("nc -zv"));
+        assert!(f.remediation[0].text.contains("/dev/tcp/"));
         assert_eq!(f.confidence, Confidence::Low);
     }
 

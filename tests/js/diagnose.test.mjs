@@ -192,7 +192,7 @@ test('an unrecognised failure gets the category its wording points to (data/word
   assert.equal(top.category, 'network');
   assert.equal(top.confidence, 'low');
   assert.match(top.title, /wording points to a server that cannot be reached/);
-  assert.match(top.remediation[0].text, /nc -zv/);
+  assert.match(top.remediation[0].text, /\/dev\/tcp\//);
   // Words that are no failure of that kind leave the catch-all as it was.
   const [plain] = diagnose('frobnicator: unable to reticulate the splines (code 7)').findings;
   assert.deepEqual([plain.rule, plain.category], ['TX000', 'other']);
