@@ -254,25 +254,23 @@ impl Literals {
         // The patterns: each literal's first `prefix` bytes, or more where over
         // [`MAX_SHARING_A_PATTERN`] literals begin with those (the hundred `sr_backend_failure_…`
         // would each be compared on every hit), once each, with the literals they stand for.
-        // In sorted order, more than that many literals share their first `d` bytes exactly when
-        // a run of that many plus one, neighbours, all do: the literal's pattern is one byte
-        // longer than the longest prefix such a run around it shares.
-        let mut order: Vec<usize> = (0..literals.len()).collect();
-        order.sort_unstable_by_key(|&j| literal(j));
-        let shared_with_previous: Vec<usize> = (0..order.len())
-            .map(|i| match i {
-                0 => 0,
-                _ => literal(order[i - 1]).iter().zip(literal(order[i])).take_while(|(a, b)| a == b).count(),
-            })
-            .collect();
-        let mut length = vec![0usize; literals.len()];
-        for (i, &j) in order.iter().enumerate() {
-            let crowded = (i.saturating_sub(MAX_SHARING_A_PATTERN)..=i)
-                .filter(|&first| first + MAX_SHARING_A_PATTERN < order.len())
-                .map(|first| shared_with_previous[first + 1..=first + MAX_SHARING_A_PATTERN].iter().copied().min().unwrap_or(0))
-                .max()
-                .unwrap_or(0);
-            length[j] = literal(j).len().min(prefix.max(crowded + 1));
+        // Lengths: `prefix` bytes (a shorter literal whole), then a byte more for the literals
+        // of a pattern over [`MAX_SHARING_A_PATTERN`] share, until none is (a map of the patterns
+        // still crowded a round, rather than a sort: no sort routine more in the module).
+        let mut length: Vec<usize> = (0..literals.len()).map(|j| literal(j).len().min(prefix)).collect();
+        let mut crowded: Vec<usize> = (0..literals.len()).collect();
+        while !crowded.is_empty() {
+            let mut sharing: std::collections::HashMap<&[u8], usize, crate::hash::BuildWordHasher> = Default::default();
+            for &j in &crowded {
+                *sharing.entry(&literal(j)[..length[j]]).or_insert(0) += 1;
+            }
+            crowded.retain(|&j| {
+                let still = length[j] < literal(j).len() && sharing.get(&literal(j)[..length[j]]).is_some_and(|&n| n > MAX_SHARING_A_PATTERN);
+                if still {
+                    length[j] += 1;
+                }
+                still
+            });
         }
         let mut pattern_of: std::collections::HashMap<&[u8], usize, crate::hash::BuildWordHasher> = Default::default();
         let mut patterns: Vec<&[u8]> = Vec::new();
