@@ -228,7 +228,10 @@ struct CallFailure {
     exception: Option<(String, String, String)>,
     /// Text of the driver-level `SROSError` (the last thing a failed call logs).
     final_text: Option<String>,
+    /// When and where its first line was logged: a call left open is reported when its
+    /// process's state is flushed, after lines of other times and hosts.
     time: Option<LogTime>,
+    host: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -720,6 +723,17 @@ impl Default for Analyzer {
 impl Analyzer {
     fn time(&self) -> Option<LogTime> {
         LogTime::from_parts(&self.time_bytes[..self.time_len], self.time_kind)
+    }
+
+    /// The host to record for a line of a process's call: only its first line's is kept (no
+    /// allocation for the lines that follow).
+    fn host_for_call(&self, pid: u32) -> Option<String> {
+        let open = self.pids.get(&pid).and_then(|s| s.call.as_ref()).is_some_and(|c| c.first_line.is_some());
+        if open {
+            None
+        } else {
+            self.host.clone()
+        }
     }
 
     fn ev(&self, text: &[u8], line: u32, pid: Option<u32>) -> Evidence {
@@ -1318,11 +1332,13 @@ impl Analyzer {
             let need = find(rest, "need: ").and_then(|i| parse_u64(&rest[i + 6..]));
             let ev = self.ev(msg, line_no, pid_opt);
             let time = self.time();
+            let host = self.host_for_call(pid);
             let st = self.state(pid, line_no);
             let call = st.call.get_or_insert_with(Box::default);
             if call.first_line.is_none() {
                 call.first_line = Some(line_no);
                 call.time = time;
+                call.host = host;
             }
             if let (Some(f), Some(n)) = (free, need) {
                 call.space = Some((f, n));
@@ -1466,11 +1482,13 @@ impl Analyzer {
         if starts(msg, "SR locked, retrying") {
             let ev = self.ev(msg, line_no, pid_opt);
             let time = self.time();
+            let host = self.host_for_call(pid);
             let st = self.state(pid, line_no);
             let call = st.call.get_or_insert_with(Box::default);
             if call.first_line.is_none() {
                 call.first_line = Some(line_no);
                 call.time = time;
+                call.host = host;
             }
             call.lock_retries += 1;
             if call.lock_retries == 1 {
@@ -1776,6 +1794,7 @@ impl Analyzer {
             if call.first_line.is_none() {
                 call.first_line = Some(line_no);
                 call.time = time;
+                call.host = self.host.clone();
             }
             push_capped(&mut call.evidence, ev);
             if let Some(pread) = st.pread.take() {
@@ -2043,6 +2062,7 @@ impl Analyzer {
         if call.first_line.is_none() {
             call.first_line = Some(line);
             call.time = time;
+            call.host = self.host.clone();
         }
         for e in &evidence {
             push_capped(&mut call.evidence, e.clone());
@@ -2076,6 +2096,7 @@ impl Analyzer {
             if call.first_line.is_none() {
                 call.first_line = evidence.first().and_then(|e| e.line);
                 call.time = time;
+                call.host = self.host.clone();
             }
             for ev in evidence {
                 push_capped(&mut call.evidence, ev);
@@ -2093,6 +2114,8 @@ impl Analyzer {
         let Some(mut call) = st.call.take() else { return };
         let pid_opt = Some(pid).filter(|p| *p != 0);
         let line = call.first_line.unwrap_or(st.last_seen);
+        // Where its first line was read (the call may be flushed after lines of another host).
+        let host = if call.first_line.is_some() { call.host.take() } else { self.host.clone() };
         let mut err = if let Some(mut last) = call.raises.pop() {
             if let Some(prev) = call.raises.last() {
                 let reason = prev.reason().unwrap_or("");
@@ -2129,7 +2152,7 @@ impl Analyzer {
                 sort_by_line(&mut e.evidence, |ev| ev.line);
                 e.subject.sr_uuid = st.sr.map(Id::string);
                 e.subject.vdi_uuid = st.vdi_uuid.map(Id::string);
-                e.subject.host = self.host.clone();
+                e.subject.host = host;
                 e.call = st.command.as_ref().map(Id::as_str).map(xapi_call);
                 self.out.xapi(e, line, pid_opt, call.time.clone());
             }
@@ -2143,7 +2166,7 @@ impl Analyzer {
                 };
                 let mut inc = Incident::new(kind, line, pid_opt);
                 inc.time = call.time.clone();
-                inc.host = self.host.clone();
+                inc.host = host;
                 inc.sr = st.sr.map(Id::string);
                 inc.vdi = st.vdi_uuid.map(Id::string);
                 if let Some((tag, class, text)) = call.exception.take() {

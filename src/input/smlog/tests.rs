@@ -392,6 +392,35 @@ Jan 14 05:00:00 xcp-host2 kernel: EXT4-fs (sdb1): mounted filesystem with ordere
 }
 
 #[test]
+fn an_unfinished_call_keeps_its_own_time_and_host() {
+    // A call that raised and never concluded (the paste stops before its driver-level line) is
+    // reported when the log ends, after lines of another host: it names the host it ran on.
+    let other_host = "Jan 14 05:00:00 xcp-host2 SM: [9] lock: opening lock file /var/lock/sm/5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/sr\n\
+Jan 14 05:00:00 xcp-host2 kernel: EXT4-fs (sdb1): mounted filesystem with ordered data mode\n";
+    let raised = format!(
+        "Jan 14 02:00:01 xcp-host1 SM: [14502] vdi_snapshot {{'sr_uuid': '{SR}', 'vdi_uuid': '{VDI}', 'command': 'vdi_snapshot', 'session_ref': '******'}}\n\
+Jan 14 02:00:02 xcp-host1 SM: [14502] Not enough space! free space: 21474836480, need: 32233226240\n\
+Jan 14 02:00:02 xcp-host1 SM: [14502] Raising exception [44, There is insufficient space]\n{other_host}"
+    );
+    let r = report(&raised);
+    let f = finding(&r, "SR044");
+    assert_eq!(f.subject.host.as_deref(), Some("xcp-host1"), "{:?}", f.subject);
+    let t = r.timeline.iter().find(|e| e.kind == IncidentKind::SmError).expect("on the timeline");
+    assert_eq!(t.time.as_ref().map(|t| t.text.as_str()), Some("Jan 14 02:00:02"));
+    // A call whose traceback names no SR error: an incident, with the same host and time.
+    let traceback = format!(
+        "Jan 14 02:00:01 xcp-host1 SM: [14502] vdi_snapshot {{'sr_uuid': '{SR}', 'vdi_uuid': '{VDI}', 'command': 'vdi_snapshot', 'session_ref': '******'}}\n\
+Jan 14 02:00:02 xcp-host1 SM: [14502] ***** vdi_snapshot: EXCEPTION <class 'OSError'>, [Errno 5] Input/output error\n\
+Jan 14 02:00:02 xcp-host1 SM: [14502]   File \"/opt/xensource/sm/SRCommand.py\", line 113, in run\n\
+Jan 14 02:00:02 xcp-host1 SM: [14502] \n{other_host}"
+    );
+    let r = report(&traceback);
+    let f = r.findings.iter().find(|f| f.category != Category::Benign).unwrap_or_else(|| panic!("no failure in {:?}", rules(&r)));
+    assert_eq!(f.subject.host.as_deref(), Some("xcp-host1"), "{} {:?}", f.rule, f.subject);
+    assert_eq!(f.params.get("firstSeen"), Some("Jan 14 02:00:02"), "{} {:?}", f.rule, f.params);
+}
+
+#[test]
 fn a_volume_group_probe_answered_no_is_normal_unless_the_call_then_fails() {
     let probe = crate::rules::smlog_benign::SM027.example;
     assert_eq!(rules(&report(probe)), ["SM027"]);
