@@ -160,6 +160,24 @@ fn a_symptom_read_on_the_lines_of_a_finding_of_its_category_is_not_repeated() {
 }
 
 #[test]
+fn the_lines_of_one_xapi_error_are_one_quotation() {
+    // xe prints INTERNAL_ERROR's description on one line and its message on the next: the
+    // catch-all reading (XA019) quotes both, a signature the message line alone. It reads the
+    // same error, under the same category: the catch-all goes and its code moves to it.
+    let internal = "The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.";
+    let usage = "message: xenopsd internal error: Forkhelpers.Spawn_internal_error(\"usage: usb_reset.py attach [-h] -d DOMID -p PID [-r RESET_ONLY] device\\nusb_reset.py attach: error: argument -r: expected one argument\\n\", \"\", _)";
+    let d = text(&format!("{internal}\n{usage}"));
+    assert_eq!(rules_of(&d), vec!["XA950"]);
+    assert_eq!(d.findings[0].codes, vec!["INTERNAL_ERROR"]);
+    // The signature reads another error of the paste: the catch-all reading of this one stays.
+    let other = "message: xenopsd internal error: Forkhelpers.Spawn_internal_error(\"Failed to find device 1-2\\n\", \"\", _)";
+    let d = text(&format!("{internal}\n{other}\n\n{internal}\n{usage}"));
+    let xa019 = d.findings.iter().find(|f| f.rule == "XA019").unwrap_or_else(|| panic!("{:?}", rules_of(&d)));
+    assert!(xa019.evidence.iter().any(|e| e.text.contains("Failed to find device")), "{:?}", xa019.evidence);
+    assert!(rules_of(&d).contains(&"XA950"), "{:?}", rules_of(&d));
+}
+
+#[test]
 fn a_normal_situation_quiets_the_bare_code_it_explains() {
     let d = text("Jun 14 17:55:22 xo xo-server[6078]: xo-server-cloud: next attempt in 965 ms\nError: connect ECONNREFUSED 127.0.0.1:9001\n    code: 'ECONNREFUSED'");
     assert!(d.findings.iter().all(|f| f.severity >= xapi_doctor::Severity::Warning), "{:?}", rules_of(&d));
