@@ -178,6 +178,19 @@ fn the_lines_of_one_xapi_error_are_one_quotation() {
 }
 
 #[test]
+fn a_none_on_the_anchor_line_leaves_the_lines_around_it() {
+    // ext4's errno text after its journal aborted is no damage report (HL005 stays quiet on it);
+    // a damage line right before it is one, and HL005 quotes that line alone.
+    let aborted = "kernel: [99238.731549] EXT4-fs error (device drbd1000) in ext4_reserve_inode_write:5872: Journal has aborted";
+    assert!(!rules_of(&text(aborted)).contains(&"HL005"), "{:?}", rules_of(&text(aborted)));
+    let damage = "EXT4-fs error (device dm-1): ext4_lookup:1601: inode #1234: comm tapdisk: deleted inode referenced: 5678";
+    let d = text(&format!("{damage}\nEXT4-fs error (device dm-1): ext4_journal_check_start:56: Detected aborted journal\n{aborted}"));
+    let f = d.findings.iter().find(|f| f.rule == "HL005").unwrap_or_else(|| panic!("{:?}", rules_of(&d)));
+    assert_eq!(f.evidence.iter().map(|e| e.line).collect::<Vec<_>>(), vec![Some(1)], "{:?}", f.evidence);
+    assert!(xapi_doctor::rules::signatures::all().iter().any(|s| s.info.id == "HL005" && s.info.trigger.ends_with("on the same line")));
+}
+
+#[test]
 fn a_normal_situation_quiets_the_bare_code_it_explains() {
     let d = text("Jun 14 17:55:22 xo xo-server[6078]: xo-server-cloud: next attempt in 965 ms\nError: connect ECONNREFUSED 127.0.0.1:9001\n    code: 'ECONNREFUSED'");
     assert!(d.findings.iter().all(|f| f.severity >= xapi_doctor::Severity::Warning), "{:?}", rules_of(&d));
