@@ -177,6 +177,10 @@ struct GcException {
     lines: u32,
     seen_exception_line: bool,
     evidence: Vec<Evidence>,
+    /// When and where the banner opened: a failure no "failed, skipping" concludes is reported
+    /// when its process's state is flushed, after lines of other times and hosts.
+    time: Option<LogTime>,
+    host: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -321,6 +325,10 @@ struct PidState {
     nospace: Option<Box<Incident>>,
     sr_lock_tries: u32,
     sr_lock_first: Option<Evidence>,
+    /// When and where the first try was logged (a wait still open is reported when the state
+    /// is flushed, after lines of other times and hosts).
+    sr_lock_time: Option<LogTime>,
+    sr_lock_host: Option<String>,
     lv_retry: Option<Box<Incident>>,
     child_error: Option<String>,
     in_tree: bool,
@@ -840,6 +848,11 @@ impl Analyzer {
         }
         if st.sr_lock_tries >= LOCK_WAIT_REPORTED {
             let mut inc = self.incident(IncidentKind::GcLockTimeout, st.sr_lock_first.as_ref().and_then(|e| e.line).unwrap_or(st.last_seen), Some(pid));
+            if st.sr_lock_first.is_some() {
+                // The first try's time and host, not those of the line being read.
+                inc.time = st.sr_lock_time.take();
+                inc.host = st.sr_lock_host.take();
+            }
             inc.sr = st.sr.map(Id::string);
             inc.fact("attempts", st.sr_lock_tries.to_string());
             inc.fact("outcome", "still waiting when the log ends");
@@ -1169,6 +1182,14 @@ impl Analyzer {
                         if ends_with_sr_lock(path) {
                             let sr = sr_of_lock_path(path).map(lossy);
                             let ev = self.ev(msg, line_no, Self::pid_of(pid, p));
+                            // (Lock lines are routine: the time and host are read for the first try only.)
+                            let first = self.pids.get(&pid).is_none_or(|s| s.sr_lock_first.is_none());
+                            let (time, host) = if first {
+                                self.remember_prefix(p);
+                                (self.time(), self.host.clone())
+                            } else {
+                                (None, None)
+                            };
                             let st = self.state(pid, line_no);
                             st.gc = true;
                             if st.sr.is_none() {
@@ -1177,6 +1198,8 @@ impl Analyzer {
                             st.sr_lock_tries += 1;
                             if st.sr_lock_first.is_none() {
                                 st.sr_lock_first = Some(ev);
+                                st.sr_lock_time = time;
+                                st.sr_lock_host = host;
                             }
                         }
                     }
@@ -1738,7 +1761,14 @@ impl Analyzer {
     #[inline(never)]
     fn banner_opens(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let pid_opt = Self::pid_of(pid, p);
-        let exc = GcException { start: line_no, line: line_no, evidence: vec![self.ev(p.msg, line_no, pid_opt)], ..GcException::default() };
+        let exc = GcException {
+            start: line_no,
+            line: line_no,
+            evidence: vec![self.ev(p.msg, line_no, pid_opt)],
+            time: self.time(),
+            host: self.host.clone(),
+            ..GcException::default()
+        };
         self.state(pid, line_no).gc = true;
         self.open_block(pid, line_no, Block::GcBanner(exc));
     }
@@ -2337,6 +2367,14 @@ impl Analyzer {
             IncidentKind::CoalesceFailed
         };
         let mut inc = self.incident(kind, first_line, pid_opt);
+        if line.is_none() {
+            // Flushed (the log ended, or the process was evicted): the first banner's time and
+            // host, not those of the line being read.
+            if let Some(first) = excs.iter().min_by_key(|e| e.start) {
+                inc.time = first.time.clone();
+                inc.host = first.host.clone();
+            }
+        }
         inc.sr = st.sr.map(Id::string);
         inc.vdi = attempt.as_ref().map(|a| a.vdi.clone());
         if inc.vdi.is_none() && kind == IncidentKind::VhdCorrupted {
