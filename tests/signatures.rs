@@ -175,6 +175,12 @@ fn the_lines_of_one_xapi_error_are_one_quotation() {
     let xa019 = d.findings.iter().find(|f| f.rule == "XA019").unwrap_or_else(|| panic!("{:?}", rules_of(&d)));
     assert!(xa019.evidence.iter().any(|e| e.text.contains("Failed to find device")), "{:?}", xa019.evidence);
     assert!(rules_of(&d).contains(&"XA950"), "{:?}", rules_of(&d));
+    // The catch-all that names a toolstack exception the catalogue files under `other` is still
+    // the catch-all: a signature of that exception on the message line drops it too.
+    let mirror = "message: Storage_error ([S(Internal_error);S(Storage_error ([S(Migration_mirror_fd_failure);S(VDI Not Attached)]))])";
+    let d = text(&format!("{internal}\n{mirror}"));
+    assert_eq!(rules_of(&d), vec!["XA202"]);
+    assert!(d.findings[0].codes.contains(&"Storage_interface.Migration_mirror_fd_failure".to_string()), "{:?}", d.findings[0].codes);
 }
 
 #[test]
