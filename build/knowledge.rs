@@ -75,6 +75,8 @@ struct Sig {
     #[serde(default)]
     near: u32,
     #[serde(default)]
+    none_on_line: bool,
+    #[serde(default)]
     inputs: Vec<String>,
     #[serde(default)]
     codes: Vec<String>,
@@ -225,6 +227,7 @@ pub fn signatures(toml_text: &str, xo_releases: &[XoRelease]) -> String {
         for a in &s.all {
             assert!(!a.literals().is_empty(), "{what}: an empty list of alternatives in `all`");
         }
+        assert!(!s.none_on_line || !s.none.is_empty(), "{what}: none_on_line without `none`");
         for lit in all_literals.iter().chain(&s.none) {
             assert!(lit.trim().len() >= 2, "{what}: literal {lit:?} is too short to mean anything");
             assert!(lit.is_ascii(), "{what}: literals are ASCII (matched ASCII case-insensitively): {lit:?}");
@@ -279,6 +282,8 @@ pub fn signatures(toml_text: &str, xo_releases: &[XoRelease]) -> String {
             s.all.iter().map(|a| a.literals().join("\x1c")).collect::<Vec<_>>().join("\x1d"),
             list(&s.none),
             s.near.to_string(),
+            // Empty when false (most signatures): one separator each.
+            if s.none_on_line { "1".to_string() } else { String::new() },
             inputs_mask.to_string(),
             list(&s.codes),
             s.product.clone().unwrap_or_default(),

@@ -318,6 +318,40 @@ pub struct Finding {
     /// code's decoding is -1. Used for ranking only, not serialised.
     #[serde(skip)]
     pub priority: i8,
+    /// The lines of the XAPI error the finding reads, when it reads one: a finding that quotes
+    /// any of them reads the same error (`drop_repeated_readings`). Not serialised.
+    #[serde(skip)]
+    pub quotation: Option<Quotation>,
+}
+
+/// The lines of one XAPI error (its code, its parameters, a backtrace…), which the readers of
+/// the error quote in part (a signature its one line, the code's reading the code and message
+/// lines): one quotation, from its first line to its last, in one SMlog process when one
+/// logged them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quotation {
+    pub first: u32,
+    pub last: u32,
+    pub pid: Option<u32>,
+}
+
+impl Quotation {
+    /// The quotation of an error's evidence: none when it has no line, or when its lines come
+    /// from several processes (other processes' lines between them are not the error's).
+    pub fn of(evidence: &[Evidence]) -> Option<Quotation> {
+        let mut lines = evidence.iter().filter(|e| e.line.is_some());
+        let pid = lines.clone().next()?.pid;
+        if lines.clone().any(|e| e.pid != pid) {
+            return None;
+        }
+        let (first, last) = lines.try_fold((u32::MAX, 0), |(lo, hi), e| e.line.map(|l| (lo.min(l), hi.max(l))))?;
+        Some(Quotation { first, last, pid })
+    }
+
+    /// Whether the evidence is one of the error's lines.
+    pub fn holds(&self, e: &Evidence) -> bool {
+        e.line.is_some_and(|l| self.first <= l && l <= self.last) && (self.pid.is_none() || e.pid == self.pid)
+    }
 }
 
 /// Which kind of input `diagnose` recognised.
@@ -622,6 +656,8 @@ pub fn drop_explained_decodings(list: &mut Vec<Finding>) {
 /// toolstack error read by a signature and decoded by its code's meaning). After ranking, a finding whose lines are all
 /// quoted by a finding of its category that reads them closer to the root cause is dropped when
 /// it is a symptom or a bare decoding (priority 0 or less), and its codes move to that one.
+/// The lines of one XAPI error count as one quotation ([`Quotation`]): the catch-all reading of
+/// an `INTERNAL_ERROR` quotes its code and message lines, a signature the message line alone.
 /// Readings of other lines, or of the same lines under another category, stay: they say
 /// something else. Only the 64 best-ranked findings before each are compared, so a long SMlog's
 /// report stays linear.
@@ -631,8 +667,14 @@ fn drop_repeated_readings(list: &mut Vec<Finding>) {
         return;
     }
     let has_lines = |f: &Finding| f.evidence.iter().any(|e| e.line.is_some());
+    // The lines of one XAPI error are one quotation: a signature that reads the error's message
+    // line quotes the error as much as the code's reading that quotes its code line too.
     let quotes_all = |better: &Finding, f: &Finding| {
-        f.evidence.iter().filter_map(|e| e.line).all(|l| better.evidence.iter().any(|b| b.line == Some(l)))
+        let same_error = f.quotation.filter(|q| better.evidence.iter().any(|b| q.holds(b)));
+        f.evidence
+            .iter()
+            .filter(|e| e.line.is_some())
+            .all(|e| same_error.is_some_and(|q| q.holds(e)) || better.evidence.iter().any(|b| b.line == e.line))
     };
     // (dropped, the finding it repeats), in rank order; no allocation until one is found.
     let mut repeats: Vec<(usize, usize)> = Vec::new();
@@ -726,4 +768,8 @@ fn merge(existing: &mut Finding, f: Finding) {
     }
     existing.confidence = existing.confidence.min(f.confidence);
     existing.severity = existing.severity.min(f.severity);
+    // The same reading of two errors: each of its lines is then quoted for itself.
+    if existing.quotation != f.quotation {
+        existing.quotation = None;
+    }
 }

@@ -28,7 +28,6 @@ const EXAMPLES_WITH_ANOTHER_RULE_ON_TOP: &[(&str, &str, &str)] = &[
     ("SM007", "SM001", "the repeated failure's summary sits below the failure that shows the error"),
     ("KI002", "KI315", "the example is the known bug's call"),
     ("XB108", "XO006", "a warning beside the error it explains"),
-    ("HL117", "XA802", "the example's device is the emulated NVMe controller, which XA802 reads"),
     ("HL971", "HL004", "the same I/O error, the kernel's own lines"),
     ("BF308", "RM009", "a warning beside the remote's failure"),
     ("HL306", "XA019", "the plugin's log beside the internal error it caused"),

@@ -160,6 +160,43 @@ fn a_symptom_read_on_the_lines_of_a_finding_of_its_category_is_not_repeated() {
 }
 
 #[test]
+fn the_lines_of_one_xapi_error_are_one_quotation() {
+    // xe prints INTERNAL_ERROR's description on one line and its message on the next: the
+    // catch-all reading (XA019) quotes both, a signature the message line alone. It reads the
+    // same error, under the same category: the catch-all goes and its code moves to it.
+    let internal = "The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.";
+    let usage = "message: xenopsd internal error: Forkhelpers.Spawn_internal_error(\"usage: usb_reset.py attach [-h] -d DOMID -p PID [-r RESET_ONLY] device\\nusb_reset.py attach: error: argument -r: expected one argument\\n\", \"\", _)";
+    let d = text(&format!("{internal}\n{usage}"));
+    assert_eq!(rules_of(&d), vec!["XA950"]);
+    assert_eq!(d.findings[0].codes, vec!["INTERNAL_ERROR"]);
+    // The signature reads another error of the paste: the catch-all reading of this one stays.
+    let other = "message: xenopsd internal error: Forkhelpers.Spawn_internal_error(\"Failed to find device 1-2\\n\", \"\", _)";
+    let d = text(&format!("{internal}\n{other}\n\n{internal}\n{usage}"));
+    let xa019 = d.findings.iter().find(|f| f.rule == "XA019").unwrap_or_else(|| panic!("{:?}", rules_of(&d)));
+    assert!(xa019.evidence.iter().any(|e| e.text.contains("Failed to find device")), "{:?}", xa019.evidence);
+    assert!(rules_of(&d).contains(&"XA950"), "{:?}", rules_of(&d));
+    // The catch-all that names a toolstack exception the catalogue files under `other` is still
+    // the catch-all: a signature of that exception on the message line drops it too.
+    let mirror = "message: Storage_error ([S(Internal_error);S(Storage_error ([S(Migration_mirror_fd_failure);S(VDI Not Attached)]))])";
+    let d = text(&format!("{internal}\n{mirror}"));
+    assert_eq!(rules_of(&d), vec!["XA202"]);
+    assert!(d.findings[0].codes.contains(&"Storage_interface.Migration_mirror_fd_failure".to_string()), "{:?}", d.findings[0].codes);
+}
+
+#[test]
+fn a_none_on_the_anchor_line_leaves_the_lines_around_it() {
+    // ext4's errno text after its journal aborted is no damage report (HL005 stays quiet on it);
+    // a damage line right before it is one, and HL005 quotes that line alone.
+    let aborted = "kernel: [99238.731549] EXT4-fs error (device drbd1000) in ext4_reserve_inode_write:5872: Journal has aborted";
+    assert!(!rules_of(&text(aborted)).contains(&"HL005"), "{:?}", rules_of(&text(aborted)));
+    let damage = "EXT4-fs error (device dm-1): ext4_lookup:1601: inode #1234: comm tapdisk: deleted inode referenced: 5678";
+    let d = text(&format!("{damage}\nEXT4-fs error (device dm-1): ext4_journal_check_start:56: Detected aborted journal\n{aborted}"));
+    let f = d.findings.iter().find(|f| f.rule == "HL005").unwrap_or_else(|| panic!("{:?}", rules_of(&d)));
+    assert_eq!(f.evidence.iter().map(|e| e.line).collect::<Vec<_>>(), vec![Some(1)], "{:?}", f.evidence);
+    assert!(xapi_doctor::rules::signatures::all().iter().any(|s| s.info.id == "HL005" && s.info.trigger.ends_with("on the same line")));
+}
+
+#[test]
 fn a_normal_situation_quiets_the_bare_code_it_explains() {
     let d = text("Jun 14 17:55:22 xo xo-server[6078]: xo-server-cloud: next attempt in 965 ms\nError: connect ECONNREFUSED 127.0.0.1:9001\n    code: 'ECONNREFUSED'");
     assert!(d.findings.iter().all(|f| f.severity >= xapi_doctor::Severity::Warning), "{:?}", rules_of(&d));

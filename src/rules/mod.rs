@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use crate::input::{Event, XapiError, XoError};
 pub use crate::catalog::{parse_version, sr_family, SrFamily};
 pub use crate::model::{find_uuid, human_bytes, push_evidence, Findings, RuleInfo, CONSIDERED_PER_RETURNED, MAX_EVIDENCE};
-use crate::model::{Confidence, Finding, Link, Params, Step, Subject};
+use crate::model::{Confidence, Finding, Link, Params, Quotation, Step, Subject};
 use crate::options::Options;
 
 /// `parts` joined, as a step's or command's text. When `$fixed` (the parts do not depend on the
@@ -327,6 +327,7 @@ impl Finding {
             confidence: Confidence::High,
             subject: facts.subject.clone(),
             priority: 1,
+            quotation: None,
         }
     }
 
@@ -341,6 +342,7 @@ impl Finding {
         f.params = e.named_params();
         name_sr_codes(&mut f);
         f.evidence = e.evidence.clone();
+        f.quotation = Quotation::of(&e.evidence);
         f.confidence = e.confidence;
         f
     }

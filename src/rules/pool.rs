@@ -376,6 +376,10 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
         Some(t) => {
             if t.category != Category::Other {
                 f.category = t.category;
+            } else {
+                // Still the catch-all reading, with the exception's name: a signature that reads
+                // the same error under the same category repeats it closer to its cause.
+                f.priority = 0;
             }
             f.codes.push(format!("{}{}", super::codes::toolstack_prefix(t.interface), t.name));
             // The generic text ("an exception … that has no specific error code", "a code inside

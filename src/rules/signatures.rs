@@ -36,6 +36,9 @@ pub struct Signature {
     pub none: &'static [&'static str],
     /// Lines around the anchor in which `all` and `none` are looked for; 0 is the whole input.
     pub near: u32,
+    /// `none` is looked for on the anchor's own line only (a form of the anchor's message that
+    /// reads something else), not within `near`.
+    pub none_on_line: bool,
     /// Where it is looked for: [`INPUT_TEXT`] | [`INPUT_EVENT`] | [`INPUT_SMLOG`].
     pub inputs: u8,
     /// Codes the finding carries when they appear in the input.
@@ -113,6 +116,7 @@ fn signature_from_record(record: &'static str) -> Signature {
     let priority = next().parse().unwrap_or(1);
     let (any, all, none) = (list(next()), list(next()), list(next()));
     let near = next().parse().unwrap_or(0);
+    let none_on_line = next() == "1";
     let inputs = next().parse().unwrap_or(0);
     let codes = list(next());
     let mut option = || Some(next()).filter(|s| !s.is_empty());
@@ -133,6 +137,7 @@ fn signature_from_record(record: &'static str) -> Signature {
         all,
         none,
         near,
+        none_on_line,
         inputs,
         codes,
         product,
@@ -154,7 +159,7 @@ pub fn with_trigger(signature: &Signature) -> RuleInfo {
     let triggers = TRIGGERS.get_or_init(|| {
         SIGNATURES
             .iter()
-            .map(|s| trigger(s.any, s.all, s.none, s.product, s.versions, (s.xo_server_fixed, s.xo_server_below)))
+            .map(|s| trigger(s.any, s.all, (s.none, s.none_on_line), s.product, s.versions, (s.xo_server_fixed, s.xo_server_below)))
             .collect()
     });
     let at = SIGNATURES.iter().position(|s| std::ptr::eq(s, signature));
@@ -167,7 +172,7 @@ pub fn with_trigger(signature: &Signature) -> RuleInfo {
 fn trigger(
     any: &[&str],
     all: &[&str],
-    none: &[&str],
+    (none, none_on_line): (&[&str], bool),
     product: Option<&str>,
     versions: Option<&str>,
     (xo_server_fixed, xo_server_below): (Option<&str>, Option<&str>),
@@ -194,6 +199,9 @@ fn trigger(
     if !none.is_empty() {
         t.push_str(", without ");
         quoted(&mut t, none, " or ");
+        if none_on_line {
+            t.push_str(" on the same line");
+        }
     }
     if let Some(v) = versions {
         let _ = write!(t, "; {} {v}", product.unwrap_or("host"));
@@ -360,6 +368,12 @@ fn hit_near(hits: &Hits, literal: usize, line: u32, near: u32) -> bool {
     let lo = line.saturating_sub(near);
     let hi = line.saturating_add(near);
     list.at_or_after(lo).is_some_and(|l| l <= hi)
+}
+
+/// Is there a hit of `literal` on `line` itself?
+fn hit_on(hits: &Hits, literal: usize, line: u32) -> bool {
+    let Ok(at) = hits.per_literal.binary_search_by_key(&(literal as u32), |(l, _)| *l) else { return false };
+    hits.per_literal[at].1.at_or_after(line) == Some(line)
 }
 
 /// The product and version an input names (`XCP-ng 8.2.1`, `XenServer 7.5`, `Citrix Hypervisor
@@ -627,7 +641,7 @@ fn scan_with(text: &str, input: u8, facts: &Facts, confidence: Confidence, read:
                         hit_near(&hits, l, line, sig.near) || read_near(read, literal, line, sig.near)
                     })
                 })
-                    && !index.none_ids[s].iter().any(|&l| hit_near(&hits, l, line, sig.near))
+                    && !index.none_ids[s].iter().any(|&l| if sig.none_on_line { hit_on(&hits, l, line) } else { hit_near(&hits, l, line, sig.near) })
             })
             .collect();
         if confirmed.is_empty() {

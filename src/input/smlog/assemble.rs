@@ -177,6 +177,10 @@ struct GcException {
     lines: u32,
     seen_exception_line: bool,
     evidence: Vec<Evidence>,
+    /// When and where the banner opened: a failure no "failed, skipping" concludes is reported
+    /// when its process's state is flushed, after lines of other times and hosts.
+    time: Option<LogTime>,
+    host: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -228,7 +232,10 @@ struct CallFailure {
     exception: Option<(String, String, String)>,
     /// Text of the driver-level `SROSError` (the last thing a failed call logs).
     final_text: Option<String>,
+    /// When and where its first line was logged: a call left open is reported when its
+    /// process's state is flushed, after lines of other times and hosts.
     time: Option<LogTime>,
+    host: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -318,6 +325,10 @@ struct PidState {
     nospace: Option<Box<Incident>>,
     sr_lock_tries: u32,
     sr_lock_first: Option<Evidence>,
+    /// When and where the first try was logged (a wait still open is reported when the state
+    /// is flushed, after lines of other times and hosts).
+    sr_lock_time: Option<LogTime>,
+    sr_lock_host: Option<String>,
     lv_retry: Option<Box<Incident>>,
     child_error: Option<String>,
     in_tree: bool,
@@ -722,6 +733,17 @@ impl Analyzer {
         LogTime::from_parts(&self.time_bytes[..self.time_len], self.time_kind)
     }
 
+    /// The host to record for a line of a process's call: only its first line's is kept (no
+    /// allocation for the lines that follow).
+    fn host_for_call(&self, pid: u32) -> Option<String> {
+        let open = self.pids.get(&pid).and_then(|s| s.call.as_ref()).is_some_and(|c| c.first_line.is_some());
+        if open {
+            None
+        } else {
+            self.host.clone()
+        }
+    }
+
     fn ev(&self, text: &[u8], line: u32, pid: Option<u32>) -> Evidence {
         Evidence { text: evidence_text(text), line: Some(line), pid }
     }
@@ -826,6 +848,11 @@ impl Analyzer {
         }
         if st.sr_lock_tries >= LOCK_WAIT_REPORTED {
             let mut inc = self.incident(IncidentKind::GcLockTimeout, st.sr_lock_first.as_ref().and_then(|e| e.line).unwrap_or(st.last_seen), Some(pid));
+            if st.sr_lock_first.is_some() {
+                // The first try's time and host, not those of the line being read.
+                inc.time = st.sr_lock_time.take();
+                inc.host = st.sr_lock_host.take();
+            }
             inc.sr = st.sr.map(Id::string);
             inc.fact("attempts", st.sr_lock_tries.to_string());
             inc.fact("outcome", "still waiting when the log ends");
@@ -1155,6 +1182,14 @@ impl Analyzer {
                         if ends_with_sr_lock(path) {
                             let sr = sr_of_lock_path(path).map(lossy);
                             let ev = self.ev(msg, line_no, Self::pid_of(pid, p));
+                            // (Lock lines are routine: the time and host are read for the first try only.)
+                            let first = self.pids.get(&pid).is_none_or(|s| s.sr_lock_first.is_none());
+                            let (time, host) = if first {
+                                self.remember_prefix(p);
+                                (self.time(), self.host.clone())
+                            } else {
+                                (None, None)
+                            };
                             let st = self.state(pid, line_no);
                             st.gc = true;
                             if st.sr.is_none() {
@@ -1163,6 +1198,8 @@ impl Analyzer {
                             st.sr_lock_tries += 1;
                             if st.sr_lock_first.is_none() {
                                 st.sr_lock_first = Some(ev);
+                                st.sr_lock_time = time;
+                                st.sr_lock_host = host;
                             }
                         }
                     }
@@ -1318,11 +1355,13 @@ impl Analyzer {
             let need = find(rest, "need: ").and_then(|i| parse_u64(&rest[i + 6..]));
             let ev = self.ev(msg, line_no, pid_opt);
             let time = self.time();
+            let host = self.host_for_call(pid);
             let st = self.state(pid, line_no);
             let call = st.call.get_or_insert_with(Box::default);
             if call.first_line.is_none() {
                 call.first_line = Some(line_no);
                 call.time = time;
+                call.host = host;
             }
             if let (Some(f), Some(n)) = (free, need) {
                 call.space = Some((f, n));
@@ -1466,11 +1505,13 @@ impl Analyzer {
         if starts(msg, "SR locked, retrying") {
             let ev = self.ev(msg, line_no, pid_opt);
             let time = self.time();
+            let host = self.host_for_call(pid);
             let st = self.state(pid, line_no);
             let call = st.call.get_or_insert_with(Box::default);
             if call.first_line.is_none() {
                 call.first_line = Some(line_no);
                 call.time = time;
+                call.host = host;
             }
             call.lock_retries += 1;
             if call.lock_retries == 1 {
@@ -1720,7 +1761,14 @@ impl Analyzer {
     #[inline(never)]
     fn banner_opens(&mut self, pid: u32, line_no: u32, p: &LineParts) {
         let pid_opt = Self::pid_of(pid, p);
-        let exc = GcException { start: line_no, line: line_no, evidence: vec![self.ev(p.msg, line_no, pid_opt)], ..GcException::default() };
+        let exc = GcException {
+            start: line_no,
+            line: line_no,
+            evidence: vec![self.ev(p.msg, line_no, pid_opt)],
+            time: self.time(),
+            host: self.host.clone(),
+            ..GcException::default()
+        };
         self.state(pid, line_no).gc = true;
         self.open_block(pid, line_no, Block::GcBanner(exc));
     }
@@ -1776,6 +1824,7 @@ impl Analyzer {
             if call.first_line.is_none() {
                 call.first_line = Some(line_no);
                 call.time = time;
+                call.host = self.host.clone();
             }
             push_capped(&mut call.evidence, ev);
             if let Some(pread) = st.pread.take() {
@@ -2043,6 +2092,7 @@ impl Analyzer {
         if call.first_line.is_none() {
             call.first_line = Some(line);
             call.time = time;
+            call.host = self.host.clone();
         }
         for e in &evidence {
             push_capped(&mut call.evidence, e.clone());
@@ -2076,6 +2126,7 @@ impl Analyzer {
             if call.first_line.is_none() {
                 call.first_line = evidence.first().and_then(|e| e.line);
                 call.time = time;
+                call.host = self.host.clone();
             }
             for ev in evidence {
                 push_capped(&mut call.evidence, ev);
@@ -2093,6 +2144,8 @@ impl Analyzer {
         let Some(mut call) = st.call.take() else { return };
         let pid_opt = Some(pid).filter(|p| *p != 0);
         let line = call.first_line.unwrap_or(st.last_seen);
+        // Where its first line was read (the call may be flushed after lines of another host).
+        let host = if call.first_line.is_some() { call.host.take() } else { self.host.clone() };
         let mut err = if let Some(mut last) = call.raises.pop() {
             if let Some(prev) = call.raises.last() {
                 let reason = prev.reason().unwrap_or("");
@@ -2129,7 +2182,7 @@ impl Analyzer {
                 sort_by_line(&mut e.evidence, |ev| ev.line);
                 e.subject.sr_uuid = st.sr.map(Id::string);
                 e.subject.vdi_uuid = st.vdi_uuid.map(Id::string);
-                e.subject.host = self.host.clone();
+                e.subject.host = host;
                 e.call = st.command.as_ref().map(Id::as_str).map(xapi_call);
                 self.out.xapi(e, line, pid_opt, call.time.clone());
             }
@@ -2143,7 +2196,7 @@ impl Analyzer {
                 };
                 let mut inc = Incident::new(kind, line, pid_opt);
                 inc.time = call.time.clone();
-                inc.host = self.host.clone();
+                inc.host = host;
                 inc.sr = st.sr.map(Id::string);
                 inc.vdi = st.vdi_uuid.map(Id::string);
                 if let Some((tag, class, text)) = call.exception.take() {
@@ -2314,6 +2367,14 @@ impl Analyzer {
             IncidentKind::CoalesceFailed
         };
         let mut inc = self.incident(kind, first_line, pid_opt);
+        if line.is_none() {
+            // Flushed (the log ended, or the process was evicted): the first banner's time and
+            // host, not those of the line being read.
+            if let Some(first) = excs.iter().min_by_key(|e| e.start) {
+                inc.time = first.time.clone();
+                inc.host = first.host.clone();
+            }
+        }
         inc.sr = st.sr.map(Id::string);
         inc.vdi = attempt.as_ref().map(|a| a.vdi.clone());
         if inc.vdi.is_none() && kind == IncidentKind::VhdCorrupted {

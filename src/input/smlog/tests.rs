@@ -392,6 +392,71 @@ Jan 14 05:00:00 xcp-host2 kernel: EXT4-fs (sdb1): mounted filesystem with ordere
 }
 
 #[test]
+fn an_unfinished_call_keeps_its_own_time_and_host() {
+    // A call that raised and never concluded (the paste stops before its driver-level line) is
+    // reported when the log ends, after lines of another host: it names the host it ran on.
+    let other_host = "Jan 14 05:00:00 xcp-host2 SM: [9] lock: opening lock file /var/lock/sm/5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/sr\n\
+Jan 14 05:00:00 xcp-host2 kernel: EXT4-fs (sdb1): mounted filesystem with ordered data mode\n";
+    let raised = format!(
+        "Jan 14 02:00:01 xcp-host1 SM: [14502] vdi_snapshot {{'sr_uuid': '{SR}', 'vdi_uuid': '{VDI}', 'command': 'vdi_snapshot', 'session_ref': '******'}}\n\
+Jan 14 02:00:02 xcp-host1 SM: [14502] Not enough space! free space: 21474836480, need: 32233226240\n\
+Jan 14 02:00:02 xcp-host1 SM: [14502] Raising exception [44, There is insufficient space]\n{other_host}"
+    );
+    let r = report(&raised);
+    let f = finding(&r, "SR044");
+    assert_eq!(f.subject.host.as_deref(), Some("xcp-host1"), "{:?}", f.subject);
+    let t = r.timeline.iter().find(|e| e.kind == IncidentKind::SmError).expect("on the timeline");
+    assert_eq!(t.time.as_ref().map(|t| t.text.as_str()), Some("Jan 14 02:00:02"));
+    // A call whose traceback names no SR error: an incident, with the same host and time.
+    let traceback = format!(
+        "Jan 14 02:00:01 xcp-host1 SM: [14502] vdi_snapshot {{'sr_uuid': '{SR}', 'vdi_uuid': '{VDI}', 'command': 'vdi_snapshot', 'session_ref': '******'}}\n\
+Jan 14 02:00:02 xcp-host1 SM: [14502] ***** vdi_snapshot: EXCEPTION <class 'OSError'>, [Errno 5] Input/output error\n\
+Jan 14 02:00:02 xcp-host1 SM: [14502]   File \"/opt/xensource/sm/SRCommand.py\", line 113, in run\n\
+Jan 14 02:00:02 xcp-host1 SM: [14502] \n{other_host}"
+    );
+    let r = report(&traceback);
+    let f = r.findings.iter().find(|f| f.category != Category::Benign).unwrap_or_else(|| panic!("no failure in {:?}", rules(&r)));
+    assert_eq!(f.subject.host.as_deref(), Some("xcp-host1"), "{} {:?}", f.rule, f.subject);
+    assert_eq!(f.params.get("firstSeen"), Some("Jan 14 02:00:02"), "{} {:?}", f.rule, f.params);
+}
+
+#[test]
+fn an_unconcluded_gc_failure_keeps_its_own_time_and_host() {
+    // The GC's exception banner closed but the paste stops before its "failed, skipping": the
+    // failure is reported when the log ends, after another host's lines.
+    let text = "Jan 14 04:01:00 xcp-host1 SMGC: [30112] === SR 5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21: gc ===\n\
+Jan 14 04:01:00 xcp-host1 SMGC: [30112] Coalescing *0f9e8d7c[VHD](100.000G///60.004G|n) -> *a1b2c3d4[VHD](100.000G///20.004G|n)\n\
+Jan 14 04:01:05 xcp-host1 SMGC: [30112] *~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*\n\
+Jan 14 04:01:05 xcp-host1 SMGC: [30112]          *  E X C E P T I O N  *\n\
+Jan 14 04:01:05 xcp-host1 SMGC: [30112] coalesce: EXCEPTION <class 'util.CommandException'>, Input/output error\n\
+Jan 14 04:01:05 xcp-host1 SMGC: [30112]   File \"/opt/xensource/sm/cleanup.py\", line 2212, in coalesce\n\
+Jan 14 04:01:05 xcp-host1 SMGC: [30112] \n\
+Jan 14 04:01:05 xcp-host1 SMGC: [30112] *~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*\n\
+Jan 14 06:00:00 xcp-host2 SM: [9] lock: opening lock file /var/lock/sm/5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/sr\n\
+Jan 14 06:00:00 xcp-host2 kernel: EXT4-fs (sdb1): mounted filesystem with ordered data mode\n";
+    let r = report(text);
+    let f = r.findings.iter().find(|f| f.category != Category::Benign).unwrap_or_else(|| panic!("no failure in {:?}", rules(&r)));
+    assert_eq!(f.subject.host.as_deref(), Some("xcp-host1"), "{} {:?}", f.rule, f.subject);
+    assert_eq!(f.params.get("firstSeen"), Some("Jan 14 04:01:05"), "{} {:?}", f.rule, f.params);
+}
+
+#[test]
+fn a_lock_wait_still_open_keeps_its_own_time_and_host() {
+    // The GC polls the SR lock until the paste ends: the wait is reported then, after another
+    // host's lines, with the time and host of its first try.
+    let mut text = String::new();
+    for s in 0..12 {
+        text += &format!("Jan 14 04:00:{s:02} xcp-host1 SMGC: [500] lock: tried lock /var/lock/sm/{SR}/sr, acquired: False (exists: True)\n");
+    }
+    text += "Jan 14 06:00:00 xcp-host2 SM: [9] lock: opening lock file /var/lock/sm/5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/sr\n\
+Jan 14 06:00:00 xcp-host2 kernel: EXT4-fs (sdb1): mounted filesystem with ordered data mode\n";
+    let r = report(&text);
+    let f = r.findings.iter().find(|f| f.category != Category::Benign).unwrap_or_else(|| panic!("no failure in {:?}", rules(&r)));
+    assert_eq!(f.subject.host.as_deref(), Some("xcp-host1"), "{} {:?}", f.rule, f.subject);
+    assert_eq!(f.params.get("firstSeen"), Some("Jan 14 04:00:00"), "{} {:?}", f.rule, f.params);
+}
+
+#[test]
 fn a_volume_group_probe_answered_no_is_normal_unless_the_call_then_fails() {
     let probe = crate::rules::smlog_benign::SM027.example;
     assert_eq!(rules(&report(probe)), ["SM027"]);
