@@ -193,7 +193,7 @@ fn a_none_on_the_anchor_line_leaves_the_lines_around_it() {
     let d = text(&format!("{damage}\nEXT4-fs error (device dm-1): ext4_journal_check_start:56: Detected aborted journal\n{aborted}"));
     let f = d.findings.iter().find(|f| f.rule == "HL005").unwrap_or_else(|| panic!("{:?}", rules_of(&d)));
     assert_eq!(f.evidence.iter().map(|e| e.line).collect::<Vec<_>>(), vec![Some(1)], "{:?}", f.evidence);
-    assert!(xapi_doctor::rules::signatures::all().iter().any(|s| s.info.id == "HL005" && s.info.trigger.ends_with("on the same line")));
+    assert!(xapi_doctor::list_rules().iter().any(|r| r.id == "HL005" && r.trigger.ends_with("on the same line")));
 }
 
 #[test]
