@@ -95,7 +95,8 @@ fn an_xo_server_version_named_in_the_input_counts() {
 }
 
 /// A Xen Orchestra bug whose message has other causes (`xo_versions`) is named only for an
-/// xo-server known to be older than its fix: KI951, fixed in Xen Orchestra 5.102.0 (xo-server 5.168.1).
+/// xo-server known to be older than its fix, and newer than the code that had it: KI951, fixed in
+/// Xen Orchestra 5.102.0 (xo-server 5.168.1), brought by 5.56.0.
 #[test]
 fn a_known_xo_bug_with_a_common_message_needs_the_xo_server_version() {
     let input = "VDI_NOT_IN_MAP(OpaqueRef:5d0e1f2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a)";
@@ -103,6 +104,9 @@ fn a_known_xo_bug_with_a_common_message_needs_the_xo_server_version() {
     assert!(rules_of(&text_with(input, r#"{"context":{"xoServerVersion":"5.167.0"}}"#)).contains(&"KI951"));
     assert!(!rules_of(&text_with(input, r#"{"context":{"xoServerVersion":"5.168.1"}}"#)).contains(&"KI951"));
     assert!(rules_of(&text(&format!("xo-server 5.150.2\n{input}"))).contains(&"KI951"), "the version the paste names");
+    // The skip of disks whose snapshot_of is set came with 5.56.0 (xo-server 5.76.0; 5.55.1 shipped 5.74.1).
+    assert!(!rules_of(&text_with(input, r#"{"context":{"xoServerVersion":"5.74.1"}}"#)).contains(&"KI951"), "before the code");
+    assert!(rules_of(&text_with(input, r#"{"context":{"xoServerVersion":"5.76.0"}}"#)).contains(&"KI951"));
     let d = text_with(input, r#"{"context":{"xoServerVersion":"5.167.0"}}"#);
     assert_eq!(d.findings.first().map(|f| f.rule), Some("KI951"), "the known bug explains the bare code");
 }
