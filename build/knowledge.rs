@@ -168,8 +168,20 @@ fn version_key(v: &str) -> Option<(u32, u32, u32)> {
 /// The xo-server version from which a bug `fixed_in` a Xen Orchestra release is certainly
 /// fixed: the xo-server of the first release at or after the fix that shipped one (a release
 /// that did not ship xo-server leaves an older xo-server in place, which says nothing). `None`
-/// for a fix that is not Xen Orchestra's or newer than the table.
-fn xo_server_fixing(fixed_in: &str, releases: &[XoRelease], what: &str) -> Option<String> {
+/// for a fix that is not Xen Orchestra's or newer than the table, and for a fix in a plug-in
+/// (`xo-server-sdn-controller 1.0.9`): a plug-in has versions of its own, and no xo-server version
+/// says which one runs beside it.
+pub fn xo_server_fixing(fixed_in: &str, releases: &[XoRelease], what: &str) -> Option<String> {
+    if let Some(plugin) = fixed_in.strip_prefix("xo-server-") {
+        let mut words = plugin.split_whitespace();
+        let name = words.next().unwrap_or("");
+        let named = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        assert!(
+            named && words.next().and_then(version_key).is_some(),
+            "{what}: fixed_in {fixed_in:?}: a plug-in's fix is \"xo-server-<plug-in> X.Y.Z\""
+        );
+        return None;
+    }
     if let Some(v) = fixed_in.strip_prefix("xo-server ") {
         let v = v.split_whitespace().next().unwrap_or("");
         assert!(version_key(v).is_some(), "{what}: fixed_in {fixed_in:?}: xo-server's version is X.Y.Z");
@@ -181,16 +193,43 @@ fn xo_server_fixing(fixed_in: &str, releases: &[XoRelease], what: &str) -> Optio
     releases.iter().find(|r| version_key(&r.release).is_some_and(|v| v >= fix)).map(|r| r.xo_server.clone())
 }
 
-/// `xo_versions = "<5.87.0"` (Xen Orchestra releases) as the xo-server versions below which the
-/// bug may be present: those before the xo-server of the first release from 5.87.0 on. It must
-/// agree with `fixed_in`, which says the same to the reader.
-fn xo_server_below(range: Option<&str>, fixed_in: Option<&str>, releases: &[XoRelease], what: &str) -> Option<String> {
-    let range = range?;
-    let bound = range.strip_prefix('<').unwrap_or_else(|| panic!("{what}: xo_versions is \"<X.Y.Z\" (the Xen Orchestra release that fixed it)"));
+/// A release of `xo_versions`: X.Y.Z, all three numbers.
+fn release_key(v: &str, range: &str, what: &str) -> (u32, u32, u32) {
+    let three = v.split('.').count() == 3;
+    version_key(v).filter(|_| three).unwrap_or_else(|| panic!("{what}: xo_versions {range:?}: {v:?} is not a release X.Y.Z"))
+}
+
+/// The xo-server versions `xo_versions` bounds, as `(above, below)`: `"<5.87.0"` (Xen Orchestra
+/// releases) is the xo-server versions below the xo-server of the first release from 5.87.0 on
+/// (which must agree with `fixed_in`, which says the same to the reader); `">=5.80.0 <5.87.0"`
+/// adds that the bug came with 5.80.0, so an xo-server no newer than that of the last release
+/// before 5.80.0 never had it (`above`). The last release before, not 5.80.0's own: a technical
+/// release between the two may have shipped the new code in an xo-server of its own.
+pub fn xo_server_range(range: Option<&str>, fixed_in: Option<&str>, releases: &[XoRelease], what: &str) -> (Option<String>, Option<String>) {
+    let Some(range) = range else { return (None, None) };
+    let syntax = "xo_versions is \"<X.Y.Z\" (the Xen Orchestra release that fixed it) or \">=X.Y.Z <X.Y.Z\" (the release that brought it, the one that fixed it)";
+    let (from, to) = match range.split_whitespace().collect::<Vec<_>>()[..] {
+        [to] => (None, to),
+        [from, to] => (Some(from.strip_prefix(">=").unwrap_or_else(|| panic!("{what}: xo_versions {range:?}: {syntax}"))), to),
+        _ => panic!("{what}: xo_versions {range:?}: {syntax}"),
+    };
+    let bound = to.strip_prefix('<').unwrap_or_else(|| panic!("{what}: xo_versions {range:?}: {syntax}"));
+    let fix = release_key(bound, range, what);
+    assert!(
+        !fixed_in.is_some_and(|f| f.starts_with("xo-server-")),
+        "{what}: xo_versions {range:?}: a fix in a plug-in ({}) is not bounded by xo-server's version",
+        fixed_in.unwrap_or("")
+    );
     assert_eq!(fixed_in, Some(format!("Xen Orchestra {bound}").as_str()), "{what}: xo_versions {range:?} and fixed_in must name the same release");
-    let server = xo_server_fixing(&format!("Xen Orchestra {bound}"), releases, what);
-    assert!(server.is_some(), "{what}: no release from {bound} on in data/xo_releases.json (regenerate it: scripts/xo-releases.mjs)");
-    server
+    let below = xo_server_fixing(&format!("Xen Orchestra {bound}"), releases, what);
+    assert!(below.is_some(), "{what}: no release from {bound} on in data/xo_releases.json (regenerate it: scripts/xo-releases.mjs)");
+    let above = from.map(|from| {
+        let start = release_key(from, range, what);
+        assert!(start < fix, "{what}: xo_versions {range:?}: the release that brought the bug is not before the one that fixed it");
+        let before = releases.iter().rev().find(|r| version_key(&r.release).is_some_and(|v| v < start));
+        before.map(|r| r.xo_server.clone()).unwrap_or_else(|| panic!("{what}: xo_versions {range:?}: no release before {from} in data/xo_releases.json"))
+    });
+    (above, below)
 }
 
 /// `data/signatures.toml` → `signatures_data.rs`: `SIGNATURES_TEXT`, one record per signature in
@@ -264,6 +303,7 @@ pub fn signatures(toml_text: &str, xo_releases: &[XoRelease]) -> String {
         for f in raw.chain(s.product.iter()).chain(s.versions.iter()).chain(s.fixed_in.iter()).chain(s.xo_versions.iter()) {
             assert!(!f.contains(['\x1c', '\x1d', '\x1e', '\x1f']), "{what}: a separator character in {f:?}");
         }
+        let (xo_above, xo_below) = xo_server_range(s.xo_versions.as_deref(), s.fixed_in.as_deref(), xo_releases, &what);
         let list = |items: &[String]| items.join("\x1d");
         let pairs = |items: &[Vec<String>]| items.iter().map(|p| p.join("\x1c")).collect::<Vec<_>>().join("\x1d");
         let fields: Vec<String> = vec![
@@ -290,7 +330,8 @@ pub fn signatures(toml_text: &str, xo_releases: &[XoRelease]) -> String {
             s.versions.clone().unwrap_or_default(),
             s.fixed_in.clone().unwrap_or_default(),
             s.fixed_in.as_deref().and_then(|f| xo_server_fixing(f, xo_releases, &what)).unwrap_or_default(),
-            xo_server_below(s.xo_versions.as_deref(), s.fixed_in.as_deref(), xo_releases, &what).unwrap_or_default(),
+            xo_below.unwrap_or_default(),
+            xo_above.unwrap_or_default(),
             s.summary.clone(),
             s.cause.clone(),
             pairs(&s.steps),

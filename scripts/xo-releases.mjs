@@ -5,12 +5,42 @@
 // when the caller says which xo-server runs (options.context.xoServerVersion): xo-server is what a
 // plugin or the About page can report, the release number is what the changelog names.
 //
-// Usage: node scripts/xo-releases.mjs CHANGELOG.md CHANGELOG.v5.md … > data/xo_releases.json
-// (the changelogs of vatesfr/xen-orchestra; the output is committed, the build only reads it).
+// Releases before 5.22.0 list no packages: until then xo-server was released with the version
+// number of Xen Orchestra itself (5.10.0 on the day of Xen Orchestra 5.10.0). With `--repo`, such a
+// release gets the xo-server of its own number when xo-server's history (its package.json, followed
+// back through the move into the monorepo) set that version within 3 days of the release's date;
+// a release without a packages list and without that commit (4.5.1, 3.5.1: xo-web only) gets no row.
+// A release whose list names no xo-server (5.95.2: only xo-server-sdn-controller) gets no row either.
+//
+// Usage: node scripts/xo-releases.mjs [--repo XO] XO/CHANGELOG.md XO/CHANGELOG.v5.md XO/CHANGELOG.v4.md XO/CHANGELOG.v3.md > data/xo_releases.json
+// (XO: a clone of vatesfr/xen-orchestra; the output is committed, the build only reads it).
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 
+const args = process.argv.slice(2)
+let repo = null
+const at = args.indexOf('--repo')
+if (at !== -1) [repo] = args.splice(at, 2).slice(1)
+
+// xo-server's versions with the dates of the commits that set them.
+const serverVersions = []
+if (repo) {
+  const log = execFileSync(
+    'git',
+    ['-C', repo, 'log', '--follow', '--date=short', '--format=COMMIT %ad', '-p', '--', 'packages/xo-server/package.json'],
+    { encoding: 'utf8', maxBuffer: 1 << 30 }
+  )
+  let date = null
+  for (const line of log.split('\n')) {
+    if (line.startsWith('COMMIT ')) date = line.slice(7)
+    const set = /^\+ {2}"version": "(\d+\.\d+\.\d+)",?$/.exec(line)
+    if (set && date) serverVersions.push({ date, version: set[1] })
+  }
+}
+const days = (a, b) => Math.abs(Date.parse(a) - Date.parse(b)) / 86400e3
+
 const releases = []
-for (const file of process.argv.slice(2)) {
+for (const file of args) {
   let current = null
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     // (5.70.x's headings lack the bold.)
@@ -18,13 +48,18 @@ for (const file of process.argv.slice(2)) {
     if (heading) {
       // `5.108` is 5.108.0.
       const release = heading[1].split('.').length === 2 ? `${heading[1]}.0` : heading[1]
-      current = { release, date: heading[2], xoServer: null }
+      current = { release, date: heading[2], xoServer: null, listed: false }
       releases.push(current)
       continue
     }
+    if (current && /^### Released packages/.test(line)) current.listed = true
     const shipped = /^- xo-server v?(\d+\.\d+\.\d+)\s*$/.exec(line)
     if (current && shipped) current.xoServer = shipped[1]
   }
+}
+for (const r of releases) {
+  if (r.listed || r.xoServer !== null) continue
+  if (serverVersions.some(s => s.version === r.release && days(s.date, r.date) <= 3)) r.xoServer = r.release
 }
 const key = v => [...v.split('.').map(Number), 0, 0].slice(0, 3)
 const older = (a, b) => { const [x, y] = [key(a), key(b)]; for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i]; return 0 }
@@ -39,5 +74,6 @@ for (const r of releases.filter(r => r.xoServer !== null)) {
   }
   listed.push(r)
 }
+for (const r of releases.filter(r => r.xoServer === null)) process.stderr.write(`no xo-server: release ${r.release}\n`)
 if (listed.length < 50) throw new Error(`only ${listed.length} releases list their xo-server: wrong files?`)
-process.stdout.write('[\n' + listed.map(r => '  ' + JSON.stringify(r)).join(',\n') + '\n]\n')
+process.stdout.write('[\n' + listed.map(({ release, date, xoServer }) => '  ' + JSON.stringify({ release, date, xoServer })).join(',\n') + '\n]\n')

@@ -95,7 +95,8 @@ fn an_xo_server_version_named_in_the_input_counts() {
 }
 
 /// A Xen Orchestra bug whose message has other causes (`xo_versions`) is named only for an
-/// xo-server known to be older than its fix: KI951, fixed in Xen Orchestra 5.102.0 (xo-server 5.168.1).
+/// xo-server known to be older than its fix, and newer than the code that had it: KI951, fixed in
+/// Xen Orchestra 5.102.0 (xo-server 5.168.1), brought by 5.56.0.
 #[test]
 fn a_known_xo_bug_with_a_common_message_needs_the_xo_server_version() {
     let input = "VDI_NOT_IN_MAP(OpaqueRef:5d0e1f2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a)";
@@ -103,8 +104,63 @@ fn a_known_xo_bug_with_a_common_message_needs_the_xo_server_version() {
     assert!(rules_of(&text_with(input, r#"{"context":{"xoServerVersion":"5.167.0"}}"#)).contains(&"KI951"));
     assert!(!rules_of(&text_with(input, r#"{"context":{"xoServerVersion":"5.168.1"}}"#)).contains(&"KI951"));
     assert!(rules_of(&text(&format!("xo-server 5.150.2\n{input}"))).contains(&"KI951"), "the version the paste names");
+    // The skip of disks whose snapshot_of is set came with 5.56.0 (xo-server 5.76.0; 5.55.1 shipped 5.74.1).
+    assert!(!rules_of(&text_with(input, r#"{"context":{"xoServerVersion":"5.74.1"}}"#)).contains(&"KI951"), "before the code");
+    assert!(rules_of(&text_with(input, r#"{"context":{"xoServerVersion":"5.76.0"}}"#)).contains(&"KI951"));
     let d = text_with(input, r#"{"context":{"xoServerVersion":"5.167.0"}}"#);
     assert_eq!(d.findings.first().map(|f| f.rule), Some("KI951"), "the known bug explains the bare code");
+}
+
+/// A Xen Orchestra bug that came with a later release (`xo_versions = ">=6.2.0 <6.5.0"`) is not
+/// named for an xo-server from before it: KI705's merge code came with 6.2.0 (the last release
+/// before, 6.1.2, shipped xo-server 5.196.3; a technical release shipped the code in 5.197.0) and
+/// its fix with 6.5.0 (xo-server 5.202.1).
+#[test]
+fn a_known_xo_bug_is_not_named_below_the_release_that_brought_it() {
+    let input = "RangeError [ERR_OUT_OF_RANGE]: The value of \"offset\" is out of range. It must be >= 0. Received -4\n    at MergeRemoteDisk.mergeBlock (file:///opt/xo/MergeRemoteDisk.mjs:210:9)";
+    let with = |v: &str| rules_of(&text_with(input, &format!(r#"{{"context":{{"xoServerVersion":"{v}"}}}}"#))).contains(&"KI705");
+    assert!(!rules_of(&text(input)).contains(&"KI705"), "no version known: not claimed");
+    assert!(!with("5.196.3"), "6.1.2's xo-server: before the code");
+    assert!(!with("5.150.0"), "long before the code");
+    assert!(with("5.197.0"), "the technical release that first shipped the code");
+    assert!(with("5.197.2"), "6.2.0's");
+    assert!(with("5.202.0"), "just before the fix");
+    assert!(!with("5.202.1"), "6.5.0's: fixed");
+    assert!(!rules_of(&text(&format!("xo-server 5.196.3\n{input}"))).contains(&"KI705"), "the version the paste names");
+    assert!(rules_of(&text(&format!("xo-server 5.200.1\n{input}"))).contains(&"KI705"));
+    let listed = signatures::all().iter().find(|s| s.info.id == "KI705").map(signatures::with_trigger).map(|i| i.trigger);
+    assert!(listed.is_some_and(|t| t.ends_with("only when xo-server is known, newer than 5.196.3 and older than 5.202.1")), "{listed:?}");
+}
+
+/// A bug fixed in a plug-in (KI711: xo-server-sdn-controller 1.0.9, alone in Xen Orchestra 5.95.2
+/// beside 5.95.1's xo-server 5.145.0) is not silenced by any xo-server version: none says which
+/// plug-in runs.
+#[test]
+fn a_known_bug_fixed_in_a_plug_in_is_not_bounded_by_xo_server() {
+    let input = "xo:xo-server-sdn-controller ERROR error while creating private network {\n  error: Error: 0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca";
+    assert!(rules_of(&text(input)).contains(&"KI711"));
+    for v in ["5.145.0", "5.148.2", "5.207.2"] {
+        let options = format!(r#"{{"context":{{"xoServerVersion":"{v}"}}}}"#);
+        assert!(rules_of(&text_with(input, &options)).contains(&"KI711"), "xo-server {v}");
+    }
+    let ki711 = signatures::all().iter().find(|s| s.info.id == "KI711");
+    assert!(ki711.is_some_and(|s| s.xo_server_fixed.is_none() && s.xo_server_below.is_none() && s.xo_server_above.is_none()));
+}
+
+/// Releases before 5.22.0 list no packages: they shipped the xo-server of their own number
+/// (data/xo_releases.json from 3.1.0 on), so a fix of 5.7.0 (KI774) is in xo-server 5.7.0, not
+/// only from 5.22.0's.
+#[test]
+fn a_fix_older_than_the_packages_lists_maps_to_its_own_xo_server() {
+    let input = "RangeError: Index out of range\n    at Vhd.readAllocationTableEntry (/opt/xoa/xo-server/dist/vhd-merge.js:313:27)";
+    let with = |v: &str| rules_of(&text_with(input, &format!(r#"{{"context":{{"xoServerVersion":"{v}"}}}}"#))).contains(&"KI774");
+    assert!(with("5.6.4"));
+    assert!(!with("5.7.0"));
+    assert!(!with("5.10.0"));
+    let fixed = |id: &str| signatures::all().iter().find(|s| s.info.id == id).and_then(|s| s.xo_server_fixed);
+    assert_eq!(fixed("KI774"), Some("5.7.0"));
+    assert_eq!(fixed("KI776"), Some("5.10.0"));
+    assert_eq!(fixed("KI428"), Some("5.18.0"));
 }
 
 #[test]

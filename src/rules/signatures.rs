@@ -54,6 +54,10 @@ pub struct Signature {
     /// For a Xen Orchestra bug whose message other causes print too (`xo_versions`): it fires
     /// only when the xo-server is known and older than this.
     pub xo_server_below: Option<&'static str>,
+    /// For such a bug that came with a later release (`xo_versions = ">=6.2.0 <6.5.0"`): the
+    /// xo-server of the last release before it; the signature stays quiet for a known xo-server
+    /// no newer than this, whose code never had the bug.
+    pub xo_server_above: Option<&'static str>,
     pub summary: &'static str,
     pub cause: &'static str,
     pub steps: &'static [(&'static str, Option<&'static str>)],
@@ -120,7 +124,8 @@ fn signature_from_record(record: &'static str) -> Signature {
     let inputs = next().parse().unwrap_or(0);
     let codes = list(next());
     let mut option = || Some(next()).filter(|s| !s.is_empty());
-    let (product, versions, fixed_in, xo_server_fixed, xo_server_below) = (option(), option(), option(), option(), option());
+    let (product, versions, fixed_in, xo_server_fixed, xo_server_below, xo_server_above) =
+        (option(), option(), option(), option(), option(), option());
     let (summary, cause) = (next(), next());
     let description = if description.is_empty() { cause } else { description };
     // Written when the rules are listed (`with_trigger`): a diagnosis never reads it.
@@ -145,6 +150,7 @@ fn signature_from_record(record: &'static str) -> Signature {
         fixed_in,
         xo_server_fixed,
         xo_server_below,
+        xo_server_above,
         summary,
         cause,
         steps,
@@ -159,7 +165,7 @@ pub fn with_trigger(signature: &Signature) -> RuleInfo {
     let triggers = TRIGGERS.get_or_init(|| {
         SIGNATURES
             .iter()
-            .map(|s| trigger(s.any, s.all, (s.none, s.none_on_line), s.product, s.versions, (s.xo_server_fixed, s.xo_server_below)))
+            .map(|s| trigger(s.any, s.all, (s.none, s.none_on_line), s.product, s.versions, (s.xo_server_fixed, s.xo_server_below, s.xo_server_above)))
             .collect()
     });
     let at = SIGNATURES.iter().position(|s| std::ptr::eq(s, signature));
@@ -175,7 +181,7 @@ fn trigger(
     (none, none_on_line): (&[&str], bool),
     product: Option<&str>,
     versions: Option<&str>,
-    (xo_server_fixed, xo_server_below): (Option<&str>, Option<&str>),
+    (xo_server_fixed, xo_server_below, xo_server_above): (Option<&str>, Option<&str>, Option<&str>),
 ) -> &'static str {
     use std::fmt::Write as _;
     fn quoted(out: &mut String, items: &[&str], separator: &str) {
@@ -206,7 +212,9 @@ fn trigger(
     if let Some(v) = versions {
         let _ = write!(t, "; {} {v}", product.unwrap_or("host"));
     }
-    if let Some(v) = xo_server_below {
+    if let (Some(v), Some(above)) = (xo_server_below, xo_server_above) {
+        let _ = write!(t, "; only when xo-server is known, newer than {above} and older than {v}");
+    } else if let Some(v) = xo_server_below {
         let _ = write!(t, "; only when xo-server is known and older than {v}");
     } else if let Some(v) = xo_server_fixed {
         let _ = write!(t, "; not when xo-server is {v} or later");
@@ -458,6 +466,12 @@ fn version_applies(sig: &Signature, facts: &Facts) -> bool {
             return false;
         }
     }
+    // One that came with a later release is not named for an xo-server from before it.
+    if let (Some(above), Some(have)) = (sig.xo_server_above.and_then(version_triple), xo_server) {
+        if have <= above {
+            return false;
+        }
+    }
     let Some(range) = sig.versions else { return true };
     let Some(have) = facts.host_version.as_deref().and_then(version_triple) else { return false };
     let (op, bound) = if let Some(b) = range.strip_prefix(">=") {
@@ -610,7 +624,7 @@ fn scan_with(text: &str, input: u8, facts: &Facts, confidence: Confidence, read:
     // signature is bound to a product or versions: most one-error inputs anchor none of those.
     let read_version;
     let bound = |&(s, _): &(u16, u32)| SIGNATURES.get(usize::from(s)).is_some_and(|sig| sig.versions.is_some() || sig.product.is_some());
-    let xo_bound = |&(s, _): &(u16, u32)| SIGNATURES.get(usize::from(s)).is_some_and(|sig| sig.xo_server_fixed.is_some() || sig.xo_server_below.is_some());
+    let xo_bound = |&(s, _): &(u16, u32)| SIGNATURES.get(usize::from(s)).is_some_and(|sig| sig.xo_server_fixed.is_some() || sig.xo_server_below.is_some() || sig.xo_server_above.is_some());
     let host_read = if facts.host_version.is_none() && anchored.iter().any(bound) { version_in_text(text) } else { None };
     let xo_read = if facts.xo_server_version.is_none() && anchored.iter().any(xo_bound) { xo_server_in_text(text) } else { None };
     let facts = if host_read.is_some() || xo_read.is_some() {
