@@ -124,7 +124,10 @@ impl Dense {
         let stride = classes;
 
         // The trie: each node's children as a list (first child, next sibling), so that it costs
-        // a few words a node rather than a row.
+        // a few words a node rather than a row. (The indexing below cannot go out of bounds: a
+        // node number is below the length of the four node vectors, pushed together when the node
+        // is made; a class is below `stride`; a row starts at a state number times `stride`, and
+        // `trans` has `states * stride` entries.)
         let mut first_child: Vec<u32> = vec![NO_NODE];
         let mut next_sibling: Vec<u32> = vec![NO_NODE];
         let mut class_in: Vec<u8> = vec![0];

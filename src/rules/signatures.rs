@@ -60,6 +60,8 @@ pub struct Signature {
     pub xo_server_above: Option<&'static str>,
     pub summary: &'static str,
     pub cause: &'static str,
+    /// `info.trigger` once written ([`with_trigger`]): only `listRules()` reads it.
+    trigger: OnceLock<&'static str>,
     pub steps: &'static [(&'static str, Option<&'static str>)],
     pub links: &'static [(&'static str, &'static str)],
 }
@@ -153,23 +155,19 @@ fn signature_from_record(record: &'static str) -> Signature {
         xo_server_above,
         summary,
         cause,
+        trigger: OnceLock::new(),
         steps,
         links,
     }
 }
 
-/// A signature's `RuleInfo` with its `trigger` written (`listRules()`, RULES.md): written once,
-/// for every signature, the first time one is asked for.
-pub fn with_trigger(signature: &Signature) -> RuleInfo {
-    static TRIGGERS: OnceLock<Vec<&'static str>> = OnceLock::new();
-    let triggers = TRIGGERS.get_or_init(|| {
-        SIGNATURES
-            .iter()
-            .map(|s| trigger(s.any, s.all, (s.none, s.none_on_line), s.product, s.versions, (s.xo_server_fixed, s.xo_server_below, s.xo_server_above)))
-            .collect()
+/// A signature's `RuleInfo` with its `trigger` written (`listRules()`, RULES.md), the first time
+/// it is asked for.
+pub fn with_trigger(s: &Signature) -> RuleInfo {
+    let trigger = *s.trigger.get_or_init(|| {
+        trigger(s.any, s.all, (s.none, s.none_on_line), s.product, s.versions, (s.xo_server_fixed, s.xo_server_below, s.xo_server_above))
     });
-    let at = SIGNATURES.iter().position(|s| std::ptr::eq(s, signature));
-    RuleInfo { trigger: at.and_then(|i| triggers.get(i)).copied().unwrap_or(""), ..signature.info }
+    RuleInfo { trigger, ..s.info }
 }
 
 /// What fires a signature, in words (`listRules()`'s `trigger`): "text containing `a` or `b`,
@@ -288,6 +286,14 @@ struct HitLines {
     more: Vec<u32>,
 }
 
+impl Hits<'_> {
+    /// The lines of `literal`'s hits, if it has any.
+    fn lines_of(&self, literal: usize) -> Option<&HitLines> {
+        let at = self.per_literal.binary_search_by_key(&(literal as u32), |(l, _)| *l).ok()?;
+        self.per_literal.get(at).map(|(_, lines)| lines)
+    }
+}
+
 impl HitLines {
     fn len(&self) -> usize {
         1 + self.more.len()
@@ -368,8 +374,7 @@ fn find_hits<'a>(index: &Index, text: &str, lines: &Lines, per_literal: &'a mut 
 
 /// Is there a hit of `literal` within `near` lines of `line` (anywhere when `near` is 0)?
 fn hit_near(hits: &Hits, literal: usize, line: u32, near: u32) -> bool {
-    let Ok(at) = hits.per_literal.binary_search_by_key(&(literal as u32), |(l, _)| *l) else { return false };
-    let list = &hits.per_literal[at].1;
+    let Some(list) = hits.lines_of(literal) else { return false };
     if near == 0 {
         return true;
     }
@@ -380,8 +385,7 @@ fn hit_near(hits: &Hits, literal: usize, line: u32, near: u32) -> bool {
 
 /// Is there a hit of `literal` on `line` itself?
 fn hit_on(hits: &Hits, literal: usize, line: u32) -> bool {
-    let Ok(at) = hits.per_literal.binary_search_by_key(&(literal as u32), |(l, _)| *l) else { return false };
-    hits.per_literal[at].1.at_or_after(line) == Some(line)
+    hits.lines_of(literal).is_some_and(|list| list.at_or_after(line) == Some(line))
 }
 
 /// The product and version an input names (`XCP-ng 8.2.1`, `XenServer 7.5`, `Citrix Hypervisor
