@@ -322,6 +322,11 @@ pub struct Finding {
     /// any of them reads the same error (`drop_repeated_readings`). Not serialised.
     #[serde(skip)]
     pub quotation: Option<Quotation>,
+    /// The catch-all reading of an error (XA019's `INTERNAL_ERROR` with no named exception):
+    /// a reading closer to the cause that quotes the same error says more, whatever category it
+    /// gives (`drop_repeated_readings`). Not serialised.
+    #[serde(skip)]
+    pub catch_all: bool,
 }
 
 /// The lines of one XAPI error (its code, its parameters, a backtrace…), which the readers of
@@ -659,7 +664,8 @@ pub fn drop_explained_decodings(list: &mut Vec<Finding>) {
 /// The lines of one XAPI error count as one quotation ([`Quotation`]): the catch-all reading of
 /// an `INTERNAL_ERROR` quotes its code and message lines, a signature the message line alone.
 /// Readings of other lines, or of the same lines under another category, stay: they say
-/// something else. Only the 64 best-ranked findings before each are compared, so a long SMlog's
+/// something else; but the catch-all reading of an error ([`Finding::catch_all`]) goes under a
+/// reading of the same error in any category, which names what the catch-all could only guess. Only the 64 best-ranked findings before each are compared, so a long SMlog's
 /// report stays linear.
 fn drop_repeated_readings(list: &mut Vec<Finding>) {
     const LOOK_BACK: usize = 64;
@@ -688,7 +694,7 @@ fn drop_repeated_readings(list: &mut Vec<Finding>) {
         let kept = |j: &usize| !repeats.iter().any(|&(dropped, _)| dropped == *j);
         let by = (0..i).rev().filter(kept).take(LOOK_BACK).find(|&j| {
             let better = &list[j];
-            better.category == f.category && better.priority > f.priority.max(0) && has_lines(better) && quotes_all(better, f)
+            (better.category == f.category || f.catch_all) && better.priority > f.priority.max(0) && has_lines(better) && quotes_all(better, f)
         });
         if let Some(j) = by {
             repeats.push((i, j));

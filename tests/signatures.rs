@@ -240,6 +240,30 @@ fn the_lines_of_one_xapi_error_are_one_quotation() {
 }
 
 #[test]
+fn a_reading_of_an_internal_error_in_another_category_replaces_the_catch_all() {
+    // XA043 files the division by zero under configuration, XA019's catch-all under a version
+    // problem: the specific reading of the same error names what the catch-all could only guess.
+    let internal = "The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.";
+    let d = text(&format!("# xe vm-start uuid=39b8d59d-7cc7-7e71-8107-28ba5e2ad74e\n{internal}\nmessage: Division_by_zero"));
+    assert_eq!(rules_of(&d), vec!["XA043"]);
+    assert!(d.findings[0].codes.contains(&"INTERNAL_ERROR".to_string()), "{:?}", d.findings[0].codes);
+    // Another INTERNAL_ERROR of the same paste that XA043 does not read keeps its catch-all.
+    let d = text(&format!("# xe vm-start uuid=39b8d59d-7cc7-7e71-8107-28ba5e2ad74e\n{internal}\nmessage: Division_by_zero\n\n{internal}\nmessage: Not_found"));
+    assert!(rules_of(&d).contains(&"XA043") && rules_of(&d).contains(&"XA019"), "{:?}", rules_of(&d));
+}
+
+#[test]
+fn an_error_list_wrapped_over_lines_quotes_all_of_them() {
+    // A logger wrapped the list: the code is on the first line, its message on the next. The
+    // error's evidence holds both, so KI042's reading of the message line reads the same error.
+    let d = text("Raised ['INTERNAL_ERROR', 'Failure(\"Unknown\n  tag/contents\")']");
+    assert_eq!(rules_of(&d), vec!["KI042"]);
+    let d = text("Raised ['VDI_IO_ERROR',\n  'Device I/O errors']");
+    let f = &d.findings[0];
+    assert_eq!(f.evidence.iter().map(|e| e.line).collect::<Vec<_>>(), vec![Some(1), Some(2)], "{:?}", f.evidence);
+}
+
+#[test]
 fn a_none_on_the_anchor_line_leaves_the_lines_around_it() {
     // ext4's errno text after its journal aborted is no damage report (HL005 stays quiet on it);
     // a damage line right before it is one, and HL005 quotes that line alone.

@@ -419,7 +419,18 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
             if e.call.is_none() {
                 e.call = call.get_or_insert_with(|| failed_api_call(line)).map(str::to_string);
             }
-            found.add_seen_at(e, &evidence);
+            match &wrapped {
+                // The error goes on over the lines joined to this one: they are its lines too, so
+                // a reading of its message on one of them reads the same error.
+                Some((_, joined)) => {
+                    e.evidence.push(evidence.clone());
+                    for (k, more) in lines.iter().enumerate().skip(i + 1).take(*joined) {
+                        e.evidence.push(Evidence::at_line(more.trim(), u32::try_from(k + 1).unwrap_or(u32::MAX)));
+                    }
+                    found.add(e);
+                }
+                None => found.add_seen_at(e, &evidence),
+            }
             line_has_code = true;
         });
         // XenCenter shows its own text for an error, not the code: a line that is one of its

@@ -328,6 +328,7 @@ impl Finding {
             subject: facts.subject.clone(),
             priority: 1,
             quotation: None,
+            catch_all: false,
         }
     }
 

@@ -396,8 +396,9 @@ fn internal(e: &XapiError, facts: &Facts) -> Option<Finding> {
         None => {
             // Without a named exception this is the catch-all reading of INTERNAL_ERROR: a
             // signature that reads the same message closer to its cause ranks above it, and
-            // repeats it when it files it under the same category (`model::drop_repeated_readings`).
+            // repeats it, whatever its category (`model::drop_repeated_readings`).
             f.priority = 0;
+            f.catch_all = true;
             let params: Vec<String> = e.params.iter().map(|p| unescape_log_newlines(p)).collect();
             // Words that say more (a Python error, a full disk…) bring their own first step.
             if !super::wording::apply(&mut f, params.iter().flat_map(|p| p.lines())) {

@@ -4,7 +4,7 @@ development cases: does learning from real failure texts make it right more ofte
 has not seen?
 
     python3 tests/tools/resemblance_cv.py [--weight 3] [--min-threads 2] [--min-odds 8]
-                                          [--lean 0.3] [--min-words 3]
+                                          [--lean 0.3] [--min-words 3] [--default other]
 
 It re-implements the model in Python (the tokeniser, the two naive Bayes classifiers, the
 thresholds; its leave-one-out over the signatures' examples gives the Rust test's figures to the
@@ -19,7 +19,8 @@ of the fold as an unrecognised failure: its failure lines, with the signatures t
 from such posts. A case where a wording cue of a kind other than configuration reads first is
 not the hint's to decide and is skipped; with a configuration cue the hint decides only when it
 names another kind. Printed per fold: cases weighed, named, named and right, right in the end
-(the category named, or the cue's, or `other` when none is).
+(the category named, or the cue's, or `other` when none is: `--default` sets another, to see what
+a fixed guess would score), and the expected categories of the cases nothing named.
 """
 import argparse
 import hashlib
@@ -167,6 +168,7 @@ def main():
     p.add_argument('--min-odds', type=float, default=8.0)
     p.add_argument('--lean', type=float, default=0.3)
     p.add_argument('--min-words', type=int, default=3)
+    p.add_argument('--default', default='other', help='the category when nothing is named and no cue reads')
     a = p.parse_args()
     env = dict(os.environ)
     with tempfile.TemporaryDirectory() as tmp:
@@ -214,6 +216,7 @@ def main():
 
     for label, learn in (('knowledge base only', False), ('with the development cases', True)):
         total, per = [0, 0, 0, 0], []
+        unnamed = defaultdict(int)
         for fold in range(5):
             model = Model(base + (learnt([c for c in cases if c['fold'] != fold]) if learn else []))
             f = [0, 0, 0, 0]
@@ -227,11 +230,14 @@ def main():
                     named = r is not None and r != 'configuration'
                     final = r if named else 'configuration'
                 else:
-                    named, final = r is not None, r or 'other'
+                    named, final = r is not None, r or a.default
+                    if not named:
+                        unnamed[c['category']] += 1
                 f = [f[0] + 1, f[1] + named, f[2] + (named and final == c['category']), f[3] + (final == c['category'])]
             per.append(f)
             total = [x + y for x, y in zip(total, f)]
         print(f'{label}: weighed, named, named and right, right: {total}; per fold {per}')
+        print(f'  unnamed, by expected category: {dict(sorted(unnamed.items(), key=lambda x: -x[1]))}')
         print(f'  leave-one-out over the signatures\' examples (tried, named, right): {loo(Model(base + (learnt(cases) if learn else [])))}')
 
 
