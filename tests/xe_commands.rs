@@ -193,6 +193,14 @@ fn problems(command: &str, table: &Table) -> Vec<String> {
                     found.push(format!("`xe {name}`: a {class} has no field `{value}`"));
                 }
             }
+            // A list's `params=` names the fields to print: xe refuses a field its class lacks.
+            if param == "params" && name.ends_with("-list") && !spec.fields.is_empty() {
+                for field in value.split(',').map(str::trim).filter(|f| !f.is_empty() && *f != "all" && !f.contains(['<', '$'])) {
+                    if !spec.fields.contains(field) {
+                        found.push(format!("`xe {name}`: params names `{field}`, which is no field of its class"));
+                    }
+                }
+            }
             // A map's key (`device-config:server=`, `other-config:foo=`) is checked by its map.
             let (key, map) = match param.split_once(':') {
                 Some((map, _)) => (format!("{map}:"), map.to_string()),
@@ -234,6 +242,8 @@ fn the_table_reads_the_cli_as_it_is() {
     assert!(table.spec("vdi-param-get").is_some() && table.spec("vdi-param-got").is_none());
     let check = |c: &str| problems(c, &table);
     assert_eq!(check("xe vdi-list sr-uuid=<sr-uuid> params=uuid,name-label --minimal"), Vec::<String>::new());
+    assert_eq!(check("xe vdi-list params=uuid,cbt-enabled,sm-config"), Vec::<String>::new());
+    assert_eq!(check("xe vdi-list params=uuid,size"), vec!["`xe vdi-list`: params names `size`, which is no field of its class"]);
     assert_eq!(check("for v in $(xe vdi-list sr-uuid=x --minimal | tr , ' '); do xe vdi-param-get uuid=$v param-name=sm-config; done"), Vec::<String>::new());
     assert_eq!(check("xe host-call-plugin host-uuid=<host-uuid> plugin=coalesce-leaf fn=leaf-coalesce args:vm_uuid=<vm-uuid>"), Vec::<String>::new());
     assert_eq!(check("xe sr-create name-label=\"NFS SR\" type=nfs device-config:server=<nfs-server> device-config:serverpath=/export"), Vec::<String>::new());

@@ -313,7 +313,7 @@ fn disks_out_of_target_reach(e: &XapiError, facts: &Facts) -> Finding {
         .into();
     f.step_cmd(
         "See which SRs hold the VM's disks and whether they are local (shared=false) or plugged on the target host.",
-        format!("xe vbd-list vm-uuid={} type=Disk params=vdi-uuid,sr-uuid && xe sr-list params=uuid,name-label,shared,type", facts.vm_uuid()),
+        format!("xe vm-disk-list vm={} vbd-params=device vdi-params=uuid,name-label,sr-uuid,sr-name-label && xe sr-list params=uuid,name-label,shared,type", facts.vm_uuid()),
     );
     f.step_cmd(
         "Migrate the VM with its disks (storage migration) to an SR the target host sees, or choose a host that sees them.",
