@@ -148,6 +148,7 @@ export type RuleId =
   | 'XB005'
   | 'KI007'
   | 'KI008'
+  | 'KI628'
   | 'KI009'
   | 'KI010'
   | 'KI011'

@@ -48,6 +48,7 @@ const EXAMPLES_WITH_ANOTHER_RULE_ON_TOP: &[(&str, &str, &str)] = &[
     ("HL624", "SG724", "the busy map, read in LVM's words"),
     ("HL626", "HL004", "the same I/O error, the kernel's own lines"),
     ("CH002", "CH001", "a warning beside the chain finding"),
+    ("XO016", "KI628", "without the xo-server version the known bug of 5.95.1 to 5.97 (dom0's VBD counted) comes first"),
 ];
 
 #[test]
