@@ -778,6 +778,8 @@ export type RuleId =
   | 'XB806'
   | 'XB807'
   | 'XB808'
+  | 'XB809'
+  | 'XB810'
   | 'SG800'
   | 'NW802'
   | 'XA802'
