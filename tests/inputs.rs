@@ -535,3 +535,29 @@ fn one_parameter_by_name_is_what_the_named_parameters_give() {
         assert_eq!(e.param("param0"), None);
     }
 }
+
+/// A failed task's `result` whose message names a XAPI code but has no `code` field: the words
+/// around the code are read too (the storage manager's text of an `xe` paste, the call an
+/// `INTERNAL_ERROR` failed in), as they are when the message is pasted as text. A message that
+/// only names the code gets the code's reading, nothing more.
+#[test]
+fn backup_log_message_with_a_code_is_read_whole() {
+    let log = |message: &str| {
+        serde_json::json!({
+            "message": "backup", "jobId": "j", "status": "failure",
+            "tasks": [{ "message": "backup VM", "status": "failure", "data": { "type": "VM", "id": "v" },
+                "result": { "message": message, "name": "Error", "stack": format!("Error: {message}\n    at f (x.mjs:1:2)") } }]
+        })
+        .to_string()
+    };
+    let rules = |json: &str| diagnose_text(json, &Options::default()).unwrap().findings.iter().map(|f| f.rule).collect::<Vec<_>>();
+    // The known bug needs its method, on the message's second line.
+    let bug = log("INTERNAL_ERROR(Failure(\"Expected string, got 'N'\"))\n  call: { duration: 4, method: 'VTPM.get_contents', params: [ '* session id *', null ] }");
+    assert!(rules(&bug).contains(&"KI403"), "{:?}", rules(&bug));
+    // The storage manager's text beside the code of an `xe` paste.
+    let xe = log("Error code: SR_BACKEND_FAILURE_107\nError parameters: , The SCSIid parameter is missing or incorrect");
+    assert!(rules(&xe).contains(&"XA110"), "{:?}", rules(&xe));
+    // Without the method the known bug stays quiet.
+    let other = log("INTERNAL_ERROR(Failure(\"Expected string, got 'N'\"))");
+    assert!(!rules(&other).contains(&"KI403"), "{:?}", rules(&other));
+}

@@ -579,12 +579,53 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
 /// dropped beside it) and gets the error's parameters.
 pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence, read: &[Event]) -> Vec<Finding> {
     let mut scratch = SCRATCH.with_borrow_mut(std::mem::take);
-    let out = scan_with(text, input, facts, confidence, read, &mut scratch);
+    let mut out = scan_with(text, input, facts, confidence, read, &mut scratch);
+    // Pasted text may hold JSON strings whose quotes are escaped: read it once more without
+    // those escapes for what it did not fire (the signatures of structured inputs and SMlog
+    // read text that has none).
+    if input == INPUT_TEXT {
+        if let Some(plain) = json_unescaped(text) {
+            for f in scan_with(&plain, input, facts, confidence, read, &mut scratch) {
+                if !out.iter().any(|o| o.rule == f.rule) {
+                    out.push(f);
+                }
+            }
+        }
+    }
     if scratch.per_literal.capacity() <= SCRATCH_KEPT && scratch.anchored.capacity() <= SCRATCH_KEPT {
         scratch.per_literal.clear();
         SCRATCH.with_borrow_mut(|kept| *kept = scratch);
     }
     out
+}
+
+/// `text` with one level of JSON string escapes undone (`\"` → `"`, `\\` → `\`, `\/` → `/`), when
+/// it has an escaped quote; `None` otherwise (most texts: one SIMD search). Text that holds a
+/// JSON string read as text — a backup log cut off by the post (no longer JSON), a log line
+/// that writes an error as JSON, Ansible's `"msg": "…"` — has its quotes escaped, and a literal
+/// that holds one (`as its "snapshot_of" value`) is not found as the program printed it.
+/// Newline escapes (`\n`) stay: the lines, and so the evidence's line numbers, are the text's.
+fn json_unescaped(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    memchr::memmem::find(bytes, b"\\\"")?;
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(at) = memchr::memchr(b'\\', &bytes[i..]).map(|at| i + at) {
+        out.extend_from_slice(&bytes[i..at]);
+        match bytes.get(at + 1) {
+            Some(&c @ (b'"' | b'\\' | b'/')) => {
+                out.push(c);
+                i = at + 2;
+            }
+            _ => {
+                out.push(b'\\');
+                i = at + 1;
+            }
+        }
+    }
+    out.extend_from_slice(&bytes[i..]);
+    // Only ASCII backslashes were dropped: still UTF-8.
+    String::from_utf8(out).ok()
 }
 
 /// The lists of a scan, kept from one call to the next: a one-line error's scan allocated both
@@ -743,6 +784,15 @@ mod tests {
     /// The automaton over every signature's literals is built, and has room for the knowledge to
     /// grow: past 65,536 states it cannot be, and no signature would fire. (Its long literals go
     /// in by their first bytes, `crate::literals`: 3,000 literals make about 12,000 states.)
+    /// One level of JSON escapes is undone, only in text that has an escaped quote.
+    #[test]
+    fn json_escapes_are_undone_once() {
+        assert_eq!(super::json_unescaped(r#"{"m": "has \"a\" \\\"b\\\" c:\\d \/e \n"}"#).as_deref(), Some(r#"{"m": "has "a" \"b\" c:\d /e \n"}"#));
+        assert_eq!(super::json_unescaped(r#"mount //srv\share and "quotes""#), None);
+        assert_eq!(super::json_unescaped("ends with \\"), None);
+        assert_eq!(super::json_unescaped("é\\\"ü\\").as_deref(), Some("é\"ü\\"));
+    }
+
     #[test]
     fn the_literals_automaton_has_room_to_grow() {
         let Some(index) = super::index() else { panic!("the signatures' automaton was not built") };
