@@ -561,3 +561,19 @@ fn backup_log_message_with_a_code_is_read_whole() {
     let other = log("INTERNAL_ERROR(Failure(\"Expected string, got 'N'\"))");
     assert!(!rules(&other).contains(&"KI403"), "{:?}", rules(&other));
 }
+
+/// A literal written with the program's ASCII quotes is found when the text has them escaped
+/// (a JSON string read as text: a backup log cut off by the post) or typographic (GNU tools in
+/// a UTF-8 locale, a forum editor's "smart" quotes); not when the quotes are missing.
+#[test]
+fn quotes_escaped_or_typographic_still_match() {
+    let rules = |t: &str| text(t).findings.iter().map(|f| f.rule).collect::<Vec<_>>();
+    let message = r#"The VDI 38dd4f0e-6d0e-46e1-bb1a-980ec3d3efd2 has OpaqueRef:3664c45a-2943-52b6-529b-693e8275130b as its "snapshot_of" value, changing to null."#;
+    assert!(rules(message).contains(&"HL116"));
+    let cut_log = format!("{{\n  \"tasks\": [\n    {{\n      \"result\": {{\n        \"message\": {}", serde_json::to_string(message).unwrap());
+    assert!(rules(&cut_log).contains(&"HL116"), "{cut_log}: {:?}", rules(&cut_log));
+    let smart = message.replacen('"', "\u{201c}", 1).replacen('"', "\u{201d}", 1);
+    assert!(rules(&smart).contains(&"HL116"), "{smart}: {:?}", rules(&smart));
+    let bare = message.replace('"', "");
+    assert!(!rules(&bare).contains(&"HL116"), "{bare}: {:?}", rules(&bare));
+}

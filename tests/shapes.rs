@@ -130,6 +130,27 @@ fn xensource(message: &str) -> String {
     )
 }
 
+/// ASCII quotes as typographic ones, opening and closing in turn: GNU tools in a UTF-8 locale
+/// (`cannot create directory ‘/mnt/remote’`, tests/corpus/cases/text/gh-linode-docs-pr7159-…)
+/// and forum editors that "smarten" pasted text (`“Disk is still attached to DOM0 VM”`,
+/// tests/corpus/cases/xo/gh-xo-7912-…).
+fn typographic_quotes(text: &str) -> String {
+    let (mut single, mut double) = (false, false);
+    text.chars()
+        .map(|c| match c {
+            '\'' => {
+                single = !single;
+                if single { '\u{2018}' } else { '\u{2019}' }
+            }
+            '"' => {
+                double = !double;
+                if double { '\u{201c}' } else { '\u{201d}' }
+            }
+            c => c,
+        })
+        .collect()
+}
+
 /// Each line cut at 80 columns, as a terminal (or a mail client) breaks a long line.
 fn wrap80(text: &str) -> String {
     let mut out = Vec::new();
@@ -159,6 +180,7 @@ const SHAPES: &[Shape] = &[
     Shape { name: "xensource.log #012", wrap: xensource, structured: false },
     Shape { name: "syslog prefix", wrap: |t| each_line(t, "Dec  6 01:02:03 host1 backup[1234]: "), structured: false },
     Shape { name: "ISO timestamp", wrap: |t| each_line(t, "2026-12-06T01:02:03.456Z "), structured: false },
+    Shape { name: "typographic quotes", wrap: typographic_quotes, structured: false },
     Shape { name: "wrapped at 80", wrap: wrap80, structured: false },
 ];
 
