@@ -96,6 +96,37 @@ fn xo_backup_log_cut(message: &str) -> String {
     lines[..end].join("\n")
 }
 
+/// xo-web's copy of a failed API call (tests/corpus/cases/xo/gh-ronivay-docker-48-…,
+/// gh-xcp-556-…): the method, its arguments, then the error object as JSON whose strings keep
+/// their quotes escaped but show their newlines as line breaks.
+fn xo_web_api_error(message: &str) -> String {
+    let shown = |s: &str| {
+        let json = serde_json::to_string(s).unwrap_or_default();
+        let mut out = String::with_capacity(json.len());
+        let mut chars = json.chars();
+        while let Some(c) = chars.next() {
+            match (c, c == '\\') {
+                (_, true) => match chars.next() {
+                    Some('n') => out.push('\n'),
+                    Some(other) => {
+                        out.push('\\');
+                        out.push(other);
+                    }
+                    None => out.push('\\'),
+                },
+                (c, false) => out.push(c),
+            }
+        }
+        out
+    };
+    let stack = format!("{}\n    at Api.#callApiMethod (file:///opt/xo/xo-builds/xen-orchestra/packages/xo-server/src/xo-mixins/api.mjs:402:20)", with_error_class(message));
+    format!(
+        "backupNg.runJob\n{{\n  \"id\": \"6b1c2d3e-1111-4a5b-9c8d-0123456789ab\",\n  \"schedule\": \"2f4158c9-3a5b-4a37-af4f-af950aeeafc6\"\n}}\n{{\n  \"message\": {},\n  \"name\": \"Error\",\n  \"stack\": {}\n}}",
+        shown(message),
+        shown(&stack)
+    )
+}
+
 /// Xen Orchestra's backup report (xo-server-backup-reports: `- **Error**: ${message}` under the
 /// VM's heading; a task's error is indented one level).
 fn xo_backup_report(message: &str) -> String {
@@ -176,10 +207,12 @@ const SHAPES: &[Shape] = &[
     Shape { name: "CRLF", wrap: |t| t.lines().collect::<Vec<_>>().join("\r\n") + "\r\n", structured: false },
     Shape { name: "XO backup log JSON", wrap: xo_backup_log, structured: true },
     Shape { name: "XO backup log, cut", wrap: xo_backup_log_cut, structured: false },
+    Shape { name: "xo-web API error copy", wrap: xo_web_api_error, structured: false },
     Shape { name: "XO backup report", wrap: xo_backup_report, structured: false },
     Shape { name: "xo-server journal", wrap: xo_server_journal, structured: false },
     Shape { name: "xensource.log #012", wrap: xensource, structured: false },
     Shape { name: "syslog prefix", wrap: |t| each_line(t, "Dec  6 01:02:03 host1 backup[1234]: "), structured: false },
+    Shape { name: "docker compose prefix", wrap: |t| each_line(t, "xen-orchestra  | "), structured: false },
     Shape { name: "ISO timestamp", wrap: |t| each_line(t, "2026-12-06T01:02:03.456Z "), structured: false },
     Shape { name: "typographic quotes", wrap: typographic_quotes, structured: false },
     Shape { name: "wrapped at 80", wrap: wrap80, structured: false },
