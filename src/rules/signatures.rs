@@ -579,16 +579,17 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
 /// dropped beside it) and gets the error's parameters.
 pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence, read: &[Event]) -> Vec<Finding> {
     let mut scratch = SCRATCH.with_borrow_mut(std::mem::take);
+    // Not SMlog's text: its analyser reads the storage manager's own lines, with ASCII quotes.
+    let plain = if input == INPUT_SMLOG { None } else { ascii_quotes(text) };
+    let text = plain.as_deref().unwrap_or(text);
     let mut out = scan_with(text, input, facts, confidence, read, &mut scratch);
-    // Text whose quotes are escaped (JSON strings read as text, OCaml's nested strings) or
-    // typographic is read once more with plain quotes, for what it did not fire (not SMlog's:
-    // its analyser reads the storage manager's own lines).
-    if input != INPUT_SMLOG {
-        if let Some(plain) = with_plain_quotes(text) {
-            for f in scan_with(&plain, input, facts, confidence, read, &mut scratch) {
-                if !out.iter().any(|o| o.rule == f.rule) {
-                    out.push(f);
-                }
+    // Text whose quotes are escaped (JSON strings read as text, OCaml's nested strings) is read
+    // once more without the escapes, for what it did not fire (a literal may hold the escapes
+    // itself: the first reading stays).
+    if let Some(unescaped) = (input != INPUT_SMLOG).then(|| json_unescaped(text)).flatten() {
+        for f in scan_with(&unescaped, input, facts, confidence, read, &mut scratch) {
+            if !out.iter().any(|o| o.rule == f.rule) {
+                out.push(f);
             }
         }
     }
@@ -628,27 +629,24 @@ fn json_unescaped(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// `text` with typographic quotes made ASCII (`‘…’` → `'…'`, `“…”` → `"…"`) and one level of
-/// JSON escapes undone ([`json_unescaped`]), when it has either; `None` otherwise (most texts:
-/// two SIMD searches). GNU tools in a UTF-8 locale quote with `‘…’`, and editors that "smarten"
-/// pasted text turn a message's quotes typographic: a literal written with the program's
-/// ASCII quotes is then not found.
-fn with_plain_quotes(text: &str) -> Option<String> {
+/// `text` with typographic quotes made ASCII (`‘…’` → `'…'`, `“…”` → `"…"`), when it has any;
+/// `None` otherwise (most texts: one SIMD search). GNU tools in a UTF-8 locale quote with
+/// `‘…’`, and editors that "smarten" pasted text turn a message's quotes typographic: a
+/// literal written with the program's ASCII quotes (no literal has typographic ones) is then
+/// not found. The lines stay the text's; an evidence line shows the ASCII quotes.
+fn ascii_quotes(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     // U+2018, U+2019, U+201C, U+201D are E2 80 98 / 99 / 9C / 9D in UTF-8.
     let typographic = memchr::memmem::find_iter(bytes, b"\xe2\x80").any(|at| matches!(bytes.get(at + 2), Some(0x98 | 0x99 | 0x9c | 0x9d)));
-    if !typographic {
-        return json_unescaped(text);
-    }
-    let folded: String = text
-        .chars()
-        .map(|c| match c {
-            '\u{2018}' | '\u{2019}' => '\'',
-            '\u{201c}' | '\u{201d}' => '"',
-            c => c,
-        })
-        .collect();
-    Some(json_unescaped(&folded).unwrap_or(folded))
+    typographic.then(|| {
+        text.chars()
+            .map(|c| match c {
+                '\u{2018}' | '\u{2019}' => '\'',
+                '\u{201c}' | '\u{201d}' => '"',
+                c => c,
+            })
+            .collect()
+    })
 }
 
 /// The lists of a scan, kept from one call to the next: a one-line error's scan allocated both
@@ -816,13 +814,12 @@ mod tests {
         assert_eq!(super::json_unescaped("é\\\"ü\\").as_deref(), Some("é\"ü\\"));
     }
 
-    /// Typographic quotes become ASCII, with the JSON escapes undone too; a text with neither is
-    /// left alone.
+    /// Typographic quotes become ASCII; a text without any is left alone.
     #[test]
     fn quotes_are_made_plain() {
-        assert_eq!(super::with_plain_quotes("cannot create directory ‘/mnt/x’: “a” \\\"b\\\"").as_deref(), Some("cannot create directory '/mnt/x': \"a\" \"b\""));
-        assert_eq!(super::with_plain_quotes("an arrow → and an ellipsis … only"), None);
-        assert_eq!(super::with_plain_quotes("plain 'quotes' and \"quotes\""), None);
+        assert_eq!(super::ascii_quotes("cannot create directory ‘/mnt/x’: “a” \\\"b\\\"").as_deref(), Some("cannot create directory '/mnt/x': \"a\" \\\"b\\\""));
+        assert_eq!(super::ascii_quotes("an arrow → and an ellipsis … only"), None);
+        assert_eq!(super::ascii_quotes("plain 'quotes' and \"quotes\""), None);
     }
 
     #[test]
