@@ -608,7 +608,8 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
 /// Newline escapes (`\n`) stay: the lines, and so the evidence's line numbers, are the text's.
 fn json_unescaped(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    memchr::memmem::find(bytes, b"\\\"")?;
+    // (memchr, not memmem: a one-line error's call would build a searcher for nothing.)
+    memchr::memchr_iter(b'\\', bytes).find(|&at| bytes.get(at + 1) == Some(&b'"'))?;
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(at) = memchr::memchr(b'\\', &bytes[i..]).map(|at| i + at) {
@@ -637,7 +638,8 @@ fn json_unescaped(text: &str) -> Option<String> {
 fn ascii_quotes(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     // U+2018, U+2019, U+201C, U+201D are E2 80 98 / 99 / 9C / 9D in UTF-8.
-    let typographic = memchr::memmem::find_iter(bytes, b"\xe2\x80").any(|at| matches!(bytes.get(at + 2), Some(0x98 | 0x99 | 0x9c | 0x9d)));
+    // (memchr, not memmem: a one-line error's call would build a searcher for nothing.)
+    let typographic = memchr::memchr_iter(0xe2, bytes).any(|at| bytes.get(at + 1) == Some(&0x80) && matches!(bytes.get(at + 2), Some(0x98 | 0x99 | 0x9c | 0x9d)));
     typographic.then(|| {
         text.chars()
             .map(|c| match c {
