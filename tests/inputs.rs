@@ -577,3 +577,14 @@ fn quotes_escaped_or_typographic_still_match() {
     let bare = message.replace('"', "");
     assert!(!rules(&bare).contains(&"HL116"), "{bare}: {:?}", rules(&bare));
 }
+
+/// XenCenter's log (`XenCenter.log`) writes its text of an error behind log4net's prefix: the
+/// code is read from the message as from a bare line; a line without the prefix's thread is not
+/// taken for one.
+#[test]
+fn xencenter_log_line_names_its_code() {
+    let d = text("2021-03-24 19:11:03,414 ERROR XenAdmin.Actions.AsyncAction [193] - The specified storage repository has insufficient space");
+    assert!(d.findings.iter().any(|f| f.rule == "SR044"), "{:?}", d.findings.iter().map(|f| f.rule).collect::<Vec<_>>());
+    let d = text("2021-03-24 19:11:03,414 ERROR XenAdmin.Actions.AsyncAction - The device xvdb is already attached to a VM");
+    assert!(!d.findings.iter().any(|f| f.codes.iter().any(|c| c == "DEVICE_ALREADY_ATTACHED")), "{:?}", d.findings.iter().map(|f| f.rule).collect::<Vec<_>>());
+}
