@@ -153,6 +153,20 @@ fn xo_server_journal(message: &str) -> String {
     out
 }
 
+/// xo-server's log of an error object as older Node's `util.inspect` printed it
+/// (tests/corpus/cases/xo/gh-jarli-installer-54-…, xo/gh-vatesfr-…: `message: 'Cannot read property
+/// \'length\' of undefined'`): the message single-quoted, its quotes and newlines escaped, then the
+/// error with its first line.
+fn xo_server_inspect(message: &str) -> String {
+    let prefix = "Dec 06 01:02:03 xoa xo-server[501]: ";
+    let escaped = message.replace('\\', "\\\\").replace('\'', "\\'").replace('\n', "\\n");
+    let first = message.lines().next().unwrap_or("");
+    format!(
+        "{prefix}2026-12-06T01:02:03.833Z xo:backups:VmBackup WARN backup error {{\n{prefix}  message: '{escaped}',\n{prefix}  error:\n{prefix}   {{ {}\n{prefix}     at Xapi._snapshotVm (/opt/xo/xo-builds/xen-orchestra/@xen-orchestra/xapi/vm.js:430:15) }} }}",
+        with_error_class(first)
+    )
+}
+
 /// A xensource.log line (tests/corpus/cases/host_log/…-vhd-tool-… and the `[error|…|backtrace]`
 /// lines of the corpus): syslog writes the message's newlines as `#012`.
 fn xensource(message: &str) -> String {
@@ -210,6 +224,7 @@ const SHAPES: &[Shape] = &[
     Shape { name: "xo-web API error copy", wrap: xo_web_api_error, structured: false },
     Shape { name: "XO backup report", wrap: xo_backup_report, structured: false },
     Shape { name: "xo-server journal", wrap: xo_server_journal, structured: false },
+    Shape { name: "xo-server util.inspect", wrap: xo_server_inspect, structured: false },
     Shape { name: "xensource.log #012", wrap: xensource, structured: false },
     Shape { name: "syslog prefix", wrap: |t| each_line(t, "Dec  6 01:02:03 host1 backup[1234]: "), structured: false },
     Shape { name: "docker compose prefix", wrap: |t| each_line(t, "xen-orchestra  | "), structured: false },

@@ -586,7 +586,7 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
     // Text whose quotes are escaped (JSON strings read as text, OCaml's nested strings) is read
     // once more without the escapes, for what it did not fire (a literal may hold the escapes
     // itself: the first reading stays).
-    if let Some(unescaped) = (input != INPUT_SMLOG).then(|| json_unescaped(text)).flatten() {
+    if let Some(unescaped) = (input != INPUT_SMLOG).then(|| quotes_unescaped(text)).flatten() {
         for f in scan_with(&unescaped, input, facts, confidence, read, &mut scratch) {
             if !out.iter().any(|o| o.rule == f.rule) {
                 out.push(f);
@@ -600,22 +600,25 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
     out
 }
 
-/// `text` with one level of JSON string escapes undone (`\"` → `"`, `\\` → `\`, `\/` → `/`), when
-/// it has an escaped quote; `None` otherwise (most texts: one SIMD search). Text that holds a
-/// JSON string read as text — a backup log cut off by the post (no longer JSON), a log line
-/// that writes an error as JSON, Ansible's `"msg": "…"` — has its quotes escaped, and a literal
-/// that holds one (`as its "snapshot_of" value`) is not found as the program printed it.
-/// Newline escapes (`\n`) stay: the lines, and so the evidence's line numbers, are the text's.
-fn json_unescaped(text: &str) -> Option<String> {
+/// `text` with one level of string escapes undone (`\"` → `"`, `\'` → `'`, `\\` → `\`, `\/` →
+/// `/`), when it has an escaped quote; `None` otherwise (most texts: one SIMD search for a
+/// backslash). Text that holds a string written by a program that escapes its quotes — a JSON
+/// string read as text (a backup log cut off by the post, a log line that writes an error as
+/// JSON, Ansible's `"msg": "…"`), Node's `util.inspect` in xo-server's logs (`message: 'Cannot
+/// read property \'length\' of undefined'`), OCaml's and Python's nested strings — has its
+/// quotes escaped, and a literal that holds one (`as its "snapshot_of" value`) is not found as
+/// the program printed it. Newline escapes (`\n`) stay: the lines, and so the evidence's line
+/// numbers, are the text's.
+fn quotes_unescaped(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     // (memchr, not memmem: a one-line error's call would build a searcher for nothing.)
-    memchr::memchr_iter(b'\\', bytes).find(|&at| bytes.get(at + 1) == Some(&b'"'))?;
+    memchr::memchr_iter(b'\\', bytes).find(|&at| matches!(bytes.get(at + 1), Some(b'"' | b'\'')))?;
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(at) = memchr::memchr(b'\\', &bytes[i..]).map(|at| i + at) {
         out.extend_from_slice(&bytes[i..at]);
         match bytes.get(at + 1) {
-            Some(&c @ (b'"' | b'\\' | b'/')) => {
+            Some(&c @ (b'"' | b'\'' | b'\\' | b'/')) => {
                 out.push(c);
                 i = at + 2;
             }
@@ -807,13 +810,14 @@ mod tests {
     /// The automaton over every signature's literals is built, and has room for the knowledge to
     /// grow: past 65,536 states it cannot be, and no signature would fire. (Its long literals go
     /// in by their first bytes, `crate::literals`: 3,000 literals make about 12,000 states.)
-    /// One level of JSON escapes is undone, only in text that has an escaped quote.
+    /// One level of escapes is undone, only in text that has an escaped quote.
     #[test]
-    fn json_escapes_are_undone_once() {
-        assert_eq!(super::json_unescaped(r#"{"m": "has \"a\" \\\"b\\\" c:\\d \/e \n"}"#).as_deref(), Some(r#"{"m": "has "a" \"b\" c:\d /e \n"}"#));
-        assert_eq!(super::json_unescaped(r#"mount //srv\share and "quotes""#), None);
-        assert_eq!(super::json_unescaped("ends with \\"), None);
-        assert_eq!(super::json_unescaped("é\\\"ü\\").as_deref(), Some("é\"ü\\"));
+    fn quote_escapes_are_undone_once() {
+        assert_eq!(super::quotes_unescaped(r#"{"m": "has \"a\" \\\"b\\\" c:\\d \/e \n"}"#).as_deref(), Some(r#"{"m": "has "a" \"b\" c:\d /e \n"}"#));
+        assert_eq!(super::quotes_unescaped(r#"mount //srv\share and "quotes""#), None);
+        assert_eq!(super::quotes_unescaped("ends with \\"), None);
+        assert_eq!(super::quotes_unescaped("é\\\"ü\\").as_deref(), Some("é\"ü\\"));
+        assert_eq!(super::quotes_unescaped(r"message: 'Cannot read property \'length\' of undefined'").as_deref(), Some("message: 'Cannot read property 'length' of undefined'"));
     }
 
     /// Typographic quotes become ASCII; a text without any is left alone.
