@@ -154,7 +154,7 @@ fn xo_server_journal(message: &str) -> String {
 }
 
 /// xo-server's log of an error object as older Node's `util.inspect` printed it
-/// (tests/corpus/cases/xo/gh-jarli-installer-54-…, xo/gh-vatesfr-…: `message: 'Cannot read property
+/// (tests/corpus/cases/xo/gh-jarli-installer-54-…, xo/gh-xo-1900-…: `message: 'Cannot read property
 /// \'length\' of undefined'`): the message single-quoted, its quotes and newlines escaped, then the
 /// error with its first line.
 fn xo_server_inspect(message: &str) -> String {
