@@ -65,7 +65,7 @@ pub static TX000: RuleInfo = RuleInfo {
     title: "An error xapi-doctor does not recognise",
     category: Category::Other,
     severity: Severity::Info,
-    trigger: "pasted text or an SMlog with lines that report an error (error, failed, exception, cannot, unable to…) when nothing else in it is recognised",
+    trigger: "pasted text or an SMlog with lines that report an error (error, failed, exception, cannot, unable to…), or pasted text that is only an error's stack, when nothing else in it is recognised",
     description: "Rather than saying nothing, shows which lines of the paste look like the failure, so that the reader \
                   knows xapi-doctor read them and has no diagnosis for them.",
     example: "frobnicator: unable to reticulate the splines (code 7)",
@@ -85,13 +85,59 @@ const ERROR_WORDS: &[&str] =
 
 /// The lines of a paste that look like the failure, when nothing else in it is recognised.
 pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
-    let (mut f, failure_lines) = failure_lines(text, facts, &[])?;
+    let Some((mut f, failure_lines)) = failure_lines(text, facts, &[]) else {
+        return stack_without_message(text, facts);
+    };
     f.cause = "The message is not in xapi-doctor's knowledge yet. The codes and lines above are the places to look; \
                the host's logs (SMlog, xensource.log) or Xen Orchestra's log around that time usually say more."
         .into();
     f.step("If the failure concerns the pool (a VM, disk or SR operation), paste the matching part of SMlog or xensource.log from the time of the failure: xapi-doctor reads those too.");
     super::wording::apply(&mut f, failure_lines.iter().copied());
     Some(f)
+}
+
+/// A paste that is only the stack of an error (a JavaScript error's `at …` frames, a Python
+/// traceback's `File "…", line …` frames) without its message: no line of it reads as a failure,
+/// yet it shows one, and saying nothing would leave the reader guessing. Two frames at least.
+fn stack_without_message(text: &str, facts: &Facts) -> Option<Finding> {
+    let frames: Vec<(usize, &str)> = text.lines().enumerate().filter(|(_, line)| is_stack_frame(line)).take(400).collect();
+    if frames.len() < 2 {
+        return None;
+    }
+    let mut f = Finding::of(&TX000, facts);
+    f.priority = -2;
+    f.confidence = Confidence::Low;
+    for &(i, line) in frames.iter().take(3) {
+        super::push_evidence(&mut f.evidence, crate::model::Evidence::at_line(line.trim(), u32::try_from(i + 1).unwrap_or(u32::MAX)));
+    }
+    let in_xo = frames.iter().any(|(_, line)| ["xo-server", "@xen-orchestra/", "xen-orchestra/", "@vates/"].iter().any(|m| line.contains(m)));
+    let in_sm = frames.iter().any(|(_, line)| ["/opt/xensource/sm/", "/sm/", "site-packages/sm"].iter().any(|m| line.contains(m)));
+    let program = if in_xo {
+        " in Xen Orchestra"
+    } else if in_sm {
+        " in the storage manager"
+    } else {
+        ""
+    };
+    f.title = "The stack of an error, without its message".into();
+    f.summary = format!("These lines are the stack of an error{program}, without the error's message.").into();
+    f.cause = "A stack lists the places in the program's code the error went through, not what failed. The message \
+               was left out of the paste: a JavaScript error prints it on the line above its first `at`, a Python \
+               traceback on the line after its last frame."
+        .into();
+    f.step("Paste the error with its message: in Xen Orchestra, the whole error of the failed task (its details, or Settings → Logs); from a host's log, the lines around the stack.");
+    Some(f)
+}
+
+/// A line of a stack: `at fn (/path/file.js:12:34)`, `at /path/file.js:12:34`, `at
+/// Generator.next (<anonymous>)`, `File "/opt/xensource/sm/util.py", line 12, in pread`. Quote
+/// marks and a code span's backquote before it are allowed.
+fn is_stack_frame(line: &str) -> bool {
+    let t = line.trim_start_matches([' ', '\t', '`', '>']);
+    if let Some(rest) = t.strip_prefix("at ") {
+        return [".js:", ".mjs:", ".cjs:", ".ts:", "(<anonymous>)", "(native)", "(node:"].iter().any(|m| rest.contains(m));
+    }
+    t.starts_with("File \"") && t.contains("\", line ")
 }
 
 /// The same for an SMlog in which no failure was recognised: its lines that other findings
@@ -414,6 +460,32 @@ pub fn unrecognised_xo(e: &XoError, facts: &Facts) -> Option<Finding> {
         super::wording::apply(&mut f, e.message.lines());
     }
     Some(f)
+}
+
+#[cfg(test)]
+mod stack_tests {
+    use super::*;
+
+    fn facts() -> Facts {
+        Facts::new(&crate::model::Subject::default(), &crate::options::Options::default())
+    }
+
+    #[test]
+    fn a_stack_without_its_message_is_said_to_be_one() {
+        let stack = "`at /opt/xen-orchestra/packages/xo-server/src/xapi/index.js:2000:12\n    at Generator.next (<anonymous>)\n    at asyncGeneratorStep (/opt/xen-orchestra/packages/xo-server/dist/xapi/index.js:94:103)";
+        let f = unrecognised_text(stack, &facts()).unwrap_or_else(|| panic!("no finding"));
+        assert_eq!(f.rule, "TX000");
+        assert!(f.summary.contains("in Xen Orchestra"), "{}", f.summary);
+        assert_eq!(f.evidence.len(), 3);
+        let python = "  File \"/opt/xensource/sm/SRCommand.py\", line 110, in run\n  File \"/opt/xensource/sm/util.py\", line 292, in pread";
+        assert!(unrecognised_text(python, &facts()).is_some_and(|f| f.summary.contains("storage manager")));
+    }
+
+    #[test]
+    fn one_frame_or_prose_is_no_stack() {
+        assert!(unrecognised_text("    at Generator.next (<anonymous>)", &facts()).is_none());
+        assert!(unrecognised_text("We met at noon (see notes.txt)\nand left at 3 (native time)", &facts()).is_none());
+    }
 }
 
 #[cfg(test)]
