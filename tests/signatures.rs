@@ -880,4 +880,9 @@ fn a_message_fires_in_the_wording_of_every_release() {
         let got = rules_of(&text(input));
         assert!(got.contains(id), "{id} does not fire on the other wording {input:?}; got {got:?}");
     }
+    // Node 20's inspection of the same AggregateError for xo-server's own Redis on localhost: the
+    // per-address errors come five lines below, and the refusal is Redis's, not a host's
+    let redis = "AggregateError [ECONNREFUSED]: \n    at internalConnectMultiple (node:net:1122:18)\n    at afterConnectMultiple (node:net:1689:7) {\n  code: 'ECONNREFUSED',\n  [errors]: [\n    Error: connect ECONNREFUSED ::1:6379\n        at createConnectionError (node:net:1652:14)\n    Error: connect ECONNREFUSED 127.0.0.1:6379\n  ]\n}";
+    let got = rules_of(&text(redis));
+    assert!(got.contains(&"XB001") && !got.contains(&"NW002"), "Redis's refusal read as a host's: {got:?}");
 }
