@@ -872,6 +872,8 @@ fn a_message_fires_in_the_wording_of_every_release() {
         ),
         // V8 9.3 and later, a write to a property of null
         ("KI006", "TypeError: Cannot set properties of null (setting 'name_label')"),
+        // V8 of Node 14 and later, a binding read before its declaration ran (Node 12: "x is not defined")
+        ("KI006", "ReferenceError: Cannot access 'xapi' before initialization\n    at Xo.getXapi (file:///opt/xo/xo-builds/xen-orchestra/packages/xo-server/src/xo-mixins/xen-servers.mjs:512:5)"),
         // Node 20 and later, a host name with several addresses: NodeAggregateError, the code in its stack's first line
         ("NW002", "\"stack\": \"AggregateError [ECONNREFUSED]: \\n    at internalConnectMultiple (node:net:1122:18)\\n    at afterConnectMultiple (node:net:1689:7)\""),
         ("NW001", "AggregateError [ETIMEDOUT]: \n    at internalConnectMultiple (node:net:1122:18)\n    at process.processTimers (node:internal/timers:519:7)"),
