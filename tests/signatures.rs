@@ -872,6 +872,10 @@ fn a_message_fires_in_the_wording_of_every_release() {
         ),
         // V8 9.3 and later, a write to a property of null
         ("KI006", "TypeError: Cannot set properties of null (setting 'name_label')"),
+        // a path left undefined: Node 9 "Path must be a string", Node 10-14 and Node 15+ ERR_INVALID_ARG_TYPE
+        ("KI006", "TypeError [ERR_INVALID_ARG_TYPE]: The \"path\" argument must be of type string. Received type undefined"),
+        ("KI006", "TypeError [ERR_INVALID_ARG_TYPE]: The \"paths[0]\" argument must be of type string. Received undefined\n    at Object.resolve (node:path:1097:7)"),
+        ("KI006", "TypeError [ERR_INVALID_ARG_TYPE]: The \"path\" argument must be of type string or an instance of Buffer or URL. Received undefined"),
         // V8 of Node 14 and later, a binding read before its declaration ran (Node 12: "x is not defined")
         ("KI006", "ReferenceError: Cannot access 'xapi' before initialization\n    at Xo.getXapi (file:///opt/xo/xo-builds/xen-orchestra/packages/xo-server/src/xo-mixins/xen-servers.mjs:512:5)"),
         // Node 20 and later, a host name with several addresses: NodeAggregateError, the code in its stack's first line
