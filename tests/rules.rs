@@ -494,3 +494,19 @@ fn a_known_bug_is_read_through_the_stack_of_a_logged_error() {
     );
     assert!(rules_of(&d).contains(&"KI823"), "{:?}", rules_of(&d));
 }
+
+/// sm logs "Leaf-coalesce disabled for <vdi>" when the VDI's own other-config holds
+/// leaf-coalesce=false (xcp-ng/sm drivers/cleanup.py): the key is removed from that VDI, not
+/// from the SR, whose other-config does not have it.
+#[test]
+fn a_leaf_coalesce_disabled_on_one_vdi_is_removed_from_that_vdi() {
+    let log = "Jan 14 03:51:00 h SMGC: [9200] === SR 14f4733f-930d-4cdd-8673-e0097ebff206: gc ===\n\
+               Jan 14 03:51:01 h SMGC: [9200] Leaf-coalescing *0f9e8d7c[VHD](20.000G//1.000G|n)\n\
+               Jan 14 03:51:02 h SMGC: [9200] Leaf-coalesce disabled for *8341e744[VHD](20.000G//1.000G|n)\n";
+    let d = text(log);
+    let f = d.findings.iter().find(|f| f.rule == "SM014").expect("SM014");
+    let commands: Vec<&str> = f.remediation.iter().filter_map(|s| s.command.as_deref()).collect();
+    assert!(commands.iter().any(|c| c.starts_with("xe vdi-param-remove ") && c.ends_with("param-key=leaf-coalesce")), "{commands:?}");
+    assert!(commands.iter().any(|c| c.contains("grep -A1 8341e744")), "{commands:?}");
+    assert!(!commands.iter().any(|c| c.starts_with("xe sr-param-remove")), "{commands:?}");
+}

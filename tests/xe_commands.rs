@@ -193,11 +193,17 @@ fn problems(command: &str, table: &Table) -> Vec<String> {
                     found.push(format!("`xe {name}`: a {class} has no field `{value}`"));
                 }
             }
-            // A list's `params=` names the fields to print: xe refuses a field its class lacks.
-            if param == "params" && name.ends_with("-list") && !spec.fields.is_empty() {
+            // A list's `params=` (`vbd-params=`, `vdi-params=` of the disk lists) names the
+            // fields to print: xe leaves out a field its class lacks without a word.
+            let printed_fields = match param.strip_suffix("-params") {
+                _ if param == "params" && name.ends_with("-list") && !spec.fields.is_empty() => Some(&spec.fields),
+                Some(class) => table.classes.get(class),
+                None => None,
+            };
+            if let Some(fields) = printed_fields {
                 for field in value.split(',').map(str::trim).filter(|f| !f.is_empty() && *f != "all" && !f.contains(['<', '$'])) {
-                    if !spec.fields.contains(field) {
-                        found.push(format!("`xe {name}`: params names `{field}`, which is no field of its class"));
+                    if !fields.contains(field) {
+                        found.push(format!("`xe {name}`: {param} names `{field}`, which is no field of its class"));
                     }
                 }
             }
@@ -244,6 +250,8 @@ fn the_table_reads_the_cli_as_it_is() {
     assert_eq!(check("xe vdi-list sr-uuid=<sr-uuid> params=uuid,name-label --minimal"), Vec::<String>::new());
     assert_eq!(check("xe vdi-list params=uuid,cbt-enabled,sm-config"), Vec::<String>::new());
     assert_eq!(check("xe vdi-list params=uuid,size"), vec!["`xe vdi-list`: params names `size`, which is no field of its class"]);
+    assert_eq!(check("xe vm-disk-list vm=<vm-uuid> vbd-params=device vdi-params=uuid,sr-uuid,sr-name-label"), Vec::<String>::new());
+    assert_eq!(check("xe vm-disk-list vm=<vm-uuid> vbd-params=sr-uuid"), vec!["`xe vm-disk-list`: vbd-params names `sr-uuid`, which is no field of its class"]);
     assert_eq!(check("for v in $(xe vdi-list sr-uuid=x --minimal | tr , ' '); do xe vdi-param-get uuid=$v param-name=sm-config; done"), Vec::<String>::new());
     assert_eq!(check("xe host-call-plugin host-uuid=<host-uuid> plugin=coalesce-leaf fn=leaf-coalesce args:vm_uuid=<vm-uuid>"), Vec::<String>::new());
     assert_eq!(check("xe sr-create name-label=\"NFS SR\" type=nfs device-config:server=<nfs-server> device-config:serverpath=/export"), Vec::<String>::new());

@@ -72,6 +72,23 @@ fn disabled(g: &IncidentGroup, facts: &Facts) -> Finding {
                `leaf-coalesce=false` on a VDI). While it is set, snapshots that are deleted are never merged."
         .into();
     let sr = facts.sr_uuid();
+    // source: xcp-ng/sm drivers/cleanup.py@62ed4ad1 — "Leaf-coalesce disabled for <vdi>" is logged when the
+    // VDI's own other-config has leaf-coalesce=false (VDI.getConfig(DB_LEAFCLSC), a CONFIG_OTHER key): the
+    // SR's other-config does not hold it, so the key is removed from that VDI.
+    if what.ends_with("this VDI") {
+        let vdi = g.first.vdi.as_deref().filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_hexdigit() || c == '-'));
+        let listing = match vdi {
+            Some(v) => format!("xe vdi-list sr-uuid={sr} params=uuid,other-config | grep -A1 {v}"),
+            None => format!("xe vdi-list sr-uuid={sr} params=uuid,other-config | grep -B1 'leaf-coalesce: false'"),
+        };
+        f.step_cmd("Find the VDI (SMlog names it by the start of its uuid) and read its other-config.", listing);
+        f.step_cmd(
+            "Unless it was set on purpose, remove the key from that VDI.",
+            format!("xe vdi-param-remove uuid={} param-name=other-config param-key=leaf-coalesce", facts.vdi_uuid()),
+        );
+        f.step_cmd("Then rescan the SR.", format!("xe sr-scan uuid={sr}"));
+        return f;
+    }
     f.step_cmd("See the SR's other-config.", format!("xe sr-param-get uuid={sr} param-name=other-config"));
     let key = match what {
         "coalesce" => "coalesce",
