@@ -535,3 +535,56 @@ fn one_parameter_by_name_is_what_the_named_parameters_give() {
         assert_eq!(e.param("param0"), None);
     }
 }
+
+/// A failed task's `result` whose message names a XAPI code but has no `code` field: the words
+/// around the code are read too (the storage manager's text of an `xe` paste, the call an
+/// `INTERNAL_ERROR` failed in), as they are when the message is pasted as text. A message that
+/// only names the code gets the code's reading, nothing more.
+#[test]
+fn backup_log_message_with_a_code_is_read_whole() {
+    let log = |message: &str| {
+        serde_json::json!({
+            "message": "backup", "jobId": "j", "status": "failure",
+            "tasks": [{ "message": "backup VM", "status": "failure", "data": { "type": "VM", "id": "v" },
+                "result": { "message": message, "name": "Error", "stack": format!("Error: {message}\n    at f (x.mjs:1:2)") } }]
+        })
+        .to_string()
+    };
+    let rules = |json: &str| diagnose_text(json, &Options::default()).unwrap().findings.iter().map(|f| f.rule).collect::<Vec<_>>();
+    // The known bug needs its method, on the message's second line.
+    let bug = log("INTERNAL_ERROR(Failure(\"Expected string, got 'N'\"))\n  call: { duration: 4, method: 'VTPM.get_contents', params: [ '* session id *', null ] }");
+    assert!(rules(&bug).contains(&"KI403"), "{:?}", rules(&bug));
+    // The storage manager's text beside the code of an `xe` paste.
+    let xe = log("Error code: SR_BACKEND_FAILURE_107\nError parameters: , The SCSIid parameter is missing or incorrect");
+    assert!(rules(&xe).contains(&"XA110"), "{:?}", rules(&xe));
+    // Without the method the known bug stays quiet.
+    let other = log("INTERNAL_ERROR(Failure(\"Expected string, got 'N'\"))");
+    assert!(!rules(&other).contains(&"KI403"), "{:?}", rules(&other));
+}
+
+/// A literal written with the program's ASCII quotes is found when the text has them escaped
+/// (a JSON string read as text: a backup log cut off by the post) or typographic (GNU tools in
+/// a UTF-8 locale, a forum editor's "smart" quotes); not when the quotes are missing.
+#[test]
+fn quotes_escaped_or_typographic_still_match() {
+    let rules = |t: &str| text(t).findings.iter().map(|f| f.rule).collect::<Vec<_>>();
+    let message = r#"The VDI 38dd4f0e-6d0e-46e1-bb1a-980ec3d3efd2 has OpaqueRef:3664c45a-2943-52b6-529b-693e8275130b as its "snapshot_of" value, changing to null."#;
+    assert!(rules(message).contains(&"HL116"));
+    let cut_log = format!("{{\n  \"tasks\": [\n    {{\n      \"result\": {{\n        \"message\": {}", serde_json::to_string(message).unwrap());
+    assert!(rules(&cut_log).contains(&"HL116"), "{cut_log}: {:?}", rules(&cut_log));
+    let smart = message.replacen('"', "\u{201c}", 1).replacen('"', "\u{201d}", 1);
+    assert!(rules(&smart).contains(&"HL116"), "{smart}: {:?}", rules(&smart));
+    let bare = message.replace('"', "");
+    assert!(!rules(&bare).contains(&"HL116"), "{bare}: {:?}", rules(&bare));
+}
+
+/// XenCenter's log (`XenCenter.log`) writes its text of an error behind log4net's prefix: the
+/// code is read from the message as from a bare line; a line without the prefix's thread is not
+/// taken for one.
+#[test]
+fn xencenter_log_line_names_its_code() {
+    let d = text("2021-03-24 19:11:03,414 ERROR XenAdmin.Actions.AsyncAction [193] - The specified storage repository has insufficient space");
+    assert!(d.findings.iter().any(|f| f.rule == "SR044"), "{:?}", d.findings.iter().map(|f| f.rule).collect::<Vec<_>>());
+    let d = text("2021-03-24 19:11:03,414 ERROR XenAdmin.Actions.AsyncAction - The device xvdb is already attached to a VM");
+    assert!(!d.findings.iter().any(|f| f.codes.iter().any(|c| c == "DEVICE_ALREADY_ATTACHED")), "{:?}", d.findings.iter().map(|f| f.rule).collect::<Vec<_>>());
+}

@@ -114,6 +114,10 @@ const POSITIVES: &[(&str, &str, &str)] = &[
     ("XO003", "Error: could not find the base VM (copy of 6e246cbf-41c4-aa5b-f12a-f9080580b4aa)", ""),
     ("XO004", r#"{"message":"ENOSPC: no space left on device, write","name":"Error","code":"ENOSPC","stack":"Error: ENOSPC: no space left on device, write"}"#, ""),
     ("XO005", "Parse Error", ""),
+    // The message behind what a line puts in front of it (tests/shapes.rs).
+    ("XO005", "- **Error**: Parse Error", ""),
+    ("XO005", "Dec 06 01:02:03 xoa xo-server[501]: 2026-12-06T01:02:03.833Z xo:api WARN admin | backupNg.runJob(...) [1s] =!> Error: Parse Error", ""),
+    ("XO005", "          \"message\": \"Parse Error\",", ""),
     ("XO006", r#"{"message":"Lock file is already being held","code":"ELOCKED","name":"Error"}"#, ""),
     ("XO007", "HTTP connection has timed out", ""),
     ("XO008", "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n1024 !== 0\n", ""),
@@ -186,6 +190,7 @@ const NEGATIVES: &[(&str, &str, &str)] = &[
     // a toolstack daemon's ENOSPC is dom0's own disk, not the backup target
     ("XO004", "Dec  1 10:00:00 xcp-host1 xcp-rrdd: [ warn||0 ||rrdd_server] Failed to write RRDs: No space left on device", ""),
     ("XO005", "JSON Parse Error at position 12", ""),
+    ("XO005", "- **Error**: JSON Parse Error", ""),
     ("XO006", "Lock file released", ""),
     ("XO007", "HTTP connection closed by the client", ""),
     ("XO008", "stream has ended normally", ""),

@@ -108,7 +108,7 @@ fn parse(code: &'static str, text: &'static str) -> Text {
 /// placeholders give. `line` is one line with its quote marks already stripped.
 pub fn error_of_line(line: &str) -> Option<XapiError> {
     let idx = index();
-    let line = line.trim();
+    let line = without_log_prefix(line.trim());
     if line.len() < idx.shortest || !idx.first_bytes[usize::from(*line.as_bytes().first()?)] {
         return None;
     }
@@ -125,6 +125,33 @@ pub fn error_of_line(line: &str) -> Option<XapiError> {
     let mut e = XapiError::new(text.code, params, Shape::XenCenter);
     e.confidence = Confidence::Medium;
     Some(e)
+}
+
+/// The message of a line of XenCenter's own log (`XenCenter.log`, log4net's
+/// `%date %-5level %logger [%thread] - %message`): `2021-03-24 19:11:03,414 ERROR
+/// XenAdmin.Actions.AsyncAction [193] - The specified storage repository has insufficient
+/// space` is XenCenter's text after ` - `. The date may be cut off; the level, the logger and
+/// the thread are there. Any other line as it is (found out on its first bytes).
+fn without_log_prefix(line: &str) -> &str {
+    let mut rest = line;
+    // `2021-03-24 19:11:03,414 `
+    let b = rest.as_bytes();
+    if b.len() > 24 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[10] == b' ' && b[13] == b':' && b[19] == b',' && b[23] == b' ' {
+        rest = &rest[24..];
+    }
+    let Some(after_level) = ["DEBUG ", "INFO ", "WARN ", "ERROR ", "FATAL "].iter().find_map(|level| rest.strip_prefix(level)) else {
+        return line;
+    };
+    // The logger (no blank in it), then ` [thread] - `.
+    let after_level = after_level.trim_start_matches(' ');
+    let Some((logger, after_logger)) = after_level.split_once(' ') else { return line };
+    if logger.is_empty() || !after_logger.starts_with('[') {
+        return line;
+    }
+    match after_logger.split_once("] - ") {
+        Some((_, message)) => message.trim_start(),
+        None => line,
+    }
 }
 
 /// The first [`KEY`] bytes of the line with its runs of blanks as one space (as many as it has
@@ -271,6 +298,19 @@ mod tests {
         assert_eq!(error_of_line("The specified storage repository has insufficient space").unwrap().code, "SR_BACKEND_FAILURE_44");
         assert_eq!(catalog::sr_error(109).map(|c| c.description), Some("The snapshot chain is too long"));
         assert_eq!(error_of_line("The snapshot chain is too long").unwrap().code, "SR_BACKEND_FAILURE_109");
+    }
+
+    /// A line of XenCenter's own log is read for its message; a line that only looks like one
+    /// (no level, no thread) is not.
+    #[test]
+    fn xencenter_log_lines_are_read_for_their_message() {
+        let e = error_of_line("2021-03-24 19:11:03,414 ERROR XenAdmin.Actions.AsyncAction [193] - The specified storage repository has insufficient space").unwrap();
+        assert_eq!(e.code, "SR_BACKEND_FAILURE_44");
+        assert_eq!(error_of_line("ERROR XenAdmin.Actions.AsyncAction [193] - The device xvdb is already attached to a VM").unwrap().code, "DEVICE_ALREADY_ATTACHED");
+        assert_eq!(error_of_line("WARN  XenAdmin.Network.TaskPoller [Main program thread] - The snapshot chain is too long").unwrap().code, "SR_BACKEND_FAILURE_109");
+        assert!(error_of_line("2021-03-24 19:11:03,414 ERROR XenAdmin.Actions.AsyncAction - The specified storage repository has insufficient space").is_none());
+        assert!(error_of_line("ERROR: The specified storage repository has insufficient space").is_none());
+        assert_eq!(without_log_prefix("Dec  6 01:02:03 host xapi: [error||1] - x"), "Dec  6 01:02:03 host xapi: [error||1] - x");
     }
 
     #[test]

@@ -37,6 +37,19 @@ pub fn frames_of(stack: &str) -> String {
     out
 }
 
+/// What the signatures read beside a XAPI error found in an error's message (a message with no
+/// `code` field: `Error code: …` as `xe` printed it, a host's log line, `INTERNAL_ERROR(…)` and
+/// the `call` it failed in): the whole message, then the stack's frames. The error's code and
+/// parameters are only what the message's code form says; the words around it (the storage
+/// manager's text, the method, the program that printed it) are what a signature recognises,
+/// and a message pasted as text is read whole.
+fn message_context(message: &str, frames: String) -> String {
+    if frames.is_empty() {
+        return message.to_string();
+    }
+    [message, "\n", &frames].concat()
+}
+
 /// A backup log, a list or map of them, or a single task of one.
 pub fn is_xo_log(value: &Value) -> bool {
     match value {
@@ -200,6 +213,7 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
             let mut found: Vec<Event> = codes_in_line(message)
                 .into_iter()
                 .map(|mut e| {
+                    e.context = message_context(message, String::new());
                     e.subject = subject.clone();
                     e.evidence = with_evidence(vec![Evidence::text(message.clone())]);
                     Event::Xapi(e)
@@ -273,10 +287,12 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
             // A message in the XapiError string form without the object fields.
             let from_message: Vec<XapiError> = codes_in_line(message_text);
             if !from_message.is_empty() {
+                let context = message_context(message_text, stack_frames(obj));
                 return Some(
                     from_message
                         .into_iter()
                         .map(|mut e| {
+                            e.context = context.clone();
                             e.subject = subject.clone();
                             e.evidence = own_evidence();
                             Event::Xapi(e)

@@ -579,12 +579,79 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
 /// dropped beside it) and gets the error's parameters.
 pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence, read: &[Event]) -> Vec<Finding> {
     let mut scratch = SCRATCH.with_borrow_mut(std::mem::take);
-    let out = scan_with(text, input, facts, confidence, read, &mut scratch);
+    // Not SMlog's text: its analyser reads the storage manager's own lines, with ASCII quotes.
+    let plain = if input == INPUT_SMLOG { None } else { ascii_quotes(text) };
+    let text = plain.as_deref().unwrap_or(text);
+    let mut out = scan_with(text, input, facts, confidence, read, &mut scratch);
+    // Text whose quotes are escaped (JSON strings read as text, OCaml's nested strings) is read
+    // once more without the escapes, for what it did not fire (a literal may hold the escapes
+    // itself: the first reading stays).
+    if let Some(unescaped) = (input != INPUT_SMLOG).then(|| quotes_unescaped(text)).flatten() {
+        for f in scan_with(&unescaped, input, facts, confidence, read, &mut scratch) {
+            if !out.iter().any(|o| o.rule == f.rule) {
+                out.push(f);
+            }
+        }
+    }
     if scratch.per_literal.capacity() <= SCRATCH_KEPT && scratch.anchored.capacity() <= SCRATCH_KEPT {
         scratch.per_literal.clear();
         SCRATCH.with_borrow_mut(|kept| *kept = scratch);
     }
     out
+}
+
+/// `text` with one level of string escapes undone (`\"` → `"`, `\'` → `'`, `\\` → `\`, `\/` →
+/// `/`), when it has an escaped quote; `None` otherwise (most texts: one SIMD search for a
+/// backslash). Text that holds a string written by a program that escapes its quotes — a JSON
+/// string read as text (a backup log cut off by the post, a log line that writes an error as
+/// JSON, Ansible's `"msg": "…"`), Node's `util.inspect` in xo-server's logs (`message: 'Cannot
+/// read property \'length\' of undefined'`), OCaml's and Python's nested strings — has its
+/// quotes escaped, and a literal that holds one (`as its "snapshot_of" value`) is not found as
+/// the program printed it. Newline escapes (`\n`) stay: the lines, and so the evidence's line
+/// numbers, are the text's.
+fn quotes_unescaped(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    // (memchr, not memmem: a one-line error's call would build a searcher for nothing.)
+    memchr::memchr_iter(b'\\', bytes).find(|&at| matches!(bytes.get(at + 1), Some(b'"' | b'\'')))?;
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(at) = memchr::memchr(b'\\', &bytes[i..]).map(|at| i + at) {
+        out.extend_from_slice(&bytes[i..at]);
+        match bytes.get(at + 1) {
+            Some(&c @ (b'"' | b'\'' | b'\\' | b'/')) => {
+                out.push(c);
+                i = at + 2;
+            }
+            _ => {
+                out.push(b'\\');
+                i = at + 1;
+            }
+        }
+    }
+    out.extend_from_slice(&bytes[i..]);
+    // Only ASCII backslashes were dropped: still UTF-8.
+    String::from_utf8(out).ok()
+}
+
+/// `text` with typographic quotes made ASCII (`‘…’` → `'…'`, `“…”` → `"…"`), when it has any;
+/// `None` otherwise (most texts: one SIMD search). GNU tools in a UTF-8 locale quote with
+/// `‘…’`, and editors that "smarten" pasted text turn a message's quotes typographic: a
+/// literal written with the program's ASCII quotes (no literal has typographic ones) is then
+/// not found. The lines stay the text's; an evidence line shows the ASCII quotes.
+fn ascii_quotes(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    // U+2018, U+2019, U+201C, U+201D are E2 80 98 / 99 / 9C / 9D in UTF-8.
+    // (memchr, not memmem: a one-line error's call would build a searcher for nothing.)
+    let typographic = memchr::memchr_iter(0xe2, bytes).any(|at| bytes.get(at + 1) == Some(&0x80) && matches!(bytes.get(at + 2), Some(0x98 | 0x99 | 0x9c | 0x9d)));
+    typographic.then(|| {
+        text.chars()
+            .map(|c| match c {
+                '\u{2018}' | '\u{2019}' => '\'',
+                '\u{201c}' | '\u{201d}' => '"',
+                c => c,
+            })
+            .collect()
+    })
 }
 
 /// The lists of a scan, kept from one call to the next: a one-line error's scan allocated both
@@ -743,6 +810,24 @@ mod tests {
     /// The automaton over every signature's literals is built, and has room for the knowledge to
     /// grow: past 65,536 states it cannot be, and no signature would fire. (Its long literals go
     /// in by their first bytes, `crate::literals`: 3,000 literals make about 12,000 states.)
+    /// One level of escapes is undone, only in text that has an escaped quote.
+    #[test]
+    fn quote_escapes_are_undone_once() {
+        assert_eq!(super::quotes_unescaped(r#"{"m": "has \"a\" \\\"b\\\" c:\\d \/e \n"}"#).as_deref(), Some(r#"{"m": "has "a" \"b\" c:\d /e \n"}"#));
+        assert_eq!(super::quotes_unescaped(r#"mount //srv\share and "quotes""#), None);
+        assert_eq!(super::quotes_unescaped("ends with \\"), None);
+        assert_eq!(super::quotes_unescaped("é\\\"ü\\").as_deref(), Some("é\"ü\\"));
+        assert_eq!(super::quotes_unescaped(r"message: 'Cannot read property \'length\' of undefined'").as_deref(), Some("message: 'Cannot read property 'length' of undefined'"));
+    }
+
+    /// Typographic quotes become ASCII; a text without any is left alone.
+    #[test]
+    fn quotes_are_made_plain() {
+        assert_eq!(super::ascii_quotes("cannot create directory ‘/mnt/x’: “a” \\\"b\\\"").as_deref(), Some("cannot create directory '/mnt/x': \"a\" \\\"b\\\""));
+        assert_eq!(super::ascii_quotes("an arrow → and an ellipsis … only"), None);
+        assert_eq!(super::ascii_quotes("plain 'quotes' and \"quotes\""), None);
+    }
+
     #[test]
     fn the_literals_automaton_has_room_to_grow() {
         let Some(index) = super::index() else { panic!("the signatures' automaton was not built") };

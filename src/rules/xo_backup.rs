@@ -268,8 +268,20 @@ fn remote_full(e: &XoError, facts: &Facts) -> Option<Finding> {
     Some(f)
 }
 
+/// Whether a message is Node's HTTP `Parse Error` itself: the whole message, or its end after
+/// what a line puts in front of it (`Error: `, a log line's prefix and `=!> Error: `, a backup
+/// report's `- **Error**: `, a JSON line's `"message": "…",`); not a longer error that ends in
+/// the words (`JSON Parse Error`).
+fn is_parse_error(message: &str) -> bool {
+    let m = message.trim().trim_end_matches([',', '"', '\'', ' ']);
+    let Some(before) = m.len().checked_sub("parse error".len()).and_then(|at| m.get(at..).filter(|end| end.eq_ignore_ascii_case("parse error")).map(|_| &m[..at])) else {
+        return false;
+    };
+    before.is_empty() || before.ends_with(": ") || before.ends_with('"') || before.ends_with('\'')
+}
+
 fn parse_error(e: &XoError, facts: &Facts) -> Option<Finding> {
-    if !e.message.trim_start_matches("Error: ").trim().eq_ignore_ascii_case("parse error") && e.code.as_deref() != Some("HPE_INVALID_CONSTANT") {
+    if !is_parse_error(&e.message) && e.code.as_deref() != Some("HPE_INVALID_CONSTANT") {
         return None;
     }
     let mut f = Finding::of_xo(&XO005, e, facts);
