@@ -856,3 +856,39 @@ fn a_python_name_error_is_not_a_javascript_bug() {
     let got = rules_of(&text(javascript));
     assert!(got.contains(&"KI006") && !got.contains(&"KI696"), "{got:?}");
 }
+
+/// The same failure printed by other releases of the program that prints it (helper drift-r,
+/// tests/corpus/DRIFT_2026-12-06-r.md): each input is the other wording of a signature's message,
+/// composed from the source of the release that prints it, and must fire that signature.
+#[test]
+fn a_message_fires_in_the_wording_of_every_release() {
+    let forms: &[(&str, &str)] = &[
+        // V8 of Node 12 and before: backquotes, "of 'undefined' or 'null'."
+        ("KI416", "TypeError: Cannot destructure property `bypassMacAddressesCheck` of 'undefined' or 'null'."),
+        // V8 before 9.3 (Node 14.18 to 16.8, accepted by @xen-orchestra/backups' engines)
+        (
+            "KI717",
+            "TypeError: Cannot read property 'id' of undefined\n    at IncrementalRemoteWriter.prepare (file:///opt/xo/xo-builds/xen-orchestra/@xen-orchestra/backups/_runners/_writers/IncrementalRemoteWriter.mjs:93:38)\n    at IncrementalRemoteVmBackupRunner._run (file:///opt/xo/xo-builds/xen-orchestra/@xen-orchestra/backups/_runners/_vmRunners/IncrementalRemote.mjs:50:7)",
+        ),
+        // V8 9.3 and later, a write to a property of null
+        ("KI006", "TypeError: Cannot set properties of null (setting 'name_label')"),
+        // a path left undefined: Node 9 "Path must be a string", Node 10-14 and Node 15+ ERR_INVALID_ARG_TYPE
+        ("KI006", "TypeError [ERR_INVALID_ARG_TYPE]: The \"path\" argument must be of type string. Received type undefined"),
+        ("KI006", "TypeError [ERR_INVALID_ARG_TYPE]: The \"paths[0]\" argument must be of type string. Received undefined\n    at Object.resolve (node:path:1097:7)"),
+        ("KI006", "TypeError [ERR_INVALID_ARG_TYPE]: The \"path\" argument must be of type string or an instance of Buffer or URL. Received undefined"),
+        // V8 of Node 14 and later, a binding read before its declaration ran (Node 12: "x is not defined")
+        ("KI006", "ReferenceError: Cannot access 'xapi' before initialization\n    at Xo.getXapi (file:///opt/xo/xo-builds/xen-orchestra/packages/xo-server/src/xo-mixins/xen-servers.mjs:512:5)"),
+        // Node 20 and later, a host name with several addresses: NodeAggregateError, the code in its stack's first line
+        ("NW002", "\"stack\": \"AggregateError [ECONNREFUSED]: \\n    at internalConnectMultiple (node:net:1122:18)\\n    at afterConnectMultiple (node:net:1689:7)\""),
+        ("NW001", "AggregateError [ETIMEDOUT]: \n    at internalConnectMultiple (node:net:1122:18)\n    at process.processTimers (node:internal/timers:519:7)"),
+    ];
+    for (id, input) in forms {
+        let got = rules_of(&text(input));
+        assert!(got.contains(id), "{id} does not fire on the other wording {input:?}; got {got:?}");
+    }
+    // Node 20's inspection of the same AggregateError for xo-server's own Redis on localhost: the
+    // per-address errors come five lines below, and the refusal is Redis's, not a host's
+    let redis = "AggregateError [ECONNREFUSED]: \n    at internalConnectMultiple (node:net:1122:18)\n    at afterConnectMultiple (node:net:1689:7) {\n  code: 'ECONNREFUSED',\n  [errors]: [\n    Error: connect ECONNREFUSED ::1:6379\n        at createConnectionError (node:net:1652:14)\n    Error: connect ECONNREFUSED 127.0.0.1:6379\n  ]\n}";
+    let got = rules_of(&text(redis));
+    assert!(got.contains(&"XB001") && !got.contains(&"NW002"), "Redis's refusal read as a host's: {got:?}");
+}
