@@ -42,6 +42,8 @@ pub static XA003: RuleInfo = RuleInfo {
     example: r#"{"Status": "Failure", "ErrorDescription": ["HANDLE_INVALID", "VDI", "OpaqueRef:2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e"]}"#,
 };
 
+// source: vatesfr/xen-orchestra @xen-orchestra/xapi/index.mjs@9ef53890 L166, L172 — callRetryWhenTooManyPendingTasks and
+// vdiDestroyRetryWhenInUse = { delay: 5e3, tries: 10 } (promise-toolbox retry: ten tries, nine waits of 5 s)
 pub static XA004: RuleInfo = RuleInfo {
     id: "XA004",
     name: "too-many-pending-tasks",
@@ -49,8 +51,8 @@ pub static XA004: RuleInfo = RuleInfo {
     category: Category::LockOrTimeout,
     severity: Severity::Warning,
     trigger: "`TOO_MANY_PENDING_TASKS`",
-    description: "XAPI refuses new tasks while too many are queued; Xen Orchestra retries for about a minute before \
-                  giving up.",
+    description: "XAPI refuses new tasks while too many are queued; Xen Orchestra tries the call ten times, five seconds \
+                  apart (about 45 seconds), before giving up.",
     example: r#"["TOO_MANY_PENDING_TASKS"]"#,
 };
 
@@ -94,7 +96,7 @@ fn vdi_in_use(e: &XapiError, facts: &Facts) -> Option<Finding> {
     };
     f.cause = "A disk that is attached (to a VM, or to the control domain while a backup exports it) or locked by \
                another storage operation cannot be destroyed or changed. Interrupted backups often leave a snapshot \
-               plugged to the control domain (Xen Orchestra, for one, retries destroying such a snapshot for about 50 seconds)."
+               plugged to the control domain (Xen Orchestra, for one, tries destroying such a snapshot ten times, five seconds apart: about 45 seconds)."
         .into();
     if e.params.first().is_some_and(|p| p.starts_with("OpaqueRef:")) {
         f.step(

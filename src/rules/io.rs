@@ -160,8 +160,11 @@ fn stalled(e: &XoError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xo(&XO011, e, facts);
     if lower.contains("destroyed before completion") {
         f.summary = "The XAPI task carrying the export disappeared before it finished.".into();
-        f.cause = "The toolstack was restarted, or the task exceeded XAPI's lifetime for tasks (about 24 hours for \
-                   very long exports)."
+        // source: xapi-project/xen-api ocaml/xapi/db_gc_util.ml@e2ee48d6 L408-467 and xapi_globs.ml L732
+        // (pending_task_timeout 86400 s): a pending task older than 24 h is destroyed only when its progress has
+        // not moved since the previous pass (commit ae84616d, 2011)
+        f.cause = "The toolstack was restarted, or the task had been pending for more than 24 hours and its progress \
+                   stopped moving, so XAPI's database cleaner destroyed it (a long export that still progresses is kept)."
             .into();
         f.step("Check whether the toolstack restarted during the backup (xe-toolstack-restart, host reboot).");
         f.step("Split very long exports: smaller jobs, incremental backups instead of full ones.");
