@@ -28,6 +28,8 @@ enum Source {
     Storage { disk: bool, uuids: Uuids },
     /// The host (no port) of the `host:port` or `host` right after one of these markers.
     HostAfter(&'static [&'static str]),
+    /// The same after a URL's scheme (`https://`): looked for only when the input holds `://`.
+    UrlHost(&'static [&'static str]),
     /// A Xen Orchestra remote's id: the directory it is mounted on (`/run/xo-server/mounts/<id>`),
     /// or the uuid of a call's `"remote"` / `"remoteId"` parameter (the mount directory's name
     /// is the remote's id: xo-server mounts a remote on `<mountsDir>/<remote.id>`).
@@ -66,15 +68,25 @@ struct Uuids {
 impl Source {
     /// Whether the input can hold a value of this source: every byte of one of its markers is in
     /// it (a test on the set of the input's bytes, no search).
-    fn may_occur(self, bytes: &ByteSet) -> bool {
+    fn may_occur(self, bytes: &ByteSet, text: &str) -> bool {
         let any_marker = |markers: &[&str]| markers.iter().any(|m| m.bytes().all(|b| bytes.has(b)));
         match self {
             Source::HostAfter(markers) => any_marker(markers),
-            Source::RemoteId => any_marker(&[REMOTE_MOUNTS]) || REMOTE.may_occur(bytes),
-            Source::Uuid(uuids) => uuids.may_occur(bytes),
-            Source::Storage { uuids, .. } => any_marker(&crate::model::STORAGE_PATH_MARKERS) || uuids.may_occur(bytes),
-            Source::NfsServer => bytes.colon_slash || any_marker(NFS_SERVER_KEYS),
-            Source::NfsPath => bytes.colon_slash || any_marker(NFS_PATH_KEYS),
+            Source::UrlHost(markers) => bytes.colon_slash && bytes.double_slash && any_marker(markers),
+            Source::RemoteId => any_marker(&[REMOTE_MOUNTS]) || (bytes.uuid && REMOTE.may_occur(bytes)),
+            Source::Uuid(uuids) => bytes.uuid && uuids.may_occur(bytes),
+            Source::Storage { uuids, .. } => bytes.uuid && (any_marker(&crate::model::STORAGE_PATH_MARKERS) || uuids.may_occur(bytes)),
+            // (Most JSON holds every byte of `"server": "`: the word itself is looked for then, when
+            // the input holds a `.` that an address or a host name has.)
+            Source::NfsServer => {
+                bytes.colon_slash
+                    || any_marker(&[SHOWMOUNT])
+                    || (bytes.has(b'.') && any_marker(NFS_SERVER_KEYS) && occurrences(text, "server").next().is_some())
+            }
+            Source::NfsPath => {
+                bytes.colon_slash
+                    || (bytes.has(b'.') && any_marker(NFS_PATH_KEYS) && occurrences(text, "erverPath").chain(occurrences(text, "erverpath")).next().is_some())
+            }
             Source::ShareServer => bytes.colon_slash || bytes.double_slash,
             Source::ShareName => bytes.double_slash,
             Source::DuplicateKey => any_marker(&[DUPLICATE_KEY]),
@@ -100,7 +112,8 @@ const LOCK_DIR: &str = "/var/lock/sm/";
 /// `sr.createNfs { "server": "…", "serverPath": "…" }`). An SMB SR's `server` is `//host/share`,
 /// which is not a host: it is not taken. `showmount -e <server>` (typed with its output) names an
 /// NFS server too: a paste that probes one server and lists another's exports is left alone.
-const NFS_SERVER_KEYS: &[&str] = &["showmount -e ", "device-config:server=", "'server': '", "\"server\": \"", "\"server\":\""];
+const SHOWMOUNT: &str = "showmount -e ";
+const NFS_SERVER_KEYS: &[&str] = &[SHOWMOUNT, "device-config:server=", "'server': '", "\"server\": \"", "\"server\":\""];
 const NFS_PATH_KEYS: &[&str] = &["device-config:serverpath=", "'serverpath': '", "\"serverPath\": \"", "\"serverPath\":\""];
 
 /// The set of the bytes a text holds, and whether it holds `:/` (an NFS export) and `//` (an
@@ -109,12 +122,14 @@ struct ByteSet {
     bytes: [bool; 256],
     colon_slash: bool,
     double_slash: bool,
+    /// Whether the text holds a uuid (every object's uuid source needs one).
+    uuid: bool,
 }
 
 impl ByteSet {
     fn of(text: &str) -> ByteSet {
         let text = text.as_bytes();
-        let mut set = ByteSet { bytes: [false; 256], colon_slash: false, double_slash: false };
+        let mut set = ByteSet { bytes: [false; 256], colon_slash: false, double_slash: false, uuid: false };
         // (One store a byte: the pairs are looked for at each `/` only, and most texts have none.)
         for &b in text {
             set.bytes[usize::from(b)] = true;
@@ -124,6 +139,11 @@ impl ByteSet {
                 set.colon_slash |= text[at - 1] == b':';
                 set.double_slash |= text[at - 1] == b'/';
             }
+        }
+        // A uuid's first `-` follows 8 hex digits: each `-` is looked at until one does (most
+        // errors have no `-`, or a uuid early).
+        if set.has(b'-') {
+            set.uuid = memchr::memchr_iter(b'-', text).filter(|&at| at >= 8).any(|at| text.get(at - 8..at + 28).is_some_and(crate::model::has_uuid_shape));
         }
         set
     }
@@ -148,7 +168,7 @@ const PLACEHOLDERS: &[(&str, Source)] = &[
     ("<s3-endpoint>", Source::HostAfter(&["getaddrinfo ENOTFOUND ", "getaddrinfo EAI_AGAIN "])),
     // The server whose certificate a step reads (`openssl s_client -connect <address>:443`): the
     // host of the URL the failed request went to (a paste with two hosts is left alone).
-    ("<address>", Source::HostAfter(&["https://", "wss://"])),
+    ("<address>", Source::UrlHost(&["https://", "wss://"])),
     ("<sr-uuid>", Source::Storage { disk: false, uuids: SR }),
     ("<vdi-uuid>", Source::Storage { disk: true, uuids: VDI }),
     ("<vm-uuid>", Source::Uuid(VM)),
@@ -186,7 +206,7 @@ pub fn fill(findings: &mut [Finding], text: &str) {
     // Most inputs hold no marker of any value (a one-line error has no `/`, `:` or `=`), and most
     // results name none of these placeholders: both are found out before anything is searched.
     let bytes = ByteSet::of(text);
-    let possible = PLACEHOLDERS.iter().enumerate().filter(|(_, (_, source))| source.may_occur(&bytes)).fold(0u32, |m, (i, _)| m | 1 << i);
+    let possible = PLACEHOLDERS.iter().enumerate().filter(|(_, (_, source))| source.may_occur(&bytes, text)).fold(0u32, |m, (i, _)| m | 1 << i);
     if possible == 0 {
         return;
     }
@@ -314,7 +334,7 @@ fn only_value(text: &str, source: Source) -> Option<Value> {
                 each_uuid(text, uuids, &mut see);
             }
         }
-        Source::HostAfter(markers) => {
+        Source::HostAfter(markers) | Source::UrlHost(markers) => {
             each_after(text, markers, |rest| host_of(rest).is_none_or(|host| see_port(host, port_after_host(rest, host))));
         }
         Source::RemoteId => {
@@ -788,7 +808,7 @@ mod tests {
         assert_eq!(filled("xe vdi-param-list uuid=<vdi-uuid>", &migrate), format!("xe vdi-param-list uuid={U1}"));
         // Two VMs started: left.
         assert_eq!(filled(vm, &format!("$ xe vm-start uuid={U1}\n$ xe vm-start uuid={U2}")), vm);
-        // `xe vm-` inside a word is no command.
+        // A command whose name only ends in `xe` is no xe command.
         assert_eq!(filled(vm, &format!("apt-get install foxe vm-start uuid={U1}")), vm);
     }
 
@@ -819,7 +839,7 @@ mod tests {
         // A probe of one server and the exports of another: left.
         assert_eq!(filled(step, "xe sr-probe type=nfs device-config:server=192.0.2.15\n# showmount -e 192.0.2.99\nExport list for 192.0.2.99:"), step);
         // An SMB SR's server is a share, not an NFS server.
-        assert_eq!(filled(step, "xe sr-create type=smb device-config:server=//192.0.2.15/vms"), step);
+        assert_eq!(filled(step, "xe sr-create type=smb name-label=vms device-config:server=//192.0.2.15/vms"), step);
     }
 
     #[test]
