@@ -30,6 +30,9 @@ enum Source {
     HostAfter(&'static [&'static str]),
     /// The same after a URL's scheme (`https://`): looked for only when the input holds `://`.
     UrlHost(&'static [&'static str]),
+    /// The same for an iSCSI portal: an address or a domain name, looked for only when the input
+    /// holds a `.` (the markers' bytes are in most JSON).
+    PortalAfter(&'static [&'static str]),
     /// A Xen Orchestra remote's id: the directory it is mounted on (`/run/xo-server/mounts/<id>`),
     /// or the uuid of a call's `"remote"` / `"remoteId"` parameter (the mount directory's name
     /// is the remote's id: xo-server mounts a remote on `<mountsDir>/<remote.id>`).
@@ -73,19 +76,23 @@ impl Source {
         match self {
             Source::HostAfter(markers) => any_marker(markers),
             Source::UrlHost(markers) => bytes.colon_slash && bytes.double_slash && any_marker(markers),
+            // (Every marker holds a blank, `=` or `-`: one-line JSON has none.)
+            Source::PortalAfter(markers) => bytes.has(b'.') && (bytes.has(b' ') || bytes.has(b'=') || bytes.has(b'-')) && any_marker(markers),
             Source::RemoteId => any_marker(&[REMOTE_MOUNTS]) || (bytes.uuid && REMOTE.may_occur(bytes)),
             Source::Uuid(uuids) => bytes.uuid && uuids.may_occur(bytes),
-            Source::Storage { uuids, .. } => bytes.uuid && (any_marker(&crate::model::STORAGE_PATH_MARKERS) || uuids.may_occur(bytes)),
+            Source::Storage { uuids, .. } => {
+                bytes.uuid && (any_marker(&crate::model::STORAGE_PATH_MARKERS) || any_marker(&SM_LINKS) || uuids.may_occur(bytes))
+            }
             // (Most JSON holds every byte of `"server": "`: the word itself is looked for then, when
             // the input holds a `.` that an address or a host name has.)
             Source::NfsServer => {
                 bytes.colon_slash
-                    || any_marker(&[SHOWMOUNT])
-                    || (bytes.has(b'.') && any_marker(NFS_SERVER_KEYS) && occurrences(text, "server").next().is_some())
+                    || (bytes.has(b'w') && any_marker(&[SHOWMOUNT]))
+                    || (bytes.has(b'v') && bytes.has(b'.') && any_marker(NFS_SERVER_KEYS) && occurrences(text, "server").next().is_some())
             }
             Source::NfsPath => {
                 bytes.colon_slash
-                    || (bytes.has(b'.') && any_marker(NFS_PATH_KEYS) && occurrences(text, "erverPath").chain(occurrences(text, "erverpath")).next().is_some())
+                    || (bytes.has(b'v') && bytes.has(b'.') && any_marker(NFS_PATH_KEYS) && occurrences(text, "erverPath").chain(occurrences(text, "erverpath")).next().is_some())
             }
             Source::ShareServer => bytes.colon_slash || bytes.double_slash,
             Source::ShareName => bytes.double_slash,
@@ -103,6 +110,10 @@ impl Uuids {
             || self.class.is_some_and(|c| all(c) && (bytes.has(b'.') || bytes.has(b'-')))
     }
 }
+
+/// The links the storage manager makes to an attached disk (`blktap2.py`'s `BackendLink` and
+/// `PhyLink`): `/dev/sm/backend/<sr-uuid>/<vdi-uuid>`.
+const SM_LINKS: [&str; 2] = ["/dev/sm/backend/", "/dev/sm/phy/"];
 
 /// The storage manager's lock files: `/var/lock/sm/<uuid>/sr`, `…/<uuid>/vdi`.
 const LOCK_DIR: &str = "/var/lock/sm/";
@@ -176,7 +187,10 @@ const PLACEHOLDERS: &[(&str, Source)] = &[
     ("<pbd-uuid>", Source::Uuid(Uuids { after: &[], words: &["pbd", "PBD", "pbd_uuid", "pbd-uuid"], lock: None, class: Some("pbd") })),
     ("<vbd-uuid>", Source::Uuid(Uuids { after: &[], words: &["vbd", "VBD", "vbd_uuid", "vbd-uuid"], lock: None, class: Some("vbd") })),
     // An iSCSI SR's target: its `device-config`, the storage manager's scan line, a discovery.
-    ("<target-ip>", Source::HostAfter(&["device-config:target=", "(target=", "-t st -p ", "-t sendtargets -p "])),
+    // iscsiadm's `Login to [iface: default, target: iqn…, portal: 192.0.2.20,3260]` and the
+    // storage manager's `portal 192.0.2.20` name it too; the steps call it either name.
+    ("<target-ip>", Source::PortalAfter(ISCSI_TARGET)),
+    ("<target-address>", Source::PortalAfter(ISCSI_TARGET)),
     ("<sm-config-key>", Source::DuplicateKey),
 ];
 
@@ -190,6 +204,8 @@ const VDI: Uuids = Uuids { after: &["/VHD-"], words: &["VDI", "vdi", "vdi_uuid",
 // of several VMs names several, and is left alone).
 const VM: Uuids = Uuids { after: &["xo-vm-backups/", "- **UUID**: "], words: &["VM", "vm", "vm_uuid", "vm-uuid", "vmUuid"], lock: None, class: Some("vm") };
 const HOST: Uuids = Uuids { after: &[], words: &["host", "host_uuid", "host-uuid", "hostUuid"], lock: None, class: Some("host") };
+
+const ISCSI_TARGET: &[&str] = &["device-config:target=", "(target=", "-t st -p ", "-t sendtargets -p ", ", portal: ", ", portal "];
 
 const REMOTE_MOUNTS: &str = "/run/xo-server/mounts/";
 const REMOTE: Uuids = Uuids { after: &[], words: &["remote", "remoteId"], lock: None, class: None };
@@ -330,11 +346,18 @@ fn only_value(text: &str, source: Source) -> Option<Value> {
                     break;
                 }
             }
+            going = going
+                && each_after(text, &SM_LINKS, |rest| {
+                    let Some(sr) = crate::model::uuid_prefix(rest) else { return true };
+                    // (36 ASCII bytes: index 36 is a character boundary.)
+                    let vdi = rest[36..].strip_prefix('/').and_then(crate::model::uuid_prefix);
+                    if disk { vdi.is_none_or(&mut see) } else { see(sr) }
+                });
             if going {
                 each_uuid(text, uuids, &mut see);
             }
         }
-        Source::HostAfter(markers) | Source::UrlHost(markers) => {
+        Source::HostAfter(markers) | Source::UrlHost(markers) | Source::PortalAfter(markers) => {
             each_after(text, markers, |rest| host_of(rest).is_none_or(|host| see_port(host, port_after_host(rest, host))));
         }
         Source::RemoteId => {
@@ -706,6 +729,12 @@ mod tests {
         assert_eq!(filled("nc -zv <host-address> 443", "connect ETIMEDOUT 127.0.0.1:6379"), "nc -zv <host-address> 443");
         assert_eq!(filled("nc -zv <host-address> 6379", "connect ETIMEDOUT 127.0.0.1:6379"), "nc -zv 127.0.0.1 6379");
         assert_eq!(filled("ping <host-address>", "connect ETIMEDOUT 127.0.0.1:6379"), "ping 127.0.0.1");
+        let login = "iscsiadm: Could not login to [iface: default, target: iqn.2005-10.org.freenas.ctl:xcp, portal: 192.0.2.21,3260].";
+        assert_eq!(filled("iscsiadm -m discovery -t st -p <target-address>", login), "iscsiadm -m discovery -t st -p 192.0.2.21");
+        // Two portals: left; the iqn (`target: iqn…`) is no address.
+        let two = format!("{login}\niscsiadm: Could not login to [iface: default, target: iqn.x:y, portal: 192.0.2.22,3260].");
+        assert_eq!(filled("ping <target-ip>", &two), "ping <target-ip>");
+        assert_eq!(filled("ping <target-ip>", "Login to [iface: default, target: iqn.2005-10.org.freenas.ctl:xcp]"), "ping <target-ip>");
         let scan = "Apr 11 13:36:21 xcp1 SM: [24954] scanning2 (target=192.0.2.15)";
         assert_eq!(filled("iscsiadm -m discovery -t st -p <target-ip>", scan), "iscsiadm -m discovery -t st -p 192.0.2.15");
     }
@@ -759,6 +788,7 @@ mod tests {
 
     const U1: &str = "4f1c9a7e-2b3d-4e5f-8a9b-0c1d2e3f4a5b";
     const U2: &str = "8a7e9f0c-1d2b-4c3d-9e8f-0a1b2c3d4e5f";
+    const U3: &str = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
 
     #[test]
     fn a_uuid_after_the_word_of_its_object_names_it() {
@@ -795,6 +825,19 @@ mod tests {
         let two = format!("lock: released /var/lock/sm/{U1}/sr\nlock: released /var/lock/sm/{U2}/sr");
         assert_eq!(filled("xe sr-scan uuid=<sr-uuid>", &two), "xe sr-scan uuid=<sr-uuid>");
         assert_eq!(filled("xe sr-scan uuid=<sr-uuid>", &format!("/var/lock/sm/{U1}/srx")), "xe sr-scan uuid=<sr-uuid>");
+    }
+
+    #[test]
+    fn the_storage_manager_s_link_names_the_sr_and_disk() {
+        let text = format!("vhd-tool stream --source-format raw --source /dev/sm/backend/{U1}/{U2} --destination-format raw");
+        assert_eq!(filled("xe sr-scan uuid=<sr-uuid>", &text), format!("xe sr-scan uuid={U1}"));
+        assert_eq!(filled("xe vdi-param-list uuid=<vdi-uuid>", &text), format!("xe vdi-param-list uuid={U2}"));
+        // Two disks of one SR: the SR is filled, the disk left.
+        let two = format!("{text}\n/dev/sm/phy/{U1}/{U3}");
+        assert_eq!(filled("xe sr-scan uuid=<sr-uuid>", &two), format!("xe sr-scan uuid={U1}"));
+        assert_eq!(filled("xe vdi-param-list uuid=<vdi-uuid>", &two), "xe vdi-param-list uuid=<vdi-uuid>");
+        // Another directory under /dev/sm is no link of a disk.
+        assert_eq!(filled("xe sr-scan uuid=<sr-uuid>", &format!("/dev/sm/other/{U1}/{U2}")), "xe sr-scan uuid=<sr-uuid>");
     }
 
     #[test]
