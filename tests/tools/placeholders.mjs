@@ -8,6 +8,8 @@
 //   node tests/tools/placeholders.mjs --all       also those left with several values or none
 //   node tests/tools/placeholders.mjs --json      the per-input results as JSON
 //   node tests/tools/placeholders.mjs --only <p>  only placeholder <p> (`--only vm-uuid`)
+//   PLACEHOLDERS_BIN=<binary> node tests/tools/placeholders.mjs
+//                                                 another build's `placeholders` example (before/after)
 //
 // The commands come from the Rust core (`cargo run --release --example placeholders`, built once:
 // the first run takes a few minutes, then about 20 s). Held-out cases are not read (their
@@ -37,30 +39,35 @@ const HOST = `(?:${IP}|\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]
 
 /** A uuid right after the word of its object: `vm: U`, `VM U`, `"vm":"U"`, `vm_uuid': 'U`, `vm-uuid=U`, `VM.get_record U`. */
 const uuidAfterWord = (words) => new RegExp(`\\b(?:${words})(?:[ _-]?uuid)?\\b['"]?\\s*[:=]?\\s*['"]?\\s*(?:\\(|\\{|\\[)?['"]?(${U})`, 'gi');
+/** The object of an xe command (`xe vm-start uuid=U`) and of a Xen Orchestra call (`vm.start { "id": "U"`). */
+const xeObject = (cls) => new RegExp(`\\bxe ${cls}-[a-z-]+[^\\n]*? uuid=(${U})`, 'g');
+const xoCall = (cls) => new RegExp(`(?:^|[^\\w.])${cls}\\.[A-Za-z]+\\s*\\(?\\{\\s*"id"\\s*:\\s*"(${U})"`, 'g');
 
 // Each placeholder kind: the regular expressions whose first group is a value of it.
 const SHAPES = {
   '<vm-uuid>': [uuidAfterWord('vms?'), new RegExp(`xo-vm-backups/(${U})`, 'g'), new RegExp(`"type"\\s*:\\s*"VM"\\s*,\\s*"id"\\s*:\\s*"(${U})"`, 'g'),
-    new RegExp(`- \\*\\*UUID\\*\\*: (${U})`, 'g')],
+    new RegExp(`- \\*\\*UUID\\*\\*: (${U})`, 'g'), xeObject('vm'), xoCall('vm')],
   '<sr-uuid>': [uuidAfterWord('srs?|sr_uuid'), new RegExp(`sr-mount/(${U})`, 'g'), new RegExp(`VG_XenStorage-(${U})`, 'g'),
     new RegExp(`/var/lock/sm/(${U})/(?:sr|gc_active|running)`, 'g'), new RegExp(`"type"\\s*:\\s*"SR"\\s*,\\s*"id"\\s*:\\s*"(${U})"`, 'g'),
-    new RegExp(`XSLocalEXT-(${U})`, 'g'), new RegExp(`/run/sr-mount/(${U})`, 'g')],
+    new RegExp(`XSLocalEXT-(${U})`, 'g'), new RegExp(`/run/sr-mount/(${U})`, 'g'), new RegExp(`/dev/sm/(?:backend|phy)/(${U})`, 'g'),
+    xeObject('sr'), xoCall('sr')],
   '<vdi-uuid>': [uuidAfterWord('vdis?'), new RegExp(`VHD-(${U})`, 'g'), new RegExp(`(${U})\\.vhd`, 'g'), new RegExp(`LV-(${U})`, 'g'),
-    new RegExp(`/var/lock/sm/(${U})/vdi`, 'g')],
-  '<host-uuid>': [uuidAfterWord('hosts?')],
-  '<pbd-uuid>': [uuidAfterWord('pbds?')],
-  '<vbd-uuid>': [uuidAfterWord('vbds?')],
+    new RegExp(`/var/lock/sm/(${U})/vdi`, 'g'), new RegExp(`/dev/sm/(?:backend|phy)/${U}/(${U})`, 'g'), xeObject('vdi'), xoCall('vdi')],
+  '<host-uuid>': [uuidAfterWord('hosts?'), xeObject('host'), xoCall('host')],
+  '<pbd-uuid>': [uuidAfterWord('pbds?'), xeObject('pbd')],
+  '<vbd-uuid>': [uuidAfterWord('vbds?'), xeObject('vbd')],
   '<pool-uuid>': [uuidAfterWord('pools?')],
   '<snapshot-uuid>': [uuidAfterWord('snapshots?')],
   '<task-uuid>': [uuidAfterWord('tasks?')],
   '<network-uuid>': [uuidAfterWord('networks?')],
   '<pif-uuid>': [uuidAfterWord('pifs?')],
   '<vusb-uuid>': [uuidAfterWord('vusbs?')],
-  '<nfs-server>': [new RegExp(`(?:^|[\\s"'=(])(${HOST}):/(?!/)`, 'gm'), new RegExp(`nfs://(${HOST})`, 'gi'), new RegExp(`\\bserver=(${HOST})`, 'g')],
+  '<nfs-server>': [new RegExp(`(?:^|[\\s"'=(])(${HOST}):/(?!/)`, 'gm'), new RegExp(`nfs://(${HOST})`, 'gi'), new RegExp(`\\bserver=(${HOST})`, 'g'),
+    new RegExp(`['"]server['"]: ?['"](${HOST})`, 'g'), new RegExp(`showmount -e (${HOST})`, 'g')],
   '<export-path>': [new RegExp(`(?:^|[\\s"'=(])${HOST}:(/[A-Za-z0-9._/-]*[A-Za-z0-9_-])`, 'gm'), /\bserverpath=(\/[A-Za-z0-9._/-]+)/g],
-  '<server>': [new RegExp(`(?:^|[\\s"'=(])//(${HOST})/`, 'gm'), new RegExp(`(?:^|[\\s"'=(])(${HOST}):/(?!/)`, 'gm'), new RegExp(`(?:nfs|smb)://(${HOST})`, 'gi')],
+  '<server>': [new RegExp(`(?:^|[\\s"'=(])//(${HOST})[/\\\\]`, 'gm'), new RegExp(`(?:^|[\\s"'=(])(${HOST}):/(?!/)`, 'gm'), new RegExp(`(?:nfs|smb)://(${HOST})`, 'gi')],
   '<share>': [new RegExp(`(?:^|[\\s"'=(])//${HOST}/([A-Za-z0-9._$-]+)`, 'gm')],
-  '<remote-id>': [/\/run\/xo-server\/mounts\/([A-Za-z0-9_.-]+)/g, /"remoteId"\s*:\s*"([A-Za-z0-9_-]+)"/g],
+  '<remote-id>': [/\/run\/xo-server\/mounts\/([A-Za-z0-9_.-]+)/g, /"remote(?:Id)?"\s*:\s*"([A-Za-z0-9_-]+)"/g],
   '<host-address>': [new RegExp(`connect E[A-Z]+ (${HOST})`, 'g'), new RegExp(`https?://(${HOST})`, 'g'), new RegExp(`\\bhost(?:name)?["']?\\s*[:=]\\s*["']?(${IP})`, 'gi')],
   '<address>': [new RegExp(`connect E[A-Z]+ (${HOST})`, 'g'), new RegExp(`https?://(${HOST})`, 'g')],
   '<target-address>': [new RegExp(`connect E[A-Z]+ (${HOST})`, 'g'), new RegExp(`https?://(${HOST})`, 'g'), new RegExp(`portal:? (${IP})`, 'g'), new RegExp(`target=(${HOST})`, 'g')],
@@ -90,8 +97,12 @@ function candidates(kind, text) {
 }
 
 const cases = loadCases().filter((c) => !c.holdout);
+// PLACEHOLDERS_BIN: an already built `placeholders` example (another build's, to compare).
+const [command, commandArgs] = process.env.PLACEHOLDERS_BIN
+  ? [process.env.PLACEHOLDERS_BIN, []]
+  : ['cargo', ['run', '--release', '--quiet', '--example', 'placeholders']];
 const out = JSON.parse(
-  execFileSync('cargo', ['run', '--release', '--quiet', '--example', 'placeholders'], {
+  execFileSync(command, commandArgs, {
     cwd: root,
     input: JSON.stringify(cases.map((c) => ({ name: c.file, body: c.body, context: c.context ?? null }))),
     maxBuffer: 1 << 30,
