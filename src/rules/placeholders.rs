@@ -47,6 +47,8 @@ enum Source {
     ShareName,
     /// The key of a `MAP_DUPLICATE_KEY` error (its fourth parameter), in any of its shapes.
     DuplicateKey,
+    /// The process id (digits, then no letter or digit) right after one of these markers.
+    PidAfter(&'static [&'static str]),
 }
 
 /// Where an input names an object's uuid.
@@ -97,6 +99,7 @@ impl Source {
             Source::ShareServer => bytes.colon_slash || bytes.double_slash,
             Source::ShareName => bytes.double_slash,
             Source::DuplicateKey => any_marker(&[DUPLICATE_KEY]),
+            Source::PidAfter(markers) => any_marker(markers),
         }
     }
 }
@@ -192,6 +195,10 @@ const PLACEHOLDERS: &[(&str, Source)] = &[
     ("<target-ip>", Source::PortalAfter(ISCSI_TARGET)),
     ("<target-address>", Source::PortalAfter(ISCSI_TARGET)),
     ("<sm-config-key>", Source::DuplicateKey),
+    // A tapdisk's process: its syslog tag (`tapdisk[4163]:`, daemon.log, kern.log) and its control
+    // socket (`/var/run/blktap-control/ctl4163`). (The steps call it `<tapdisk-pid>`; a bare
+    // `<pid>` may be another process: the storage manager's, or the tapdisk refused a disk.)
+    ("<tapdisk-pid>", Source::PidAfter(&["tapdisk[", "/blktap-control/ctl"])),
 ];
 
 // The SR: a word `SR` (`on SR <uuid>`, `=== SR <uuid>: gc ===`), not a bare `sr`: Xen
@@ -389,6 +396,14 @@ fn only_value(text: &str, source: Source) -> Option<Value> {
         Source::ShareName => each_smb_share(text, |_, share| share.is_empty() || see(share)),
         Source::DuplicateKey => {
             each_after(text, &[DUPLICATE_KEY], |rest| duplicate_key(rest).is_none_or(&mut see));
+        }
+        Source::PidAfter(markers) => {
+            each_after(text, markers, |rest| {
+                let digits = rest.bytes().take(11).take_while(u8::is_ascii_digit).count();
+                // (`in tapdisk[400000+7c000]`, the kernel's mapping of a crashed binary, is no pid.)
+                let ends = rest.as_bytes().get(digits).is_none_or(|b| b.is_ascii_whitespace() || b"]:'\",)".contains(b));
+                !(1..=10).contains(&digits) || !ends || see(&rest[..digits])
+            });
         }
     }
     found.filter(|_| distinct)
@@ -908,6 +923,22 @@ mod tests {
         assert_eq!(filled(step, &format!(r#"vm.rollingDeltaBackup {{ "id": "{U2}", "depth": 7, "remote": "{U1}" }}"#)), format!("df -h /run/xo-server/mounts/{U1}"));
         // Another remote's mount directory in the same paste: left.
         assert_eq!(filled(step, &format!("\"remote\": \"{U1}\"\nmount /run/xo-server/mounts/{U2}")), step);
+    }
+
+    #[test]
+    fn a_tapdisk_s_log_tag_names_its_process() {
+        let step = "tap-ctl close -m <minor> -p <tapdisk-pid>";
+        let text = "Sep  7 17:51:29 host tapdisk[4163]: ERROR: errno -4 at vbd_close\nxl: tap-err:tap_ctl_send_and_receive: failed to receive 'close' message";
+        assert_eq!(filled(step, text), "tap-ctl close -m <minor> -p 4163");
+        assert_eq!(filled("ps -p <tapdisk-pid>", "tap-err:tap_ctl_connect: couldn't connect to /var/run/blktap-control/ctl21954: Connection refused"), "ps -p 21954");
+        // Two tapdisks: left; another process's tag (`qemu-dm-5[4163]`, the storage manager's `SM: [4163]`) is none.
+        assert_eq!(filled(step, "tapdisk[4163]: a\ntapdisk[4170]: b"), step);
+        assert_eq!(filled(step, "qemu-dm-5[4163]: segfault at 0\nSM: [4163] lock"), step);
+        assert_eq!(filled(step, "tapdisk[4163x]: a"), step);
+        // The kernel's segfault line names the binary's mapping in brackets too: not a pid.
+        let segfault = "kernel: [812345.678901] tapdisk[21954]: segfault at 0 ip 000000000041a2b3 sp 00007ffc1e2d3a40 error 4 in tapdisk[400000+7c000]";
+        assert_eq!(filled(step, segfault), "tap-ctl close -m <minor> -p 21954");
+        assert_eq!(filled(step, "kernel: qemu[99]: segfault at 0 error 4 in tapdisk[400000+7c000]"), step);
     }
 
     #[test]
