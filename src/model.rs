@@ -448,7 +448,7 @@ pub fn push_evidence(list: &mut Vec<Evidence>, ev: Evidence) {
 }
 
 /// Whether `b` is a canonical UUID: 36 bytes, `8-4-4-4-12` hex digits.
-fn has_uuid_shape(b: &[u8]) -> bool {
+pub(crate) fn has_uuid_shape(b: &[u8]) -> bool {
     b.len() == 36
         && b.iter().enumerate().all(|(k, c)| match k {
             8 | 13 | 18 | 23 => *c == b'-',
