@@ -2,6 +2,10 @@
 //! of `{ "body": …, "context": … }` on stdin and prints, for each, the diagnosis's findings as
 //! the package would return them — straight from the Rust core, so a signature can be tried
 //! without rebuilding the WebAssembly package.
+
+#[path = "shared/case_options.rs"]
+mod case_options;
+
 use std::io::Read;
 
 fn main() {
@@ -11,11 +15,7 @@ fn main() {
     let mut out = Vec::new();
     for case in &cases {
         let body = case.get("body").and_then(|b| b.as_str()).unwrap_or("");
-        let options = match case.get("context") {
-            Some(c) if !c.is_null() => serde_json::json!({ "context": c }).to_string(),
-            _ => String::new(),
-        };
-        let options = xapi_doctor::Options::from_json(&options).expect("options");
+        let options = case_options::of_case(case);
         out.push(match xapi_doctor::diagnose_text(body, &options) {
             Ok(d) => serde_json::json!({ "findings": d.findings }),
             Err(e) => serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } }),

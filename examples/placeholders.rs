@@ -2,6 +2,10 @@
 //! of `{ "name", "body", "context" }` on stdin (the corpus's development cases), adds every rule's
 //! and signature's documented example, and prints for each input its text and every step command
 //! of its findings, as the package would return them.
+
+#[path = "shared/case_options.rs"]
+mod case_options;
+
 use std::io::Read;
 
 fn main() {
@@ -20,11 +24,7 @@ fn main() {
     };
     for case in &cases {
         let body = case.get("body").and_then(|b| b.as_str()).unwrap_or("");
-        let options = match case.get("context") {
-            Some(c) if !c.is_null() => serde_json::json!({ "context": c }).to_string(),
-            _ => String::new(),
-        };
-        let options = xapi_doctor::Options::from_json(&options).expect("options");
+        let options = case_options::of_case(case);
         let findings = xapi_doctor::diagnose_text(body, &options).map(|d| commands(&d)).unwrap_or_default();
         out.push(serde_json::json!({ "name": case["name"], "text": body, "findings": findings }));
     }
