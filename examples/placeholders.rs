@@ -3,15 +3,11 @@
 //! and signature's documented example, and prints for each input its text and every step command
 //! of its findings, as the package would return them.
 
-#[path = "shared/case_options.rs"]
-mod case_options;
-
-use std::io::Read;
+#[path = "shared/cases.rs"]
+mod corpus;
 
 fn main() {
-    let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).expect("reading stdin");
-    let cases: Vec<serde_json::Value> = serde_json::from_str(&input).expect("a JSON array");
+    let cases = corpus::from_stdin();
     let mut out = Vec::new();
     let commands = |d: &xapi_doctor::Diagnosis| -> Vec<serde_json::Value> {
         d.findings
@@ -24,7 +20,7 @@ fn main() {
     };
     for case in &cases {
         let body = case.get("body").and_then(|b| b.as_str()).unwrap_or("");
-        let options = case_options::of_case(case);
+        let options = corpus::options_of(case);
         let findings = xapi_doctor::diagnose_text(body, &options).map(|d| commands(&d)).unwrap_or_default();
         out.push(serde_json::json!({ "name": case["name"], "text": body, "findings": findings }));
     }
