@@ -105,7 +105,7 @@ fn chain_too_long(e: &XapiError, facts: &Facts) -> Option<Finding> {
         "Retry the snapshot once coalesce has finished. Xen Orchestra's chain protection (or xapi-doctor's chain \
          check on the pool's records) tells when the chain is short enough again.",
     );
-    f.add_link(links::CTX133470);
+    f.add_link(links::XCPNG_COALESCE);
     f.add_link(links::XO_CHAIN_PROTECTION);
     f.add_link(links::XO_COALESCE_BLOG);
     Some(f)
@@ -171,6 +171,5 @@ fn xenserver_61(e: &XapiError, facts: &Facts) -> Option<Finding> {
         .into();
     f.step("If the SR is larger than 1 TB, download and apply hotfix XS61E015 to every host of the pool.");
     f.step_cmd("Then rescan the SR so the leftover snapshots are coalesced.", format!("xe sr-scan uuid={}", facts.sr_uuid()));
-    f.add_link(links::CTX137996);
     Some(f)
 }

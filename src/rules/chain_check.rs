@@ -506,7 +506,7 @@ fn near_limit(a: &Analysis<'_, '_>, vm: &VmChains, disk: &DiskChain) -> Finding 
         "Check where snapshots come from: backup jobs whose snapshots outlive the coalesce, or snapshots taken by hand \
          or by another tool, which Xen Orchestra's chain protection does not guard.",
     );
-    f.add_link(links::CTX133470);
+    f.add_link(links::XCPNG_COALESCE);
     f.add_link(links::XO_CHAIN_PROTECTION);
     f
 }

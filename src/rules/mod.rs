@@ -627,38 +627,38 @@ fn xapi_rule_index() -> &'static XapiRuleIndex {
     &INDEX
 }
 
-/// Links shared by several rules.
+/// Links shared by several rules. Each was checked against its page (tests/corpus/AUDIT_2026-12-06-links.md);
+/// `tests/links.rs` checks their form and, for documentation sites, that the anchor exists.
 pub mod links {
     pub const XO_BACKUP_TROUBLESHOOTING: (&str, &str) =
-        ("Xen Orchestra: backup troubleshooting", "https://docs.xen-orchestra.com/backup_troubleshooting");
+        ("Xen Orchestra documentation: backup troubleshooting", "https://docs.xen-orchestra.com/xo5/backup_troubleshooting");
     pub const XO_CHAIN_PROTECTION: (&str, &str) = (
-        "Xen Orchestra: VDI chain protection",
-        "https://docs.xen-orchestra.com/backup_troubleshooting#vdi-chain-protection",
+        "Xen Orchestra documentation: VDI chain protection",
+        "https://docs.xen-orchestra.com/xo5/backup_troubleshooting#vdi-chain-protection",
     );
     pub const XO_SR_44: (&str, &str) = (
-        "Xen Orchestra: SR_BACKEND_FAILURE_44 on thick SRs",
-        "https://docs.xen-orchestra.com/backup_troubleshooting#sr_backend_failure_44",
+        "Xen Orchestra documentation: SR_BACKEND_FAILURE_44 on thick SRs",
+        "https://docs.xen-orchestra.com/xo5/backup_troubleshooting#sr_backend_failure_44",
     );
     pub const XO_COALESCE_BLOG: (&str, &str) = (
         "Xen Orchestra blog: XenServer coalesce detection",
         "https://xen-orchestra.com/blog/xenserver-coalesce-detection-in-xen-orchestra/",
     );
-    pub const CTX134910: (&str, &str) =
-        ("Citrix CTX134910: snapshot space on XenServer", "http://support.citrix.com/article/CTX134910");
-    pub const CTX123400: (&str, &str) = (
-        "Citrix CTX123400: reclaiming space with leaf coalesce (XenServer 5.5, 5.6)",
-        "http://support.citrix.com/article/CTX123400",
+    /// Replaces Citrix CTX123400, CTX130420 and CTX133470 (XenServer 5.5 to 6.1 articles whose
+    /// support.citrix.com/article addresses no longer lead anywhere).
+    pub const XCPNG_COALESCE: (&str, &str) = (
+        "XCP-ng documentation: coalesce, the 30-link chain limit and SR space",
+        "https://docs.xcp-ng.org/storage/#coalesce",
     );
-    pub const CTX130420: (&str, &str) = (
-        "Citrix CTX130420: reclaiming space with coalesce (XenServer 6.0, 6.1)",
-        "http://support.citrix.com/article/CTX130420",
+    /// Replaces Citrix CTX134910 (snapshot space), gone likewise.
+    pub const XAPI_SNAPSHOT_DELETION: (&str, &str) = (
+        "XAPI documentation: what deleting a snapshot does to the disks (coalesce needs free space)",
+        "https://xapi-project.github.io/new-docs/toolstack/features/snapshots/#deleting-vm-snapshots",
     );
-    pub const CTX133470: (&str, &str) =
-        ("Citrix CTX133470: snapshot chain too long", "http://support.citrix.com/article/CTX133470");
-    pub const CTX137996: (&str, &str) = (
-        "Citrix CTX137996: hotfix XS61E015 for XenServer 6.1.0",
-        "http://support.citrix.com/article/CTX137996",
-    );
+
+    /// Every shared link, for tests/links.rs.
+    pub const ALL: &[(&str, &str)] =
+        &[XO_BACKUP_TROUBLESHOOTING, XO_CHAIN_PROTECTION, XO_SR_44, XO_COALESCE_BLOG, XCPNG_COALESCE, XAPI_SNAPSHOT_DELETION];
 }
 
 impl Finding {

@@ -266,7 +266,7 @@ fn gave_up(g: &IncidentGroup, facts: &Facts) -> Finding {
         "On LVM SRs with a chain of two, the host plugin can do it with the VM suspended briefly.",
         format!("xe host-call-plugin host-uuid=<master-uuid> plugin=coalesce-leaf fn=leaf-coalesce args:vm_uuid={}", facts.vm_uuid()),
     );
-    f.add_link(links::CTX123400);
+    f.add_link(links::XCPNG_COALESCE);
     f
 }
 
@@ -282,7 +282,7 @@ fn live_timeout(g: &IncidentGroup, facts: &Facts) -> Finding {
         "Or merge it with the VM shut down.",
         format!("xe vm-shutdown uuid={} && xe sr-scan uuid={}", facts.vm_uuid(), facts.sr_uuid()),
     );
-    f.add_link(links::CTX123400);
+    f.add_link(links::XCPNG_COALESCE);
     f
 }
 

@@ -67,6 +67,6 @@ fn no_space(g: &IncidentGroup, facts: &Facts) -> Finding {
     f.step_cmd("Then rescan the SR to start the garbage collector again.", format!("xe sr-scan uuid={sr}"));
     f.step_cmd("Follow it in SMlog.", gc_grep(sr));
     f.add_link(links::XO_SR_44);
-    f.add_link(links::CTX130420);
+    f.add_link(links::XAPI_SNAPSHOT_DELETION);
     f
 }

@@ -148,7 +148,7 @@ fn chain_near_limit(g: &IncidentGroup, facts: &Facts) -> Finding {
         .into();
     f.step("Delete snapshots you do not need, and check the other findings for coalesce failures on this SR.");
     f.step_cmd("Rescan the SR to let the garbage collector merge.", format!("xe sr-scan uuid={}", facts.sr_uuid()));
-    f.add_link(links::CTX133470);
+    f.add_link(links::XCPNG_COALESCE);
     f.add_link(links::XO_CHAIN_PROTECTION);
     f
 }

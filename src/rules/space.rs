@@ -183,12 +183,10 @@ fn insufficient_space(e: &XapiError, facts: &Facts) -> Option<Finding> {
             "This host runs XenServer 6.1: with SRs larger than 1 TB, snapshot deletion can fail and leave space \
              unreclaimed. Apply hotfix XS61E015.",
         );
-        f.add_link(links::CTX137996);
     }
     f.add_link(links::XO_SR_44);
-    f.add_link(links::CTX134910);
-    f.add_link(links::CTX123400);
-    f.add_link(links::CTX130420);
+    f.add_link(links::XAPI_SNAPSHOT_DELETION);
+    f.add_link(links::XCPNG_COALESCE);
     Some(f)
 }
 

@@ -112,7 +112,7 @@ pub fn full_sr_in_usage_row(text: &str, facts: &Facts) -> Option<Finding> {
     );
     f.step(format!("Keep about {RECOMMENDED_FREE_PERCENT} % of the SR free, or grow it, or move disks to another SR."));
     f.evidence.push(Evidence::at_line(line.trim(), u32::try_from(index + 1).unwrap_or(u32::MAX)));
-    f.add_link(links::CTX123400);
+    f.add_link(links::XCPNG_COALESCE);
     Some(f)
 }
 
@@ -365,7 +365,7 @@ fn insufficient(plan: &SpacePlan) -> Finding {
         ));
     }
     f.add_link(links::XO_SR_44);
-    f.add_link(links::CTX134910);
+    f.add_link(links::XAPI_SNAPSHOT_DELETION);
     f
 }
 
@@ -411,8 +411,8 @@ fn reclaim_steps(f: &mut Finding, sr_uuid: &str) {
     f.step(format!(
         "Keep about {RECOMMENDED_FREE_PERCENT} % of the SR free: the collector needs room to merge, so a full SR stays full."
     ));
-    f.add_link(links::CTX123400);
-    f.add_link(links::CTX130420);
+    f.add_link(links::XCPNG_COALESCE);
+    f.add_link(links::XAPI_SNAPSHOT_DELETION);
 }
 
 fn xenserver_61(plan: &SpacePlan) -> Finding {
@@ -428,7 +428,6 @@ fn xenserver_61(plan: &SpacePlan) -> Finding {
         .into();
     f.step("Download and apply hotfix XS61E015 to every host of the pool.");
     f.step_cmd("Then rescan the SR so the leftover snapshots are coalesced.", format!("xe sr-scan uuid={}", facts.sr_uuid()));
-    f.add_link(links::CTX137996);
     f
 }
 
