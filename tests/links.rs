@@ -133,6 +133,40 @@ fn github_links_are_well_formed_and_of_a_known_repository() {
     }
 }
 
+/// The first token after `word ` in `title` that `keep` accepts: `pull request 7920` → `7920`.
+fn after<'a>(title: &'a str, word: &str, keep: fn(&str) -> bool) -> Option<&'a str> {
+    title.match_indices(word).find_map(|(at, _)| {
+        let token = title[at + word.len()..].split(|c: char| !c.is_ascii_alphanumeric()).next()?;
+        (!token.is_empty() && keep(token)).then_some(token)
+    })
+}
+
+fn digits(t: &str) -> bool {
+    t.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn hex(t: &str) -> bool {
+    t.len() >= 7 && t.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[test]
+fn a_label_that_names_a_pull_request_or_commit_names_the_one_it_links() {
+    for (id, title, url) in every_link() {
+        if let Some(n) = after(title, "pull request ", digits) {
+            assert!(url.ends_with(&format!("/pull/{n}")), "{id}: the label names pull request {n}, the link is {url}");
+        }
+        if let Some(sha) = after(title, "commit ", hex) {
+            let linked = url.split("/commit/").nth(1).or_else(|| url.split("/blob/").nth(1)).unwrap_or("");
+            assert!(linked.starts_with(sha), "{id}: the label names commit {sha}, the link is {url}");
+        }
+        if url.contains("/issues/") {
+            if let Some(n) = after(title, "issue ", digits) {
+                assert!(url.ends_with(&format!("/issues/{n}")), "{id}: the label names issue {n}, the link is {url}");
+            }
+        }
+    }
+}
+
 #[test]
 fn documentation_anchors_exist() {
     let snapshot = include_str!("fixtures/links/doc_anchors.txt");
