@@ -964,6 +964,8 @@ export type RuleId =
   | 'KI636'
   | 'KI637'
   | 'KI638'
+  | 'KI639'
+  | 'KI640'
   | 'KI627'
   | 'KI661'
   | 'KI662'
