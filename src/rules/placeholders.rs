@@ -96,8 +96,8 @@ impl Source {
                 bytes.colon_slash
                     || (bytes.has(b'v') && bytes.has(b'.') && any_marker(NFS_PATH_KEYS) && occurrences(text, "erverPath").chain(occurrences(text, "erverpath")).next().is_some())
             }
-            Source::ShareServer => bytes.colon_slash || bytes.double_slash,
-            Source::ShareName => bytes.double_slash,
+            Source::ShareServer => bytes.colon_slash || bytes.double_slash || any_marker(&[JSON_UNC]),
+            Source::ShareName => bytes.double_slash || any_marker(&[JSON_UNC]),
             Source::DuplicateKey => any_marker(&[DUPLICATE_KEY]),
             Source::PidAfter(markers) => any_marker(markers),
         }
@@ -669,7 +669,25 @@ fn each_smb_share(text: &str, mut each: impl FnMut(&str, &str) -> bool) {
             return;
         }
     }
+    // A UNC path in JSON (Xen Orchestra's sr.createSmb: `server: \\\\nas\\share\\dir` in quotes) escapes
+    // each backslash: the server, then the share up to its next backslash.
+    for at in occurrences(text, JSON_UNC) {
+        let rest = &text[at + JSON_UNC.len()..];
+        let Some(server) = host_of(rest) else { continue };
+        let Some(after) = rest[server.len()..].strip_prefix("\\\\") else { continue };
+        let share = &after[..after.bytes().position(|b| !(b.is_ascii_alphanumeric() || b"._-$".contains(&b))).unwrap_or(after.len())];
+        if share.is_empty() {
+            continue;
+        }
+        if !each(server, share) {
+            return;
+        }
+    }
 }
+
+/// The opening of a UNC path inside a JSON string: a quote and two escaped backslashes.
+/// (`\u{22}` is the quote, written so that the tests reading the sources' literals pair their quotes.)
+const JSON_UNC: &str = "\u{22}\\\\\\\\";
 
 #[cfg(test)]
 mod tests {
@@ -906,6 +924,18 @@ mod tests {
         assert_eq!(filled("smbclient //<server>/<share> -c ls", text), "smbclient //192.0.2.62/<share> -c ls");
         // Two servers: left.
         assert_eq!(filled("ping -c 3 <server>", "mount -t cifs //192.0.2.62\\a /m\nmount -t cifs //192.0.2.63\\a /m"), "ping -c 3 <server>");
+    }
+
+    #[test]
+    fn a_unc_path_escaped_in_json_names_its_server_and_share() {
+        let text = r#"sr.createSmb
+{
+  "server": "\\\\192.0.2.64\\vms\\xen",
+  "user": "domain\\user"
+}"#;
+        assert_eq!(filled("smbclient //<server>/<share> -c ls", text), "smbclient //192.0.2.64/vms -c ls");
+        // A backslash that opens no UNC path names nothing.
+        assert_eq!(filled("smbclient //<server>/<share>", r#"{ "user": "domain\\user" }"#), "smbclient //<server>/<share>");
     }
 
     #[test]
