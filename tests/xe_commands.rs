@@ -284,25 +284,9 @@ fn commands_in_the_rust_rules() -> Vec<(String, String)> {
                 continue;
             }
             let source = std::fs::read_to_string(&path).unwrap_or_default();
-            // String literals, escapes kept as they are: enough to find the commands' words.
-            let mut rest = source.as_str();
-            while let Some(start) = rest.find('"') {
-                let after = &rest[start + 1..];
-                let mut end = None;
-                let mut escaped = false;
-                for (i, c) in after.char_indices() {
-                    match c {
-                        '\\' if !escaped => escaped = true,
-                        '"' if !escaped => {
-                            end = Some(i);
-                            break;
-                        }
-                        _ => escaped = false,
-                    }
-                }
-                let Some(end) = end else { break };
-                let literal = &after[..end];
-                rest = &after[end + 1..];
+            // A module's unit tests hold made-up inputs, not steps anyone is shown.
+            let source = source.split("#[cfg(test)]\nmod tests").next().unwrap_or_default();
+            for literal in string_literals(source) {
                 // A piece of a command built from several (`joined!`: it ends on a parameter's `=`) or
                 // whose command name is a hole (`xe {cli}-unplug`) is left to the rendered findings.
                 let partial = literal.trim_end().ends_with('=') || literal.contains("xe {");
@@ -312,6 +296,53 @@ fn commands_in_the_rust_rules() -> Vec<(String, String)> {
                     out.push((filled, path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(&path).display().to_string()));
                 }
             }
+        }
+    }
+    out
+}
+
+/// The string literals of a Rust source, escapes kept as written. Comments, char literals
+/// (`'"'`, `b'"'`, `'\''`) and lifetimes are stepped over, and raw strings (`r"…"`, `r#"…"#`)
+/// end only at their own closing, so a quote character in any of them cannot shift the pairing
+/// of the quotes after it.
+fn string_literals(source: &str) -> Vec<&str> {
+    let bytes = source.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = source[i..].find('\n').map_or(bytes.len(), |n| i + n),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = source[i + 2..].find("*/").map_or(bytes.len(), |n| i + 2 + n + 2),
+            b'\'' => {
+                // `'\x'`-style escapes, `'c'` (one character, maybe several bytes), else a lifetime.
+                if bytes.get(i + 1) == Some(&b'\\') {
+                    i = source[i + 3..].find('\'').map_or(bytes.len(), |n| i + 3 + n + 1);
+                } else {
+                    let width = source[i + 1..].chars().next().map_or(1, char::len_utf8);
+                    i += if bytes.get(i + 1 + width) == Some(&b'\'') { width + 2 } else { 1 };
+                }
+            }
+            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') || bytes[i - 1] == b'b') => {
+                let hashes = bytes[i + 1..].iter().take_while(|&&b| b == b'#').count();
+                let open = i + 1 + hashes;
+                if bytes.get(open) != Some(&b'"') {
+                    i += 1;
+                    continue;
+                }
+                let close = format!("\"{}", "#".repeat(hashes));
+                let end = source[open + 1..].find(&close).map_or(bytes.len(), |n| open + 1 + n);
+                out.push(&source[open + 1..end]);
+                i = end + close.len();
+            }
+            b'"' => {
+                let mut j = i + 1;
+                while j < bytes.len() && bytes[j] != b'"' {
+                    j += if bytes[j] == b'\\' { 2 } else { 1 };
+                }
+                out.push(&source[i + 1..j.min(bytes.len())]);
+                i = j + 1;
+            }
+            _ => i += 1,
         }
     }
     out
@@ -375,4 +406,11 @@ fn every_xe_command_we_print_is_one_the_cli_takes() {
         .flat_map(|(command, origin)| problems(command, &table).into_iter().map(move |p| format!("{origin}: {p}\n    {command}")))
         .collect();
     assert!(wrong.is_empty(), "{} wrong xe commands of {with_xe}:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+#[test]
+fn the_literal_reader_steps_over_quotes_that_open_no_string() {
+    let source = r##"let q = b'"'; let c = '"'; let e = '\''; fn f<'a>(x: &'a str) {} // a "comment
+let s = "xe vm-list"; /* "block" */ let r = r#"raw "quoted" text"#; let t = "esc \" aped";"##;
+    assert_eq!(string_literals(source), ["xe vm-list", r#"raw "quoted" text"#, r#"esc \" aped"#]);
 }
