@@ -124,6 +124,8 @@ export type RuleId =
   | 'KI696'
   | 'KI684'
   | 'KI685'
+  | 'KI686'
+  | 'KI687'
   | 'HL001'
   | 'HL002'
   | 'HL003'
