@@ -126,6 +126,7 @@ export type RuleId =
   | 'KI685'
   | 'KI686'
   | 'KI687'
+  | 'KI688'
   | 'HL001'
   | 'HL002'
   | 'HL003'
