@@ -49,6 +49,9 @@ enum Source {
     DuplicateKey,
     /// The process id (digits, then no letter or digit) right after one of these markers.
     PidAfter(&'static [&'static str]),
+    /// The path of a VHD on an SR: a file `…/sr-mount/<sr>/….vhd` or an LVM SR's volume
+    /// `/dev/VG_XenStorage-<sr>/VHD-<vdi>` (what `vhd-util check -n` takes).
+    VhdPath,
 }
 
 /// Where an input names an object's uuid.
@@ -100,6 +103,7 @@ impl Source {
             Source::ShareName => bytes.double_slash || any_marker(&[JSON_UNC]),
             Source::DuplicateKey => any_marker(&[DUPLICATE_KEY]),
             Source::PidAfter(markers) => any_marker(markers),
+            Source::VhdPath => bytes.has(b'/') && any_marker(&VHD_PATH_MARKERS),
         }
     }
 }
@@ -199,7 +203,13 @@ const PLACEHOLDERS: &[(&str, Source)] = &[
     // socket (`/var/run/blktap-control/ctl4163`). (The steps call it `<tapdisk-pid>`; a bare
     // `<pid>` may be another process: the storage manager's, or the tapdisk refused a disk.)
     ("<tapdisk-pid>", Source::PidAfter(&["tapdisk[", "/blktap-control/ctl"])),
+    // The VHD a `vhd-util check -n` step reads (the steps call it either name).
+    ("<path-to-vhd>", Source::VhdPath),
+    ("<vhd-path>", Source::VhdPath),
 ];
+
+/// Where a VHD's path on an SR is: a file SR's mount directory, an LVM SR's volume group.
+const VHD_PATH_MARKERS: [&str; 2] = ["/sr-mount/", "/VG_XenStorage-"];
 
 // The SR: a word `SR` (`on SR <uuid>`, `=== SR <uuid>: gc ===`), not a bare `sr`: Xen
 // Orchestra's `"sr"` parameter is where a copy or a migration goes, not the SR a failure is on.
@@ -404,6 +414,9 @@ fn only_value(text: &str, source: Source) -> Option<Value> {
                 let ends = rest.as_bytes().get(digits).is_none_or(|b| b.is_ascii_whitespace() || b"]:'\",)".contains(b));
                 !(1..=10).contains(&digits) || !ends || see(&rest[..digits])
             });
+        }
+        Source::VhdPath => {
+            each_vhd_path(text, &mut see);
         }
     }
     found.filter(|_| distinct)
@@ -612,6 +625,29 @@ fn duplicate_key(rest: &str) -> Option<&str> {
 /// The bytes a path value may hold: no blank, quote, backslash or shell operator.
 fn is_path_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"/._-+@%=,~:".contains(&b)
+}
+
+/// Calls `each(path)` for every absolute path of a VHD on an SR in `text` (one that holds a
+/// [`VHD_PATH_MARKERS`] and names a file `….vhd` or a volume `VHD-…`), while it returns true.
+fn each_vhd_path(text: &str, mut each: impl FnMut(&str) -> bool) -> bool {
+    let bytes = text.as_bytes();
+    for marker in VHD_PATH_MARKERS {
+        for at in occurrences(text, marker) {
+            let start = bytes[..at].iter().rposition(|&b| !is_path_byte(b)).map_or(0, |i| i + 1);
+            // (Each path is met once, at its first marker: a file SR's has one, an LVM SR's one.)
+            if text[start..at].contains(VHD_PATH_MARKERS[0]) || text[start..at].contains(VHD_PATH_MARKERS[1]) {
+                continue;
+            }
+            let end = bytes[at..].iter().position(|&b| !is_path_byte(b)).map_or(bytes.len(), |i| at + i);
+            let path = text[start..end].trim_end_matches([',', '.', ':']);
+            let name = path.rsplit('/').next().unwrap_or("");
+            let vhd = (name.len() > 4 && name[name.len() - 4..].eq_ignore_ascii_case(".vhd")) || (marker == VHD_PATH_MARKERS[1] && name.starts_with("VHD-"));
+            if path.starts_with('/') && vhd && !each(path) {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Where a device argument may start: after a blank, a quote, `=` or at the start.
@@ -969,6 +1005,20 @@ mod tests {
         let segfault = "kernel: [812345.678901] tapdisk[21954]: segfault at 0 ip 000000000041a2b3 sp 00007ffc1e2d3a40 error 4 in tapdisk[400000+7c000]";
         assert_eq!(filled(step, segfault), "tap-ctl close -m <minor> -p 21954");
         assert_eq!(filled(step, "kernel: qemu[99]: segfault at 0 error 4 in tapdisk[400000+7c000]"), step);
+    }
+
+    #[test]
+    fn a_vhd_s_path_on_an_sr_names_it() {
+        let step = "vhd-util check -n <path-to-vhd>";
+        let lvm = "/dev/VG_XenStorage-429666ec-8d46-5f66-0f24-3ff4b5e6f93a/VHD-b95b1c36-5be2-4c03-9956-8823cb24ab90";
+        assert_eq!(filled(step, &format!("primary and backup footers do not match {lvm} appears invalid; dumping metadata")), format!("vhd-util check -n {lvm}"));
+        let file = "/var/run/sr-mount/16f5c980-eeb6-0fd3-e9b1-dec616309984/os-images/a/535cd7f2-80a5-463a-935c-9c4f52ba0ecf.vhd";
+        assert_eq!(filled("vhd-util check -n <vhd-path> -p", &format!("VDI '{file}' has an invalid footer")), format!("vhd-util check -n {file} -p"));
+        // Two disks: left; an SR's directory or volume group alone, or a path quoted with a blank, is no VHD.
+        assert_eq!(filled(step, &format!("{lvm} and /run/sr-mount/16f5c980-eeb6-0fd3-e9b1-dec616309984/x.vhd")), step);
+        assert_eq!(filled(step, "ls /var/run/sr-mount/16f5c980-eeb6-0fd3-e9b1-dec616309984/ /dev/VG_XenStorage-429666ec-8d46-5f66-0f24-3ff4b5e6f93a"), step);
+        assert_eq!(filled(step, "vgs VG_XenStorage-429666ec-8d46-5f66-0f24-3ff4b5e6f93a/VHD-b95b1c36-5be2-4c03-9956-8823cb24ab90"), step);
+        assert_eq!(filled(step, "'/var/run/sr-mount/a b/x.vhd'"), step);
     }
 
     #[test]
