@@ -1108,6 +1108,8 @@ export type RuleId =
   | 'KI672'
   | 'XA609'
   | 'XA610'
+  | 'SG731'
+  | 'SG732'
   | 'CH001'
   | 'CH002'
   | 'CH003'
