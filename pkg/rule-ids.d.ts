@@ -1110,6 +1110,8 @@ export type RuleId =
   | 'XA610'
   | 'SG731'
   | 'SG732'
+  | 'XA611'
+  | 'HL635'
   | 'CH001'
   | 'CH002'
   | 'CH003'
