@@ -1112,6 +1112,7 @@ export type RuleId =
   | 'SG732'
   | 'XA611'
   | 'HL635'
+  | 'XA612'
   | 'CH001'
   | 'CH002'
   | 'CH003'
