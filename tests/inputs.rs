@@ -588,3 +588,29 @@ fn xencenter_log_line_names_its_code() {
     let d = text("2021-03-24 19:11:03,414 ERROR XenAdmin.Actions.AsyncAction - The device xvdb is already attached to a VM");
     assert!(!d.findings.iter().any(|f| f.codes.iter().any(|c| c == "DEVICE_ALREADY_ATTACHED")), "{:?}", d.findings.iter().map(|f| f.rule).collect::<Vec<_>>());
 }
+
+/// A long line that a terminal (or a mail client) broke at 80 columns is read whole again: the
+/// anchor of KI072 (`Qcow_stream_tool.Impl.read_headers`) is cut by the wrap. The same text with
+/// the cut line followed by a new log line is not joined.
+#[test]
+fn lines_wrapped_at_80_columns_are_read_whole() {
+    let rules = |t: &str| text(t).findings.iter().map(|f| f.rule).collect::<Vec<_>>();
+    let message = "qcow-stream-tool: internal error, uncaught exception:\n    Stack overflow\n    Raised by primitive operation at Dune__exe__Qcow_stream_tool.Impl.read_headers.(fun) in file \"ocaml/qcow-stream-tool/qcow_stream_tool.ml\", line 23, characters 12-24";
+    let wrapped: Vec<String> = message
+        .lines()
+        .flat_map(|l| {
+            let chars: Vec<char> = l.chars().collect();
+            chars.chunks(80).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>()
+        })
+        .collect();
+    let wrapped = wrapped.join("\n");
+    assert!(wrapped.contains("read_heade\nrs"), "{wrapped}");
+    assert!(rules(message).contains(&"KI072"));
+    let d = text(&wrapped);
+    let ki072 = d.findings.iter().find(|f| f.rule == "KI072");
+    assert!(ki072.is_some(), "{wrapped}: {:?}", rules(&wrapped));
+    // The evidence is the whole line, at the line where it starts.
+    assert!(ki072.is_some_and(|f| f.evidence.iter().any(|e| e.text.contains("read_headers") && e.line == Some(3))), "{:?}", ki072.map(|f| &f.evidence));
+    let not_cut = wrapped.replace("read_heade\nrs", "read_heade\n2026-12-06T01:02:03Z rs");
+    assert!(!rules(&not_cut).contains(&"KI072"), "{not_cut}: {:?}", rules(&not_cut));
+}

@@ -34,7 +34,6 @@ use shapes::{excerpt_shapes, starts_with_timestamp, Shape, SHAPES};
 const MAX_MISSES: &[(&str, usize)] = &[
     ("XO backup log JSON", 2),
     ("xensource.log #012", 3),
-    ("wrapped at 80", 137),
 ];
 
 /// The same for log excerpts ([`EXCERPT_SHAPE_NAMES`]): the storage-manager rules read SMlog's
