@@ -614,3 +614,18 @@ fn lines_wrapped_at_80_columns_are_read_whole() {
     let not_cut = wrapped.replace("read_heade\nrs", "read_heade\n2026-12-06T01:02:03Z rs");
     assert!(!rules(&not_cut).contains(&"KI072"), "{not_cut}: {:?}", rules(&not_cut));
 }
+
+/// An error's official text quoted whole after a colon (a backup report's `- **Error**: `, a
+/// syslog prefix) is read for its code when an older xapi wrote it with two spaces after a full
+/// stop, as it is on a line of its own.
+#[test]
+fn quoted_official_text_with_two_spaces_names_its_code() {
+    let doc = "The requested update could not be found.  This can occur when you designate a new master or xe patch-clean.  Please upload the update again";
+    let codes = |t: &str| text(t).findings.iter().flat_map(|f| f.codes.clone()).collect::<Vec<_>>();
+    assert!(codes(doc).contains(&"CANNOT_FIND_PATCH".to_string()), "{:?}", codes(doc));
+    for quoted in [format!("- **Error**: {doc}"), format!("Dec  6 01:02:03 host1 backup[1234]: {doc}")] {
+        assert!(codes(&quoted).contains(&"CANNOT_FIND_PATCH".to_string()), "{quoted}: {:?}", codes(&quoted));
+    }
+    let cut = "- **Error**: The requested update could not be found.  This can occur when you designate a new master";
+    assert!(!codes(cut).contains(&"CANNOT_FIND_PATCH".to_string()), "{:?}", codes(cut));
+}

@@ -61,8 +61,8 @@ const FLOORS: &[(&str, usize)] = &[
 /// The same for the other cases in the shapes that keep their lines whole.
 const EXCERPT_FLOORS: &[(&str, usize)] = &[
     ("as is", 373),
-    ("quoted `> `", 372),
-    ("quoted `>> `", 372),
+    ("quoted `> `", 373),
+    ("quoted `>> `", 373),
     ("indented 4", 373),
     ("``` fence", 373),
     ("CRLF", 373),

@@ -534,9 +534,18 @@ fn quoted_documented_message(line: &str) -> Option<&'static catalog::ApiErrorCod
         return None;
     }
     // The whole quoted text must be a doc line: `whole_documented_message` with no line after it.
+    // (Older xapi put two spaces after a full stop inside a doc line, as in `documented_message`.)
     let lookup = |quoted: &str| {
         let quoted = quoted.trim();
-        (quoted.len() >= MIN_DOC).then(|| whole_documented_message(quoted, |_| None))?.map(|(entry, _)| entry)
+        if quoted.len() < MIN_DOC {
+            return None;
+        }
+        whole_documented_message(quoted, |_| None)
+            .or_else(|| {
+                let squeezed = quoted.contains("  ").then(|| quoted.split_whitespace().collect::<Vec<_>>().join(" "))?;
+                whole_documented_message(&squeezed, |_| None)
+            })
+            .map(|(entry, _)| entry)
     };
     // (At most the first few openings: a line of many quotes is data, not a message.)
     memchr::memchr3_iter(b'[', b'"', b':', bytes).take(8).find_map(|open| {
