@@ -629,3 +629,14 @@ fn quoted_official_text_with_two_spaces_names_its_code() {
     let cut = "- **Error**: The requested update could not be found.  This can occur when you designate a new master";
     assert!(!codes(cut).contains(&"CANNOT_FIND_PATCH".to_string()), "{:?}", codes(cut));
 }
+
+/// `xe`'s doc line of an error with its apostrophe made typographic (a forum editor's) still
+/// names the error's code, as with the ASCII one xapi writes.
+#[test]
+fn xe_doc_line_with_typographic_quotes_names_its_code() {
+    let xe = "You attempted an operation on a VM that was not in an appropriate power state at the time; for example, you attempted to start a VM that was already running.  The parameters returned are the VM's handle, and the expected and actual VM state at the time of the call.\nvm: 0a1b2c3d-aaaa-4bbb-8ccc-0123456789ab (web-01)\nexpected: running\nactual: halted";
+    let codes = |t: &str| text(t).findings.iter().flat_map(|f| f.codes.clone()).collect::<Vec<_>>();
+    assert!(codes(xe).contains(&"VM_BAD_POWER_STATE".to_string()), "{:?}", codes(xe));
+    let smart = xe.replace('\'', "\u{2019}");
+    assert!(codes(&smart).contains(&"VM_BAD_POWER_STATE".to_string()), "{smart}: {:?}", codes(&smart));
+}

@@ -66,7 +66,7 @@ const EXCERPT_FLOORS: &[(&str, usize)] = &[
     ("indented 4", 373),
     ("``` fence", 373),
     ("CRLF", 373),
-    ("typographic quotes", 369),
+    ("typographic quotes", 370),
 ];
 
 #[derive(PartialEq, Clone, Copy)]

@@ -738,7 +738,7 @@ fn goes_on(line: &str, next: &str) -> bool {
 /// `‘…’`, and editors that "smarten" pasted text turn a message's quotes typographic: a
 /// literal written with the program's ASCII quotes (no literal has typographic ones) is then
 /// not found. The lines stay the text's; an evidence line shows the ASCII quotes.
-fn ascii_quotes(text: &str) -> Option<String> {
+pub(crate) fn ascii_quotes(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     // U+2018, U+2019, U+201C, U+201D are E2 80 98 / 99 / 9C / 9D in UTF-8.
     // (memchr, not memmem: a one-line error's call would build a searcher for nothing.)
