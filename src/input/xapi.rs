@@ -539,7 +539,8 @@ fn quoted_documented_message(line: &str) -> Option<&'static catalog::ApiErrorCod
         return None;
     }
     // The whole quoted text must be a doc line: `whole_documented_message` with no line after it.
-    // (Older xapi put two spaces after a full stop inside a doc line, as in `documented_message`.)
+    // (Older xapi put two spaces after a full stop inside a doc line, as in `documented_message`;
+    // only such a text is squeezed: a log's columns of spaces are not copied for nothing.)
     let lookup = |quoted: &str| {
         let quoted = quoted.trim();
         if quoted.len() < MIN_DOC {
@@ -547,7 +548,9 @@ fn quoted_documented_message(line: &str) -> Option<&'static catalog::ApiErrorCod
         }
         whole_documented_message(quoted, |_| None)
             .or_else(|| {
-                let squeezed = quoted.contains("  ").then(|| quoted.split_whitespace().collect::<Vec<_>>().join(" "))?;
+                let b = quoted.as_bytes();
+                let two_spaces = memchr::memchr_iter(b'.', b).any(|i| b.get(i + 1..i + 3) == Some(b"  "));
+                let squeezed = two_spaces.then(|| quoted.split_whitespace().collect::<Vec<_>>().join(" "))?;
                 whole_documented_message(&squeezed, |_| None)
             })
             .map(|(entry, _)| entry)

@@ -651,7 +651,8 @@ const WRAP_COLUMNS: usize = 80;
 
 /// `text` with the lines a terminal broke at [`WRAP_COLUMNS`] joined back, and the input's line
 /// (0-based) of each of its lines, when it has any; `None` otherwise (most texts: one SIMD pass
-/// over the line ends, a line of 80 to 321 bytes looked at closer). A line is taken for a broken
+/// over the line ends, a line of 80 or 81 bytes, or of up to 321 with other than ASCII, looked at
+/// closer). A line is taken for a broken
 /// one when it is exactly 80 characters long, has no tab (a tab takes more than one column: such
 /// a line is wider than the terminal) and the next line goes on with it: the next line is not
 /// blank, not indented (one space is the cut falling before a word; two or more, or one before a
@@ -666,8 +667,13 @@ fn wraps_joined(text: &str) -> Option<(String, Vec<u32>)> {
     let mut start = 0;
     let mut found = false;
     for end in memchr::memchr_iter(b'\n', bytes) {
-        // (The next line's first bytes first: a log's next line starts with its timestamp.)
-        if (WRAP_COLUMNS..=4 * WRAP_COLUMNS + 1).contains(&(end - start)) && goes_on(&text[start..end], &text[end + 1..]) && is_cut_line(&text[start..end]) {
+        // (An ASCII line of 80 characters has 80 bytes, 81 with its `\r`: only a line of other
+        // characters, at most four bytes each, is counted; then the next line's first bytes: a
+        // log's next line starts with its timestamp.)
+        let line = &text[start..end];
+        let n = line.len();
+        let may_be_cut = n == WRAP_COLUMNS || n == WRAP_COLUMNS + 1 || (n > WRAP_COLUMNS + 1 && n <= 4 * WRAP_COLUMNS + 1 && !line.is_ascii());
+        if may_be_cut && goes_on(line, &text[end + 1..]) && is_cut_line(line) {
             found = true;
             break;
         }
