@@ -28,7 +28,8 @@ use shapes::{excerpt_shapes, starts_with_timestamp, Shape, SHAPES};
 
 /// The most rules each shape may miss (those it should fire: not the signatures a structured
 /// input rightly does not look for), as of the engine fixes of 2026-12-06
-/// (tests/corpus/SHAPES_2026-12-06-o.md says which and why). A shape not listed misses none. A
+/// (tests/corpus/SHAPES_2026-12-06-o.md says which and why; the 80-column wrap is read since
+/// tests/corpus/SHAPES_2026-12-06-real.md). A shape not listed misses none. A
 /// new rule whose example stops firing in a shape fails here: make the engine read the shape, or
 /// raise the figure with the reason in that file.
 const MAX_MISSES: &[(&str, usize)] = &[
