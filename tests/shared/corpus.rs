@@ -32,6 +32,17 @@ impl Case {
 
 /// Every case of tests/corpus/cases, in file order.
 pub fn read_cases() -> Vec<Case> {
+    cases(true)
+}
+
+/// The development cases: every case but the held-out ones, whose bodies are not read (their
+/// header is, up to the `---` line, for the source URL the held-out rule hashes).
+pub fn development_cases() -> Vec<Case> {
+    cases(false)
+}
+
+fn cases(held_out_too: bool) -> Vec<Case> {
+    use std::io::{BufRead, Read};
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/cases");
     let mut paths = Vec::new();
     for kind in std::fs::read_dir(&dir).expect("tests/corpus/cases") {
@@ -45,32 +56,32 @@ pub fn read_cases() -> Vec<Case> {
     paths.sort();
     paths
         .iter()
-        .map(|path| {
-            let raw = std::fs::read_to_string(path).expect("a case file");
+        .filter_map(|path| {
+            let mut reader = std::io::BufReader::new(std::fs::File::open(path).expect("a case file"));
             // The header ends at the first line that is exactly `---`.
             let mut header = BTreeMap::new();
-            let mut rest = raw.as_str();
             loop {
-                let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
-                rest = after;
-                if line.trim_end_matches('\r') == "---" {
+                let mut line = String::new();
+                let n = reader.read_line(&mut line).expect("a case's header");
+                assert!(n > 0, "{}: no '---' line", path.display());
+                let line = line.trim_end_matches('\n').trim_end_matches('\r');
+                if line == "---" {
                     break;
                 }
                 if let Some((k, v)) = line.split_once(':') {
                     header.insert(k.trim().to_string(), v.trim().to_string());
                 }
-                assert!(!rest.is_empty(), "{}: no '---' line", path.display());
             }
             let field = |name: &str| header.get(name).cloned().unwrap_or_default();
+            if !held_out_too && held_out(&field("source")) {
+                return None;
+            }
+            let mut body = String::new();
+            reader.read_to_string(&mut body).expect("a case's body");
             let file = path.strip_prefix(&dir).map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
-            Case { file, source: field("source"), kind: field("kind"), category: field("category"), context: field("context"), body: rest.to_string() }
+            Some(Case { file, source: field("source"), kind: field("kind"), category: field("category"), context: field("context"), body })
         })
         .collect()
-}
-
-/// The development cases: every case but the held-out ones, whose bodies are never read.
-pub fn development_cases() -> Vec<Case> {
-    read_cases().into_iter().filter(|c| !c.held_out()).collect()
 }
 
 /// The source URL the held-out rule hashes: without query or fragment, without trailing slashes.
