@@ -588,3 +588,55 @@ fn xencenter_log_line_names_its_code() {
     let d = text("2021-03-24 19:11:03,414 ERROR XenAdmin.Actions.AsyncAction - The device xvdb is already attached to a VM");
     assert!(!d.findings.iter().any(|f| f.codes.iter().any(|c| c == "DEVICE_ALREADY_ATTACHED")), "{:?}", d.findings.iter().map(|f| f.rule).collect::<Vec<_>>());
 }
+
+/// A long line that a terminal (or a mail client) broke at 80 columns is read whole again: the
+/// anchor of KI072 (`Qcow_stream_tool.Impl.read_headers`) is cut by the wrap. The same text with
+/// the cut line followed by a new log line is not joined.
+#[test]
+fn lines_wrapped_at_80_columns_are_read_whole() {
+    let rules = |t: &str| text(t).findings.iter().map(|f| f.rule).collect::<Vec<_>>();
+    let message = "qcow-stream-tool: internal error, uncaught exception:\n    Stack overflow\n    Raised by primitive operation at Dune__exe__Qcow_stream_tool.Impl.read_headers.(fun) in file \"ocaml/qcow-stream-tool/qcow_stream_tool.ml\", line 23, characters 12-24";
+    let wrapped: Vec<String> = message
+        .lines()
+        .flat_map(|l| {
+            let chars: Vec<char> = l.chars().collect();
+            chars.chunks(80).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>()
+        })
+        .collect();
+    let wrapped = wrapped.join("\n");
+    assert!(wrapped.contains("read_heade\nrs"), "{wrapped}");
+    assert!(rules(message).contains(&"KI072"));
+    let d = text(&wrapped);
+    let ki072 = d.findings.iter().find(|f| f.rule == "KI072");
+    assert!(ki072.is_some(), "{wrapped}: {:?}", rules(&wrapped));
+    // The evidence is the whole line, at the line where it starts.
+    assert!(ki072.is_some_and(|f| f.evidence.iter().any(|e| e.text.contains("read_headers") && e.line == Some(3))), "{:?}", ki072.map(|f| &f.evidence));
+    let not_cut = wrapped.replace("read_heade\nrs", "read_heade\n2026-12-06T01:02:03Z rs");
+    assert!(!rules(&not_cut).contains(&"KI072"), "{not_cut}: {:?}", rules(&not_cut));
+}
+
+/// An error's official text quoted whole after a colon (a backup report's `- **Error**: `, a
+/// syslog prefix) is read for its code when an older xapi wrote it with two spaces after a full
+/// stop, as it is on a line of its own.
+#[test]
+fn quoted_official_text_with_two_spaces_names_its_code() {
+    let doc = "The requested update could not be found.  This can occur when you designate a new master or xe patch-clean.  Please upload the update again";
+    let codes = |t: &str| text(t).findings.iter().flat_map(|f| f.codes.clone()).collect::<Vec<_>>();
+    assert!(codes(doc).contains(&"CANNOT_FIND_PATCH".to_string()), "{:?}", codes(doc));
+    for quoted in [format!("- **Error**: {doc}"), format!("Dec  6 01:02:03 host1 backup[1234]: {doc}")] {
+        assert!(codes(&quoted).contains(&"CANNOT_FIND_PATCH".to_string()), "{quoted}: {:?}", codes(&quoted));
+    }
+    let cut = "- **Error**: The requested update could not be found.  This can occur when you designate a new master";
+    assert!(!codes(cut).contains(&"CANNOT_FIND_PATCH".to_string()), "{:?}", codes(cut));
+}
+
+/// `xe`'s doc line of an error with its apostrophe made typographic (a forum editor's) still
+/// names the error's code, as with the ASCII one xapi writes.
+#[test]
+fn xe_doc_line_with_typographic_quotes_names_its_code() {
+    let xe = "You attempted an operation on a VM that was not in an appropriate power state at the time; for example, you attempted to start a VM that was already running.  The parameters returned are the VM's handle, and the expected and actual VM state at the time of the call.\nvm: 0a1b2c3d-aaaa-4bbb-8ccc-0123456789ab (web-01)\nexpected: running\nactual: halted";
+    let codes = |t: &str| text(t).findings.iter().flat_map(|f| f.codes.clone()).collect::<Vec<_>>();
+    assert!(codes(xe).contains(&"VM_BAD_POWER_STATE".to_string()), "{:?}", codes(xe));
+    let smart = xe.replace('\'', "\u{2019}");
+    assert!(codes(&smart).contains(&"VM_BAD_POWER_STATE".to_string()), "{smart}: {:?}", codes(&smart));
+}

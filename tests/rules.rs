@@ -367,6 +367,21 @@ fn an_internal_error_with_a_toolstack_exception_names_it_without_the_generic_tex
     assert!(!f.cause.contains("no specific error code") && !f.cause.contains(".."), "{}", f.cause);
 }
 
+/// A toolstack exception on a line of a backtrace XAPI logged (`Raised …`) is information, quoted
+/// `> ` in a forum or an e-mail too; the same exception in a message of its own is an error.
+#[test]
+fn a_toolstack_exception_in_a_quoted_backtrace_is_information() {
+    let backtrace = "[dispatch:session.login_with_password |backtrace]\nRaised Db_exn.Read_missing_uuid(\"host\", \"\", \"0a1b2c3d-aaaa-4bbb-8ccc-0123456789ab\")";
+    for shown in [backtrace.to_string(), backtrace.lines().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n")] {
+        let d = text(&shown);
+        let f = d.findings.iter().find(|f| f.rule == "CD005").expect("CD005");
+        assert_eq!(f.severity, xapi_doctor::Severity::Info, "{shown}");
+    }
+    let d = text("> Db_exn.Read_missing_uuid(\"host\", \"\", \"0a1b2c3d-aaaa-4bbb-8ccc-0123456789ab\")");
+    let f = d.findings.iter().find(|f| f.rule == "CD005").expect("CD005");
+    assert_eq!(f.severity, xapi_doctor::Severity::Error);
+}
+
 #[test]
 fn smlog_steps_take_their_values_from_the_lines_they_quote() {
     let log = "Aug  1 17:24:48 xcp1 SM: [12965] lock: acquired /var/lock/sm/8b1d/sr\n\

@@ -320,6 +320,11 @@ fn bracket_balance(text: &str) -> isize {
 /// `xo_markers` are the lower-case messages of Xen Orchestra's code-less errors that the rules
 /// know (`unhealthy vdi chain`…): a line containing one becomes a Xen Orchestra error event.
 pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64) {
+    // Typographic quotes (a forum editor's, GNU tools' in a UTF-8 locale) read as the ASCII ones
+    // xapi writes, as the signatures read them: `xe`'s doc lines (`the VM's handle`) and quoted
+    // parameters are then found (one SIMD search in a text without any).
+    let plain = crate::rules::signatures::ascii_quotes(text);
+    let text = plain.as_deref().unwrap_or(text);
     let mut found = Found::default();
     let lines: Vec<&str> = text.lines().collect();
     // Substring searchers (SIMD), built once per process: building them costs more than
@@ -534,9 +539,21 @@ fn quoted_documented_message(line: &str) -> Option<&'static catalog::ApiErrorCod
         return None;
     }
     // The whole quoted text must be a doc line: `whole_documented_message` with no line after it.
+    // (Older xapi put two spaces after a full stop inside a doc line, as in `documented_message`;
+    // only such a text is squeezed: a log's columns of spaces are not copied for nothing.)
     let lookup = |quoted: &str| {
         let quoted = quoted.trim();
-        (quoted.len() >= MIN_DOC).then(|| whole_documented_message(quoted, |_| None))?.map(|(entry, _)| entry)
+        if quoted.len() < MIN_DOC {
+            return None;
+        }
+        whole_documented_message(quoted, |_| None)
+            .or_else(|| {
+                let b = quoted.as_bytes();
+                let two_spaces = memchr::memchr_iter(b'.', b).any(|i| b.get(i + 1..i + 3) == Some(b"  "));
+                let squeezed = two_spaces.then(|| quoted.split_whitespace().collect::<Vec<_>>().join(" "))?;
+                whole_documented_message(&squeezed, |_| None)
+            })
+            .map(|(entry, _)| entry)
     };
     // (At most the first few openings: a line of many quotes is data, not a message.)
     memchr::memchr3_iter(b'[', b'"', b':', bytes).take(8).find_map(|open| {

@@ -624,9 +624,10 @@ fn toolstack_advice(f: &mut Finding, found: &Found) {
 }
 
 /// A line of a backtrace XAPI logged: its `|backtrace]` tag, or the printer's `Raised …`,
-/// `Re-raised …`, `… failed with exception …`, `Called from …` lines pasted without it.
+/// `Re-raised …`, `… failed with exception …`, `Called from …` lines pasted without it (quoted
+/// `> ` in a forum or an e-mail too).
 fn is_backtrace_line(line: &str) -> bool {
-    let t = line.trim_start();
+    let t = crate::input::xapi::strip_quote_prefix(line);
     line.contains("|backtrace]")
         || line.contains("failed with exception ")
         || ["Raised ", "Re-raised ", "Called from "].iter().any(|p| t.starts_with(p))

@@ -562,8 +562,9 @@ fn storage_named_on(lines: &Lines, confirmed: &[u32], near: u32, facts: &Facts) 
 }
 
 /// The evidence text of a line: trimmed and clipped like every evidence.
-fn evidence_at(lines: &Lines, line: u32) -> Evidence {
-    Evidence::at_line(lines.line_text(line).trim(), line.saturating_add(1))
+/// `line` is the scanned text's, `number` the input's (see [`Scratch::line_map`]).
+fn evidence_at(lines: &Lines, line: u32, number: u32) -> Evidence {
+    Evidence::at_line(lines.line_text(line).trim(), number.saturating_add(1))
 }
 
 /// Every signature that `text` fires, for an input of kind `input` ([`INPUT_TEXT`]…), as
@@ -582,6 +583,7 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
     // Not SMlog's text: its analyser reads the storage manager's own lines, with ASCII quotes.
     let plain = if input == INPUT_SMLOG { None } else { ascii_quotes(text) };
     let text = plain.as_deref().unwrap_or(text);
+    scratch.line_map.clear();
     let mut out = scan_with(text, input, facts, confidence, read, &mut scratch);
     // Text whose quotes are escaped (JSON strings read as text, OCaml's nested strings) is read
     // once more without the escapes, for what it did not fire (a literal may hold the escapes
@@ -592,6 +594,17 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
                 out.push(f);
             }
         }
+    }
+    // Text that a terminal or a mail client broke at 80 columns is read once more with its
+    // broken lines joined, for what the first readings did not fire.
+    if let Some((joined, line_map)) = (input != INPUT_SMLOG).then(|| wraps_joined(text)).flatten() {
+        scratch.line_map = line_map;
+        for f in scan_with(&joined, input, facts, confidence, read, &mut scratch) {
+            if !out.iter().any(|o| o.rule == f.rule) {
+                out.push(f);
+            }
+        }
+        scratch.line_map.clear();
     }
     if scratch.per_literal.capacity() <= SCRATCH_KEPT && scratch.anchored.capacity() <= SCRATCH_KEPT {
         scratch.per_literal.clear();
@@ -633,12 +646,105 @@ fn quotes_unescaped(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The width at which a terminal (or a mail client set to break lines hard) cuts a long line.
+const WRAP_COLUMNS: usize = 80;
+
+/// `text` with the lines a terminal broke at [`WRAP_COLUMNS`] joined back, and the input's line
+/// (0-based) of each of its lines, when it has any; `None` otherwise (most texts: one SIMD pass
+/// over the line ends, a line of 80 or 81 bytes, or of up to 321 with other than ASCII, looked at
+/// closer). A line is taken for a broken
+/// one when it is exactly 80 characters long, has no tab (a tab takes more than one column: such
+/// a line is wider than the terminal) and the next line goes on with it: the next line is not
+/// blank, not indented (one space is the cut falling before a word; two or more, or one before a
+/// number, an indentation), does not start like a new log line (a timestamp, `[`) or a new
+/// structure (a quote `>`, a list item, a brace or a bracket, a table's `|`, a prompt), and is
+/// not a new sentence after a sentence's end. A line cut more than once is joined over all its
+/// pieces. The joined line is numbered as its first piece, so that the evidence shows the whole
+/// line where it starts, and lines stay next to the lines they were next to (a signature's
+/// `near`).
+fn wraps_joined(text: &str) -> Option<(String, Vec<u32>)> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut found = false;
+    for end in memchr::memchr_iter(b'\n', bytes) {
+        // (An ASCII line of 80 characters has 80 bytes, 81 with its `\r`: only a line of other
+        // characters, at most four bytes each, is counted; then the next line's first bytes: a
+        // log's next line starts with its timestamp.)
+        let line = &text[start..end];
+        let n = line.len();
+        let may_be_cut = n == WRAP_COLUMNS || n == WRAP_COLUMNS + 1 || (n > WRAP_COLUMNS + 1 && n <= 4 * WRAP_COLUMNS + 1 && !line.is_ascii());
+        if may_be_cut && goes_on(line, &text[end + 1..]) && is_cut_line(line) {
+            found = true;
+            break;
+        }
+        start = end + 1;
+    }
+    if !found {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::new();
+    let mut lines = text.split('\n').enumerate().peekable();
+    while let Some((at, line)) = lines.next() {
+        if !map.is_empty() {
+            out.push('\n');
+        }
+        map.push(u32::try_from(at).unwrap_or(u32::MAX));
+        out.push_str(line);
+        let mut current = line;
+        while let Some(&(_, next)) = lines.peek() {
+            if !(is_cut_line(current) && goes_on(current, next)) {
+                break;
+            }
+            if out.ends_with('\r') {
+                out.pop();
+            }
+            out.push_str(next);
+            current = next;
+            lines.next();
+        }
+    }
+    Some((out, map))
+}
+
+/// A line as a terminal cut it: exactly [`WRAP_COLUMNS`] characters (a `\r` aside), no tab.
+fn is_cut_line(line: &str) -> bool {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    line.len() >= WRAP_COLUMNS && !line.contains('\t') && line.chars().count() == WRAP_COLUMNS
+}
+
+/// Does the text after the cut line `line`, `next` (its next line and what follows: only its
+/// first bytes are read), go on with it (see [`wraps_joined`])?
+fn goes_on(line: &str, next: &str) -> bool {
+    let b = next.as_bytes();
+    let Some(&c) = b.first().filter(|&&c| c != b'\n' && c != b'\r') else { return false };
+    let one_space = c == b' ' && b.get(1).is_some_and(|d| !d.is_ascii_whitespace() && !d.is_ascii_digit()) && !line.ends_with(' ');
+    if c == b' ' && !one_space {
+        return false;
+    }
+    if c == b'\t' || matches!(c, b'[' | b'>' | b'#' | b'{' | b'}' | b']' | b'|' | b'<' | b'*') || next.starts_with("- ") || next.starts_with("$ ") {
+        return false;
+    }
+    // A timestamp: `2026-12-06…`, `12:34:56`, `Dec  6 01:02:03`.
+    let digits = b.iter().take_while(|d| d.is_ascii_digit()).count();
+    if (digits == 4 && b.get(4) == Some(&b'-')) || (digits == 2 && b.get(2) == Some(&b':') && b.get(5) == Some(&b':')) {
+        return false;
+    }
+    const MONTHS: [&str; 12] = ["Jan ", "Feb ", "Mar ", "Apr ", "May ", "Jun ", "Jul ", "Aug ", "Sep ", "Oct ", "Nov ", "Dec "];
+    if MONTHS.iter().any(|m| next.starts_with(m)) && next.get(6..12).is_some_and(|t| t.contains(':')) {
+        return false;
+    }
+    // A new sentence after the end of one: not a cut.
+    let ended = line.trim_end_matches('\r').ends_with(['.', '!', '?', ':', ';']);
+    !(ended && c.is_ascii_uppercase())
+}
+
 /// `text` with typographic quotes made ASCII (`‘…’` → `'…'`, `“…”` → `"…"`), when it has any;
 /// `None` otherwise (most texts: one SIMD search). GNU tools in a UTF-8 locale quote with
 /// `‘…’`, and editors that "smarten" pasted text turn a message's quotes typographic: a
 /// literal written with the program's ASCII quotes (no literal has typographic ones) is then
 /// not found. The lines stay the text's; an evidence line shows the ASCII quotes.
-fn ascii_quotes(text: &str) -> Option<String> {
+pub(crate) fn ascii_quotes(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     // U+2018, U+2019, U+201C, U+201D are E2 80 98 / 99 / 9C / 9D in UTF-8.
     // (memchr, not memmem: a one-line error's call would build a searcher for nothing.)
@@ -661,6 +767,9 @@ fn ascii_quotes(text: &str) -> Option<String> {
 struct Scratch {
     per_literal: Vec<(u32, HitLines)>,
     anchored: Vec<(u16, u32)>,
+    /// The input's line (0-based) of each line of the text scanned, when that text joined some
+    /// of the input's lines ([`wraps_joined`]); empty when they are the input's.
+    line_map: Vec<u32>,
 }
 
 const SCRATCH_KEPT: usize = 4096;
@@ -676,6 +785,9 @@ fn scan_with(text: &str, input: u8, facts: &Facts, confidence: Confidence, read:
         return Vec::new();
     }
     let lines = Lines::new(text);
+    // The input's line of a line of `text` (they differ when `text` joined lines).
+    let line_map = std::mem::take(&mut scratch.line_map);
+    let number = |line: u32| line_map.get(line as usize).copied().unwrap_or(line);
     let hits = find_hits(index, text, &lines, &mut scratch.per_literal);
     // The signatures anchored somewhere, in file order, with their anchor lines.
     let anchored = &mut scratch.anchored;
@@ -723,7 +835,7 @@ fn scan_with(text: &str, input: u8, facts: &Facts, confidence: Confidence, read:
             .filter(|&line| {
                 index.all_ids[s].iter().zip(sig.all).all(|(ids, &condition)| {
                     ids.iter().zip(alternatives(condition)).any(|(&l, literal)| {
-                        hit_near(&hits, l, line, sig.near) || read_near(read, literal, line, sig.near)
+                        hit_near(&hits, l, line, sig.near) || read_near(read, literal, number(line), sig.near)
                     })
                 })
                     && !index.none_ids[s].iter().any(|&l| if sig.none_on_line { hit_on(&hits, l, line) } else { hit_near(&hits, l, line, sig.near) })
@@ -753,13 +865,13 @@ fn scan_with(text: &str, input: u8, facts: &Facts, confidence: Confidence, read:
         for code in sig.codes {
             let required_and_read =
                 sig.all.iter().any(|&c| alternatives(c).any(|l| l == *code)) && errors(read).any(|e| e.code == *code);
-            if contains_word(text, code) || required_and_read || read_on_lines(read, code, &confirmed) {
+            if contains_word(text, code) || required_and_read || read_on_lines(read, code, &confirmed, number) {
                 f.codes.push((*code).to_string());
             }
         }
         super::name_sr_codes(&mut f);
         for &line in &confirmed {
-            push_evidence(&mut f.evidence, evidence_at(&lines, line));
+            push_evidence(&mut f.evidence, evidence_at(&lines, line, number(line)));
         }
         out.push(f);
     }
@@ -778,9 +890,9 @@ fn errors(read: &[Event]) -> impl Iterator<Item = &XapiError> {
 
 /// Whether an error of `code` was read on one of `lines` (0-based, as the anchors'; an
 /// evidence's line is 1-based).
-fn read_on_lines(read: &[Event], code: &str, lines: &[u32]) -> bool {
+fn read_on_lines(read: &[Event], code: &str, lines: &[u32], number: impl Fn(u32) -> u32) -> bool {
     errors(read).any(|e| {
-        e.code == code && e.evidence.iter().any(|ev| ev.line.is_some_and(|l| lines.iter().any(|&a| a.saturating_add(1) == l)))
+        e.code == code && e.evidence.iter().any(|ev| ev.line.is_some_and(|l| lines.iter().any(|&a| number(a).saturating_add(1) == l)))
     })
 }
 
@@ -826,6 +938,31 @@ mod tests {
         assert_eq!(super::ascii_quotes("cannot create directory ‘/mnt/x’: “a” \\\"b\\\"").as_deref(), Some("cannot create directory '/mnt/x': \"a\" \\\"b\\\""));
         assert_eq!(super::ascii_quotes("an arrow → and an ellipsis … only"), None);
         assert_eq!(super::ascii_quotes("plain 'quotes' and \"quotes\""), None);
+    }
+
+    /// Lines cut at 80 columns are joined back, numbered as their first piece; lines that only
+    /// happen to be 80 characters long, followed by a new line of a log, are left alone.
+    #[test]
+    fn lines_cut_at_80_columns_are_joined() {
+        let joined = |t: &str| super::wraps_joined(t);
+        let long = "Error: the operation failed because the storage repository could not be reached in time by the host";
+        let cut = |s: &str| {
+            let at = s.char_indices().nth(80).map_or(s.len(), |(i, _)| i);
+            format!("{}\n{}", &s[..at], &s[at..])
+        };
+        assert_eq!(joined(&format!("first\n{}\nlast", cut(long))), Some((format!("first\n{long}\nlast"), vec![0, 1, 3])));
+        let twice = format!("{long} {long}");
+        let at = |n| twice.char_indices().nth(n).map_or(twice.len(), |(i, _)| i);
+        let cut_twice = format!("{}\n{}\n{}\nnext", &twice[..at(80)], &twice[at(80)..at(160)], &twice[at(160)..]);
+        assert_eq!(joined(&cut_twice), Some((format!("{twice}\nnext"), vec![0, 3])));
+        assert_eq!(joined(&format!("{}\r\nnext", cut(long).replace('\n', "\r\n"))), Some((format!("{long}\r\nnext"), vec![0, 2])));
+        let eighty = &long[..80];
+        for next in ["2026-12-06T01:02:03Z next", "[  606.326381] RDX", "    at f (x.js:1:2)", "", "> quoted", "Dec  6 01:02:03 host x", "12:34:56 x"] {
+            assert_eq!(joined(&format!("{eighty}\n{next}")), None, "{next}");
+        }
+        assert_eq!(joined(&format!("\t{}\nnext", &long[..79])), None);
+        assert_eq!(joined(&format!("{}.\nThe next sentence", &long[..79])), None);
+        assert_eq!(joined("short\nlines"), None);
     }
 
     #[test]
