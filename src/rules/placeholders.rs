@@ -722,8 +722,7 @@ fn each_smb_share(text: &str, mut each: impl FnMut(&str, &str) -> bool) {
 }
 
 /// The opening of a UNC path inside a JSON string: a quote and two escaped backslashes.
-/// (`\u{22}` is the quote, written so that the tests reading the sources' literals pair their quotes.)
-const JSON_UNC: &str = "\u{22}\\\\\\\\";
+const JSON_UNC: &str = "\"\\\\\\\\";
 
 #[cfg(test)]
 mod tests {
