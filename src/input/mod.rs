@@ -507,3 +507,24 @@ fn nested_in(event: &Event) -> Vec<Event> {
     }
     nested
 }
+
+/// `text` with typographic quotes made ASCII (`‘…’` → `'…'`, `“…”` → `"…"`), when it has any;
+/// `None` otherwise (most texts: one SIMD search). GNU tools in a UTF-8 locale quote with
+/// `‘…’`, and editors that "smarten" pasted text turn a message's quotes typographic: a
+/// literal written with the program's ASCII quotes (no literal has typographic ones) is then
+/// not found. The lines stay the text's; an evidence line shows the ASCII quotes.
+pub(crate) fn ascii_quotes(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    // U+2018, U+2019, U+201C, U+201D are E2 80 98 / 99 / 9C / 9D in UTF-8.
+    // (memchr, not memmem: a one-line error's call would build a searcher for nothing.)
+    let typographic = memchr::memchr_iter(0xe2, bytes).any(|at| bytes.get(at + 1) == Some(&0x80) && matches!(bytes.get(at + 2), Some(0x98 | 0x99 | 0x9c | 0x9d)));
+    typographic.then(|| {
+        text.chars()
+            .map(|c| match c {
+                '\u{2018}' | '\u{2019}' => '\'',
+                '\u{201c}' | '\u{201d}' => '"',
+                c => c,
+            })
+            .collect()
+    })
+}

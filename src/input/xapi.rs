@@ -323,7 +323,7 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
     // Typographic quotes (a forum editor's, GNU tools' in a UTF-8 locale) read as the ASCII ones
     // xapi writes, as the signatures read them: `xe`'s doc lines (`the VM's handle`) and quoted
     // parameters are then found (one SIMD search in a text without any).
-    let plain = crate::rules::signatures::ascii_quotes(text);
+    let plain = super::ascii_quotes(text);
     let text = plain.as_deref().unwrap_or(text);
     let mut found = Found::default();
     let lines: Vec<&str> = text.lines().collect();

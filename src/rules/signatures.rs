@@ -581,7 +581,7 @@ pub fn scan(text: &str, input: u8, facts: &Facts, confidence: Confidence) -> Vec
 pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence, read: &[Event]) -> Vec<Finding> {
     let mut scratch = SCRATCH.with_borrow_mut(std::mem::take);
     // Not SMlog's text: its analyser reads the storage manager's own lines, with ASCII quotes.
-    let plain = if input == INPUT_SMLOG { None } else { ascii_quotes(text) };
+    let plain = if input == INPUT_SMLOG { None } else { crate::input::ascii_quotes(text) };
     let text = plain.as_deref().unwrap_or(text);
     scratch.line_map.clear();
     let mut out = scan_with(text, input, facts, confidence, read, &mut scratch);
@@ -737,27 +737,6 @@ fn goes_on(line: &str, next: &str) -> bool {
     // A new sentence after the end of one: not a cut.
     let ended = line.trim_end_matches('\r').ends_with(['.', '!', '?', ':', ';']);
     !(ended && c.is_ascii_uppercase())
-}
-
-/// `text` with typographic quotes made ASCII (`‘…’` → `'…'`, `“…”` → `"…"`), when it has any;
-/// `None` otherwise (most texts: one SIMD search). GNU tools in a UTF-8 locale quote with
-/// `‘…’`, and editors that "smarten" pasted text turn a message's quotes typographic: a
-/// literal written with the program's ASCII quotes (no literal has typographic ones) is then
-/// not found. The lines stay the text's; an evidence line shows the ASCII quotes.
-pub(crate) fn ascii_quotes(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    // U+2018, U+2019, U+201C, U+201D are E2 80 98 / 99 / 9C / 9D in UTF-8.
-    // (memchr, not memmem: a one-line error's call would build a searcher for nothing.)
-    let typographic = memchr::memchr_iter(0xe2, bytes).any(|at| bytes.get(at + 1) == Some(&0x80) && matches!(bytes.get(at + 2), Some(0x98 | 0x99 | 0x9c | 0x9d)));
-    typographic.then(|| {
-        text.chars()
-            .map(|c| match c {
-                '\u{2018}' | '\u{2019}' => '\'',
-                '\u{201c}' | '\u{201d}' => '"',
-                c => c,
-            })
-            .collect()
-    })
 }
 
 /// The lists of a scan, kept from one call to the next: a one-line error's scan allocated both
@@ -935,9 +914,9 @@ mod tests {
     /// Typographic quotes become ASCII; a text without any is left alone.
     #[test]
     fn quotes_are_made_plain() {
-        assert_eq!(super::ascii_quotes("cannot create directory ‘/mnt/x’: “a” \\\"b\\\"").as_deref(), Some("cannot create directory '/mnt/x': \"a\" \\\"b\\\""));
-        assert_eq!(super::ascii_quotes("an arrow → and an ellipsis … only"), None);
-        assert_eq!(super::ascii_quotes("plain 'quotes' and \"quotes\""), None);
+        assert_eq!(crate::input::ascii_quotes("cannot create directory ‘/mnt/x’: “a” \\\"b\\\"").as_deref(), Some("cannot create directory '/mnt/x': \"a\" \\\"b\\\""));
+        assert_eq!(crate::input::ascii_quotes("an arrow → and an ellipsis … only"), None);
+        assert_eq!(crate::input::ascii_quotes("plain 'quotes' and \"quotes\""), None);
     }
 
     /// Lines cut at 80 columns are joined back, numbered as their first piece; lines that only
