@@ -62,7 +62,7 @@ for (const hostile of HOSTILE) {
     for (const { tag, attrs, closing } of htmlTags(html)) {
       assert.ok(ALLOWED_TAGS.has(tag), `unexpected <${tag}> in\n${html}`);
       assert.doesNotMatch(attrs, /\bon\w+=|javascript:|evil\.example/i, `attribute ${attrs}`);
-      if (tag === 'a' && !closing) assert.match(attrs, /^ href="https?:\/\/(docs\.xen-orchestra\.com|xen-orchestra\.com|support\.citrix\.com|[a-z.]*xcp-ng\.org|github\.com|docs\.xenserver\.com)[^"]*"$/, attrs);
+      if (tag === 'a' && !closing) assert.match(attrs, /^ href="https?:\/\/(docs\.xen-orchestra\.com|xen-orchestra\.com|support\.citrix\.com|[a-z.]*xcp-ng\.org|github\.com|docs\.xenserver\.com|xapi-project\.github\.io)[^"]*"$/, attrs);
     }
     assert.doesNotMatch(html, /<img|<script|<b>/);
     // The hostile name is visible (escaped) in the rendered report.
