@@ -65,7 +65,7 @@ pub static TX000: RuleInfo = RuleInfo {
     title: "An error xapi-doctor does not recognise",
     category: Category::Other,
     severity: Severity::Info,
-    trigger: "pasted text or an SMlog with lines that report an error (error, failed, exception, cannot, unable to…), or pasted text that is only an error's stack, when nothing else in it is recognised",
+    trigger: "pasted text or an SMlog with lines that report an error (error, failed, exception, cannot, unable to…; a command's usage or option list aside), or pasted text that is only an error's stack, when nothing else in it is recognised",
     description: "Rather than saying nothing, shows which lines of the paste look like the failure, so that the reader \
                   knows xapi-doctor read them and has no diagnosis for them.",
     example: "frobnicator: unable to reticulate the splines (code 7)",
@@ -161,9 +161,12 @@ fn failure_lines<'a>(text: &'a str, facts: &Facts, explained: &[u32]) -> Option<
     f.priority = -2;
     f.confidence = Confidence::Low;
     // A line reads as a failure by its general words, or by the vocabulary of a wording cue
-    // ("No such device", "No route to host", "timed out" carry no word like "error").
+    // ("No such device", "No route to host", "timed out" carry no word like "error"); the lines
+    // of a command's help ("--debug-on-fail  Enable debug output only on failure") describe
+    // what could happen, not what did.
+    let help = help_lines(text);
     let failure_lines = text.lines().enumerate().filter(|(i, line)| {
-        if explained.contains(&u32::try_from(i + 1).unwrap_or(u32::MAX)) || is_shell_command(line) {
+        if explained.contains(&u32::try_from(i + 1).unwrap_or(u32::MAX)) || is_shell_command(line) || help.get(*i).is_some_and(|&h| h) {
             return false;
         }
         let lower = without_zero_counts(&line.to_ascii_lowercase());
@@ -234,6 +237,70 @@ fn without_zero_counts(lower: &str) -> String {
     }
     out.push_str(&lower[copied..]);
     out
+}
+
+/// Which lines of `text` are a command's usage or help text: its `Usage:` line, a heading of an
+/// option list (`Options:`, `Flags:`, `Commands:`…), the entries of that list (`  -d, --debug
+/// Enable debug output`, `[ --nossl ]  Disable SSL/TLS`, `--exit-status=N  …`) and the lines that
+/// continue an entry's description (indented eight columns or more). Entries count only when
+/// the text is help: it has a usage line or a heading, or two entries or more. All false when it
+/// has none (the usual case: no allocation beyond the vector).
+fn help_lines(text: &str) -> Vec<bool> {
+    let heading = |t: &str| {
+        let lower = t.trim().to_ascii_lowercase();
+        lower.starts_with("usage:")
+            || matches!(
+                lower.trim_end_matches(':'),
+                "options" | "global options" | "flags" | "global flags" | "commands" | "available commands" | "optional arguments" | "positional arguments" | "arguments"
+            ) && lower.ends_with(':')
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mut help = vec![false; lines.len()];
+    if lines.iter().filter(|l| is_option_entry(l)).count() < 2 && !lines.iter().any(|l| heading(l)) {
+        return help;
+    }
+    let mut in_list = false;
+    for (h, line) in help.iter_mut().zip(&lines) {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if heading(line) || is_option_entry(line) {
+            (*h, in_list) = (true, true);
+        } else if in_list && !line.trim().is_empty() && (indent >= 8 || line.starts_with('\t')) {
+            *h = true;
+        } else {
+            in_list = false;
+        }
+    }
+    help
+}
+
+/// An entry of a command's option list: `-d, --debug  Enable…`, `--name=VALUE  …`, `[ -s <server> ]
+/// …`, `--retry N  …`: after an optional `[`, one or two dashes, a letter, letters, digits, `-` or
+/// `_` (and maybe an argument in capitals), then the end of the line, `,`, `=`, `]`, ` <`, ` [`,
+/// or two spaces or a tab before the description.
+/// "-bash: xe: command not found" and a "- failed" bullet are no entries.
+fn is_option_entry(line: &str) -> bool {
+    let t = line.trim_start();
+    let t = t.strip_prefix('[').map_or(t, str::trim_start);
+    let Some(rest) = t.strip_prefix("--").or_else(|| t.strip_prefix('-')) else { return false };
+    if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(rest.len());
+    let after = &rest[name_end..];
+    // `--retry N  …`, `-f FILE  …`: an argument named in capitals.
+    let after = match after.strip_prefix(' ') {
+        Some(arg) if arg.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            let end = arg.find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')).unwrap_or(arg.len());
+            if arg[end..].is_empty() || arg[end..].starts_with("  ") || arg[end..].starts_with('\t') { "" } else { after }
+        }
+        _ => after,
+    };
+    after.is_empty()
+        || after.starts_with([',', '=', ']', '\t'])
+        || after.starts_with("  ")
+        || after.starts_with(" <")
+        || after.starts_with(" [")
+        || after.starts_with(" ]")
 }
 
 /// A command the person typed at a shell prompt (`[root@host ~]# grep -i error …`, `$ xe …`):
@@ -516,5 +583,44 @@ mod zero_count_tests {
         assert!(reads_as_failure("Error: connect ECONNREFUSED 192.0.2.20:443"));
         assert!(reads_as_failure("error: error running shared postrotate script"));
         assert!(reads_as_failure("\"error\": \"\" , \"status\": \"failure\""));
+    }
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+
+    fn facts() -> Facts {
+        Facts::new(&crate::model::Subject::default(), &crate::options::Options::default())
+    }
+
+    #[test]
+    fn a_commands_help_text_is_no_failure() {
+        // xe's usage text (corpus case xapi/gh-xenapi-commit-ea84aae-…), read by the general
+        // check, HL633 aside.
+        let xe = "Usage:\n  xe <command>\n    [ -s <server> ]            XenServer host\n    [ -p <port> ]              XenServer port number\n    [ --nossl ]                Disable SSL/TLS\n    [ --debug ]                Enable debug output\n    [ --debug-on-fail ]        Enable debug output only on failure\n    [ <other arguments> ... ]  Command-specific options\n";
+        assert!(unrecognised_text(xe, &facts()).is_none());
+        // A GNU-style option list, a description continued on the next line.
+        let gnu = "Usage: vm-backup [OPTION]... VM\nOptions:\n  -d, --debug            print every step\n  -e, --exit-status=N    exit status on failure\n                         (default 1); an error of the\n                         export is always fatal\n  -h, --help             display this help and exit\n";
+        assert!(unrecognised_text(gnu, &facts()).is_none());
+        // Two entries make a list even without a heading.
+        assert!(unrecognised_text("  --retry N      retries before the job is failed\n  --quiet        print errors only\n", &facts()).is_none());
+    }
+
+    #[test]
+    fn a_failure_beside_or_like_help_text_still_reads() {
+        // The error that made the tool print its help is a failure line.
+        let text = "vm-backup: error: unknown option '--exprt'\nUsage: vm-backup [OPTION]... VM\n  -d, --debug            print every step\n  -e, --exit-status=N    exit status on failure\n";
+        let f = unrecognised_text(text, &facts()).unwrap();
+        assert_eq!(f.evidence.len(), 1);
+        assert!(f.evidence[0].text.contains("unknown option"), "{:?}", f.evidence);
+        // Lines that open with a dash but list no option.
+        assert!(!is_option_entry("-bash: xe: command not found"));
+        assert!(!is_option_entry("- failed to attach the VDI"));
+        assert!(!is_option_entry("--- a/drivers/util.py"));
+        assert!(!is_option_entry("-ERR the export failed"));
+        assert!(unrecognised_text("- failed to attach the VDI\n- the export failed too\n", &facts()).is_some());
+        // One option-like line without a heading is not a help text.
+        assert!(unrecognised_text("--force  failed: the SR is not empty\n", &facts()).is_some());
     }
 }

@@ -72,8 +72,11 @@ pub fn apply<'a>(f: &mut Finding, lines: impl IntoIterator<Item = &'a str> + Clo
         f.category = category;
         f.confidence = Confidence::Low;
         f.title = format!("{}: its words resemble {}", f.title, super::resemblance::label(category)).into();
+        // The nearest known failure is named only when it shares enough rare words with these
+        // lines to be the same kind of fault, not merely the same kind of log (rules/resemblance.rs).
+        let nearest = closest.map(|c| format!("; the nearest is {c}")).unwrap_or_default();
         f.cause = format!(
-            "No wording xapi-doctor knows reads these lines, but their words are closest to those of its known failures of this kind; the nearest is {closest}. {}",
+            "No wording xapi-doctor knows reads these lines, but their words are closest to those of its known failures of this kind{nearest}. {}",
             f.cause
         ).into();
         // It brings no step of its own: the caller's usual steps still apply.
@@ -97,7 +100,8 @@ pub fn apply<'a>(f: &mut Finding, lines: impl IntoIterator<Item = &'a str> + Clo
         if let Some((category, closest)) = super::resemblance::resemble(lines).filter(|&(c, _)| c != Category::Configuration) {
             f.category = category;
             f.title = format!("{}, and its words resemble {}", f.title, super::resemblance::label(category)).into();
-            f.cause = format!("{} Its words as a whole are closest to those of xapi-doctor's known failures of another kind; the nearest is {closest}.", f.cause).into();
+            let nearest = closest.map(|c| format!("; the nearest is {c}")).unwrap_or_default();
+            f.cause = format!("{} Its words as a whole are closest to those of xapi-doctor's known failures of another kind{nearest}.", f.cause).into();
         }
     }
     f.remediation.insert(0, Step { text: std::borrow::Cow::Borrowed(cue.step), command: None });
@@ -178,7 +182,13 @@ mod tests {
         assert!(!apply(&mut f, [line]), "a resemblance is not a cue: the caller keeps its own steps");
         assert_eq!(f.category, Category::CoalesceFailure);
         assert_eq!(f.confidence, Confidence::Low);
-        assert!(f.title.contains("resemble") && f.cause.contains("the nearest is"), "{} / {}", f.title, f.cause);
+        // Made-up words: its closest known text shares fewer than three rare words with it, so
+        // no known failure is named.
+        assert!(f.title.contains("resemble") && !f.cause.contains("the nearest is"), "{} / {}", f.title, f.cause);
+        // A real storage-manager failure (rules/resemblance.rs) keeps its pointer.
+        let mut f = Finding::of(&super::super::generic::TX000, &facts);
+        apply(&mut f, ["`SR_BACKEND_FAILURE_1200(, not all arguments converted during string formatting, )`"]);
+        assert!(f.cause.contains("the nearest is KI201,"), "{}", f.cause);
         let mut known = Finding::of(&super::super::generic::TX000, &facts);
         known.category = Category::XapiVersion;
         apply(&mut known, [line]);
