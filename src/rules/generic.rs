@@ -96,6 +96,23 @@ pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
     Some(f)
 }
 
+/// Lines around a benign finding's evidence line that its signature may have read too (the
+/// largest `near` of the benign signatures).
+const BENIGN_NEAR: u32 = 6;
+
+/// The same as [`unrecognised_text`] for a paste in which only benign findings were recognised:
+/// the lines within [`BENIGN_NEAR`] of theirs, `benign` (1-based), are left out.
+pub fn unrecognised_beside_benign(text: &str, facts: &Facts, benign: &[u32]) -> Option<Finding> {
+    let explained: Vec<u32> = benign.iter().flat_map(|&l| l.saturating_sub(BENIGN_NEAR).max(1)..=l.saturating_add(BENIGN_NEAR)).collect();
+    let (mut f, failure_lines) = failure_lines(text, facts, &explained)?;
+    f.cause = "The message is not in xapi-doctor's knowledge yet (the harmless lines found beside it do not explain it). \
+               The codes and lines above are the places to look; the host's logs (SMlog, xensource.log) or Xen \
+               Orchestra's log around that time usually say more."
+        .into();
+    super::wording::apply(&mut f, failure_lines.iter().copied());
+    Some(f)
+}
+
 /// A paste that is only the stack of an error (a JavaScript error's `at …` frames, a Python
 /// traceback's `File "…", line …` frames) without its message: no line of it reads as a failure,
 /// yet it shows one, and saying nothing would leave the reader guessing. Two frames at least.
@@ -479,6 +496,20 @@ mod stack_tests {
         assert_eq!(f.evidence.len(), 3);
         let python = "  File \"/opt/xensource/sm/SRCommand.py\", line 110, in run\n  File \"/opt/xensource/sm/util.py\", line 292, in pread";
         assert!(unrecognised_text(python, &facts()).is_some_and(|f| f.summary.contains("storage manager")));
+    }
+
+    #[test]
+    fn a_failure_away_from_harmless_lines_is_still_shown() {
+        let mut text = String::from("sd 0:0:0:0: [sda] Assuming drive cache: write through\n");
+        for i in 0..8 {
+            text.push_str(&format!("kernel: routine line {i}\n"));
+        }
+        text.push_str("foo-daemon[123]: fatal: cannot open frobnicator\n");
+        let f = unrecognised_beside_benign(&text, &facts(), &[1]).unwrap_or_else(|| panic!("no finding"));
+        assert!(f.evidence.iter().any(|e| e.line == Some(10)), "{:?}", f.evidence);
+        // the lines a benign signature read (its `near`) are its own
+        let near = "systemd[1]: Failed to insert module 'autofs4'\nkernel: could not load autofs4\n";
+        assert!(unrecognised_beside_benign(near, &facts(), &[1]).is_none());
     }
 
     #[test]
