@@ -65,7 +65,7 @@ pub static TX000: RuleInfo = RuleInfo {
     title: "An error xapi-doctor does not recognise",
     category: Category::Other,
     severity: Severity::Info,
-    trigger: "pasted text or an SMlog with lines that report an error (error, failed, exception, cannot, unable to…), or pasted text that is only an error's stack, when nothing else in it is recognised",
+    trigger: "pasted text or an SMlog with lines that report an error (error, failed, exception, cannot, unable to…), or pasted text that is only an error's stack, when nothing else in it is recognised (or only harmless lines, away from which the failure is printed)",
     description: "Rather than saying nothing, shows which lines of the paste look like the failure, so that the reader \
                   knows xapi-doctor read them and has no diagnosis for them.",
     example: "frobnicator: unable to reticulate the splines (code 7)",
