@@ -65,7 +65,7 @@ pub static TX000: RuleInfo = RuleInfo {
     title: "An error xapi-doctor does not recognise",
     category: Category::Other,
     severity: Severity::Info,
-    trigger: "pasted text or an SMlog with lines that report an error (error, failed, exception, cannot, unable to…; a command's usage or option list aside), or pasted text that is only an error's stack, when nothing else in it is recognised",
+    trigger: "pasted text or an SMlog with lines that report an error (error, failed, exception, cannot, unable to…; a command's usage or option list aside), or pasted text that is only an error's stack, when nothing else in it is recognised (or only harmless lines, away from which the failure is printed)",
     description: "Rather than saying nothing, shows which lines of the paste look like the failure, so that the reader \
                   knows xapi-doctor read them and has no diagnosis for them.",
     example: "frobnicator: unable to reticulate the splines (code 7)",
@@ -92,6 +92,23 @@ pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
                the host's logs (SMlog, xensource.log) or Xen Orchestra's log around that time usually say more."
         .into();
     f.step("If the failure concerns the pool (a VM, disk or SR operation), paste the matching part of SMlog or xensource.log from the time of the failure: xapi-doctor reads those too.");
+    super::wording::apply(&mut f, failure_lines.iter().copied());
+    Some(f)
+}
+
+/// Lines around a benign finding's evidence line that its signature may have read too (the
+/// largest `near` of the benign signatures).
+const BENIGN_NEAR: u32 = 6;
+
+/// The same as [`unrecognised_text`] for a paste in which only benign findings were recognised:
+/// the lines within [`BENIGN_NEAR`] of theirs, `benign` (1-based), are left out.
+pub fn unrecognised_beside_benign(text: &str, facts: &Facts, benign: &[u32]) -> Option<Finding> {
+    let explained: Vec<u32> = benign.iter().flat_map(|&l| l.saturating_sub(BENIGN_NEAR).max(1)..=l.saturating_add(BENIGN_NEAR)).collect();
+    let (mut f, failure_lines) = failure_lines(text, facts, &explained)?;
+    f.cause = "The message is not in xapi-doctor's knowledge yet (the harmless lines found beside it do not explain it). \
+               The codes and lines above are the places to look; the host's logs (SMlog, xensource.log) or Xen \
+               Orchestra's log around that time usually say more."
+        .into();
     super::wording::apply(&mut f, failure_lines.iter().copied());
     Some(f)
 }
@@ -546,6 +563,20 @@ mod stack_tests {
         assert_eq!(f.evidence.len(), 3);
         let python = "  File \"/opt/xensource/sm/SRCommand.py\", line 110, in run\n  File \"/opt/xensource/sm/util.py\", line 292, in pread";
         assert!(unrecognised_text(python, &facts()).is_some_and(|f| f.summary.contains("storage manager")));
+    }
+
+    #[test]
+    fn a_failure_away_from_harmless_lines_is_still_shown() {
+        let mut text = String::from("sd 0:0:0:0: [sda] Assuming drive cache: write through\n");
+        for i in 0..8 {
+            text.push_str(&format!("kernel: routine line {i}\n"));
+        }
+        text.push_str("foo-daemon[123]: fatal: cannot open frobnicator\n");
+        let f = unrecognised_beside_benign(&text, &facts(), &[1]).unwrap_or_else(|| panic!("no finding"));
+        assert!(f.evidence.iter().any(|e| e.line == Some(10)), "{:?}", f.evidence);
+        // the lines a benign signature read (its `near`) are its own
+        let near = "systemd[1]: Failed to insert module 'autofs4'\nkernel: could not load autofs4\n";
+        assert!(unrecognised_beside_benign(near, &facts(), &[1]).is_none());
     }
 
     #[test]
