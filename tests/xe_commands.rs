@@ -284,9 +284,7 @@ fn commands_in_the_rust_rules() -> Vec<(String, String)> {
                 continue;
             }
             let source = std::fs::read_to_string(&path).unwrap_or_default();
-            // A module's unit tests hold made-up inputs, not steps anyone is shown.
-            let source = source.split("#[cfg(test)]\nmod tests").next().unwrap_or_default();
-            for literal in string_literals(source) {
+            for literal in string_literals(&without_test_modules(&source)) {
                 // A piece of a command built from several (`joined!`: it ends on a parameter's `=`) or
                 // whose command name is a hole (`xe {cli}-unplug`) is left to the rendered findings.
                 let partial = literal.trim_end().ends_with('=') || literal.contains("xe {");
@@ -298,6 +296,21 @@ fn commands_in_the_rust_rules() -> Vec<(String, String)> {
             }
         }
     }
+    out
+}
+
+/// The source without its unit-test modules (`#[cfg(test)]` then `mod …`, up to the `}` that
+/// closes it at the start of a line, as rustfmt writes a top-level module): they hold made-up
+/// inputs, not steps anyone is shown.
+fn without_test_modules(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(start) = rest.find("#[cfg(test)]\nmod ") {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        rest = rest.find("\n}\n").map_or("", |end| &rest[end + 3..]);
+    }
+    out.push_str(rest);
     out
 }
 
@@ -413,4 +426,6 @@ fn the_literal_reader_steps_over_quotes_that_open_no_string() {
     let source = r##"let q = b'"'; let c = '"'; let e = '\''; fn f<'a>(x: &'a str) {} // a "comment
 let s = "xe vm-list"; /* "block" */ let r = r#"raw "quoted" text"#; let t = "esc \" aped";"##;
     assert_eq!(string_literals(source), ["xe vm-list", r#"raw "quoted" text"#, r#"esc \" aped"#]);
+    let with_tests = "const A: &str = \"a\";\n#[cfg(test)]\nmod stack_tests {\n    const B: &str = \"b\";\n}\nconst C: &str = \"c\";\n#[cfg(test)]\nmod tests {\n    const D: &str = \"d\";\n}\n";
+    assert_eq!(string_literals(&without_test_modules(with_tests)), ["a", "c"]);
 }

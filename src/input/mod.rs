@@ -528,3 +528,12 @@ pub(crate) fn ascii_quotes(text: &str) -> Option<String> {
             .collect()
     })
 }
+
+/// The width at which a terminal (or a mail client set to break lines hard) cuts a long line.
+pub(crate) const WRAP_COLUMNS: usize = 80;
+
+/// A line as a terminal cut it: exactly [`WRAP_COLUMNS`] characters (a `\r` aside), no tab.
+pub(crate) fn is_cut_line(line: &str) -> bool {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    line.len() >= WRAP_COLUMNS && !line.contains('\t') && line.chars().count() == WRAP_COLUMNS
+}

@@ -914,7 +914,7 @@ fn wrapped_code_list(first: &str, following: &[&str]) -> Option<(String, usize)>
     if first.len() > MAX_WRAPPED_LIST {
         return None;
     }
-    let open = unclosed_code_list(first)?;
+    let Some(open) = unclosed_code_list(first) else { return cut_code_call(first, following) };
     let mut joined = first.to_string();
     for (k, more) in following.iter().take(MAX_PARAM_CONTINUATION_LINES).enumerate() {
         let more = strip_quote_prefix(more).trim();
@@ -926,6 +926,52 @@ fn wrapped_code_list(first: &str, following: &[&str]) -> Option<(String, usize)>
         if list_end(&joined, open).is_some() {
             return Some((joined, k + 1));
         }
+    }
+    None
+}
+
+/// Where an error in its call form (`SR_BACKEND_FAILURE_46(…`, `VDI_IN_USE(…`) opens on this
+/// line, when the line does not close it.
+fn unclosed_code_call(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(b'(', &bytes[from..]) {
+        let open = from + at;
+        from = open + 1;
+        let code = bytes[..open].iter().rev().take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || **b == b'_').count();
+        if code >= 4 && bytes[open - code].is_ascii_uppercase() && bytes[open - code..open].contains(&b'_') {
+            // (Resuming after a closed call keeps a long line's scan linear.)
+            match closing(&line[open + 1..], '(', ')') {
+                Some(end) => from = open + 1 + end + 1,
+                None => return Some(open),
+            }
+        }
+    }
+    None
+}
+
+/// An error in its call form that a terminal cut at [`super::WRAP_COLUMNS`] (an `xe` or Xen
+/// Orchestra error in a console, copied as it shows): the line joined with the lines after it,
+/// without a space (the cut falls anywhere: in a word, in a uuid), up to the one that closes the
+/// call, and how many lines were joined. Only lines cut at exactly that width lead on: an error a
+/// paste merely cut off keeps its line alone, and prose after it never joins.
+fn cut_code_call(first: &str, following: &[&str]) -> Option<(String, usize)> {
+    if !super::is_cut_line(first) {
+        return None;
+    }
+    let open = unclosed_code_call(first)?;
+    let mut joined = first.strip_suffix('\r').unwrap_or(first).to_string();
+    let mut previous = first;
+    for (k, more) in following.iter().take(MAX_PARAM_CONTINUATION_LINES).enumerate() {
+        let more = more.strip_suffix('\r').unwrap_or(more);
+        if !super::is_cut_line(previous) || more.is_empty() {
+            return None;
+        }
+        joined.push_str(more);
+        if closing(&joined[open + 1..], '(', ')').is_some() {
+            return Some((joined, k + 1));
+        }
+        previous = more;
     }
     None
 }
@@ -1126,6 +1172,23 @@ mod tests {
 
     /// A list of an error wrapped over lines is read whole; one the paste cut off is read from its
     /// first line; an unclosed list on a long line costs one pass over it.
+    #[test]
+    fn an_error_cut_at_80_columns_is_read_whole() {
+        let whole = "Error: SR_BACKEND_FAILURE_46(, The VDI is not available [opterr=VDI 1f2e3d4c-5b6a-4978-8a1b-2c3d4e5f6a7b not detached cleanly], )";
+        let cut = format!("{}\n{}", &whole[..80], &whole[80..]);
+        let events = super::from_text(&cut, &[]);
+        let Some(crate::input::Event::Xapi(e)) = events.first() else { panic!("no error read") };
+        assert_eq!(e.code, "SR_BACKEND_FAILURE_46");
+        assert!(e.params.iter().any(|p| p.contains("1f2e3d4c-5b6a-4978-8a1b-2c3d4e5f6a7b not detached cleanly")), "{:?}", e.params);
+        assert_eq!(e.evidence.len(), 2, "both lines are its evidence");
+        // Cut off (not at 80 columns), or followed by prose: the line is read alone.
+        let short = format!("{}\n{}", &whole[..70], &whole[70..]);
+        let Some(crate::input::Event::Xapi(e)) = super::from_text(&short, &[]).into_iter().next() else { panic!("no error read") };
+        assert!(!e.params.iter().any(|p| p.contains("not detached")), "{:?}", e.params);
+        assert_eq!(super::unclosed_code_call("VDI_IN_USE(OpaqueRef:a, destroy) then INTERNAL_ERROR(x"), Some(52));
+        assert_eq!(super::unclosed_code_call("f(x) and (y) and VDI_IN_USE(a, b)"), None);
+    }
+
     #[test]
     fn an_error_list_wrapped_over_lines_is_read_whole() {
         let params = |text: &str| -> Vec<Vec<String>> {

@@ -21,7 +21,7 @@ use crate::literals::Literals;
 
 use super::{push_evidence, Facts, Matcher, Rule, RuleInfo};
 use crate::model::{Category, Confidence, Evidence, Finding, Severity};
-use crate::input::{Event, XapiError};
+use crate::input::{is_cut_line, Event, XapiError, WRAP_COLUMNS};
 use crate::options::Options;
 
 /// One entry of `data/signatures.toml` (its fields are documented there).
@@ -646,8 +646,6 @@ fn quotes_unescaped(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The width at which a terminal (or a mail client set to break lines hard) cuts a long line.
-const WRAP_COLUMNS: usize = 80;
 
 /// `text` with the lines a terminal broke at [`WRAP_COLUMNS`] joined back, and the input's line
 /// (0-based) of each of its lines, when it has any; `None` otherwise (most texts: one SIMD pass
@@ -705,12 +703,6 @@ fn wraps_joined(text: &str) -> Option<(String, Vec<u32>)> {
         }
     }
     Some((out, map))
-}
-
-/// A line as a terminal cut it: exactly [`WRAP_COLUMNS`] characters (a `\r` aside), no tab.
-fn is_cut_line(line: &str) -> bool {
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    line.len() >= WRAP_COLUMNS && !line.contains('\t') && line.chars().count() == WRAP_COLUMNS
 }
 
 /// Does the text after the cut line `line`, `next` (its next line and what follows: only its
