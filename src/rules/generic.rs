@@ -101,9 +101,25 @@ pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
 const BENIGN_NEAR: u32 = 6;
 
 /// The same as [`unrecognised_text`] for a paste in which only benign findings were recognised:
-/// the lines within [`BENIGN_NEAR`] of theirs, `benign` (1-based), are left out.
-pub fn unrecognised_beside_benign(text: &str, facts: &Facts, benign: &[u32]) -> Option<Finding> {
-    let explained: Vec<u32> = benign.iter().flat_map(|&l| l.saturating_sub(BENIGN_NEAR).max(1)..=l.saturating_add(BENIGN_NEAR)).collect();
+/// the lines within [`BENIGN_NEAR`] of their evidence, `benign`, are left out, and so are the
+/// repeats of an evidence line (the same text, digits aside: a daemon that logs its harmless
+/// retry every ten seconds prints more of them than a finding keeps as evidence).
+pub fn unrecognised_beside_benign(text: &str, facts: &Facts, benign: &[&crate::model::Evidence]) -> Option<Finding> {
+    let mut explained: Vec<u32> = benign
+        .iter()
+        .filter_map(|e| e.line)
+        .flat_map(|l| l.saturating_sub(BENIGN_NEAR).max(1)..=l.saturating_add(BENIGN_NEAR))
+        .collect();
+    let digits_aside = |t: &str| t.chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
+    let messages: std::collections::HashSet<String> = benign.iter().map(|e| digits_aside(&e.text)).collect();
+    for (i, line) in text.lines().enumerate() {
+        // (Compared as the evidence keeps a line: trimmed and clipped.)
+        if messages.contains(&digits_aside(&crate::model::Evidence::at_line(line.trim(), 0).text)) {
+            explained.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+        }
+    }
+    explained.sort_unstable();
+    explained.dedup();
     let (mut f, failure_lines) = failure_lines(text, facts, &explained)?;
     f.cause = "The message is not in xapi-doctor's knowledge yet (the harmless lines found beside it do not explain it). \
                The codes and lines above are the places to look; the host's logs (SMlog, xensource.log) or Xen \
@@ -161,7 +177,9 @@ fn is_stack_frame(line: &str) -> bool {
 /// (routine notes such as a lock taken on a retry) already explain, `explained` (1-based), are
 /// left out.
 pub fn unrecognised_smlog(text: &str, explained: &[u32], options: &crate::options::Options) -> Option<Finding> {
-    let (mut f, failure_lines) = failure_lines(text, &Facts::new(&crate::model::Subject::default(), options), explained)?;
+    let mut explained = explained.to_vec();
+    explained.sort_unstable();
+    let (mut f, failure_lines) = failure_lines(text, &Facts::new(&crate::model::Subject::default(), options), &explained)?;
     f.cause = "The message is not in xapi-doctor's knowledge yet. The lines of the same process before it say what \
                the storage manager was doing; XAPI's log at the same time says which operation it was."
         .into();
@@ -172,7 +190,8 @@ pub fn unrecognised_smlog(text: &str, explained: &[u32], options: &crate::option
 }
 
 /// The catch-all finding with the lines of `text` that read as a failure (the first five as its
-/// evidence), and those lines; none when no line does.
+/// evidence), and those lines; none when no line does. `explained` (1-based lines, sorted) are
+/// left out.
 fn failure_lines<'a>(text: &'a str, facts: &Facts, explained: &[u32]) -> Option<(Finding, Vec<&'a str>)> {
     let mut f = Finding::of(&TX000, facts);
     f.priority = -2;
@@ -183,7 +202,7 @@ fn failure_lines<'a>(text: &'a str, facts: &Facts, explained: &[u32]) -> Option<
     // what could happen, not what did.
     let help = help_lines(text);
     let failure_lines = text.lines().enumerate().filter(|(i, line)| {
-        if explained.contains(&u32::try_from(i + 1).unwrap_or(u32::MAX)) || is_shell_command(line) || help.get(*i).is_some_and(|&h| h) {
+        if explained.binary_search(&u32::try_from(i + 1).unwrap_or(u32::MAX)).is_ok() || is_shell_command(line) || help.get(*i).is_some_and(|&h| h) {
             return false;
         }
         let lower = without_zero_counts(&line.to_ascii_lowercase());
@@ -572,11 +591,21 @@ mod stack_tests {
             text.push_str(&format!("kernel: routine line {i}\n"));
         }
         text.push_str("foo-daemon[123]: fatal: cannot open frobnicator\n");
-        let f = unrecognised_beside_benign(&text, &facts(), &[1]).unwrap_or_else(|| panic!("no finding"));
+        let first = crate::model::Evidence::at_line("sd 0:0:0:0: [sda] Assuming drive cache: write through", 1);
+        let f = unrecognised_beside_benign(&text, &facts(), &[&first]).unwrap_or_else(|| panic!("no finding"));
         assert!(f.evidence.iter().any(|e| e.line == Some(10)), "{:?}", f.evidence);
         // the lines a benign signature read (its `near`) are its own
         let near = "systemd[1]: Failed to insert module 'autofs4'\nkernel: could not load autofs4\n";
-        assert!(unrecognised_beside_benign(near, &facts(), &[1]).is_none());
+        let autofs = crate::model::Evidence::at_line("systemd[1]: Failed to insert module 'autofs4'", 1);
+        assert!(unrecognised_beside_benign(near, &facts(), &[&autofs]).is_none());
+        // and so are its repeats further down, beyond the evidence a finding keeps
+        let retry = |m: u32| format!("Feb 15 11:{m:02}:06 host1 xcp-rrdd-gpumon: [error||0 ||xcp-rrdd-gpumon] Unexpected error (Failure \"not enough memory\"), sleeping for 10 seconds...");
+        let log: String = (10..60).map(|m| retry(m) + "\n").collect();
+        let kept = crate::model::Evidence::at_line(retry(10), 1);
+        assert!(unrecognised_beside_benign(&log, &facts(), &[&kept]).is_none(), "a repeat of the harmless line is no failure");
+        let with_failure = log + "foo-daemon[123]: fatal: cannot open frobnicator\n";
+        let f = unrecognised_beside_benign(&with_failure, &facts(), &[&kept]).unwrap_or_else(|| panic!("no finding"));
+        assert_eq!(f.evidence.iter().filter_map(|e| e.line).collect::<Vec<_>>(), [51]);
     }
 
     #[test]

@@ -424,10 +424,12 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
     }
     if let (Some(text), true) = (whole_text, findings.is_empty()) {
         findings.extend(generic::unrecognised_text(text, &Facts::new(&Subject::default(), options)));
-    } else if let (Some(text), Some(benign)) = (whole_text, findings.only_benign_lines()) {
+    } else if let (Some(text), Some(benign)) = (whole_text, findings.only_benign_evidence()) {
         // A harmless line (a benign signature) must not hide a failure printed elsewhere in the
-        // paste: the lines around the harmless ones are left out, the rest read as usual.
-        findings.extend(generic::unrecognised_beside_benign(text, &Facts::new(&Subject::default(), options), &benign));
+        // paste: the lines around the harmless ones, and their repeats, are left out; the rest
+        // read as usual.
+        let found = generic::unrecognised_beside_benign(text, &Facts::new(&Subject::default(), options), &benign);
+        findings.extend(found);
     }
     findings.finish()
 }
