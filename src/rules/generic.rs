@@ -85,7 +85,7 @@ const ERROR_WORDS: &[&str] =
 
 /// The lines of a paste that look like the failure, when nothing else in it is recognised.
 pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
-    let Some((mut f, failure_lines)) = failure_lines(text, facts, &[]) else {
+    let Some((mut f, failure_lines)) = failure_lines(text, facts, &|_| false) else {
         return stack_without_message(text, facts);
     };
     f.cause = "The message is not in xapi-doctor's knowledge yet. The codes and lines above are the places to look; \
@@ -105,22 +105,27 @@ const BENIGN_NEAR: u32 = 6;
 /// repeats of an evidence line (the same text, digits aside: a daemon that logs its harmless
 /// retry every ten seconds prints more of them than a finding keeps as evidence).
 pub fn unrecognised_beside_benign(text: &str, facts: &Facts, benign: &[&crate::model::Evidence]) -> Option<Finding> {
-    let mut explained: Vec<u32> = benign
-        .iter()
-        .filter_map(|e| e.line)
-        .flat_map(|l| l.saturating_sub(BENIGN_NEAR).max(1)..=l.saturating_add(BENIGN_NEAR))
-        .collect();
+    // One flag per line (1-based): a daemon repeating its harmless line can fill a whole log.
+    let mut explained = vec![false; text.lines().count() + 1];
+    for l in benign.iter().filter_map(|e| e.line) {
+        for n in l.saturating_sub(BENIGN_NEAR).max(1)..=l.saturating_add(BENIGN_NEAR) {
+            if let Some(flag) = explained.get_mut(n as usize) {
+                *flag = true;
+            }
+        }
+    }
     let digits_aside = |t: &str| t.chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
-    let messages: std::collections::HashSet<String> = benign.iter().map(|e| digits_aside(&e.text)).collect();
+    // (A few dozen at most: a finding keeps 20 evidence lines.)
+    let messages: Vec<String> = benign.iter().map(|e| digits_aside(&e.text)).collect();
     for (i, line) in text.lines().enumerate() {
         // (Compared as the evidence keeps a line: trimmed and clipped.)
         if messages.contains(&digits_aside(&crate::model::Evidence::at_line(line.trim(), 0).text)) {
-            explained.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            if let Some(flag) = explained.get_mut(i + 1) {
+                *flag = true;
+            }
         }
     }
-    explained.sort_unstable();
-    explained.dedup();
-    let (mut f, failure_lines) = failure_lines(text, facts, &explained)?;
+    let (mut f, failure_lines) = failure_lines(text, facts, &|n| explained.get(n as usize).is_some_and(|&e| e))?;
     f.cause = "The message is not in xapi-doctor's knowledge yet (the harmless lines found beside it do not explain it). \
                The codes and lines above are the places to look; the host's logs (SMlog, xensource.log) or Xen \
                Orchestra's log around that time usually say more."
@@ -177,9 +182,7 @@ fn is_stack_frame(line: &str) -> bool {
 /// (routine notes such as a lock taken on a retry) already explain, `explained` (1-based), are
 /// left out.
 pub fn unrecognised_smlog(text: &str, explained: &[u32], options: &crate::options::Options) -> Option<Finding> {
-    let mut explained = explained.to_vec();
-    explained.sort_unstable();
-    let (mut f, failure_lines) = failure_lines(text, &Facts::new(&crate::model::Subject::default(), options), &explained)?;
+    let (mut f, failure_lines) = failure_lines(text, &Facts::new(&crate::model::Subject::default(), options), &|n| explained.contains(&n))?;
     f.cause = "The message is not in xapi-doctor's knowledge yet. The lines of the same process before it say what \
                the storage manager was doing; XAPI's log at the same time says which operation it was."
         .into();
@@ -190,9 +193,9 @@ pub fn unrecognised_smlog(text: &str, explained: &[u32], options: &crate::option
 }
 
 /// The catch-all finding with the lines of `text` that read as a failure (the first five as its
-/// evidence), and those lines; none when no line does. `explained` (1-based lines, sorted) are
+/// evidence), and those lines; none when no line does. The lines `explained` tells (1-based) are
 /// left out.
-fn failure_lines<'a>(text: &'a str, facts: &Facts, explained: &[u32]) -> Option<(Finding, Vec<&'a str>)> {
+fn failure_lines<'a>(text: &'a str, facts: &Facts, explained: &dyn Fn(u32) -> bool) -> Option<(Finding, Vec<&'a str>)> {
     let mut f = Finding::of(&TX000, facts);
     f.priority = -2;
     f.confidence = Confidence::Low;
@@ -202,7 +205,7 @@ fn failure_lines<'a>(text: &'a str, facts: &Facts, explained: &[u32]) -> Option<
     // what could happen, not what did.
     let help = help_lines(text);
     let failure_lines = text.lines().enumerate().filter(|(i, line)| {
-        if explained.binary_search(&u32::try_from(i + 1).unwrap_or(u32::MAX)).is_ok() || is_shell_command(line) || help.get(*i).is_some_and(|&h| h) {
+        if explained(u32::try_from(i + 1).unwrap_or(u32::MAX)) || is_shell_command(line) || help.get(*i).is_some_and(|&h| h) {
             return false;
         }
         let lower = without_zero_counts(&line.to_ascii_lowercase());
