@@ -572,7 +572,8 @@ pub fn unrecognised_xo(e: &XoError, facts: &Facts) -> Option<Finding> {
 mod stack_tests {
     use super::*;
 
-    fn facts() -> Facts {
+    /// Facts of an input that names nothing (the other test modules of this file use it too).
+    pub(super) fn facts() -> Facts {
         Facts::new(&crate::model::Subject::default(), &crate::options::Options::default())
     }
 
@@ -651,11 +652,8 @@ mod zero_count_tests {
 
 #[cfg(test)]
 mod help_tests {
+    use super::stack_tests::facts;
     use super::*;
-
-    fn facts() -> Facts {
-        Facts::new(&crate::model::Subject::default(), &crate::options::Options::default())
-    }
 
     #[test]
     fn a_commands_help_text_is_no_failure() {
