@@ -6,7 +6,7 @@
 //! What it holds is counts, never case text: per category, how many development cases teach the
 //! model, and per word (the low 32 bits of its hash, as the model keys it) how many cases of each
 //! category use it. The words of a case are those of its failure lines (the lines a catch-all
-//! finding reads: a failure word or a wording cue's), less its particulars
+//! finding reads: `rules::generic::catch_all_lines`), less its particulars
 //! (`resemblance::training_words`); a word is kept only when cases of two threads (source URLs) or
 //! more use it, so that a host's, a user's or a product's name from one post never becomes a marker.
 //!
@@ -23,13 +23,6 @@ use corpus::{sha256, thread};
 
 use xapi_doctor::model::Category;
 
-/// The words that make a line a failure line (as rules/generic.rs picks the lines of a TX000).
-const FAILURE_WORDS: &[&str] =
-    &["error", "failed", "failure", "exception", "fatal", "cannot ", "can't ", "could not", "couldn't", "unable to", "denied", "refused", "invalid"];
-
-/// Failure lines read per case, as the catch-alls read them.
-const MAX_LINES: usize = 400;
-
 /// Cases of this many threads must use a word before it is kept.
 const MIN_THREADS: usize = 2;
 
@@ -39,11 +32,8 @@ fn generate() -> String {
     let words: Vec<Vec<u32>> = cases
         .iter()
         .map(|c| {
-            let lines = c.body.lines().filter(|line| {
-                let lower = line.to_ascii_lowercase();
-                FAILURE_WORDS.iter().any(|w| lower.contains(w)) || xapi_doctor::rules::wording::any_reads(&lower)
-            });
-            xapi_doctor::rules::resemblance::training_words(lines.take(MAX_LINES))
+            let lines = xapi_doctor::rules::generic::catch_all_lines(&c.body);
+            xapi_doctor::rules::resemblance::training_words(lines)
         })
         .collect();
     let mut threads: BTreeMap<u32, BTreeSet<&str>> = BTreeMap::new();

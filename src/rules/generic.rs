@@ -199,6 +199,20 @@ fn failure_lines<'a>(text: &'a str, facts: &Facts, explained: &dyn Fn(u32) -> bo
     let mut f = Finding::of(&TX000, facts);
     f.priority = -2;
     f.confidence = Confidence::Low;
+    let failure_lines = numbered_failure_lines(text, explained);
+    for &(i, line) in failure_lines.iter().take(5) {
+        super::push_evidence(&mut f.evidence, crate::model::Evidence::at_line(line.trim(), u32::try_from(i + 1).unwrap_or(u32::MAX)));
+    }
+    if f.evidence.is_empty() {
+        return None;
+    }
+    f.summary = "These lines report a failure that xapi-doctor has no signature or rule for.".into();
+    Some((f, failure_lines.into_iter().map(|(_, line)| line).collect()))
+}
+
+/// The lines (0-based index, text) of `text` that a catch-all reads as the failure, the lines
+/// `explained` tells (1-based) left out; 400 at most.
+fn numbered_failure_lines<'a>(text: &'a str, explained: &dyn Fn(u32) -> bool) -> Vec<(usize, &'a str)> {
     // A line reads as a failure by its general words, or by the vocabulary of a wording cue
     // ("No such device", "No route to host", "timed out" carry no word like "error"); the lines
     // of a command's help ("--debug-on-fail  Enable debug output only on failure") describe
@@ -211,15 +225,14 @@ fn failure_lines<'a>(text: &'a str, facts: &Facts, explained: &dyn Fn(u32) -> bo
         let lower = without_zero_counts(&line.to_ascii_lowercase());
         ERROR_WORDS.iter().any(|w| lower.contains(w)) || super::wording::any_reads(&lower)
     });
-    let failure_lines: Vec<(usize, &str)> = failure_lines.take(400).collect();
-    for &(i, line) in failure_lines.iter().take(5) {
-        super::push_evidence(&mut f.evidence, crate::model::Evidence::at_line(line.trim(), u32::try_from(i + 1).unwrap_or(u32::MAX)));
-    }
-    if f.evidence.is_empty() {
-        return None;
-    }
-    f.summary = "These lines report a failure that xapi-doctor has no signature or rule for.".into();
-    Some((f, failure_lines.into_iter().map(|(_, line)| line).collect()))
+    failure_lines.take(400).collect()
+}
+
+/// The lines of `text` a catch-all finding reads as the failure when nothing in it is
+/// recognised: what the resemblance hint weighs, and so what it learns from the corpus's
+/// development cases (tests/resemblance_cases.rs).
+pub fn catch_all_lines(text: &str) -> Vec<&str> {
+    numbered_failure_lines(text, &|_| false).into_iter().map(|(_, line)| line).collect()
 }
 
 /// `lower` without the key–value pairs that count no failure (`"errors": []`, `"Failed Devices":

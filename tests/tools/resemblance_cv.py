@@ -12,7 +12,9 @@ case) over the knowledge base that `cargo test --release --lib dump_knowledge --
 dumps, and reads the cases itself. Held-out cases (source URL's SHA-256, first byte mod 5 = 4,
 as tests/corpus/score.mjs) are never read past their header. The development cases are split
 into 5 folds by the URL hash's second byte (a thread stays in one fold); for each fold the model
-learns the other four (as tests/resemblance_cases.rs writes them: failure lines, particulars
+learns the other four (as tests/resemblance_cases.rs writes them: failure lines — picked here by
+the failure words and cues alone, where rules::generic::catch_all_lines also leaves out shell
+commands and a command's help text —, particulars
 dropped, words of `--min-threads` threads, each case `--weight` known texts) and weighs each case
 of the fold as an unrecognised failure: its failure lines, with the signatures that fire on it
 (`cargo run --release --example corpus_batch`) left out of the knowledge, since they were written
