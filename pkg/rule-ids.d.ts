@@ -1145,6 +1145,8 @@ export type RuleId =
   | 'SG752'
   | 'SG753'
   | 'SG754'
+  | 'HL642'
+  | 'HL643'
   | 'XA611'
   | 'HL635'
   | 'XA612'
