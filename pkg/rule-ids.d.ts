@@ -1134,6 +1134,7 @@ export type RuleId =
   | 'KI652'
   | 'KI653'
   | 'KI654'
+  | 'KI655'
   | 'HL630'
   | 'HL631'
   | 'HL632'
