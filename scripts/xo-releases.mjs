@@ -43,12 +43,13 @@ const releases = []
 for (const file of args) {
   let current = null
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    // (5.70.x's headings lack the bold.)
-    const heading = /^## (?:\*\*)?(\d+\.\d+(?:\.\d+)?)(?:\*\*)? \((\d{4}-\d{2}-\d{2})\)/.exec(line)
+    // (5.70.x's headings lack the bold; 5.93.1's date reads `2024.04-10`: any separator is taken,
+    // lest its packages be counted as the release above it.)
+    const heading = /^## (?:\*\*)?(\d+\.\d+(?:\.\d+)?)(?:\*\*)? \((\d{4})[-./](\d{2})[-./](\d{2})\)/.exec(line)
     if (heading) {
       // `5.108` is 5.108.0.
       const release = heading[1].split('.').length === 2 ? `${heading[1]}.0` : heading[1]
-      current = { release, date: heading[2], xoServer: null, listed: false }
+      current = { release, date: `${heading[2]}-${heading[3]}-${heading[4]}`, xoServer: null, listed: false }
       releases.push(current)
       continue
     }

@@ -93,3 +93,22 @@ fn a_plug_in_s_fix_gives_no_xo_server() {
 fn a_plug_in_s_fix_without_its_version_fails() {
     xo_server_fixing("xo-server-sdn-controller, Xen Orchestra 5.95.2", &releases(), "signature KI999");
 }
+
+/// data/xo_releases.json as scripts/xo-releases.mjs writes it from the changelogs: each release's
+/// own xo-server. A heading the script does not read merges that release's packages into the
+/// release above it (5.93.1's date is written `2024.04-10`, and 5.94.0 took its xo-server 5.140.1,
+/// so a fix of 5.94.0 counted as present in 5.140.1).
+#[test]
+fn every_release_keeps_its_own_xo_server() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/xo_releases.json")).expect("data/xo_releases.json");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&text).expect("a JSON array");
+    let server_of = |release: &str| rows.iter().find(|r| r["release"] == release).and_then(|r| r["xoServer"].as_str()).map(str::to_string);
+    assert_eq!(server_of("5.93.1").as_deref(), Some("5.140.1"));
+    assert_eq!(server_of("5.94.0").as_deref(), Some("5.142.1"));
+    // The table only rises (5.69.1 and 5.69.2 both list xo-server 5.90.2: equal is fine).
+    let triple = |v: &str| v.split('.').map(|n| n.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>();
+    for pair in rows.windows(2) {
+        let (a, b) = (pair[0]["xoServer"].as_str().unwrap_or(""), pair[1]["xoServer"].as_str().unwrap_or(""));
+        assert!(triple(a) <= triple(b), "xo-server {a} of {} is above {b} of {}", pair[0]["release"], pair[1]["release"]);
+    }
+}
