@@ -600,24 +600,15 @@ fn java_exception_code(line: &str) -> Option<&'static str> {
     })
 }
 
-/// The code whose Java exception class is `class` (`VmBadPowerState` → `VM_BAD_POWER_STATE`):
-/// codes keyed by their letters and digits in lower case, sorted once.
+/// The code whose Java exception class is `class` (`VmBadPowerState` → `VM_BAD_POWER_STATE`): the
+/// code whose letters and digits, its underscores left out, are the class name's in any case.
+/// (A scan of the catalogue, only for the rare line that names an SDK class: no table is kept.)
 fn java_class_code(class: &str) -> Option<&'static str> {
-    static BY_CLASS: std::sync::OnceLock<Vec<(String, &'static str)>> = std::sync::OnceLock::new();
-    let by_class = BY_CLASS.get_or_init(|| {
-        let mut v: Vec<(String, &'static str)> = catalog::api_errors()
-            .iter()
-            .map(|e| (e.code.bytes().filter(|b| *b != b'_').map(|b| char::from(b.to_ascii_lowercase())).collect(), e.code))
-            .collect();
-        v.sort_by(|a, b| a.cmp(b));
-        v.dedup();
-        v
-    });
-    let key: String = class.bytes().map(|b| char::from(b.to_ascii_lowercase())).collect();
-    let at = by_class.binary_search_by(|(k, _)| k.as_str().cmp(key.as_str())).ok()?;
+    let same = |code: &str| code.bytes().filter(|b| *b != b'_').map(|b| b.to_ascii_lowercase()).eq(class.bytes().map(|b| b.to_ascii_lowercase()));
+    let mut codes = catalog::api_errors().iter().map(|e| e.code).filter(|code| same(code));
+    let code = codes.next()?;
     // Two codes that differ only by their underscores would share a class name: neither is taken.
-    let ambiguous = by_class.get(at + 1).is_some_and(|(k, _)| *k == key) || (at > 0 && by_class[at - 1].0 == key);
-    (!ambiguous).then(|| by_class[at].1)
+    codes.all(|other| other == code).then_some(code)
 }
 
 /// A doc line and the code it documents.
