@@ -447,6 +447,14 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
             }
         }
         if !line_has_code {
+            if let Some(code) = java_exception_code(line) {
+                let mut e = XapiError::new(code, Vec::new(), Shape::Text);
+                e.confidence = Confidence::Medium;
+                found.add_seen_at(e, &evidence);
+                line_has_code = true;
+            }
+        }
+        if !line_has_code {
             if let Some(entry) = quoted_documented_message(line) {
                 let mut e = XapiError::new(entry.code, Vec::new(), Shape::Text);
                 e.confidence = Confidence::Medium;
@@ -566,6 +574,41 @@ fn quoted_documented_message(line: &str) -> Option<&'static catalog::ApiErrorCod
             _ => lookup(rest),
         }
     })
+}
+
+/// The code of a XAPI error the Java SDK raised as its own exception class, named in a line by
+/// its class name (`Catch Exception com.xensource.xenapi.Types$VmBadPowerState when stop VM…`,
+/// as CloudStack and other Java tools log `e.getClass().getName()`). The SDK names each error's
+/// class after its code, every `_`-separated word capitalised (xen-api
+/// ocaml/sdk-gen/java/main.ml `exception_class_case`), and that exception's text is the code's
+/// doc line, not the code: the class name is all that names it. Its parameters are fields the
+/// logs do not print. `Types$XenAPIException` (a code the SDK has no class for, logged with the
+/// code glued to its text) and the SDK's other classes name no code.
+fn java_exception_code(line: &str) -> Option<&'static str> {
+    static TYPES: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    let finder = TYPES.get_or_init(|| memchr::memmem::Finder::new("xenapi.Types"));
+    // (At most the first few mentions: a stack trace names the class once per line.)
+    finder.find_iter(line.as_bytes()).take(4).find_map(|at| {
+        let rest = &line[at + "xenapi.Types".len()..];
+        let rest = rest.strip_prefix('$').or_else(|| rest.strip_prefix('.'))?;
+        let len = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        let class = &rest[..len];
+        if class.len() < 4 || !class.as_bytes()[0].is_ascii_uppercase() {
+            return None;
+        }
+        java_class_code(class)
+    })
+}
+
+/// The code whose Java exception class is `class` (`VmBadPowerState` → `VM_BAD_POWER_STATE`): the
+/// code whose letters and digits, its underscores left out, are the class name's in any case.
+/// (A scan of the catalogue, only for the rare line that names an SDK class: no table is kept.)
+fn java_class_code(class: &str) -> Option<&'static str> {
+    let same = |code: &str| code.bytes().filter(|b| *b != b'_').map(|b| b.to_ascii_lowercase()).eq(class.bytes().map(|b| b.to_ascii_lowercase()));
+    let mut codes = catalog::api_errors().iter().map(|e| e.code).filter(|code| same(code));
+    let code = codes.next()?;
+    // Two codes that differ only by their underscores would share a class name: neither is taken.
+    codes.all(|other| other == code).then_some(code)
 }
 
 /// A doc line and the code it documents.
@@ -1206,5 +1249,22 @@ mod tests {
         let long = "['A".repeat(200_000);
         assert_eq!(super::unclosed_code_list(&long), Some(0));
         assert!(super::wrapped_code_list(&long, &["']"]).is_none(), "too long to join");
+    }
+
+    /// A XAPI error the Java SDK raised as its own class is read from the class name a Java tool
+    /// logs (CloudStack's `Catch Exception <class> …`); the SDK's other classes name no code.
+    #[test]
+    fn a_java_sdk_exception_class_names_its_code() {
+        let code = super::java_exception_code;
+        let line = "2024-03-12 10:15:42,118 DEBUG [c.c.h.x.r.w.x.CitrixStopCommandWrapper] (DirectAgent-112:ctx-4f2a) Catch exception com.xensource.xenapi.Types$VmBadPowerState when stop VM:i-2-41-VM due to You attempted";
+        assert_eq!(code(line), Some("VM_BAD_POWER_STATE"));
+        assert_eq!(code("Caused by: com.xensource.xenapi.Types$HostNotEnoughFreeMemory"), Some("HOST_NOT_ENOUGH_FREE_MEMORY"));
+        assert_eq!(code("at com.xensource.xenapi.Types.checkResponse(Types.java:1691)"), None);
+        assert_eq!(code("Catch Exception com.xensource.xenapi.Types$XenAPIException due to SR_BACKEND_FAILURE_44There is insufficient space"), None);
+        assert_eq!(code("com.xensource.xenapi.Types$BadServerResponse"), None);
+        assert_eq!(code("com.xensource.xenapi.Types$VdiIoError: Device I/O errors"), Some("VDI_IO_ERROR"));
+        assert_eq!(code("com.xensource.xenapi.Types$"), None);
+        let Some(crate::input::Event::Xapi(e)) = super::from_text(line, &[]).into_iter().next() else { panic!("no error read") };
+        assert_eq!(e.code, "VM_BAD_POWER_STATE");
     }
 }
