@@ -277,7 +277,11 @@ fn without_zero_counts(lower: &str) -> String {
         if let (Some(key_start), Some(value_end)) = (key_start, value_end) {
             let key = &lower[key_start..key_end];
             let value = lower[v..value_end].trim_matches('"');
-            let zero = matches!(value, "" | "0" | "[]" | "{}" | "null" | "none" | "false" | "no");
+            // A bare word ends the pair only when nothing but a separator follows it: "Error: no
+            // RFB console found" is a message that starts with "no", not a count of none.
+            let ends_pair = bytes.get(v) == Some(&b'"')
+                || lower[value_end..].trim_start().chars().next().is_none_or(|c| matches!(c, ',' | ';' | '}' | ']' | ')' | '|'));
+            let zero = matches!(value, "" | "0" | "[]" | "{}" | "null" | "none" | "false" | "no") && ends_pair;
             if zero && value_end > v && ERROR_WORDS.iter().any(|w| key.contains(w.trim_end())) {
                 out.push_str(&lower[copied..key_start]);
                 copied = value_end;
@@ -660,6 +664,11 @@ mod zero_count_tests {
         assert!(reads_as_failure("Error: connect ECONNREFUSED 192.0.2.20:443"));
         assert!(reads_as_failure("error: error running shared postrotate script"));
         assert!(reads_as_failure("\"error\": \"\" , \"status\": \"failure\""));
+        // a message that starts with "no" is no count
+        assert!(reads_as_failure("Error: no RFB console found"));
+        assert!(reads_as_failure("=!> Error: no log found with runId=\"1765000923456\""));
+        assert!(!reads_as_failure("errors: no, warnings: 2"));
+        assert!(!reads_as_failure("Errors: none"));
     }
 }
 
