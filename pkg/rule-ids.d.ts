@@ -1173,6 +1173,7 @@ export type RuleId =
   | 'XB831'
   | 'XB832'
   | 'XB833'
+  | 'XB834'
   | 'CH001'
   | 'CH002'
   | 'CH003'
