@@ -1174,6 +1174,7 @@ export type RuleId =
   | 'XB832'
   | 'XB833'
   | 'XB834'
+  | 'XB835'
   | 'CH001'
   | 'CH002'
   | 'CH003'
