@@ -442,6 +442,7 @@ export type RuleId =
   | 'HL646'
   | 'HL647'
   | 'HL648'
+  | 'HL649'
   | 'HL246'
   | 'KI300'
   | 'KI301'
