@@ -1231,6 +1231,7 @@ export type RuleId =
   | 'XA670'
   | 'XA671'
   | 'XA672'
+  | 'XA673'
   | 'CH001'
   | 'CH002'
   | 'CH003'
