@@ -1232,6 +1232,7 @@ export type RuleId =
   | 'XA671'
   | 'XA672'
   | 'XA673'
+  | 'XA674'
   | 'CH001'
   | 'CH002'
   | 'CH003'
