@@ -13,8 +13,12 @@ use xapi_doctor::Options;
 
 /// Parameters every command accepts (the CLI strips them before the command sees its own).
 const EVERY_COMMAND: &[&str] = &["server", "password", "port", "username", "minimal", "force", "multiple", "all", "message-priority", "trace", "debug", "live", "internal"];
-/// The CLI's two-word switches (`-s <server>`): the next token is their value.
-const SWITCHES_WITH_A_VALUE: &[&str] = &["-u", "-pw", "-s", "-h", "-p"];
+/// The CLI's two-word switches (`-s <server>`, `-pwf <password-file>`): the next token is their
+/// value (xen-api ocaml/xe-cli/newcli.ml `parse_args`).
+const SWITCHES_WITH_A_VALUE: &[&str] = &["-u", "-pw", "-pwf", "-s", "-h", "-p", "--traceparent"];
+/// The client's switches without a value (`--nossl`, `--debug`; `-version` prints the protocol
+/// and exits; `-help` lists the commands).
+const SWITCHES: &[&str] = &["--nossl", "--debug", "-version", "-help", "--help"];
 /// Commands of classes the current CLI no longer has, printed for the hosts that still do (VM
 /// protection policies, XenServer 5.6–6.x, whose alerts only those hosts raise).
 const OLDER_HOSTS_ONLY: &[&str] = &["vmpp-"];
@@ -154,15 +158,30 @@ fn problems(command: &str, table: &Table) -> Vec<String> {
         }
         // The connection's switches may come before the command's name.
         let mut at = i + 1;
-        while w.get(at).is_some_and(|s| SWITCHES_WITH_A_VALUE.contains(&s.as_str())) {
-            at += 2;
+        loop {
+            match w.get(at) {
+                Some(s) if SWITCHES_WITH_A_VALUE.contains(&s.as_str()) => at += 2,
+                Some(s) if SWITCHES.contains(&s.as_str()) => at += 1,
+                _ => break,
+            }
         }
         let Some(name) = w.get(at).filter(|n| *n != "|") else {
-            i += 1;
+            i = at.max(i + 1);
             continue;
         };
         i = at + 1;
         if OLDER_HOSTS_ONLY.iter().any(|prefix| name.starts_with(prefix)) {
+            continue;
+        }
+        // `xe help [--all] [command…]` takes command names, not parameters.
+        if name == "help" {
+            while i < w.len() && w[i] != "|" {
+                let word = &w[i];
+                i += 1;
+                if word != "--all" && !word.contains(['<', '$']) && table.spec(word).is_none() {
+                    found.push(format!("`xe help {word}`: no such command"));
+                }
+            }
             continue;
         }
         let Some(spec) = table.spec(name) else {
@@ -175,6 +194,9 @@ fn problems(command: &str, table: &Table) -> Vec<String> {
             i += 1;
             if SWITCHES_WITH_A_VALUE.contains(&word.as_str()) {
                 i += 1;
+                continue;
+            }
+            if SWITCHES.contains(&word.as_str()) {
                 continue;
             }
             let (param, value) = match word.strip_prefix("--") {
@@ -259,6 +281,13 @@ fn the_table_reads_the_cli_as_it_is() {
     assert_eq!(check("xe vm-list name-label=<name> params=uuid   # or sr-list"), Vec::<String>::new());
     assert_eq!(check("xe vdi-list sr-uuid=<sr-uuid> other-config:xo:backup=true is-a-snapshot=true"), Vec::<String>::new());
     assert_eq!(check("xe vm-shutdown vm=<vm-name> --force"), Vec::<String>::new());
+    // The client's own switches, and `xe help` with command names.
+    assert_eq!(check("xe -s <pool-master> -u root -pwf /root/xe-password vm-list params=uuid"), Vec::<String>::new());
+    assert_eq!(check("xe -version"), Vec::<String>::new());
+    assert_eq!(check("xe --nossl -s 127.0.0.1 -p 80 host-list"), Vec::<String>::new());
+    assert_eq!(check("xe help vm-snapshot vdi-export"), Vec::<String>::new());
+    assert_eq!(check("xe help --all"), Vec::<String>::new());
+    assert_eq!(check("xe help vm-snapshoot"), vec!["`xe help vm-snapshoot`: no such command"]);
     assert_eq!(check("xe vdi-frobnicate uuid=x").len(), 1);
     assert_eq!(check("xe pbd-plug").len(), 1, "uuid is required");
     assert_eq!(check("xe sr-create name-label=x type=nfs device-conf:server=y").len(), 1);
