@@ -189,9 +189,21 @@ fn main() {
     let out_dir = env::var("OUT_DIR").unwrap();
     fs::write(Path::new(&out_dir).join("catalog_data.rs"), out).unwrap();
 
-    let signatures_path = Path::new("data").join("signatures.toml");
-    println!("cargo:rerun-if-changed={}", signatures_path.display());
-    let signatures = fs::read_to_string(&signatures_path).unwrap_or_else(|e| panic!("reading {}: {e}", signatures_path.display()));
+    // data/signatures/: one file per family, read in the order of their names as one list.
+    let signatures_dir = Path::new("data").join("signatures");
+    println!("cargo:rerun-if-changed={}", signatures_dir.display());
+    let mut signature_files: Vec<_> = fs::read_dir(&signatures_dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", signatures_dir.display()))
+        .map(|entry| entry.unwrap_or_else(|e| panic!("reading {}: {e}", signatures_dir.display())).path())
+        .filter(|path| path.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    signature_files.sort();
+    let mut signatures = String::new();
+    for path in &signature_files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        signatures.push_str(&fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display())));
+        signatures.push('\n');
+    }
     let releases: Vec<knowledge::XoRelease> = read("xo_releases.json");
     fs::write(Path::new(&out_dir).join("signatures_data.rs"), knowledge::signatures(&signatures, &releases)).unwrap();
     let wording_path = Path::new("data").join("wording.toml");

@@ -13,7 +13,7 @@
 // listRules() in the data section. "gz" columns are marginal: how much smaller the gzip -9 of the
 // whole section gets when the part's bytes are removed, i.e. what the part costs on the wire.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -232,7 +232,8 @@ for (const [table, label] of [['sr', 'SR error codes'], ['errno', 'errno'], ['sm
 }
 const sr = [...json('sr_error_codes.json'), ...json('sr_error_codes_xcpng-8.3.json'), ...json('sr_error_codes_history.json')];
 claim('SR error codes: names and descriptions (current and history)', sr.flatMap((c) => [c.name, c.description]));
-const signaturesToml = readFileSync(join(root, 'data/signatures.toml'), 'utf8');
+const signaturesDir = join(root, 'data/signatures');
+const signaturesToml = readdirSync(signaturesDir).filter((f) => f.endsWith('.toml')).map((f) => readFileSync(join(signaturesDir, f), 'utf8')).join('\n');
 const sigIds = new Set([...signaturesToml.matchAll(/^id = "([A-Z0-9]+)"/gm)].map((m) => m[1]));
 const { listRules } = require(join(root, 'pkg/node.cjs'));
 const rules = listRules();

@@ -1,4 +1,4 @@
-//! Build-time compilation of the knowledge written as data: `data/signatures.toml` (what a
+//! Build-time compilation of the knowledge written as data: `data/signatures/*.toml` (what a
 //! message means: literal markers, category, severity, remediation, the versions concerned),
 //! `data/code_meanings.json` (a category and a one-line meaning for every known code),
 //! `data/wording.toml` (the general wording of failures) and `data/smlog_messages.toml` (the
@@ -232,12 +232,12 @@ pub fn xo_server_range(range: Option<&str>, fixed_in: Option<&str>, releases: &[
     (above, below)
 }
 
-/// `data/signatures.toml` → `signatures_data.rs`: `SIGNATURES_TEXT`, one record per signature in
+/// `data/signatures/*.toml` → `signatures_data.rs`: `SIGNATURES_TEXT`, one record per signature in
 /// file order (which is the documentation order), read into `Signature`s on first use. As one
 /// string the table is ~30 KB smaller in the .wasm than static structs, whose string pointers
 /// compress poorly (docs/size.md).
 pub fn signatures(toml_text: &str, xo_releases: &[XoRelease]) -> String {
-    let file: File = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/signatures.toml: {e}"));
+    let file: File = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/signatures/*.toml: {e}"));
     let mut ids = BTreeSet::new();
     let mut names = BTreeSet::new();
     let mut out = String::new();
@@ -351,11 +351,11 @@ pub fn signatures(toml_text: &str, xo_releases: &[XoRelease]) -> String {
     out
 }
 
-/// `data/signatures.toml` → `signature_counterexamples.rs`: `(id, counterexample)` per signature,
+/// `data/signatures/*.toml` → `signature_counterexamples.rs`: `(id, counterexample)` per signature,
 /// for tests/signatures.rs only. The counterexamples are test data: they are not compiled into
 /// the module (docs/size.md), and `signatures()` above has checked them.
 pub fn counterexamples(toml_text: &str) -> String {
-    let file: File = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/signatures.toml: {e}"));
+    let file: File = toml::from_str(toml_text).unwrap_or_else(|e| panic!("data/signatures/*.toml: {e}"));
     let pairs: Vec<(&str, &str)> = file.signature.iter().map(|s| (s.id.as_str(), s.counterexample.as_str())).collect();
     format!("/// Every signature's counterexample, in file order (build/knowledge.rs).\npub static COUNTEREXAMPLES: &[(&str, &str)] = &{pairs:?};\n")
 }

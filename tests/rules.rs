@@ -235,7 +235,7 @@ fn negatives_stay_quiet() {
 
 #[test]
 fn every_error_rule_has_a_negative_fixture() {
-    // Signatures carry theirs in data/signatures.toml (`counterexample`, tests/signatures.rs).
+    // Signatures carry theirs in data/signatures/*.toml (`counterexample`, tests/signatures.rs).
     let signature_ids: Vec<&str> = xapi_doctor::rules::signatures::all().iter().map(|s| s.info.id).collect();
     for rule in xapi_doctor::list_rules() {
         let family = &rule.id[..2];

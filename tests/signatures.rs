@@ -1,4 +1,4 @@
-//! The signatures of data/signatures.toml: each fires on its example (tests/rules.rs checks every
+//! The signatures of data/signatures/*.toml: each fires on its example (tests/rules.rs checks every
 //! rule's example) and stays quiet on its counterexample; literals are matched ASCII
 //! case-insensitively; a known issue follows the host version; codes are whole words.
 

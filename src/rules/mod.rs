@@ -102,7 +102,7 @@ pub enum Matcher {
     /// Evaluated by another analyser (SMlog, chain check, space plan); registered here so that
     /// the rule is documented and listed with the others.
     External,
-    /// A signature of `data/signatures.toml`, matched on the text of every input by
+    /// A signature of `data/signatures/*.toml`, matched on the text of every input by
     /// [`signatures::scan`].
     Signature(&'static signatures::Signature),
 }
@@ -135,7 +135,7 @@ static FAMILIES: &[&[Rule]] = &[
     smlog_benign::RULES,
     generic::RULES,
     codes::RULES,
-    // Then the signatures (data/signatures.toml, read on first use: `registry`).
+    // Then the signatures (data/signatures/*.toml, read on first use: `registry`).
 ];
 
 /// The families after the signatures: records-side checks (chain check, space plan).

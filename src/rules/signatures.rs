@@ -1,5 +1,5 @@
 //! Signatures: the knowledge of what a message means, written as data in
-//! `data/signatures.toml` and compiled in by `build.rs`. A signature names literal markers
+//! `data/signatures/*.toml` and compiled in by `build.rs`. A signature names literal markers
 //! (`any` of which anchors it, `all` of which must appear near the anchor, `none` of which may),
 //! the products and host versions it concerns, its category, severity and how close to the root
 //! cause it is, and the remediation to render. Adding what a new real case teaches is an entry
@@ -24,7 +24,7 @@ use crate::model::{Category, Confidence, Evidence, Finding, Severity};
 use crate::input::{is_cut_line, Event, XapiError, WRAP_COLUMNS};
 use crate::options::Options;
 
-/// One entry of `data/signatures.toml` (its fields are documented there).
+/// One entry of `data/signatures/*.toml` (its fields are documented in data/signatures/README.md).
 pub struct Signature {
     pub info: RuleInfo,
     /// Rank among findings of the same severity: higher is closer to the root cause.

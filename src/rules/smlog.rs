@@ -71,7 +71,7 @@ fn drop_explained_decodings(findings: &mut Vec<Finding>) {
     crate::model::drop_explained_decodings(findings);
 }
 
-/// The signatures of data/signatures.toml that fire on a (short) SMlog.
+/// The signatures of data/signatures/*.toml that fire on a (short) SMlog.
 fn smlog_signatures(text: &str, options: &Options) -> Vec<Finding> {
     super::signatures::scan_input(text, super::signatures::INPUT_SMLOG, options)
 }
