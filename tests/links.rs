@@ -42,6 +42,9 @@ const HOSTS: &[&str] = &[
     "docs.xcp-ng.org",
     "xcp-ng.org",
     "docs.xenserver.com",
+    // Citrix knowledge-base articles (hotfix notes) under /external/article/<n>/…: the current form of the
+    // addresses; the old /article/CTX… ones are listed as gone above
+    "support.citrix.com",
     "xapi-project.github.io",
 ];
 

@@ -26,6 +26,7 @@ const EXAMPLES_WITH_ANOTHER_RULE_ON_TOP: &[(&str, &str, &str)] = &[
     ("HV061", "SR109", "a note on an old host's chain limit beside the chain error it concerns"),
     ("XA019", "SR046", "the internal error carries the SR error that explains it"),
     ("SM007", "SM001", "the repeated failure's summary sits below the failure that shows the error"),
+    ("KI828", "SM001", "an old storage manager's known retry loop, noted beside the abandoned coalesce it logs"),
     ("KI002", "KI315", "the example is the known bug's call"),
     ("XB108", "XO006", "a warning beside the error it explains"),
     ("HL971", "HL004", "the same I/O error, the kernel's own lines"),
