@@ -346,11 +346,14 @@ fn smb_statuses_by_name_and_by_value() {
 #[test]
 fn s3_codes_where_an_error_code_stands() {
     // The code's decoding (CD004), or the signature that explains the code and carries it in
-    // its place (RM012 for the refusals of a remote).
+    // its place (RM012 for the refusals of a remote; RM010 a quota, RM940 throttling, RM941 a
+    // failure on the service's side, RM943 a lost multipart upload, RM945 MinIO's full drives:
+    // each a backup target that cannot be written, so remote_unreachable or remote_full).
     let s3 = |d: &xapi_doctor::Diagnosis| -> Vec<(String, xapi_doctor::Category)> {
-        d.findings.iter().filter(|f| f.rule == "CD004" || f.rule == "RM012").filter_map(|f| Some((f.codes.first()?.clone(), f.category))).collect()
+        let explains = ["CD004", "RM012", "RM010", "RM940", "RM941", "RM943", "RM945"];
+        d.findings.iter().filter(|f| explains.contains(&f.rule)).filter_map(|f| Some((f.codes.first()?.clone(), f.category))).collect()
     };
-    use xapi_doctor::Category::{Network, RemoteFull, RemoteUnreachable};
+    use xapi_doctor::Category::{RemoteFull, RemoteUnreachable};
     for (input, code, category) in [
         // The service's XML answer, Node's inspected AWS SDK v3 error, a JSON error, boto and
         // the Go SDK, and SDK v3's `Name: message` head.
@@ -358,10 +361,10 @@ fn s3_codes_where_an_error_code_stands() {
         ("S3ServiceException [InvalidAccessKeyId]: x\n  name: 'InvalidAccessKeyId',\n  $fault: 'client',", "InvalidAccessKeyId", RemoteUnreachable),
         ("{\"Code\":\"XMinioStorageFull\",\"message\":\"Storage backend has reached its minimum free drive threshold.\"}", "XMinioStorageFull", RemoteFull),
         ("    \"code\": \"QuotaExceeded\",", "QuotaExceeded", RemoteFull),
-        ("An error occurred (SlowDown) when calling the PutObject operation (reached max retries: 4): Please reduce your request rate.", "SlowDown", Network),
-        ("operation error S3: PutObject, https response error StatusCode: 500, api error InternalError: We encountered an internal error.", "InternalError", Network),
+        ("An error occurred (SlowDown) when calling the PutObject operation (reached max retries: 4): Please reduce your request rate.", "SlowDown", RemoteUnreachable),
+        ("operation error S3: PutObject, https response error StatusCode: 500, api error InternalError: We encountered an internal error.", "InternalError", RemoteUnreachable),
         ("Error: NoSuchUpload: The specified upload does not exist.", "NoSuchUpload", RemoteUnreachable),
-        ("Code: ServiceUnavailable", "ServiceUnavailable", Network),
+        ("Code: ServiceUnavailable", "ServiceUnavailable", RemoteUnreachable),
     ] {
         let d = text(input);
         assert_eq!(s3(&d), vec![(code.to_string(), category)], "{input}: {:?}", rules_of(&d));

@@ -330,6 +330,15 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
                 e.detail.push_str(c);
                 e.detail.push('\n');
             }
+            // An S3 service's answer (the AWS SDK's exception) carries its code in `Code` and
+            // `name`, and the service's own text as the message ("Access Denied", "Please reduce
+            // your request rate."), which seldom names the code: the code is read as its field.
+            let s3 = ["Code", "name"].iter().filter_map(|k| obj.get(*k).and_then(Value::as_str)).find(|c| crate::catalog::s3_code(c).is_some());
+            if let Some(c) = s3.filter(|c| !message_text.contains(c)) {
+                e.detail.push_str("Code: ");
+                e.detail.push_str(c);
+                e.detail.push('\n');
+            }
             let frames = stack_frames(obj);
             if !frames.is_empty() {
                 e.detail.push_str(&frames);

@@ -60,7 +60,7 @@ pub static CD004: RuleInfo = RuleInfo {
     description: "Decodes the error code an S3 remote (Amazon S3 or an S3-compatible service such as MinIO or Ceph) answered \
                   with: credentials, a bucket or a region it refuses, a full bucket, throttling or a failure on its side, \
                   or a request it cannot take.",
-    example: "{\"name\": \"SlowDown\", \"$fault\": \"client\", \"Code\": \"SlowDown\", \"message\": \"Please reduce your request rate.\"}",
+    example: "{\"name\": \"OperationAborted\", \"$fault\": \"client\", \"Code\": \"OperationAborted\", \"message\": \"A conflicting conditional operation is currently in progress against this resource. Try again.\"}",
 };
 
 pub static CD005: RuleInfo = RuleInfo {
