@@ -190,6 +190,9 @@ const NEGATIVES: &[(&str, &str, &str)] = &[
     ("XO004", "SR_BACKEND_FAILURE_44(, There is insufficient space, )", ""),
     // a toolstack daemon's ENOSPC is dom0's own disk, not the backup target
     ("XO004", "Dec  1 10:00:00 xcp-host1 xcp-rrdd: [ warn||0 ||rrdd_server] Failed to write RRDs: No space left on device", ""),
+    // a system service's ENOSPC (logrotate, cron…) is the disk of the machine that logged it
+    ("XO004", "Dec  6 01:02:04 xcp-ng-1 logrotate: error: error writing to /var/log/messages.1: No space left on device", ""),
+    ("XO004", "Dec  6 03:10:01 xoa CROND[2211]: (root) error: ENOSPC: no space left on device, write", ""),
     ("XO005", "JSON Parse Error at position 12", ""),
     ("XO005", "- **Error**: JSON Parse Error", ""),
     ("XO006", "Lock file released", ""),

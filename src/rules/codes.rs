@@ -506,6 +506,15 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
                              means the feature is absent (a virtual or USB network card has no PCI vendor file, a card without \
                              SR-IOV no VF count), which they handle. Only a failure the log reports beside it needs attention."
                 .into();
+        } else if f.family == Family::System && is_system_service_line(&f.text) {
+            // logrotate, cron, the package manager…: the machine's own disk or limits, on a host
+            // or on the Xen Orchestra VM alike, not the backup target the catalogue's meaning names.
+            finding.category = host_category(f.category);
+            finding.summary = format!("{}: a system service of this machine (logrotate, cron, the package manager…) got this system error.", f.name).into();
+            finding.cause = "The operating system refused or failed an operation of a service on the machine that wrote the \
+                             line: its own file systems (a full /var or /var/log), limits or files, not a backup target."
+                .into();
+            finding.step_cmd("See the free space and inodes of that machine's file systems.", "df -h; df -i");
         } else if f.family == Family::System && is_host_log_line(&f.text) {
             // The catalogue's meanings are written for backup tools; on a host the same errno is
             // about the host's own disks and processes.
@@ -693,6 +702,31 @@ fn names_kernel_interface(line: &str) -> bool {
 pub(super) fn is_host_log_line(line: &str) -> bool {
     ["tapdisk", "tap-err", "tap-ctl", "SM: [", "SMGC: [", "kernel:", "xapi: [", "xenopsd", "blktap"].iter().any(|m| line.contains(m))
         || daemon_level(line).is_some()
+}
+
+/// The system services whose syslog lines are about the machine that logged them (its own
+/// disks, its own scheduler), never about a backup target, whichever machine that is.
+const SYSTEM_SERVICES: &[&str] = &[
+    "logrotate", "systemd", "systemd-journald", "journald", "rsyslogd", "syslog-ng", "crond", "CROND", "cron", "CRON",
+    "anacron", "yum", "dnf", "rpm", "apt", "dpkg", "sshd", "dbus-daemon", "auditd", "chronyd", "ntpd",
+];
+
+/// A syslog line (`Mmm dd HH:MM:SS host program[pid]: …`) that one of [`SYSTEM_SERVICES`] wrote.
+pub(super) fn is_system_service_line(line: &str) -> bool {
+    syslog_program(line).is_some_and(|program| SYSTEM_SERVICES.contains(&program))
+}
+
+/// The program of a syslog line: the word after its timestamp and host, up to `[` or `:`.
+fn syslog_program(line: &str) -> Option<&str> {
+    let parts = crate::input::smlog::line::parse(line.as_bytes());
+    if !parts.has_prefix || parts.host.is_empty() {
+        return None;
+    }
+    // `host` borrows from `line`: the program starts one space after it.
+    let start = (parts.host.as_ptr() as usize).checked_sub(line.as_ptr() as usize)? + parts.host.len() + 1;
+    let rest = line.get(start..)?;
+    let end = rest.find(['[', ':', ' '])?;
+    Some(&rest[..end])
 }
 
 /// The level a toolstack daemon (xapi, xenopsd, xcp-networkd, squeezed, xcp-rrdd…) wrote a line

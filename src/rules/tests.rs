@@ -61,3 +61,16 @@ fn sr_families() {
     assert_eq!(sr_family(Some("iso")), SrFamily::Other);
     assert_eq!(sr_family(None), SrFamily::Unknown);
 }
+
+#[test]
+fn a_system_services_syslog_line_is_told_from_other_programs() {
+    use super::codes::is_system_service_line;
+    assert!(is_system_service_line("Dec  6 01:02:04 xcp-ng-1 logrotate: error: error writing to /var/log/messages.1: No space left on device"));
+    assert!(is_system_service_line("Dec 16 03:10:01 xoa CROND[2211]: (root) error: ENOSPC: no space left on device, write"));
+    assert!(is_system_service_line("2026-12-06T01:02:04.123456+00:00 xo systemd[1]: Failed to start xo-server.service."));
+    // Xen Orchestra's own journal, a backup tool and a line without a syslog prefix are not
+    assert!(!is_system_service_line("Dec  6 01:02:04 xo xo-server[811]: Error: ENOSPC: no space left on device, write"));
+    assert!(!is_system_service_line("Dec  6 01:02:04 nas rsync[4242]: write failed on \"/backup/x\": No space left on device (28)"));
+    assert!(!is_system_service_line("logrotate: error: error writing to /var/log/messages.1: No space left on device"));
+    assert!(!is_system_service_line(""));
+}

@@ -246,8 +246,9 @@ fn base_vm_missing(e: &XoError, facts: &Facts) -> Option<Finding> {
 
 fn remote_full(e: &XoError, facts: &Facts) -> Option<Finding> {
     // ENOSPC on a line of the host's own logs is not the backup target: tapdisk's is the VM's SR
-    // filling up (HL002), a toolstack daemon's dom0's own file system (HL985).
-    if super::codes::is_host_log_line(&e.message) {
+    // filling up (HL002), a toolstack daemon's dom0's own file system (HL985), a system service's
+    // (logrotate, cron…) the disk of the machine that logged it.
+    if super::codes::is_host_log_line(&e.message) || super::codes::is_system_service_line(&e.message) {
         return None;
     }
     // Linux's inotify limit reaches Node as ENOSPC too ("ENOSPC: System limit for number of file
