@@ -534,3 +534,15 @@ fn a_leaf_coalesce_disabled_on_one_vdi_is_removed_from_that_vdi() {
     assert!(commands.iter().any(|c| c.contains("grep -A1 8341e744")), "{commands:?}");
     assert!(!commands.iter().any(|c| c.starts_with("xe sr-param-remove")), "{commands:?}");
 }
+
+#[test]
+fn a_samba_session_its_client_closed_is_no_failure() {
+    use xapi_doctor::{Category, Severity};
+    // smbd's log of a client going away (source3/smbd/server_exit.c): benign, at info.
+    let end = text("[2026/12/06 01:02:03.123456,  2] ../../source3/smbd/server_exit.c:232(exit_server_common)\n  Server exit (NT_STATUS_CONNECTION_RESET)\n");
+    let top = &end.findings[0];
+    assert_eq!((top.rule, top.category, top.severity), ("CD002", Category::Benign, Severity::Info), "{top:?}");
+    // the same status from a client's failed request stays a failure
+    let refused = text("mount error(13): Permission denied\nStatus code returned 0xc000020d NT_STATUS_CONNECTION_RESET");
+    assert!(refused.findings.iter().all(|f| f.category != Category::Benign), "{:?}", rules_of(&refused));
+}

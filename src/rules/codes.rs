@@ -506,6 +506,16 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
                              means the feature is absent (a virtual or USB network card has no PCI vendor file, a card without \
                              SR-IOV no VF count), which they handle. Only a failure the log reports beside it needs attention."
                 .into();
+        } else if f.family == Family::Smb && is_samba_session_end(&f.text, f.name) {
+            // smbd logs why each client's session ended (source3/smbd/server_exit.c); a client that
+            // closed its connection is the normal end, not a refusal.
+            finding.category = Category::Benign;
+            finding.severity = Severity::Info;
+            finding.summary = format!("{}: Samba's smbd ended a client's session because the client closed its connection.", f.name).into();
+            finding.cause = "smbd logs the reason each session ended; a reset, a disconnection or the end of the stream means \
+                             the client (a backup tool unmounting the share, a machine going to sleep) went away, which is the \
+                             normal end of a session. Only a failure the client reports at that time needs attention."
+                .into();
         } else if f.family == Family::System && is_system_service_line(&f.text) {
             // logrotate, cron, the package manager…: the machine's own disk or limits, on a host
             // or on the Xen Orchestra VM alike, not the backup target the catalogue's meaning names.
@@ -702,6 +712,12 @@ fn names_kernel_interface(line: &str) -> bool {
 pub(super) fn is_host_log_line(line: &str) -> bool {
     ["tapdisk", "tap-err", "tap-ctl", "SM: [", "SMGC: [", "kernel:", "xapi: [", "xenopsd", "blktap"].iter().any(|m| line.contains(m))
         || daemon_level(line).is_some()
+}
+
+/// Samba's note of a session ended by its client: `Server exit (NT_STATUS_CONNECTION_RESET)`
+/// (or the connection's disconnection, or the end of its stream).
+fn is_samba_session_end(line: &str, status: &str) -> bool {
+    line.contains("Server exit (") && matches!(status, "STATUS_CONNECTION_RESET" | "STATUS_CONNECTION_DISCONNECTED" | "STATUS_END_OF_FILE")
 }
 
 /// The system services whose syslog lines are about the machine that logged them (its own
