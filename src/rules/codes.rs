@@ -721,28 +721,17 @@ fn is_samba_session_end(line: &str, status: &str) -> bool {
 }
 
 /// The system services whose syslog lines are about the machine that logged them (its own
-/// disks, its own scheduler), never about a backup target, whichever machine that is.
+/// disks, its own scheduler), never about a backup target, whichever machine that is (compared
+/// in any case: cron logs as `CROND` on some systems).
 const SYSTEM_SERVICES: &[&str] = &[
-    "logrotate", "systemd", "systemd-journald", "journald", "rsyslogd", "syslog-ng", "crond", "CROND", "cron", "CRON",
-    "anacron", "yum", "dnf", "rpm", "apt", "dpkg", "sshd", "dbus-daemon", "auditd", "chronyd", "ntpd",
+    "logrotate", "systemd", "systemd-journald", "journald", "rsyslogd", "syslog-ng", "crond", "cron", "anacron", "yum",
+    "dnf", "rpm", "apt", "dpkg", "sshd", "dbus-daemon", "auditd", "chronyd", "ntpd",
 ];
 
 /// A syslog line (`Mmm dd HH:MM:SS host program[pid]: …`) that one of [`SYSTEM_SERVICES`] wrote.
 pub(super) fn is_system_service_line(line: &str) -> bool {
-    syslog_program(line).is_some_and(|program| SYSTEM_SERVICES.contains(&program))
-}
-
-/// The program of a syslog line: the word after its timestamp and host, up to `[` or `:`.
-fn syslog_program(line: &str) -> Option<&str> {
-    let parts = crate::input::smlog::line::parse(line.as_bytes());
-    if !parts.has_prefix || parts.host.is_empty() {
-        return None;
-    }
-    // `host` borrows from `line`: the program starts one space after it.
-    let start = (parts.host.as_ptr() as usize).checked_sub(line.as_ptr() as usize)? + parts.host.len() + 1;
-    let rest = line.get(start..)?;
-    let end = rest.find(['[', ':', ' '])?;
-    Some(&rest[..end])
+    crate::input::smlog::line::syslog_program(line.as_bytes())
+        .is_some_and(|program| SYSTEM_SERVICES.iter().any(|service| service.as_bytes().eq_ignore_ascii_case(program)))
 }
 
 /// The level a toolstack daemon (xapi, xenopsd, xcp-networkd, squeezed, xcp-rrdd…) wrote a line

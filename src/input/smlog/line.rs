@@ -141,6 +141,16 @@ pub fn starts_with_prefix(line: &[u8]) -> bool {
 }
 
 fn parse_prefixed(line: &[u8]) -> Option<LineParts<'_>> {
+    let (time, time_kind, host, rest) = split_header(line)?;
+    parse_after_host(time, time_kind, host, rest)
+}
+
+/// A line's timestamp, its kind, its host and what follows the host's space.
+type Header<'a> = (&'a [u8], TimeKind, &'a [u8], &'a [u8]);
+
+/// `timestamp host rest`, split.
+#[inline]
+fn split_header(line: &[u8]) -> Option<Header<'_>> {
     let first = *line.first()?;
     let (time_kind, time_end) = if first.is_ascii_uppercase() {
         (TimeKind::Syslog, syslog_time_end(line)?)
@@ -158,8 +168,16 @@ fn parse_prefixed(line: &[u8]) -> Option<LineParts<'_>> {
     if host_len == 0 {
         return None;
     }
-    let host = &rest[..host_len];
-    parse_after_host(time, time_kind, host, &rest[host_len + 1..])
+    Some((time, time_kind, &rest[..host_len], &rest[host_len + 1..]))
+}
+
+/// The program that wrote a syslog line (`Mmm dd HH:MM:SS host program[pid]: …` → `program`):
+/// the tag after the timestamp and host, up to `[`, `:` or a space. `None` without the prefix.
+pub fn syslog_program(line: &[u8]) -> Option<&[u8]> {
+    let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+    let (_, _, _, rest) = split_header(line)?;
+    let len = rest.iter().take(64).position(|&b| b == b':' || b == b'[' || b == b' ')?;
+    (len > 0).then(|| &rest[..len])
 }
 
 /// The tag, pid and message after `timestamp host `.

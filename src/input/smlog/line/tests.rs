@@ -98,3 +98,13 @@ fn syslog_second_of_year() {
     assert_eq!(t.unix_ms, None);
     assert_eq!(t.text, "Mar  1 00:00:01");
 }
+
+#[test]
+fn the_program_of_a_syslog_line() {
+    assert_eq!(syslog_program(b"Dec  6 01:02:04 xcp-ng-1 logrotate: error: error writing"), Some(&b"logrotate"[..]));
+    assert_eq!(syslog_program(b"Dec 16 03:10:01 xoa CROND[2211]: (root) CMD (run-parts)"), Some(&b"CROND"[..]));
+    assert_eq!(syslog_program(b"2026-12-06T01:02:04.123456+00:00 xo systemd[1]: Started"), Some(&b"systemd"[..]));
+    assert_eq!(syslog_program(b"Dec  6 01:02:04 host SM: [1234] lock"), Some(&b"SM"[..]));
+    assert_eq!(syslog_program(b"logrotate: error: no prefix"), None);
+    assert_eq!(syslog_program(b""), None);
+}
