@@ -481,9 +481,11 @@ fn a_numbered_xo_api_error_is_named_and_not_presumed_a_backup() {
     let d = text(r#"{"code": 1, "message": "the export stopped for no reason given"}"#);
     let f = d.findings.first().expect("a finding");
     assert!(!f.cause.contains("API error"), "{}", f.cause);
-    // The same error in a backup log's task is still the backup's.
+    // The same error in a backup log's task is still the backup's, and meets the API error's
+    // signature there (read as `code 1 message: no such VM …`).
     let d = text(r#"{"status":"failure","message":"backup VM","start":1,"result":{"code":1,"message":"no such VM 0c1fb2f2","data":{"id":"0c1fb2f2","type":"VM"}}}"#);
-    assert_eq!(d.findings.first().map(|f| f.title.as_ref()), Some("Backup task failed"));
+    let f = d.findings.first().expect("a finding");
+    assert_eq!((f.rule, f.subject.task.as_deref()), ("XB014", Some("backup VM")));
 }
 
 /// `operationFailed` carries the pool's error in `data.code`: that code is decoded, and Xen
@@ -545,4 +547,65 @@ fn a_samba_session_its_client_closed_is_no_failure() {
     // the same status from a client's failed request stays a failure
     let refused = text("mount error(13): Permission denied\nStatus code returned 0xc000020d NT_STATUS_CONNECTION_RESET");
     assert!(refused.findings.iter().all(|f| f.category != Category::Benign), "{:?}", rules_of(&refused));
+}
+
+#[test]
+fn a_quiesce_failure_names_the_requester_stage_the_agent_wrote() {
+    use xapi_doctor::Category;
+    // A newer Windows agent writes its VSS requester's state as a number; XAPI raises it as
+    // VM_SNAPSHOT_WITH_QUIESCE_FAILED(vm, state). 5 is the writers' preparation.
+    let d = text(r#"["VM_SNAPSHOT_WITH_QUIESCE_FAILED", "OpaqueRef:5c1d0e4f-1a2b-4c3d-8e9f-0a1b2c3d4e5f", "5"]"#);
+    let top = &d.findings[0];
+    assert_eq!((top.rule, top.category), ("XA010", Category::Configuration), "{top:?}");
+    assert!(top.cause.contains("writers") && top.cause.contains("stage 5"), "{}", top.cause);
+    assert!(top.remediation.iter().any(|s| s.command.as_deref() == Some("vssadmin list writers & vssadmin list providers")));
+    // A number outside the requester's states, or another text, keeps the general reading.
+    for other in ["9", "Unknown Error"] {
+        let d = text(&format!(r#"["VM_SNAPSHOT_WITH_QUIESCE_FAILED", "OpaqueRef:5c1d0e4f-1a2b-4c3d-8e9f-0a1b2c3d4e5f", "{other}"]"#));
+        let top = &d.findings[0];
+        assert_eq!(top.rule, "XA010");
+        assert!(!top.cause.contains("stage"), "{other}: {}", top.cause);
+    }
+}
+
+#[test]
+fn the_rest_apis_error_body_is_read_as_xen_orchestras_api_error() {
+    use xapi_doctor::Category;
+    // @xen-orchestra/rest-api answers an API error as {"error": <its message>, "data": …}, without
+    // the number of the JSON-RPC form.
+    let d = run_example(r#"{"error":"incorrect state","data":{"property":"power_state","actual":"Running","expected":"Suspended","object":"vm1"}}"#);
+    let top = &d.findings[0];
+    assert_eq!((top.rule, top.category), ("XO000", Category::Configuration), "{top:?}");
+    assert!(top.cause.contains("API error 25"), "{}", top.cause);
+    // An "error" that is no API error's message is not read as one.
+    let other = run_example(r#"{"error":"not enough permissionsX","data":{}}"#);
+    assert!(other.findings.iter().all(|f| f.rule != "XO000" || f.category != Category::Configuration), "{:?}", rules_of(&other));
+}
+
+#[test]
+fn xo_webs_toast_is_read_as_the_api_error_it_shows() {
+    use xapi_doctor::{Category, InputKind, Severity};
+    // xo-web's toast: the action's title, then the API error's message alone.
+    let d = text("Start VM\nhost offline\n");
+    assert_eq!(d.kind, InputKind::XoError);
+    let top = &d.findings[0];
+    assert_eq!((top.rule, top.category, top.severity), ("XO000", Category::Network, Severity::Error), "{top:?}");
+    assert!(top.cause.contains("API error 18"), "{}", top.cause);
+    // Messages other programs print alike are not read alone, nor an API message in a long log.
+    let common = text("Export\noperation failed\n");
+    assert!(common.findings.iter().all(|f| f.rule != "XO000"), "{:?}", rules_of(&common));
+    let long = text("line one\nline two\nline three\nline four\nline five\nhost offline\n");
+    assert!(long.findings.iter().all(|f| f.rule != "XO000"), "{:?}", rules_of(&long));
+}
+
+#[test]
+fn a_backup_logs_numbered_api_error_meets_its_signature() {
+    // A task's result {"code": 18, "message": "host offline"} reads as `code 18 message: host
+    // offline`, the form the API error's signature knows.
+    let log = r#"{"data":{"mode":"full","reportWhen":"failure"},"id":"1700000000000","jobId":"0a1b2c3d-0000-4000-8000-000000000001","jobName":"nightly","message":"backup","scope":"xo","start":1700000000000,"status":"failure","tasks":[{"data":{"type":"VM","id":"0a1b2c3d-0000-4000-8000-000000000002","name_label":"web01"},"id":"1700000000001","message":"backup VM","start":1700000000001,"status":"failure","end":1700000000100,"result":{"code":18,"data":{"host":"h"},"message":"host offline","name":"XoError"}}],"end":1700000000200}"#;
+    let d = text(log);
+    assert_eq!(d.findings[0].rule, "XB412", "{:?}", rules_of(&d));
+    // Another program's code 18 with another message is not Xen Orchestra's API error.
+    let other = text(&log.replace("host offline", "disk quota exceeded"));
+    assert!(other.findings.iter().all(|f| f.rule != "XB412"), "{:?}", rules_of(&other));
 }

@@ -318,6 +318,32 @@ pub fn xo_api_error(number: u32, message: &str) -> Option<&'static XoApiError> {
     message.to_ascii_lowercase().contains(&wanted).then_some(e)
 }
 
+/// Xen Orchestra's API error whose message `text` is, when `text` starts with one of their fixed
+/// messages (`incorrect state`, `no such VM 1a2b`): how the REST API answers, with the message
+/// and no number.
+pub fn xo_api_error_by_message(text: &str) -> Option<&'static XoApiError> {
+    let text = text.trim_start().to_ascii_lowercase();
+    XO_API.iter().find(|e| {
+        let fixed = e.message.to_ascii_lowercase();
+        // A message that ends in a word ("incorrect state") must end there or before a
+        // separator ("incorrect state: …"), not run into a longer word.
+        text.starts_with(&fixed) && (fixed.ends_with(' ') || text[fixed.len()..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric()))
+    })
+}
+
+/// Xen Orchestra's API error whose whole message `line` is (`incorrect state`, `host offline`):
+/// how xo-web's error toast shows it, under the action's title. Messages that are only a prefix
+/// (`no such `) and those other programs print alike (`operation failed`, `not implemented`,
+/// `invalid parameters`, `service unavailable`) are not read alone.
+pub fn xo_api_error_whole_line(line: &str) -> Option<&'static XoApiError> {
+    const TOO_COMMON: [&str; 4] = ["notImplemented", "invalidParameters", "operationFailed", "serviceUnavailable"];
+    let line = line.trim();
+    let line = line.strip_suffix('.').unwrap_or(line);
+    XO_API
+        .iter()
+        .find(|e| !e.message.ends_with(' ') && !TOO_COMMON.contains(&e.name) && e.message.trim().eq_ignore_ascii_case(line))
+}
+
 /// The NTSTATUS with this name (`STATUS_FILE_CLOSED`).
 pub fn smb_status(name: &str) -> Option<&'static SmbStatus> {
     SMB_STATUS.binary_search_by(|e| e.name.cmp(name)).ok().map(|i| &SMB_STATUS[i])

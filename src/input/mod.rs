@@ -252,8 +252,21 @@ impl Event {
                 }
                 t
             }
-            Event::Xo(e) if e.detail.is_empty() => e.message.clone(),
-            Event::Xo(e) => format!("{}\n{}", e.message, e.detail),
+            Event::Xo(e) => {
+                // One of Xen Orchestra's numbered API errors reads as xo-cli and the API's
+                // JSON-RPC form print it (`code 18 message: host offline`), whichever shape it
+                // came in (a toast's bare message, the REST API's body): its signatures know that.
+                let api = e.code.as_deref().and_then(|c| c.parse::<u32>().ok()).and_then(|n| catalog::xo_api_error(n, &e.message));
+                let mut t = match api {
+                    Some(api) if !e.message.starts_with("code ") => format!("code {} message: {}", api.number, e.message),
+                    _ => e.message.clone(),
+                };
+                if !e.detail.is_empty() {
+                    t.push('\n');
+                    t.push_str(&e.detail);
+                }
+                t
+            }
         }
     }
 

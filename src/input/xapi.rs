@@ -331,6 +331,9 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
     // searching a one-line error.
     let finders = text_finders(xo_markers);
     let (markers, telltales) = (&finders.0, &finders.1);
+    // A toast or a dialog copied whole is a few lines; a line of a log that happens to read like
+    // an API error's message is not one.
+    let short_text = lines.iter().filter(|l| !l.trim().is_empty()).take(5).count() <= 4;
     let mut i = 0;
     while i < lines.len() {
         let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -475,6 +478,16 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
             e.evidence.push(evidence.clone());
             e.confidence = Confidence::Medium;
             found.add_xo(e);
+        } else if short_text {
+            // xo-web's error toast: the action's title, then the API error's message alone.
+            if let Some(api) = catalog::xo_api_error_whole_line(line) {
+                let mut e = XoError::new(line.trim());
+                e.code = Some(api.number.to_string());
+                e.evidence.push(evidence.clone());
+                e.confidence = Confidence::Medium;
+                e.report_unrecognised = true;
+                found.add_xo(e);
+            }
         }
         if !line_has_code {
             let lower = line.to_ascii_lowercase();

@@ -202,6 +202,26 @@ pub(super) fn is_xapi_error_code_by(code: &str, params_are_array: bool, name: Op
     crate::catalog::is_known_code(code) || (looks_like_code(code) && (params_are_array || name == Some("XapiError")))
 }
 
+/// The REST API's error body, `{"error": "incorrect state", "data": {…}}`: one of Xen
+/// Orchestra's API errors by its message alone (the body has no number), read as the numbered
+/// error it is, with its `data` as the detail.
+fn rest_api_error(obj: &Map<String, Value>, subject: &Subject) -> Option<XoError> {
+    let message = obj.get("error").and_then(Value::as_str)?;
+    let known = crate::catalog::xo_api_error_by_message(message)?;
+    let mut e = XoError::new(message);
+    e.code = Some(known.number.to_string());
+    e.subject = subject.clone();
+    e.evidence = vec![Evidence::text(message)];
+    if let Some(data @ Value::Object(_)) = obj.get("data") {
+        let text = data.to_string();
+        if text.len() <= MAX_DATA_DETAIL {
+            e.detail.push_str(&text);
+            e.detail.push('\n');
+        }
+    }
+    Some(e)
+}
+
 /// The events of a serialized error (`@vates/task`'s `serializeError`, `XapiError`, an
 /// `AggregateError` with `errors[]`), or `None` when the value is not an error.
 pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evidence) -> Option<Vec<Event>> {
@@ -232,7 +252,7 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
             let code = obj.get("code");
             let params = obj.get("params");
             if message.is_none() && code.is_none() {
-                return None;
+                return rest_api_error(obj, subject).map(|e| vec![Event::Xo(e)]);
             }
             let message_text = message.unwrap_or("");
             let own_evidence = || {

@@ -508,11 +508,15 @@ fn version_triple(v: &str) -> Option<(u32, u32, u32)> {
 
 /// Is `word` in `text` with no letter, digit or `_` right before or after it (so that
 /// `VM_HOST_INCOMPATIBLE_VERSION` is not found inside `VM_HOST_INCOMPATIBLE_VERSION_MIGRATE`)?
+/// An NTSTATUS name may carry Samba's `NT_` prefix (`NT_STATUS_ACCESS_DENIED` is
+/// `STATUS_ACCESS_DENIED`).
 fn contains_word(text: &str, word: &str) -> bool {
     let bytes = text.as_bytes();
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let ntstatus = word.starts_with("STATUS_");
     memchr::memmem::find_iter(bytes, word.as_bytes()).any(|at| {
-        let before = at.checked_sub(1).and_then(|i| bytes.get(i)).is_none_or(|b| !is_word(*b));
+        let samba_prefix = ntstatus && at >= 3 && &bytes[at - 3..at] == b"NT_" && (at == 3 || !is_word(bytes[at - 4]));
+        let before = samba_prefix || at.checked_sub(1).and_then(|i| bytes.get(i)).is_none_or(|b| !is_word(*b));
         let after = bytes.get(at + word.len()).is_none_or(|b| !is_word(*b));
         before && after
     })
@@ -901,6 +905,19 @@ mod tests {
         assert_eq!(super::quotes_unescaped("ends with \\"), None);
         assert_eq!(super::quotes_unescaped("é\\\"ü\\").as_deref(), Some("é\"ü\\"));
         assert_eq!(super::quotes_unescaped(r"message: 'Cannot read property \'length\' of undefined'").as_deref(), Some("message: 'Cannot read property 'length' of undefined'"));
+    }
+
+    /// A code is found as a whole word; an NTSTATUS name also under Samba's `NT_` prefix.
+    #[test]
+    fn codes_are_found_as_whole_words() {
+        use super::contains_word;
+        assert!(contains_word("failed: VM_HOST_INCOMPATIBLE_VERSION.", "VM_HOST_INCOMPATIBLE_VERSION"));
+        assert!(!contains_word("VM_HOST_INCOMPATIBLE_VERSION_MIGRATE", "VM_HOST_INCOMPATIBLE_VERSION"));
+        assert!(contains_word("tree connect failed: NT_STATUS_ACCESS_DENIED", "STATUS_ACCESS_DENIED"));
+        assert!(contains_word("NT_STATUS_ACCESS_DENIED", "STATUS_ACCESS_DENIED"));
+        assert!(!contains_word("XNT_STATUS_ACCESS_DENIED", "STATUS_ACCESS_DENIED"));
+        assert!(!contains_word("MY_STATUS_ACCESS_DENIED", "STATUS_ACCESS_DENIED"));
+        assert!(!contains_word("NT_VDI_IN_USE", "VDI_IN_USE"));
     }
 
     /// Typographic quotes become ASCII; a text without any is left alone.

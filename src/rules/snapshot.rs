@@ -122,6 +122,24 @@ fn not_snapshottable(e: &XapiError, facts: &Facts) -> Option<Finding> {
     Some(f)
 }
 
+/// The step at which the Windows tools' VSS requester stopped, when the guest agent wrote it as
+/// the number of its state (newer agents: `VM_SNAPSHOT_WITH_QUIESCE_FAILED(vm, "5")`; the enum
+/// of win-xenvss's CVssClient, whose names XAPI raises as `XEN_VSS_REQ_ERROR_*` when written out).
+fn requester_stage(e: &XapiError) -> Option<&'static str> {
+    let stage = e.params.get(1)?.trim();
+    Some(match stage {
+        "0" => "The tools' VSS requester could not initialise (stage 0): Windows' Volume Shadow Copy Service did not start a backup session.",
+        "1" => "The guest tools' VSS provider is not loaded (stage 1): it is not installed or not registered with Windows' Volume Shadow Copy Service.",
+        "2" => "No volume of the VM is one the guest tools' VSS provider handles (stage 2).",
+        "3" => "Windows' Volume Shadow Copy Service could not start a new snapshot set (stage 3), often because another shadow copy is in progress.",
+        "4" => "A volume of the VM could not be added to the snapshot set (stage 4).",
+        "5" => "The VSS writers of the guest's applications failed to prepare for the snapshot (stage 5): a writer in a failed state vetoes it.",
+        "6" => "Creating the shadow copies failed (stage 6), after the writers had prepared.",
+        "7" => "The snapshot was taken but its backup document (XML) could not be written (stage 7).",
+        _ => return None,
+    })
+}
+
 fn quiesce_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA010, e, facts);
     let vm = facts.vm_phrase();
@@ -130,9 +148,18 @@ fn quiesce_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
         "VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT" => "The guest did not finish freezing its filesystems in time.",
         "VM_SNAPSHOT_WITH_QUIESCE_PLUGIN_DEOS_NOT_RESPOND" => "The VSS plug-in in the guest did not answer.",
         "VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED" => "The guest has no VSS provider for quiesced snapshots.",
-        _ => "The guest's VSS provider reported a failure.",
+        _ => match requester_stage(e) {
+            Some(stage) => stage,
+            None => "The guest's VSS provider reported a failure.",
+        },
     }
     .into();
+    if e.code == "VM_SNAPSHOT_WITH_QUIESCE_FAILED" && requester_stage(e).is_some() {
+        f.step_cmd(
+            "In the Windows VM, list the VSS writers and providers: a writer whose state is Failed, or no provider of the guest tools, is the cause.",
+            "vssadmin list writers & vssadmin list providers",
+        );
+    }
     f.step("Check that the guest tools with the VSS provider are installed and running in the Windows guest.");
     f.step("Look at the guest's Application event log (VSS source) at the time of the snapshot.");
     f.step("Quiesced snapshots are deprecated on recent releases: use a normal snapshot unless the application requires quiescing.");
