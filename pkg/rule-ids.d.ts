@@ -1405,6 +1405,7 @@ export type RuleId =
   | 'SG775'
   | 'SG776'
   | 'SG777'
+  | 'KI976'
   | 'CH001'
   | 'CH002'
   | 'CH003'
