@@ -1419,6 +1419,8 @@ export type RuleId =
   | 'HL636'
   | 'HL637'
   | 'HL654'
+  | 'HL638'
+  | 'HL639'
   | 'CH001'
   | 'CH002'
   | 'CH003'
