@@ -408,7 +408,10 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
     // Both prefixes contain `rr`: most lines do not, and are tested once for them both. What
     // `number_after` reads is a negative number: a line without a `-` has none (an error's JSON
     // has `rr` in `XapiError` or `"error"`, and no `-`), and is not searched for the prefixes.
-    let may_hold = memchr::memchr(b'-', line.as_bytes()).is_some() && contains_ignore_case(line.as_bytes(), b"rr");
+    // A kernel driver's `errno=-16` (libata's `COMRESET failed (errno=-16)`) is the driver's own
+    // return code about its device, not a system call's error: its lines are read by the
+    // signatures of the driver's messages.
+    let may_hold = memchr::memchr(b'-', line.as_bytes()).is_some() && contains_ignore_case(line.as_bytes(), b"rr") && !is_kernel_line(line);
     let prefixes: &[&str] = if may_hold { &["unknown system error", "errno"] } else { &[] };
     // tapdisk's attach prints the -1 that tapdisk_vbd_lock returns after its own log line
     // ("Failed to open VBD marker file", blktap drivers/tapdisk-vbd.c: "Already logged"), not
@@ -734,6 +737,17 @@ pub(super) fn is_system_service_line(line: &str) -> bool {
         .is_some_and(|program| SYSTEM_SERVICES.iter().any(|service| service.as_bytes().eq_ignore_ascii_case(program)))
 }
 
+/// A line the kernel logged: `dmesg`'s `[ 1234.567890] …`, or a syslog line of `kernel`.
+fn is_kernel_line(line: &str) -> bool {
+    let dmesg_stamp = line.trim_start().strip_prefix('[').and_then(|rest| rest.split_once(']')).is_some_and(|(stamp, _)| {
+        let stamp = stamp.trim_start();
+        stamp.split_once('.').is_some_and(|(secs, micros)| {
+            !secs.is_empty() && !micros.is_empty() && secs.bytes().all(|b| b.is_ascii_digit()) && micros.bytes().all(|b| b.is_ascii_digit())
+        })
+    });
+    dmesg_stamp || crate::input::smlog::line::syslog_program(line.as_bytes()) == Some(b"kernel")
+}
+
 /// The level a toolstack daemon (xapi, xenopsd, xcp-networkd, squeezed, xcp-rrdd…) wrote a line
 /// at: they all write `<daemon>: [<level>|<host>|…]`, the level padded to five characters.
 fn daemon_level(line: &str) -> Option<&'static str> {
@@ -813,6 +827,18 @@ mod pair_test {
 
     /// tapdisk's attach prints tapdisk_vbd_lock's literal -1, which is no EPERM; other errnos of
     /// tapdisk's lines are still read.
+    #[test]
+    fn a_kernel_drivers_errno_is_its_own() {
+        let ebusy = |text: &str| {
+            let d = crate::diagnose_text(text, &crate::options::Options::default()).expect("diagnosis");
+            d.findings.iter().any(|f| f.rule == "CD001" && f.codes.iter().any(|c| c == "EBUSY"))
+        };
+        assert!(!ebusy("[  123.456789] ata3: COMRESET failed (errno=-16)"));
+        assert!(!ebusy("Dec  6 01:02:03 xcp1 kernel: [  123.456789] ata3: COMRESET failed (errno=-16)"));
+        // A program's errno stays decoded.
+        assert!(ebusy("Dec  6 01:02:03 xo node[812]: Error: errno: -16"));
+    }
+
     #[test]
     fn tapdisk_attach_minus_one_is_no_errno() {
         let rules = |text: &str| {
