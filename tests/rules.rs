@@ -472,11 +472,17 @@ fn a_pasted_xo_error_with_a_known_errno_is_not_also_unrecognised() {
 /// data/code_meanings.json, and an error object pasted alone is not presumed to be a backup's.
 #[test]
 fn a_numbered_xo_api_error_is_named_and_not_presumed_a_backup() {
+    // (Its signature, written for `code 1 message: no such …`, meets it in the event's text.)
     let d = text(r#"{"code": 1, "data": {"id": "0c1fb2f2", "type": "VM"}, "message": "no such VM 0c1fb2f2"}"#);
+    let f = d.findings.first().expect("a finding");
+    assert_eq!((f.rule, f.category.as_str()), ("XB014", "configuration"));
+    assert!(!f.title.contains("ackup"), "{}", f.title);
+    // One without a signature is named from the API's table.
+    let d = text(r#"{"code": 25, "data": {"property": "power_state", "actual": "Running", "expected": "Suspended"}, "message": "incorrect state"}"#);
     let f = d.findings.first().expect("a finding");
     assert_eq!((f.rule, f.category.as_str()), ("XO000", "configuration"));
     assert_eq!(f.title, "Xen Orchestra reported an error");
-    assert!(f.cause.contains("API error 1 (noSuchObject)"), "{}", f.cause);
+    assert!(f.cause.contains("API error 25 (incorrectState)"), "{}", f.cause);
     // A number with another message is not that error: nothing is read from the number alone.
     let d = text(r#"{"code": 1, "message": "the export stopped for no reason given"}"#);
     let f = d.findings.first().expect("a finding");
@@ -589,8 +595,14 @@ fn xo_webs_toast_is_read_as_the_api_error_it_shows() {
     let d = text("Start VM\nhost offline\n");
     assert_eq!(d.kind, InputKind::XoError);
     let top = &d.findings[0];
-    assert_eq!((top.rule, top.category, top.severity), ("XO000", Category::Network, Severity::Error), "{top:?}");
-    assert!(top.cause.contains("API error 18"), "{}", top.cause);
+    // The API error's own signature (written for its wrapped forms) reads it…
+    assert_eq!((top.rule, top.category, top.severity), ("XB412", Category::Network, Severity::Error), "{top:?}");
+    assert_eq!(top.evidence[0].text, "host offline");
+    // …and one without a signature is named from the API's table.
+    let d = text("Snapshot\nincorrect state\n");
+    let top = &d.findings[0];
+    assert_eq!((top.rule, top.category, top.severity), ("XO000", Category::Configuration, Severity::Error), "{top:?}");
+    assert!(top.cause.contains("API error 25"), "{}", top.cause);
     // Messages other programs print alike are not read alone, nor an API message in a long log.
     let common = text("Export\noperation failed\n");
     assert!(common.findings.iter().all(|f| f.rule != "XO000"), "{:?}", rules_of(&common));

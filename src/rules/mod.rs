@@ -513,9 +513,29 @@ fn each_event_finding(event: &Event, options: &Options, sink: &mut dyn FnMut(Fin
         }
         sink(f);
     };
-    if each_specific_finding(event, options, &mut each) == 0 {
+    if each_specific_finding(event, options, &mut each) == 0 && !numbered_xo_api_signatures(event, options, &mut each) {
         generic_decoding(event, options).into_iter().for_each(each);
     }
+}
+
+/// One of Xen Orchestra's numbered API errors read from a shape that does not spell it the way
+/// its signatures know (xo-web's toast: the message alone; the REST API's body) meets them in
+/// the event's own text (`code 18 message: host offline`, [`Event::text`]); whether any did.
+fn numbered_xo_api_signatures(event: &Event, options: &Options, sink: &mut dyn FnMut(Finding)) -> bool {
+    let Event::Xo(e) = event else { return false };
+    let numbered = e.report_unrecognised && e.code.as_deref().and_then(|c| c.parse::<u32>().ok()).is_some_and(|n| crate::catalog::xo_api_error(n, &e.message).is_some());
+    if !numbered {
+        return false;
+    }
+    let signed = signatures::scan(&event.text(), signatures::INPUT_EVENT, &Facts::new(&e.subject, options), e.confidence);
+    let found = !signed.is_empty();
+    for mut f in signed {
+        if !e.evidence.is_empty() {
+            f.evidence = e.evidence.clone();
+        }
+        sink(f);
+    }
+    found
 }
 
 /// The catalogue's decoding of an event no rule claims (XAPI and SR codes; a failed backup
