@@ -58,7 +58,13 @@ for (const file of args) {
     if (current && shipped) current.xoServer = shipped[1]
   }
 }
+// Releases whose packages list names xo-server without its version (`- xo-server minor`), with
+// the version the release's technical-release commit set in packages/xo-server/package.json.
+const UNNUMBERED = {
+  '5.108.1': '5.181.0', // 2827c2a4 "feat: technical release (#8785)", 2025-07-03
+}
 for (const r of releases) {
+  if (r.xoServer === null && UNNUMBERED[r.release]) r.xoServer = UNNUMBERED[r.release]
   if (r.listed || r.xoServer !== null) continue
   if (serverVersions.some(s => s.version === r.release && days(s.date, r.date) <= 3)) r.xoServer = r.release
 }
