@@ -337,11 +337,16 @@ pub fn xo_api_error_by_message(text: &str) -> Option<&'static XoApiError> {
 /// `invalid parameters`, `service unavailable`) are not read alone.
 pub fn xo_api_error_whole_line(line: &str) -> Option<&'static XoApiError> {
     const TOO_COMMON: [&str; 4] = ["notImplemented", "invalidParameters", "operationFailed", "serviceUnavailable"];
+    // (Every line of a text is asked: a line longer than any message is none, at once.)
+    const LONGEST_MESSAGE: usize = 48;
+    if line.len() > LONGEST_MESSAGE + 8 {
+        return None;
+    }
     let line = line.trim();
     let line = line.strip_suffix('.').unwrap_or(line);
     XO_API
         .iter()
-        .find(|e| !e.message.ends_with(' ') && !TOO_COMMON.contains(&e.name) && e.message.trim().eq_ignore_ascii_case(line))
+        .find(|e| e.message.len() == line.len() && e.message.eq_ignore_ascii_case(line) && !TOO_COMMON.contains(&e.name))
 }
 
 /// The NTSTATUS with this name (`STATUS_FILE_CLOSED`).

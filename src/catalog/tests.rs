@@ -60,3 +60,16 @@ fn sr_backend_failure_values_parse_strictly() {
     assert!(is_known_code("SR_BACKEND_FAILURE_777"));
     assert!(!is_known_code("NOT_A_CODE"));
 }
+
+/// A toast's line is read as an API error only when it is one's whole message (not a prefix
+/// such as `no such `, nor an ordinary phrase), whatever the case, with a final period.
+#[test]
+fn a_whole_line_is_an_xo_api_errors_message() {
+    assert_eq!(super::xo_api_error_whole_line("  Host offline.").map(|e| e.number), Some(18));
+    assert_eq!(super::xo_api_error_whole_line("incorrect state").map(|e| e.number), Some(25));
+    assert!(super::xo_api_error_whole_line("no such").is_none());
+    assert!(super::xo_api_error_whole_line("operation failed").is_none());
+    assert!(super::xo_api_error_whole_line("host offline since yesterday").is_none());
+    // Every message fits the length the lookup rejects lines above.
+    assert!(super::XO_API.iter().all(|e| e.message.len() <= 48));
+}

@@ -421,7 +421,10 @@ pub fn version_in_text(text: &str) -> Option<(&'static str, String)> {
 /// caller gave no `xoServerVersion`.
 pub fn xo_server_in_text(text: &str) -> Option<String> {
     let head = head_of(text);
-    for at in memchr::memmem::find_iter(head.as_bytes(), b"xo-server") {
+    // The searcher built once, as `version_in_text`'s.
+    static FINDER: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(b"xo-server"));
+    for at in finder.find_iter(head.as_bytes()) {
         // (`at` + 9 follows the ASCII name: a char boundary.)
         let mut rest = &head[at + "xo-server".len()..];
         rest = rest.strip_prefix(':').unwrap_or(rest).trim_start_matches(' ');
@@ -459,21 +462,23 @@ fn version_applies(sig: &Signature, facts: &Facts) -> bool {
     }
     // A Xen Orchestra bug fixed in the xo-server the caller runs cannot be what it saw; one
     // whose message is not its own is named only for an xo-server known to be older.
+    // (The signature's own versions are parsed only when there is a known xo-server to compare
+    // them with: a pasted error seldom says which runs.)
     let xo_server = facts.xo_server_version.as_deref().and_then(version_triple);
-    if let (Some(fixed), Some(have)) = (sig.xo_server_fixed.and_then(version_triple), xo_server) {
-        if have >= fixed {
-            return false;
-        }
-    }
-    if let Some(below) = sig.xo_server_below.and_then(version_triple) {
-        if xo_server.is_none_or(|have| have >= below) {
-            return false;
-        }
-    }
-    // One that came with a later release is not named for an xo-server from before it.
-    if let (Some(above), Some(have)) = (sig.xo_server_above.and_then(version_triple), xo_server) {
-        if have <= above {
-            return false;
+    match xo_server {
+        None if sig.xo_server_below.is_some() => return false,
+        None => {}
+        Some(have) => {
+            if sig.xo_server_fixed.and_then(version_triple).is_some_and(|fixed| have >= fixed) {
+                return false;
+            }
+            if sig.xo_server_below.and_then(version_triple).is_some_and(|below| have >= below) {
+                return false;
+            }
+            // One that came with a later release is not named for an xo-server from before it.
+            if sig.xo_server_above.and_then(version_triple).is_some_and(|above| have <= above) {
+                return false;
+            }
         }
     }
     let Some(range) = sig.versions else { return true };
