@@ -148,10 +148,7 @@ fn quiesce_failed(e: &XapiError, facts: &Facts) -> Option<Finding> {
         "VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT" => "The guest did not finish freezing its filesystems in time.",
         "VM_SNAPSHOT_WITH_QUIESCE_PLUGIN_DEOS_NOT_RESPOND" => "The VSS plug-in in the guest did not answer.",
         "VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED" => "The guest has no VSS provider for quiesced snapshots.",
-        _ => match requester_stage(e) {
-            Some(stage) => stage,
-            None => "The guest's VSS provider reported a failure.",
-        },
+        _ => requester_stage(e).unwrap_or("The guest's VSS provider reported a failure."),
     }
     .into();
     if e.code == "VM_SNAPSHOT_WITH_QUIESCE_FAILED" && requester_stage(e).is_some() {
