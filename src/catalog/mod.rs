@@ -337,9 +337,10 @@ pub fn xo_api_error_by_message(text: &str) -> Option<&'static XoApiError> {
 /// `invalid parameters`, `service unavailable`) are not read alone.
 pub fn xo_api_error_whole_line(line: &str) -> Option<&'static XoApiError> {
     const TOO_COMMON: [&str; 4] = ["notImplemented", "invalidParameters", "operationFailed", "serviceUnavailable"];
-    // (Every line of a text is asked: a line longer than any message is none, at once.)
-    const LONGEST_MESSAGE: usize = 48;
-    if line.len() > LONGEST_MESSAGE + 8 {
+    // (Every line of a short text is asked: a line longer than any message, with room for an
+    // indent and a period, is none, at once.)
+    const LONGEST_LINE: usize = 48;
+    if line.len() > LONGEST_LINE {
         return None;
     }
     let line = line.trim();
