@@ -408,16 +408,20 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
     // Both prefixes contain `rr`: most lines do not, and are tested once for them both. What
     // `number_after` reads is a negative number: a line without a `-` has none (an error's JSON
     // has `rr` in `XapiError` or `"error"`, and no `-`), and is not searched for the prefixes.
-    // A kernel driver's `errno=-16` (libata's `COMRESET failed (errno=-16)`) is the driver's own
-    // return code about its device, not a system call's error: its lines are read by the
-    // signatures of the driver's messages.
-    let may_hold = memchr::memchr(b'-', line.as_bytes()).is_some() && contains_ignore_case(line.as_bytes(), b"rr") && !is_kernel_line(line);
+    let may_hold = memchr::memchr(b'-', line.as_bytes()).is_some() && contains_ignore_case(line.as_bytes(), b"rr");
     let prefixes: &[&str] = if may_hold { &["unknown system error", "errno"] } else { &[] };
     // tapdisk's attach prints the -1 that tapdisk_vbd_lock returns after its own log line
     // ("Failed to open VBD marker file", blktap drivers/tapdisk-vbd.c: "Already logged"), not
     // -EPERM: that -1 names no errno.
     let not_an_errno = |n: &i64| *n == -1 && line.contains("errno -1 at tapdisk_control_attach_vbd");
-    let numbers = prefixes.iter().filter_map(|&prefix| number_after(line, prefix)).filter(|n| !not_an_errno(n)).chain(blktap_errno(line));
+    // A kernel driver's `errno=-16` (libata's `COMRESET failed (errno=-16)`) is the driver's own
+    // return code about its device, not a system call's error: its lines are read by the
+    // signatures of the driver's messages. (Asked only of a line that has such a number.)
+    let numbers = prefixes
+        .iter()
+        .filter_map(|&prefix| number_after(line, prefix))
+        .filter(|n| !not_an_errno(n) && !is_kernel_line(line))
+        .chain(blktap_errno(line));
     for e in numbers.filter_map(catalog::errno_by_number) {
         if !out.iter().any(|f| f.line == line_no && f.name == e.name) {
             out.push(Found { prefix: "", name: e.name, category: e.category, meaning: e.meaning, family: Family::System, line: line_no, text: line.to_string() });
