@@ -176,12 +176,22 @@ function parent(filter) {
   let failed = false;
   for (const [name, c] of Object.entries(CASES)) {
     if (filter && !name.includes(filter)) continue;
-    const runs = c.sizes.map((size) => {
-      const r = spawnSync(process.execPath, ['--stack-size=984', SELF, '--child', name, String(size)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      if (r.status !== 0) throw new Error(`${name} at ${size}: ${r.stderr}`);
-      return { size, ...JSON.parse(r.stdout) };
-    });
-    const [a, b] = runs;
+    const measure = () =>
+      c.sizes.map((size) => {
+        const r = spawnSync(process.execPath, ['--stack-size=984', SELF, '--child', name, String(size)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+        if (r.status !== 0) throw new Error(`${name} at ${size}: ${r.stderr}`);
+        return { size, ...JSON.parse(r.stdout) };
+      });
+    const [a, b] = measure();
+    const tooSlow = () => b.ms / Math.max(a.ms, 5) > 2 * (b.size / a.size);
+    // A run of a few milliseconds is at the mercy of the machine's other work (a 10 ms run once
+    // took 86 ms at four times the size while another process ran): before calling the growth
+    // worse than linear, both sizes are measured again and each keeps its faster time.
+    if (tooSlow()) {
+      const [a2, b2] = measure();
+      a.ms = Math.min(a.ms, a2.ms);
+      b.ms = Math.min(b.ms, b2.ms);
+    }
     const ratio = b.ms / Math.max(a.ms, 5);
     const problems = [];
     if (ratio > 2 * (b.size / a.size)) problems.push(`time ×${ratio.toFixed(1)} for ×${b.size / a.size} input`);
