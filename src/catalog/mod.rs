@@ -322,12 +322,13 @@ pub fn xo_api_error(number: u32, message: &str) -> Option<&'static XoApiError> {
 /// messages (`incorrect state`, `no such VM 1a2b`): how the REST API answers, with the message
 /// and no number.
 pub fn xo_api_error_by_message(text: &str) -> Option<&'static XoApiError> {
-    let text = text.trim_start().to_ascii_lowercase();
+    let text = text.trim_start().as_bytes();
     XO_API.iter().find(|e| {
-        let fixed = e.message.to_ascii_lowercase();
+        let fixed = e.message.as_bytes();
         // A message that ends in a word ("incorrect state") must end there or before a
         // separator ("incorrect state: …"), not run into a longer word.
-        text.starts_with(&fixed) && (fixed.ends_with(' ') || text[fixed.len()..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric()))
+        text.get(..fixed.len()).is_some_and(|head| head.eq_ignore_ascii_case(fixed))
+            && (fixed.ends_with(b" ") || text.get(fixed.len()).is_none_or(|c| !c.is_ascii_alphanumeric()))
     })
 }
 

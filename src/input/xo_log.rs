@@ -212,14 +212,20 @@ fn rest_api_error(obj: &Map<String, Value>, subject: &Subject) -> Option<XoError
     e.code = Some(known.number.to_string());
     e.subject = subject.clone();
     e.evidence = vec![Evidence::text(message)];
-    if let Some(data @ Value::Object(_)) = obj.get("data") {
+    push_data_detail(&mut e.detail, obj.get("data"));
+    Some(e)
+}
+
+/// The `data` of Xen Orchestra's API errors says what the message leaves out (the check that
+/// failed, the object, the expected and actual state): added to the detail the signatures read.
+fn push_data_detail(detail: &mut String, data: Option<&Value>) {
+    if let Some(data @ Value::Object(_)) = data {
         let text = data.to_string();
         if text.len() <= MAX_DATA_DETAIL {
-            e.detail.push_str(&text);
-            e.detail.push('\n');
+            detail.push_str(&text);
+            detail.push('\n');
         }
     }
-    Some(e)
 }
 
 /// The events of a serialized error (`@vates/task`'s `serializeError`, `XapiError`, an
@@ -364,15 +370,7 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
                 e.detail.push_str(&frames);
                 e.detail.push('\n');
             }
-            // The `data` of Xen Orchestra's API errors says what the message leaves out (the
-            // check that failed, the object, the expected and actual state).
-            if let Some(data @ Value::Object(_)) = data {
-                let text = data.to_string();
-                if text.len() <= MAX_DATA_DETAIL {
-                    e.detail.push_str(&text);
-                    e.detail.push('\n');
-                }
-            }
+            push_data_detail(&mut e.detail, data);
             Some(vec![Event::Xo(e)])
         }
         _ => None,
