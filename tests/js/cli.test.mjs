@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -200,6 +200,8 @@ function ruleHasSteps(rule) {
 }
 
 test('RULES.md and --rules list the same rules', () => {
+  // RULES.md is not committed: `cargo test --test docs` (run first by scripts/test.sh) writes it.
+  assert.ok(existsSync(join(ROOT, 'RULES.md')), 'RULES.md is missing: run `cargo test --test docs` first');
   const md = readFileSync(join(ROOT, 'RULES.md'), 'utf8');
   const inMd = [...md.matchAll(/^## ([A-Z]{2}\d{3,})$/gm)].map((m) => m[1]);
   assert.deepEqual(inMd, json(['--rules']).value.map((r) => r.id));
