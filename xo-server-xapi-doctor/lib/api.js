@@ -155,7 +155,14 @@ function restRoutes(plugin) {
       description: 'Diagnose a backup run: every failed, skipped or interrupted task, with the live chain check for chain-protection skips.',
       tags: ['xapi-doctor', 'backup-logs'],
       params: idParam,
-      middlewares: [{ name: 'acl', acls: { resource: 'backup-log', action: 'read', objectId: 'params.id' } }],
+      // A run is no XAPI object: without its own `getObject`, xo-server's acl middleware looks the id
+      // up among the pool objects and answers 404 for every run.
+      middlewares: [
+        {
+          name: 'acl',
+          acls: { resource: 'backup-log', action: 'read', objectId: 'params.id', getObject: () => (id) => plugin.xo.getBackupNgLogs(id) },
+        },
+      ],
       responses: [{ status: 200, description: 'The run diagnosis' }, { status: 404, description: 'No such run' }],
       callback: ({ req }) => op.diagnoseRun({ runId: req.params.id }),
     },

@@ -152,6 +152,8 @@ test('REST routes return what the JSON-RPC methods return', async () => {
   const plan = await xo.callRest('get', `plugins/xapi-doctor/vms/${s.ids.web02}/snapshot-space`, { query: { concurrency: '1' } });
   assert.equal(plan.concurrency, 1);
   await assert.rejects(xo.callRest('get', 'plugins/xapi-doctor/vms/nope/chains'), /no such VM/);
+  // The run is looked up by the route's own acl getObject (a run is no pool object).
+  await assert.rejects(xo.callRest('get', 'plugins/xapi-doctor/backup-logs/nope'), /no such backup-ng-log nope/);
   await assert.rejects(xo.callRest('post', 'plugins/xapi-doctor/diagnose', { body: {} }), /input is required/);
   await assert.rejects(xo.callRest('get', `plugins/xapi-doctor/vms/${s.ids.db01}/chains`, { query: { tolerance: 'abc' } }), /tolerance must be a number/);
 });

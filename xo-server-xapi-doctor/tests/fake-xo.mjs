@@ -177,7 +177,7 @@ export function createFakeXo({ objects = [], logs = {}, jobs = {}, schedules = {
       return () => mounted.forEach((route) => routes.splice(routes.indexOf(route), 1));
     },
 
-    /** Calls a REST route as the external router does: path params, query, body, JSON result. */
+    /** Calls a REST route as the external router does: path params, query, the `acl` middleware's object lookup, body, JSON result. */
     async callRest(method, path, { query = {}, body } = {}) {
       for (const route of routes) {
         if (route.method !== method) continue;
@@ -186,7 +186,9 @@ export function createFakeXo({ objects = [], logs = {}, jobs = {}, schedules = {
         const m = path.match(pattern);
         if (m === null) continue;
         const req = { params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1])])), query, body };
-        const result = await route.callback({ req, res: { headersSent: false }, next() {}, restApi: { xoApp: xo } });
+        const restApi = { xoApp: xo };
+        await applyAcls(route, req, restApi);
+        const result = await route.callback({ req, res: { headersSent: false }, next() {}, restApi });
         return JSON.parse(JSON.stringify(result ?? null));
       }
       throw Object.assign(new Error(`no route ${method} ${path}`), { status: 404 });
@@ -194,6 +196,28 @@ export function createFakeXo({ objects = [], logs = {}, jobs = {}, schedules = {
   });
 
   return xo;
+}
+
+/** The XAPI object type xo-server's `acl` middleware looks an id up as, per ACL resource, when the
+ * route gives no `getObject` of its own (@xen-orchestra/rest-api middlewares/acl.middleware.mts,
+ * XAPI_TYPE_BY_ACL_RESOURCE at 9ef53890; `backup-log` is not a XAPI object and has none). */
+const XAPI_TYPE_BY_ACL_RESOURCE = { host: 'host', pool: 'pool', sr: 'SR', vdi: 'VDI', vm: 'VM', 'vm-snapshot': 'VM-snapshot', 'vm-template': 'VM-template' };
+
+/** What xo-server's `acl` middleware does before the route's callback: each id the entry names
+ * (`objectId: 'params.id'`) is looked up with the entry's `getObject({ restApi })(id)` or else as a
+ * XAPI object of the resource's type; a lookup that throws ends the request with that error. */
+async function applyAcls(route, req, restApi) {
+  for (const middleware of route.middlewares ?? []) {
+    if (middleware.name !== 'acl') continue;
+    for (const entry of [middleware.acls].flat()) {
+      const paths = entry.objectId !== undefined ? [entry.objectId] : (entry.objectIds ?? []);
+      for (const path of paths) {
+        const id = path.split('.').reduce((o, key) => o?.[key], req);
+        if (id === undefined) continue;
+        (await entry.getObject?.({ restApi })(id)) ?? restApi.xoApp.getObject(id, XAPI_TYPE_BY_ACL_RESOURCE[entry.resource]);
+      }
+    }
+  }
 }
 
 /** Installs recording transports: what each one was asked to send lands in `xo.sent`. */
