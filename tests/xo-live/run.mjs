@@ -117,6 +117,41 @@ async function rpc(url) {
   return { call, close: () => ws.close() };
 }
 
+/** Opens the run in XO 6's backup runs page in Chromium and reads the diagnosis under its error. */
+async function checkXo6Panel({ base, token, jobId, runId, work }) {
+  const { chromium } = createRequire(join(root, 'package.json'))('playwright-core');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  try {
+    const context = await browser.newContext();
+    // xo-server's pages want the `token` cookie (its sign-in sets it), the REST API `authenticationToken`.
+    await context.addCookies(['token', 'authenticationToken'].map((name) => ({ name, value: token, url: base })));
+    const page = await context.newPage();
+    const problems = [];
+    page.on('console', (m) => m.type() === 'error' && /xapi|wasm|Content Security/i.test(m.text()) && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(String(e)));
+    await page.goto(`${base}/v6/#/backup/${jobId}/runs?id=${runId}`);
+    const diagnosis = page.locator('xapi-diagnosis').first();
+    await diagnosis.waitFor({ state: 'attached', timeout: 60000 }).catch(async (error) => {
+      await page.screenshot({ path: join(work, '..', 'xo-live-v6.png'), fullPage: true });
+      throw new Error(`no <xapi-diagnosis> in XO 6's run panel (${page.url()}; page errors: ${problems.join(' | ') || 'none'}; screenshot /tmp/xo-live-v6.png)`, { cause: error });
+    });
+    const text = await until('the diagnosis in the panel', async () => {
+      const t = await diagnosis.evaluate((el) => (el.shadowRoot ?? el).textContent ?? '');
+      return t.includes('XO010') || t.includes('no connection') ? t : '';
+    });
+    // XO 6 greets a new user with a modal; close it for the screenshot.
+    await page.getByRole('button', { name: "Let's go!" }).click({ timeout: 2000 }).catch(() => {});
+    await page.waitForTimeout(500);
+    await diagnosis.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(work, '..', 'xo-live-v6.png') });
+    assert.match(text, /Xen Orchestra has no connection to the VM's pool/);
+    assert.deepEqual(problems, [], 'no error on the page (CSP, WebAssembly)');
+  } finally {
+    await browser.close();
+  }
+}
+
+let uiChecked = false;
 const work = mkdtempSync(join(tmpdir(), 'xo-live-'));
 const children = [];
 const cleanup = () => {
@@ -239,6 +274,13 @@ try {
   assert.equal(r.status, 403);
   op.close();
 
+  // XO 6 with the change of docs/xo-integration.md applied and built: the run's panel shows the diagnosis.
+  const web = join(xoSrc, '@xen-orchestra/web/dist/assets');
+  if (existsSync(web) && readdirSync(web).some((f) => f.startsWith('xapi_doctor_bg'))) {
+    await checkXo6Panel({ base, token, jobId, runId, work });
+    uiChecked = true;
+  }
+
   // Unload removes the methods and routes; load brings them back.
   await xo.call('plugin.unload', { id: 'xapi-doctor' });
   assert.equal(Object.keys(await xo.call('system.getMethodsInfo')).filter((m) => m.startsWith('xapiDoctor.')).length, 0);
@@ -250,6 +292,7 @@ try {
   xo.close();
   sink.close();
   console.log(`tests/xo-live: the plugin works inside xo-server ${version} (${sink.messages.length} e-mails, run ${runId} diagnosed XO010)`);
+  console.log(uiChecked ? 'tests/xo-live: XO 6 shows the diagnosis in the run panel (screenshot: /tmp/xo-live-v6.png)' : 'tests/xo-live: XO 6 not checked (build @xen-orchestra/web with the change of docs/xo-integration.md to check it)');
 } finally {
   cleanup();
   rmSync(work, { recursive: true, force: true });
