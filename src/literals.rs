@@ -167,7 +167,12 @@ impl Dense {
         let mut number = vec![0u16; states];
         let mut fail = vec![0u16; states];
         let mut matching = vec![false; states];
-        let mut matches: Vec<Vec<u32>> = vec![Vec::new(); states];
+        // By state number, for the matching states: the literal ending there (if any) and the
+        // failure state. A state reports its own literal and then all its failure state's (when
+        // that one matches): walked at the end instead of a list kept per state (a few thousand
+        // small allocations on the first call).
+        let mut own_by_number = vec![NO_NODE; states];
+        let mut fail_by_number = vec![0u16; states];
         let (mut next_low, mut next_high) = (1usize, states - 1);
         let mut queue: Vec<u32> = Vec::with_capacity(states);
         queue.push(0);
@@ -199,9 +204,8 @@ impl Dense {
                 fail[t] = f;
                 matching[n] = is_matching;
                 if is_matching {
-                    let mut list: Vec<u32> = if own[t] == NO_NODE { Vec::new() } else { vec![own[t]] };
-                    list.extend_from_slice(&matches[usize::from(f)]);
-                    matches[n] = list;
+                    own_by_number[n] = own[t];
+                    fail_by_number[n] = f;
                 }
                 trans[row + class] = n16;
                 queue.push(child);
@@ -211,8 +215,20 @@ impl Dense {
         let first_match = next_low;
         let mut match_ends = Vec::with_capacity(states - first_match);
         let mut match_ids = Vec::new();
-        for list in &matches[first_match..] {
-            match_ids.extend_from_slice(list);
+        for n in first_match..states {
+            let mut s = n;
+            loop {
+                if own_by_number[s] != NO_NODE {
+                    match_ids.push(own_by_number[s]);
+                }
+                let f = usize::from(fail_by_number[s]);
+                // The start state (0) never matches; a failure state that does not match has no
+                // matching state on its own failure chain either.
+                if !matching[f] {
+                    break;
+                }
+                s = f;
+            }
             match_ends.push(u32::try_from(match_ids.len()).ok()?);
         }
         Some(Dense {
@@ -263,7 +279,8 @@ impl Literals {
         let mut length: Vec<usize> = (0..literals.len()).map(|j| literal(j).len().min(prefix)).collect();
         let mut crowded: Vec<usize> = (0..literals.len()).collect();
         while !crowded.is_empty() {
-            let mut sharing: std::collections::HashMap<&[u8], usize, crate::hash::BuildWordHasher> = Default::default();
+            let mut sharing: std::collections::HashMap<&[u8], usize, crate::hash::BuildWordHasher> =
+                std::collections::HashMap::with_capacity_and_hasher(crowded.len(), Default::default());
             for &j in &crowded {
                 *sharing.entry(&literal(j)[..length[j]]).or_insert(0) += 1;
             }
@@ -275,7 +292,8 @@ impl Literals {
                 still
             });
         }
-        let mut pattern_of: std::collections::HashMap<&[u8], usize, crate::hash::BuildWordHasher> = Default::default();
+        let mut pattern_of: std::collections::HashMap<&[u8], usize, crate::hash::BuildWordHasher> =
+            std::collections::HashMap::with_capacity_and_hasher(literals.len(), Default::default());
         let mut patterns: Vec<&[u8]> = Vec::new();
         let mut members: Vec<Vec<u32>> = Vec::new();
         for j in 0..literals.len() {
