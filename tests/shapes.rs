@@ -34,6 +34,7 @@ use shapes::{excerpt_shapes, starts_with_timestamp, Shape, SHAPES};
 /// raise the figure with the reason in that file.
 const MAX_MISSES: &[(&str, usize)] = &[
     ("XO backup log JSON", 2),
+    ("XO task (REST API, XO 6) JSON", 2),
     ("xensource.log #012", 3),
 ];
 
@@ -167,4 +168,69 @@ fn check_misses(shapes: &[Shape], eligible: usize, tallies: &[Tally], allowed: &
         })
         .collect();
     assert!(over.is_empty(), "shapes that miss more rules than before (SHAPES_REPORT=1 lists them): {over:?}");
+}
+
+// ---- The shapes of Xen Orchestra 6, the REST API and xo-cli (tests/corpus/SHAPES_2026-12-07-xo6-shapes.md)
+
+/// `(rule, evidence, vm name, job name, task)` of a finding.
+type Seen = (String, String, Option<String>, Option<String>, Option<String>);
+
+/// [`Seen`] of each finding.
+fn findings_with_subject(input: &str) -> Vec<Seen> {
+    let d = diagnose(input, "").expect("diagnosis");
+    d.findings
+        .iter()
+        .map(|f| {
+            let ev = f.evidence.first().map(|e| e.text.to_string()).unwrap_or_default();
+            (f.rule.to_string(), ev, f.subject.vm_name.clone(), f.subject.job_name.clone(), f.subject.task.clone())
+        })
+        .collect()
+}
+
+fn top_rule(input: &str) -> String {
+    diagnose(input, "").and_then(|d| d.findings.first().map(|f| f.rule.to_string())).unwrap_or_default()
+}
+
+#[test]
+fn a_backup_run_from_the_rest_api_names_its_tasks_vm_and_job() {
+    // GET /rest/v0/tasks/<id> of a failed backup run: tasks named by `properties.name`.
+    let run = include_str!("fixtures/xo-task-backup-run.json");
+    let found = findings_with_subject(run);
+    let snapshot = found.iter().find(|f| f.0 == "XA006").expect("VDI_IO_ERROR's rule");
+    assert_eq!(snapshot.1, "backup run \u{203a} backup VM \u{203a} snapshot (failure): VDI_IO_ERROR(Device I/O errors)");
+    assert_eq!((snapshot.2.as_deref(), snapshot.3.as_deref(), snapshot.4.as_deref()), (Some("web01"), Some("nightly-delta"), Some("snapshot")));
+    let transfer = found.iter().find(|f| f.0 == "XO004").expect("ENOSPC's rule");
+    assert_eq!((transfer.2.as_deref(), transfer.4.as_deref()), (Some("db01"), Some("transfer")));
+    // The same findings on top as for the bare messages.
+    assert_eq!(top_rule("VDI_IO_ERROR(Device I/O errors)"), "XA006");
+    assert_eq!(top_rule("ENOSPC: no space left on device, write"), "XO004");
+}
+
+#[test]
+fn a_failed_rest_api_action_is_read_as_its_error_with_the_task_name() {
+    let task = include_str!("fixtures/xo-task-rest-snapshot.json");
+    let d = diagnose(task, "").expect("diagnosis");
+    let top = &d.findings[0];
+    assert_eq!(top.rule, top_rule("SR_BACKEND_FAILURE_44(, There is insufficient space, )"));
+    assert_eq!(top.subject.task.as_deref(), Some("REST API: snapshot VM"));
+    assert_eq!(top.subject.vm_uuid.as_deref(), Some("f07ab729-c0e8-721c-45ec-f11276377030"));
+    // `?ndjson=true`: one task a line, each read as the task it is.
+    let one_line = |s: &str| serde_json::to_string(&serde_json::from_str::<serde_json::Value>(s).unwrap()).unwrap();
+    let ndjson = format!("{}\n{}\n", one_line(task), one_line(include_str!("fixtures/xo-task-backup-run.json")));
+    let tasks: Vec<_> = findings_with_subject(&ndjson).into_iter().filter_map(|f| f.4).collect();
+    assert!(tasks.iter().any(|t| t == "REST API: snapshot VM") && tasks.iter().any(|t| t == "transfer"), "{tasks:?}");
+}
+
+#[test]
+fn xo_cli_and_xo6_copies_of_an_error_read_as_the_bare_message() {
+    let bare = top_rule("SR_BACKEND_FAILURE_44(, There is insufficient space, )");
+    // xo-cli rest: the status line, then `✖ ` and the REST API's body.
+    let cli = "500 Internal Server Error\n\u{2716} {\"error\":\"SR_BACKEND_FAILURE_44(, There is insufficient space, )\",\"info\":\"This is a XenServer/XCP-ng error, not an XO error\"}\n";
+    let d = diagnose(cli, "").expect("diagnosis");
+    assert_eq!((d.kind, d.findings[0].rule.to_string()), (InputKind::XapiError, bare.clone()));
+    assert_eq!(top_rule("500 Internal Server Error\n\u{2716} {\"error\":\"Error: Parse Error\"}"), "XO005");
+    // XO 6's copy of a backup log's error details: the stack as one JSON string.
+    let copied = "\"Error: Parse Error\\n    at ClientRequest.<anonymous> (file:///opt/xo/node_modules/undici/lib/core/request.js:1:2)\"";
+    let found = findings_with_subject(copied);
+    assert_eq!((found[0].0.as_str(), found[0].1.as_str()), ("XO005", "Error: Parse Error"));
 }

@@ -316,6 +316,14 @@ pub fn parse_text(text: &str, xo_markers: &[String]) -> Parsed {
         if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
             return parse_json_value(&value, xo_markers);
         }
+        if let Some(logs) = ndjson_logs(trimmed) {
+            return Parsed::Events { kind: InputKind::XoLog, events: xo_log::events(&logs), omitted: 0 };
+        }
+    }
+    if trimmed.starts_with(|c: char| c.is_ascii_digit() || c == '\u{2716}') {
+        if let Some(body) = xo_cli_error_body(trimmed) {
+            return parse_json_value(&body, xo_markers);
+        }
     }
     if trimmed.starts_with('<') {
         if let Some(e) = xapi::from_xmlrpc(trimmed) {
@@ -327,6 +335,46 @@ pub fn parse_text(text: &str, xo_markers: &[String]) -> Parsed {
     }
     let (events, omitted) = xapi::from_text_counted(text, xo_markers);
     Parsed::Events { kind: text_kind(text, &events), events, omitted }
+}
+
+/// `xo-cli rest`'s print of a call the REST API refused (vatesfr/xen-orchestra@9ef53890
+/// `packages/xo-cli/rest.mjs` `exec`, `index.mjs`): the HTTP status line (`500 Internal Server
+/// Error`), then `✖ ` and the answer's body as it came, `{"error": …}`. The body, when the text
+/// is only that.
+fn xo_cli_error_body(text: &str) -> Option<Value> {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut line = lines.next()?;
+    let is_status = |l: &str| {
+        let (number, reason) = l.split_once(' ').unwrap_or((l, ""));
+        number.len() == 3 && number.bytes().all(|b| b.is_ascii_digit()) && reason.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ' || b == b'-')
+    };
+    if is_status(line) {
+        line = lines.next()?;
+    }
+    let body = line.strip_prefix('\u{2716}')?.trim_start();
+    if !body.starts_with('{') || lines.next().is_some() {
+        return None;
+    }
+    let value: Value = serde_json::from_str(body).ok()?;
+    value.get("error").is_some().then_some(value)
+}
+
+/// Tasks or backup logs one JSON object a line, as the REST API answers `?ndjson=true` (and
+/// `xo-cli rest get tasks ndjson=true --json` prints them): the array of them, when every line
+/// is one and there are two or more; `None` at the first line that is not.
+fn ndjson_logs(text: &str) -> Option<Value> {
+    let mut logs = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !line.starts_with('{') {
+            return None;
+        }
+        let value: Value = serde_json::from_str(line).ok()?;
+        if !value.as_object().is_some_and(xo_log::is_log_object) {
+            return None;
+        }
+        logs.push(value);
+    }
+    (logs.len() > 1).then_some(Value::Array(logs))
 }
 
 /// `false` only when [`smlog::looks_like_smlog`] is sure to say no: a text of one line (no
@@ -381,6 +429,13 @@ pub fn parse_json_value(value: &Value, xo_markers: &[String]) -> Parsed {
     }
     if xo_log::is_xo_log(value) {
         return Parsed::Events { kind: InputKind::XoLog, events: xo_log::events(value), omitted: 0 };
+    }
+    // A string of several lines is text quoted as JSON (Xen Orchestra 6 copies a failed task's
+    // stack so, `"Error: …\n    at …"`): read as the text it is, like the same text pasted.
+    if let Value::String(s) = value {
+        if s.trim().contains('\n') {
+            return parse_text(s, xo_markers);
+        }
     }
     if let Some(mut events) = xo_log::serialized_error_events(value, &Subject::default(), &Evidence::text("")) {
         // A whole error object was handed over: say something even if no rule knows it.
@@ -549,4 +604,31 @@ pub(crate) const WRAP_COLUMNS: usize = 80;
 pub(crate) fn is_cut_line(line: &str) -> bool {
     let line = line.strip_suffix('\r').unwrap_or(line);
     line.len() >= WRAP_COLUMNS && !line.contains('\t') && line.chars().count() == WRAP_COLUMNS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tasks_one_a_line_are_read_as_a_list_of_them() {
+        let line = |name: &str| format!(r#"{{"id":"0m1","properties":{{"name":"{name}"}},"start":1,"status":"failure","result":{{"message":"no hosts available"}}}}"#);
+        let text = format!("{}\n{}\n", line("REST API: snapshot VM"), line("REST API: start VM"));
+        assert!(matches!(ndjson_logs(&text), Some(Value::Array(a)) if a.len() == 2));
+        // One object alone is plain JSON; a line that is no task stops it.
+        assert!(ndjson_logs(&line("x")).is_none());
+        assert!(ndjson_logs(&format!("{}\n{{\"a\":1}}", line("x"))).is_none());
+        assert!(ndjson_logs(&format!("{}\nnot json", line("x"))).is_none());
+    }
+
+    #[test]
+    fn xo_clis_print_of_a_refused_call_is_its_body() {
+        let body = xo_cli_error_body("500 Internal Server Error\n\u{2716} {\"error\":\"incorrect state\"}");
+        assert_eq!(body.and_then(|b| b["error"].as_str().map(str::to_string)).as_deref(), Some("incorrect state"));
+        assert!(xo_cli_error_body("\u{2716} {\"error\":\"x\"}").is_some());
+        // A body that is no REST error, more text after it, or no `✖ `: not this shape.
+        assert!(xo_cli_error_body("500 Internal Server Error\n\u{2716} {\"message\":\"x\"}").is_none());
+        assert!(xo_cli_error_body("500 Internal Server Error\n\u{2716} {\"error\":\"x\"}\nmore").is_none());
+        assert!(xo_cli_error_body("500 Internal Server Error\n{\"error\":\"x\"}").is_none());
+    }
 }

@@ -23,6 +23,22 @@ fn stack_frames(obj: &Map<String, Value>) -> String {
     obj.get("stack").and_then(Value::as_str).map(frames_of).unwrap_or_default()
 }
 
+/// The lines of a stack's text before its first frame (`    at …`), trimmed: its message; the
+/// whole text when it has no frame.
+fn message_before_frames(stack: &str) -> &str {
+    let mut end = 0;
+    for line in stack.split_inclusive('\n') {
+        if line.trim_start().starts_with("at ") {
+            break;
+        }
+        end += line.len();
+    }
+    match stack[..end].trim_end() {
+        "" => stack,
+        head => head,
+    }
+}
+
 /// [`stack_frames`] of a stack's text (the typed reader's way in).
 pub fn frames_of(stack: &str) -> String {
     let mut out = String::new();
@@ -59,12 +75,55 @@ pub fn is_xo_log(value: &Value) -> bool {
     }
 }
 
-fn is_log_object(obj: &Map<String, Value>) -> bool {
+/// A backup log (`"message": "backup"`) or one task: a backup log's (named by `message`) or a
+/// task of Xen Orchestra's task manager (named by `properties.name`: what the REST API serves at
+/// `/rest/v0/tasks/<id>` and Xen Orchestra 6 shows), with a status and sub-tasks or a result.
+pub(super) fn is_log_object(obj: &Map<String, Value>) -> bool {
     let is_backup = obj.get("message").and_then(Value::as_str) == Some("backup") && (obj.contains_key("tasks") || obj.contains_key("jobId"));
     let is_task = obj.get("status").is_some_and(Value::is_string)
         && (obj.contains_key("tasks") || obj.contains_key("result"))
-        && (obj.contains_key("start") || obj.contains_key("message"));
+        && (obj.contains_key("start") || obj.contains_key("message") || obj.get("properties").is_some_and(Value::is_object));
     is_backup || is_task
+}
+
+/// The `properties` of a task of Xen Orchestra's task manager (`@vates/task`), which the REST
+/// API and Xen Orchestra 6 show in place of a backup log's `message` and `data`.
+fn properties(obj: &Map<String, Value>) -> Option<&Map<String, Value>> {
+    obj.get("properties").and_then(Value::as_object)
+}
+
+/// A task's name: a backup log's `message`, else the task manager's `properties.name`
+/// (`backup run`, `backup VM`, `snapshot`, `REST API: snapshot VM`).
+fn task_name(obj: &Map<String, Value>) -> &str {
+    obj.get("message")
+        .and_then(Value::as_str)
+        .or_else(|| properties(obj).and_then(|p| p.get("name")).and_then(Value::as_str))
+        .unwrap_or("task")
+}
+
+/// A string field of an object, or of its task manager's `properties`.
+fn field_or_property(obj: &Map<String, Value>, key: &str) -> Option<String> {
+    obj.get(key).or_else(|| properties(obj).and_then(|p| p.get(key))).and_then(Value::as_str).map(str::to_string)
+}
+
+/// The VM or SR a task is about: a backup log's `data` (`{"type": "VM", "id", "name_label"}`),
+/// or the task manager's `properties`, with the same fields for a backup's tasks and
+/// `objectType` / `objectId` for the REST API's actions (`REST API: snapshot VM`).
+fn object_of(obj: &Map<String, Value>, subject: &mut Subject) {
+    let fields = obj.get("data").and_then(Value::as_object).filter(|d| d.contains_key("type")).or_else(|| properties(obj));
+    let Some(fields) = fields else { return };
+    let text = |key: &str| fields.get(key).and_then(Value::as_str);
+    let (kind, id) = match (text("type"), text("objectType")) {
+        (Some(kind @ ("VM" | "SR")), _) => (kind, text("id")),
+        (_, Some(kind @ ("VM" | "SR"))) => (kind, text("objectId")),
+        _ => return,
+    };
+    if kind == "VM" {
+        subject.vm_uuid = id.map(str::to_string);
+        subject.vm_name = text("name_label").map(str::to_string);
+    } else {
+        subject.sr_uuid = id.map(str::to_string);
+    }
 }
 
 /// The events of every failed or skipped task of one or more logs.
@@ -81,8 +140,8 @@ pub fn events(value: &Value) -> Vec<Event> {
 fn walk_log(log: &Value, out: &mut Vec<Event>) {
     let mut subject = Subject::default();
     if let Some(obj) = log.as_object() {
-        subject.job_id = obj.get("jobId").and_then(Value::as_str).map(str::to_string);
-        subject.job_name = obj.get("jobName").and_then(Value::as_str).map(str::to_string);
+        subject.job_id = field_or_property(obj, "jobId");
+        subject.job_name = field_or_property(obj, "jobName");
     }
     walk_task(log, &subject, &[], out, 0);
 }
@@ -95,17 +154,8 @@ fn walk_task(task: &Value, inherited: &Subject, path: &[String], out: &mut Vec<E
         return Vec::new();
     }
     let mut subject = inherited.clone();
-    let message = obj.get("message").and_then(Value::as_str).unwrap_or("task");
-    if let Some(data) = obj.get("data").and_then(Value::as_object) {
-        match data.get("type").and_then(Value::as_str) {
-            Some("VM") => {
-                subject.vm_uuid = data.get("id").and_then(Value::as_str).map(str::to_string);
-                subject.vm_name = data.get("name_label").and_then(Value::as_str).map(str::to_string);
-            }
-            Some("SR") => subject.sr_uuid = data.get("id").and_then(Value::as_str).map(str::to_string),
-            _ => {}
-        }
-    }
+    let message = task_name(obj);
+    object_of(obj, &mut subject);
     let mut path = path.to_vec();
     path.push(message.to_string());
 
@@ -236,19 +286,24 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
     let with_evidence = |ev: Vec<Evidence>| if evidence.text.is_empty() { ev } else { vec![evidence.clone()] };
     match value {
         Value::String(message) => {
+            // A whole stack as one string (Xen Orchestra 6 copies a failed task's details so:
+            // `"Error: <message>\n    at …"`): the message is what comes before the frames,
+            // which go to the detail.
+            let head = message_before_frames(message);
             let mut found: Vec<Event> = codes_in_line(message)
                 .into_iter()
                 .map(|mut e| {
                     e.context = message_context(message, String::new());
                     e.subject = subject.clone();
-                    e.evidence = with_evidence(vec![Evidence::text(message.clone())]);
+                    e.evidence = with_evidence(vec![Evidence::text(head)]);
                     Event::Xapi(e)
                 })
                 .collect();
             if found.is_empty() {
-                let mut e = XoError::new(message.clone());
+                let mut e = XoError::new(head);
+                e.detail = frames_of(message);
                 e.subject = subject.clone();
-                e.evidence = with_evidence(vec![Evidence::text(message.clone())]);
+                e.evidence = with_evidence(vec![Evidence::text(head)]);
                 found.push(Event::Xo(e));
             }
             Some(found)
@@ -258,7 +313,14 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
             let code = obj.get("code");
             let params = obj.get("params");
             if message.is_none() && code.is_none() {
-                return rest_api_error(obj, subject).map(|e| vec![Event::Xo(e)]);
+                if let Some(e) = rest_api_error(obj, subject) {
+                    return Some(vec![Event::Xo(e)]);
+                }
+                // The REST API's body for the pool's own error (`{"error": "CODE(params)",
+                // "info": …}`, a `XapiError`'s message): the XAPI error it is.
+                let is_xapi_message = |t: &str| t.split_once('(').is_some_and(|(code, _)| looks_like_code(code));
+                let error = obj.get("error").filter(|e| e.as_str().is_some_and(is_xapi_message))?;
+                return serialized_error_events(error, subject, evidence);
             }
             let message_text = message.unwrap_or("");
             let own_evidence = || {
@@ -374,5 +436,81 @@ pub fn serialized_error_events(value: &Value, subject: &Subject, evidence: &Evid
             Some(vec![Event::Xo(e)])
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subjects(value: &Value) -> Vec<(String, Subject)> {
+        events(value)
+            .into_iter()
+            .map(|e| match e {
+                Event::Xapi(x) => (x.code, x.subject),
+                Event::Xo(x) => (x.message, x.subject),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_task_manager_task_is_named_by_its_properties() {
+        // @vates/task's log of a task (what /rest/v0/tasks/<id> serves): no `message`.
+        let run = serde_json::json!({
+            "id": "0m1", "properties": { "name": "backup run", "jobId": "j1", "jobName": "nightly" },
+            "start": 1, "status": "failure",
+            "tasks": [{
+                "id": "0m2", "properties": { "id": "vm-1", "name": "backup VM", "type": "VM", "name_label": "web01" },
+                "start": 2, "status": "failure",
+                "tasks": [{ "id": "0m3", "properties": { "name": "snapshot" }, "start": 3, "status": "failure",
+                            "result": { "message": "no hosts available", "name": "Error" } }],
+                "result": { "message": "no hosts available", "name": "Error" }
+            }]
+        });
+        assert!(is_xo_log(&run));
+        let found = subjects(&run);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let s = &found[0].1;
+        assert_eq!(s.task.as_deref(), Some("snapshot"));
+        assert_eq!((s.vm_uuid.as_deref(), s.vm_name.as_deref()), (Some("vm-1"), Some("web01")));
+        assert_eq!((s.job_id.as_deref(), s.job_name.as_deref()), (Some("j1"), Some("nightly")));
+    }
+
+    #[test]
+    fn a_rest_api_action_names_its_object() {
+        let task = serde_json::json!({
+            "id": "0m4", "properties": { "name": "REST API: snapshot VM", "objectId": "vm-2", "objectType": "VM", "type": "xo:rest-api:action" },
+            "start": 1, "status": "failure",
+            "result": { "code": "VDI_IO_ERROR", "params": ["Device I/O errors"], "message": "VDI_IO_ERROR(Device I/O errors)", "name": "XapiError" }
+        });
+        let found = subjects(&task);
+        assert_eq!(found[0].0, "VDI_IO_ERROR");
+        assert_eq!((found[0].1.task.as_deref(), found[0].1.vm_uuid.as_deref()), (Some("REST API: snapshot VM"), Some("vm-2")));
+        // Without `start`, `properties` still marks a task (a REST answer cut by `fields=`).
+        let cut = serde_json::json!({ "properties": { "name": "snapshot VM" }, "status": "failure", "result": { "message": "x" } });
+        assert!(is_xo_log(&cut));
+        // A backup log's `data` still names its VM, and an object with `properties` but no status is no task.
+        assert!(!is_xo_log(&serde_json::json!({ "properties": { "name": "x" }, "result": {} })));
+    }
+
+    #[test]
+    fn a_stack_as_one_string_has_its_message_before_the_frames() {
+        assert_eq!(message_before_frames("Error: Parse Error\n    at f (a.js:1:2)\n    at g (b.js:3:4)"), "Error: Parse Error");
+        assert_eq!(message_before_frames("line one\nline two\n  at f (a.js:1:2)"), "line one\nline two");
+        assert_eq!(message_before_frames("no frames here"), "no frames here");
+        assert_eq!(message_before_frames("    at f (a.js:1:2)"), "    at f (a.js:1:2)");
+        let events = serialized_error_events(&Value::String("Error: Parse Error\n    at f (a.js:1:2)".into()), &Subject::default(), &Evidence::text("")).unwrap();
+        let Event::Xo(e) = &events[0] else { panic!("{events:?}") };
+        assert_eq!((e.message.as_str(), e.detail.as_str()), ("Error: Parse Error", "at f (a.js:1:2)"));
+    }
+
+    #[test]
+    fn the_rest_api_body_of_a_xapi_error_is_that_error() {
+        let body = serde_json::json!({ "error": "SR_BACKEND_FAILURE_44(, There is insufficient space, )", "info": "This is a XenServer/XCP-ng error, not an XO error" });
+        let events = serialized_error_events(&body, &Subject::default(), &Evidence::text("")).unwrap();
+        let Event::Xapi(e) = &events[0] else { panic!("{events:?}") };
+        assert_eq!(e.code, "SR_BACKEND_FAILURE_44");
+        // A body whose message is no XAPI error and no API error of Xen Orchestra's is not one here.
+        assert!(serialized_error_events(&serde_json::json!({ "error": "something (else)" }), &Subject::default(), &Evidence::text("")).is_none());
     }
 }

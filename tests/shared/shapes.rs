@@ -72,6 +72,72 @@ fn xo_backup_log(message: &str) -> String {
     serde_json::to_string_pretty(&log).unwrap_or_default()
 }
 
+/// The same failure as Xen Orchestra's task manager records it (`@vates/task` and
+/// `@xen-orchestra/mixins/Tasks.mjs`): what the REST API serves at `/rest/v0/tasks/<id>` and
+/// Xen Orchestra 6 shows. Each task is named by `properties.name` (`backup run`, `backup VM`,
+/// `snapshot`), the VM task carries the VM in `properties`, the job in the root's `properties`
+/// (vatesfr/xen-orchestra@9ef53890 `@xen-orchestra/backups/_runners/VmsXapi.mjs`,
+/// `packages/xo-server/src/xo-mixins/backups-ng/index.mjs`).
+fn xo_task(message: &str) -> String {
+    let stack = format!(
+        "{}\n    at Xapi._snapshotVm (file:///opt/xo/xo-builds/xen-orchestra/@xen-orchestra/xapi/vm.mjs:430:15)",
+        with_error_class(message)
+    );
+    let result = serde_json::json!({ "message": message, "name": "Error", "stack": stack });
+    let task = serde_json::json!({
+        "id": "0me9x1k0a-7h6g5f4d3s",
+        "properties": {
+            "name": "backup run",
+            "data": { "mode": "delta", "reportWhen": "failure" },
+            "jobId": "6b1c2d3e-1111-4a5b-9c8d-0123456789ab",
+            "jobName": "Nightly delta",
+            "scheduleId": "2f4158c9-3a5b-4a37-af4f-af950aeeafc6",
+            "type": "backup"
+        },
+        "start": 1764982800012u64,
+        "status": "failure",
+        "updatedAt": 1764982804400u64,
+        "tasks": [{
+            "id": "0me9x1k2a-4f9q2l1x7c",
+            "properties": { "id": "8ebe6c89-003a-6e25-eb10-3d791ca3c3ae", "name": "backup VM", "type": "VM", "name_label": "web-01" },
+            "start": 1764982801187u64,
+            "status": "failure",
+            "tasks": [{
+                "id": "0me9x1k9c-1q2w3e4r5t",
+                "properties": { "name": "snapshot" },
+                "start": 1764982801502u64,
+                "status": "failure",
+                "end": 1764982804206u64,
+                "result": result
+            }],
+            "end": 1764982804300u64,
+            "result": result
+        }],
+        "end": 1764982804400u64
+    });
+    serde_json::to_string_pretty(&task).unwrap_or_default()
+}
+
+/// The REST API's answer to a failed synchronous call (`@xen-orchestra/rest-api`
+/// `generic-error-handler.middleware.mts`): `{"error": <message>}` (a `XapiError` adds a fixed
+/// `info` sentence, left out here), as `xo-cli rest` prints it after the status line
+/// (`packages/xo-cli/rest.mjs` `exec`, `index.mjs`: `✖ ` and the body).
+fn rest_error_body(message: &str) -> String {
+    let body = serde_json::json!({ "error": message });
+    format!("500 Internal Server Error\n\u{2716} {body}")
+}
+
+/// Xen Orchestra 6's copy of a failed task's error details in a backup log's panel
+/// (`BackupLogResultsCard.vue`: `JSON.stringify(result.stack, null, 2)`): the stack as one JSON
+/// string, its newlines as `\n`.
+fn xo6_stack_copy(message: &str) -> String {
+    let stack = format!(
+        "{}\n    at Xapi._snapshotVm (file:///opt/xo/xo-builds/xen-orchestra/@xen-orchestra/xapi/vm.mjs:430:15)",
+        with_error_class(message)
+    );
+    serde_json::to_string(&stack).unwrap_or_default()
+}
+
 /// The same log cut off after the failed task's error, as posts often quote it (no longer JSON:
 /// read as text, the message with its JSON escapes: `\n`, `\"`).
 fn xo_backup_log_cut(message: &str) -> String {
@@ -206,6 +272,9 @@ pub const SHAPES: &[Shape] = &[
     Shape { name: "CRLF", wrap: |t| t.lines().collect::<Vec<_>>().join("\r\n") + "\r\n", structured: false },
     Shape { name: "XO backup log JSON", wrap: xo_backup_log, structured: true },
     Shape { name: "XO backup log, cut", wrap: xo_backup_log_cut, structured: false },
+    Shape { name: "XO task (REST API, XO 6) JSON", wrap: xo_task, structured: true },
+    Shape { name: "REST API error body (xo-cli)", wrap: rest_error_body, structured: false },
+    Shape { name: "XO 6 stack copy", wrap: xo6_stack_copy, structured: false },
     Shape { name: "xo-web API error copy", wrap: xo_web_api_error, structured: false },
     Shape { name: "XO backup report", wrap: xo_backup_report, structured: false },
     Shape { name: "xo-server journal", wrap: xo_server_journal, structured: false },
