@@ -127,7 +127,10 @@ async function checkXo6Panel({ base, token, jobId, runId, work }) {
     await context.addCookies(['token', 'authenticationToken'].map((name) => ({ name, value: token, url: base })));
     const page = await context.newPage();
     const problems = [];
-    page.on('console', (m) => m.type() === 'error' && /xapi|wasm|Content Security/i.test(m.text()) && problems.push(m.text()));
+    page.on('console', (m) => {
+      const text = `${m.text()} (${m.location()?.url ?? ''})`;
+      if (m.type() === 'error' && /xapi|wasm|Content Security/i.test(text)) problems.push(text);
+    });
     page.on('pageerror', (e) => problems.push(String(e)));
     await page.goto(`${base}/v6/#/backup/${jobId}/runs?id=${runId}`);
     const diagnosis = page.locator('xapi-diagnosis').first();
@@ -151,7 +154,54 @@ async function checkXo6Panel({ base, token, jobId, runId, work }) {
   }
 }
 
+/** Opens the run's log in XO 5's backup overview in Chromium and reads the diagnosis in its modal. */
+async function checkXo5Modal({ base, token, work }) {
+  const { chromium } = createRequire(join(root, 'package.json'))('playwright-core');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await context.addCookies(['token', 'authenticationToken'].map((name) => ({ name, value: token, url: base })));
+    const page = await context.newPage();
+    const problems = [];
+    page.on('console', (m) => {
+      const text = `${m.text()} (${m.location()?.url ?? ''})`;
+      if (m.type() === 'error' && /xapi|wasm|Content Security/i.test(text)) problems.push(text);
+    });
+    page.on('pageerror', (e) => problems.push(String(e)));
+    await page.goto(`${base}/v5/#/backup/overview`);
+    // XO 5 may greet with modals of its own (XO 6 announcement…): close them first.
+    await page.waitForTimeout(3000);
+    await page.screenshot({ path: join(work, '..', 'xo-live-v5-start.png') });
+    for (let i = 0; i < 5 && (await page.locator('.modal.in').count()) > 0; i++) {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+    // The log's status button opens the log in a modal (xo-web's LogStatus → LogAlertBody).
+    await page.locator('button', { hasText: /failed/i }).first().click({ timeout: 60000 });
+    const diagnosis = page.locator('.modal xapi-diagnosis').first();
+    await diagnosis.waitFor({ state: 'attached', timeout: 60000 }).catch(async (error) => {
+      await page.screenshot({ path: join(work, '..', 'xo-live-v5.png') });
+      throw new Error(`no <xapi-diagnosis> in XO 5's log modal (page errors: ${problems.join(' | ') || 'none'}; screenshot /tmp/xo-live-v5.png)`, { cause: error });
+    });
+    const text = await until('the diagnosis in the modal', async () => {
+      const t = await diagnosis.evaluate((el) => (el.shadowRoot ?? el).textContent ?? '');
+      return t.includes('XO010') ? t : '';
+    }).catch(async (error) => {
+      await page.screenshot({ path: join(work, '..', 'xo-live-v5.png') });
+      const t = await diagnosis.evaluate((el) => (el.shadowRoot ?? el).textContent ?? '');
+      throw new Error(`XO 5's modal shows no XO010 (it shows: ${t.slice(0, 300)}; page errors: ${problems.join(' | ') || 'none'})`, { cause: error });
+    });
+    await diagnosis.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(work, '..', 'xo-live-v5.png') });
+    assert.match(text, /Xen Orchestra has no connection to the VM's pool/);
+    assert.deepEqual(problems, [], 'no error on the page (CSP, WebAssembly)');
+  } finally {
+    await browser.close();
+  }
+}
+
 let uiChecked = false;
+let xo5Checked = false;
 const work = mkdtempSync(join(tmpdir(), 'xo-live-'));
 const children = [];
 const cleanup = () => {
@@ -281,6 +331,13 @@ try {
     uiChecked = true;
   }
 
+  // XO 5 with the change of docs/xo-integration.md applied and built: the log's modal shows it.
+  const xoWeb = join(xoSrc, 'packages/xo-web/dist/xapi-doctor');
+  if (existsSync(xoWeb)) {
+    await checkXo5Modal({ base, token, work });
+    xo5Checked = true;
+  }
+
   // Unload removes the methods and routes; load brings them back.
   await xo.call('plugin.unload', { id: 'xapi-doctor' });
   assert.equal(Object.keys(await xo.call('system.getMethodsInfo')).filter((m) => m.startsWith('xapiDoctor.')).length, 0);
@@ -292,6 +349,7 @@ try {
   xo.close();
   sink.close();
   console.log(`tests/xo-live: the plugin works inside xo-server ${version} (${sink.messages.length} e-mails, run ${runId} diagnosed XO010)`);
+  console.log(xo5Checked ? 'tests/xo-live: XO 5 shows the diagnosis in the log modal (screenshot: /tmp/xo-live-v5.png)' : 'tests/xo-live: XO 5 not checked (build xo-web with the change of docs/xo-integration.md to check it)');
   console.log(uiChecked ? 'tests/xo-live: XO 6 shows the diagnosis in the run panel (screenshot: /tmp/xo-live-v6.png)' : 'tests/xo-live: XO 6 not checked (build @xen-orchestra/web with the change of docs/xo-integration.md to check it)');
 } finally {
   cleanup();
