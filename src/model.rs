@@ -755,8 +755,10 @@ pub fn drop_remote_readings_of_sr_lines(list: &mut Vec<Finding>) {
 /// and the NBD client's handshake, which fails before any disk data is asked for (NW939–NW941).
 /// NW005 reads a TLS certificate refusal as the pool's or any server's; when RM902 saw the S3
 /// remote around it (the AWS SDK's `$metadata`, xo-server's `xo:fs:s3`), it is the remote's.
+/// XO004 reads Node's ENOSPC as the backup repository's; yarn's (KI739) is the disk of the
+/// machine building Xen Orchestra from its sources.
 const READ_BY_ANOTHER: &[(&str, &[&str])] =
-    &[("XO008", &["XB953", "XB975", "KI651", "NW939", "NW940", "NW941"]), ("NW005", &["RM902"])];
+    &[("XO008", &["XB953", "XB975", "KI651", "NW939", "NW940", "NW941"]), ("NW005", &["RM902"]), ("XO004", &["KI739"])];
 
 /// Drops the readings [`READ_BY_ANOTHER`] names when a finding of the program that really
 /// printed the words quotes the same lines.

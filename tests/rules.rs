@@ -201,6 +201,7 @@ const NEGATIVES: &[(&str, &str, &str)] = &[
     ("NW005", r#"{"message": "certificate has expired", "name": "Error", "code": "CERT_HAS_EXPIRED", "$metadata": {"attempts": 3}}"#, ""),
     // leads: the same strerror printed by the SR's VHD tool, by a copy into dom0's logs, by a
     // write to a guest's disk device, on an SR's mount point: none is a backup repository
+    ("XO004", "[3/5] Fetching packages...\nerror An unexpected error occurred: \"ENOSPC: no space left on device, write\".", ""),
     ("XO004", "vhd-util: libvhd::vhd_write_footer: failed writing footer: No space left on device", ""),
     ("XO004", "cp: error writing '/var/log/xensource.log.1': No space left on device", ""),
     ("XO004", "dd: error writing '/dev/xvdb': No space left on device", ""),
