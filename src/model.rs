@@ -633,6 +633,7 @@ impl Findings {
         quiet_explained_codes(&mut list);
         drop_explained_decodings(&mut list);
         drop_remote_readings_of_sr_lines(&mut list);
+        drop_readings_of_other_readers(&mut list);
         rank(&mut list);
         drop_repeated_readings(&mut list);
         let dropped = list.len().saturating_sub(self.limit);
@@ -745,6 +746,35 @@ pub fn drop_remote_readings_of_sr_lines(list: &mut Vec<Finding>) {
         let lines: Vec<u32> = f.evidence.iter().filter_map(|e| e.line).collect();
         !(is_remote(f) && !lines.is_empty() && lines.iter().all(|l| sr_lines.contains(l)))
     });
+}
+
+/// Words that one rule reads as a failure of one transfer, printed by another reader: a finding
+/// of `rule` whose lines are all quoted by a finding of one of `readers` is dropped. XO008 reads
+/// @vates/read-chunk's "stream has ended …" as a host's export cut short; the same reader serves
+/// Xen Orchestra's VMware import (nbdkit and VDDK, no host export at all: XB953, XB975, KI651)
+/// and the NBD client's handshake, which fails before any disk data is asked for (NW939–NW941).
+/// NW005 reads a TLS certificate refusal as the pool's or any server's; when RM902 saw the S3
+/// remote around it (the AWS SDK's `$metadata`, xo-server's `xo:fs:s3`), it is the remote's.
+/// XO004 reads Node's ENOSPC as the backup repository's; yarn's (KI739) is the disk of the
+/// machine building Xen Orchestra from its sources.
+const READ_BY_ANOTHER: &[(&str, &[&str])] =
+    &[("XO008", &["XB953", "XB975", "KI651", "NW939", "NW940", "NW941"]), ("NW005", &["RM902"]), ("XO004", &["KI739"])];
+
+/// Drops the readings [`READ_BY_ANOTHER`] names when a finding of the program that really
+/// printed the words quotes the same lines.
+fn drop_readings_of_other_readers(list: &mut Vec<Finding>) {
+    let mut keep = Vec::with_capacity(list.len());
+    for f in list.iter() {
+        let readers = READ_BY_ANOTHER.iter().find(|(rule, _)| *rule == f.rule).map(|(_, by)| *by);
+        let lines: Vec<u32> = f.evidence.iter().filter_map(|e| e.line).collect();
+        let quoted = readers.is_some_and(|by| {
+            !lines.is_empty()
+                && list.iter().any(|o| by.contains(&o.rule) && lines.iter().all(|l| o.evidence.iter().any(|e| e.line == Some(*l))))
+        });
+        keep.push(!quoted);
+    }
+    let mut keep = keep.into_iter();
+    list.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// A signature that recognises a normal situation (benign, in progress) explains the codes it

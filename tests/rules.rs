@@ -115,6 +115,10 @@ const POSITIVES: &[(&str, &str, &str)] = &[
     ("XO003", "Error: could not find the base VM (copy of 6e246cbf-41c4-aa5b-f12a-f9080580b4aa)", ""),
     ("XO004", r#"{"message":"ENOSPC: no space left on device, write","name":"Error","code":"ENOSPC","stack":"Error: ENOSPC: no space left on device, write"}"#, ""),
     ("XO005", "Parse Error", ""),
+    // leads: Node's own ENOSPC of a write to the remote's mount stays the remote's
+    ("XO004", "Error: ENOSPC: no space left on device, write '/run/xo-server/mounts/8c1e9a43/xo-vm-backups/index.json'", ""),
+    // leads: the same reader cut short during a backup's export stays XO008
+    ("XO008", "backup › backup VM › export › transfer\nError: stream has ended without data, was looking for 134 bytes", ""),
     // The message behind what a line puts in front of it (tests/shapes.rs).
     ("XO005", "- **Error**: Parse Error", ""),
     ("XO005", "Dec 06 01:02:03 xoa xo-server[501]: 2026-12-06T01:02:03.833Z xo:api WARN admin | backupNg.runJob(...) [1s] =!> Error: Parse Error", ""),
@@ -193,11 +197,27 @@ const NEGATIVES: &[(&str, &str, &str)] = &[
     // a system service's ENOSPC (logrotate, cron…) is the disk of the machine that logged it
     ("XO004", "Dec  6 01:02:04 xcp-ng-1 logrotate: error: error writing to /var/log/messages.1: No space left on device", ""),
     ("XO004", "Dec  6 03:10:01 xoa CROND[2211]: (root) error: ENOSPC: no space left on device, write", ""),
+    // leads: a TLS refusal of the S3 remote (the AWS SDK v3's $metadata) is the remote's (RM902), not a server's in general
+    ("NW005", r#"{"message": "certificate has expired", "name": "Error", "code": "CERT_HAS_EXPIRED", "$metadata": {"attempts": 3}}"#, ""),
+    // leads: the same strerror printed by the SR's VHD tool, by a copy into dom0's logs, by a
+    // write to a guest's disk device, on an SR's mount point: none is a backup repository
+    ("XO004", "[3/5] Fetching packages...\nerror An unexpected error occurred: \"ENOSPC: no space left on device, write\".", ""),
+    ("XO004", "vhd-util: libvhd::vhd_write_footer: failed writing footer: No space left on device", ""),
+    ("XO004", "cp: error writing '/var/log/xensource.log.1': No space left on device", ""),
+    ("XO004", "dd: error writing '/dev/xvdb': No space left on device", ""),
+    ("XO004", "OSError: [Errno 28] No space left on device: '/var/run/nonpersistent/xapi/x'", ""),
     ("XO005", "JSON Parse Error at position 12", ""),
     ("XO005", "- **Error**: JSON Parse Error", ""),
     ("XO006", "Lock file released", ""),
     ("XO007", "HTTP connection closed by the client", ""),
     ("XO008", "stream has ended normally", ""),
+    // leads: @vates/read-chunk's words in the VMware import (nbdkit serves the VMware disk, no
+    // host export) and in the NBD client's handshake (nothing exported yet): read by XB975,
+    // NW940, NW941, not as an export cut short, whether the mark is on the line or above it
+    ("XO008", "vm.importMultipleFromEsxi\n{\n  \"message\": \"stream has ended without data, was looking for 134 bytes\",\n  \"name\": \"Error\"\n}", ""),
+    ("XO008", "vates:nbd-client:multi WARN can't connect to one nbd client { err: Error: stream has ended without data, was looking for 8 bytes\n    at readChunkStrict (/opt/xo/xo-builds/xen-orchestra/node_modules/@vates/read-chunk/index.js:84:13)", ""),
+    ("XO008", "vates:nbd-client:multi WARN can't connect to one nbd client { err: Error: stream has ended without data, was looking for 134 bytes", ""),
+    ("XO008", "Error: stream has ended with not enough data (actual: 512, expected: 1024)\n    at VhdEsxiRaw.readBlock (file:///opt/xo/xo-builds/xen-orchestra/@xen-orchestra/vmware-explorer/VhdEsxiRaw.mjs:40:12)", ""),
     ("XO009", "A GC instance already running, not kicking", ""),
     ("XO010", "XAPI associated to the pool master", ""),
     ("XO011", "timeout while getting the remote 1af95910-01b4-4e87-9c2f-d895cafe0776", ""),

@@ -139,7 +139,52 @@ fn http_timeout(e: &XoError, facts: &Facts) -> Option<Finding> {
     Some(f)
 }
 
+/// Marks, read from vatesfr/xen-orchestra@9ef53890, that the "stream has ended …" or assertion
+/// of @vates/read-chunk and @vates/nbd-client was not an export of the host cut short: the
+/// VMware import (@xen-orchestra/vmware-explorer's VhdEsxi* readers, the xo-server mixin and API
+/// methods that drive nbdkit and VDDK) and the NBD client's connection phase (`NbdClient.#handshake`
+/// and `#sendOption` read the server's greeting and option replies; multi.mjs logs a failed
+/// connection as "can't connect to one nbd client").
+const NOT_AN_EXPORT: &[&str] = &[
+    "vmware-explorer",
+    "VhdEsxi",
+    "importFromEsxi",
+    "importMultipleFromEsxi",
+    "esxi.importDisk",
+    "xo-mixins/vmware",
+    "nbdkit",
+    "Disk DescriptorFile",
+    "can't connect to one nbd client",
+    "NbdClient.#handshake",
+    "NbdClient.#sendOption",
+];
+
+/// How many lines after the message (a stack's frames) or before it (a log's header: the API
+/// call `vm.importMultipleFromEsxi`) a mark of [`NOT_AN_EXPORT`] is looked for in a pasted text.
+const NOT_AN_EXPORT_NEAR: usize = 4;
+
+/// Whether a line of a pasted text (1-based), or one of the [`NOT_AN_EXPORT_NEAR`] lines around
+/// it, names the VMware import or the NBD client's connection phase: XO008's words there are
+/// not an export cut short (a paste puts the stack's frames on lines of their own, which the
+/// error's message does not hold).
+pub(super) fn other_reader_near(text: &str, line: u32) -> bool {
+    let Some(at) = (line as usize).checked_sub(1) else { return false };
+    let marks: Vec<String> = NOT_AN_EXPORT.iter().map(|m| m.to_ascii_lowercase()).collect();
+    text.lines()
+        .enumerate()
+        .skip(at.saturating_sub(NOT_AN_EXPORT_NEAR))
+        .take(2 * NOT_AN_EXPORT_NEAR + 1)
+        .any(|(_, l)| {
+            let l = l.to_ascii_lowercase();
+            marks.iter().any(|m| l.contains(m.as_str()))
+        })
+}
+
 fn truncated(e: &XoError, facts: &Facts) -> Option<Finding> {
+    let (message, detail) = (e.message.to_ascii_lowercase(), e.detail.to_ascii_lowercase());
+    if NOT_AN_EXPORT.iter().map(|m| m.to_ascii_lowercase()).any(|m| message.contains(&m) || detail.contains(&m)) {
+        return None;
+    }
     let mut f = Finding::of_xo(&XO008, e, facts);
     f.summary = "The export stream closed before the whole disk or VM image was transferred.".into();
     f.cause = "The host stopped the export midway (control domain under load, a storage read error, a restarted \

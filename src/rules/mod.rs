@@ -413,6 +413,13 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
         if is_explained_decoding(&f, |code| findings.has_code_beside(code, f.rule)) {
             return;
         }
+        // The "stream has ended …" of the VMware import or of the NBD client's handshake, whose
+        // mark stands on a line of its own around the message (io.rs).
+        if let (Some(text), true) = (whole_text, f.rule == io::XO008.id) {
+            if f.evidence.iter().filter_map(|e| e.line).any(|l| io::other_reader_near(text, l)) {
+                return;
+            }
+        }
         findings.push(f);
     };
     for event in events {

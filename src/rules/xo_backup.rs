@@ -256,6 +256,9 @@ fn remote_full(e: &XoError, facts: &Facts) -> Option<Finding> {
     if e.message.contains("System limit for number of file watchers") {
         return None;
     }
+    if names_host_or_guest_writer(&e.message) {
+        return None;
+    }
     let mut f = Finding::of_xo(&XO004, e, facts);
     f.summary = "The backup could not be written: the backup repository (remote) has no space left.".into();
     f.cause = "The filesystem the backup is written to is full — the remote's share or the target directory's disk \
@@ -267,6 +270,35 @@ fn remote_full(e: &XoError, facts: &Facts) -> Option<Finding> {
     f.step("Free space on the remote: lower the job's retention, delete old backups, or move to a bigger repository.");
     f.add_link(links::XO_BACKUP_TROUBLESHOOTING);
     Some(f)
+}
+
+/// Writers of a "No space left on device" that is not a backup's target, named in the message
+/// without a syslog prefix (those are [`super::codes::is_host_log_line`]'s): the VHD tool of the
+/// storage manager (`vhd-util` and its `libvhd`, printing C's strerror), tapdisk, OCaml's
+/// `Unix.ENOSPC` of the toolstack, a path of an SR (its mount point or volume group), of the
+/// control domain's own file systems (the toolstack's files and logs), and a guest's disk
+/// device or file system. Xen Orchestra's own writes to a remote print Node's
+/// `ENOSPC: no space left on device, <syscall> '<path>'` with the remote's path instead.
+const NOT_A_BACKUP_TARGET: &[&str] = &[
+    "vhd-util",
+    "libvhd",
+    "tapdisk",
+    "Unix.ENOSPC",
+    "/sr-mount/",
+    "VG_XenStorage-",
+    "/var/log/",
+    "/var/run/nonpersistent",
+    "/run/nonpersistent",
+    "/var/lib/xcp",
+    "/var/xapi",
+    "/opt/xensource",
+    "/dev/xvd",
+    "EXT4-fs",
+    "XFS (",
+];
+
+fn names_host_or_guest_writer(message: &str) -> bool {
+    NOT_A_BACKUP_TARGET.iter().any(|m| message.contains(m))
 }
 
 /// Whether a message is Node's HTTP `Parse Error` itself: the whole message, or its end after
