@@ -164,20 +164,48 @@ const NOT_AN_EXPORT: &[&str] = &[
 const NOT_AN_EXPORT_NEAR: usize = 4;
 
 /// Whether a line of a pasted text (1-based), or one of the [`NOT_AN_EXPORT_NEAR`] lines around
-/// it, names the VMware import or the NBD client's connection phase: XO008's words there are
-/// not an export cut short (a paste puts the stack's frames on lines of their own, which the
-/// error's message does not hold).
+/// it within the same log entry, names the VMware import or the NBD client's connection phase:
+/// XO008's words there are not an export cut short (a paste puts the stack's frames on lines of
+/// their own, which the error's message does not hold).
+// review-s: the window stops at the entry's bounds (its header line above, its continuation
+// lines below). multi.mjs logs "can't connect to one nbd client" for ONE of its connections
+// and the backup goes on with the others, and the VMware import logs "nbdkit logs of … are in
+// …" while a backup may run: a later, separate entry of a real export cut short within 4 lines
+// of either was hidden.
 pub(super) fn other_reader_near(text: &str, line: u32) -> bool {
     let Some(at) = (line as usize).checked_sub(1) else { return false };
+    let lines: Vec<&str> = text.lines().collect();
+    if at >= lines.len() {
+        return false;
+    }
+    let mut first = at;
+    while first > 0 && at - first < NOT_AN_EXPORT_NEAR && continues_entry(lines[first]) {
+        first -= 1;
+    }
+    let mut last = at;
+    while last + 1 < lines.len() && last - at < NOT_AN_EXPORT_NEAR && continues_entry(lines[last + 1]) {
+        last += 1;
+    }
     let marks: Vec<String> = NOT_AN_EXPORT.iter().map(|m| m.to_ascii_lowercase()).collect();
-    text.lines()
-        .enumerate()
-        .skip(at.saturating_sub(NOT_AN_EXPORT_NEAR))
-        .take(2 * NOT_AN_EXPORT_NEAR + 1)
-        .any(|(_, l)| {
-            let l = l.to_ascii_lowercase();
-            marks.iter().any(|m| l.contains(m.as_str()))
-        })
+    lines[first..=last].iter().any(|l| {
+        let l = l.to_ascii_lowercase();
+        marks.iter().any(|m| l.contains(m.as_str()))
+    })
+}
+
+/// Whether a line continues the log entry above it rather than starting one: after a syslog
+/// or journal prefix, an indented line (a stack frame, a pretty-printed object's field), a
+/// closing bracket, or a lone `{` (xo-web's copy of an API call puts the error's object below
+/// the method's name).
+fn continues_entry(line: &str) -> bool {
+    let rest = if crate::input::smlog::line::starts_with_prefix(line.as_bytes()) {
+        line.find("]: ").map(|i| &line[i + 3..]).or_else(|| line.find(": ").map(|i| &line[i + 2..])).unwrap_or(line)
+    } else {
+        line
+    };
+    rest.is_empty()
+        || rest.starts_with([' ', '\t', '}', ']', ')'])
+        || rest.trim() == "{"
 }
 
 fn truncated(e: &XoError, facts: &Facts) -> Option<Finding> {

@@ -284,7 +284,8 @@ const NOT_A_BACKUP_TARGET: &[&str] = &[
     "libvhd",
     "tapdisk",
     "Unix.ENOSPC",
-    "/sr-mount/",
+    "/var/run/sr-mount/",
+    "/run/sr-mount/",
     "VG_XenStorage-",
     "/var/log/",
     "/var/run/nonpersistent",
@@ -297,8 +298,16 @@ const NOT_A_BACKUP_TARGET: &[&str] = &[
     "XFS (",
 ];
 
+// review-s: a mark counts only where it starts a word or a path (not inside a remote's own path:
+// '/srv/xo-remote/tapdisk-images/…', '/mnt/backup/var/log/…' are still the remote's), except the
+// volume group's name, which only an SR's LVM volume carries.
 fn names_host_or_guest_writer(message: &str) -> bool {
-    NOT_A_BACKUP_TARGET.iter().any(|m| message.contains(m))
+    NOT_A_BACKUP_TARGET.iter().any(|m| {
+        message.match_indices(m).any(|(i, _)| {
+            *m == "VG_XenStorage-"
+                || message[..i].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '/' | '-' | '_' | '.')))
+        })
+    })
 }
 
 /// Whether a message is Node's HTTP `Parse Error` itself: the whole message, or its end after
