@@ -117,21 +117,28 @@ async function rpc(url) {
   return { call, close: () => ws.close() };
 }
 
-/** Opens the run in XO 6's backup runs page in Chromium and reads the diagnosis under its error. */
-async function checkXo6Panel({ base, token, jobId, runId, work }) {
+/** Chromium signed in to xo-server as the admin of `token`; `problems` collects the page's errors
+ * that concern xapi-doctor (its module, WebAssembly, the Content-Security-Policy). */
+async function signedInPage({ base, token, viewport }) {
   const { chromium } = createRequire(join(root, 'package.json'))('playwright-core');
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const context = await browser.newContext(viewport ? { viewport } : {});
+  // xo-server's pages want the `token` cookie (its sign-in sets it), the REST API `authenticationToken`.
+  await context.addCookies(['token', 'authenticationToken'].map((name) => ({ name, value: token, url: base })));
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    const text = `${m.text()} (${m.location()?.url ?? ''})`;
+    if (m.type() === 'error' && /xapi|wasm|Content Security/i.test(text)) problems.push(text);
+  });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  return { browser, page, problems };
+}
+
+/** Opens the run in XO 6's backup runs page in Chromium and reads the diagnosis under its error. */
+async function checkXo6Panel({ base, token, jobId, runId, work }) {
+  const { browser, page, problems } = await signedInPage({ base, token });
   try {
-    const context = await browser.newContext();
-    // xo-server's pages want the `token` cookie (its sign-in sets it), the REST API `authenticationToken`.
-    await context.addCookies(['token', 'authenticationToken'].map((name) => ({ name, value: token, url: base })));
-    const page = await context.newPage();
-    const problems = [];
-    page.on('console', (m) => {
-      const text = `${m.text()} (${m.location()?.url ?? ''})`;
-      if (m.type() === 'error' && /xapi|wasm|Content Security/i.test(text)) problems.push(text);
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
     await page.goto(`${base}/v6/#/backup/${jobId}/runs?id=${runId}`);
     const diagnosis = page.locator('xapi-diagnosis').first();
     await diagnosis.waitFor({ state: 'attached', timeout: 60000 }).catch(async (error) => {
@@ -156,18 +163,8 @@ async function checkXo6Panel({ base, token, jobId, runId, work }) {
 
 /** Opens the run's log in XO 5's backup overview in Chromium and reads the diagnosis in its modal. */
 async function checkXo5Modal({ base, token, work }) {
-  const { chromium } = createRequire(join(root, 'package.json'))('playwright-core');
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const { browser, page, problems } = await signedInPage({ base, token, viewport: { width: 1400, height: 1000 } });
   try {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    await context.addCookies(['token', 'authenticationToken'].map((name) => ({ name, value: token, url: base })));
-    const page = await context.newPage();
-    const problems = [];
-    page.on('console', (m) => {
-      const text = `${m.text()} (${m.location()?.url ?? ''})`;
-      if (m.type() === 'error' && /xapi|wasm|Content Security/i.test(text)) problems.push(text);
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
     await page.goto(`${base}/v5/#/backup/overview`);
     // XO 5 may greet with modals of its own (XO 6 announcement…): close them first.
     await page.waitForTimeout(3000);
