@@ -56,6 +56,11 @@ const FLOORS: &[(&str, usize)] = &[
     ("ISO timestamp", 205),
     ("typographic quotes", 209),
     ("wrapped at 80", 210),
+    // Stop 42 (tests/corpus/SHAPES_2026-12-07-xo6-shapes.md): the task manager's task (REST API, XO 6)
+    // keeps as many as XO 5's backup log JSON; the REST body and XO 6's stack copy nearly all.
+    ("XO task (REST API, XO 6) JSON", 190),
+    ("REST API error body (xo-cli)", 214),
+    ("XO 6 stack copy", 211),
 ];
 
 /// The same for the other cases in the shapes that keep their lines whole.
