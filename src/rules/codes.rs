@@ -299,7 +299,7 @@ fn may_be_code(b: u8) -> bool {
 
 /// Whether `haystack` contains `needle` (lower-case ASCII, not empty), ASCII
 /// case-insensitively: a byte search for its first letter, then a comparison.
-fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+pub(super) fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
     contains_ignore_case_by(haystack, needle, 0)
 }
 

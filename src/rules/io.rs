@@ -144,20 +144,26 @@ fn http_timeout(e: &XoError, facts: &Facts) -> Option<Finding> {
 /// VMware import (@xen-orchestra/vmware-explorer's VhdEsxi* readers, the xo-server mixin and API
 /// methods that drive nbdkit and VDDK) and the NBD client's connection phase (`NbdClient.#handshake`
 /// and `#sendOption` read the server's greeting and option replies; multi.mjs logs a failed
-/// connection as "can't connect to one nbd client").
+/// connection as "can't connect to one nbd client"). In lower case: compared ASCII
+/// case-insensitively ([`names_not_an_export`]).
 const NOT_AN_EXPORT: &[&str] = &[
     "vmware-explorer",
-    "VhdEsxi",
-    "importFromEsxi",
-    "importMultipleFromEsxi",
-    "esxi.importDisk",
+    "vhdesxi",
+    "importfromesxi",
+    "importmultiplefromesxi",
+    "esxi.importdisk",
     "xo-mixins/vmware",
     "nbdkit",
-    "Disk DescriptorFile",
+    "disk descriptorfile",
     "can't connect to one nbd client",
-    "NbdClient.#handshake",
-    "NbdClient.#sendOption",
+    "nbdclient.#handshake",
+    "nbdclient.#sendoption",
 ];
+
+/// Whether a text names one of [`NOT_AN_EXPORT`]'s marks, in any case.
+fn names_not_an_export(text: &str) -> bool {
+    NOT_AN_EXPORT.iter().any(|m| super::codes::contains_ignore_case(text.as_bytes(), m.as_bytes()))
+}
 
 /// How many lines after the message (a stack's frames) or before it (a log's header: the API
 /// call `vm.importMultipleFromEsxi`) a mark of [`NOT_AN_EXPORT`] is looked for in a pasted text.
@@ -173,8 +179,11 @@ const NOT_AN_EXPORT_NEAR: usize = 4;
 // …" while a backup may run: a later, separate entry of a real export cut short within 4 lines
 // of either was hidden.
 pub(super) fn other_reader_near(text: &str, line: u32) -> bool {
-    let Some(at) = (line as usize).checked_sub(1) else { return false };
-    let lines: Vec<&str> = text.lines().collect();
+    let Some(line) = (line as usize).checked_sub(1) else { return false };
+    // Only the lines that can be in the window, not every line of a long log.
+    let from = line.saturating_sub(NOT_AN_EXPORT_NEAR);
+    let lines: Vec<&str> = text.lines().skip(from).take(2 * NOT_AN_EXPORT_NEAR + 1).collect();
+    let at = line - from;
     if at >= lines.len() {
         return false;
     }
@@ -186,11 +195,7 @@ pub(super) fn other_reader_near(text: &str, line: u32) -> bool {
     while last + 1 < lines.len() && last - at < NOT_AN_EXPORT_NEAR && continues_entry(lines[last + 1]) {
         last += 1;
     }
-    let marks: Vec<String> = NOT_AN_EXPORT.iter().map(|m| m.to_ascii_lowercase()).collect();
-    lines[first..=last].iter().any(|l| {
-        let l = l.to_ascii_lowercase();
-        marks.iter().any(|m| l.contains(m.as_str()))
-    })
+    lines[first..=last].iter().any(|l| names_not_an_export(l))
 }
 
 /// Whether a line continues the log entry above it rather than starting one: after a syslog
@@ -209,8 +214,7 @@ fn continues_entry(line: &str) -> bool {
 }
 
 fn truncated(e: &XoError, facts: &Facts) -> Option<Finding> {
-    let (message, detail) = (e.message.to_ascii_lowercase(), e.detail.to_ascii_lowercase());
-    if NOT_AN_EXPORT.iter().map(|m| m.to_ascii_lowercase()).any(|m| message.contains(&m) || detail.contains(&m)) {
+    if names_not_an_export(&e.message) || names_not_an_export(&e.detail) {
         return None;
     }
     let mut f = Finding::of_xo(&XO008, e, facts);
