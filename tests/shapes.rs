@@ -35,6 +35,10 @@ use shapes::{excerpt_shapes, starts_with_timestamp, Shape, SHAPES};
 const MAX_MISSES: &[(&str, usize)] = &[
     ("XO backup log JSON", 2),
     ("XO task (REST API, XO 6) JSON", 2),
+    // Stop 43: the same task printed by xo-cli's util.inspect misses exactly what its JSON misses.
+    ("xo-cli print of a task (util.inspect)", 2),
+    // TX000 (text nothing reads) is XO000 when the text is an error object's message, as in the task shapes.
+    ("xo-cli print of a refused call (util.inspect)", 1),
     ("xensource.log #012", 3),
 ];
 

@@ -61,6 +61,10 @@ const FLOORS: &[(&str, usize)] = &[
     ("XO task (REST API, XO 6) JSON", 190),
     ("REST API error body (xo-cli)", 214),
     ("XO 6 stack copy", 211),
+    // Stop 43: xo-cli's default print of the same task (util.inspect) keeps what its JSON keeps.
+    ("xo-cli print of a task (util.inspect)", 190),
+    // A harmless line thrown as a refused call's error is a failed call (XO000): the 14 others are benign cases.
+    ("xo-cli print of a refused call (util.inspect)", 200),
 ];
 
 /// The same for the other cases in the shapes that keep their lines whole.

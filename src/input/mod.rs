@@ -10,6 +10,7 @@ use crate::catalog;
 use crate::model::{Confidence, Evidence, InputKind, Params, Subject};
 
 pub mod smlog;
+mod inspect;
 mod typed;
 pub mod xapi;
 pub mod xencenter;
@@ -325,6 +326,11 @@ pub fn parse_text(text: &str, xo_markers: &[String]) -> Parsed {
             return parse_json_value(&body, xo_markers);
         }
     }
+    if may_be_inspect_print(trimmed) {
+        if let Some(value) = inspect::to_value(trimmed) {
+            return parse_json_value(&value, xo_markers);
+        }
+    }
     if trimmed.starts_with('<') {
         if let Some(e) = xapi::from_xmlrpc(trimmed) {
             return Parsed::Events { kind: InputKind::XapiError, events: vec![Event::Xapi(e)], omitted: 0 };
@@ -357,6 +363,20 @@ fn xo_cli_error_body(text: &str) -> Option<Value> {
     }
     let value: Value = serde_json::from_str(body).ok()?;
     value.get("error").is_some().then_some(value)
+}
+
+/// Whether the text can be Node's `util.inspect` print of an object ([`inspect`]): it starts
+/// like one — a brace or bracket JSON did not read, `<ref *1>`, or `✖ ` / an error's name and
+/// `: ` (an error print, xo-cli's `✖ ` before it).
+fn may_be_inspect_print(text: &str) -> bool {
+    let text = text.strip_prefix('\u{2716}').map_or(text, str::trim_start);
+    match text.as_bytes().first() {
+        Some(b'{' | b'[' | b'<') => true,
+        Some(b) if b.is_ascii_alphabetic() => {
+            text.split_once(": ").is_some_and(|(head, _)| head.len() < 80 && inspect::error_header_name(head).is_some())
+        }
+        _ => false,
+    }
 }
 
 /// Tasks or backup logs one JSON object a line, as the REST API answers `?ndjson=true` (and

@@ -413,6 +413,12 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
         if is_explained_decoding(&f, |code| findings.has_code_beside(code, f.rule)) {
             return;
         }
+        // "No rule knows this error" (XO000, for an error object handed over whole) is untrue
+        // once a signature has read the error's text (as a backup log's task gets XO000 only
+        // when no signature reads it): without this it ranked above that reading.
+        if whole_text.is_some() && f.rule == generic::XO000.id && !findings.is_empty() {
+            return;
+        }
         // The "stream has ended …" of the VMware import or of the NBD client's handshake, whose
         // mark stands on a line of its own around the message (io.rs).
         if let (Some(text), true) = (whole_text, f.rule == io::XO008.id) {

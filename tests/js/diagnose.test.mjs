@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { diagnose, listRules, version, init } from '../../pkg/node.mjs';
 
 const SR44 = ['SR_BACKEND_FAILURE_44', '', 'There is insufficient space', ''];
+const SR44_MESSAGE = 'SR_BACKEND_FAILURE_44(, There is insufficient space, )';
 const xoLog = JSON.parse(readFileSync(new URL('../fixtures/xo-backup-log.json', import.meta.url), 'utf8'));
 
 test('init() is a harmless no-op in Node and version() answers', async () => {
@@ -220,4 +221,30 @@ test("the steps' placeholders get the values the input names, and only values th
   // Shell operators in the input never reach a command.
   const hostile = 'Error: connect ETIMEDOUT $(reboot):443';
   for (const f of diagnose(hostile).findings) for (const s of f.remediation) assert.doesNotMatch(s.command ?? '', /reboot|\$\(/);
+});
+
+// xo-cli prints a result, and a refused call after `✖ `, with Node's util.inspect when --json is
+// not given (vatesfr/xen-orchestra@9ef53890 packages/xo-cli/index.mjs): the same object, read the
+// same way as its JSON — here printed by Node's own util.inspect, not by a copy of it.
+test("xo-cli's default print (util.inspect) of a backup log, a task and a refused call reads like their JSON", async () => {
+  const { inspect } = await import('node:util');
+  const print = value => inspect(value, { colors: false, depth: null, sorted: true });
+  const brief = d => d.findings.map(f => [f.rule, f.subject.vmName, f.subject.jobName, f.subject.task]);
+  const task = JSON.parse(readFileSync(new URL('../fixtures/xo-task-backup-run.json', import.meta.url), 'utf8'));
+  for (const [name, value] of [['backup log', xoLog], ['task', task]]) {
+    const fromJson = diagnose(JSON.stringify(value));
+    const fromPrint = diagnose(print(value));
+    assert.equal(fromPrint.kind, 'xo_log', name);
+    assert.ok(fromJson.findings.length > 0, name);
+    assert.deepEqual(brief(fromPrint), brief(fromJson), name);
+  }
+
+  const serialised = { call: { method: 'VM.snapshot', params: ['OpaqueRef:1', 'web-01_snap'] }, code: 'SR_BACKEND_FAILURE_44', message: SR44_MESSAGE, name: 'XapiError', params: SR44.slice(1), stack: `XapiError: ${SR44_MESSAGE}\n    at Xapi._call (file:///opt/xo/@xen-orchestra/xapi/index.mjs:934:15)` };
+  const refused = Object.assign(new Error(SR44_MESSAGE), { code: -32000, data: serialised });
+  refused.name = 'JsonRpcError';
+  refused.stack = `JsonRpcError: ${SR44_MESSAGE}\n    at Peer._callee$ (/usr/local/lib/node_modules/xo-cli/node_modules/json-rpc-peer/dist/index.js:139:44)`;
+  const d = diagnose(`\u2716 ${print(refused)}`);
+  assert.equal(d.kind, 'xapi_error');
+  assert.equal(d.findings[0].codes[0], 'SR_BACKEND_FAILURE_44');
+  assert.equal(d.findings[0].category, 'insufficient_space');
 });

@@ -118,6 +118,88 @@ fn xo_task(message: &str) -> String {
     serde_json::to_string_pretty(&task).unwrap_or_default()
 }
 
+/// The same task as `xo-cli rest get tasks/<id>` prints it without `--json`: Node's
+/// `util.inspect(result, { depth: null, sorted: true })` (vatesfr/xen-orchestra@9ef53890
+/// `packages/xo-cli/index.mjs`): keys bare and sorted, strings in `'` with a string of several
+/// lines cut after each `\n` and joined by `+`, short objects on one line.
+fn xo_cli_task_print(message: &str) -> String {
+    let task: serde_json::Value = serde_json::from_str(&xo_task(message)).unwrap_or_default();
+    let mut out = String::new();
+    inspect_print(&task, 0, &mut out);
+    out
+}
+
+/// A call xo-server refused, as `xo-cli` prints it without `--json`: `✖ ` and
+/// `util.inspect` of the `JsonRpcError` (its stack, then `code` and `data`); for an admin,
+/// xo-server puts the whole serialised error in `data`
+/// (vatesfr/xen-orchestra@9ef53890 `packages/xo-server/src/xo-mixins/api.mjs` `callApiMethod`,
+/// `packages/xo-cli/index.mjs`).
+fn xo_cli_error_print(message: &str) -> String {
+    let stack = format!(
+        "{}\n    at Xapi._snapshotVm (file:///opt/xo/xo-builds/xen-orchestra/@xen-orchestra/xapi/vm.mjs:430:15)",
+        with_error_class(message)
+    );
+    let data = serde_json::json!({ "message": message, "name": "Error", "stack": stack });
+    let mut out = format!(
+        "\u{2716} JsonRpcError: {}\n    at Peer._callee$ (/usr/local/lib/node_modules/xo-cli/node_modules/json-rpc-peer/dist/index.js:139:44) {{\n  code: -32000,\n  data: ",
+        message.lines().collect::<Vec<_>>().join("\n")
+    );
+    inspect_print(&data, 2, &mut out);
+    out.push_str("\n}");
+    out
+}
+
+fn inspect_print(value: &serde_json::Value, indent: usize, out: &mut String) {
+    use serde_json::Value;
+    let pad = " ".repeat(indent + 2);
+    match value {
+        Value::String(s) => {
+            let quoted = |part: &str| format!("'{}'", part.replace('\\', "\\\\").replace('\'', "\\'").replace('\n', "\\n"));
+            let parts: Vec<&str> = s.split_inclusive('\n').collect();
+            if parts.len() > 1 && s.len() > 16 {
+                out.push_str(&parts.iter().map(|p| quoted(p)).collect::<Vec<_>>().join(&format!(" +\n{pad}")));
+            } else {
+                out.push_str(&quoted(s));
+            }
+        }
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(|v| { let mut o = String::new(); inspect_print(v, indent + 2, &mut o); o }).collect();
+            join_inspect(&parts, '[', ']', indent, out);
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let parts: Vec<String> = keys
+                .iter()
+                .map(|k| {
+                    let bare = k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') && !k.starts_with(|c: char| c.is_ascii_digit());
+                    let mut o = if bare { format!("{k}: ") } else { format!("'{k}': ") };
+                    inspect_print(&map[*k], indent + 2, &mut o);
+                    o
+                })
+                .collect();
+            join_inspect(&parts, '{', '}', indent, out);
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// `{ a, b }` on one line when it is short and flat, else one entry a line.
+fn join_inspect(parts: &[String], open: char, close: char, indent: usize, out: &mut String) {
+    if parts.is_empty() {
+        out.push(open);
+        out.push(close);
+        return;
+    }
+    let one_line = parts.join(", ");
+    if !one_line.contains('\n') && indent + one_line.len() + 4 <= 76 {
+        out.push_str(&format!("{open} {one_line} {close}"));
+    } else {
+        let pad = " ".repeat(indent + 2);
+        out.push_str(&format!("{open}\n{pad}{}\n{}{close}", parts.join(&format!(",\n{pad}")), " ".repeat(indent)));
+    }
+}
+
 /// The REST API's answer to a failed synchronous call (`@xen-orchestra/rest-api`
 /// `generic-error-handler.middleware.mts`): `{"error": <message>}` (a `XapiError` adds a fixed
 /// `info` sentence, left out here), as `xo-cli rest` prints it after the status line
@@ -273,6 +355,8 @@ pub const SHAPES: &[Shape] = &[
     Shape { name: "XO backup log JSON", wrap: xo_backup_log, structured: true },
     Shape { name: "XO backup log, cut", wrap: xo_backup_log_cut, structured: false },
     Shape { name: "XO task (REST API, XO 6) JSON", wrap: xo_task, structured: true },
+    Shape { name: "xo-cli print of a task (util.inspect)", wrap: xo_cli_task_print, structured: true },
+    Shape { name: "xo-cli print of a refused call (util.inspect)", wrap: xo_cli_error_print, structured: false },
     Shape { name: "REST API error body (xo-cli)", wrap: rest_error_body, structured: false },
     Shape { name: "XO 6 stack copy", wrap: xo6_stack_copy, structured: false },
     Shape { name: "xo-web API error copy", wrap: xo_web_api_error, structured: false },
