@@ -262,6 +262,7 @@ const NEGATIVES: &[(&str, &str, &str)] = &[
     // leads43: tapdisk named only inside a remote's path is not tapdisk's log line
     ("HL002", "Error: ENOSPC: no space left on device, write '/run/xo-server/mounts/4b7c/tapdisk-images/xo-vm-backups/x.vhd'", ""),
     ("HL002", "rsync: [receiver] write failed on \"/mnt/nfs/tapdisk/backup.xva\": No space left on device (28)", ""),
+    ("HL003", "Error: EIO: i/o error, read '/run/xo-server/mounts/4b7c/tapdisk-images/xo-vm-backups/x.vhd'", ""),
     // leads43: a host's self-signed certificate beside a job named after a bucket is not the S3 remote's
     ("RM902", "Backup job \"nightly to bucket\" failed\nError: self signed certificate\n    at TLSSocket.onConnectSecure (node:_tls_wrap:1674:34)\n  code: 'DEPTH_ZERO_SELF_SIGNED_CERT'", ""),
     // leads43: xo-server's start without XenStore is not a backup tool missing
