@@ -1518,6 +1518,8 @@ export type RuleId =
   | 'NW945'
   | 'XB992'
   | 'XB993'
+  | 'HL740'
+  | 'XB994'
   | 'CH001'
   | 'CH002'
   | 'CH003'

@@ -148,6 +148,20 @@ const POSITIVES: &[(&str, &str, &str)] = &[
     ("SR1200", "SR_BACKEND_FAILURE_202(, General backend error [opterr=Command failed], )", ""),
     ("XA000", "VM_HAS_PCI_ATTACHED(OpaqueRef:1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d)", ""),
     ("XO000", r#"{"status":"failure","message":"backup VM","data":{"type":"VM","id":"c98a232f-b339-0334-b946-23244d0a4b7b","name_label":"files-01"},"start":1,"result":{"message":"something unexpected happened","name":"Error","stack":"Error: something unexpected happened"}}"#, ""),
+    // leads43: a mount point under /var/run/sr-mount not created for ENOSPC is dom0's /run (a tmpfs), in the
+    // storage manager's, XAPI's and coreutils' words
+    ("HL740", "Dec  7 03:12:44 xcp-host1 SM: [12345] Raising exception [61, File SR creation error [opterr=fail to create mount point. Errno is 28]]", ""),
+    ("HL740", "Dec  7 03:12:44 xcp-host1 xapi: [error||1234 ||backtrace] Raised Unix.Unix_error(Unix.ENOSPC, \"mkdir\", \"/run/sr-mount/7b0c2a5e-1f3d-4c8e-9a6b-2d4f6e8a0c1e\")", ""),
+    ("HL740", "mkdir: cannot create directory '/run/sr-mount/7b0c2a5e-1f3d-4c8e-9a6b-2d4f6e8a0c1e': No space left on device", ""),
+    ("HL740", "Dec  7 03:12:44 xcp-host1 SM: [12345] ***** generic exception: sr_attach: EXCEPTION <class 'OSError'>, [Errno 28] No space left on device: '/var/run/sr-mount/7b0c2a5e-1f3d-4c8e-9a6b-2d4f6e8a0c1e'\nDec  7 03:12:44 xcp-host1 SM: [12345]   File \"/opt/xensource/sm/util.py\", line 596, in makedirs\nDec  7 03:12:44 xcp-host1 SM: [12345]     os.mkdir(name, mode)", ""),
+    // leads43: a word of tapdisk's inside a remote's path leaves Node's ENOSPC to the remote
+    ("XO004", "Error: ENOSPC: no space left on device, write '/run/xo-server/mounts/4b7c/tapdisk-images/xo-vm-backups/x.vhd'", ""),
+    ("XO004", "rsync: [receiver] write failed on \"/mnt/nfs/tapdisk/backup.xva\": No space left on device (28)", ""),
+    // leads43: CANNOT_EVACUATE_HOST's reasons in Xen Orchestra's print are read as their codes
+    ("XA015", "CANNOT_EVACUATE_HOST(OPERATION_BLOCKED,OpaqueRef:5d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b,maintenance)", ""),
+    ("XA005", "CANNOT_EVACUATE_HOST(VM_BAD_POWER_STATE,OpaqueRef:5d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b,running,halted)", ""),
+    // leads43: xo-server's start hooks without XenStore: not a backup tool missing
+    ("XB994", "Dec  7 03:12:44 xo xo-server[812]: 2026-12-07T03:12:44.123Z xo:mixins:hooks WARN start failure { error: Error: spawn xenstore-read ENOENT\nDec  7 03:12:44 xo xo-server[812]:   syscall: 'spawn xenstore-read',", ""),
 ];
 
 /// Near misses: (rule that must not fire, input, options).
@@ -241,6 +255,18 @@ const NEGATIVES: &[(&str, &str, &str)] = &[
     ("XA000", r#"["VDI_IN_USE", "OpaqueRef:8c7f2d1e-3b4a-4c5d-9e6f-7a8b9c0d1e2f", "destroy"]"#, ""),
     ("XO000", r#"{"status":"skipped","message":"snapshot","start":1,"result":{"message":"unhealthy VDI chain","name":"Error","stack":"Error: unhealthy VDI chain"}}"#, ""),
     ("XO000", "some line of text that is not an error at all", ""),
+    // leads43: ENOSPC in a mount-point creation is not a refusal of the remote (RM009); a write below an SR's
+    // mount point is the SR's own space, not dom0's /run
+    ("RM009", "mkdir: cannot create directory '/run/sr-mount/7b0c2a5e-1f3d-4c8e-9a6b-2d4f6e8a0c1e': No space left on device", ""),
+    ("HL740", "Dec  7 03:12:44 xcp-host1 SM: [12345] OSError: [Errno 28] No space left on device: '/var/run/sr-mount/7b0c2a5e-1f3d-4c8e-9a6b-2d4f6e8a0c1e/3c2d1e0f-aaaa-4bbb-8ccc-123456789abc.vhd'", ""),
+    // leads43: tapdisk named only inside a remote's path is not tapdisk's log line
+    ("HL002", "Error: ENOSPC: no space left on device, write '/run/xo-server/mounts/4b7c/tapdisk-images/xo-vm-backups/x.vhd'", ""),
+    ("HL002", "rsync: [receiver] write failed on \"/mnt/nfs/tapdisk/backup.xva\": No space left on device (28)", ""),
+    ("HL003", "Error: EIO: i/o error, read '/run/xo-server/mounts/4b7c/tapdisk-images/xo-vm-backups/x.vhd'", ""),
+    // leads43: a host's self-signed certificate beside a job named after a bucket is not the S3 remote's
+    ("RM902", "Backup job \"nightly to bucket\" failed\nError: self signed certificate\n    at TLSSocket.onConnectSecure (node:_tls_wrap:1674:34)\n  code: 'DEPTH_ZERO_SELF_SIGNED_CERT'", ""),
+    // leads43: xo-server's start without XenStore is not a backup tool missing
+    ("BF003", "2026-12-07T03:12:44.123Z xo:mixins:hooks WARN start failure {\n  error: Error: xenstore-read not found — xo-server must run inside an XCP-ng VM to use this feature\n    [cause]: Error: spawn xenstore-read ENOENT\n      code: 'ENOENT',", ""),
 ];
 
 fn check(input: &str, options: &str) -> Vec<&'static str> {

@@ -576,8 +576,15 @@ pub fn expand_nested(events: Vec<Event>) -> Vec<Event> {
 fn nested_in(event: &Event) -> Vec<Event> {
     let mut nested = Vec::new();
     let Event::Xapi(e) = event else { return nested };
-    // An INTERNAL_ERROR's message, an SR failure's `[opterr=['MAP_DUPLICATE_KEY', …]]`.
-    let wraps = e.code == "INTERNAL_ERROR" || e.code.starts_with("SR_BACKEND_FAILURE") || e.params.iter().any(|p| p.contains("SR_BACKEND_FAILURE_"));
+    // An INTERNAL_ERROR's message, an SR failure's `[opterr=['MAP_DUPLICATE_KEY', …]]`, and
+    // host.assert_can_evacuate's CANNOT_EVACUATE_HOST, whose one parameter is the reason of each
+    // VM that cannot move, `CODE,param,…` joined by `|` (xen-api ocaml/xapi/xapi_host.ml): the
+    // toolstack's own print (`[ VM_HAS_VUSBS,OpaqueRef:… ]`) is read code by code, and so are
+    // Xen Orchestra's `CANNOT_EVACUATE_HOST(VM_HAS_VUSBS,OpaqueRef:…)` and the JSON forms.
+    let wraps = e.code == "INTERNAL_ERROR"
+        || e.code == "CANNOT_EVACUATE_HOST"
+        || e.code.starts_with("SR_BACKEND_FAILURE")
+        || e.params.iter().any(|p| p.contains("SR_BACKEND_FAILURE_"));
     if !wraps {
         return nested;
     }
@@ -629,6 +636,26 @@ pub(crate) fn is_cut_line(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// leads43: CANNOT_EVACUATE_HOST's reasons are read as their own codes in Xen Orchestra's
+    /// `CODE(params)` print and in a JSON array, as in the toolstack's `[ … ]` print.
+    #[test]
+    fn an_evacuation_refusal_wraps_each_vms_reason() {
+        let codes = |text: &str| {
+            let events = expand_nested(xapi::from_text(text, &[]));
+            events.iter().filter_map(|e| if let Event::Xapi(x) = e { Some(x.code.clone()) } else { None }).collect::<Vec<_>>()
+        };
+        let r = "OpaqueRef:5d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
+        let got = codes(&format!("CANNOT_EVACUATE_HOST(OTHER_OPERATION_IN_PROGRESS,{r},VM,clean_shutdown|OPERATION_BLOCKED,{r},maintenance)"));
+        assert!(got.iter().any(|c| c == "CANNOT_EVACUATE_HOST"), "{got:?}");
+        assert!(got.iter().any(|c| c == "OTHER_OPERATION_IN_PROGRESS"), "{got:?}");
+        assert!(got.iter().any(|c| c == "OPERATION_BLOCKED"), "{got:?}");
+        let got = codes(&format!("[\"CANNOT_EVACUATE_HOST\", \"VM_BAD_POWER_STATE,{r},running,halted\"]"));
+        assert!(got.iter().any(|c| c == "VM_BAD_POWER_STATE"), "{got:?}");
+        // Another error's parameters that name a code are not its reasons.
+        let got = codes(&format!("VM_REQUIRES_SR({r}, {r})"));
+        assert_eq!(got, vec!["VM_REQUIRES_SR".to_string()]);
+    }
 
     #[test]
     fn tasks_one_a_line_are_read_as_a_list_of_them() {

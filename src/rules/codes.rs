@@ -532,6 +532,28 @@ pub fn scan(text: &str, facts: &Facts, confidence: Confidence) -> Vec<Finding> {
                              line: its own file systems (a full /var or /var/log), limits or files, not a backup target."
                 .into();
             finding.step_cmd("See the free space and inodes of that machine's file systems.", "df -h; df -i");
+        } else if f.family == Family::System && is_ocaml_unix_error(&f.text) && !is_host_log_line(&f.text) {
+            // OCaml's `Unix.Unix_error(Unix.ENOSPC, "write", "")` without a log prefix: a system
+            // call of an OCaml program (xapi and its daemons in dom0, or xe where it ran) failed
+            // on that machine's own files or sockets; the catalogue's meanings are the backup
+            // target's, and no backup tool prints this form.
+            finding.category = host_category(f.category);
+            finding.summary = format!(
+                "{}: a system call of an OCaml program (XAPI or one of its daemons in dom0, or the xe command where it ran) got this system error.",
+                f.name
+            )
+            .into();
+            finding.cause = "The operating system refused or failed an operation of the program that printed the error, on that \
+                             machine's own files, file systems or sockets (for XAPI, the host's dom0), not on a backup target; \
+                             the log lines around it (xensource.log on the host) name the operation."
+                .into();
+            if f.category == Category::RemoteFull {
+                finding.step_cmd("On the machine that printed it (for XAPI, the host), see which file system is full, in space or in inodes.", "df -h; df -i");
+            }
+            finding.step_cmd(
+                "On a host, read XAPI's log around the error for the operation that failed.",
+                format!("grep -n -B5 -A5 -e '{}' /var/log/xensource.log | tail -n 80", f.name),
+            );
         } else if f.family == Family::System && is_host_log_line(&f.text) {
             // The catalogue's meanings are written for backup tools; on a host the same errno is
             // about the host's own disks and processes.
@@ -715,10 +737,18 @@ fn names_kernel_interface(line: &str) -> bool {
 }
 
 /// A line of a host's own logs (SMlog, daemon.log with tapdisk, kern.log, xensource.log and the
-/// other toolstack daemons' logs).
+/// other toolstack daemons' logs). tapdisk's lines carry its syslog ident `tapdisk[<pid>]`
+/// (blktap's tapdisk_syslog_ident) or its functions' names (`__tapdisk_vbd_…`): the bare word
+/// may be part of a path of anything (a remote's `/mnt/nfs/tapdisk/…`).
 pub(super) fn is_host_log_line(line: &str) -> bool {
-    ["tapdisk", "tap-err", "tap-ctl", "SM: [", "SMGC: [", "kernel:", "xapi: [", "xenopsd", "blktap"].iter().any(|m| line.contains(m))
+    ["tapdisk[", "__tapdisk_", "tapdisk_vbd", "tap-err", "tap-ctl", "SM: [", "SMGC: [", "kernel:", "xapi: [", "xenopsd", "blktap"].iter().any(|m| line.contains(m))
         || daemon_level(line).is_some()
+}
+
+/// OCaml's print of a failed system call, `Unix.Unix_error(Unix.ENOSPC, "write", "")` (the
+/// exception's constructor and the errno's constructor, as Printexc writes them).
+fn is_ocaml_unix_error(line: &str) -> bool {
+    line.contains("Unix.Unix_error(") || line.contains("Unix_error(Unix.")
 }
 
 /// Samba's note of a session ended by its client: `Server exit (NT_STATUS_CONNECTION_RESET)`
@@ -827,6 +857,20 @@ mod pair_test {
             assert!(super::has_toolstack_marker(marker.as_bytes()), "{marker}");
         }
         assert!(!super::has_toolstack_marker(b"SR_BACKEND_FAILURE_44(, There is insufficient space, )"));
+    }
+
+    /// leads43: OCaml's `Unix.Unix_error(Unix.ENOSPC, …)` without a log prefix is a full file
+    /// system of the machine whose OCaml program printed it, never a backup remote's; a Node
+    /// error's ENOSPC keeps the catalogue's meaning.
+    #[test]
+    fn an_ocaml_unix_error_is_the_machines_own() {
+        let category = |text: &str| {
+            let d = crate::diagnose_text(text, &crate::options::Options::default()).expect("diagnosis");
+            d.findings.iter().find(|f| f.rule == "CD001" && f.codes.iter().any(|c| c == "ENOSPC")).map(|f| f.category)
+        };
+        assert_eq!(category("Unix.Unix_error(Unix.ENOSPC, \"write\", \"\")"), Some(crate::model::Category::InsufficientSpace));
+        // (Node's own form is XO004's, which the decoding then stands beside or behind.)
+        assert_ne!(category("Error: ENOSPC: no space left on device, write '/mnt/backup/x.json'"), Some(crate::model::Category::InsufficientSpace));
     }
 
     /// tapdisk's attach prints tapdisk_vbd_lock's literal -1, which is no EPERM; other errnos of
