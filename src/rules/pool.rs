@@ -25,8 +25,9 @@ pub static XA013: RuleInfo = RuleInfo {
     category: Category::Configuration,
     severity: Severity::Warning,
     trigger: "`VDI_NO_CBT_METADATA`, `VDI_CBT_ENABLED`, `VDI_NOT_SPARSE`",
-    description: "Incremental backups with changed-block tracking (CBT) need the disk's CBT log; it is missing \
-                  (CBT was off, or the snapshot's data was purged), or CBT forbids the operation.",
+    description: "A refusal around changed-block tracking (CBT): deleting a snapshot's data while keeping its CBT \
+                  log (as CBT backups do) on a snapshot without CBT, an operation CBT forbids, or a delta-only \
+                  disk copy onto an SR that cannot take one.",
     example: r#"["VDI_NO_CBT_METADATA", "OpaqueRef:6f5e4d3c-2b1a-4098-8f7e-6d5c4b3a2f1e"]"#,
 };
 
@@ -148,9 +149,9 @@ fn vdi_missing(e: &XapiError, facts: &Facts) -> Option<Finding> {
 fn cbt(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA013, e, facts);
     f.summary = match e.code.as_str() {
-        "VDI_NO_CBT_METADATA" => "The disk has no changed-block tracking data, so the incremental export could not use it.".into(),
+        "VDI_NO_CBT_METADATA" => "Deleting the snapshot's data while keeping its changed-block tracking log was refused: CBT is not enabled on that snapshot's disk.".into(),
         "VDI_CBT_ENABLED" => "The operation is not allowed while changed-block tracking is enabled on the disk.".into(),
-        _ => "The disk is not in a sparse format, so changed blocks cannot be listed.".into(),
+        _ => "A copy of only the changed blocks onto an existing disk was refused: the destination SR cannot hold a sparse copy.".into(),
     };
     f.step_cmd("Check whether CBT is enabled on the VM's disks.", format!("xe vdi-list params=uuid,name-label,cbt-enabled sr-uuid={}", facts.sr_uuid()));
     match e.code.as_str() {
@@ -162,17 +163,22 @@ fn cbt(e: &XapiError, facts: &Facts) -> Option<Finding> {
             f.step_cmd("Disable CBT on the disk for this operation (its next incremental backup is then a full one).", format!("xe vdi-disable-cbt uuid={}", facts.vdi_uuid()));
         }
         "VDI_NOT_SPARSE" => {
-            f.cause = "Changed blocks can only be listed for disks stored in a sparse format (VHD or QCOW2 files or \
-                       volumes); this disk's SR stores it as a raw image, so there is nothing to compare."
+            f.cause = "XAPI raises it from VDI.copy given a base disk (a delta copy) when the destination's SR has to \
+                       write zeroes into every new disk: a legacy LVM SR (lvm, lvmoiscsi, lvmohba) not converted to \
+                       VHD, a disk asked for in raw format, a thick-provisioned EqualLogic SR or a StorageLink SR. \
+                       There, blocks left out of the copy would read as zeroes, not as the base's data."
                 .into();
-            f.step("Back this disk up without CBT (a full or a VHD-based delta backup), or move it to an SR that stores disks as VHD.");
+            f.step_cmd("Check the destination SR's type and whether it stores disks as VHD.", "xe sr-param-list uuid=<destination-sr-uuid> | grep -E 'type|sm-config'");
+            f.step("Copy the whole disk instead (no base), or send the copies to an SR that stores disks as VHD or QCOW2 (file-based, or a current LVM SR).");
         }
         _ => {
-            f.cause = "Incremental backups with CBT compare the disk to a snapshot's CBT log. If CBT was disabled, or \
-                       the snapshot's data was purged without its metadata, there is nothing to compare with; the next \
-                       backup is a full one."
+            f.cause = "XAPI raises it for VDI.data_destroy, which frees a snapshot's data and keeps only its CBT log: \
+                       Xen Orchestra calls it after a CBT backup when the job purges snapshot data. It is refused when \
+                       the snapshot's disk has no CBT log, because CBT was not enabled on the VM's disk when the \
+                       snapshot was taken, or was disabled since."
                 .into();
-            f.step("Let the next run take a full backup; if it repeats every run, check the job's CBT options (purge snapshot data) and that nothing disables CBT.");
+            f.step_cmd("Enable CBT on the VM's disks so the next snapshots carry a CBT log (Xen Orchestra enables it itself before its snapshot when the job purges snapshot data).", format!("xe vdi-enable-cbt uuid={}", facts.vdi_uuid()));
+            f.step("Or turn off the job's \"Purge snapshot data when using CBT\" option in Xen Orchestra; the snapshot is then kept whole.");
         }
     }
     Some(f)
