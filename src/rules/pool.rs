@@ -177,7 +177,10 @@ fn cbt(e: &XapiError, facts: &Facts) -> Option<Finding> {
                        the snapshot's disk has no CBT log, because CBT was not enabled on the VM's disk when the \
                        snapshot was taken, or was disabled since."
                 .into();
-            f.step_cmd("Enable CBT on the VM's disks so the next snapshots carry a CBT log (Xen Orchestra enables it itself before its snapshot when the job purges snapshot data).", format!("xe vdi-enable-cbt uuid={}", facts.vdi_uuid()));
+            f.step_cmd(
+                "List the VM's disks and enable CBT on each (`xe vdi-enable-cbt uuid=` and the disk's VDI, not the snapshot's) so the next snapshots carry a CBT log; Xen Orchestra enables it itself before its snapshot when the job purges snapshot data.",
+                format!("xe vbd-list vm-uuid={} type=Disk params=vdi-uuid", facts.vm_uuid()),
+            );
             f.step("Or turn off the job's \"Purge snapshot data when using CBT\" option in Xen Orchestra; the snapshot is then kept whole.");
         }
     }
