@@ -497,9 +497,9 @@ fn decode_api(e: &XapiError, facts: &Facts) -> Finding {
                 f.severity = f.severity.max(Severity::Warning);
             }
             f.summary = if entry.doc.is_empty() {
-                format!("XAPI refused the operation with {code}.").into()
+                format!("XAPI reported {code}.").into()
             } else {
-                format!("XAPI refused the operation with {code}: {}", entry.doc).into()
+                format!("XAPI reported {code}: {}", entry.doc).into()
             };
             f.cause = match entry.removed {
                 Some(r) => format!(
@@ -507,7 +507,7 @@ fn decode_api(e: &XapiError, facts: &Facts) -> Finding {
                     r.last_seen
                 ).into(),
                 None if !entry.documented => format!("{code} is one of the codes XAPI raises without documentation.").into(),
-                None => format!("{code} is XAPI's own check; its parameters name the objects involved.").into(),
+                None => format!("{code} comes from XAPI itself; its parameters name the objects involved.").into(),
             };
             if !entry.meaning.is_empty() {
                 f.cause = format!("{} {}", entry.meaning, f.cause).into();
