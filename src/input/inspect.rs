@@ -100,33 +100,41 @@ impl Reader<'_> {
 
     /// `{ key: value, … }`; a `Map`'s `{ key => value, … }` too, its keys as text.
     fn object(&mut self) -> Option<Value> {
-        self.i += 1;
         let mut map = Map::new();
-        if self.eat(b'}') {
-            return Some(Value::Object(map));
+        self.entries(b'}', |reader| {
+            let key = reader.key()?;
+            reader.skip_ws();
+            let value = if reader.rest().starts_with(b"=>") {
+                reader.i += 2;
+                reader.value()?
+            } else if reader.eat(b':') {
+                reader.value()?
+            } else if matches!(reader.peek(), Some(b',' | b'}')) {
+                // A `Set`'s member: kept as a key.
+                Value::Null
+            } else {
+                return None;
+            };
+            map.insert(key, value);
+            Some(())
+        })?;
+        Some(Value::Object(map))
+    }
+
+    /// The entries of the container opening here, up to `close`, separated by commas; inspect's
+    /// `... 3 more items` where it stopped listing a long one is skipped.
+    fn entries(&mut self, close: u8, mut entry: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.i += 1;
+        if self.eat(close) {
+            return Some(());
         }
         loop {
             self.skip_ws();
-            if self.more_items() {
-                self.skip_ws();
-            } else {
-                let key = self.key()?;
-                self.skip_ws();
-                let value = if self.rest().starts_with(b"=>") {
-                    self.i += 2;
-                    self.value()?
-                } else if self.eat(b':') {
-                    self.value()?
-                } else if matches!(self.peek(), Some(b',' | b'}')) {
-                    // A `Set`'s member: kept as a key.
-                    Value::Null
-                } else {
-                    return None;
-                };
-                map.insert(key, value);
+            if !self.more_items() {
+                entry(self)?;
             }
-            if self.eat(b'}') {
-                return Some(Value::Object(map));
+            if self.eat(close) {
+                return Some(());
             }
             if !self.eat(b',') {
                 return None;
@@ -154,25 +162,14 @@ impl Reader<'_> {
         }
     }
 
-    /// `[ value, … ]`, with inspect's `... 3 more items` at the end of a long one.
+    /// `[ value, … ]`.
     fn array(&mut self) -> Option<Value> {
-        self.i += 1;
         let mut items = Vec::new();
-        if self.eat(b']') {
-            return Some(Value::Array(items));
-        }
-        loop {
-            self.skip_ws();
-            if !self.more_items() {
-                items.push(self.value()?);
-            }
-            if self.eat(b']') {
-                return Some(Value::Array(items));
-            }
-            if !self.eat(b',') {
-                return None;
-            }
-        }
+        self.entries(b']', |reader| {
+            items.push(reader.value()?);
+            Some(())
+        })?;
+        Some(Value::Array(items))
     }
 
     /// inspect's `... 12 more items` (or `more properties`) where it stopped listing.
@@ -210,7 +207,8 @@ impl Reader<'_> {
         match rest.get(spaces) {
             Some(b'{' | b'[') if spaces > 0 => {
                 self.i += spaces;
-                Some(self.value())
+                // Counted as a level: `[a] [a] [a] …` must not recurse without end.
+                Some(self.nested(Self::value))
             }
             _ => None,
         }
@@ -495,6 +493,8 @@ mod tests {
         }
         let deep = "{ a: ".repeat(500) + &"}".repeat(500);
         assert!(to_value(&deep).is_none());
+        let prefixes = "{ a: ".to_string() + &"[Object] ".repeat(100_000) + "{} }";
+        assert!(to_value(&prefixes).is_none());
         assert!(to_value("{ s: '\\xZZ' }").is_none());
     }
 }
