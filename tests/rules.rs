@@ -162,6 +162,8 @@ const POSITIVES: &[(&str, &str, &str)] = &[
     ("XA005", "CANNOT_EVACUATE_HOST(VM_BAD_POWER_STATE,OpaqueRef:5d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b,running,halted)", ""),
     // leads43: xo-server's start hooks without XenStore: not a backup tool missing
     ("XB994", "Dec  7 03:12:44 xo xo-server[812]: 2026-12-07T03:12:44.123Z xo:mixins:hooks WARN start failure { error: Error: spawn xenstore-read ENOENT\nDec  7 03:12:44 xo xo-server[812]:   syscall: 'spawn xenstore-read',", ""),
+    // review-t: RM009's `none` (coreutils' ENOSPC) only on its anchor's line, not anywhere in the paste
+    ("RM009", "Error: EACCES: permission denied, open '/run/xo-server/mounts/4b7c/xo-vm-backups/.lock'\nsome other line\nmkdir: cannot create directory '/tmp/foo': No space left on device", ""),
 ];
 
 /// Near misses: (rule that must not fire, input, options).
@@ -267,6 +269,12 @@ const NEGATIVES: &[(&str, &str, &str)] = &[
     ("RM902", "Backup job \"nightly to bucket\" failed\nError: self signed certificate\n    at TLSSocket.onConnectSecure (node:_tls_wrap:1674:34)\n  code: 'DEPTH_ZERO_SELF_SIGNED_CERT'", ""),
     // leads43: xo-server's start without XenStore is not a backup tool missing
     ("BF003", "2026-12-07T03:12:44.123Z xo:mixins:hooks WARN start failure {\n  error: Error: xenstore-read not found — xo-server must run inside an XCP-ng VM to use this feature\n    [cause]: Error: spawn xenstore-read ENOENT\n      code: 'ENOENT',", ""),
+    // review-t: "Bucket:" matched case-insensitively a user's line naming a bucket beside a host's TLS refusal
+    ("RM902", "remote: offsite bucket: xo-backups\nError: self signed certificate\n  code: 'DEPTH_ZERO_SELF_SIGNED_CERT'", ""),
+    // review-t: RM009's `none` is on the anchor's own line: a coreutils ENOSPC elsewhere does not hide a remote's EACCES
+    // (positive below); a refused mkdir of a mount point beside an unrelated ENOSPC line is not dom0's /run full
+    ("HL740", "mkdir: cannot create directory '/run/sr-mount/7b0c2a5e-1f3d-4c8e-9a6b-2d4f6e8a0c1e': Permission denied\nDec  7 03:12:45 xcp-host1 kernel: [ 12.3] EXT4-fs warning: No space left on device", ""),
+    ("HL740", "Unix.Unix_error(Unix.EACCES, \"mkdir\", \"/var/run/sr-mount/7b0c2a5e-1f3d-4c8e-9a6b-2d4f6e8a0c1e\")\nError: ENOSPC: no space left on device, write '/mnt/backup/x.json'", ""),
 ];
 
 fn check(input: &str, options: &str) -> Vec<&'static str> {
