@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { inspect } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { listRules } = createRequire(import.meta.url)(join(root, 'pkg/node.cjs'));
@@ -60,6 +61,14 @@ for (const t of ['diagnose_text', 'diagnose_bytes', 'xapi_parsers']) add(t, samp
 add('diagnose_bytes', Buffer.concat([Buffer.from('SR_BACKEND_FAILURE_44(\xff\xfe, '), Buffer.from([0xe2, 0x82]), Buffer.from(')')]));
 const xoLog = read('tests/fixtures/xo-backup-log.json');
 for (const t of ['diagnose_json', 'xo_log', 'diagnose_text']) add(t, xoLog);
+// xo-cli's default print of a log, a task and a refused call: Node's util.inspect (src/input/inspect.rs).
+const print = (value) => inspect(value, { colors: false, depth: null, sorted: true });
+const task = JSON.parse(read('tests/fixtures/xo-task-backup-run.json'));
+const refused = Object.assign(new Error('VDI_IO_ERROR(Device I/O errors)'), { code: -32000, data: { code: 'VDI_IO_ERROR', params: ['Device I/O errors'], call: { method: 'VDI.export_raw_vdi' } } });
+refused.name = 'JsonRpcError';
+for (const text of [print(JSON.parse(xoLog)), print(task), `\u2716 ${print(refused)}`]) {
+  for (const t of ['diagnose_text', 'diagnose_bytes']) add(t, text);
+}
 add('check_vdi_chains', read('tests/fixtures/cli/records.json'));
 add('diagnose_json', read('tests/fixtures/cli/records.json'));
 // Structured targets also start from a few bytes of nothing in particular.
