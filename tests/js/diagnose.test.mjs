@@ -248,3 +248,16 @@ test("xo-cli's default print (util.inspect) of a backup log, a task and a refuse
   assert.equal(d.findings[0].codes[0], 'SR_BACKEND_FAILURE_44');
   assert.equal(d.findings[0].category, 'insufficient_space');
 });
+
+// The same, printed by xo-cli itself against xo-server 5.207.2 built from its sources
+// (tests/xo-live/run.mjs wrote them: the failed run of a job whose VM is in no connected pool, and
+// `xo-cli vm.snapshot id=<that VM>` refused).
+test('real xo-cli prints: a failed run from backupNg.getLogs and a refused vm.snapshot', () => {
+  const logs = diagnose(readFileSync(new URL('../fixtures/xo-cli/backupNg.getLogs.txt', import.meta.url), 'utf8'));
+  assert.equal(logs.kind, 'xo_log');
+  assert.equal(logs.findings[0].rule, 'XO010');
+  assert.equal(logs.findings[0].subject.vmUuid, '0f0e0d0c-0b0a-4998-8877-665544332211');
+  assert.match(logs.findings[0].subject.jobName, /^nightly /);
+  const refused = diagnose(readFileSync(new URL('../fixtures/xo-cli/vm.snapshot-refused.txt', import.meta.url), 'utf8'));
+  assert.equal(refused.findings[0].rule, 'XB014');
+});

@@ -17,7 +17,7 @@
 // and redis-server must be on PATH. Run `./scripts/build.sh` first: the plugin tarball is taken
 // from xo-server-xapi-doctor/.
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
+const { diagnose } = createRequire(import.meta.url)(join(root, 'pkg/node.cjs'));
 const xoSrc = process.env.XO_SRC;
 const need = (ok, what) => {
   if (!ok) {
@@ -282,6 +283,24 @@ try {
   assert.equal(run.status, 'failure');
   assert.equal(run.counts.failed, 1);
   assert.equal(run.problems[0].findings[0].rule, 'XO010', 'no XAPI associated to <vm>: the pool is not connected');
+
+  // xo-cli itself (its own checkout): without --json it prints a result, and a refused call after
+  // `✖ `, with Node's util.inspect; the package reads both as the objects they are.
+  const xoCli = (args) => {
+    const r = spawnSync(process.execPath, [join(xoSrc, 'packages/xo-cli/index.mjs'), ...args], { env: { ...process.env, HOME: work }, encoding: 'utf8' });
+    return r.stdout + r.stderr;
+  };
+  xoCli(['register', '--allowUnauthorized', base, 'admin@admin.net', 'admin']);
+  const logsPrint = xoCli(['backupNg.getLogs', `jobId=${jobId}`]);
+  writeFileSync(join(tmpdir(), 'xo-live-xo-cli-logs.txt'), logsPrint);
+  assert.match(logsPrint, /^\[\n {2}\{\n {4}\w+: /, 'xo-cli prints the logs with util.inspect');
+  const fromPrint = diagnose(logsPrint);
+  assert.equal(fromPrint.findings[0].rule, 'XO010', 'the printed run reads as its JSON');
+  assert.equal(fromPrint.findings[0].subject.jobName, hostile, 'with its job');
+  const refusedPrint = xoCli(['vm.snapshot', 'id=0f0e0d0c-0b0a-4998-8877-665544332211']);
+  writeFileSync(join(tmpdir(), 'xo-live-xo-cli-refused.txt'), refusedPrint);
+  assert.match(refusedPrint, /^\u2716 /, 'a refused call after ✖');
+  assert.equal(diagnose(refusedPrint).findings[0].rule, 'XB014', 'no such VM: an object Xen Orchestra does not know');
 
   // The e-mail: quoted-printable parts, the HTML one rendered by transport-email from our Markdown.
   const decoded = mail.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
