@@ -64,7 +64,7 @@ impl Reader<'_> {
     }
 
     fn rest(&self) -> &[u8] {
-        &self.s[self.i.min(self.s.len())..]
+        self.s.get(self.i..).unwrap_or(&[])
     }
 
     fn value(&mut self) -> Option<Value> {
@@ -353,7 +353,7 @@ impl Reader<'_> {
         for (n, line) in lines.split_inclusive('\n').enumerate() {
             let body = line.trim_end();
             let is_frame = body.trim_start().starts_with("at ") || body.trim_start().starts_with("... ");
-            if n > 0 && !is_frame && (seen_frame || !frame_follows(&lines[end..])) {
+            if n > 0 && !is_frame && (seen_frame || !frame_follows(lines.get(end..).unwrap_or(""))) {
                 break;
             }
             seen_frame |= is_frame;
