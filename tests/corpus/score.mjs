@@ -63,8 +63,17 @@ export function parseCase(path) {
   if (fields.context) {
     try { context = JSON.parse(fields.context); } catch (e) { throw new Error(`${path}: context is not JSON: ${e.message}`); }
   }
-  const bucket = createHash('sha256').update(fields.source.replace(/[#?].*$/, '').replace(/\/+$/, '')).digest()[0] % 5;
-  return { file: relative(join(here, 'cases'), path), source: fields.source, kind: fields.kind, category: fields.category, codes, cause: fields.cause, context, body, holdout: bucket === 4 };
+  return { file: relative(join(here, 'cases'), path), source: fields.source, kind: fields.kind, category: fields.category, codes, cause: fields.cause, context, body, holdout: isHeldOut(fields.source) };
+}
+
+/** A source URL without its query, fragment and trailing slashes: the key the held-out hash reads. */
+export function sourceKey(url) {
+  return url.replace(/[#?].*$/, '').replace(/\/+$/, '');
+}
+
+/** One source in five, by a hash of its URL, is held out: a whole thread falls on one side. */
+export function isHeldOut(url) {
+  return createHash('sha256').update(sourceKey(url)).digest()[0] % 5 === 4;
 }
 
 export function loadCases(dir = join(here, 'cases')) {
