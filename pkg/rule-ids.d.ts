@@ -1520,6 +1520,7 @@ export type RuleId =
   | 'XB993'
   | 'HL740'
   | 'XB994'
+  | 'XB893'
   | 'CH001'
   | 'CH002'
   | 'CH003'
