@@ -1520,6 +1520,8 @@ export type RuleId =
   | 'XB993'
   | 'HL740'
   | 'XB994'
+  | 'HL664'
+  | 'KI852'
   | 'CH001'
   | 'CH002'
   | 'CH003'
