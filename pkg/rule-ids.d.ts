@@ -1522,6 +1522,7 @@ export type RuleId =
   | 'XB994'
   | 'HL664'
   | 'KI852'
+  | 'NW953'
   | 'CH001'
   | 'CH002'
   | 'CH003'
