@@ -79,9 +79,12 @@ pub static RULES: &[Rule] = &[
     Rule { info: &TX000, matcher: Matcher::External },
 ];
 
-/// Words of a line that reports a failure, lower-case.
-const ERROR_WORDS: &[&str] =
-    &["error", "failed", "failure", "exception", "fatal", "cannot ", "can't ", "could not", "couldn't", "unable to", "denied", "refused", "invalid"];
+/// Words of a line that reports a failure, lower-case. (Stop 44: a kernel's or a daemon's
+/// `…, aborting!`, `Kernel panic`, `Assertion … failed` say no "error" either.)
+const ERROR_WORDS: &[&str] = &[
+    "error", "failed", "failure", "exception", "fatal", "cannot ", "can't ", "could not", "couldn't", "unable to", "denied", "refused", "invalid",
+    "aborting", "panic", "assertion",
+];
 
 /// The lines of a paste that look like the failure, when nothing else in it is recognised.
 pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
@@ -603,6 +606,15 @@ mod stack_tests {
         assert_eq!(f.evidence.len(), 3);
         let python = "  File \"/opt/xensource/sm/SRCommand.py\", line 110, in run\n  File \"/opt/xensource/sm/util.py\", line 292, in pread";
         assert!(unrecognised_text(python, &facts()).is_some_and(|f| f.summary.contains("storage manager")));
+    }
+
+    /// Stop 44: a kernel's or a daemon's failure that says no "error" is still shown.
+    #[test]
+    fn aborting_panic_and_assertion_read_as_failures() {
+        for line in ["drbd r0/0 drbd1205: Sync handshake went wrong, aborting!", "Kernel panic - not syncing: VFS", "Assertion `n > 0' in frob.c:12"] {
+            assert!(unrecognised_text(line, &facts()).is_some_and(|f| f.rule == "TX000"), "{line}");
+        }
+        assert!(unrecognised_text("drbd r0/0 drbd1205: Began resync as SyncTarget", &facts()).is_none());
     }
 
     #[test]
