@@ -1520,6 +1520,8 @@ export type RuleId =
   | 'XB993'
   | 'HL740'
   | 'XB994'
+  | 'KI911'
+  | 'KI912'
   | 'CH001'
   | 'CH002'
   | 'CH003'
