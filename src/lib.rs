@@ -75,14 +75,18 @@ impl Diagnosis {
 /// error or backup log (JSON), SMlog lines, or free text mentioning error codes.
 pub fn diagnose_text(text: &str, options: &Options) -> Result<Diagnosis, Error> {
     options.check_size(text.len())?;
-    Ok(diagnose_parsed(input::parse_text(text, rules::xo_markers_lower()), text.as_bytes(), text, options))
+    let text = input::plain_pasted_text(text);
+    Ok(diagnose_parsed(input::parse_text(&text, rules::xo_markers_lower()), text.as_bytes(), &text, options))
 }
 
 /// Diagnoses bytes (a dropped file, a `Uint8Array`): invalid UTF-8 is decoded lossily.
 pub fn diagnose_bytes(bytes: &[u8], options: &Options) -> Result<Diagnosis, Error> {
     options.check_size(bytes.len())?;
     let text = String::from_utf8_lossy(bytes);
-    Ok(diagnose_parsed(input::parse_text(&text, rules::xo_markers_lower()), bytes, &text, options))
+    let plain = input::plain_pasted_text(&text);
+    // The bytes as they came when nothing was made plain (invalid UTF-8 stays for the SMlog reader).
+    let raw = if matches!(plain, std::borrow::Cow::Borrowed(_)) { bytes } else { plain.as_bytes() };
+    Ok(diagnose_parsed(input::parse_text(&plain, rules::xo_markers_lower()), raw, &plain, options))
 }
 
 /// Diagnoses JSON text that must be valid JSON (a JavaScript object passed to `diagnose`).

@@ -275,6 +275,8 @@ const NEGATIVES: &[(&str, &str, &str)] = &[
     // (positive below); a refused mkdir of a mount point beside an unrelated ENOSPC line is not dom0's /run full
     ("HL740", "mkdir: cannot create directory '/run/sr-mount/7b0c2a5e-1f3d-4c8e-9a6b-2d4f6e8a0c1e': Permission denied\nDec  7 03:12:45 xcp-host1 kernel: [ 12.3] EXT4-fs warning: No space left on device", ""),
     ("HL740", "Unix.Unix_error(Unix.EACCES, \"mkdir\", \"/var/run/sr-mount/7b0c2a5e-1f3d-4c8e-9a6b-2d4f6e8a0c1e\")\nError: ENOSPC: no space left on device, write '/mnt/backup/x.json'", ""),
+    // stop 44: xapi's debug line for a stale cached connection, replaced at once (xmlrpc_client.ml check_reusable_inner)
+    ("NW003", "Dec  6 10:00:00 xcp-host1 xapi: [debug||123 ||xmlrpc_client] check_reusable: caught exception Unix.Unix_error(Unix.ECONNRESET, \"read\", \"\"); assuming not reusable", ""),
 ];
 
 fn check(input: &str, options: &str) -> Vec<&'static str> {

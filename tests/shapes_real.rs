@@ -65,6 +65,12 @@ const FLOORS: &[(&str, usize)] = &[
     ("xo-cli print of a task (util.inspect)", 190),
     // A harmless line thrown as a refused call's error is a failed call (XO000): the 14 others are benign cases.
     ("xo-cli print of a refused call (util.inspect)", 200),
+    // Stop 44: no-break spaces and zero-width breaks are made plain before anything reads the text
+    // (input::plain_pasted_text); every case keeps its reading (214 of 214 that day).
+    ("no-break spaces", 210),
+    ("zero-width breaks", 210),
+    // The SMlog reader drops blanks at a line's end (a terminal's copy): 214 of 214 that day.
+    ("trailing blanks", 210),
 ];
 
 /// The same for the other cases in the shapes that keep their lines whole.
@@ -76,6 +82,9 @@ const EXCERPT_FLOORS: &[(&str, usize)] = &[
     ("``` fence", 373),
     ("CRLF", 373),
     ("typographic quotes", 370),
+    ("no-break spaces", 373),
+    ("zero-width breaks", 373),
+    ("trailing blanks", 373),
 ];
 
 #[derive(PartialEq, Clone, Copy)]

@@ -624,6 +624,38 @@ pub(crate) fn ascii_quotes(text: &str) -> Option<String> {
     })
 }
 
+/// `text` with the invisible characters of a copy from a web page, a mail or a chat made plain:
+/// no-break spaces (U+00A0, U+2007, U+202F) become spaces, and zero-width spaces (U+200B), word
+/// joiners (U+2060), byte-order marks (U+FEFF) and soft hyphens (U+00AD) are dropped. An HTML
+/// mail or a rich-text editor turns a log's spaces into no-break spaces, and some pages and chats
+/// put zero-width breaks into long words: a literal, a code or a JSON document is then no longer
+/// found. Borrowed when there are none (most texts: one SIMD search for their lead bytes).
+pub fn plain_pasted_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    // U+00A0 = C2 A0, U+00AD = C2 AD; U+2007 = E2 80 87, U+200B = E2 80 8B, U+202F = E2 80 AF,
+    // U+2060 = E2 81 A0; U+FEFF = EF BB BF.
+    let invisible = memchr::memchr3_iter(0xc2, 0xe2, 0xef, bytes).any(|at| {
+        matches!(
+            (bytes.get(at).copied(), bytes.get(at + 1).copied(), bytes.get(at + 2).copied()),
+            (Some(0xc2), Some(0xa0 | 0xad), _)
+                | (Some(0xe2), Some(0x80), Some(0x87 | 0x8b | 0xaf))
+                | (Some(0xe2), Some(0x81), Some(0xa0))
+                | (Some(0xef), Some(0xbb), Some(0xbf))
+        )
+    });
+    if !invisible {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .filter_map(|c| match c {
+            '\u{a0}' | '\u{2007}' | '\u{202f}' => Some(' '),
+            '\u{200b}' | '\u{2060}' | '\u{feff}' | '\u{ad}' => None,
+            c => Some(c),
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// The width at which a terminal (or a mail client set to break lines hard) cuts a long line.
 pub(crate) const WRAP_COLUMNS: usize = 80;
 
@@ -636,6 +668,19 @@ pub(crate) fn is_cut_line(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Stop 44: a copy out of an HTML mail, a rich-text editor or a wiki keeps its spaces as
+    /// no-break spaces and its long words broken by zero-width spaces; both are made plain.
+    #[test]
+    fn pasted_invisible_characters_are_made_plain() {
+        let pasted = "SR_BACKEND_FAILURE_44,\u{a0}\u{a0}There\u{a0}is\u{202f}insufficient space\u{200b}_x\u{2060}\u{feff}\u{ad}";
+        assert_eq!(plain_pasted_text(pasted), "SR_BACKEND_FAILURE_44,  There is insufficient space_x");
+        // Other non-ASCII characters (typographic quotes, an ellipsis, emoji, invalid-looking
+        // lead bytes at the end) are left as they are, and borrowed.
+        for kept in ["plain text", "“quoted” … ⚠️ ✅ é", "ends with a lead byte \u{c2}", "\u{e2}\u{80}"] {
+            assert!(matches!(plain_pasted_text(kept), std::borrow::Cow::Borrowed(_)), "{kept:?}");
+        }
+    }
 
     /// leads43: CANNOT_EVACUATE_HOST's reasons are read as their own codes in Xen Orchestra's
     /// `CODE(params)` print and in a JSON array, as in the toolstack's `[ … ]` print.

@@ -1,6 +1,6 @@
 //! The shapes real text arrives in (quotes, indentation, fences, CRLF, an XO backup log,
 //! xo-web's copy of a failed call, the backup report's markdown, xo-server's journal,
-//! util.inspect, xensource.log `#012`, prefixes, typographic quotes, an 80-column wrap), shared
+//! util.inspect, xensource.log `#012`, prefixes, typographic quotes, an 80-column wrap, no-break spaces, zero-width breaks and trailing blanks), shared
 //! by tests/shapes.rs (every rule's example) and tests/shapes_real.rs (the development cases of
 //! the corpus) as a `#[path]` module.
 #![allow(dead_code)]
@@ -330,6 +330,23 @@ fn typographic_quotes(text: &str) -> String {
         .collect()
 }
 
+/// Every space a no-break space (U+00A0), as an HTML mail or a rich-text editor keeps a text's
+/// spaces (`&nbsp;`) when the text is copied out of it again.
+fn no_break_spaces(text: &str) -> String {
+    text.replace(' ', "\u{a0}")
+}
+
+/// Blanks after every line, as a terminal's copy (PuTTY, the Windows console) or an editor pads them.
+fn trailing_blanks(text: &str) -> String {
+    text.lines().map(|l| format!("{l}   ")).collect::<Vec<_>>().join("\n")
+}
+
+/// A zero-width space (U+200B) after each `_`, `/` and `.`, where wikis and chats let long words
+/// break; invisible once pasted.
+fn zero_width_breaks(text: &str) -> String {
+    text.chars().flat_map(|c| if matches!(c, '_' | '/' | '.') { vec![c, '\u{200b}'] } else { vec![c] }).collect()
+}
+
 /// Each line cut at 80 columns, as a terminal (or a mail client) breaks a long line.
 fn wrap80(text: &str) -> String {
     let mut out = Vec::new();
@@ -369,10 +386,13 @@ pub const SHAPES: &[Shape] = &[
     Shape { name: "ISO timestamp", wrap: |t| each_line(t, "2026-12-06T01:02:03.456Z "), structured: false },
     Shape { name: "typographic quotes", wrap: typographic_quotes, structured: false },
     Shape { name: "wrapped at 80", wrap: wrap80, structured: false },
+    Shape { name: "no-break spaces", wrap: no_break_spaces, structured: false },
+    Shape { name: "zero-width breaks", wrap: zero_width_breaks, structured: false },
+    Shape { name: "trailing blanks", wrap: trailing_blanks, structured: false },
 ];
 
 /// The shapes a log excerpt takes when pasted: those of [`SHAPES`] that keep its lines whole.
-pub const EXCERPT_SHAPE_NAMES: &[&str] = &["as is", "quoted `> `", "quoted `>> `", "indented 4", "``` fence", "CRLF", "typographic quotes"];
+pub const EXCERPT_SHAPE_NAMES: &[&str] = &["as is", "quoted `> `", "quoted `>> `", "indented 4", "``` fence", "CRLF", "typographic quotes", "no-break spaces", "zero-width breaks", "trailing blanks"];
 
 pub fn excerpt_shapes() -> Vec<Shape> {
     SHAPES.iter().filter(|s| EXCERPT_SHAPE_NAMES.contains(&s.name)).copied().collect()

@@ -57,10 +57,22 @@ impl<'a> LineParts<'a> {
 /// a `\r` left over is text, as [`HeaderCache::parse`] sees it too).
 pub fn parse(line: &[u8]) -> LineParts<'_> {
     let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+    let line = without_trailing_blanks(line);
     if let Some(parts) = parse_prefixed(line) {
         return parts;
     }
     parse_pasted(line)
+}
+
+/// `line` without the spaces and tabs at its end: syslog writes none, but a terminal's copy
+/// (PuTTY, the Windows console) or an editor pads lines with them, and a message that ends with
+/// its closing quote (`stderr: '…'`) is then not read.
+#[inline]
+fn without_trailing_blanks(line: &[u8]) -> &[u8] {
+    match line.last() {
+        Some(b' ' | b'\t') => line.trim_ascii_end(),
+        _ => line,
+    }
 }
 
 /// The header (`timestamp host `) of the last classic line parsed: consecutive lines usually
@@ -83,6 +95,7 @@ impl HeaderCache {
     /// Parses `line` like [`parse`], reusing the previous line's header when it is the same.
     #[inline]
     pub fn parse<'a>(&mut self, line: &'a [u8]) -> LineParts<'a> {
+        let line = without_trailing_blanks(line);
         let len = self.len;
         if len > 0 && line.len() > len && same_bytes(&line[..len], &self.bytes[..len]) {
             let time = &line[..self.time_len];

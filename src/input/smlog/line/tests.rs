@@ -108,3 +108,16 @@ fn the_program_of_a_syslog_line() {
     assert_eq!(syslog_program(b"logrotate: error: no prefix"), None);
     assert_eq!(syslog_program(b""), None);
 }
+
+/// Stop 44: a terminal's copy pads lines with blanks; the message ends where syslog ended it.
+#[test]
+fn trailing_blanks_of_a_terminal_copy() {
+    let padded = b"Jan 14 02:00:01 h SM: [7] FAILED in util.pread: (rc 5) stdout: '', stderr: '  x'   \t ";
+    assert_eq!(msg(&parse(padded)), "FAILED in util.pread: (rc 5) stdout: '', stderr: '  x'");
+    let mut cache = HeaderCache::default();
+    cache.parse(b"Jan 14 02:00:01 h SM: [7] first");
+    assert_eq!(msg(&cache.parse(padded)), "FAILED in util.pread: (rc 5) stdout: '', stderr: '  x'");
+    // A pasted line without its prefix, and a line of blanks only.
+    assert_eq!(msg(&parse(b"Raising exception [44, There is insufficient space]  ")), "Raising exception [44, There is insufficient space]");
+    assert_eq!(msg(&parse(b"    ")), "");
+}
