@@ -1530,6 +1530,8 @@ export type RuleId =
   | 'HL664'
   | 'KI852'
   | 'NW953'
+  | 'KI911'
+  | 'KI912'
   | 'CH001'
   | 'CH002'
   | 'CH003'
