@@ -261,3 +261,21 @@ test('real xo-cli prints: a failed run from backupNg.getLogs and a refused vm.sn
   const refused = diagnose(readFileSync(new URL('../fixtures/xo-cli/vm.snapshot-refused.txt', import.meta.url), 'utf8'));
   assert.equal(refused.findings[0].rule, 'XB014');
 });
+
+test('a paste with no-break spaces, zero-width breaks or padded lines reads like the plain text', () => {
+  const rules = (input) => diagnose(input).findings.map((f) => `${f.rule} ${f.category}`);
+  const xapi = 'SR_BACKEND_FAILURE_44(, There is insufficient space, )';
+  const smlog = "Jan 14 02:00:01 h SM: [7] ['/sbin/lvremove', '-f', '/dev/VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/VHD-1']\n" +
+    "Jan 14 02:00:01 h SM: [7] FAILED in util.pread: (rc 5) stdout: '', stderr: '  Logical volume VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/VHD-1 in use.'";
+  const json = '{\n  "code": "VDI_IO_ERROR",\n  "params": ["Device I/O errors"]\n}';
+  for (const plain of [xapi, smlog, json]) {
+    const expected = rules(plain);
+    assert.ok(expected.length > 0, plain);
+    // An HTML mail's copy: every space a no-break space (JSON's indentation included).
+    assert.deepEqual(rules(plain.replaceAll(' ', '\u00a0')), expected, 'no-break spaces');
+    // A wiki's or chat's copy: zero-width spaces where long words may break.
+    assert.deepEqual(rules(plain.replace(/[_/.]/g, '$&\u200b')), expected, 'zero-width breaks');
+    // A terminal's copy: blanks after every line.
+    assert.deepEqual(rules(plain.split('\n').map((l) => `${l}   `).join('\n')), expected, 'trailing blanks');
+  }
+});
