@@ -258,8 +258,10 @@ test('hostile SMlog and records: streamed or whole, text or JSON, nothing raw re
   }
   assert.match(run([small]).stdout, /\\x1b\]8;;http:\/\/evil\.example\/\\x07link/);
   assert.match(run(['--chain', records]).stdout, /VM db \\x1b\]8;;/);
-  // JSON keeps the exact values.
-  assert.ok(json([small]).value.findings[0].evidence.some((e) => e.text.includes(evil)));
+  // JSON keeps the library's exact values: the text as read, whose zero-width space and
+  // byte-order mark the library drops before reading a whole text (input::plain_pasted_text).
+  const asRead = evil.replace(/[\u200b\ufeff]/g, '');
+  assert.ok(json([small]).value.findings[0].evidence.some((e) => e.text.includes(asRead)));
 });
 
 test('--chain RECORDS: the chain check, as text and as exactly what checkVdiChains() returns', () => {
