@@ -1530,6 +1530,8 @@ export type RuleId =
   | 'HL664'
   | 'KI852'
   | 'NW953'
+  | 'KI911'
+  | 'KI912'
   | 'KI927'
   | 'KI928'
   | 'CH001'
