@@ -35,6 +35,7 @@ pub(crate) mod sort;
 mod wasm;
 
 use serde::Serialize;
+use std::borrow::Cow;
 
 pub use chain::{ChainOptions, ChainReport, SpacePlan, Tolerance};
 pub use error::Error;
@@ -75,7 +76,7 @@ impl Diagnosis {
 /// error or backup log (JSON), SMlog lines, or free text mentioning error codes.
 pub fn diagnose_text(text: &str, options: &Options) -> Result<Diagnosis, Error> {
     options.check_size(text.len())?;
-    let text = input::plain_pasted_text(text);
+    let text = pasted_text_made_plain(text);
     Ok(diagnose_parsed(input::parse_text(&text, rules::xo_markers_lower()), text.as_bytes(), &text, options))
 }
 
@@ -83,10 +84,22 @@ pub fn diagnose_text(text: &str, options: &Options) -> Result<Diagnosis, Error> 
 pub fn diagnose_bytes(bytes: &[u8], options: &Options) -> Result<Diagnosis, Error> {
     options.check_size(bytes.len())?;
     let text = String::from_utf8_lossy(bytes);
-    let plain = input::plain_pasted_text(&text);
+    let plain = pasted_text_made_plain(&text);
     // The bytes as they came when nothing was made plain (invalid UTF-8 stays for the SMlog reader).
     let raw = if matches!(plain, std::borrow::Cow::Borrowed(_)) { bytes } else { plain.as_bytes() };
     Ok(diagnose_parsed(input::parse_text(&plain, rules::xo_markers_lower()), raw, &plain, options))
+}
+
+/// A pasted text as its program printed it: invisible characters of a web page's or a mail's copy
+/// made plain, then the file names and line numbers of `grep` or `cat -n` taken off its lines.
+fn pasted_text_made_plain(text: &str) -> Cow<'_, str> {
+    match input::plain_pasted_text(text) {
+        Cow::Borrowed(text) => input::without_line_prefixes(text),
+        Cow::Owned(plain) => match input::without_line_prefixes(&plain) {
+            Cow::Owned(stripped) => Cow::Owned(stripped),
+            Cow::Borrowed(_) => Cow::Owned(plain),
+        },
+    }
 }
 
 /// Diagnoses JSON text that must be valid JSON (a JavaScript object passed to `diagnose`).

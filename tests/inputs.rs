@@ -640,3 +640,35 @@ fn xe_doc_line_with_typographic_quotes_names_its_code() {
     let smart = xe.replace('\'', "\u{2019}");
     assert!(codes(&smart).contains(&"VM_BAD_POWER_STATE".to_string()), "{smart}: {:?}", codes(&smart));
 }
+
+/// `grep` over SMlog and its rotation, saved to a file and streamed: the scanner takes the file
+/// names (and `grep -n`'s numbers) off each line, whatever the chunks, and reports what it reports
+/// for the log itself (src/input/line_prefixes.rs).
+#[test]
+fn a_grepped_smlog_streams_like_the_log() {
+    let rule_ids = |report: xapi_doctor::SmlogReport| report.findings.iter().map(|f| f.rule.to_string()).collect::<Vec<_>>();
+    let scan = |input: &str, chunk: usize| {
+        let mut scanner = xapi_doctor::SmlogScanner::new(Options::default());
+        for piece in input.as_bytes().chunks(chunk) {
+            scanner.push(piece).expect("no limit");
+        }
+        rule_ids(scanner.finish().expect("report"))
+    };
+    let mut compared = 0;
+    for rule in xapi_doctor::list_rules().iter().filter(|r| r.id.starts_with("SM") && r.example.lines().count() > 1) {
+        let plain = scan(rule.example, 4096);
+        if plain.is_empty() {
+            continue;
+        }
+        let half = rule.example.lines().count() / 2;
+        let grepped: String = rule.example.lines().enumerate().map(|(i, l)| format!("/var/log/SMlog{}:{l}\n", if i < half { ".1" } else { "" })).collect();
+        let numbered: String = rule.example.lines().enumerate().map(|(i, l)| format!("{}:{l}\n", 101 + i)).collect();
+        for chunk in [5, 61, 4096] {
+            assert_eq!(scan(&grepped, chunk), plain, "{} grepped, chunks of {chunk}", rule.id);
+            assert_eq!(scan(&numbered, chunk), plain, "{} numbered, chunks of {chunk}", rule.id);
+        }
+        assert_eq!(diagnose_text(&grepped, &Options::default()).expect("diagnosis").kind, InputKind::Smlog, "{}", rule.id);
+        compared += 1;
+    }
+    assert!(compared >= 20, "only {compared} SMlog rule examples compared");
+}

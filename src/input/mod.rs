@@ -11,6 +11,7 @@ use crate::model::{Confidence, Evidence, InputKind, Params, Subject};
 
 pub mod smlog;
 mod inspect;
+mod line_prefixes;
 mod typed;
 pub mod xapi;
 pub mod xencenter;
@@ -655,6 +656,8 @@ pub fn plain_pasted_text(text: &str) -> std::borrow::Cow<'_, str> {
         .collect::<String>()
         .into()
 }
+
+pub use line_prefixes::{without_line_prefixes, StreamedLinePrefixes};
 
 /// The width at which a terminal (or a mail client set to break lines hard) cuts a long line.
 pub(crate) const WRAP_COLUMNS: usize = 80;

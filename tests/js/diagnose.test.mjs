@@ -279,3 +279,25 @@ test('a paste with no-break spaces, zero-width breaks or padded lines reads like
     assert.deepEqual(rules(plain.split('\n').map((l) => `${l}   `).join('\n')), expected, 'trailing blanks');
   }
 });
+
+test("grep's and cat -n's prefixes are taken off a log's lines before it is read", () => {
+  const rules = (input) => diagnose(input).findings.map((f) => `${f.rule} ${f.category}`);
+  const smlog = "Jan 14 02:00:01 h SM: [7] ['/sbin/lvremove', '-f', '/dev/VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/VHD-1']\n" +
+    "Jan 14 02:00:01 h SM: [7] FAILED in util.pread: (rc 5) stdout: '', stderr: '  Logical volume VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/VHD-1 in use.'";
+  const expected = rules(smlog);
+  assert.ok(expected.length > 0);
+  const lines = smlog.split('\n');
+  const shapes = {
+    'grep over SMlog*': lines.map((l, i) => `/var/log/SMlog${i ? '' : '.1'}:${l}`),
+    'grep -n -C1': lines.map((l, i) => `${4096 + i}${i ? '-' : ':'}${l}`),
+    'grep -Hn': lines.map((l, i) => `/var/log/SMlog:${4096 + i}:${l}`),
+    'cat -n': lines.map((l, i) => `${String(i + 1).padStart(6)}\t${l}`),
+  };
+  for (const [shape, prefixed] of Object.entries(shapes)) {
+    const d = diagnose(prefixed.join('\n'));
+    assert.equal(d.kind, 'smlog', shape);
+    assert.deepEqual(rules(prefixed.join('\n')), expected, shape);
+  }
+  // Without the prefixes taken off, the lines would not start with their timestamp: no SMlog.
+  assert.notEqual(diagnose(lines.map((l) => `one: ${l}`).join('\n')).kind, 'smlog');
+});

@@ -1,6 +1,6 @@
 //! The shapes real text arrives in (quotes, indentation, fences, CRLF, an XO backup log,
 //! xo-web's copy of a failed call, the backup report's markdown, xo-server's journal,
-//! util.inspect, xensource.log `#012`, prefixes, typographic quotes, an 80-column wrap, no-break spaces, zero-width breaks and trailing blanks), shared
+//! util.inspect, xensource.log `#012`, prefixes, typographic quotes, an 80-column wrap, no-break spaces, zero-width breaks, trailing blanks, grep's and cat -n's prefixes), shared
 //! by tests/shapes.rs (every rule's example) and tests/shapes_real.rs (the development cases of
 //! the corpus) as a `#[path]` module.
 #![allow(dead_code)]
@@ -362,6 +362,28 @@ fn wrap80(text: &str) -> String {
     out.join("\n")
 }
 
+/// `grep` over a log and its rotation (`grep … /var/log/SMlog*`): each line after its file's name,
+/// the first half from `SMlog.1`, the rest from `SMlog`.
+fn grep_over_files(text: &str) -> String {
+    let half = text.lines().count() / 2;
+    text.lines().enumerate().map(|(i, l)| format!("/var/log/SMlog{}:{l}", if i < half { ".1" } else { "" })).collect::<Vec<_>>().join("\n")
+}
+
+/// `grep -n -C1` over one file: each line after its number, a match's with `:`, a context line's with `-`.
+fn grep_numbered(text: &str) -> String {
+    text.lines().enumerate().map(|(i, l)| format!("{}{}{l}", 1201 + 2 * i, if i % 2 == 0 { ':' } else { '-' })).collect::<Vec<_>>().join("\n")
+}
+
+/// `grep -Hn` over a log: the file's name and the line's number before each line.
+fn grep_named_numbered(text: &str) -> String {
+    text.lines().enumerate().map(|(i, l)| format!("/var/log/xensource.log:{}:{l}", 36728 + i)).collect::<Vec<_>>().join("\n")
+}
+
+/// `cat -n`: each line after its number right-aligned in six columns and a tab.
+fn cat_numbered(text: &str) -> String {
+    text.lines().enumerate().map(|(i, l)| format!("{:>6}\t{l}", i + 1)).collect::<Vec<_>>().join("\n")
+}
+
 pub const SHAPES: &[Shape] = &[
     Shape { name: "as is", wrap: |t| t.to_string(), structured: false },
     Shape { name: "quoted `> `", wrap: |t| each_line(t, "> "), structured: false },
@@ -389,10 +411,14 @@ pub const SHAPES: &[Shape] = &[
     Shape { name: "no-break spaces", wrap: no_break_spaces, structured: false },
     Shape { name: "zero-width breaks", wrap: zero_width_breaks, structured: false },
     Shape { name: "trailing blanks", wrap: trailing_blanks, structured: false },
+    Shape { name: "grep over files", wrap: grep_over_files, structured: false },
+    Shape { name: "grep -n", wrap: grep_numbered, structured: false },
+    Shape { name: "grep -Hn", wrap: grep_named_numbered, structured: false },
+    Shape { name: "cat -n", wrap: cat_numbered, structured: false },
 ];
 
 /// The shapes a log excerpt takes when pasted: those of [`SHAPES`] that keep its lines whole.
-pub const EXCERPT_SHAPE_NAMES: &[&str] = &["as is", "quoted `> `", "quoted `>> `", "indented 4", "``` fence", "CRLF", "typographic quotes", "no-break spaces", "zero-width breaks", "trailing blanks"];
+pub const EXCERPT_SHAPE_NAMES: &[&str] = &["as is", "quoted `> `", "quoted `>> `", "indented 4", "``` fence", "CRLF", "typographic quotes", "no-break spaces", "zero-width breaks", "trailing blanks", "grep over files", "grep -n", "grep -Hn", "cat -n"];
 
 pub fn excerpt_shapes() -> Vec<Shape> {
     SHAPES.iter().filter(|s| EXCERPT_SHAPE_NAMES.contains(&s.name)).copied().collect()

@@ -105,6 +105,10 @@ pub struct Scanner {
     finished: bool,
     /// The input so far while it is at most [`SIGNATURE_SCAN_BYTES`] long.
     head: Option<Head>,
+    /// `grep`'s or `cat -n`'s prefixes, taken off each line before the splitter sees it.
+    prefixes: super::StreamedLinePrefixes,
+    /// Bytes pushed, as they came (some may wait in `prefixes`): what `maxInputBytes` limits.
+    pushed: u64,
 }
 
 /// The first bytes of the input, kept in segments that are never regrown: a `Vec` doubled
@@ -148,10 +152,22 @@ impl Head {
     }
 }
 
+/// Keeps `chunk` in the head while the input is short enough, and splits it into lines for the analyser.
+fn read(chunk: &[u8], head: &mut Option<Head>, splitter: &mut scanner::LineSplitter, analyzer: &mut assemble::Analyzer) {
+    if let Some(kept) = head {
+        if kept.len.saturating_add(chunk.len()) <= SIGNATURE_SCAN_BYTES {
+            kept.push(chunk);
+        } else {
+            *head = None;
+        }
+    }
+    splitter.push(chunk, analyzer);
+}
+
 impl Scanner {
     pub fn new(options: Options, interpreter: Interpreter) -> Scanner {
         let splitter = scanner::LineSplitter::new(options.max_line_bytes());
-        Scanner { options, interpreter, splitter, analyzer: assemble::Analyzer::default(), finished: false, head: Some(Head::default()) }
+        Scanner { options, interpreter, splitter, analyzer: assemble::Analyzer::default(), finished: false, head: Some(Head::default()), prefixes: Default::default(), pushed: 0 }
     }
 
     /// Feeds the next chunk. After `finish()` it fails with `ScannerFinished`. When
@@ -163,16 +179,11 @@ impl Scanner {
             return Err(crate::Error::ScannerFinished);
         }
         if let Some(limit) = self.options.max_input_bytes {
-            crate::options::check_size(self.splitter.bytes.saturating_add(chunk.len() as u64), limit)?;
+            crate::options::check_size(self.pushed.saturating_add(chunk.len() as u64), limit)?;
         }
-        if let Some(head) = &mut self.head {
-            if head.len.saturating_add(chunk.len()) <= SIGNATURE_SCAN_BYTES {
-                head.push(chunk);
-            } else {
-                self.head = None;
-            }
-        }
-        self.splitter.push(chunk, &mut self.analyzer);
+        self.pushed += chunk.len() as u64;
+        let chunk = self.prefixes.push(chunk);
+        read(chunk, &mut self.head, &mut self.splitter, &mut self.analyzer);
         Ok(())
     }
 
@@ -187,6 +198,7 @@ impl Scanner {
             return Err(crate::Error::ScannerFinished);
         }
         self.finished = true;
+        read(self.prefixes.finish(), &mut self.head, &mut self.splitter, &mut self.analyzer);
         self.splitter.finish(&mut self.analyzer);
         self.analyzer.finish();
         let analyzer = std::mem::take(&mut self.analyzer);
