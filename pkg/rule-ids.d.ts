@@ -1552,6 +1552,8 @@ export type RuleId =
   | 'SG822'
   | 'SG823'
   | 'SG824'
+  | 'SG825'
+  | 'SG826'
   | 'CH001'
   | 'CH002'
   | 'CH003'
