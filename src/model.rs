@@ -603,13 +603,14 @@ impl Findings {
         self.list.is_empty()
     }
 
-    /// When every finding so far is benign (at least one), their evidence lines: a paste can hold
-    /// a harmless line and, away from it, a failure nothing recognises.
-    pub fn only_benign_evidence(&self) -> Option<Vec<&Evidence>> {
+    /// When every finding so far is benign (at least one), their evidence lines, each with its
+    /// finding's rule: a paste can hold a harmless line and, away from it, a failure nothing
+    /// recognises.
+    pub fn only_benign_evidence(&self) -> Option<Vec<(&'static str, &Evidence)>> {
         if self.list.is_empty() || self.list.iter().any(|f| f.category != Category::Benign) {
             return None;
         }
-        Some(self.list.iter().flat_map(|f| f.evidence.iter().filter(|e| e.line.is_some())).collect())
+        Some(self.list.iter().flat_map(|f| f.evidence.iter().filter(|e| e.line.is_some()).map(|e| (f.rule, e))).collect())
     }
 
     /// Whether a finding so far, other than one of `rule`, carries `code`.

@@ -99,19 +99,20 @@ pub fn unrecognised_text(text: &str, facts: &Facts) -> Option<Finding> {
     Some(f)
 }
 
-/// Lines around a benign finding's evidence line that its signature may have read too (the
-/// largest `near` of the benign signatures).
-const BENIGN_NEAR: u32 = 6;
+/// Lines around a benign finding's evidence line that a rule other than a signature (whose own
+/// `near` says) may have read too.
+pub const BENIGN_NEAR: u32 = 6;
 
 /// The same as [`unrecognised_text`] for a paste in which only benign findings were recognised:
-/// the lines within [`BENIGN_NEAR`] of their evidence, `benign`, are left out, and so are the
-/// repeats of an evidence line (the same text, digits aside: a daemon that logs its harmless
-/// retry every ten seconds prints more of them than a finding keeps as evidence).
-pub fn unrecognised_beside_benign(text: &str, facts: &Facts, benign: &[&crate::model::Evidence]) -> Option<Finding> {
+/// the lines their finding read are left out — within the given distance of each evidence line
+/// of `benign` (a signature's `near`: a one-line harmless message explains its own line only) —
+/// and so are the repeats of an evidence line (the same text, digits aside: a daemon that logs
+/// its harmless retry every ten seconds prints more of them than a finding keeps as evidence).
+pub fn unrecognised_beside_benign(text: &str, facts: &Facts, benign: &[(&crate::model::Evidence, u32)]) -> Option<Finding> {
     // One flag per line (1-based): a daemon repeating its harmless line can fill a whole log.
     let mut explained = vec![false; text.lines().count() + 1];
-    for l in benign.iter().filter_map(|e| e.line) {
-        for n in l.saturating_sub(BENIGN_NEAR).max(1)..=l.saturating_add(BENIGN_NEAR) {
+    for (l, near) in benign.iter().filter_map(|(e, near)| Some((e.line?, *near))) {
+        for n in l.saturating_sub(near).max(1)..=l.saturating_add(near) {
             if let Some(flag) = explained.get_mut(n as usize) {
                 *flag = true;
             }
@@ -119,7 +120,7 @@ pub fn unrecognised_beside_benign(text: &str, facts: &Facts, benign: &[&crate::m
     }
     let digits_aside = |t: &str| t.chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
     // (A few dozen at most: a finding keeps 20 evidence lines.)
-    let messages: Vec<String> = benign.iter().map(|e| digits_aside(&e.text)).collect();
+    let messages: Vec<String> = benign.iter().map(|(e, _)| digits_aside(&e.text)).collect();
     for (i, line) in text.lines().enumerate() {
         // (Compared as the evidence keeps a line: trimmed and clipped.)
         if messages.contains(&digits_aside(&crate::model::Evidence::at_line(line.trim(), 0).text)) {
@@ -625,19 +626,22 @@ mod stack_tests {
         }
         text.push_str("foo-daemon[123]: fatal: cannot open frobnicator\n");
         let first = crate::model::Evidence::at_line("sd 0:0:0:0: [sda] Assuming drive cache: write through", 1);
-        let f = unrecognised_beside_benign(&text, &facts(), &[&first]).unwrap_or_else(|| panic!("no finding"));
+        let f = unrecognised_beside_benign(&text, &facts(), &[(&first, BENIGN_NEAR)]).unwrap_or_else(|| panic!("no finding"));
         assert!(f.evidence.iter().any(|e| e.line == Some(10)), "{:?}", f.evidence);
         // the lines a benign signature read (its `near`) are its own
         let near = "systemd[1]: Failed to insert module 'autofs4'\nkernel: could not load autofs4\n";
         let autofs = crate::model::Evidence::at_line("systemd[1]: Failed to insert module 'autofs4'", 1);
-        assert!(unrecognised_beside_benign(near, &facts(), &[&autofs]).is_none());
+        assert!(unrecognised_beside_benign(near, &facts(), &[(&autofs, BENIGN_NEAR)]).is_none());
+        // but a one-line harmless message (`near` 0) read only its own line: the next one is shown
+        let f = unrecognised_beside_benign(near, &facts(), &[(&autofs, 0)]).unwrap_or_else(|| panic!("no finding"));
+        assert_eq!(f.evidence.iter().filter_map(|e| e.line).collect::<Vec<_>>(), [2]);
         // and so are its repeats further down, beyond the evidence a finding keeps
         let retry = |m: u32| format!("Feb 15 11:{m:02}:06 host1 xcp-rrdd-gpumon: [error||0 ||xcp-rrdd-gpumon] Unexpected error (Failure \"not enough memory\"), sleeping for 10 seconds...");
         let log: String = (10..60).map(|m| retry(m) + "\n").collect();
         let kept = crate::model::Evidence::at_line(retry(10), 1);
-        assert!(unrecognised_beside_benign(&log, &facts(), &[&kept]).is_none(), "a repeat of the harmless line is no failure");
+        assert!(unrecognised_beside_benign(&log, &facts(), &[(&kept, BENIGN_NEAR)]).is_none(), "a repeat of the harmless line is no failure");
         let with_failure = log + "foo-daemon[123]: fatal: cannot open frobnicator\n";
-        let f = unrecognised_beside_benign(&with_failure, &facts(), &[&kept]).unwrap_or_else(|| panic!("no finding"));
+        let f = unrecognised_beside_benign(&with_failure, &facts(), &[(&kept, BENIGN_NEAR)]).unwrap_or_else(|| panic!("no finding"));
         assert_eq!(f.evidence.iter().filter_map(|e| e.line).collect::<Vec<_>>(), [51]);
     }
 

@@ -439,8 +439,9 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
         findings.extend(generic::unrecognised_text(text, &Facts::new(&Subject::default(), options)));
     } else if let (Some(text), Some(benign)) = (whole_text, findings.only_benign_evidence()) {
         // A harmless line (a benign signature) must not hide a failure printed elsewhere in the
-        // paste: the lines around the harmless ones, and their repeats, are left out; the rest
-        // read as usual.
+        // paste: the lines its finding read (its signature's `near` around each evidence line),
+        // and their repeats, are left out; the rest read as usual.
+        let benign: Vec<_> = benign.into_iter().map(|(rule, e)| (e, signatures::near_of(rule).unwrap_or(generic::BENIGN_NEAR))).collect();
         let found = generic::unrecognised_beside_benign(text, &Facts::new(&Subject::default(), options), &benign);
         findings.extend(found);
     }
