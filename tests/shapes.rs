@@ -44,7 +44,14 @@ const MAX_MISSES: &[(&str, usize)] = &[
 
 /// The same for log excerpts ([`EXCERPT_SHAPE_NAMES`]): the storage-manager rules read SMlog's
 /// own lines (with ASCII quotes), and the SMlog reader is not widened for the shape.
-const EXCERPT_MAX_MISSES: &[(&str, usize)] = &[("typographic quotes", 16)];
+const EXCERPT_MAX_MISSES: &[(&str, usize)] = &[
+    ("typographic quotes", 16),
+    // Stop 45: a log excerpt hard-wrapped at 80 columns (a mail's or a terminal's copy) loses 34 of
+    // 510 examples, mostly SMlog tracebacks and `Raising exception` lines whose words the cut splits:
+    // the SMlog reader joins a terminal's wrap when the next piece has no header, but a signature's
+    // literal cut in two is not joined. Measured here so it does not grow; a gap to close.
+    ("wrapped at 80", 34),
+];
 
 /// What an example is, for the shapes: a message (every shape), a log excerpt (several log
 /// lines, an SMlog: the shapes that keep its lines as they are), or a structured input (none).

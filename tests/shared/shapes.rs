@@ -418,7 +418,7 @@ pub const SHAPES: &[Shape] = &[
 ];
 
 /// The shapes a log excerpt takes when pasted: those of [`SHAPES`] that keep its lines whole.
-pub const EXCERPT_SHAPE_NAMES: &[&str] = &["as is", "quoted `> `", "quoted `>> `", "indented 4", "``` fence", "CRLF", "typographic quotes", "no-break spaces", "zero-width breaks", "trailing blanks", "grep over files", "grep -n", "grep -Hn", "cat -n"];
+pub const EXCERPT_SHAPE_NAMES: &[&str] = &["as is", "quoted `> `", "quoted `>> `", "indented 4", "``` fence", "CRLF", "typographic quotes", "no-break spaces", "zero-width breaks", "trailing blanks", "grep over files", "grep -n", "grep -Hn", "cat -n", "wrapped at 80"];
 
 pub fn excerpt_shapes() -> Vec<Shape> {
     SHAPES.iter().filter(|s| EXCERPT_SHAPE_NAMES.contains(&s.name)).copied().collect()
