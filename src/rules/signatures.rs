@@ -610,8 +610,9 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
         }
     }
     // Text that a terminal or a mail client broke at 80 columns is read once more with its
-    // broken lines joined, for what the first readings did not fire.
-    if let Some((joined, line_map)) = (input != INPUT_SMLOG).then(|| wraps_joined(text)).flatten() {
+    // broken lines joined, for what the first readings did not fire (an SMlog's too: a pasted
+    // excerpt's `Raising exception` or traceback line is as often cut as a message).
+    if let Some((joined, line_map)) = wraps_joined(text) {
         scratch.line_map = line_map;
         for f in scan_with(&joined, input, facts, confidence, read, &mut scratch) {
             if !out.iter().any(|o| o.rule == f.rule) {
