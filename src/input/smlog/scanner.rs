@@ -96,14 +96,18 @@ fn may_continue(prev_has_prefix: bool, prev_len: usize, next: &[u8]) -> bool {
         return false;
     }
     match next.first() {
-        None | Some(b'\n' | b'\r' | b' ' | b'\t' | b'*' | b'>' | b'[' | b'#' | b'$' | b'~' | b'=') => false,
+        None | Some(b'\n' | b'\r' | b'\t' | b'*' | b'>' | b'[' | b'#' | b'$' | b'~' | b'=') => false,
+        // One space is the cut falling before a word; two or more, or one before a digit, an
+        // indentation.
+        Some(b' ') => next.get(1).is_some_and(|&c| !c.is_ascii_whitespace() && !c.is_ascii_digit()),
         Some(_) => !looks_prefixed(next),
     }
 }
 
 /// Does the physical line `next` continue the previous one, as a terminal wrap does? Only
 /// after a prefixed, long line, and only for a line that has no prefix and does not look like
-/// the start of something else (indented traceback, banner, quote, prompt).
+/// the start of something else (indented traceback, banner, quote, prompt); one space before a
+/// word is where the cut fell.
 fn continues(prev_has_prefix: bool, prev_len: usize, next: &[u8], max_line: usize) -> bool {
     may_continue(prev_has_prefix, prev_len, next) && !line::parse(cut(next, max_line)).has_prefix
 }

@@ -228,6 +228,21 @@ Jan 14 02:27:48 xcp-host1 SM: [6812] lock: released /var/lock/sm/5b1c2a3e-7d41-9
 }
 
 #[test]
+fn a_wrap_that_fell_before_a_word_is_joined_back_but_not_an_indentation() {
+    // Cut at 80 columns just before a space: the next piece starts with one space and a word.
+    let cut = "Jan 14 02:27:48 xcp-host1 SM: [6812] Raising exception [46, The VDI is not\n available [opterr=VDI 8341e744-0c1d-4b5e-9a2f-6e7d8c9b0a12 locked]]\n";
+    let r = report(cut);
+    let f = finding(&r, "SR046");
+    assert!(f.params.get("opterr").is_some_and(|o| o.contains(VDI)), "{:?}", f.params);
+    assert_eq!(r.stats.lines, 2);
+    // Two spaces, or one before a digit, start a line of its own (an indentation, a column).
+    for next in ["  available [opterr=VDI x locked]]", " 42 available"] {
+        let text = format!("Jan 14 02:27:48 xcp-host1 SM: [6812] Raising exception [46, The VDI is not\n{next}\n");
+        assert_eq!(report(&text).stats.unparsed_lines, 1, "{next:?}");
+    }
+}
+
+#[test]
 fn crlf_bom_and_invalid_utf8_are_harmless() {
     let mut bytes = b"\xef\xbb\xbfJan 14 02:00:02 h SM: [1] Raising exception [44, There is insufficient \xff\xfe space]\r\n".to_vec();
     bytes.extend_from_slice(b"Jan 14 02:00:02 h SM: [1] lock: released /var/lock/sm/x/sr\r\n");
