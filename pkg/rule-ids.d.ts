@@ -1580,6 +1580,7 @@ export type RuleId =
   | 'XB713'
   | 'XB714'
   | 'XB715'
+  | 'XB716'
   | 'CH001'
   | 'CH002'
   | 'CH003'
