@@ -86,7 +86,7 @@ pub fn diagnose_bytes(bytes: &[u8], options: &Options) -> Result<Diagnosis, Erro
     let text = String::from_utf8_lossy(bytes);
     let plain = pasted_text_made_plain(&text);
     // The bytes as they came when nothing was made plain (invalid UTF-8 stays for the SMlog reader).
-    let raw = if matches!(plain, std::borrow::Cow::Borrowed(_)) { bytes } else { plain.as_bytes() };
+    let raw = if matches!(plain, Cow::Borrowed(_)) { bytes } else { plain.as_bytes() };
     Ok(diagnose_parsed(input::parse_text(&plain, rules::xo_markers_lower()), raw, &plain, options))
 }
 

@@ -441,7 +441,11 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
         // A harmless line (a benign signature) must not hide a failure printed elsewhere in the
         // paste: the lines its finding read (its signature's `near` around each evidence line),
         // and their repeats, are left out; the rest read as usual.
-        let benign: Vec<_> = benign.into_iter().map(|(rule, e)| (e, signatures::near_of(rule).unwrap_or(generic::BENIGN_NEAR))).collect();
+        let near = |id: &str| match rule(id).map(|r| &r.matcher) {
+            Some(Matcher::Signature(s)) => s.near,
+            _ => generic::BENIGN_NEAR,
+        };
+        let benign: Vec<_> = benign.into_iter().map(|(id, e)| (e, near(id))).collect();
         let found = generic::unrecognised_beside_benign(text, &Facts::new(&Subject::default(), options), &benign);
         findings.extend(found);
     }

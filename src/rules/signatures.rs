@@ -99,11 +99,6 @@ fn split_on(text: &'static str, separator: u8) -> impl Iterator<Item = &'static 
 pub static SIGNATURE_RULES: LazyLock<Vec<Rule>> =
     LazyLock::new(|| SIGNATURES.iter().map(|s| Rule { info: &s.info, matcher: Matcher::Signature(s) }).collect());
 
-/// The `near` of the signature with the id `rule`; `None` for a rule that is not a signature.
-pub fn near_of(rule: &str) -> Option<u32> {
-    SIGNATURES.iter().find(|s| s.info.id == rule).map(|s| s.near)
-}
-
 fn signature_from_record(record: &'static str) -> Signature {
     // Leaked once per list, for the life of the module: the table is never freed anyway.
     fn list(field: &'static str) -> &'static [&'static str] {
