@@ -720,11 +720,14 @@ fn wraps_joined(text: &str) -> Option<(String, Vec<u32>)> {
 fn goes_on(line: &str, next: &str) -> bool {
     let b = next.as_bytes();
     let Some(&c) = b.first().filter(|&&c| c != b'\n' && c != b'\r') else { return false };
-    let one_space = c == b' ' && b.get(1).is_some_and(|d| !d.is_ascii_whitespace() && !d.is_ascii_digit()) && !line.ends_with(' ');
+    let one_space = c == b' ' && (b.get(1).is_some_and(|d| !d.is_ascii_whitespace() && !d.is_ascii_digit()) || crate::input::is_counted_word(&b[1..])) && !line.ends_with(' ');
     if c == b' ' && !one_space {
         return false;
     }
-    if c == b'\t' || matches!(c, b'[' | b'>' | b'#' | b'{' | b'}' | b']' | b'|' | b'<' | b'*') || next.starts_with("- ") || next.starts_with("$ ") {
+    // `[` opens a log's tag or a list, except a bracket the cut split from its word: the storage
+    // manager's `[opterr=…]` after an exception's text.
+    let bracketed_word = c == b'[' && b.get(1).is_some_and(u8::is_ascii_lowercase);
+    if c == b'\t' || (c == b'[' && !bracketed_word) || matches!(c, b'>' | b'#' | b'{' | b'}' | b']' | b'|' | b'<' | b'*') || next.starts_with("- ") || next.starts_with("$ ") {
         return false;
     }
     // A timestamp: `2026-12-06…`, `12:34:56`, `Dec  6 01:02:03`.
@@ -953,6 +956,13 @@ mod tests {
         let eighty = &long[..80];
         for next in ["2026-12-06T01:02:03Z next", "[  606.326381] RDX", "    at f (x.js:1:2)", "", "> quoted", "Dec  6 01:02:03 host x", "12:34:56 x"] {
             assert_eq!(joined(&format!("{eighty}\n{next}")), None, "{next}");
+        }
+        // A cut before `[opterr=…]` or before a count and its word is joined too.
+        for (line, next) in [(&long[1..81], " 0 of resource"), (&long[..80], "[opterr=error 28]]")] {
+            assert_eq!(joined(&format!("{line}\n{next}")), Some((format!("{line}{next}"), vec![0])), "{next}");
+        }
+        for next in [" 42  100.000G", "[INFO] next"] {
+            assert_eq!(joined(&format!("{}\n{next}", &long[1..81])), None, "{next}");
         }
         assert_eq!(joined(&format!("\t{}\nnext", &long[..79])), None);
         assert_eq!(joined(&format!("{}.\nThe next sentence", &long[..79])), None);

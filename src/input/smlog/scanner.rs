@@ -81,10 +81,10 @@ fn cut(line: &[u8], max: usize) -> &[u8] {
 /// past its end (the rest of a chunk): only bytes before its first newline are looked at, so
 /// that the verdict does not depend on where a chunk ends.
 fn looks_prefixed(line: &[u8]) -> bool {
-    let no_newline_in = |n: usize| line.get(..n).is_some_and(|head| !head.contains(&b'\n'));
     match line.first() {
-        Some(b) if b.is_ascii_uppercase() => line.get(3) == Some(&b' ') && no_newline_in(3),
-        Some(b) if b.is_ascii_digit() => line.get(4) == Some(&b'-') && no_newline_in(4),
+        // A month (`Jan 14 …`), not any capitalised word (`VHD trees): `).
+        Some(b) if b.is_ascii_uppercase() => line.get(3) == Some(&b' ') && line.get(1..3).is_some_and(|rest| rest.iter().all(u8::is_ascii_lowercase)),
+        Some(_) if line.get(..4).is_some_and(|year| year.iter().all(u8::is_ascii_digit)) => line.get(4) == Some(&b'-'),
         _ => false,
     }
 }
@@ -96,10 +96,13 @@ fn may_continue(prev_has_prefix: bool, prev_len: usize, next: &[u8]) -> bool {
         return false;
     }
     match next.first() {
-        None | Some(b'\n' | b'\r' | b'\t' | b'*' | b'>' | b'[' | b'#' | b'$' | b'~' | b'=') => false,
-        // One space is the cut falling before a word; two or more, or one before a digit, an
-        // indentation.
-        Some(b' ') => next.get(1).is_some_and(|&c| !c.is_ascii_whitespace() && !c.is_ascii_digit()),
+        None | Some(b'\n' | b'\r' | b'\t' | b'*' | b'>' | b'#' | b'$' | b'~' | b'=') => false,
+        // A bracket before a lowercase word is the storage manager's `[opterr=…]` cut from its
+        // exception; any other opens a tag of its own.
+        Some(b'[') => next.get(1).is_some_and(u8::is_ascii_lowercase),
+        // One space is the cut falling before a word or a count (`0 of …`); two or more, or one
+        // before another number, an indentation.
+        Some(b' ') => next.get(1).is_some_and(|&c| !c.is_ascii_whitespace() && !c.is_ascii_digit()) || crate::input::is_counted_word(&next[1..]),
         Some(_) => !looks_prefixed(next),
     }
 }

@@ -235,8 +235,14 @@ fn a_wrap_that_fell_before_a_word_is_joined_back_but_not_an_indentation() {
     let f = finding(&r, "SR046");
     assert!(f.params.get("opterr").is_some_and(|o| o.contains(VDI)), "{:?}", f.params);
     assert_eq!(r.stats.lines, 2);
-    // Two spaces, or one before a digit, start a line of its own (an indentation, a column).
-    for next in ["  available [opterr=VDI x locked]]", " 42 available"] {
+    // So does a cut before a count and its word, or before the bracket of `[opterr=…]`.
+    for (cut_line, next) in [("Jan 14 02:27:48 xcp-host1 SM: [6812] Raising exception [202, General backend error [opterr=Not enough free space available for volume", " 0 of resource]]"), ("Jan 14 02:27:48 xcp-host1 SM: [6812] Raising exception [78, VDI Creation failed ", "[opterr=error 28]]")] {
+        let r = report(&format!("{cut_line}\n{next}\n"));
+        assert_eq!((r.stats.lines, r.stats.unparsed_lines), (2, 0), "{next:?}");
+    }
+    // Two spaces, or one before another number, start a line of its own (an indentation, a
+    // column of figures); so does a bracket before anything but a lowercase word.
+    for next in ["  available [opterr=VDI x locked]]", " 42  100.000G", " 12:30:01 next", "[  606.326381] sd 2:0:0:0"] {
         let text = format!("Jan 14 02:27:48 xcp-host1 SM: [6812] Raising exception [46, The VDI is not\n{next}\n");
         assert_eq!(report(&text).stats.unparsed_lines, 1, "{next:?}");
     }
