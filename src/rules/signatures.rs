@@ -233,6 +233,16 @@ struct Index {
     /// literal ids.
     all_ids: Vec<Vec<Vec<usize>>>,
     none_ids: Vec<Vec<usize>>,
+    /// Per literal: its length when it ends in a negative number (`: -5`, `return code = -11`),
+    /// else 0. An error number is matched whole: such a literal found before another digit
+    /// (`: -524`) is no hit.
+    number_end: Vec<u16>,
+}
+
+/// Does `literal` end in a negative number, `-` and digits (an errno, a return code)?
+fn ends_in_negative_number(literal: &str) -> bool {
+    let digits = literal.bytes().rev().take_while(u8::is_ascii_digit).count();
+    digits > 0 && literal.as_bytes().get(literal.len() - digits - 1) == Some(&b'-')
 }
 
 fn index() -> Option<&'static Index> {
@@ -265,9 +275,10 @@ fn index() -> Option<&'static Index> {
                 );
                 none_ids.push(sig.none.iter().map(|&lit| id_of(lit, &mut anchors)).collect());
             }
+            let number_end = literals.iter().map(|l| if ends_in_negative_number(l) { u16::try_from(l.len()).unwrap_or(0) } else { 0 }).collect();
             let literals: Vec<&[u8]> = literals.iter().map(|l| l.as_bytes()).collect();
             let automaton = Literals::new(&literals, true)?;
-            Some(Index { automaton, anchors, all_ids, none_ids })
+            Some(Index { automaton, anchors, all_ids, none_ids, number_end })
         })
         .as_ref()
 }
@@ -354,7 +365,12 @@ impl<'a> Lines<'a> {
 /// The hits of `text`, in `per_literal` (emptied first).
 fn find_hits<'a>(index: &Index, text: &str, lines: &Lines, per_literal: &'a mut Vec<(u32, HitLines)>) -> Hits<'a> {
     per_literal.clear();
-    index.automaton.each_match(text.as_bytes(), &mut |literal, start| {
+    let bytes = text.as_bytes();
+    index.automaton.each_match(bytes, &mut |literal, start| {
+        let number_end = index.number_end.get(literal as usize).copied().unwrap_or(0);
+        if number_end > 0 && bytes.get(start + usize::from(number_end)).is_some_and(u8::is_ascii_digit) {
+            return true;
+        }
         match per_literal.iter_mut().rev().find(|(l, _)| *l == literal) {
             Some((_, list)) => {
                 if list.len() < MAX_HITS_PER_LITERAL {
