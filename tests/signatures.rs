@@ -170,6 +170,20 @@ fn codes_are_whole_words() {
     assert_eq!(f.codes, vec!["VM_HOST_INCOMPATIBLE_VERSION_MIGRATE"]);
 }
 
+/// Stop 46: an error number in a literal is matched whole. vhd-util's `error coalescing: %d` of
+/// blktap 3.54.6 – 4.0.3 printed a coalesced size over 2^31 sectors as a large negative number,
+/// which SG916's `: -5` (EIO) read as an I/O error; and `return code = -11` needed `none` entries
+/// for -110 … -115.
+#[test]
+fn an_error_number_in_a_literal_is_matched_whole() {
+    let eio = "Mar 12 04:10:33 xcp-host1 SM: [8126] FAILED in util.pread: (rc 5) stdout: 'error coalescing: -5'";
+    assert!(rules_of(&text(eio)).contains(&"SG916"), "{:?}", rules_of(&text(eio)));
+    let overflow = eio.replace("-5'", "-536870912'");
+    assert!(!rules_of(&text(&overflow)).contains(&"SG916"), "{:?}", rules_of(&text(&overflow)));
+    // Text after the number is no digit: still a hit.
+    assert!(rules_of(&text(&eio.replace("-5'", "-5 (EIO)"))).contains(&"SG916"));
+}
+
 #[test]
 fn a_code_read_from_its_xe_description_line_is_the_signatures() {
     // `xe` prints the description line and the parameters, never the code's name.
