@@ -1620,6 +1620,7 @@ export type RuleId =
   | 'KI872'
   | 'KI873'
   | 'KI874'
+  | 'KI888'
   | 'CH001'
   | 'CH002'
   | 'CH003'
