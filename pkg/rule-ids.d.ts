@@ -1620,6 +1620,8 @@ export type RuleId =
   | 'KI872'
   | 'KI873'
   | 'KI874'
+  | 'KI875'
+  | 'KI876'
   | 'CH001'
   | 'CH002'
   | 'CH003'
