@@ -242,7 +242,7 @@ struct Index {
 /// Does `literal` end in a negative number, `-` and digits (an errno, a return code)?
 fn ends_in_negative_number(literal: &str) -> bool {
     let digits = literal.bytes().rev().take_while(u8::is_ascii_digit).count();
-    digits > 0 && literal.as_bytes().get(literal.len() - digits - 1) == Some(&b'-')
+    digits > 0 && literal.len().checked_sub(digits + 1).and_then(|at| literal.as_bytes().get(at)) == Some(&b'-')
 }
 
 fn index() -> Option<&'static Index> {
@@ -983,6 +983,13 @@ mod tests {
         assert_eq!(joined(&format!("\t{}\nnext", &long[..79])), None);
         assert_eq!(joined(&format!("{}.\nThe next sentence", &long[..79])), None);
         assert_eq!(joined("short\nlines"), None);
+    }
+
+    #[test]
+    fn only_a_literal_that_ends_in_a_negative_number_is_matched_whole() {
+        for (literal, whole) in [(": -5", true), ("return code = -112", true), ("-32601", true), ("1200", false), ("-", false), ("Errno 28", false), ("", false)] {
+            assert_eq!(super::ends_in_negative_number(literal), whole, "{literal:?}");
+        }
     }
 
     #[test]
