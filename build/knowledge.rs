@@ -121,6 +121,20 @@ fn default_priority() -> i8 {
     1
 }
 
+/// The digits a literal's trailing `{at least N digits}` asks for (rules/signatures.rs, `Tail`).
+fn digit_places(lit: &str) -> Option<u8> {
+    let (_, n) = lit.strip_suffix(" digits}")?.rsplit_once("{at least ")?;
+    n.parse().ok().filter(|n| (1..=20).contains(n))
+}
+
+/// A literal without its trailing `{at least N digits}`: what the automaton looks for.
+fn literal_text(lit: &str) -> &str {
+    match digit_places(lit) {
+        Some(_) => lit.rsplit_once("{at least ").map_or(lit, |(text, _)| text),
+        None => lit,
+    }
+}
+
 /// Whether a literal holds what only one pool or post has: a uuid or an opaque reference, a long
 /// run of hex digits (a hash, a serial, a SCSI id) or an IPv4 address other than the loopback
 /// (a local service's `127.0.0.1:<port>` is the software's own). A signature written from such a
@@ -260,7 +274,7 @@ pub fn signatures(toml_text: &str, xo_releases: &[XoRelease]) -> String {
         // Anchors feed the shared prefilter and must be distinctive on their own; `all` and
         // `none` are only checked near an anchor, where a pair such as `:/` already says a lot.
         for lit in &s.any {
-            assert!(lit.trim().len() >= 3, "{what}: literal {lit:?} is too short to mean anything");
+            assert!(literal_text(lit).trim().len() >= 3, "{what}: literal {lit:?} is too short to mean anything");
         }
         let all_literals: Vec<String> = s.all.iter().flat_map(|a| a.literals().iter().cloned()).collect();
         for a in &s.all {
@@ -268,11 +282,15 @@ pub fn signatures(toml_text: &str, xo_releases: &[XoRelease]) -> String {
         }
         assert!(!s.none_on_line || !s.none.is_empty(), "{what}: none_on_line without `none`");
         for lit in all_literals.iter().chain(&s.none) {
-            assert!(lit.trim().len() >= 2, "{what}: literal {lit:?} is too short to mean anything");
+            assert!(literal_text(lit).trim().len() >= 2, "{what}: literal {lit:?} is too short to mean anything");
             assert!(lit.is_ascii(), "{what}: literals are ASCII (matched ASCII case-insensitively): {lit:?}");
         }
         for lit in s.any.iter().chain(&all_literals).chain(&s.none) {
             assert!(!names_a_particular(lit), "{what}: literal {lit:?} names one pool's object or address, not a message of the software");
+            assert!(
+                !lit.contains("{at least ") || digit_places(lit).is_some(),
+                "{what}: literal {lit:?}: a number's digits are written `{{at least N digits}}` at the literal's end, N from 1 to 20"
+            );
         }
         for i in &s.inputs {
             assert!(INPUTS.contains(&i.as_str()), "{what}: unknown input {i:?} (one of {INPUTS:?})");

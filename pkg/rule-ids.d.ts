@@ -1630,6 +1630,7 @@ export type RuleId =
   | 'KI888'
   | 'KI875'
   | 'KI876'
+  | 'KI933'
   | 'CH001'
   | 'CH002'
   | 'CH003'

@@ -182,6 +182,12 @@ fn an_error_number_in_a_literal_is_matched_whole() {
     assert!(!rules_of(&text(&overflow)).contains(&"SG916"), "{:?}", rules_of(&text(&overflow)));
     // Text after the number is no digit: still a hit.
     assert!(rules_of(&text(&eio.replace("-5'", "-5 (EIO)"))).contains(&"SG916"));
+    // A count too long for an errno is what `{at least 5 digits}` reads: blktap's wrapped count.
+    assert_eq!(rules_of(&text(&overflow)).first(), Some(&"KI933"), "{:?}", rules_of(&text(&overflow)));
+    for errno in ["-5'", "-1234'", "-'"] {
+        let short = eio.replace("-5'", errno);
+        assert!(!rules_of(&text(&short)).contains(&"KI933"), "{short}");
+    }
 }
 
 #[test]

@@ -210,7 +210,7 @@ fn knowledge(mut add: impl FnMut(Source, Category, &[&str])) {
         add(Source::Rule(rule.info), rule.info.category, &[rule.info.example]);
     }
     for sig in super::signatures::SIGNATURES.iter() {
-        let literals: Vec<&str> = sig.any.iter().chain(sig.all).copied().collect();
+        let literals: Vec<&str> = sig.any.iter().chain(sig.all).map(|l| super::signatures::literal_text(l)).collect();
         add(Source::Rule(&sig.info), sig.info.category, &literals);
     }
     for cue in super::wording::CUES {

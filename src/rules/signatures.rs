@@ -233,10 +233,60 @@ struct Index {
     /// literal ids.
     all_ids: Vec<Vec<Vec<usize>>>,
     none_ids: Vec<Vec<usize>>,
-    /// Per literal: its length when it ends in a negative number (`: -5`, `return code = -11`),
-    /// else 0. An error number is matched whole: such a literal found before another digit
-    /// (`: -524`) is no hit.
-    number_end: Vec<u16>,
+    /// Per literal: what must follow its text where it is found (an error number matched whole,
+    /// or the digits a trailing `{at least N digits}` stands for).
+    tails: Vec<Tail>,
+}
+
+/// What must follow a literal's text for a hit. An error number is matched whole: a literal that
+/// ends in one (`: -5`, `return code = -11`) found before another digit (`: -524`) is no hit. A
+/// literal that ends in `{at least N digits}` (`error coalescing: -{at least 5 digits}`) is its
+/// text followed by at least N digits: a number too long to be an errno, say.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Tail {
+    Anything,
+    NoDigitAfter { len: u16 },
+    Digits { len: u16, at_least: u8 },
+}
+
+impl Tail {
+    fn of(literal: &str) -> Tail {
+        if let Some((text, at_least)) = Tail::split_places(literal) {
+            return Tail::Digits { len: u16::try_from(text.len()).unwrap_or(u16::MAX), at_least };
+        }
+        if ends_in_negative_number(literal) {
+            return Tail::NoDigitAfter { len: u16::try_from(literal.len()).unwrap_or(u16::MAX) };
+        }
+        Tail::Anything
+    }
+
+    /// `error coalescing: -{at least 5 digits}` → (`error coalescing: -`, 5).
+    fn split_places(literal: &str) -> Option<(&str, u8)> {
+        let (text, places) = literal.strip_suffix(" digits}")?.rsplit_once("{at least ")?;
+        Some((text, places.parse().ok().filter(|&n| n > 0)?))
+    }
+
+    /// The text the automaton looks for.
+    fn text(literal: &str) -> &str {
+        Tail::split_places(literal).map_or(literal, |(text, _)| text)
+    }
+
+    /// Does the hit of the literal at `start` in `bytes` count?
+    fn holds(self, bytes: &[u8], start: usize) -> bool {
+        match self {
+            Tail::Anything => true,
+            Tail::NoDigitAfter { len } => !bytes.get(start + usize::from(len)).is_some_and(u8::is_ascii_digit),
+            Tail::Digits { len, at_least } => {
+                let first = start + usize::from(len);
+                bytes.get(first..first + usize::from(at_least)).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+            }
+        }
+    }
+}
+
+/// A literal as the text it looks for (without a trailing `{at least N digits}`).
+pub(super) fn literal_text(literal: &str) -> &str {
+    Tail::text(literal)
 }
 
 /// Does `literal` end in a negative number, `-` and digits (an errno, a return code)?
@@ -275,10 +325,10 @@ fn index() -> Option<&'static Index> {
                 );
                 none_ids.push(sig.none.iter().map(|&lit| id_of(lit, &mut anchors)).collect());
             }
-            let number_end = literals.iter().map(|l| if ends_in_negative_number(l) { u16::try_from(l.len()).unwrap_or(0) } else { 0 }).collect();
-            let literals: Vec<&[u8]> = literals.iter().map(|l| l.as_bytes()).collect();
+            let tails = literals.iter().map(|l| Tail::of(l)).collect();
+            let literals: Vec<&[u8]> = literals.iter().map(|l| Tail::text(l).as_bytes()).collect();
             let automaton = Literals::new(&literals, true)?;
-            Some(Index { automaton, anchors, all_ids, none_ids, number_end })
+            Some(Index { automaton, anchors, all_ids, none_ids, tails })
         })
         .as_ref()
 }
@@ -367,8 +417,7 @@ fn find_hits<'a>(index: &Index, text: &str, lines: &Lines, per_literal: &'a mut 
     per_literal.clear();
     let bytes = text.as_bytes();
     index.automaton.each_match(bytes, &mut |literal, start| {
-        let number_end = index.number_end.get(literal as usize).copied().unwrap_or(0);
-        if number_end > 0 && bytes.get(start + usize::from(number_end)).is_some_and(u8::is_ascii_digit) {
+        if !index.tails.get(literal as usize).is_none_or(|tail| tail.holds(bytes, start)) {
             return true;
         }
         match per_literal.iter_mut().rev().find(|(l, _)| *l == literal) {
@@ -989,6 +1038,25 @@ mod tests {
     fn only_a_literal_that_ends_in_a_negative_number_is_matched_whole() {
         for (literal, whole) in [(": -5", true), ("return code = -112", true), ("-32601", true), ("1200", false), ("-", false), ("Errno 28", false), ("", false)] {
             assert_eq!(super::ends_in_negative_number(literal), whole, "{literal:?}");
+        }
+    }
+
+    #[test]
+    fn what_must_follow_a_literal() {
+        use super::Tail;
+        assert_eq!(Tail::of("error coalescing: -{at least 5 digits}"), Tail::Digits { len: 19, at_least: 5 });
+        assert_eq!(Tail::text("error coalescing: -{at least 5 digits}"), "error coalescing: -");
+        assert_eq!(Tail::of("CPU#"), Tail::Anything);
+        assert_eq!(Tail::of("{at least 0 digits}"), Tail::Anything);
+        assert_eq!(Tail::of(": -5"), Tail::NoDigitAfter { len: 4 });
+        assert_eq!(Tail::of("Errno 28"), Tail::Anything);
+        let places = Tail::of("coalescing: -{at least 3 digits}");
+        for (text, hit) in [("coalescing: -123", true), ("coalescing: -1234 ", true), ("coalescing: -12", false), ("coalescing: -12x4", false), ("coalescing: -", false)] {
+            assert_eq!(places.holds(text.as_bytes(), 0), hit, "{text:?}");
+        }
+        let whole = Tail::of(": -5");
+        for (text, hit) in [("x: -5", true), ("x: -5\n", true), ("x: -524", false)] {
+            assert_eq!(whole.holds(text.as_bytes(), 1), hit, "{text:?}");
         }
     }
 
