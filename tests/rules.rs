@@ -684,3 +684,12 @@ fn a_backup_logs_numbered_api_error_meets_its_signature() {
     let other = text(&log.replace("host offline", "disk quota exceeded"));
     assert!(other.findings.iter().all(|f| f.rule != "XB412"), "{:?}", rules_of(&other));
 }
+
+/// A live leaf-coalesce that timed out says which storage-manager release misjudged the merge's
+/// size on file-based SRs (xcp-ng/sm #75), so an administrator on XCP-ng 8.3 checks it.
+#[test]
+fn a_live_leaf_coalesce_timeout_names_the_storage_manager_fix() {
+    let d = text(xapi_doctor::rules::smlog_coalesce::SM006.example);
+    let f = d.findings.iter().find(|f| f.rule == "SM006").expect("SM006");
+    assert!(f.remediation.iter().any(|s| s.text.contains("3.2.3-1.8") && s.command.as_deref() == Some("rpm -q sm")), "{:?}", f.remediation);
+}

@@ -278,6 +278,14 @@ fn live_timeout(g: &IncidentGroup, facts: &Facts) -> Finding {
                was too large, or the storage too slow, so it timed out."
         .into();
     f.step("It retries on the next run; a quieter period (less writing in the VM) helps.");
+    // xcp-ng/sm #75 (xapi-project/sm #719): since CP-40871 a file-based SR's VHD size was read in
+    // 2 MiB blocks where bytes were meant, so the garbage collector judged every leaf small enough.
+    f.step_cmd(
+        "On XCP-ng 8.3 with a file-based SR (NFS, local EXT, SMB), a storage manager older than 3.2.3-1.8 \
+         (November 2024) underestimated the size left to merge and tried merges that could not finish in time: \
+         check the installed version and update.",
+        "rpm -q sm",
+    );
     f.step_cmd(
         "Or merge it with the VM shut down.",
         format!("xe vm-shutdown uuid={} && xe sr-scan uuid={}", facts.vm_uuid(), facts.sr_uuid()),
