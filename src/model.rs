@@ -264,6 +264,13 @@ pub struct Subject {
 }
 
 impl Subject {
+    /// Whether every field is unknown (the same as `== Subject::default()`, without building and
+    /// dropping a default to compare with: the wire form asks it of every finding).
+    pub fn is_empty(&self) -> bool {
+        let Subject { vm_uuid, vm_name, vdi_uuid, sr_uuid, sr_name, host, job_id, job_name, task_id, task, task_status } = self;
+        [vm_uuid, vm_name, vdi_uuid, sr_uuid, sr_name, host, job_id, job_name, task_id, task, task_status].iter().all(|f| f.is_none())
+    }
+
     /// Fills the fields this subject lacks from `other`.
     pub fn fill_from(&mut self, other: &Subject) {
         fn fill(slot: &mut Option<String>, from: &Option<String>) {

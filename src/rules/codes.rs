@@ -282,19 +282,22 @@ fn number_after(line: &str, prefix: &str) -> Option<i64> {
     digits.parse().ok().filter(|n: &i64| *n < 0)
 }
 
-/// The upper-case letters some errno or Node code starts with (bit `b - b'A'`): a word starting
-/// with another letter (`VDI_IN_USE`, `OpaqueRef`) is not looked up in either table.
-fn code_initials() -> u32 {
-    static INITIALS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+/// The upper-case letters the errnos start with, and those the Node codes start with (bit
+/// `b - b'A'`, a mask per table): a word starting with another letter (`VDI_IN_USE`, `OpaqueRef`)
+/// is not looked up in that table. Two masks, not one: every errno starts with `E`, so
+/// `SR_BACKEND_FAILURE_44` (`S`, as one Node code) is looked up in the Node codes only.
+fn code_initials() -> (u32, u32) {
+    static INITIALS: std::sync::OnceLock<(u32, u32)> = std::sync::OnceLock::new();
     *INITIALS.get_or_init(|| {
-        let names = catalog::errnos().iter().map(|e| e.name).chain(catalog::node_codes().iter().map(|n| n.name));
-        names.filter_map(|n| n.bytes().next().filter(u8::is_ascii_uppercase)).fold(0, |m, b| m | 1 << (b - b'A'))
+        let mask = |names: &mut dyn Iterator<Item = &str>| names.filter_map(|n| n.bytes().next().filter(u8::is_ascii_uppercase)).fold(0, |m, b| m | 1 << (b - b'A'));
+        (mask(&mut catalog::errnos().iter().map(|e| e.name)), mask(&mut catalog::node_codes().iter().map(|n| n.name)))
     })
 }
 
-/// Whether some errno or Node code may start with `b` (see [`code_initials`]).
-fn may_be_code(b: u8) -> bool {
-    !b.is_ascii_uppercase() || code_initials() & (1 << (b - b'A')) != 0
+/// Whether a name of the table whose initials are `initials` (see [`code_initials`]) may start
+/// with `b`.
+fn may_start(initials: u32, b: u8) -> bool {
+    !b.is_ascii_uppercase() || initials & (1 << (b - b'A')) != 0
 }
 
 /// Whether `haystack` contains `needle` (lower-case ASCII, not empty), ASCII
@@ -386,11 +389,12 @@ fn scan_line(line: &str, line_no: u32, out: &mut Vec<Found>) {
                 out.push(Found { prefix: "", name: c.name, category: c.category, meaning: c.meaning, family: Family::S3, line: line_no, text: line.to_string() });
             }
         } else if w[0].is_ascii_uppercase() && !w.starts_with(b"STATUS_") {
-            if (3..=40).contains(&w.len()) && (w[0] == b'E' || w.contains(&b'_')) && may_be_code(w[0]) {
+            let (errno_initials, node_initials) = code_initials();
+            if (3..=40).contains(&w.len()) && (w[0] == b'E' || w.contains(&b'_')) && may_start(errno_initials | node_initials, w[0]) {
                 let name = std::str::from_utf8(w).ok();
-                if let Some(e) = name.and_then(catalog::errno) {
+                if let Some(e) = name.filter(|_| may_start(errno_initials, w[0])).and_then(catalog::errno) {
                     out.push(Found { prefix: "", name: e.name, category: e.category, meaning: e.meaning, family: Family::System, line: line_no, text: line.to_string() });
-                } else if let Some(n) = name.and_then(catalog::node_code) {
+                } else if let Some(n) = name.filter(|_| may_start(node_initials, w[0])).and_then(catalog::node_code) {
                     out.push(Found { prefix: "", name: n.name, category: n.category, meaning: n.meaning, family: Family::System, line: line_no, text: line.to_string() });
                 }
             }
