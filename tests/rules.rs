@@ -693,3 +693,16 @@ fn a_live_leaf_coalesce_timeout_names_the_storage_manager_fix() {
     let f = d.findings.iter().find(|f| f.rule == "SM006").expect("SM006");
     assert!(f.remediation.iter().any(|s| s.text.contains("3.2.3-1.8") && s.command.as_deref() == Some("rpm -q sm")), "{:?}", f.remediation);
 }
+
+/// `all targets have failed` is thrown alike for a backup job's remotes and a replication's SRs:
+/// it takes the remotes' category (backup jobs are the common case) and names both in its words.
+#[test]
+fn all_targets_failed_names_remotes_and_replication_srs() {
+    let d = text("Error: all targets have failed, step: writer.beforeBackup()");
+    let f = d.findings.iter().find(|f| f.rule == "XO017").expect("XO017");
+    assert_eq!(f.category.as_str(), "remote_unreachable");
+    assert!(f.summary.contains("replication"), "{}", f.summary);
+    let d = text("Error: couldn't instantiate any remote");
+    let f = d.findings.iter().find(|f| f.rule == "XO017").expect("XO017");
+    assert!(!f.summary.contains("replication"), "{}", f.summary);
+}

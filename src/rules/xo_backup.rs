@@ -145,8 +145,8 @@ pub static XO017: RuleInfo = RuleInfo {
     severity: Severity::Error,
     trigger: "`couldn't instantiate any remote`, `couldn't instantiate source remote` (a mirror job's source), `all targets have failed`, `timeout while getting the remote`, `no more consumers for this stream`",
     description: "Every backup repository of the job was disabled, unreachable or failed, so there was nowhere to \
-                  write the backup (or a mirror job could not open its source remote). The category is the \
-                  remotes' except for `all targets have failed`, whose targets may be the SRs of a replication.",
+                  write the backup (or a mirror job could not open its source remote, or, for `all targets have \
+                  failed`, a replication could not write to any of its SRs).",
     example: "Error: all targets have failed, step: writer.beforeBackup()",
 };
 
@@ -434,14 +434,22 @@ fn targets_unavailable(e: &XoError, facts: &Facts) -> Option<Finding> {
         f.step("In Xen Orchestra's settings (Remotes), test the mirror job's source remote and enable it.");
         return Some(f);
     }
+    if lower.contains("all targets have failed") {
+        // Xen Orchestra's writers are a backup job's remotes or a replication's SRs, and the message
+        // is the same for both. Backup jobs are by far the more common, so the remotes' category
+        // stays; the words and steps name both.
+        f.summary = "None of the job's targets could be used: its backup repositories, or the SRs a replication writes to.".into();
+        f.cause = "Every target failed at the same step (named after `step:`): a remote disabled, not mounted or \
+                   locked, or a replication's SR unreachable or full; the per-target errors of the log say which."
+            .into();
+        f.step("In Xen Orchestra's settings (Remotes), test each remote of the job and enable it; for a replication, check that its target SRs are attached.");
+        f.step("Read the per-target errors in the job's log: each names its own problem (space, lock, permissions).");
+        return Some(f);
+    }
     f.summary = "None of the job's backup repositories could be used.".into();
     f.cause = "Every remote was disabled, could not be mounted or connected in time, or failed while preparing the \
                backup; the per-target errors say why."
         .into();
-    if lower.contains("all targets have failed") {
-        // The targets of a replication are SRs, not remotes.
-        f.category = Category::StorageUnreachable;
-    }
     f.step("In Xen Orchestra's settings (Remotes), test each remote of the job and enable it.");
     f.step("Read the per-target errors in the job's log: each names its own problem (space, lock, permissions).");
     Some(f)
