@@ -206,6 +206,7 @@ fn main() {
     }
     let releases: Vec<knowledge::XoRelease> = read("xo_releases.json");
     fs::write(Path::new(&out_dir).join("signatures_data.rs"), knowledge::signatures(&signatures, &releases)).unwrap();
+    fs::write(Path::new(&out_dir).join("xo_releases_data.rs"), knowledge::xo_server_releases(&releases)).unwrap();
     let wording_path = Path::new("data").join("wording.toml");
     println!("cargo:rerun-if-changed={}", wording_path.display());
     let wording = fs::read_to_string(&wording_path).unwrap_or_else(|e| panic!("reading {}: {e}", wording_path.display()));

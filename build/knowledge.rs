@@ -171,7 +171,37 @@ fn names_a_particular(lit: &str) -> bool {
 #[serde(rename_all = "camelCase")]
 pub struct XoRelease {
     pub release: String,
+    pub date: String,
     pub xo_server: String,
+}
+
+/// `XO_SERVER_MONTHS` for rules/xo_release.rs: each xo-server version with the month of the
+/// first Xen Orchestra release that shipped it (counted as year × 12 plus the month's index),
+/// sorted by version; and the newest release of the table with its date.
+pub fn xo_server_releases(releases: &[XoRelease]) -> String {
+    let mut rows: Vec<((u32, u32, u32), u32)> = Vec::new();
+    for r in releases {
+        let what = format!("data/xo_releases.json: {}", r.release);
+        let month = (|| -> Option<u32> {
+            let (y, rest) = r.date.split_once('-')?;
+            let m: u32 = rest.split('-').next()?.parse().ok()?;
+            Some(y.parse::<u32>().ok()? * 12 + m.checked_sub(1)?)
+        })()
+        .unwrap_or_else(|| panic!("{what}: date {:?} is not YYYY-MM-DD", r.date));
+        let key = version_key(&r.xo_server).unwrap_or_else(|| panic!("{what}: xoServer {:?}", r.xo_server));
+        assert!(key.0 <= 255 && key.1 <= 65535 && key.2 <= 65535, "{what}: xoServer {:?} out of the table's range", r.xo_server);
+        if !rows.iter().any(|(k, _)| *k == key) {
+            rows.push((key, month));
+        }
+    }
+    rows.sort_by_key(|(k, _)| *k);
+    let newest = releases.iter().max_by(|a, b| a.date.cmp(&b.date)).expect("data/xo_releases.json is empty");
+    let mut out = String::from("/// Each xo-server version (major, minor, patch) and the month of the release that first shipped it.\npub static XO_SERVER_MONTHS: &[(u8, u16, u16, u16)] = &[\n");
+    for ((a, b, c), month) in rows {
+        out.push_str(&format!("({a},{b},{c},{month}),"));
+    }
+    out.push_str(&format!("\n];\n/// The newest Xen Orchestra release the table knows, and its date.\npub static NEWEST_RELEASE: (&str, &str) = ({:?}, {:?});\n", newest.release, newest.date));
+    out
 }
 
 fn version_key(v: &str) -> Option<(u32, u32, u32)> {

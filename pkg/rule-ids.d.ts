@@ -50,6 +50,7 @@ export type RuleId =
   | 'XO017'
   | 'XO018'
   | 'XO019'
+  | 'XO020'
   | 'SM001'
   | 'SM002'
   | 'SM004'

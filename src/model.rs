@@ -620,6 +620,11 @@ impl Findings {
         Some(self.list.iter().flat_map(|f| f.evidence.iter().filter(|e| e.line.is_some()).map(|e| (f.rule, e))).collect())
     }
 
+    /// Whether a finding so far reports a failure (warning or worse).
+    pub fn has_failure(&self) -> bool {
+        self.list.iter().any(|f| f.severity <= Severity::Warning)
+    }
+
     /// Whether a finding so far, other than one of `rule`, carries `code`.
     pub fn has_code_beside(&self, code: &str, rule: &str) -> bool {
         self.list.iter().any(|f| f.rule != rule && f.codes.iter().any(|c| c == code))

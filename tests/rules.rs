@@ -24,6 +24,7 @@ fn every_rule_fires_on_its_example() {
 /// right; a generic reading outranking a specific one is not).
 const EXAMPLES_WITH_ANOTHER_RULE_ON_TOP: &[(&str, &str, &str)] = &[
     ("HV061", "SR109", "a note on an old host's chain limit beside the chain error it concerns"),
+    ("XO020", "XO017", "a note on an old Xen Orchestra, beside the failure it saw"),
     ("XA019", "SR046", "the internal error carries the SR error that explains it"),
     ("SM007", "SM001", "the repeated failure's summary sits below the failure that shows the error"),
     ("KI828", "SM001", "an old storage manager's known retry loop, noted beside the abandoned coalesce it logs"),
@@ -84,6 +85,8 @@ const POSITIVES: &[(&str, &str, &str)] = &[
     ("HV061", "SR_BACKEND_FAILURE_44(, There is insufficient space, )", r#"{"context":{"hostVersion":"6.1.0","product":"XenServer"}}"#),
     ("KI925", "server.getAll\n{}\n{\n  \"message\": \"not authenticated or not enough permissions\",", r#"{"context":{"xoServerVersion":"5.33.9"}}"#),
     ("KI925", "server.getAll\n{}\n{\n  \"message\": \"not authenticated or not enough permissions\",", ""),
+    ("XO020", "Error: all targets have failed, step: writer.beforeBackup()", r#"{"context":{"xoServerVersion":"5.100.0"}}"#),
+    ("XO020", "xo-server: v5.90.1\nError: ENOSPC: no space left on device, write", ""),
     ("SR082", r#"{"result":null,"error":["SR_BACKEND_FAILURE_82","","Failed to snapshot VDI [opterr=failed to pause VDI]",""],"id":3}"#, ""),
     ("XA009", "SR_OPERATION_NOT_SUPPORTED(OpaqueRef:4c5f6b8e-2d1a-4f3b-9e7c-1a2b3c4d5e6f)", ""),
     ("XA010", "VM_SNAPSHOT_WITH_QUIESCE_FAILED(OpaqueRef:9b1d2c3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e)", ""),
@@ -168,6 +171,11 @@ const POSITIVES: &[(&str, &str, &str)] = &[
 
 /// Near misses: (rule that must not fire, input, options).
 const NEGATIVES: &[(&str, &str, &str)] = &[
+    // stop 47: a current xo-server, an old one with nothing failing, an old one named only in a
+    // log's cause line that is no failure
+    ("XO020", "xo-server 5.207.2\nError: all targets have failed, step: writer.beforeBackup()", ""),
+    ("XO020", "xo-server 5.50.0\nThe backup job finished.", ""),
+    ("XO020", "Error: all targets have failed, step: writer.beforeBackup()", r#"{"context":{"xoServerVersion":"5.207.2"}}"#),
     ("SR044", "SR_BACKEND_FAILURE_109(, The snapshot chain is too long, )", ""),
     ("SR044", "The SR has 42 GiB of free space left and the snapshot succeeded.", ""),
     ("SR081", "SR_BACKEND_FAILURE_82(, Failed to snapshot VDI, )", ""),

@@ -70,6 +70,7 @@ pub mod wording;
 pub mod space;
 pub mod space_plan;
 pub mod xo_backup;
+pub mod xo_release;
 
 // SMlog rules (issue 3): one family per file, plus the glue that maps SMlog episodes to them.
 pub mod smlog;
@@ -123,6 +124,7 @@ static FAMILIES: &[&[Rule]] = &[
     licence::RULES,
     pool::RULES,
     xo_backup::RULES,
+    xo_release::RULES,
     // SMlog rules (issue 3).
     smlog_coalesce::RULES,
     smlog_space::RULES,
@@ -448,6 +450,9 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
         let benign: Vec<_> = benign.into_iter().map(|(id, e)| (e, near(id))).collect();
         let found = generic::unrecognised_beside_benign(text, &Facts::new(&Subject::default(), options), &benign);
         findings.extend(found);
+    }
+    if findings.has_failure() {
+        findings.extend(xo_release::outdated(whole_text, &Facts::new(&Subject::default(), options)));
     }
     findings.finish()
 }
