@@ -668,7 +668,6 @@ pub use line_prefixes::{without_line_prefixes, StreamedLinePrefixes};
 /// The width at which a terminal (or a mail client set to break lines hard) cuts a long line.
 pub(crate) const WRAP_COLUMNS: usize = 80;
 
-/// A line as a terminal cut it: exactly [`WRAP_COLUMNS`] characters (a `\r` aside), no tab.
 /// Does `text` start with a count and a word (`0 of resource`, `12 files`)? After a wrap that cut
 /// just before one space, such a line goes on with the cut one; a number followed by anything
 /// else (a time, a column of figures, an address) starts a line of its own.
@@ -677,6 +676,7 @@ pub(crate) fn is_counted_word(text: &[u8]) -> bool {
     (1..=6).contains(&digits) && text.get(digits) == Some(&b' ') && text.get(digits + 1).is_some_and(u8::is_ascii_lowercase)
 }
 
+/// A line as a terminal cut it: exactly [`WRAP_COLUMNS`] characters (a `\r` aside), no tab.
 pub(crate) fn is_cut_line(line: &str) -> bool {
     let line = line.strip_suffix('\r').unwrap_or(line);
     line.len() >= WRAP_COLUMNS && !line.contains('\t') && line.chars().count() == WRAP_COLUMNS

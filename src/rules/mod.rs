@@ -452,7 +452,7 @@ pub fn evaluate(events: &[Event], whole_text: Option<&str>, options: &Options) -
         findings.extend(found);
     }
     if findings.has_failure() {
-        findings.extend(xo_release::outdated(whole_text, &Facts::new(&Subject::default(), options)));
+        findings.extend(xo_release::outdated(whole_text, options));
     }
     findings.finish()
 }

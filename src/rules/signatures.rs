@@ -567,7 +567,7 @@ fn version_applies(sig: &Signature, facts: &Facts) -> bool {
     }
 }
 
-fn version_triple(v: &str) -> Option<(u32, u32, u32)> {
+pub(super) fn version_triple(v: &str) -> Option<(u32, u32, u32)> {
     let start = v.find(|c: char| c.is_ascii_digit())?;
     let mut parts = v[start..].split(|c: char| !c.is_ascii_digit());
     let a = parts.next()?.parse().ok()?;

@@ -6,8 +6,12 @@
 //! (`xo-server 5.124.0`, the About page); its release and date from data/xo_releases.json.
 //! Information only, and only beside a failure: it never outranks what the input shows.
 
+use std::borrow::Cow;
+
+use super::signatures::{version_triple, xo_server_in_text};
 use super::{Facts, Matcher, Rule, RuleInfo};
-use crate::model::{Category, Confidence, Evidence, Finding, Severity};
+use crate::model::{Category, Confidence, Evidence, Finding, Severity, Subject};
+use crate::options::Options;
 
 include!(concat!(env!("OUT_DIR"), "/xo_releases_data.rs"));
 
@@ -31,12 +35,12 @@ pub static RULES: &[Rule] = &[Rule { info: &XO020, matcher: Matcher::External }]
 
 /// XO020 for `text` (when the input was read as text) or the caller's xo-server, if it is
 /// [`MONTHS_BEHIND`] or more behind the newest release known.
-pub fn outdated(text: Option<&str>, facts: &Facts) -> Option<Finding> {
-    let (version, from_text) = match facts.xo_server_version.as_deref() {
-        Some(v) => (v.to_string(), false),
-        None => (super::signatures::xo_server_in_text(text?)?, true),
+pub fn outdated(text: Option<&str>, options: &Options) -> Option<Finding> {
+    let (version, from_text): (Cow<str>, bool) = match options.context.xo_server_version.as_deref() {
+        Some(v) => (v.into(), false),
+        None => (xo_server_in_text(text?)?.into(), true),
     };
-    let key = version_key(&version)?;
+    let key = version_triple(&version)?;
     let key_of = |&(a, b, c, _): &(u8, u16, u16, u16)| (u32::from(a), u32::from(b), u32::from(c));
     // The newest xo-server of the table at or below this one (a build between two releases);
     // one newer than the table's last is newer than anything the table could say.
@@ -50,7 +54,7 @@ pub fn outdated(text: Option<&str>, facts: &Facts) -> Option<Finding> {
         return None;
     }
     let (year, month) = (row.3 / 12, row.3 % 12 + 1);
-    let mut f = Finding::of(&XO020, facts);
+    let mut f = Finding::of(&XO020, &Facts::new(&Subject::default(), options));
     f.confidence = Confidence::Medium;
     f.priority = 0;
     f.summary = format!(
@@ -68,11 +72,6 @@ pub fn outdated(text: Option<&str>, facts: &Facts) -> Option<Finding> {
         f.evidence.push(Evidence::owned(format!("xo-server {version}")));
     }
     Some(f)
-}
-
-fn version_key(v: &str) -> Option<(u32, u32, u32)> {
-    let mut parts = v.trim_start_matches('v').split('.').map(|p| p.parse::<u32>().ok());
-    Some((parts.next()??, parts.next()??, parts.next().unwrap_or(Some(0))?))
 }
 
 /// A YYYY-MM-DD date's month, counted as the table counts them (year × 12 + month − 1).
