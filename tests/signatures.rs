@@ -588,6 +588,8 @@ fn an_uncatalogued_code_a_signature_knows_gets_no_generic_decoding_beside_it() {
 /// releases' wordings, other call sites, other wrappers), beyond the one `example` the signature
 /// carries; each is written from the format string (tests/corpus/GENERALIZE_2026-12-05.md).
 const FORMS: &[(&str, &str)] = &[
+    // vmware-explorer's esxi.mjs fetchProperty since the fault's text is appended (stop 48).
+    ("XB717", "Error: can't get config of object vm-1234 (Type: VirtualMachine): The object 'vim.VirtualMachine:vm-1234' has already been deleted or has not been completely created"),
     // xo-proxy-cli's `console.error('exception in main:', error)` of the API's error 10.
     ("XB982", "exception in main: { message: 'invalid parameters',\n  code: 10,\n  data: { errors: [ [Object] ] } }"),
     // xen-api getObject before 2018 (abb5193c), after it, and since 2025 (d47fa03e: noSuchObject)
