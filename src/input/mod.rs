@@ -636,8 +636,68 @@ pub(crate) fn ascii_quotes(text: &str) -> Option<String> {
 /// joiners (U+2060), byte-order marks (U+FEFF) and soft hyphens (U+00AD) are dropped. An HTML
 /// mail or a rich-text editor turns a log's spaces into no-break spaces, and some pages and chats
 /// put zero-width breaks into long words: a literal, a code or a JSON document is then no longer
-/// found. Borrowed when there are none (most texts: one SIMD search for their lead bytes).
+/// found. A terminal's escape sequences are taken out first ([`without_terminal_escapes`]).
+/// Borrowed when there are none (most texts: two SIMD searches).
 pub fn plain_pasted_text(text: &str) -> std::borrow::Cow<'_, str> {
+    match without_terminal_escapes(text) {
+        std::borrow::Cow::Borrowed(text) => without_invisible_characters(text),
+        std::borrow::Cow::Owned(plain) => std::borrow::Cow::Owned(without_invisible_characters(&plain).into_owned()),
+    }
+}
+
+/// `text` without a terminal's escape sequences: colours and cursor moves (`ESC [ … m`, ECMA-48's
+/// control sequences), window titles and links (`ESC ] … BEL` or `ESC ] … ESC \`), a character
+/// set's choice (`ESC ( B`, which `tput sgr0` prints). A log saved from a program that colours its
+/// output (a container's log, a CI job's, `script`, `less -R`) keeps them, and a code glued to a
+/// colour (`ESC[31mVDI_IO_ERROR`) is then no word of its own. Borrowed when there are none (one
+/// SIMD search).
+fn without_terminal_escapes(text: &str) -> std::borrow::Cow<'_, str> {
+    const ESC: u8 = 0x1b;
+    let bytes = text.as_bytes();
+    let Some(first) = memchr::memchr(ESC, bytes) else { return std::borrow::Cow::Borrowed(text) };
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(&bytes[..first]);
+    let mut i = first;
+    while i < bytes.len() {
+        if bytes[i] != ESC {
+            let next = memchr::memchr(ESC, &bytes[i..]).map_or(bytes.len(), |n| i + n);
+            out.extend_from_slice(&bytes[i..next]);
+            i = next;
+            continue;
+        }
+        i += 1;
+        match bytes.get(i) {
+            // Parameters (0x30–0x3F), intermediates (0x20–0x2F), then one final byte (0x40–0x7E).
+            Some(b'[') => {
+                i += 1;
+                while bytes.get(i).is_some_and(|b| (0x20..=0x3f).contains(b)) {
+                    i += 1;
+                }
+                if bytes.get(i).is_some_and(|b| (0x40..=0x7e).contains(b)) {
+                    i += 1;
+                }
+            }
+            // A string up to BEL or ESC \ (at most a line: an unended one takes nothing more).
+            Some(b']') => {
+                let line_end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+                let end = bytes[i..line_end].iter().position(|&b| b == 0x07 || b == ESC).map(|n| i + n);
+                i = match end {
+                    Some(at) if bytes[at] == 0x07 => at + 1,
+                    Some(at) if bytes.get(at + 1) == Some(&b'\\') => at + 2,
+                    _ => i + 1,
+                };
+            }
+            Some(b'(' | b')' | b'*' | b'+') => i += 1 + usize::from(bytes.get(i + 1).is_some_and(u8::is_ascii_graphic)),
+            _ => {}
+        }
+    }
+    // (Only whole ASCII sequences were taken out, each starting at an ESC byte: the rest is the
+    // text's own UTF-8.)
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// `text` without the invisible characters [`plain_pasted_text`] names.
+fn without_invisible_characters(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
     // U+00A0 = C2 A0, U+00AD = C2 AD; U+2007 = E2 80 87, U+200B = E2 80 8B, U+202F = E2 80 AF,
     // U+2060 = E2 81 A0; U+FEFF = EF BB BF.
@@ -688,6 +748,18 @@ mod tests {
 
     /// Stop 44: a copy out of an HTML mail, a rich-text editor or a wiki keeps its spaces as
     /// no-break spaces and its long words broken by zero-width spaces; both are made plain.
+    /// Stop 48: a log saved from a program that colours its output keeps the terminal's escape
+    /// sequences; they are taken out, and nothing else is.
+    #[test]
+    fn terminal_escape_sequences_are_taken_out() {
+        let coloured = "\u{1b}[31mVDI_IO_ERROR\u{1b}[39m(Device I/O errors) \u{1b}[1;33mWARN\u{1b}[0m \u{1b}]8;;https://x\u{7}link\u{1b}]8;;\u{1b}\\ \u{1b}(Bé\u{1b}[K";
+        assert_eq!(plain_pasted_text(coloured), "VDI_IO_ERROR(Device I/O errors) WARN link é");
+        // A lone or cut sequence takes no more than its own bytes; multibyte text after it stays.
+        assert_eq!(plain_pasted_text("a\u{1b}b\u{1b}[12"), "ab");
+        assert_eq!(plain_pasted_text("\u{1b}(é \u{1b}]no end\nnext"), "é no end\nnext");
+        assert!(matches!(plain_pasted_text("[31m is text without its ESC"), std::borrow::Cow::Borrowed(_)));
+    }
+
     #[test]
     fn pasted_invisible_characters_are_made_plain() {
         let pasted = "SR_BACKEND_FAILURE_44,\u{a0}\u{a0}There\u{a0}is\u{202f}insufficient space\u{200b}_x\u{2060}\u{feff}\u{ad}";

@@ -262,7 +262,7 @@ test('real xo-cli prints: a failed run from backupNg.getLogs and a refused vm.sn
   assert.equal(refused.findings[0].rule, 'XB014');
 });
 
-test('a paste with no-break spaces, zero-width breaks or padded lines reads like the plain text', () => {
+test('a paste with no-break spaces, zero-width breaks, padded lines or terminal colours reads like the plain text', () => {
   const rules = (input) => diagnose(input).findings.map((f) => `${f.rule} ${f.category}`);
   const xapi = 'SR_BACKEND_FAILURE_44(, There is insufficient space, )';
   const smlog = "Jan 14 02:00:01 h SM: [7] ['/sbin/lvremove', '-f', '/dev/VG_XenStorage-5b1c2a3e-7d41-9f0e-2c6b-0a8e5d4f3b21/VHD-1']\n" +
@@ -277,6 +277,11 @@ test('a paste with no-break spaces, zero-width breaks or padded lines reads like
     assert.deepEqual(rules(plain.replace(/[_/.]/g, '$&\u200b')), expected, 'zero-width breaks');
     // A terminal's copy: blanks after every line.
     assert.deepEqual(rules(plain.split('\n').map((l) => `${l}   `).join('\n')), expected, 'trailing blanks');
+    // A coloured program's saved output (a container's or a CI job's log): codes and words
+    // wrapped in the terminal's colour sequences.
+    const coloured = plain.replace(/[A-Z][A-Z_0-9]{3,}|rc \d+/g, '\u001b[1;31m$&\u001b[0m').replace(/^/gm, '\u001b[2m\u001b[22m');
+    assert.notEqual(coloured, plain);
+    assert.deepEqual(rules(coloured), expected, 'terminal colours');
   }
 });
 
