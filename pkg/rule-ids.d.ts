@@ -1632,6 +1632,7 @@ export type RuleId =
   | 'KI875'
   | 'KI876'
   | 'KI933'
+  | 'KI853'
   | 'CH001'
   | 'CH002'
   | 'CH003'
