@@ -1635,6 +1635,7 @@ export type RuleId =
   | 'HL667'
   | 'HL665'
   | 'HL666'
+  | 'KI853'
   | 'CH001'
   | 'CH002'
   | 'CH003'
