@@ -651,18 +651,15 @@ mod tests {
         assert_eq!(category, Category::XapiVersion);
         assert!(nearest.as_deref().is_some_and(|n| n.starts_with("KI201,")), "{nearest:?}");
         // A real Perl failure of the migrate-vm script (text/gh-migrate-vm-12-…: the VM was
-        // running). Its words lean to a known bug, and the closest known text, KI315 (a Xen
-        // Orchestra backup bug), shares only "method", "get" and "record" with it: the category
-        // stays, the pointer goes.
+        // running) was this test's text that no signature read, whose nearest known text (KI315)
+        // shared only "method", "get" and "record" with it. Since stop 48 XA808 reads it from the
+        // script's source (the source host did not start the export), so the resemblance no
+        // longer answers for it and the signature's reading comes first.
         let line = "Can't call method \"Xen::API::task::get_record\" on an undefined value at /tmp/par-root/cache-1ef67fd02ac4e48d37c75f30223c07ddbb73f4d2/inc/lib/Xen/API.pm line 400, line 6.";
-        let (category, nearest) = resemble([line]).unwrap();
-        assert_eq!(category, Category::XapiVersion);
-        assert_eq!(nearest, None);
         let text = format!("Connecting to source host\nConnecting to destination host and Starting transfer\n{line}\n");
         let d = crate::diagnose_text(&text, &crate::Options::default()).unwrap();
         let top = d.findings.first().unwrap();
-        assert_eq!((top.rule, top.category), ("TX000", Category::XapiVersion));
-        assert!(top.title.contains("resemble") && !top.cause.contains("nearest") && !top.cause.contains("KI315"), "{}", top.cause);
+        assert_eq!((top.rule, top.category), ("XA808", Category::Configuration));
     }
 
     #[test]
