@@ -660,6 +660,12 @@ mod tests {
         let d = crate::diagnose_text(&text, &crate::Options::default()).unwrap();
         let top = d.findings.first().unwrap();
         assert_eq!((top.rule, top.category), ("XA808", Category::Configuration));
+        // The negative half again, on real text no signature reads: restic's refusal by an S3
+        // bucket (text/gh-restic-1671-…, no credentials set) leans to a backup target that cannot
+        // be reached, and no known text shares enough of its rare words to be named.
+        let (category, nearest) = resemble(["Fatal: unable to open config file: Stat: Access Denied."]).unwrap();
+        assert_eq!(category, Category::RemoteUnreachable);
+        assert_eq!(nearest, None);
     }
 
     #[test]
