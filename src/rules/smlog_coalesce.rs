@@ -24,7 +24,8 @@ pub static SM001: RuleInfo = RuleInfo {
               banner and from the forked `vhd-util coalesce` (`Coalesce failed on SR …: Input/output error`, \
               `FAILED in util.pread: (rc 22)`)",
     description: "The garbage collector tried to merge a hidden VHD into its parent and failed; it skips that VDI \
-                  until its next run. Says what failed (I/O error, invalid VHD, tapdisk) and what to check.",
+                  until its next run. Says what failed (I/O error, invalid VHD, tapdisk) and what to check; an I/O error \
+                  is read as io_error and a VHD that vhd-util refuses as invalid (error 22) as corruption.",
     example: "Jan 14 04:01:00 xcp-host1 SMGC: [30112] Coalescing *0f9e8d7c[VHD](100.000G///60.004G|n) -> *a1b2c3d4[VHD](100.000G///20.004G|n)\n\
 Jan 14 04:01:05 xcp-host1 SMGC: [30112] *~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*~*\n\
 Jan 14 04:01:05 xcp-host1 SMGC: [30112]          ***********************\n\
@@ -180,6 +181,10 @@ fn coalesce_failed(g: &IncidentGroup, facts: &Facts) -> Finding {
         f.step_cmd("Look for storage errors in the kernel log of the host.", "dmesg -T | grep -iE 'I/O error|blk_update_request|multipath|iscsi' | tail -n 50");
         f.step_cmd("Check the paths to the storage.", "multipath -ll");
     } else if lower.contains("invalid argument") {
+        // vhd-util exits with EINVAL (22) when libvhd's checks of the VHD's own metadata fail (footer
+        // cookie or checksum, header, parent locator: blktap vhd/lib/libvhd.c@7977431
+        // vhd_validate_footer_impl and its siblings), so the disk, not the merge, is what is wrong.
+        f.category = Category::Corruption;
         f.cause = "vhd-util refused the VHD (invalid footer, header or parent locator, error 22): the child or its \
                    parent is damaged or not where its header says."
             .into();

@@ -807,3 +807,17 @@ Dec  3 10:00:01 xcp1 SM: [1234] RBDVDI.attach: failed to map image\n";
 Dec  3 10:00:01 xcp1 SM: [1234] Ignoring exception for LV check: /dev/VG_XenStorage-4f1c/VHD-aaaa !\n";
     assert_eq!(rules(&report(explained)), ["SM026"]);
 }
+
+#[test]
+fn caught_iscsiadm_session_listing_raise_is_not_a_failure() {
+    // sm lists the iSCSI sessions through `exn_on_failure`, which logs a raise of error 202 when
+    // iscsiadm exits 21 ("No active sessions"); `_checkTGT` / `_checkAnyTGT` catch it.
+    let caught = "Aug 23 17:26:44 xen1 SM: [3598] Raising exception [202, General backend error [opterr=rc: 21, stdout: , stderr: iscsiadm: No active sessions.\n\
+Aug 23 17:26:44 xen1 SM: [3598] ['iscsiadm', '-m', 'session'] failed with (u'General backend error [opterr=rc: 21, stdout: , stderr: iscsiadm: No active sessions.\\n]',)\n";
+    let r = report(caught);
+    assert!(r.findings.iter().all(|f| f.severity > Severity::Error), "{:?}", r.findings.iter().map(|f| f.rule).collect::<Vec<_>>());
+    // The same helper's raise for another iscsiadm failure (a login refused) stays an error.
+    let failed = "Aug 23 17:26:44 xen1 SM: [3598] Raising exception [202, General backend error [opterr=rc: 24, stdout: , stderr: iscsiadm: initiator reported error (24 - iSCSI login failed due to authorization failure)]]\n";
+    let r = report(failed);
+    assert!(r.findings.iter().any(|f| f.severity <= Severity::Error), "{:?}", r.findings.iter().map(|f| f.rule).collect::<Vec<_>>());
+}
