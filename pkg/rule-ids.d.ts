@@ -1640,6 +1640,7 @@ export type RuleId =
   | 'KI942'
   | 'XA807'
   | 'XA808'
+  | 'XB850'
   | 'CH001'
   | 'CH002'
   | 'CH003'

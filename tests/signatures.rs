@@ -917,3 +917,21 @@ fn a_message_fires_in_the_wording_of_every_release() {
     let got = rules_of(&text(redis));
     assert!(got.contains(&"XB001") && !got.contains(&"NW002"), "Redis's refusal read as a host's: {got:?}");
 }
+
+/// Stop 48: Xen Orchestra's wait for an object's state times out with "timeout reached" too, and
+/// nothing is exported there: XB850 reads it, and XO011's stalled export stays away, as a pasted
+/// error and as a backup log's health-check task alike.
+#[test]
+fn a_wait_for_an_objects_state_is_not_a_stalled_export() {
+    let message = "waitObjectState: timeout reached before OpaqueRef:5d2c0b8a-1b2c-4d5e-8f90-a1b2c3d4e5f6 in expected state";
+    let d = text(&format!("Error: {message}"));
+    assert_eq!(rules_of(&d), vec!["XB850"]);
+    let log = format!(
+        r#"{{"data":{{"mode":"delta"}},"status":"failure","tasks":[{{"message":"health check","status":"failure","result":{{"name":"Error","message":"{message}"}}}}]}}"#
+    );
+    let d = xapi_doctor::diagnose_text(&log, &xapi_doctor::Options::default()).unwrap();
+    assert_eq!(d.findings[0].rule, "XB850", "{:?}", rules_of(&d));
+    assert!(!rules_of(&d).contains(&"XO011"), "{:?}", rules_of(&d));
+    // A transfer that timed out is still XO011's.
+    assert_eq!(rules_of(&text("Error: Timeout reached"))[0], "XO011");
+}

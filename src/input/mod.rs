@@ -646,11 +646,13 @@ pub fn plain_pasted_text(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// `text` without a terminal's escape sequences: colours and cursor moves (`ESC [ … m`, ECMA-48's
-/// control sequences), window titles and links (`ESC ] … BEL` or `ESC ] … ESC \`), a character
-/// set's choice (`ESC ( B`, which `tput sgr0` prints). A log saved from a program that colours its
+/// control sequences), window titles and links (`ESC ] … BEL` or `ESC ] … ESC \`) and the other
+/// control strings (`ESC P`, `ESC X`, `ESC ^`, `ESC _`, ended the same way), a character set's
+/// choice (`ESC ( B`, which `tput sgr0` prints). A log saved from a program that colours its
 /// output (a container's log, a CI job's, `script`, `less -R`) keeps them, and a code glued to a
-/// colour (`ESC[31mVDI_IO_ERROR`) is then no word of its own. Borrowed when there are none (one
-/// SIMD search).
+/// colour (`ESC[31mVDI_IO_ERROR`) is then no word of its own. Taking them out also keeps them out
+/// of every evidence line (a streamed SMlog keeps its lines as they are, and the renderers show a
+/// control character escaped). Borrowed when there are none (one SIMD search).
 fn without_terminal_escapes(text: &str) -> std::borrow::Cow<'_, str> {
     const ESC: u8 = 0x1b;
     let bytes = text.as_bytes();
@@ -677,8 +679,9 @@ fn without_terminal_escapes(text: &str) -> std::borrow::Cow<'_, str> {
                     i += 1;
                 }
             }
-            // A string up to BEL or ESC \ (at most a line: an unended one takes nothing more).
-            Some(b']') => {
+            // A string up to BEL or ESC \ (at most a line: an unended one takes nothing more):
+            // OSC (`]`), DCS (`P`), SOS (`X`), PM (`^`), APC (`_`).
+            Some(b']' | b'P' | b'X' | b'^' | b'_') => {
                 let line_end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
                 let end = bytes[i..line_end].iter().position(|&b| b == 0x07 || b == ESC).map(|n| i + n);
                 i = match end {
@@ -752,8 +755,8 @@ mod tests {
     /// sequences; they are taken out, and nothing else is.
     #[test]
     fn terminal_escape_sequences_are_taken_out() {
-        let coloured = "\u{1b}[31mVDI_IO_ERROR\u{1b}[39m(Device I/O errors) \u{1b}[1;33mWARN\u{1b}[0m \u{1b}]8;;https://x\u{7}link\u{1b}]8;;\u{1b}\\ \u{1b}(Bé\u{1b}[K";
-        assert_eq!(plain_pasted_text(coloured), "VDI_IO_ERROR(Device I/O errors) WARN link é");
+        let coloured = "\u{1b}[31mVDI_IO_ERROR\u{1b}[39m(Device I/O errors) \u{1b}[1;33mWARN\u{1b}[0m \u{1b}]8;;https://x\u{7}link\u{1b}]8;;\u{1b}\\ \u{1b}(Bé\u{1b}[K\u{1b}P+q\u{1b}\\.";
+        assert_eq!(plain_pasted_text(coloured), "VDI_IO_ERROR(Device I/O errors) WARN link é.");
         // A lone or cut sequence takes no more than its own bytes; multibyte text after it stays.
         assert_eq!(plain_pasted_text("a\u{1b}b\u{1b}[12"), "ab");
         assert_eq!(plain_pasted_text("\u{1b}(é \u{1b}]no end\nnext"), "é no end\nnext");

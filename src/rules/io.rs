@@ -229,9 +229,9 @@ fn truncated(e: &XoError, facts: &Facts) -> Option<Finding> {
 
 fn stalled(e: &XoError, facts: &Facts) -> Option<Finding> {
     let lower = e.message.to_ascii_lowercase();
-    // The backup health check's waits print the same words; nothing is exported there
-    // (signatures XB101 and XB102 explain them).
-    if lower.contains("to report the driver version") || lower.contains("to report the startup script") {
+    // The backup health check's waits, and Xen Orchestra's wait for an object's state in general,
+    // print the same words; nothing is exported there (signatures XB101, XB102 and XB850 explain them).
+    if lower.contains("to report the driver version") || lower.contains("to report the startup script") || lower.contains("waitobjectstate:") {
         return None;
     }
     let mut f = Finding::of_xo(&XO011, e, facts);
