@@ -641,7 +641,11 @@ pub(crate) fn ascii_quotes(text: &str) -> Option<String> {
 pub fn plain_pasted_text(text: &str) -> std::borrow::Cow<'_, str> {
     match without_terminal_escapes(text) {
         std::borrow::Cow::Borrowed(text) => without_invisible_characters(text),
-        std::borrow::Cow::Owned(plain) => std::borrow::Cow::Owned(without_invisible_characters(&plain).into_owned()),
+        // (The text without escapes is kept when it has no invisible character: no second copy.)
+        std::borrow::Cow::Owned(plain) => match without_invisible_characters(&plain) {
+            std::borrow::Cow::Owned(plainer) => std::borrow::Cow::Owned(plainer),
+            std::borrow::Cow::Borrowed(_) => std::borrow::Cow::Owned(plain),
+        },
     }
 }
 
@@ -749,8 +753,6 @@ pub(crate) fn is_cut_line(line: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// Stop 44: a copy out of an HTML mail, a rich-text editor or a wiki keeps its spaces as
-    /// no-break spaces and its long words broken by zero-width spaces; both are made plain.
     /// Stop 48: a log saved from a program that colours its output keeps the terminal's escape
     /// sequences; they are taken out, and nothing else is.
     #[test]
@@ -763,6 +765,8 @@ mod tests {
         assert!(matches!(plain_pasted_text("[31m is text without its ESC"), std::borrow::Cow::Borrowed(_)));
     }
 
+    /// Stop 44: a copy out of an HTML mail, a rich-text editor or a wiki keeps its spaces as
+    /// no-break spaces and its long words broken by zero-width spaces; both are made plain.
     #[test]
     fn pasted_invisible_characters_are_made_plain() {
         let pasted = "SR_BACKEND_FAILURE_44,\u{a0}\u{a0}There\u{a0}is\u{202f}insufficient space\u{200b}_x\u{2060}\u{feff}\u{ad}";
