@@ -283,6 +283,31 @@ fn an_error_list_wrapped_over_lines_quotes_all_of_them() {
     assert_eq!(f.evidence.iter().map(|e| e.line).collect::<Vec<_>>(), vec![Some(1), Some(2)], "{:?}", f.evidence);
 }
 
+/// Stop 49: a mail client's hard wrap at 80 columns cut the harmless form of a message (HL004's
+/// `none` literal) in two; the signature it keeps quiet no longer fires on the cut half, since
+/// the joined lines hold the literal whole.
+#[test]
+fn a_wrap_that_cuts_a_quieting_literal_does_not_wake_the_signature() {
+    let lines = [
+        "Jun  3 10:11:12 host kernel: end_request: I/O error, dev sdc, sector 0",
+        "Jun  3 10:11:12 host kernel: sd 0:0:0:3: Device not ready: <6>: Current: sense key: Not Ready",
+        "Jun  3 10:11:12 host kernel:     Add. Sense: Logical unit not ready, manual intervention required",
+    ];
+    let wrapped: Vec<String> = lines
+        .iter()
+        .map(|l| if l.len() > 80 { format!("{}\n{}", &l[..80], &l[80..]) } else { l.to_string() })
+        .collect();
+    assert!(wrapped[2].contains("manual inte\nrvention"), "{:?}", wrapped[2]);
+    for text_of in [lines.join("\n"), wrapped.join("\n")] {
+        let d = text(&text_of);
+        assert_eq!(d.findings.first().map(|f| (f.rule, f.severity)), Some(("HL951", xapi_doctor::Severity::Info)), "{:?}", rules_of(&d));
+        assert!(!rules_of(&d).contains(&"HL004"), "{:?}", rules_of(&d));
+    }
+    // A wrapped sense line that is no passive path's answer leaves the I/O error a failure.
+    let failing = wrapped.join("\n").replace("Logical unit not ready, manual inte\nrvention required", "Unrecovered read error - auto reallo\ncate failed");
+    assert!(rules_of(&text(&failing)).contains(&"HL004"), "{:?}", rules_of(&text(&failing)));
+}
+
 #[test]
 fn a_none_on_the_anchor_line_leaves_the_lines_around_it() {
     // ext4's errno text after its journal aborted is no damage report (HL005 stays quiet on it);

@@ -636,17 +636,25 @@ pub(crate) fn ascii_quotes(text: &str) -> Option<String> {
 /// joiners (U+2060), byte-order marks (U+FEFF) and soft hyphens (U+00AD) are dropped. An HTML
 /// mail or a rich-text editor turns a log's spaces into no-break spaces, and some pages and chats
 /// put zero-width breaks into long words: a literal, a code or a JSON document is then no longer
-/// found. A terminal's escape sequences are taken out first ([`without_terminal_escapes`]).
-/// Borrowed when there are none (most texts: two SIMD searches).
+/// found. A terminal's escape sequences are taken out first ([`without_terminal_escapes`]), then
+/// HTML's character references are read ([`without_html_references`]) and typographic quotes
+/// made ASCII ([`ascii_quotes`]: an SMlog excerpt pasted through an editor that "smartens"
+/// quotes is read by the SMlog analyser, which knows the storage manager's ASCII ones only).
+/// Borrowed when there are none (most texts: four SIMD searches).
 pub fn plain_pasted_text(text: &str) -> std::borrow::Cow<'_, str> {
-    match without_terminal_escapes(text) {
-        std::borrow::Cow::Borrowed(text) => without_invisible_characters(text),
-        // (The text without escapes is kept when it has no invisible character: no second copy.)
-        std::borrow::Cow::Owned(plain) => match without_invisible_characters(&plain) {
-            std::borrow::Cow::Owned(plainer) => std::borrow::Cow::Owned(plainer),
-            std::borrow::Cow::Borrowed(_) => std::borrow::Cow::Owned(plain),
-        },
+    fn typographic_quotes_made_ascii(text: &str) -> std::borrow::Cow<'_, str> {
+        ascii_quotes(text).map_or(std::borrow::Cow::Borrowed(text), std::borrow::Cow::Owned)
     }
+    let steps: [fn(&str) -> std::borrow::Cow<'_, str>; 4] =
+        [without_terminal_escapes, without_invisible_characters, without_html_references, typographic_quotes_made_ascii];
+    let mut plain = std::borrow::Cow::Borrowed(text);
+    for step in steps {
+        // (A step that changes nothing hands back what it was given: no copy.)
+        if let std::borrow::Cow::Owned(changed) = step(&plain) {
+            plain = std::borrow::Cow::Owned(changed);
+        }
+    }
+    plain
 }
 
 /// `text` without a terminal's escape sequences: colours and cursor moves (`ESC [ … m`, ECMA-48's
@@ -730,6 +738,64 @@ fn without_invisible_characters(text: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
+/// `text` with HTML's character references read (`&quot;` → `"`, `&#39;` → `'`, `&lt;` → `<`,
+/// `&amp;` → `&`, `&nbsp;` → a space, and every numeric one, `&#34;`, `&#x27;`), once, left to
+/// right (`&amp;quot;` becomes `&quot;`). Text copied from a page's source, an HTML mail's part,
+/// an exported ticket or an API that escapes what it returns comes with them: a Python list of
+/// codes (`[&#39;SR_BACKEND_FAILURE_46&#39;, …]`) or a JSON error is then neither. Other named
+/// references (`&eacute;`) stay as they are: no error text needs them. Borrowed when the text
+/// has none (one SIMD search for `&`).
+fn without_html_references(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    // Where the text not yet copied to `out` starts.
+    let mut copied_to = 0;
+    for at in memchr::memchr_iter(b'&', bytes) {
+        if at < copied_to {
+            continue;
+        }
+        let Some((decoded, len)) = html_reference(&bytes[at..]) else { continue };
+        let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        o.push_str(&text[copied_to..at]);
+        o.push(decoded);
+        copied_to = at + len;
+    }
+    match out {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[copied_to..]);
+            std::borrow::Cow::Owned(o)
+        }
+    }
+}
+
+/// The character a reference at the start of `at` (which starts with `&`) stands for, and the
+/// reference's length in bytes; `None` when it is not one [`without_html_references`] reads.
+fn html_reference(at: &[u8]) -> Option<(char, usize)> {
+    /// `&#x10FFFF;` is the longest numeric reference of a character; `&nbsp;` the longest name.
+    const LONGEST: usize = 10;
+    let end = at.iter().take(LONGEST).position(|&b| b == b';')?;
+    let name = &at[1..end];
+    let decoded = match name {
+        b"quot" => '"',
+        b"apos" => '\'',
+        b"lt" => '<',
+        b"gt" => '>',
+        b"amp" => '&',
+        b"nbsp" => ' ',
+        [b'#', b'x' | b'X', hex @ ..] if !hex.is_empty() && hex.iter().all(u8::is_ascii_hexdigit) => {
+            char::from_u32(u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?)?
+        }
+        [b'#', dec @ ..] if !dec.is_empty() && dec.iter().all(u8::is_ascii_digit) => char::from_u32(std::str::from_utf8(dec).ok()?.parse().ok()?)?,
+        _ => return None,
+    };
+    // A no-break space is a space, as in [`without_invisible_characters`]. A reference to a
+    // control character (`&#0;`, `&#27;`) is left as written: it is not text a program printed
+    // for a reader, and it must not bring back what the other steps took out.
+    let decoded = if decoded == '\u{a0}' { ' ' } else { decoded };
+    (!decoded.is_control() || matches!(decoded, '\n' | '\t')).then_some((decoded, end + 1))
+}
+
 pub use line_prefixes::{without_line_prefixes, StreamedLinePrefixes};
 
 /// The width at which a terminal (or a mail client set to break lines hard) cuts a long line.
@@ -771,11 +837,26 @@ mod tests {
     fn pasted_invisible_characters_are_made_plain() {
         let pasted = "SR_BACKEND_FAILURE_44,\u{a0}\u{a0}There\u{a0}is\u{202f}insufficient space\u{200b}_x\u{2060}\u{feff}\u{ad}";
         assert_eq!(plain_pasted_text(pasted), "SR_BACKEND_FAILURE_44,  There is insufficient space_x");
-        // Other non-ASCII characters (typographic quotes, an ellipsis, emoji, invalid-looking
-        // lead bytes at the end) are left as they are, and borrowed.
-        for kept in ["plain text", "“quoted” … ⚠️ ✅ é", "ends with a lead byte \u{c2}", "\u{e2}\u{80}"] {
+        // Other non-ASCII characters (an ellipsis, emoji, invalid-looking lead bytes at the end)
+        // are left as they are, and borrowed.
+        for kept in ["plain text", "… ⚠️ ✅ é", "ends with a lead byte \u{c2}", "\u{e2}\u{80}"] {
             assert!(matches!(plain_pasted_text(kept), std::borrow::Cow::Borrowed(_)), "{kept:?}");
         }
+    }
+
+    /// Stop 49: a copy of a page's source, an HTML mail's part or an escaping API's answer keeps
+    /// HTML's character references, and an editor "smartens" quotes; both are read back, once.
+    #[test]
+    fn html_references_and_typographic_quotes_are_read_back() {
+        let escaped = "[&#39;SR_BACKEND_FAILURE_46&#39;, &#x27;&#X27;, &quot;The VDI is not available&quot;] &lt;x&gt; a&amp;b&nbsp;&#160;c";
+        assert_eq!(plain_pasted_text(escaped), "['SR_BACKEND_FAILURE_46', '', \"The VDI is not available\"] <x> a&b  c");
+        // One level only; a control character's reference, an unknown name, a bare `&` and a
+        // reference with no `;` stay as written.
+        assert_eq!(plain_pasted_text("&amp;quot; &#27;[31m &#0; &eacute; R&D &#x110000; &#39"), "&quot; &#27;[31m &#0; &eacute; R&D &#x110000; &#39");
+        assert_eq!(plain_pasted_text("line&#10;next"), "line\nnext");
+        assert!(matches!(plain_pasted_text("R&D, a & b, &unknown;"), std::borrow::Cow::Borrowed(_)));
+        // Typographic quotes made ASCII (an SMlog excerpt's `['/usr/bin/vhd-util', …]` too).
+        assert_eq!(plain_pasted_text("[‘/usr/bin/vhd-util’, “x”]"), "['/usr/bin/vhd-util', \"x\"]");
     }
 
     /// leads43: CANNOT_EVACUATE_HOST's reasons are read as their own codes in Xen Orchestra's

@@ -674,7 +674,11 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
     // excerpt's `Raising exception` or traceback line is as often cut as a message).
     if let Some((joined, line_map)) = wraps_joined(text) {
         scratch.line_map = line_map;
-        for f in scan_with(&joined, input, facts, confidence, read, &mut scratch) {
+        let again = scan_with(&joined, input, facts, confidence, read, &mut scratch);
+        // A signature kept quiet by a `none` literal (a harmless form of its message) fired on
+        // the cut lines because the cut split that literal: the joined lines are the program's.
+        out.retain(|o| again.iter().any(|f| f.rule == o.rule) || !none_literal_rejoined(o.rule, text, &joined));
+        for f in again {
             if !out.iter().any(|o| o.rule == f.rule) {
                 out.push(f);
             }
@@ -686,6 +690,18 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
         SCRATCH.with_borrow_mut(|kept| *kept = scratch);
     }
     out
+}
+
+/// Whether one of the `none` literals of the signature `id` (those that keep it quiet) is in
+/// `joined`, `text` with its cut lines joined, and not in `text` itself (ASCII case folded, as
+/// the literals are matched).
+fn none_literal_rejoined(id: &str, text: &str, joined: &str) -> bool {
+    let Some(sig) = SIGNATURES.iter().find(|s| s.info.id == id) else { return false };
+    if sig.none.is_empty() {
+        return false;
+    }
+    let (text, joined) = (text.to_ascii_lowercase(), joined.to_ascii_lowercase());
+    sig.none.iter().map(|l| l.to_ascii_lowercase()).any(|l| joined.contains(&l) && !text.contains(&l))
 }
 
 /// `text` with one level of string escapes undone (`\"` → `"`, `\'` → `'`, `\\` → `\`, `\/` →

@@ -282,6 +282,13 @@ test('a paste with no-break spaces, zero-width breaks, padded lines or terminal 
     const coloured = plain.replace(/[A-Z][A-Z_0-9]{3,}|rc \d+/g, '\u001b[1;31m$&\u001b[0m').replace(/^/gm, '\u001b[2m\u001b[22m');
     assert.notEqual(coloured, plain);
     assert.deepEqual(rules(coloured), expected, 'terminal colours');
+    // A page's source or an HTML mail's part: HTML's character references.
+    const escaped = plain.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+    if (/["'<>&]/.test(plain)) assert.notEqual(escaped, plain);
+    assert.deepEqual(rules(escaped), expected, 'HTML character references');
+    // An editor that "smartens" quotes.
+    const curly = plain.replace(/"([^"\n]*)"/g, '\u201c$1\u201d').replace(/'/g, '\u2019');
+    assert.deepEqual(rules(curly), expected, 'typographic quotes');
   }
 });
 
