@@ -569,11 +569,7 @@ fn quoted_documented_message(line: &str) -> Option<&'static catalog::ApiErrorCod
     // The whole quoted text must be a doc line: `whole_documented_message` with no line after it.
     // (Older xapi put two spaces after a full stop inside a doc line, as in `documented_message`;
     // only such a text is squeezed: a log's columns of spaces are not copied for nothing.)
-    let lookup = |quoted: &str| {
-        let quoted = quoted.trim();
-        if quoted.len() < MIN_DOC {
-            return None;
-        }
+    let whole = |quoted: &str| {
         whole_documented_message(quoted, |_| None)
             .or_else(|| {
                 let b = quoted.as_bytes();
@@ -582,6 +578,13 @@ fn quoted_documented_message(line: &str) -> Option<&'static catalog::ApiErrorCod
                 whole_documented_message(&squeezed, |_| None)
             })
             .map(|(entry, _)| entry)
+    };
+    let lookup = |quoted: &str| {
+        let quoted = quoted.trim();
+        if quoted.len() < MIN_DOC {
+            return None;
+        }
+        whole(quoted).or_else(|| documented_message_with_params(quoted, whole))
     };
     // (At most the first few openings: a line of many quotes is data, not a message.)
     memchr::memchr3_iter(b'[', b'"', b':', bytes).take(8).find_map(|open| {
@@ -593,6 +596,37 @@ fn quoted_documented_message(line: &str) -> Option<&'static catalog::ApiErrorCod
             b'"' => lookup(&rest[..memchr::memchr(b'"', window)?]),
             _ => lookup(rest),
         }
+    })
+}
+
+/// A doc line followed on the same line by that code's parameters as `name: value`: the `xe`
+/// CLI prints an error as its doc line and then one `name: value` line per parameter (xen-api
+/// ocaml/xapi-cli-server/cli_util.ml@0cf353ce `server_error`), and a script that keeps that output in a variable and
+/// prints it unquoted (`echo $out`) joins those lines with spaces (`[The host joining the pool
+/// must have the same database schema as the pool master. host_db_schema: 5.602
+/// master_db_schema: 5.603]`). Taken only when the text after a doc line's full stop begins with
+/// one of that code's parameter names and every `name:` in it is one of them: a doc line followed
+/// by prose is not.
+fn documented_message_with_params(
+    quoted: &str,
+    whole: impl Fn(&str) -> Option<&'static catalog::ApiErrorCode>,
+) -> Option<&'static catalog::ApiErrorCode> {
+    // (At most the first few full stops: the doc lines have one or two sentences.)
+    memchr::memchr_iter(b'.', quoted.as_bytes()).take(4).find_map(|dot| {
+        let (doc, rest) = (quoted[..=dot].trim(), quoted[dot + 1..].trim());
+        if rest.is_empty() || !rest.as_bytes()[0].is_ascii_lowercase() {
+            return None;
+        }
+        let entry = whole(doc)?;
+        let is_param = |name: &str| entry.params.contains(&name);
+        let first = rest.split_once(": ")?.0;
+        // Every word that ends in a colon names one of the code's parameters.
+        let names_ok = rest
+            .split_whitespace()
+            .filter_map(|w| w.strip_suffix(':'))
+            .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit()))
+            .all(is_param);
+        (is_param(first) && names_ok).then_some(entry)
     })
 }
 
@@ -1231,6 +1265,22 @@ mod tests {
         assert_eq!(code(""), None);
         let longest = super::docs_sorted().iter().map(|(doc, _)| doc.len()).max().unwrap_or(0);
         assert!(longest < 400, "MAX_DOC in quoted_documented_message must exceed the longest doc line ({longest})");
+    }
+
+    /// `xe`'s doc line and its `name: value` lines joined into one by a script (`echo $out`) are
+    /// read as the code when every name is one of the code's parameters; a doc line followed by
+    /// prose, or by names the code does not have, is not.
+    #[test]
+    fn an_xe_error_flattened_onto_one_line_is_its_code() {
+        let code = |line: &str| super::quoted_documented_message(line).map(|e| e.code);
+        let today = "The host joining the pool must have the same database schema as the pool coordinator.";
+        let earlier = "The host joining the pool must have the same database schema as the pool master.";
+        assert_eq!(code(&format!("ERROR : cannot join pool [{earlier} host_db_schema: 5.602 master_db_schema: 5.603] - abort")), Some("POOL_JOINING_HOST_MUST_HAVE_SAME_DB_SCHEMA"));
+        assert_eq!(code(&format!("join failed: {today} host_db_schema: 5.771 master_db_schema: 5.786")), Some("POOL_JOINING_HOST_MUST_HAVE_SAME_DB_SCHEMA"));
+        assert_eq!(code(&format!("[{today} host_db_schema: 5.771]")), Some("POOL_JOINING_HOST_MUST_HAVE_SAME_DB_SCHEMA"), "a parameter the paste lost");
+        assert_eq!(code(&format!("[{today} retrying in: 10s]")), None, "a name the code does not have");
+        assert_eq!(code(&format!("[{today} so the installer stops here]")), None, "prose after the doc line");
+        assert_eq!(code(&format!("[{today} vm: 1234 host_db_schema: 5.771]")), None, "a name of another code");
     }
 
     /// A list of an error wrapped over lines is read whole; one the paste cut off is read from its
