@@ -743,10 +743,17 @@ fn without_invisible_characters(text: &str) -> std::borrow::Cow<'_, str> {
 /// right (`&amp;quot;` becomes `&quot;`). Text copied from a page's source, an HTML mail's part,
 /// an exported ticket or an API that escapes what it returns comes with them: a Python list of
 /// codes (`[&#39;SR_BACKEND_FAILURE_46&#39;, …]`) or a JSON error is then neither. Other named
-/// references (`&eacute;`) stay as they are: no error text needs them. Borrowed when the text
-/// has none (one SIMD search for `&`).
+/// references (`&eacute;`) stay as they are: no error text needs them. A text whose only
+/// references are `&amp;` is left as it is: a program prints that itself when it copies an
+/// address out of XML or HTML without decoding it (a patching script's download URL), and that
+/// is then the fault to see, while an escaped paste has its quotes or brackets escaped too.
+/// Borrowed when the text has none (one SIMD search for `&`).
 fn without_html_references(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
+    let escaped_paste = memchr::memchr_iter(b'&', bytes).any(|at| html_reference(&bytes[at..]).is_some_and(|(c, _)| c != '&'));
+    if !escaped_paste {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut out: Option<String> = None;
     // Where the text not yet copied to `out` starts.
     let mut copied_to = 0;
@@ -852,9 +859,12 @@ mod tests {
         assert_eq!(plain_pasted_text(escaped), "['SR_BACKEND_FAILURE_46', '', \"The VDI is not available\"] <x> a&b  c");
         // One level only; a control character's reference, an unknown name, a bare `&` and a
         // reference with no `;` stay as written.
-        assert_eq!(plain_pasted_text("&amp;quot; &#27;[31m &#0; &eacute; R&D &#x110000; &#39"), "&quot; &#27;[31m &#0; &eacute; R&D &#x110000; &#39");
+        assert_eq!(plain_pasted_text("&lt;&amp;quot; &#27;[31m &#0; &eacute; R&D &#x110000; &#39"), "<&quot; &#27;[31m &#0; &eacute; R&D &#x110000; &#39");
         assert_eq!(plain_pasted_text("line&#10;next"), "line\nnext");
         assert!(matches!(plain_pasted_text("R&D, a & b, &unknown;"), std::borrow::Cow::Borrowed(_)));
+        // `&amp;` alone is what a program printed (an address copied out of XML undecoded).
+        assert!(matches!(plain_pasted_text("Downloading XS62ESP1030.zip&amp;noAuth=true"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(plain_pasted_text("x.zip&amp;noAuth=true failed: &quot;no zip&quot;"), "x.zip&noAuth=true failed: \"no zip\"");
         // Typographic quotes made ASCII (an SMlog excerpt's `['/usr/bin/vhd-util', …]` too).
         assert_eq!(plain_pasted_text("[‘/usr/bin/vhd-util’, “x”]"), "['/usr/bin/vhd-util', \"x\"]");
     }
