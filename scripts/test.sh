@@ -32,7 +32,7 @@ node --test tests/js/
 step "the corpus of real cases through the package (tests/corpus: figures, misses; fails on a regression against figures.json)"
 node tests/corpus/score.mjs --check
 
-step "the same cases pasted the ways real text arrives (quoted, fenced, CRLF, HTML references, no-break spaces, typographic quotes, wrapped at 80, on one line): fails when a mangling loses more than tests/corpus/mangled.json records"
+step "the same cases pasted the ways real text arrives (quoted, fenced, CRLF, HTML references, no-break spaces, typographic quotes, wrapped at 80, on one line, behind a journal's or a container log's prefix): fails when a mangling loses more than tests/corpus/mangled.json records"
 node tests/tools/mangle.mjs --check
 
 step "the xo-server plugin: loaded as xo-server loads it, driven by a stand-in xo (runs, transports, API, bad data, a 200-VM run)"

@@ -126,6 +126,50 @@ fn xml_unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// A line without its quote marks and then without a log's prefix ([`without_log_prefix`]).
+fn bare_pasted_line(line: &str) -> &str {
+    let line = strip_quote_prefix(line);
+    without_log_prefix(line).unwrap_or(line)
+}
+
+/// The message of a line a log wrote, after the prefix it put before it: syslog's and the
+/// journal's `Mmm dd HH:MM:SS host tag[pid]: ` or an RFC 3339 timestamp and a space, as a
+/// container's log (`docker logs -t`) puts it (`2026-12-07T10:11:12.123456789Z `). `None`
+/// when the line has neither.
+fn without_log_prefix(line: &str) -> Option<&str> {
+    let bytes = line.as_bytes();
+    let after_syslog_tag = |tag: &[u8]| {
+        // (The tag is a slice of the line: its end is an offset into it.)
+        let mut at = tag.as_ptr() as usize - bytes.as_ptr() as usize + tag.len();
+        if bytes.get(at) == Some(&b'[') {
+            at += 1 + bytes[at + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if bytes.get(at) != Some(&b']') {
+                return None;
+            }
+            at += 1;
+        }
+        line.get(at..)?.strip_prefix(": ")
+    };
+    // (A timestamp alone, as a container's log writes it, may read as syslog's time, host and
+    // tag with no `: ` after them: then the timestamp alone is taken off, below.)
+    if let Some(message) = super::smlog::line::syslog_program(bytes).and_then(after_syslog_tag) {
+        return Some(message);
+    }
+    // `YYYY-MM-DDTHH:MM:SS`, then fractions of a second and a zone, then a space.
+    let shape = b"dddd-dd-ddTdd:dd:dd";
+    let fits = bytes.len() > shape.len()
+        && shape.iter().zip(bytes).all(|(s, b)| match s {
+            b'd' => b.is_ascii_digit(),
+            b'T' => *b == b'T' || *b == b' ',
+            s => s == b,
+        });
+    if !fits {
+        return None;
+    }
+    let end = shape.len() + bytes[shape.len()..].iter().take_while(|b| b.is_ascii_digit() || matches!(b, b'.' | b',' | b'Z' | b'+' | b'-' | b':')).count();
+    line.get(end..)?.strip_prefix(' ')
+}
+
 /// Removes what pasting adds in front of a line: forum and e-mail quote marks (`> `, `>> `).
 pub fn strip_quote_prefix(line: &str) -> &str {
     let mut l = line.trim_start();
@@ -389,8 +433,14 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
             }
         }
 
-        // `xe` output for documented codes: the official doc line, then `name: value` lines.
-        if let Some((entry, extra)) = documented_message(line, |k| lines.get(i + k).map(|l| strip_quote_prefix(l))) {
+        // `xe` output for documented codes: the official doc line, then `name: value` lines. A
+        // script's output kept by the journal or by a container's log has a prefix on every line
+        // (`Dec  7 10:11:12 host backup.sh[812]: `, `2026-12-07T10:11:12.123Z `): read without it.
+        let documented = documented_message(line, |k| lines.get(i + k).map(|l| strip_quote_prefix(l))).map(|found| (found, false)).or_else(|| {
+            let bare = without_log_prefix(line)?;
+            documented_message(bare, |k| lines.get(i + k).map(|l| bare_pasted_line(l))).map(|found| (found, true))
+        });
+        if let Some(((entry, extra), prefixed)) = documented {
             let mut params = Vec::new();
             let mut ev = vec![evidence.clone()];
             for k in 1..=extra {
@@ -400,7 +450,7 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
             // dropped some (the handle of `vm:`), which are left empty.
             let first_param = i + 1 + extra;
             let mut taken = 0;
-            while let Some(next) = lines.get(first_param + taken).map(|l| strip_quote_prefix(l)) {
+            while let Some(next) = lines.get(first_param + taken).map(|l| if prefixed { bare_pasted_line(l) } else { strip_quote_prefix(l) }) {
                 let at = params.len();
                 let Some((k, value)) =
                     entry.params.iter().enumerate().skip(at).find_map(|(k, name)| Some((k, next.strip_prefix(*name)?.strip_prefix(':')?)))
@@ -1265,6 +1315,28 @@ mod tests {
         assert_eq!(code(""), None);
         let longest = super::docs_sorted().iter().map(|(doc, _)| doc.len()).max().unwrap_or(0);
         assert!(longest < 400, "MAX_DOC in quoted_documented_message must exceed the longest doc line ({longest})");
+    }
+
+    /// Stop 49: `xe`'s output kept by the journal or a container's log, a prefix on every line,
+    /// is read as it is without one (its code and its parameters); the prefixes alone are taken off.
+    #[test]
+    fn xe_output_behind_a_log_prefix_is_read() {
+        assert_eq!(super::without_log_prefix("Dec  7 10:11:12 host backup.sh[812]: vm: 1"), Some("vm: 1"));
+        assert_eq!(super::without_log_prefix("Dec 17 10:11:12 host cron: expected: running"), Some("expected: running"));
+        assert_eq!(super::without_log_prefix("2026-12-07T10:11:12.123456789Z actual: halted"), Some("actual: halted"));
+        assert_eq!(super::without_log_prefix("2026-12-07 10:11:12,123+01:00 x"), Some("x"));
+        for plain in ["You attempted an operation", "Dec  7 10:11:12 host no colon after the tag", "2026-12-07T10:11", "12026-12-07T10:11:12 x"] {
+            assert_eq!(super::without_log_prefix(plain), None, "{plain}");
+        }
+        let xe = "You attempted an operation on a VM that was not in an appropriate power\nstate at the time; for example, you attempted to start a VM that was\nalready running.  The parameters returned are the VM's handle, and the\nexpected and actual VM state at the time of the call.\nvm: a890044e-6503-2c38-e330-e4e0e749b857 (vm-1)\nexpected: running\nactual: halted";
+        for prefix in ["", "Dec  7 10:11:12 host backup.sh[812]: ", "2026-12-07T10:11:12.123456789Z "] {
+            let text: String = xe.lines().map(|l| format!("{prefix}{l}\n")).collect();
+            let events = super::from_text(&text, &[]);
+            let e = events.iter().find_map(|e| if let super::Event::Xapi(x) = e { Some(x) } else { None });
+            let e = e.unwrap_or_else(|| panic!("{prefix:?}: {events:?}"));
+            assert_eq!(e.code, "VM_BAD_POWER_STATE", "{prefix:?}");
+            assert_eq!(e.params[1..], ["running".to_string(), "halted".to_string()], "{prefix:?}");
+        }
     }
 
     /// `xe`'s doc line and its `name: value` lines joined into one by a script (`echo $out`) are

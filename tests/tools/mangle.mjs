@@ -2,7 +2,8 @@
 // Does the diagnosis of a real case survive what happens to text on its way to us? Each
 // development case is run as it is and again after one of the manglings a paste really goes
 // through (a quote in a reply, a Markdown code block, CRLF, an HTML page's entities or
-// non-breaking spaces, a forum's curly quotes, an e-mail's wrap at 80 columns, a one-line field),
+// non-breaking spaces, a forum's curly quotes, an e-mail's wrap at 80 columns, a one-line field,
+// the journal's or a container log's prefix on every line of a script's output),
 // and the cases whose top category was right and turns wrong are counted. Held-out cases are
 // counted, never listed (tests/corpus/README.md).
 //
@@ -47,7 +48,18 @@ export const MANGLINGS = {
   curly: (t) => t.replace(/"([^"\n]*)"/g, '\u201c$1\u201d').replace(/'/g, '\u2019'),
   wrap80: wrap(80),
   oneline: (t) => t.replace(/\s*\r?\n\s*/g, ' '),
+  // A script's or a service's output kept by the journal, or by a container's log with its
+  // timestamps; not applied to SMlog and host logs, whose lines have their own prefix already.
+  journal: { f: lines((l) => `Dec  7 10:11:12 xoa backup.sh[812]: ${l}`), kinds: ['xapi', 'xo', 'text'] },
+  container: { f: lines((l) => `2026-12-07T10:11:12.123456789Z ${l}`), kinds: ['xapi', 'xo', 'text'] },
 };
+
+/** The mangling `name` applied to case `c`: its body unchanged when the mangling skips its kind. */
+function mangled(name, c) {
+  const m = MANGLINGS[name];
+  if (typeof m === 'function') return m(c.body);
+  return m.kinds.includes(c.kind) ? m.f(c.body) : c.body;
+}
 
 function main() {
   const args = process.argv.slice(2);
@@ -55,10 +67,10 @@ function main() {
   const onlyAt = args.indexOf('--only');
   const names = onlyAt === -1 ? Object.keys(MANGLINGS) : args[onlyAt + 1].split(',');
   const cases = loadCases();
-  const variants = [{ name: 'as is', f: (t) => t }, ...names.map((n) => ({ name: n, f: MANGLINGS[n] }))];
+  const variants = [{ name: 'as is', f: (c) => c.body }, ...names.map((n) => ({ name: n, f: (c) => mangled(n, c) }))];
   let answers = [];
   if (args.includes('--native')) {
-    const batch = variants.flatMap((v) => cases.map((c) => ({ body: v.f(c.body), context: c.context ?? null })));
+    const batch = variants.flatMap((v) => cases.map((c) => ({ body: v.f(c), context: c.context ?? null })));
     answers = JSON.parse(execFileSync(join(root, 'target', 'release', 'examples', 'corpus_batch'), { input: JSON.stringify(batch), maxBuffer: 1 << 30 }));
   }
   const base = cases.map((c, i) => judge(c, answers[i]));
@@ -66,7 +78,7 @@ function main() {
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   const lost = {};
   variants.forEach((v, vi) => {
-    const results = cases.map((c, i) => judge({ ...c, body: v.f(c.body) }, answers[vi * cases.length + i]));
+    const results = cases.map((c, i) => judge({ ...c, body: v.f(c) }, answers[vi * cases.length + i]));
     const tally = (held) => {
       const idx = cases.map((_, i) => i).filter((i) => cases[i].holdout === held);
       const right = idx.filter((i) => results[i].topOk).length;
