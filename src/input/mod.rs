@@ -750,29 +750,27 @@ fn without_invisible_characters(text: &str) -> std::borrow::Cow<'_, str> {
 /// Borrowed when the text has none (one SIMD search for `&`).
 fn without_html_references(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
-    let escaped_paste = memchr::memchr_iter(b'&', bytes).any(|at| html_reference(&bytes[at..]).is_some_and(|(c, _)| c != '&'));
-    if !escaped_paste {
-        return std::borrow::Cow::Borrowed(text);
-    }
     let mut out: Option<String> = None;
-    // Where the text not yet copied to `out` starts.
-    let mut copied_to = 0;
+    // Where the text not yet copied to `out` starts, and whether a reference other than `&amp;`
+    // was read (an escaped paste).
+    let (mut copied_to, mut escaped_paste) = (0, false);
     for at in memchr::memchr_iter(b'&', bytes) {
         if at < copied_to {
             continue;
         }
         let Some((decoded, len)) = html_reference(&bytes[at..]) else { continue };
+        escaped_paste |= decoded != '&';
         let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
         o.push_str(&text[copied_to..at]);
         o.push(decoded);
         copied_to = at + len;
     }
     match out {
-        None => std::borrow::Cow::Borrowed(text),
-        Some(mut o) => {
+        Some(mut o) if escaped_paste => {
             o.push_str(&text[copied_to..]);
             std::borrow::Cow::Owned(o)
         }
+        _ => std::borrow::Cow::Borrowed(text),
     }
 }
 

@@ -677,7 +677,16 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
         let again = scan_with(&joined, input, facts, confidence, read, &mut scratch);
         // A signature kept quiet by a `none` literal (a harmless form of its message) fired on
         // the cut lines because the cut split that literal: the joined lines are the program's.
-        out.retain(|o| again.iter().any(|f| f.rule == o.rule) || !none_literal_rejoined(o.rule, text, &joined));
+        // (The texts are lower-cased once, and only when such a signature is among the findings.)
+        let mut lower: Option<(String, String)> = None;
+        out.retain(|o| {
+            if again.iter().any(|f| f.rule == o.rule) {
+                return true;
+            }
+            let Some(none) = SIGNATURES.iter().find(|s| s.info.id == o.rule).map(|s| s.none).filter(|n| !n.is_empty()) else { return true };
+            let (text, joined) = lower.get_or_insert_with(|| (text.to_ascii_lowercase(), joined.to_ascii_lowercase()));
+            !none_literal_rejoined(none, text, joined)
+        });
         for f in again {
             if !out.iter().any(|o| o.rule == f.rule) {
                 out.push(f);
@@ -692,16 +701,11 @@ pub fn scan_beside(text: &str, input: u8, facts: &Facts, confidence: Confidence,
     out
 }
 
-/// Whether one of the `none` literals of the signature `id` (those that keep it quiet) is in
-/// `joined`, `text` with its cut lines joined, and not in `text` itself (ASCII case folded, as
-/// the literals are matched).
-fn none_literal_rejoined(id: &str, text: &str, joined: &str) -> bool {
-    let Some(sig) = SIGNATURES.iter().find(|s| s.info.id == id) else { return false };
-    if sig.none.is_empty() {
-        return false;
-    }
-    let (text, joined) = (text.to_ascii_lowercase(), joined.to_ascii_lowercase());
-    sig.none.iter().map(|l| l.to_ascii_lowercase()).any(|l| joined.contains(&l) && !text.contains(&l))
+/// Whether one of a signature's `none` literals (those that keep it quiet) is in `joined_lower`,
+/// the text with its cut lines joined, and not in `text_lower` itself (both lower-cased: the
+/// literals are matched with ASCII case folded).
+fn none_literal_rejoined(none: &[&str], text_lower: &str, joined_lower: &str) -> bool {
+    none.iter().map(|l| l.to_ascii_lowercase()).any(|l| joined_lower.contains(&l) && !text_lower.contains(&l))
 }
 
 /// `text` with one level of string escapes undone (`\"` → `"`, `\'` → `'`, `\\` → `\`, `\/` →
