@@ -1043,6 +1043,7 @@ export type RuleId =
   | 'XA680'
   | 'XA681'
   | 'XA682'
+  | 'XA842'
   | 'XA683'
   | 'XA684'
   | 'XA685'

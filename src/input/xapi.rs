@@ -522,6 +522,16 @@ pub fn from_text_counted(text: &str, xo_markers: &[String]) -> (Vec<Event>, u64)
                 line_has_code = true;
             }
         }
+        // (Only in a short paste: every line of a long log would be searched for a doc line
+        // at each of its words.)
+        if !line_has_code && short_text {
+            if let Some((entry, params)) = glued_documented_message(line) {
+                let mut e = XapiError::new(entry.code, params, Shape::XeCli);
+                e.evidence = vec![evidence.clone()];
+                found.add(e);
+                line_has_code = true;
+            }
+        }
         let has_marker = match markers {
             Some(search) => search.is_match(line),
             // (Unreachable in practice: the markers always build an automaton.)
@@ -678,6 +688,88 @@ fn documented_message_with_params(
             .all(is_param);
         (is_param(first) && names_ok).then_some(entry)
     })
+}
+
+/// `xe`'s error output with its lines joined onto one, after whatever came before it on that
+/// line: a paste that lost its line breaks puts the command and its output on one line (`$ xe
+/// vm-migrate vm=… host=… You attempted an operation on a VM … vm: 1234 expected: running
+/// actual: halted`). A doc line, whole or cut after a word, that begins at a word of the line
+/// (at most the first few that start with a capital) is taken only when its code's `name:` parameters follow it, the first at
+/// once, each one of the code's names in order or `xe`'s `<extra>:` (a value the catalogue of
+/// the host's version did not name, taken as the next one); the values between the names are the
+/// parameters. A doc
+/// line followed by prose, or by no parameter, is not taken: a sentence of a post could be one.
+fn glued_documented_message(line: &str) -> Option<(&'static catalog::ApiErrorCode, Vec<String>)> {
+    /// The shortest doc line taken out of a longer line, as in [`quoted_documented_message`].
+    const MIN_DOC: usize = 30;
+    /// Words that start with a capital looked at, at most: the output follows a short command.
+    const MAX_STARTS: usize = 24;
+    /// A doc line cut short is taken from this length, as in [`cut_documented_message`].
+    const MIN_CUT_DOC: usize = 40;
+    let squeezed;
+    let line = if line.contains("  ") {
+        squeezed = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        squeezed.as_str()
+    } else {
+        line.trim()
+    };
+    if line.len() < MIN_DOC || !line.contains(": ") {
+        return None;
+    }
+    let bytes = line.as_bytes();
+    let starts = (0..bytes.len()).filter(|&i| bytes[i].is_ascii_uppercase() && (i == 0 || bytes[i - 1] == b' ')).take(MAX_STARTS);
+    let by_doc = docs_sorted();
+    starts.into_iter().find_map(|start| {
+        let rest = &line[start..];
+        // The doc lines that `rest` begins with share its first MIN_DOC bytes: one range of the
+        // sorted docs.
+        let head = rest.get(..MIN_DOC)?;
+        let at = by_doc.partition_point(|(doc, _)| *doc < head);
+        by_doc[at..].iter().take_while(|(doc, _)| doc.starts_with(head)).find_map(|&(doc, entry)| {
+            let same = doc.bytes().zip(rest.bytes()).take_while(|(a, b)| a == b).count();
+            let after = if same == doc.len() {
+                rest[same..].strip_prefix(' ')?
+            } else if same >= MIN_CUT_DOC && doc.as_bytes()[same - 1] == b' ' {
+                // The doc line cut after a word, as xe's first line of it (a paste of the
+                // first lines of a long doc): its parameters follow that word.
+                &rest[same..]
+            } else {
+                return None;
+            };
+            Some((entry, glued_params(entry, after)?))
+        })
+    })
+}
+
+/// The values of `name: value` pairs written one after another on a line, for the code's
+/// parameters in their order (`<extra>` for the next one); `None` unless the text begins with
+/// such a name.
+fn glued_params(entry: &catalog::ApiErrorCode, text: &str) -> Option<Vec<String>> {
+    let mut params: Vec<String> = Vec::new();
+    let mut value: Option<Vec<&str>> = None;
+    let mut next_name = 0;
+    for word in text.split(' ') {
+        let named = word.strip_suffix(':').and_then(|name| {
+            if name == "<extra>" {
+                return Some(next_name);
+            }
+            entry.params.iter().skip(next_name).position(|p| *p == name).map(|k| next_name + k)
+        });
+        match (named, value.as_mut()) {
+            (Some(k), _) => {
+                if let Some(words) = value.take() {
+                    params.push(without_own_code(entry.code, &words.join(" ")).to_string());
+                }
+                params.resize(k, String::new());
+                next_name = k + 1;
+                value = Some(Vec::new());
+            }
+            (None, Some(words)) => words.push(word),
+            (None, None) => return None,
+        }
+    }
+    params.push(without_own_code(entry.code, &value?.join(" ")).to_string());
+    Some(params)
 }
 
 /// The code of a XAPI error the Java SDK raised as its own exception class, named in a line by
@@ -1353,6 +1445,29 @@ mod tests {
         assert_eq!(code(&format!("[{today} retrying in: 10s]")), None, "a name the code does not have");
         assert_eq!(code(&format!("[{today} so the installer stops here]")), None, "prose after the doc line");
         assert_eq!(code(&format!("[{today} vm: 1234 host_db_schema: 5.771]")), None, "a name of another code");
+    }
+
+    /// `xe`'s output glued onto the command that printed it (a paste that lost its line breaks)
+    /// is read as its code and parameters, its doc line whole or cut after a word; a doc line
+    /// followed by prose or by another code's names is not, nor one in a long log.
+    #[test]
+    fn xe_output_glued_onto_its_command_is_read() {
+        let read = |line: &str| super::glued_documented_message(line).map(|(e, params)| (e.code, params));
+        let doc = "You attempted an operation on a VM that was not in an appropriate power state at the time; for example, you attempted to start a VM that was already running. The parameters returned are the VM's handle, and the expected and actual VM state at the time of the call.";
+        let (code, params) = read(&format!("$ xe vm-migrate vm=web01 host=h2 {doc} vm: 0a1b (web01) expected: running actual: halted")).unwrap();
+        assert_eq!((code, params.as_slice()), ("VM_BAD_POWER_STATE", ["0a1b (web01)", "running", "halted"].map(String::from).as_slice()));
+        let (code, params) = read("# xe vgpu-create vm-uuid=1 You attempted an operation on a VM that was not in an appropriate power state expected: halted actual: running").unwrap();
+        assert_eq!((code, params.as_slice()), ("VM_BAD_POWER_STATE", ["", "halted", "running"].map(String::from).as_slice()), "a doc cut short");
+        let (code, params) = read("# xe vbd-create vm-uuid=2 device=autodetect Another operation involving the object is currently in progress class: VM object: 2 (demo) <extra>: pool_migrate").unwrap();
+        assert_eq!((code, params.as_slice()), ("OTHER_OPERATION_IN_PROGRESS", ["VM", "2 (demo)", "pool_migrate"].map(String::from).as_slice()), "xe's <extra> name");
+        assert_eq!(read(&format!("$ xe vm-migrate vm=web01 {doc} so I started it first")), None, "prose after the doc");
+        assert_eq!(read(&format!("$ xe vm-migrate vm=web01 {doc} host_db_schema: 5.771")), None, "another code's name");
+        assert_eq!(read("# xe vm-start You attempted an operation on a VM expected: halted"), None, "too short a beginning");
+        // Inside a long text the search is not made (from_text: short pastes only).
+        let long = format!("a\nb\nc\nd\ne\n$ xe vm-migrate vm=web01 {doc} vm: 1 expected: running actual: halted");
+        assert!(super::from_text(&long, &[]).iter().all(|e| !matches!(e, super::Event::Xapi(x) if x.code == "VM_BAD_POWER_STATE")));
+        let short = format!("$ xe vm-migrate vm=web01 {doc} vm: 1 expected: running actual: halted");
+        assert!(super::from_text(&short, &[]).iter().any(|e| matches!(e, super::Event::Xapi(x) if x.code == "VM_BAD_POWER_STATE")));
     }
 
     /// A list of an error wrapped over lines is read whole; one the paste cut off is read from its
