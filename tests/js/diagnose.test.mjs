@@ -331,3 +331,22 @@ test("xe's output kept by the journal or by a container's log reads as it does w
     assert.deepEqual(rules(xe.map((l) => prefix + l).join('\n')), expected, prefix);
   }
 });
+
+test("xe's output glued onto its command on one line reads as the code, with its parameters", () => {
+  const xe = [
+    '$ xe vm-migrate vm=a890044e-6503-2c38-e330-e4e0e749b857 host=h2',
+    'You attempted an operation on a VM that was not in an appropriate power',
+    'state at the time; for example, you attempted to start a VM that was',
+    "already running.  The parameters returned are the VM's handle, and the",
+    'expected and actual VM state at the time of the call.',
+    'vm: a890044e-6503-2c38-e330-e4e0e749b857 (vm-1)',
+    'expected: running',
+    'actual: halted',
+  ];
+  const top = diagnose(xe.join(' ')).findings[0];
+  assert.deepEqual([top.rule, top.category, top.codes], ['XA005', 'configuration', ['VM_BAD_POWER_STATE']]);
+  assert.equal(top.params.actual, 'halted');
+  // The same doc line followed by prose is no error of that code.
+  const prose = diagnose(`${xe.slice(0, 5).join(' ')} so I started it first`).findings;
+  assert.ok(!prose.some((f) => f.codes.includes('VM_BAD_POWER_STATE')), prose.map((f) => f.rule).join(' '));
+});
