@@ -173,17 +173,43 @@ fn too_many_tasks(e: &XapiError, facts: &Facts) -> Option<Finding> {
 fn bad_power_state(e: &XapiError, facts: &Facts) -> Option<Finding> {
     let mut f = Finding::of_xapi(&XA005, e, facts);
     let p = e.named_params();
-    f.summary = match (p.get("expected"), p.get("actual")) {
-        (Some(exp), Some(act)) => format!("The operation needed the VM {exp}, but it is {act}.").into(),
+    // XAPI before 1.9.70 (xapi-project/xen-api e6e8a63, 2015) turned xenopsd's Bad_power_state(found, expected)
+    // into VM_BAD_POWER_STATE [expected; found], without the VM reference: the first field holds the needed
+    // state, the second the one xenopsd found, and the third is missing (xe prints `actual: <unknown>`).
+    let shifted = match (p.get("vm"), p.get("actual")) {
+        (Some(vm), actual) => is_power_state(vm) && actual.is_none_or(|a| a.is_empty() || a == "<unknown>"),
+        _ => false,
+    };
+    f.summary = match (p.get("vm"), p.get("expected"), p.get("actual")) {
+        (Some(needed), Some(found), _) if shifted => format!(
+            "The operation needed the VM {needed}, but the VM was {found}. (This error's fields are shifted: it \
+             comes from an old XAPI that left out the VM reference, so the state printed as the VM is the state \
+             needed and the one printed as expected is the state found.)"
+        )
+        .into(),
+        (_, Some(exp), Some(act)) => format!("The operation needed the VM {exp}, but it is {act}.").into(),
         _ => "The VM is not in the power state the operation needs.".into(),
     };
-    f.cause = "The operation requires the VM in one power state (halted, or running) and the VM was in another: its \
-               state changed meanwhile, or the operation was asked of it in that state (a live migration of a halted \
-               VM, a device change refused on a running one)."
-        .into();
+    f.cause = if shifted {
+        "The operation requires the VM in one power state (halted, or running) and the VM was in another: its state \
+         changed meanwhile, or the operation was asked of it in that state. XAPI releases before 1.9.70 (2015) \
+         reported this error with the VM reference missing, so its fields are off by one; updating XAPI fixes the \
+         message, not the state."
+            .into()
+    } else {
+        "The operation requires the VM in one power state (halted, or running) and the VM was in another: its \
+         state changed meanwhile, or the operation was asked of it in that state (a live migration of a halted \
+         VM, a device change refused on a running one)."
+            .into()
+    };
     f.step_cmd("Check the VM's power state.", format!("xe vm-list uuid={} params=name-label,power-state", facts.vm_uuid()));
     f.step("Retry when the VM is in the state the operation needs (shut it down or start it first); for offline backups, make sure nothing restarts the VM during the job.");
     Some(f)
+}
+
+/// A VM power state as XAPI names it (`Halted`, `running`…), not a VM reference or uuid.
+fn is_power_state(value: &str) -> bool {
+    ["halted", "running", "paused", "suspended"].iter().any(|s| value.trim().eq_ignore_ascii_case(s))
 }
 
 #[cfg(test)]
@@ -204,6 +230,20 @@ mod tests {
         assert!(!by_ref.iter().any(|c| c.contains("8c7f2d1e")), "{by_ref:?}");
         let by_uuid = commands(r#"["VDI_IN_USE", "5f0e1d2c-3b4a-4968-8776-5a4b3c2d1e0f", "snapshot"]"#);
         assert!(by_uuid.iter().any(|c| c.contains("vdi-uuid=5f0e1d2c-3b4a-4968-8776-5a4b3c2d1e0f")), "{by_uuid:?}");
+    }
+
+    #[test]
+    fn an_old_xapis_bad_power_state_without_the_vm_is_read_shifted() {
+        let xa005 = |text: &str| {
+            let d = crate::diagnose_text(text, &Options::default()).expect("diagnosis");
+            d.findings.into_iter().find(|f| f.rule == "XA005").expect("XA005")
+        };
+        let old = xa005(r#"["VM_BAD_POWER_STATE", "halted", "running"]"#);
+        assert!(old.summary.contains("needed the VM halted, but the VM was running"), "{}", old.summary);
+        assert!(old.cause.contains("1.9.70"), "{}", old.cause);
+        let current = xa005(r#"["VM_BAD_POWER_STATE", "OpaqueRef:7e6d5c4b-3a29-4187-9f6e-5d4c3b2a1908", "halted", "running"]"#);
+        assert!(current.summary.contains("needed the VM halted, but it is running"), "{}", current.summary);
+        assert!(!current.cause.contains("1.9.70"), "{}", current.cause);
     }
 
     #[test]
