@@ -1647,6 +1647,7 @@ export type RuleId =
   | 'XB866'
   | 'XB867'
   | 'KI889'
+  | 'KI862'
   | 'CH001'
   | 'CH002'
   | 'CH003'
