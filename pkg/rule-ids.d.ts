@@ -1655,6 +1655,7 @@ export type RuleId =
   | 'HL742'
   | 'KI856'
   | 'KI857'
+  | 'KI862'
   | 'CH001'
   | 'CH002'
   | 'CH003'
