@@ -314,17 +314,20 @@ test("grep's and cat -n's prefixes are taken off a log's lines before it is read
   assert.notEqual(diagnose(lines.map((l) => `one: ${l}`).join('\n')).kind, 'smlog');
 });
 
+/** `xe`'s output for VM_BAD_POWER_STATE as a terminal shows it: the doc line wrapped, then the parameters. */
+const XE_BAD_POWER_STATE = [
+  'You attempted an operation on a VM that was not in an appropriate power',
+  'state at the time; for example, you attempted to start a VM that was',
+  "already running.  The parameters returned are the VM's handle, and the",
+  'expected and actual VM state at the time of the call.',
+  'vm: a890044e-6503-2c38-e330-e4e0e749b857 (vm-1)',
+  'expected: running',
+  'actual: halted',
+];
+
 test("xe's output kept by the journal or by a container's log reads as it does without the prefix", () => {
   const rules = (input) => diagnose(input).findings.map((f) => `${f.rule} ${f.category} ${f.codes.join(',')}`);
-  const xe = [
-    'You attempted an operation on a VM that was not in an appropriate power',
-    'state at the time; for example, you attempted to start a VM that was',
-    "already running.  The parameters returned are the VM's handle, and the",
-    'expected and actual VM state at the time of the call.',
-    'vm: a890044e-6503-2c38-e330-e4e0e749b857 (vm-1)',
-    'expected: running',
-    'actual: halted',
-  ];
+  const xe = XE_BAD_POWER_STATE;
   const expected = rules(xe.join('\n'));
   assert.ok(expected.some((r) => r.includes('VM_BAD_POWER_STATE')), expected.join('; '));
   for (const prefix of ['Dec  7 10:11:12 xoa backup.sh[812]: ', '2026-12-07T10:11:12.123456789Z ']) {
@@ -333,16 +336,7 @@ test("xe's output kept by the journal or by a container's log reads as it does w
 });
 
 test("xe's output glued onto its command on one line reads as the code, with its parameters", () => {
-  const xe = [
-    '$ xe vm-migrate vm=a890044e-6503-2c38-e330-e4e0e749b857 host=h2',
-    'You attempted an operation on a VM that was not in an appropriate power',
-    'state at the time; for example, you attempted to start a VM that was',
-    "already running.  The parameters returned are the VM's handle, and the",
-    'expected and actual VM state at the time of the call.',
-    'vm: a890044e-6503-2c38-e330-e4e0e749b857 (vm-1)',
-    'expected: running',
-    'actual: halted',
-  ];
+  const xe = ['$ xe vm-migrate vm=a890044e-6503-2c38-e330-e4e0e749b857 host=h2', ...XE_BAD_POWER_STATE];
   const top = diagnose(xe.join(' ')).findings[0];
   assert.deepEqual([top.rule, top.category, top.codes], ['XA005', 'configuration', ['VM_BAD_POWER_STATE']]);
   assert.equal(top.params.actual, 'halted');
