@@ -706,6 +706,12 @@ fn glued_documented_message(line: &str) -> Option<(&'static catalog::ApiErrorCod
     const MAX_STARTS: usize = 24;
     /// A doc line cut short is taken from this length, as in [`cut_documented_message`].
     const MIN_CUT_DOC: usize = 40;
+    /// Longer lines are not looked at: a command and its output joined are a few hundred bytes,
+    /// and a 100 MB line is not copied to squeeze its spaces.
+    const MAX_LINE: usize = 16 * 1024;
+    if line.len() > MAX_LINE {
+        return None;
+    }
     let squeezed;
     let line = if line.contains("  ") {
         squeezed = line.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -1466,6 +1472,7 @@ mod tests {
         // Inside a long text the search is not made (from_text: short pastes only).
         let long = format!("a\nb\nc\nd\ne\n$ xe vm-migrate vm=web01 {doc} vm: 1 expected: running actual: halted");
         assert!(super::from_text(&long, &[]).iter().all(|e| !matches!(e, super::Event::Xapi(x) if x.code == "VM_BAD_POWER_STATE")));
+        assert_eq!(read(&format!("$ xe vm-migrate {} {doc} vm: 1 expected: running actual: halted", "x=1 ".repeat(5000))), None, "a line too long to be a command");
         let short = format!("$ xe vm-migrate vm=web01 {doc} vm: 1 expected: running actual: halted");
         assert!(super::from_text(&short, &[]).iter().any(|e| matches!(e, super::Event::Xapi(x) if x.code == "VM_BAD_POWER_STATE")));
     }
