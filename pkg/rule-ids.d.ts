@@ -1660,6 +1660,7 @@ export type RuleId =
   | 'XB862'
   | 'NW964'
   | 'KI877'
+  | 'XB863'
   | 'CH001'
   | 'CH002'
   | 'CH003'
