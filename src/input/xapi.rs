@@ -170,6 +170,12 @@ fn without_log_prefix(line: &str) -> Option<&str> {
     line.get(end..)?.strip_prefix(' ')
 }
 
+/// `s` with every run of white space, line breaks included, made one space and none at its ends:
+/// how the doc lines are compared with a paste that rewrapped or double-spaced them.
+fn single_spaced(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Removes what pasting adds in front of a line: forum and e-mail quote marks (`> `, `>> `).
 pub fn strip_quote_prefix(line: &str) -> &str {
     let mut l = line.trim_start();
@@ -605,7 +611,7 @@ fn documented_message<'a>(line: &str, next: impl Fn(usize) -> Option<&'a str>) -
     whole_documented_message(line, &next)
         .or_else(|| {
             // Older xapi put two spaces after a full stop inside a doc line; today's catalogue has one.
-            let squeezed = line.contains("  ").then(|| line.split_whitespace().collect::<Vec<_>>().join(" "))?;
+            let squeezed = line.contains("  ").then(|| single_spaced(line))?;
             whole_documented_message(&squeezed, &next)
         })
         .or_else(|| cut_documented_message(line, &next))
@@ -634,7 +640,7 @@ fn quoted_documented_message(line: &str) -> Option<&'static catalog::ApiErrorCod
             .or_else(|| {
                 let b = quoted.as_bytes();
                 let two_spaces = memchr::memchr_iter(b'.', b).any(|i| b.get(i + 1..i + 3) == Some(b"  "));
-                let squeezed = two_spaces.then(|| quoted.split_whitespace().collect::<Vec<_>>().join(" "))?;
+                let squeezed = two_spaces.then(|| single_spaced(quoted))?;
                 whole_documented_message(&squeezed, |_| None)
             })
             .map(|(entry, _)| entry)
@@ -693,12 +699,12 @@ fn documented_message_with_params(
 /// `xe`'s error output with its lines joined onto one, after whatever came before it on that
 /// line: a paste that lost its line breaks puts the command and its output on one line (`$ xe
 /// vm-migrate vm=… host=… You attempted an operation on a VM … vm: 1234 expected: running
-/// actual: halted`). A doc line, whole or cut after a word, that begins at a word of the line
-/// (at most the first few that start with a capital) is taken only when its code's `name:` parameters follow it, the first at
-/// once, each one of the code's names in order or `xe`'s `<extra>:` (a value the catalogue of
-/// the host's version did not name, taken as the next one); the values between the names are the
-/// parameters. A doc
-/// line followed by prose, or by no parameter, is not taken: a sentence of a post could be one.
+/// actual: halted`). A doc line, whole or cut after a word, that begins at a word of the line (at
+/// most the first few that start with a capital) is taken only when its code's `name:`
+/// parameters follow it, the first at once, each one of the code's names in order or `xe`'s
+/// `<extra>:` (a value the catalogue of the host's version did not name, taken as the next one);
+/// the values between the names are the parameters. A doc line followed by prose, or by no
+/// parameter, is not taken: a sentence of a post could be one.
 fn glued_documented_message(line: &str) -> Option<(&'static catalog::ApiErrorCode, Vec<String>)> {
     /// The shortest doc line taken out of a longer line, as in [`quoted_documented_message`].
     const MIN_DOC: usize = 30;
@@ -714,7 +720,7 @@ fn glued_documented_message(line: &str) -> Option<(&'static catalog::ApiErrorCod
     }
     let squeezed;
     let line = if line.contains("  ") {
-        squeezed = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        squeezed = single_spaced(line);
         squeezed.as_str()
     } else {
         line.trim()
@@ -723,9 +729,9 @@ fn glued_documented_message(line: &str) -> Option<(&'static catalog::ApiErrorCod
         return None;
     }
     let bytes = line.as_bytes();
-    let starts = (0..bytes.len()).filter(|&i| bytes[i].is_ascii_uppercase() && (i == 0 || bytes[i - 1] == b' ')).take(MAX_STARTS);
+    let mut starts = (0..bytes.len()).filter(|&i| bytes[i].is_ascii_uppercase() && (i == 0 || bytes[i - 1] == b' ')).take(MAX_STARTS);
     let by_doc = docs_sorted();
-    starts.into_iter().find_map(|start| {
+    starts.find_map(|start| {
         let rest = &line[start..];
         // The doc lines that `rest` begins with share its first MIN_DOC bytes: one range of the
         // sorted docs.
@@ -868,12 +874,11 @@ fn whole_documented_message<'a>(line: &str, next: impl Fn(usize) -> Option<&'a s
     }
     // The rest of each candidate after `line`, its spaces collapsed, and the lines that follow,
     // joined one at a time until one candidate's rest is used up exactly.
-    let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let rests: Vec<(String, &'static catalog::ApiErrorCode)> =
-        candidates.iter().filter(|(doc, _)| doc[l.len()..].starts_with(' ')).map(|&(doc, entry)| (squeeze(&doc[l.len()..]), entry)).collect();
+        candidates.iter().filter(|(doc, _)| doc[l.len()..].starts_with(' ')).map(|&(doc, entry)| (single_spaced(&doc[l.len()..]), entry)).collect();
     let mut joined = String::new();
     for k in 1..=MAX_EXTRA {
-        let more = next(k)?.split_whitespace().collect::<Vec<_>>().join(" ");
+        let more = single_spaced(next(k)?);
         if more.is_empty() {
             return None;
         }

@@ -190,18 +190,17 @@ fn bad_power_state(e: &XapiError, facts: &Facts) -> Option<Finding> {
         (_, Some(exp), Some(act)) => format!("The operation needed the VM {exp}, but it is {act}.").into(),
         _ => "The VM is not in the power state the operation needs.".into(),
     };
+    let why = "The operation requires the VM in one power state (halted, or running) and the VM was in another: its \
+               state changed meanwhile, or the operation was asked of it in that state";
     f.cause = if shifted {
-        "The operation requires the VM in one power state (halted, or running) and the VM was in another: its state \
-         changed meanwhile, or the operation was asked of it in that state. XAPI releases before 1.9.70 (2015) \
-         reported this error with the VM reference missing, so its fields are off by one; updating XAPI fixes the \
-         message, not the state."
-            .into()
+        format!(
+            "{why}. XAPI releases before 1.9.70 (2015) reported this error with the VM reference missing, so its \
+             fields are off by one; updating XAPI fixes the message, not the state."
+        )
     } else {
-        "The operation requires the VM in one power state (halted, or running) and the VM was in another: its \
-         state changed meanwhile, or the operation was asked of it in that state (a live migration of a halted \
-         VM, a device change refused on a running one)."
-            .into()
-    };
+        format!("{why} (a live migration of a halted VM, a device change refused on a running one).")
+    }
+    .into();
     f.step_cmd("Check the VM's power state.", format!("xe vm-list uuid={} params=name-label,power-state", facts.vm_uuid()));
     f.step("Retry when the VM is in the state the operation needs (shut it down or start it first); for offline backups, make sure nothing restarts the VM during the job.");
     Some(f)
